@@ -1,0 +1,122 @@
+import { aggregateEvents } from '../flags/aggregate.js';
+import { validateFlag } from '../flags/model.js';
+import type { FlagDefinition, StoredFlag } from '../flags/types.js';
+import { EliteError } from '../internal/errors.js';
+import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
+
+/** Options of {@link createMemoryStorage}. */
+export interface MemoryStorageOptions {
+  /** Flags to start with; validated, stored at version 1 unless they carry a version. */
+  flags?: FlagDefinition[];
+  /** Clock for `updatedAt`, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** The in-memory store, with a few extras for tests and demos. */
+export interface MemoryStorage extends StorageAdapter {
+  /** Every event appended so far, oldest first. */
+  readonly events: readonly FlagEvent[];
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * Creates the embedded in-memory store: the default storage of `createFlags` and of the
+ * ready-made `flags` client. Nothing survives the process; use the PostgreSQL or Supabase
+ * adapter to share flags between instances. Definitions are copied in and out, so callers
+ * cannot change a stored flag by mutating an object.
+ *
+ * @example
+ * const storage = createMemoryStorage({ flags: [{ key: 'new-checkout', environment: 'production', enabled: true, rollout: 50 }] });
+ * const client = createFlags({ storage, environment: 'production' });
+ */
+export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
+  const now = options.now ?? Date.now;
+  const flags = new Map<string, StoredFlag>();
+  const events: FlagEvent[] = [];
+  const listeners = new Set<{ environment: string; listener: (key: string) => void }>();
+  const id = (key: string, environment: string) => `${environment}\u0000${key}`;
+
+  const notify = (key: string, environment: string) => {
+    for (const l of listeners) {
+      if (l.environment !== environment) continue;
+      try {
+        l.listener(key);
+      } catch {
+        // A listener's failure is its own; the write has happened.
+      }
+    }
+  };
+
+  const store = (flag: FlagDefinition, writeOptions: WriteOptions = {}): StoredFlag => {
+    validateFlag(flag);
+    const current = flags.get(id(flag.key, flag.environment));
+    const expected = writeOptions.expectedVersion;
+    if (expected !== undefined && (current?.version ?? 0) !== expected) {
+      throw new EliteError(
+        'VERSION_CONFLICT',
+        `elite/flags: flag "${flag.key}" (${flag.environment}) is at version ${current?.version ?? 0}, expected ${expected}; read it again and retry`,
+      );
+    }
+    const stored: StoredFlag = {
+      ...clone(flag),
+      version: (current?.version ?? 0) + 1,
+      updatedAt: new Date(now()).toISOString(),
+    };
+    flags.set(id(flag.key, flag.environment), stored);
+    return clone(stored);
+  };
+
+  for (const flag of options.flags ?? []) {
+    const stored = store(flag);
+    // Seeded flags keep the version they carry (e.g. a snapshot exported elsewhere).
+    if (flag.version !== undefined) flags.set(id(flag.key, flag.environment), { ...stored, version: flag.version });
+  }
+
+  return {
+    metadata: { name: 'memory' },
+    events,
+    async getFlag(key, environment) {
+      const flag = flags.get(id(key, environment));
+      return flag ? clone(flag) : undefined;
+    },
+    async listFlags(environment) {
+      return [...flags.values()].filter((f) => f.environment === environment).map(clone);
+    },
+    async writeFlag(flag, writeOptions) {
+      const stored = store(flag, writeOptions);
+      notify(stored.key, stored.environment);
+      return stored;
+    },
+    async deleteFlag(key, environment, deleteOptions = {}) {
+      const current = flags.get(id(key, environment));
+      const expected = deleteOptions.expectedVersion;
+      if (expected !== undefined && (current?.version ?? 0) !== expected) {
+        throw new EliteError(
+          'VERSION_CONFLICT',
+          `elite/flags: flag "${key}" (${environment}) is at version ${current?.version ?? 0}, expected ${expected}; read it again and retry`,
+        );
+      }
+      if (!current) return false;
+      flags.delete(id(key, environment));
+      notify(key, environment);
+      return true;
+    },
+    async appendEvents(batch: readonly FlagEvent[]) {
+      for (const event of batch) events.push(clone(event));
+    },
+    async queryResults(query: ResultsQuery): Promise<VariantAggregate[]> {
+      return aggregateEvents(events, query);
+    },
+    subscribe(environment, listener) {
+      const entry = { environment, listener };
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}

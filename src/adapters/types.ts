@@ -1,0 +1,85 @@
+import type { FlagDefinition, JsonValue, StoredFlag } from '../flags/types.js';
+
+/** An exposure or conversion, as the SDK hands it to a store. */
+export interface FlagEvent {
+  type: 'exposure' | 'conversion';
+  environment: string;
+  /** The flag exposed; for conversions, unset (attribution happens at query time). */
+  flagKey?: string;
+  /** The variant exposed; unset for conversions. */
+  variant?: string;
+  userId: string;
+  /** Conversion name, e.g. `purchase`; unset for exposures. */
+  eventName?: string;
+  value?: number;
+  properties?: { [key: string]: JsonValue };
+  /** ISO 8601. */
+  occurredAt: string;
+}
+
+/** What `queryResults` is asked. */
+export interface ResultsQuery {
+  flagKey: string;
+  environment: string;
+  /** Conversion name to count; all conversions when unset. */
+  eventName?: string;
+  /** ISO 8601, inclusive. */
+  since?: string;
+  /** ISO 8601, exclusive. */
+  until?: string;
+}
+
+/**
+ * Per-variant aggregates. A user counts in the variant of their first exposure; a
+ * conversion counts when the same user was exposed before it, once per user.
+ */
+export interface VariantAggregate {
+  variant: string;
+  /** Distinct users exposed. */
+  exposures: number;
+  /** Distinct exposed users who converted after their first exposure. */
+  conversions: number;
+  /** Sum of the values of attributed conversions. */
+  valueSum: number;
+  /** Number of attributed conversion events (a user may convert several times). */
+  conversionEvents: number;
+}
+
+/** Options of {@link StorageAdapter.writeFlag}. */
+export interface WriteOptions {
+  /**
+   * The version the caller read. The write fails with `VERSION_CONFLICT` when the stored
+   * version differs; `0` means "must not exist yet". Omit to overwrite unconditionally.
+   */
+  expectedVersion?: number;
+  /** Who made the change, for the audit column. */
+  updatedBy?: string;
+}
+
+/**
+ * The storage contract every adapter implements (memory, PostgreSQL, Supabase). Adapters
+ * may throw or reject: the SDK catches at the boundary and turns failures into results.
+ * Switching adapters means switching the import, nothing else.
+ */
+export interface StorageAdapter {
+  readonly metadata: { name: string };
+  /** One flag of an environment, or undefined when there is none. */
+  getFlag(key: string, environment: string): Promise<StoredFlag | undefined>;
+  /** Every flag of an environment. */
+  listFlags(environment: string): Promise<StoredFlag[]>;
+  /**
+   * Validates and stores a flag, raising its version by one and setting `updatedAt`.
+   * Rejects with `EliteError` `INVALID_FLAG` or `VERSION_CONFLICT`.
+   */
+  writeFlag(flag: FlagDefinition, options?: WriteOptions): Promise<StoredFlag>;
+  /** Deletes a flag; resolves false when there was none. Honours `expectedVersion`. */
+  deleteFlag(key: string, environment: string, options?: Pick<WriteOptions, 'expectedVersion'>): Promise<boolean>;
+  /** Appends a batch of events atomically (all or none). */
+  appendEvents(events: readonly FlagEvent[]): Promise<void>;
+  /** Per-variant aggregates of one flag. */
+  queryResults(query: ResultsQuery): Promise<VariantAggregate[]>;
+  /** Subscribes to flag changes, when the store can push them. Returns an unsubscribe function. */
+  subscribe?(environment: string, listener: (key: string) => void): () => void;
+  /** Releases connections and timers. */
+  close?(): Promise<void>;
+}

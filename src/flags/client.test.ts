@@ -1,0 +1,359 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryStorage } from '../adapters/memory.js';
+import type { StorageAdapter } from '../adapters/types.js';
+import { EliteError } from '../internal/errors.js';
+import { createFlags } from './client.js';
+import type { FlagDefinition, StoredFlag } from './types.js';
+
+const experiment: FlagDefinition = {
+  key: 'pricing-test',
+  environment: 'production',
+  enabled: true,
+  variants: [
+    { key: 'control', weight: 34, value: 20 },
+    { key: 'variant-a', weight: 33, value: 25 },
+    { key: 'variant-b', weight: 33, value: 30 },
+  ],
+};
+const rollout: FlagDefinition = { key: 'new-checkout', environment: 'production', enabled: true, rollout: 50 };
+
+function clock(start = Date.UTC(2026, 0, 1)) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+/** A store that can be switched to failing or hanging, around a memory store. */
+function flaky(flags: FlagDefinition[] = [experiment, rollout]) {
+  const inner = createMemoryStorage({ flags });
+  const state = { mode: 'ok' as 'ok' | 'fail' | 'hang', reads: 0 };
+  const gate = async <T>(fn: () => Promise<T>): Promise<T> => {
+    state.reads++;
+    if (state.mode === 'fail') throw new Error('connection refused');
+    if (state.mode === 'hang') return new Promise<T>(() => {});
+    return fn();
+  };
+  const storage: StorageAdapter = {
+    ...inner,
+    metadata: { name: 'flaky' },
+    // No push: these tests watch the TTL and the fallbacks.
+    subscribe: undefined,
+    getFlag: (key, env) => gate(() => inner.getFlag(key, env)),
+    listFlags: (env) => gate(() => inner.listFlags(env)),
+  };
+  return { storage, inner, state };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('createFlags: evaluation', () => {
+  it('answers getVariant, isEnabled, getValue and evaluate from the store', async () => {
+    const client = createFlags({ storage: createMemoryStorage({ flags: [experiment, rollout] }) });
+    const variant = await client.getVariant('pricing-test', 'user-1');
+    expect(['control', 'variant-a', 'variant-b']).toContain(variant);
+    const details = await client.evaluate('pricing-test', 'user-1');
+    expect(details).toMatchObject({ flagKey: 'pricing-test', variant, reason: 'SPLIT', flagVersion: 1 });
+    expect(await client.getValue('pricing-test', 'user-1', 0)).toBe(details.value);
+    expect(await client.isEnabled('pricing-test', 'user-1')).toBe(true);
+    let on = 0;
+    for (let i = 0; i < 2000; i++) if (await client.isEnabled('new-checkout', `u${i}`)) on++;
+    expect(on).toBeGreaterThan(850);
+    expect(on).toBeLessThan(1150);
+  });
+
+  it('the sync twins agree with the async methods once the flag is cached', async () => {
+    const client = createFlags({ storage: createMemoryStorage({ flags: [experiment, rollout] }) });
+    await client.refresh();
+    for (let i = 0; i < 500; i++) {
+      const user = { targetingKey: `u${i}`, plan: 'pro' };
+      expect(client.getVariantSync('pricing-test', user)).toBe(await client.getVariant('pricing-test', user));
+      expect(client.isEnabledSync('new-checkout', user)).toBe(await client.isEnabled('new-checkout', user));
+      expect(client.getValueSync('pricing-test', user, 0)).toBe(await client.getValue('pricing-test', user, 0));
+      expect(client.evaluateSync('pricing-test', user)).toEqual(await client.evaluate('pricing-test', user));
+    }
+  });
+
+  it('gives the same answers across client instances', async () => {
+    const a = createFlags({ storage: createMemoryStorage({ flags: [experiment] }) });
+    const b = createFlags({ storage: createMemoryStorage({ flags: [experiment] }), cacheMax: 5 });
+    for (let i = 0; i < 300; i++) expect(await a.getVariant('pricing-test', `u${i}`)).toBe(await b.getVariant('pricing-test', `u${i}`));
+  });
+
+  it('binds a client to one environment; the same key may differ per environment', async () => {
+    const storage = createMemoryStorage({
+      flags: [
+        { key: 'dark-mode', environment: 'production', enabled: false },
+        { key: 'dark-mode', environment: 'staging', enabled: true },
+      ],
+    });
+    expect(await createFlags({ storage, environment: 'production' }).isEnabled('dark-mode', 'u')).toBe(false);
+    expect(await createFlags({ storage, environment: 'staging' }).isEnabled('dark-mode', 'u')).toBe(true);
+  });
+
+  it('returns the default with FLAG_NOT_FOUND for an unknown flag', async () => {
+    const client = createFlags();
+    expect(await client.evaluate('nope', 'u')).toEqual({
+      flagKey: 'nope',
+      value: null,
+      variant: undefined,
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+      errorMessage: 'flag "nope" does not exist in environment "production"',
+      flagVersion: undefined,
+    });
+    expect(await client.getVariant('nope', 'u')).toBeUndefined();
+    expect(await client.getVariant('nope', 'u', 'control')).toBe('control');
+    expect(await client.getValue('nope', 'u', 'fallback')).toBe('fallback');
+    expect(await client.isEnabled('nope', 'u')).toBe(false);
+    expect(client.stats().errors).toBe(5);
+  });
+
+  it('returns the caller default on TYPE_MISMATCH and warns', async () => {
+    const warn = vi.fn();
+    const client = createFlags({ storage: createMemoryStorage({ flags: [experiment] }), logger: { warn, error: vi.fn() } });
+    expect(await client.getValue('pricing-test', 'u1', 'text')).toBe('text');
+    expect(await client.getValue('pricing-test', 'u1', { price: 1 })).toEqual({ price: 1 });
+    expect(await client.getValue('pricing-test', 'u1', [1])).toEqual([1]);
+    expect(await client.getValue('pricing-test', 'u1', null)).toBe(null);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('TYPE_MISMATCH'));
+  });
+
+  it('reports PROVIDER_NOT_READY from a sync call before the first load, then answers', async () => {
+    const client = createFlags({ storage: createMemoryStorage({ flags: [experiment] }) });
+    expect(client.evaluateSync('pricing-test', 'u1')).toMatchObject({ reason: 'ERROR', errorCode: 'PROVIDER_NOT_READY' });
+    expect(client.getVariantSync('pricing-test', 'u1', 'control')).toBe('control');
+    await vi.waitFor(() => expect(client.evaluateSync('pricing-test', 'u1').reason).toBe('SPLIT'));
+  });
+
+  it('never throws into app code, whatever it is given', async () => {
+    const client = createFlags({ storage: createMemoryStorage({ flags: [experiment, rollout] }) });
+    await client.refresh();
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), fc.anything(), fc.anything(), async (key, user, fallback) => {
+        const k = key as string;
+        const u = user as string;
+        client.evaluateSync(k, u);
+        client.getVariantSync(k, u);
+        client.isEnabledSync(k, u);
+        client.getValueSync(k, u, fallback as never);
+        await client.evaluate(k, u);
+        await client.getValue(k, u, fallback as never);
+        await client.isEnabled('pricing-test', u);
+        await client.getVariant('pricing-test', u);
+      }),
+      { numRuns: 2000 },
+    );
+    // Values that throw when converted to a string.
+    const hostile = [Object.create(null), Symbol('k'), { toString: () => { throw new Error('x'); } }];
+    for (const value of hostile) {
+      expect(client.evaluateSync(value, 'u')).toMatchObject({ reason: 'ERROR', errorCode: 'GENERAL' });
+      expect(await client.evaluate(value, value)).toMatchObject({ reason: 'ERROR' });
+      expect((await client.evaluate('pricing-test', value)).reason).toMatch(/ERROR|SPLIT/);
+    }
+  });
+});
+
+describe('createFlags: cache', () => {
+  it('serves a changed flag after the TTL, not before', async () => {
+    const c = clock();
+    const { storage } = flaky([experiment]);
+    const client = createFlags({ storage, now: c.now, cacheTtlMs: 60_000 });
+    expect(await client.getVariant('pricing-test', 'u1')).toBeDefined();
+    await storage.writeFlag({ ...experiment, enabled: false, defaultVariant: 'variant-b' });
+    c.advance(59_999);
+    expect((await client.evaluate('pricing-test', 'u1')).reason).toBe('SPLIT');
+    c.advance(2);
+    expect(await client.evaluate('pricing-test', 'u1')).toMatchObject({ reason: 'DISABLED', variant: 'variant-b', flagVersion: 2 });
+    expect(client.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 2 });
+  });
+
+  it('serves the last known good flag as STALE while the store is down, then recovers', async () => {
+    const c = clock();
+    const { storage, state } = flaky();
+    const onError = vi.fn();
+    const client = createFlags({ storage, now: c.now, onError, logger: { warn: () => {}, error: () => {} } });
+    const first = await client.evaluate('pricing-test', 'u1');
+    state.mode = 'fail';
+    for (let minute = 1; minute <= 30; minute++) {
+      c.advance(60_001);
+      expect(await client.evaluate('pricing-test', 'u1')).toEqual({ ...first, reason: 'STALE' });
+      expect(client.evaluateSync('pricing-test', 'u1').reason).toBe('STALE');
+    }
+    expect(onError).toHaveBeenCalled();
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: 'STORAGE_ERROR', name: 'EliteError' });
+    expect(client.stats().staleServes).toBeGreaterThanOrEqual(30);
+    expect(client.stats().storageErrors).toBeGreaterThanOrEqual(30);
+    // A flag never loaded has nothing to fall back to.
+    expect(await client.evaluate('new-checkout', 'u1')).toMatchObject({ reason: 'ERROR', errorCode: 'GENERAL' });
+    state.mode = 'ok';
+    c.advance(60_001);
+    expect(await client.evaluate('pricing-test', 'u1')).toEqual(first);
+  });
+
+  it('never hangs: after timeoutMs it answers STALE from the cache, or the default with ERROR', async () => {
+    vi.useFakeTimers();
+    const c = clock();
+    const { storage, state } = flaky();
+    const client = createFlags({ storage, now: c.now, timeoutMs: 250, logger: { warn: () => {}, error: () => {} } });
+    await client.refresh();
+    state.mode = 'hang';
+    c.advance(120_000);
+    const stale = client.evaluate('pricing-test', 'u1');
+    await vi.advanceTimersByTimeAsync(250);
+    expect((await stale).reason).toBe('STALE');
+    const missing = client.evaluate('other', 'u1');
+    await vi.advanceTimersByTimeAsync(250);
+    expect(await missing).toMatchObject({ reason: 'ERROR', errorCode: 'GENERAL', errorMessage: expect.stringContaining('250 ms') });
+  });
+
+  it('reads the store once for concurrent misses', async () => {
+    const { storage, state } = flaky();
+    const client = createFlags({ storage });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => client.getVariant('pricing-test', `u${i}`)));
+    expect(state.reads).toBe(1);
+  });
+
+  it('caches a missing flag too, so misses do not hammer the store', async () => {
+    const { storage, state } = flaky();
+    const client = createFlags({ storage });
+    for (let i = 0; i < 10; i++) await client.getVariant('missing', 'u');
+    expect(state.reads).toBe(1);
+  });
+
+  it('reports PARSE_ERROR for an invalid stored definition, and keeps serving a good one as STALE', async () => {
+    const c = clock();
+    const { storage, inner } = flaky();
+    const client = createFlags({ storage, now: c.now, logger: { warn: () => {}, error: () => {} } });
+    const good = await client.evaluate('pricing-test', 'u1');
+    const broken = { ...(await inner.getFlag('pricing-test', 'production')), variants: [{ key: 'x', weight: 5 }] } as StoredFlag;
+    storage.getFlag = async () => broken;
+    c.advance(60_001);
+    expect(await client.evaluate('pricing-test', 'u1')).toEqual({ ...good, reason: 'STALE' });
+    expect(await client.evaluate('another', 'u1')).toMatchObject({ reason: 'ERROR', errorCode: 'PARSE_ERROR' });
+  });
+
+  it('evicts least recently used flags past cacheMax', async () => {
+    const flags = Array.from({ length: 5 }, (_, i): FlagDefinition => ({ key: `f${i}`, environment: 'production', enabled: true }));
+    const client = createFlags({ storage: createMemoryStorage({ flags }), cacheMax: 3 });
+    for (const f of flags) await client.isEnabled(f.key, 'u');
+    expect(client.stats().cacheSize).toBe(3);
+  });
+
+  it('starts synchronously from a bootstrap snapshot (SSR) and round-trips snapshot()', async () => {
+    const server = createFlags({ storage: createMemoryStorage({ flags: [experiment, rollout] }) });
+    await server.refresh();
+    const snapshot = JSON.parse(JSON.stringify(server.snapshot()));
+    expect(snapshot.flags).toHaveLength(2);
+    const browser = createFlags({ bootstrap: snapshot });
+    expect(browser.getVariantSync('pricing-test', 'u7')).toBe(server.getVariantSync('pricing-test', 'u7'));
+    expect(browser.evaluateSync('pricing-test', 'u7').reason).toBe('SPLIT');
+    const fromArray = createFlags({ bootstrap: [rollout] });
+    expect(fromArray.evaluateSync('new-checkout', 'u7').reason).not.toBe('ERROR');
+  });
+
+  it('refresh() loads every flag, forgets deleted ones, and reports failure without rejecting', async () => {
+    const { storage, inner, state } = flaky();
+    const errors: Error[] = [];
+    const client = createFlags({ storage, onError: (e) => errors.push(e), logger: { warn: () => {}, error: () => {} } });
+    expect(await client.refresh()).toEqual({ ok: true, flags: 2 });
+    expect(client.evaluateSync('new-checkout', 'u').reason).not.toBe('ERROR');
+    await inner.deleteFlag('new-checkout', 'production');
+    await client.refresh();
+    expect(client.evaluateSync('new-checkout', 'u')).toMatchObject({ errorCode: 'FLAG_NOT_FOUND' });
+    state.mode = 'fail';
+    const failed = await client.refresh();
+    expect(failed.ok).toBe(false);
+    expect(errors.at(-1)).toMatchObject({ code: 'STORAGE_ERROR' });
+    expect(client.evaluateSync('pricing-test', 'u').reason).toBe('SPLIT');
+  });
+
+  it('refresh() skips one invalid definition and keeps the others', async () => {
+    const inner = createMemoryStorage({ flags: [experiment] });
+    const storage: StorageAdapter = {
+      ...inner,
+      listFlags: async (env) => [...(await inner.listFlags(env)), { key: 'BAD', environment: 'production', enabled: true } as StoredFlag],
+    };
+    const onError = vi.fn();
+    const client = createFlags({ storage, onError, logger: { warn: () => {}, error: () => {} } });
+    expect(await client.refresh()).toEqual({ ok: true, flags: 2 });
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'INVALID_FLAG' }));
+    expect(client.evaluateSync('pricing-test', 'u').reason).toBe('SPLIT');
+  });
+
+  it('picks up a pushed change at once when the store can subscribe', async () => {
+    const storage = createMemoryStorage({ flags: [experiment] });
+    const client = createFlags({ storage });
+    await client.refresh();
+    await storage.writeFlag({ ...experiment, enabled: false });
+    await vi.waitFor(() => expect(client.evaluateSync('pricing-test', 'u').reason).toBe('DISABLED'));
+    await client.close();
+    await storage.writeFlag({ ...experiment, enabled: true });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(client.evaluateSync('pricing-test', 'u').reason).toBe('DISABLED');
+  });
+
+  it('after close() answers from the cache only', async () => {
+    const { storage, state } = flaky();
+    const client = createFlags({ storage });
+    await client.refresh();
+    await client.close();
+    await client.close();
+    const reads = state.reads;
+    expect((await client.evaluate('pricing-test', 'u')).reason).toBe('SPLIT');
+    expect(await client.evaluate('missing', 'u')).toMatchObject({ errorCode: 'GENERAL', errorMessage: expect.stringMatching(/closed/) });
+    expect(await client.refresh()).toMatchObject({ ok: false, error: { code: 'CLOSED' } });
+    expect(state.reads).toBe(reads);
+  });
+
+  it('a broken logger or onError cannot break evaluation', async () => {
+    const { storage, state } = flaky();
+    state.mode = 'fail';
+    const client = createFlags({
+      storage,
+      logger: {
+        warn: () => {
+          throw new Error('logger down');
+        },
+        error: () => {
+          throw new Error('logger down');
+        },
+      },
+      onError: () => {
+        throw new Error('handler bug');
+      },
+    });
+    expect(await client.evaluate('pricing-test', 'u')).toMatchObject({ reason: 'ERROR' });
+    expect(client.evaluateSync('pricing-test', 'u')).toMatchObject({ reason: 'ERROR' });
+    await client.refresh();
+  });
+});
+
+describe('createFlags: configuration errors throw early', () => {
+  it.each([
+    [{ environment: 'Prod Env' }, /environment must match/],
+    [{ cacheTtlMs: 0 }, /cacheTtlMs must be a whole number > 0, got 0/],
+    [{ cacheMax: -1 }, /cacheMax/],
+    [{ timeoutMs: 1.5 }, /timeoutMs/],
+    [{ storage: {} }, /storage must implement StorageAdapter \(missing getFlag/],
+    [{ onError: 'log' }, /onError must be a function/],
+    [{ now: 5 }, /now must be a function/],
+    [{ bootstrap: { flags: 'x' } }, /bootstrap must be an array/],
+    [{ bootstrap: { environment: 'staging', flags: [] } }, /bootstrap is for environment "staging"/],
+    [{ bootstrap: [{ ...experiment, environment: 'staging' }] }, /is for environment "staging"/],
+    [{ bootstrap: [{ ...experiment, rollout: 300 }] }, /rollout must be 0–100/],
+  ])('%j', (options, message) => {
+    expect(() => createFlags(options as never)).toThrow(message);
+    try {
+      createFlags(options as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(EliteError);
+      expect(['INVALID_OPTIONS', 'INVALID_FLAG']).toContain((error as EliteError).code);
+    }
+  });
+
+  it('rejects a non-object', () => {
+    expect(() => createFlags(null as never)).toThrow(/options must be an object/);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Feature flags and A/B experiments: evaluation, bucketing, targeting and the flag cache.
+ * Edge-safe: nothing here imports a `node:` module.
+ * @packageDocumentation
+ */
+
+export type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from '../adapters/types.js';
+export type { EliteErrorCode } from '../internal/errors.js';
+export { EliteError, isEliteError } from '../internal/errors.js';
+export type { Logger } from '../internal/logger.js';
+export { BUCKETING_VERSION, murmur3 } from './bucketing.js';
+export type { FlagsClient, RefreshResult } from './client.js';
+export { createFlags } from './client.js';
+export type { SavedGroups } from './conditions.js';
+export { evalCondition, validateCondition } from './conditions.js';
+export { KEY_PATTERN, validateFlag } from './model.js';
+export type { DefaultFlagsClient } from './singleton.js';
+export { flags, optionsFromEnv } from './singleton.js';
+export type {
+  Condition,
+  EvaluationContext,
+  EvaluationDetails,
+  EvaluationErrorCode,
+  EvaluationReason,
+  FlagDefinition,
+  FlagRule,
+  FlagSnapshot,
+  FlagStats,
+  FlagsOptions,
+  FlagUser,
+  JsonValue,
+  StoredFlag,
+  Variant,
+  VariantWeight,
+} from './types.js';

@@ -1,0 +1,170 @@
+import { EliteError } from '../internal/errors.js';
+import { validateCondition } from './conditions.js';
+import type { FlagDefinition } from './types.js';
+
+/** Flag keys, variant keys, environments and segment names all follow this pattern. */
+export const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+/** The implicit variants of a boolean toggle. */
+export const TOGGLE_VARIANTS: readonly string[] = ['on', 'off'];
+
+const FLAG_FIELDS = 'key environment enabled description variants rollout defaultVariant rules segments salt version updatedAt'.split(' ');
+const RULE_FIELDS = 'id description condition segment userIds variant rollout weights'.split(' ');
+const MAX_USER_IDS = 10_000;
+const MAX_VALUE_CHARS = 32_768;
+
+type Dict = Record<string, unknown>;
+
+const describe = (value: unknown): string =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'string'
+        ? JSON.stringify(value.slice(0, 40))
+        : typeof value === 'object'
+          ? 'an object'
+          : String(value);
+
+const isDict = (value: unknown): value is Dict => {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+const isJson = (value: unknown, depth = 0): boolean =>
+  depth < 32 &&
+  (value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    Number.isFinite(value) ||
+    ((Array.isArray(value) || isDict(value)) && Object.values(value).every((v) => isJson(v, depth + 1))));
+
+/** Percent 0–100 with at most two decimals, in whole hundredths; NaN when it is not one. */
+const hundredths = (value: unknown): number => {
+  const h = typeof value === 'number' ? Math.round(value * 100) : Number.NaN;
+  return h >= 0 && h <= 10_000 && Math.abs((value as number) * 100 - h) < 1e-6 ? h : Number.NaN;
+};
+
+/**
+ * Validates a flag definition and returns it. Throws `EliteError` `INVALID_FLAG` naming the
+ * field and the fix, e.g.
+ * `elite/flags: flag "pricing": variants[1].weight must be 0–100 with at most two decimals, got 120`.
+ */
+export function validateFlag(input: unknown): FlagDefinition {
+  const flag = (isDict(input) ? input : {}) as Dict;
+  const name = typeof flag.key === 'string' ? `flag "${flag.key}": ` : '';
+  const fail = (field: string, message: string): never => {
+    throw new EliteError('INVALID_FLAG', `elite/flags: ${name}${field} ${message}`, { field });
+  };
+  const object = (field: string, value: unknown, what: string): Dict =>
+    isDict(value) ? value : fail(field, `must be ${what}, got ${describe(value)}`);
+  const known = (field: string, value: Dict, fields: readonly string[]) => {
+    for (const k of Object.keys(value)) {
+      if (!fields.includes(k)) fail(`${field}${k}`, `is not a known field; use one of ${fields.join(', ')}`);
+    }
+  };
+  const key = (field: string, value: unknown): string =>
+    typeof value === 'string' && KEY_PATTERN.test(value)
+      ? value
+      : fail(field, `must match ${KEY_PATTERN.source} (lowercase letters, digits, ".", "_", "-"), got ${describe(value)}`);
+  const percent = (field: string, value: unknown): number => {
+    const h = hundredths(value);
+    return Number.isNaN(h) ? fail(field, `must be 0–100 with at most two decimals, got ${describe(value)}`) : h;
+  };
+  const text = (field: string, value: unknown) => {
+    if (value !== undefined && typeof value !== 'string') fail(field, `must be a string, got ${describe(value)}`);
+  };
+  const oneOf = (field: string, value: unknown, keys: readonly string[]) => {
+    if (!keys.includes(value as string)) fail(field, `must name a variant (${keys.join(', ')}), got ${describe(value)}`);
+  };
+  const condition = (field: string, value: unknown) => {
+    object(field, value, 'an object');
+    const problem = validateCondition(value, field);
+    if (problem !== undefined) throw new EliteError('INVALID_FLAG', `elite/flags: ${name}${problem}`, { field });
+  };
+  // Variants (which define the keys) and a rule's weights (which name them) share one shape.
+  const split = (field: string, value: unknown, keys?: readonly string[]): string[] => {
+    if (!Array.isArray(value) || value.length === 0) fail(field, `must be a non-empty array of { key, weight }, got ${describe(value)}`);
+    const seen: string[] = [];
+    let total = 0;
+    for (const [i, item] of (value as unknown[]).entries()) {
+      const at = `${field}[${i}]`;
+      const arm = object(at, item, 'an object { key, weight }');
+      known(`${at}.`, arm, keys ? ['key', 'weight'] : ['key', 'weight', 'value']);
+      const k = key(`${at}.key`, arm.key);
+      if (keys) oneOf(`${at}.key`, k, keys);
+      if (seen.includes(k)) fail(`${at}.key`, `repeats "${k}"; each variant appears once`);
+      seen.push(k);
+      total += percent(`${at}.weight`, arm.weight);
+      if ('value' in arm && !(isJson(arm.value) && JSON.stringify(arm.value).length <= MAX_VALUE_CHARS)) {
+        fail(`${at}.value`, `must be plain JSON (no undefined, functions, NaN or class instances) of at most ${MAX_VALUE_CHARS} characters`);
+      }
+    }
+    if (total !== 10_000) fail(field, `weights must sum to 100, got ${total / 100}`);
+    return seen;
+  };
+
+  object('flag', input, 'an object');
+  known('', flag, FLAG_FIELDS);
+  key('key', flag.key);
+  key('environment', flag.environment);
+  if (typeof flag.enabled !== 'boolean') fail('enabled', `must be true or false, got ${describe(flag.enabled)}`);
+  text('description', flag.description);
+  const toggle = flag.variants === undefined;
+  const variantKeys = toggle ? TOGGLE_VARIANTS : split('variants', flag.variants);
+  if (flag.rollout !== undefined) percent('rollout', flag.rollout);
+  if (flag.defaultVariant !== undefined) oneOf('defaultVariant', flag.defaultVariant, variantKeys);
+  const segments = flag.segments === undefined ? {} : object('segments', flag.segments, 'an object of name → condition');
+  for (const [segment, value] of Object.entries(segments)) {
+    key(`segments.${segment}`, segment);
+    condition(`segments.${segment}`, value);
+  }
+  if (flag.rules !== undefined && !Array.isArray(flag.rules)) fail('rules', `must be an array, got ${describe(flag.rules)}`);
+  for (const [i, item] of ((flag.rules ?? []) as unknown[]).entries()) {
+    const at = `rules[${i}]`;
+    const rule = object(at, item, 'an object');
+    known(`${at}.`, rule, RULE_FIELDS);
+    text(`${at}.id`, rule.id);
+    text(`${at}.description`, rule.description);
+    if (rule.condition !== undefined) condition(`${at}.condition`, rule.condition);
+    if (rule.segment !== undefined) {
+      const many = Array.isArray(rule.segment);
+      for (const [j, s] of (many ? (rule.segment as unknown[]) : [rule.segment]).entries()) {
+        if (typeof s !== 'string' || !Object.hasOwn(segments, s)) {
+          fail(`${at}.segment${many ? `[${j}]` : ''}`, `must name a segment defined in "segments", got ${describe(s)}`);
+        }
+      }
+    }
+    const ids = rule.userIds;
+    if (ids !== undefined) {
+      if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id === '')) {
+        fail(`${at}.userIds`, 'must be an array of non-empty strings');
+      }
+      if ((ids as unknown[]).length > MAX_USER_IDS) {
+        fail(`${at}.userIds`, `holds ${(ids as unknown[]).length} ids, at most ${MAX_USER_IDS}; use a segment condition for larger groups`);
+      }
+    }
+    if (rule.variant !== undefined) {
+      if (rule.rollout !== undefined || rule.weights !== undefined) {
+        fail(`${at}.variant`, 'cannot be combined with rollout or weights; a rule serves a fixed variant or its own split');
+      }
+      oneOf(`${at}.variant`, rule.variant, variantKeys);
+    }
+    if (rule.rollout !== undefined) percent(`${at}.rollout`, rule.rollout);
+    if (rule.weights !== undefined) {
+      if (toggle) fail(`${at}.weights`, 'is for flags with variants; a toggle rule uses rollout or variant "on"/"off"');
+      split(`${at}.weights`, rule.weights, variantKeys);
+    }
+  }
+  if (flag.salt !== undefined && !(typeof flag.salt === 'string' && flag.salt.length > 0 && flag.salt.length <= 128)) {
+    fail('salt', `must be a non-empty string of at most 128 characters, got ${describe(flag.salt)}`);
+  }
+  if (flag.version !== undefined && !(Number.isSafeInteger(flag.version) && (flag.version as number) >= 0)) {
+    fail('version', `must be a whole number ≥ 0, got ${describe(flag.version)}`);
+  }
+  if (flag.updatedAt !== undefined && Number.isNaN(Date.parse(flag.updatedAt as string))) {
+    fail('updatedAt', `must be an ISO 8601 date string, got ${describe(flag.updatedAt)}`);
+  }
+  return input as FlagDefinition;
+}

@@ -1,0 +1,83 @@
+import { createFlags, type FlagsClient } from './client.js';
+import type { FlagsOptions } from './types.js';
+
+/** The ready-made client: {@link FlagsClient} plus `configure`. */
+export interface DefaultFlagsClient extends FlagsClient {
+  /**
+   * Replaces the client behind `flags` with one built from `options` (the previous one is
+   * closed). Throws `EliteError` on invalid options, like `createFlags`.
+   */
+  configure(options: FlagsOptions): void;
+}
+
+// One client per process, even when the ESM and CJS builds (or two bundles) are both loaded.
+const GLOBAL_KEY = Symbol.for('@tiqology/elite/flags');
+type Holder = { client?: FlagsClient };
+const globalHolders = globalThis as Record<symbol, Holder | undefined>;
+const holder: Holder = globalHolders[GLOBAL_KEY] ?? {};
+globalHolders[GLOBAL_KEY] = holder;
+
+/**
+ * Options from the environment: `ELITE_FLAGS_ENVIRONMENT` (else `production`),
+ * `ELITE_FLAGS_CACHE_TTL_MS`, `ELITE_FLAGS_TIMEOUT_MS`. Storage cannot come from the
+ * environment here (this entry stays Edge-safe): call `flags.configure({ storage })`.
+ */
+export function optionsFromEnv(): FlagsOptions {
+  // `process` may be absent (Edge, browsers); bundlers may inline process.env.X.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const options: FlagsOptions = {};
+  if (env.ELITE_FLAGS_ENVIRONMENT) options.environment = env.ELITE_FLAGS_ENVIRONMENT;
+  if (env.ELITE_FLAGS_CACHE_TTL_MS) options.cacheTtlMs = Number(env.ELITE_FLAGS_CACHE_TTL_MS);
+  if (env.ELITE_FLAGS_TIMEOUT_MS) options.timeoutMs = Number(env.ELITE_FLAGS_TIMEOUT_MS);
+  return options;
+}
+
+const current = (): FlagsClient => {
+  holder.client ??= createFlags(optionsFromEnv());
+  return holder.client;
+};
+
+const METHODS = [
+  'isEnabled',
+  'getVariant',
+  'getValue',
+  'evaluate',
+  'isEnabledSync',
+  'getVariantSync',
+  'getValueSync',
+  'evaluateSync',
+  'refresh',
+  'snapshot',
+  'stats',
+  'close',
+] as const;
+
+const client = {
+  get environment(): string {
+    return current().environment;
+  },
+  get storage() {
+    return current().storage;
+  },
+  configure(options: FlagsOptions): void {
+    const previous = holder.client;
+    holder.client = createFlags(options);
+    void previous?.close();
+  },
+} as DefaultFlagsClient;
+// Each method forwards to the current client, so `configure` takes effect everywhere at once.
+for (const method of METHODS) {
+  (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
+    (current()[method] as (...a: unknown[]) => unknown)(...args);
+}
+
+/**
+ * The ready-made flags client: the embedded memory store and the `production` environment
+ * unless configured with `flags.configure(options)` or the environment variables of
+ * {@link optionsFromEnv}. Created on first use.
+ *
+ * @example
+ * import { flags } from '@tiqology/elite';
+ * const variant = await flags.getVariant('pricing-test', userId);
+ */
+export const flags: DefaultFlagsClient = client;

@@ -1,0 +1,169 @@
+import type { Logger } from '../internal/logger.js';
+import type { StorageAdapter } from '../adapters/types.js';
+
+/** Any value that survives `JSON.stringify`/`JSON.parse` unchanged. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A targeting condition in the MongoDB-style language GrowthBook popularised:
+ * `{ plan: 'pro' }`, `{ country: { $in: ['FR', 'DE'] } }`, `{ $or: [...] }`, `{ appVersion: { $vgte: '2.1.0' } }`.
+ * @see docs/flags.md#targeting for every operator.
+ */
+export type Condition = { [key: string]: unknown };
+
+/** One arm of a multi-variant flag. */
+export interface Variant {
+  /** Identifier returned by `getVariant`, e.g. `control`, `variant-a`. Same pattern as flag keys. */
+  key: string;
+  /** Share of included users in percent, 0–100 with at most two decimals. All weights sum to 100. */
+  weight: number;
+  /** Payload returned by `getValue`; defaults to the variant key. */
+  value?: JsonValue;
+}
+
+/** A variant key and its weight, as a rule may override them. */
+export interface VariantWeight {
+  key: string;
+  weight: number;
+}
+
+/**
+ * A targeting rule. Rules are tried in order and the first that matches serves.
+ * A rule matches when every criterion it names matches (condition AND segments AND user ids).
+ */
+export interface FlagRule {
+  /** Optional identifier, echoed in logs and docs. */
+  id?: string;
+  description?: string;
+  /** Condition on the evaluation context. */
+  condition?: Condition;
+  /** Name (or names, all required) of segments defined in the flag's `segments`. */
+  segment?: string | string[];
+  /** Exact targeting keys this rule applies to. */
+  userIds?: string[];
+  /** Serve this fixed variant (`on`/`off` for a toggle). Excludes `rollout` and `weights`. */
+  variant?: string;
+  /**
+   * Share of matching users the rule serves, 0–100 (default 100). Users outside it fall
+   * through to the next rule.
+   */
+  rollout?: number;
+  /** Weights for the users the rule serves; default: the flag's variant weights. */
+  weights?: VariantWeight[];
+}
+
+/** A feature flag as stored, per environment. */
+export interface FlagDefinition {
+  /** `[a-z0-9][a-z0-9._-]{0,127}` */
+  key: string;
+  /** `development`, `staging`, `production` or any name of the same pattern. */
+  environment: string;
+  /** Kill switch: a disabled flag serves `defaultVariant` (or `false`) with reason `DISABLED`. */
+  enabled: boolean;
+  description?: string;
+  /** Arms of an experiment. Without variants the flag is a boolean toggle. */
+  variants?: Variant[];
+  /** Share of users included, 0–100 in 0.01 steps. Default 100. */
+  rollout?: number;
+  /** What excluded users get; default: the first variant. Must name a variant. */
+  defaultVariant?: string;
+  /** Ordered targeting rules; first match wins. */
+  rules?: FlagRule[];
+  /** Named reusable conditions referenced by rules. */
+  segments?: Record<string, Condition>;
+  /** Hash salt; defaults to the key. Changing it reshuffles every user of this flag. */
+  salt?: string;
+  /** Optimistic-concurrency version, raised by the store on every write. */
+  version?: number;
+  /** ISO 8601 time of the last write, set by the store. */
+  updatedAt?: string;
+}
+
+/** A validated definition, with store-managed fields present. */
+export interface StoredFlag extends FlagDefinition {
+  version: number;
+  updatedAt: string;
+}
+
+/**
+ * The evaluation context: a user id, or an object whose `targetingKey` is the id used for
+ * bucketing and whose other properties are attributes for targeting.
+ */
+export type EvaluationContext = { targetingKey?: string; [attribute: string]: unknown };
+export type FlagUser = string | EvaluationContext;
+
+/** Why a value was served (OpenFeature reasons). */
+export type EvaluationReason = 'DISABLED' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'STATIC' | 'STALE' | 'ERROR';
+
+/** Why evaluation failed (OpenFeature error codes). */
+export type EvaluationErrorCode =
+  | 'FLAG_NOT_FOUND'
+  | 'PARSE_ERROR'
+  | 'TYPE_MISMATCH'
+  | 'TARGETING_KEY_MISSING'
+  | 'PROVIDER_NOT_READY'
+  | 'GENERAL';
+
+/** What `evaluate` returns. Never thrown: errors come back as `reason: 'ERROR'` with an `errorCode`. */
+export interface EvaluationDetails<T = JsonValue> {
+  flagKey: string;
+  value: T;
+  /** The variant served (`on`/`off` for toggles); undefined when nothing was served. */
+  variant: string | undefined;
+  reason: EvaluationReason;
+  errorCode?: EvaluationErrorCode;
+  errorMessage?: string;
+  /** Version of the definition used; undefined when no definition was found. */
+  flagVersion: number | undefined;
+}
+
+/** Cache and evaluation counters, read with `stats()`. */
+export interface FlagStats {
+  /** Evaluations answered from a fresh cache entry. */
+  cacheHits: number;
+  /** Evaluations that had to read the store. */
+  cacheMisses: number;
+  /** Evaluations served from an expired entry because the store failed or timed out. */
+  staleServes: number;
+  /** Evaluations that returned `reason: 'ERROR'`. */
+  errors: number;
+  /** Store reads that failed. */
+  storageErrors: number;
+  /** Entries in the cache now. */
+  cacheSize: number;
+}
+
+/** A snapshot a client can start from synchronously (SSR bootstrap). */
+export interface FlagSnapshot {
+  environment?: string;
+  flags: FlagDefinition[];
+}
+
+/** Options of {@link createFlags}. */
+export interface FlagsOptions {
+  /** Where flags are read. Default: a new in-memory store. */
+  storage?: StorageAdapter;
+  /** Environment this client is bound to. Default `production`. */
+  environment?: string;
+  /**
+   * How long a flag read from the store is served before the store is asked again, in ms.
+   * Default 60 000: a change reaches every client within a minute. Lower it for faster
+   * propagation at the cost of more store reads; 0 is rejected (use `refresh()` instead).
+   */
+  cacheTtlMs?: number;
+  /** Most flags kept in the cache. Default 1 000. */
+  cacheMax?: number;
+  /**
+   * Longest an async evaluation waits for the store, in ms. Default 1 000. Past it the
+   * answer comes from the last known flag (`STALE`) or is the default with `ERROR`.
+   */
+  timeoutMs?: number;
+  /** Flags to start from synchronously, e.g. serialized by the server for SSR. */
+  bootstrap?: FlagSnapshot | FlagDefinition[];
+  /** Where warnings go; wrapped so a broken logger cannot break evaluation. Default `console`. */
+  logger?: Logger;
+  /** Called with background failures (store reads, refreshes). Never awaited; may not throw. */
+  onError?: (error: Error) => void;
+  /** Clock in ms since the epoch, for tests. Default `Date.now`. */
+  now?: () => number;
+}

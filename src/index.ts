@@ -1,0 +1,44 @@
+/**
+ * `@tiqology/elite`: feature flags and A/B experiments for AI products.
+ *
+ * The `flags` namespace is ready to use; `createFlags` builds more clients. Telemetry and
+ * forecast modules join this entry as they ship (see CHANGELOG.md).
+ * @packageDocumentation
+ */
+
+export type {
+  Condition,
+  DefaultFlagsClient,
+  EliteErrorCode,
+  EvaluationContext,
+  EvaluationDetails,
+  EvaluationErrorCode,
+  EvaluationReason,
+  FlagDefinition,
+  FlagEvent,
+  FlagRule,
+  FlagSnapshot,
+  FlagStats,
+  FlagsClient,
+  FlagsOptions,
+  FlagUser,
+  JsonValue,
+  Logger,
+  RefreshResult,
+  ResultsQuery,
+  StorageAdapter,
+  StoredFlag,
+  Variant,
+  VariantAggregate,
+  VariantWeight,
+  WriteOptions,
+} from './flags/index.js';
+export {
+  BUCKETING_VERSION,
+  createFlags,
+  EliteError,
+  evalCondition,
+  flags,
+  isEliteError,
+  validateFlag,
+} from './flags/index.js';

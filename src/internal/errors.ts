@@ -1,0 +1,41 @@
+/**
+ * Stable error codes thrown by setup and configuration calls. Hot paths never throw these
+ * into app code; they surface as evaluation `errorCode`s or through `onError` instead.
+ * Every code is listed in docs/errors.md.
+ */
+export type EliteErrorCode =
+  | 'INVALID_FLAG'
+  | 'INVALID_OPTIONS'
+  | 'VERSION_CONFLICT'
+  | 'STORAGE_ERROR'
+  | 'TIMEOUT'
+  | 'CLOSED';
+
+/** Options accepted by {@link EliteError}. */
+export interface EliteErrorOptions {
+  /** The underlying error, kept for logs and `error.cause` chains. */
+  cause?: unknown;
+  /** The field path the error is about, such as `variants[1].weight`. */
+  field?: string;
+}
+
+/**
+ * The one error class of the SDK. `code` is stable and safe to switch on; `message` says
+ * what was wrong and what to do, prefixed with the module (`elite/flags: ...`).
+ */
+export class EliteError extends Error {
+  override readonly name = 'EliteError';
+  readonly code: EliteErrorCode;
+  readonly field: string | undefined;
+
+  constructor(code: EliteErrorCode, message: string, options: EliteErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.field = options.field;
+  }
+}
+
+/** True when `error` is an {@link EliteError}, optionally with the given code. */
+export function isEliteError(error: unknown, code?: EliteErrorCode): error is EliteError {
+  return error instanceof EliteError && (code === undefined || error.code === code);
+}

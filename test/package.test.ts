@@ -1,0 +1,146 @@
+/**
+ * What users install: build, `npm pack`, install the tarball in a temp project, import every
+ * subpath from ESM and CJS; bundle the Edge-facing entries for a worker target and fail on
+ * any Node built-in; hold the size budget.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json');
+const specifier = (subpath: string) => (subpath === '.' ? '@tiqology/elite' : `@tiqology/elite/${subpath.slice(2)}`);
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+let project: string;
+
+beforeAll(() => {
+  run('npm', ['run', 'build'], root);
+  const packDir = mkdtempSync(join(tmpdir(), 'elite-pack-'));
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], root)) as {
+    filename: string;
+  }[];
+  const tarball = join(packDir, (packed[0] as { filename: string }).filename);
+  project = mkdtempSync(join(tmpdir(), 'elite-consumer-'));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], project);
+}, 300_000);
+
+describe('the packed package', () => {
+  it('exposes the documented subpaths', () => {
+    expect(subpaths).toEqual(['.', './flags', './adapters/memory']);
+  });
+
+  it.each(subpaths)('imports %s from ESM', (subpath) => {
+    const out = run(
+      process.execPath,
+      ['--input-type=module', '-e', `import * as m from '${specifier(subpath)}'; console.log(JSON.stringify(Object.keys(m).sort()))`],
+      project,
+    );
+    expect(JSON.parse(out).length).toBeGreaterThan(0);
+  });
+
+  it.each(subpaths)('requires %s from CJS', (subpath) => {
+    const out = run(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require('${specifier(subpath)}')).sort()))`], project);
+    expect(JSON.parse(out).length).toBeGreaterThan(0);
+  });
+
+  it('runs the quick start from ESM and CJS with the same answers', () => {
+    const script = (load: string) =>
+      `${load}
+const storage = createMemoryStorage({ flags: [{ key: 'pricing-test', environment: 'production', enabled: true,
+  variants: [{ key: 'control', weight: 34 }, { key: 'variant-a', weight: 33 }, { key: 'variant-b', weight: 33 }] }] });
+flags.configure({ storage });
+Promise.all(['u1','u2','u3','u4','u5'].map((u) => flags.getVariant('pricing-test', u))).then((v) => console.log(JSON.stringify(v)));`;
+    const esm = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        script(`import { flags } from '@tiqology/elite'; import { createMemoryStorage } from '@tiqology/elite/adapters/memory';`),
+      ],
+      project,
+    );
+    const cjs = run(
+      process.execPath,
+      [
+        '-e',
+        script(`const { flags } = require('@tiqology/elite'); const { createMemoryStorage } = require('@tiqology/elite/adapters/memory');`),
+      ],
+      project,
+    );
+    expect(JSON.parse(esm)).toEqual(JSON.parse(cjs));
+    for (const v of JSON.parse(esm)) expect(['control', 'variant-a', 'variant-b']).toContain(v);
+  });
+
+  it('ships no tests, sources or fixtures', () => {
+    const files = (
+      JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0] as { files: { path: string }[] }
+    ).files.map((f) => f.path);
+    expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.includes('.test.'))).toBe(false);
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.cts');
+  });
+});
+
+describe('Edge runtime safety', () => {
+  const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+  const noNode: Plugin = {
+    name: 'no-node-builtins',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (nodeBuiltins.has(args.path) || args.path.startsWith('node:')) {
+          return { errors: [{ text: `Node built-in "${args.path}" imported from ${args.importer}` }] };
+        }
+        return undefined;
+      });
+    },
+  };
+
+  it.each(['@tiqology/elite', '@tiqology/elite/flags'])('%s bundles for a worker target without Node built-ins', async (entry) => {
+    const result = await build({
+      stdin: { contents: `export * from '${entry}';`, resolveDir: project, loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      conditions: ['edge-light', 'worker', 'browser', 'import', 'default'],
+      plugins: [noNode],
+      logLevel: 'silent',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputFiles[0]?.text).not.toMatch(/from\s*["']node:/);
+  });
+
+  it('the guard catches a Node built-in (the test can fail)', async () => {
+    await expect(
+      build({
+        stdin: { contents: `import 'node:fs';`, loader: 'js' },
+        bundle: true,
+        write: false,
+        platform: 'neutral',
+        plugins: [noNode],
+        logLevel: 'silent',
+      }),
+    ).rejects.toThrow(/Node built-in "node:fs"/);
+  });
+
+  it('holds the size budget of the flags entry (≤ 13 kB min+gz with dependencies)', () => {
+    const rows = JSON.parse(run(process.execPath, ['scripts/size.mjs', '--json'], root)) as {
+      name: string;
+      gzipBytes: number;
+      ok: boolean;
+    }[];
+    for (const row of rows) {
+      expect(row.gzipBytes).toBeLessThanOrEqual(13_000);
+      expect(row.ok).toBe(true);
+    }
+  });
+});
