@@ -15,7 +15,6 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
-  // Dependencies stay external: the app's bundler resolves them with its own conditions
-  // (lru-cache picks its edge/browser build there).
-  external: ['lru-cache'],
+  // Dependencies stay external: the app's bundler resolves them with its own conditions.
+  external: ['toad-cache'],
 });

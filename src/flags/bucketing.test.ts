@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import murmurHash3 from 'murmurhash3js-revisited';
 import { describe, expect, it } from 'vitest';
-import { BUCKETS, bucketsOf, murmur3, pickVariant, saltPrefix, toBucket } from './bucketing.js';
+import { BUCKETS, murmur3, bucketsOf as packedBuckets, pickVariant, type SaltState, saltState, toBucket } from './bucketing.js';
+
+/** The two buckets, unpacked. */
+const bucketsOf = (state: SaltState, user: string): [number, number] => {
+  const packed = packedBuckets(state, user);
+  return [Math.floor(packed / BUCKETS), packed % BUCKETS];
+};
 
 interface Vectors {
   murmur3_x86_32_seed0_utf8: { input: string; hash: number }[];
@@ -37,8 +43,9 @@ describe('murmur3 over UTF-8', () => {
     const long = 'ü'.repeat(400) + 'x'.repeat(300);
     const bytes = new TextEncoder().encode(long);
     // Same hash as hashing via a prefix of zero bytes and the whole string.
-    const [a] = bucketsOf(new Uint8Array(0), long);
-    expect(a).toBe(toBucket(murmur3(long, 0x5eed0001)));
+    const [a, b] = bucketsOf(saltState('long'), long);
+    expect(a).toBe(toBucket(murmur3(`long:${long}`, 0x5eed0001)));
+    expect(b).toBe(toBucket(murmur3(`long:${long}`, 0x5eed0002)));
     expect(bytes.length).toBeGreaterThan(512);
   });
 
@@ -55,7 +62,7 @@ describe('murmur3 over UTF-8', () => {
 
 describe('buckets', () => {
   const users = Array.from({ length: 100_000 }, (_, i) => `user-${i}`);
-  const prefix = saltPrefix('pricing-test');
+  const prefix = saltState('pricing-test');
 
   it('maps hashes to [0, BUCKETS) with integer cut-points', () => {
     expect(toBucket(0)).toBe(0);
@@ -98,13 +105,24 @@ describe('buckets', () => {
   });
 
   it('different salts give unrelated buckets (changing one flag never moves users of another)', () => {
-    const other = saltPrefix('new-checkout');
+    const other = saltState('new-checkout');
     let same = 0;
     for (const user of users.slice(0, 10_000)) {
       if (Math.floor(bucketsOf(prefix, user)[1] / 5000) === Math.floor(bucketsOf(other, user)[1] / 5000)) same++;
     }
     // Two independent fair coins agree half the time: 5000 ± 3σ (σ = 50).
     expect(Math.abs(same - 5000)).toBeLessThan(150);
+  });
+
+  it('hashes <salt>:<id> with both seeds, whatever the salt length (precomputed blocks)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 30 }), (salt, id) => {
+        const [a, b] = bucketsOf(saltState(salt), id);
+        const bytes = new TextEncoder().encode(`${salt}:${id}`);
+        expect(a).toBe(toBucket(murmurHash3.x86.hash32(bytes, 0x5eed0001)));
+        expect(b).toBe(toBucket(murmurHash3.x86.hash32(bytes, 0x5eed0002)));
+      }),
+    );
   });
 
   it('is stable for a user whatever else is hashed in between', () => {

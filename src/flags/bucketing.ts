@@ -1,4 +1,3 @@
-
 /**
  * Bucketing version. Bumping it means assignments change: the golden file
  * test/fixtures/bucketing-golden.json makes any such change visible in review.
@@ -16,6 +15,30 @@ export const BUCKETS = 10_000;
 export const INCLUSION_SEED = 0x5eed0001;
 export const ASSIGNMENT_SEED = 0x5eed0002;
 
+// MurmurHash3 x86_32 (Austin Appleby, public domain), written here rather than imported:
+// murmurhash3js-revisited is a UMD bundle that cannot be tree-shaken, so its x64/128-bit
+// variants and per-call byte validation would cost 1.8 kB min+gz of the 13 kB Edge budget
+// for ~0.3 kB of code used, and it takes one seed per pass where bucketing wants two. That
+// library stays the oracle: the tests compare with it on arbitrary strings and on the
+// UTF-8 vectors.
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+
+const scramble = (k: number): number => {
+  const m = Math.imul(k, C1);
+  return Math.imul((m << 15) | (m >>> 17), C2);
+};
+const round = (h: number, k: number): number => {
+  h ^= scramble(k);
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+};
+const finish = (h: number, length: number): number => {
+  h ^= length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+};
+
 // Scratch buffer for the hash input, reused across calls: bucketing allocates nothing for
 // ids up to SCRATCH_BYTES long.
 const SCRATCH_BYTES = 512;
@@ -23,99 +46,151 @@ const scratch = new Uint8Array(SCRATCH_BYTES);
 const encoder = new TextEncoder();
 
 /**
- * MurmurHash3 x86_32 of `length` bytes of `bytes` (Austin Appleby's public-domain algorithm).
- *
- * Written here rather than imported: murmurhash3js-revisited is a UMD bundle that cannot be
- * tree-shaken, so its x64/128-bit variants and per-call byte validation cost 1.8 kB min+gz
- * of the 13 kB Edge budget for ~0.3 kB of code we use. That library stays the oracle: the
- * tests compare this function with it on arbitrary strings and on the UTF-8 vectors.
+ * A flag's salt prepared for hashing: the bytes `<salt>:` are the same for every user, so the
+ * hash state after their whole 4-byte blocks is computed once, for both seeds.
  */
-function hashBytes(bytes: Uint8Array, length: number, seed: number): number {
-  let h = seed >>> 0;
-  const blocks = length & ~3;
-  let k: number;
-  for (let i = 0; i < blocks; i += 4) {
-    k = (bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+export interface SaltState {
+  /** Inclusion and assignment hash states after the salt's whole blocks. */
+  readonly h1: number;
+  readonly h2: number;
+  /** Bytes hashed into h1/h2. */
+  readonly done: number;
+  /** The salt's last 0–3 bytes, hashed with the user id. */
+  readonly tail: Uint8Array;
+  /** The same bytes packed little-endian, to start the first block of the id. */
+  readonly tailWord: number;
+}
+
+const block = (b: Uint8Array, i: number): number =>
+  (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24);
+
+/** Prepares `<salt>:` for {@link bucketsOf}. Computed once per flag definition. */
+export function saltState(salt: string): SaltState {
+  const bytes = encoder.encode(`${salt}:`);
+  const done = bytes.length & ~3;
+  let h1 = INCLUSION_SEED;
+  let h2 = ASSIGNMENT_SEED;
+  for (let i = 0; i < done; i += 4) {
+    h1 = round(h1, block(bytes, i));
+    h2 = round(h2, block(bytes, i));
   }
-  const tail = length & 3;
-  if (tail > 0) {
-    k = bytes[blocks] as number;
-    if (tail > 1) k ^= (bytes[blocks + 1] as number) << 8;
-    if (tail > 2) k ^= (bytes[blocks + 2] as number) << 16;
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-  }
-  h ^= length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  const tail = bytes.slice(done);
+  return { h1, h2, done, tail, tailWord: tail.reduce((word, byte, i) => word | (byte << (8 * i)), 0) };
 }
 
 /**
- * Writes `prefix` (already UTF-8) then the UTF-8 bytes of `text` into the scratch buffer and
- * returns the number of bytes written, or -1 when they do not fit.
+ * Writes `head` then the UTF-8 bytes of `text` into the scratch buffer and returns the byte
+ * count, or -1 when they do not fit. Kept small so the JIT inlines it; the rare cases live in
+ * functions of their own.
  */
-function fill(prefix: Uint8Array, text: string): number {
-  const start = prefix.length;
-  scratch.set(prefix, 0);
+function fill(head: Uint8Array, text: string): number {
+  const start = head.length;
   const length = text.length;
   if (start + length > SCRATCH_BYTES) return -1;
+  // A loop, not scratch.set(): the head is 0–3 bytes and the builtin call costs more.
+  for (let i = 0; i < start; i++) scratch[i] = head[i] as number;
   // ASCII fast path: one byte per UTF-16 unit, no TextEncoder call.
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
-    if (code > 0x7f) {
-      // Non-ASCII: encode the whole id (each UTF-16 unit takes at most 3 bytes).
-      if (start + length * 3 > SCRATCH_BYTES) return -1;
-      const { written } = encoder.encodeInto(text, scratch.subarray(start));
-      return start + written;
-    }
+    if (code > 0x7f) return fillUtf8(start, text);
     scratch[start + i] = code;
   }
   return start + length;
 }
 
-/** MurmurHash3 x86_32 of the UTF-8 bytes of `text`, as an unsigned 32-bit integer. */
-export function murmur3(text: string, seed = 0): number {
-  return hashInput(EMPTY, text, seed);
+/** Non-ASCII: encodes the whole text after `start` bytes (a UTF-16 unit takes at most 3 bytes). */
+function fillUtf8(start: number, text: string): number {
+  if (start + text.length * 3 > SCRATCH_BYTES) return -1;
+  return start + encoder.encodeInto(text, scratch.subarray(start)).written;
+}
+
+/** `head` + the UTF-8 bytes of `text` in a new array, for ids longer than the scratch buffer. */
+function concat(head: Uint8Array, text: string): Uint8Array {
+  const tail = encoder.encode(text);
+  const bytes = new Uint8Array(head.length + tail.length);
+  bytes.set(head, 0);
+  bytes.set(tail, head.length);
+  return bytes;
+}
+
+/**
+ * Continues both hash states (h1, h2, after `done` bytes) over `n` bytes and finishes them.
+ * Returns the packed buckets `toBucket(hash1) * BUCKETS + toBucket(hash2)`, or with `raw` the
+ * first hash itself. One pass for both seeds, and a number rather than a tuple: the hot path
+ * allocates nothing.
+ */
+function hashPair(h1: number, h2: number, done: number, bytes: Uint8Array, n: number, raw: boolean): number {
+  const blocks = n & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    const k = block(bytes, i);
+    h1 = round(h1, k);
+    h2 = round(h2, k);
+  }
+  const rest = n & 3;
+  if (rest > 0) {
+    let k = bytes[blocks] as number;
+    if (rest > 1) k |= (bytes[blocks + 1] as number) << 8;
+    if (rest > 2) k |= (bytes[blocks + 2] as number) << 16;
+    k = scramble(k);
+    h1 ^= k;
+    h2 ^= k;
+  }
+  if (raw) return finish(h1, done + n);
+  return toBucket(finish(h1, done + n)) * BUCKETS + toBucket(finish(h2, done + n));
+}
+
+function hashText(h1: number, h2: number, done: number, head: Uint8Array, text: string, raw: boolean): number {
+  const n = fill(head, text);
+  if (n >= 0) return hashPair(h1, h2, done, scratch, n, raw);
+  const bytes = concat(head, text);
+  return hashPair(h1, h2, done, bytes, bytes.length, raw);
+}
+
+/**
+ * The two buckets of a user for a flag, packed: `inclusion = Math.floor(p / BUCKETS)`,
+ * `assignment = p % BUCKETS`, each in [0, BUCKETS). Hashes the UTF-8 bytes of
+ * `<salt>:<userId>` with the inclusion and the assignment seed.
+ */
+export function bucketsOf(salt: SaltState, userId: string): number {
+  // ASCII ids (the common case) are hashed straight from their UTF-16 units, a byte each:
+  // no copy, no TextEncoder. A non-ASCII unit anywhere sends the id down the UTF-8 path.
+  let h1 = salt.h1;
+  let h2 = salt.h2;
+  let k = salt.tailWord;
+  let filled = salt.tail.length;
+  let seen = 0;
+  const length = userId.length;
+  for (let i = 0; i < length; i++) {
+    const code = userId.charCodeAt(i);
+    seen |= code;
+    k |= code << (filled << 3);
+    if (++filled === 4) {
+      h1 = round(h1, k);
+      h2 = round(h2, k);
+      k = 0;
+      filled = 0;
+    }
+  }
+  if (seen > 0x7f) return hashText(salt.h1, salt.h2, salt.done, salt.tail, userId, false);
+  if (filled > 0) {
+    k = scramble(k);
+    h1 ^= k;
+    h2 ^= k;
+  }
+  const n = salt.done + salt.tail.length + length;
+  return toBucket(finish(h1, n)) * BUCKETS + toBucket(finish(h2, n));
 }
 
 const EMPTY = new Uint8Array(0);
 
-function hashInput(prefix: Uint8Array, text: string, seed: number): number {
-  const n = fill(prefix, text);
-  if (n >= 0) return hashBytes(scratch, n, seed);
-  const tail = encoder.encode(text);
-  const bytes = new Uint8Array(prefix.length + tail.length);
-  bytes.set(prefix, 0);
-  bytes.set(tail, prefix.length);
-  return hashBytes(bytes, bytes.length, seed);
+/** MurmurHash3 x86_32 of the UTF-8 bytes of `text`, as an unsigned 32-bit integer. */
+export function murmur3(text: string, seed = 0): number {
+  return hashText(seed | 0, 0, 0, EMPTY, text, true);
 }
 
 /** Maps a 32-bit hash to a bucket in [0, BUCKETS) with integer arithmetic (exact below 2^53). */
 export function toBucket(hash: number): number {
   return Math.floor((hash * BUCKETS) / 4294967296);
-}
-
-/** The UTF-8 bytes hashed before the user id: `<salt>:`. Computed once per flag. */
-export function saltPrefix(salt: string): Uint8Array {
-  return encoder.encode(`${salt}:`);
-}
-
-/** The two buckets of a user for a flag: `[inclusion, assignment]`, each in [0, BUCKETS). */
-export function bucketsOf(prefix: Uint8Array, userId: string): [inclusion: number, assignment: number] {
-  const n = fill(prefix, userId);
-  if (n >= 0) return [toBucket(hashBytes(scratch, n, INCLUSION_SEED)), toBucket(hashBytes(scratch, n, ASSIGNMENT_SEED))];
-  return [toBucket(hashInput(prefix, userId, INCLUSION_SEED)), toBucket(hashInput(prefix, userId, ASSIGNMENT_SEED))];
 }
 
 /** Converts a percentage with at most two decimals (0–100) to whole buckets. */

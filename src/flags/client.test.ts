@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { StorageAdapter } from '../adapters/types.js';
+import { resetCoarseNow } from '../internal/clock.js';
 import { EliteError } from '../internal/errors.js';
 import { createFlags } from './client.js';
 import type { FlagDefinition, StoredFlag } from './types.js';
@@ -146,7 +147,15 @@ describe('createFlags: evaluation', () => {
       { numRuns: 2000 },
     );
     // Values that throw when converted to a string.
-    const hostile = [Object.create(null), Symbol('k'), { toString: () => { throw new Error('x'); } }];
+    const hostile = [
+      Object.create(null),
+      Symbol('k'),
+      {
+        toString: () => {
+          throw new Error('x');
+        },
+      },
+    ];
     for (const value of hostile) {
       expect(client.evaluateSync(value, 'u')).toMatchObject({ reason: 'ERROR', errorCode: 'GENERAL' });
       expect(await client.evaluate(value, value)).toMatchObject({ reason: 'ERROR' });
@@ -167,6 +176,19 @@ describe('createFlags: cache', () => {
     c.advance(2);
     expect(await client.evaluate('pricing-test', 'u1')).toMatchObject({ reason: 'DISABLED', variant: 'variant-b', flagVersion: 2 });
     expect(client.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 2 });
+  });
+
+  it('uses the system clock by default (read at most once per ms)', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
+    resetCoarseNow(); // a reading cached before the fake clock
+    const { storage, inner } = flaky([experiment]);
+    const client = createFlags({ storage, cacheTtlMs: 1000 });
+    expect((await client.evaluate('pricing-test', 'u1')).reason).toBe('SPLIT');
+    await inner.writeFlag({ ...experiment, enabled: false });
+    await vi.advanceTimersByTimeAsync(999);
+    expect((await client.evaluate('pricing-test', 'u1')).reason).toBe('SPLIT');
+    await vi.advanceTimersByTimeAsync(2);
+    expect((await client.evaluate('pricing-test', 'u1')).reason).toBe('DISABLED');
   });
 
   it('serves the last known good flag as STALE while the store is down, then recovers', async () => {

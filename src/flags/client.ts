@@ -1,9 +1,10 @@
-import { LRUCache } from 'lru-cache';
+import { LruMap } from 'toad-cache';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { StorageAdapter } from '../adapters/types.js';
+import { coarseNow } from '../internal/clock.js';
 import { EliteError, isEliteError } from '../internal/errors.js';
 import { type SafeLogger, toSafeLogger } from '../internal/logger.js';
-import { type CompiledFlag, compileFlag, type Evaluation, evaluateFlag } from './evaluate.js';
+import { type CompiledFlag, compileFlag, describeCode, evaluateCode, isErrorCode, isIncluded, variantIndexOf } from './evaluate.js';
 import { KEY_PATTERN } from './model.js';
 import type {
   EvaluationDetails,
@@ -55,6 +56,8 @@ export interface FlagsClient {
 interface Entry {
   /** Undefined when the store has no such flag (cached too, so misses do not hammer it). */
   readonly flag: CompiledFlag | undefined;
+  /** When the TTL runs out (ms since the epoch); the entry stays after it as the last known good. */
+  readonly expiresAt: number;
   /** Set when the store failed after this entry expired: answers say `STALE`. */
   stale: boolean;
 }
@@ -65,7 +68,6 @@ type Failure = [errorCode: EvaluationErrorCode, errorMessage: string];
 /** Details, and whether the user gets the flag (for `isEnabled`). */
 type Answer = [details: EvaluationDetails, included: boolean];
 
-const STALE_OK = { allowStale: true } as const;
 const CONTRACT = ['getFlag', 'listFlags', 'writeFlag', 'deleteFlag', 'appendEvents', 'queryResults'] as const;
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
@@ -116,18 +118,16 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   }
   const storage = (given as StorageAdapter | undefined) ?? createMemoryStorage();
   const log: SafeLogger = toSafeLogger(options.logger);
-  const { onError, now = Date.now } = options;
+  const { onError } = options;
 
-  const cache = new LRUCache<string, Entry>({
-    max: cacheMax,
-    ttl: ttlMs,
-    // Expired entries stay until replaced: they are the last known good flags we serve as
-    // STALE while the store is down.
-    noDeleteOnStaleGet: true,
-    perf: { now },
-    // Read the clock on every check: lru-cache's default caches it for 1 ms with a timer.
-    ttlResolution: 0,
-  });
+  // The LRU bounds memory (cacheMax); the TTL is ours: an expired entry is not deleted but
+  // kept as the last known good definition, served as STALE while the store is down.
+  // toad-cache rather than lru-cache: 0.8 kB against 5.8 kB min+gz of the 13 kB Edge budget
+  // (docs/flags.md#cache), and the TTL and stale logic we would still need around it are small.
+  const cache = new LruMap<Entry>(cacheMax, 0);
+  // An injected clock (tests) is read on every check, so it can jump at will.
+  const clock = options.now ?? coarseNow;
+  const put = (key: string, flag: CompiledFlag | undefined) => cache.set(key, { flag, expiresAt: clock() + ttlMs, stale: false });
   const inflight = new Map<string, Promise<Entry>>();
   const counters = { cacheHits: 0, cacheMisses: 0, staleServes: 0, errors: 0, storageErrors: 0 };
   let closed = false;
@@ -168,7 +168,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     if (snapshot.environment !== undefined && snapshot.environment !== environment) {
       invalid('bootstrap', `is for environment "${snapshot.environment}", this client reads "${environment}"`);
     }
-    for (const definition of snapshot.flags as FlagDefinition[]) cache.set(definition.key, { flag: compile(definition), stale: false });
+    for (const definition of snapshot.flags as FlagDefinition[]) put(definition.key, compile(definition));
   }
 
   // One store read per flag at a time; the cache is filled on success.
@@ -177,9 +177,10 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     if (promise) return promise;
     promise = storage.getFlag(key, environment).then(
       (definition) => {
-        const entry: Entry = { flag: definition && compile(definition), stale: false };
-        if (!closed) cache.set(key, entry);
-        return entry;
+        const flag = definition && compile(definition);
+        if (closed) return { flag, expiresAt: 0, stale: false };
+        put(key, flag);
+        return cache.get(key) as Entry;
       },
       (cause: unknown) => {
         throw storageError(`reading flag "${key}"`, cause);
@@ -204,24 +205,23 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
 
   /** The last known entry, marked stale, or the failure when there is none. */
   const staleOr = (key: string, failure: Failure): Entry | Failure => {
-    // peek: no recency update, so this is safe while iterating the cache.
-    const stale = cache.peek(key, STALE_OK);
+    const stale = cache.get(key);
     if (stale === undefined) return failure;
     stale.stale = true;
     return stale;
   };
 
+  /** A fresh cache entry (counted as a hit), or undefined. */
   const fresh = (key: string): Entry | undefined => {
     const hit = cache.get(key);
-    if (hit === undefined) counters.cacheMisses++;
-    else counters.cacheHits++;
+    if (hit === undefined || hit.expiresAt <= clock()) return undefined;
+    counters.cacheHits++;
     return hit;
   };
 
   /** The entry for a flag, reading the store on a miss; never rejects. */
   const resolve = async (key: string): Promise<Entry | Failure> => {
-    const hit = fresh(key);
-    if (hit !== undefined) return hit;
+    counters.cacheMisses++;
     if (closed) return staleOr(key, ['GENERAL', 'the flags client is closed']);
     try {
       return await withTimeout(load(key));
@@ -233,8 +233,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
 
   /** The entry for a flag from the cache alone; a miss starts a background load. */
   const resolveSync = (key: string): Entry | Failure => {
-    const hit = fresh(key);
-    if (hit !== undefined) return hit;
+    counters.cacheMisses++;
     if (!closed && !inflight.has(key)) {
       load(key).catch((error: unknown) => {
         staleOr(key, ['GENERAL', '']);
@@ -242,7 +241,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       });
     }
     return (
-      cache.peek(key, STALE_OK) ?? [
+      cache.get(key) ?? [
         'PROVIDER_NOT_READY',
         `flag "${key}" is not in the local snapshot yet (loading now); await refresh() at startup or pass bootstrap`,
       ]
@@ -254,42 +253,72 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     return [{ flagKey, value: null, variant: undefined, reason: 'ERROR', errorCode, errorMessage, flagVersion: undefined }, false];
   };
 
-  const answer = (flagKey: unknown, user: FlagUser, sync: boolean): Answer | Promise<Answer> => {
+  const validKey = (flagKey: unknown): flagKey is string => typeof flagKey === 'string' && flagKey !== '';
+  const badKey = (flagKey: unknown): Answer =>
     // No String(flagKey): a null-prototype object or a symbol would throw converting.
-    if (typeof flagKey !== 'string' || flagKey === '') {
-      return fail(typeof flagKey === 'string' ? flagKey : `<${typeof flagKey}>`, [
-        'GENERAL',
-        `flag key must be a non-empty string, got ${typeof flagKey}`,
-      ]);
+    fail(typeof flagKey === 'string' ? flagKey : `<${typeof flagKey}>`, [
+      'GENERAL',
+      `flag key must be a non-empty string, got ${typeof flagKey}`,
+    ]);
+
+  /** Full details of an evaluation, for `evaluate`, `getValue` and every answer that is not clean. */
+  const detail = (flagKey: string, got: Entry | Failure, user: FlagUser): Answer => {
+    if (Array.isArray(got)) return fail(flagKey, got);
+    const flag = got.flag;
+    if (flag === undefined) return fail(flagKey, ['FLAG_NOT_FOUND', `flag "${flagKey}" does not exist in environment "${environment}"`]);
+    const code = evaluateCode(flag, user);
+    const e = describeCode(flag, code);
+    const details: EvaluationDetails = { flagKey, value: e.value, variant: e.variant, reason: e.reason, flagVersion: flag.version };
+    if (e.errorCode !== undefined) {
+      counters.errors++;
+      details.errorCode = e.errorCode;
+      details.errorMessage = e.errorMessage as string;
+    } else if (got.stale) {
+      counters.staleServes++;
+      details.reason = 'STALE';
     }
-    const finish = (got: Entry | Failure): Answer => {
-      try {
-        if (Array.isArray(got)) return fail(flagKey, got);
-        const flag = got.flag;
-        if (flag === undefined)
-          return fail(flagKey, ['FLAG_NOT_FOUND', `flag "${flagKey}" does not exist in environment "${environment}"`]);
-        const e = evaluateFlag(flag, user);
-        const details: EvaluationDetails = { flagKey, value: e.value, variant: e.variant, reason: e.reason, flagVersion: flag.version };
-        if (e.errorCode !== undefined) {
-          counters.errors++;
-          details.errorCode = e.errorCode;
-          details.errorMessage = e.errorMessage as string;
-        } else if (got.stale) {
-          counters.staleServes++;
-          details.reason = 'STALE';
-        }
-        const included = e.reason !== 'ERROR' && e.reason !== 'DISABLED' && e.reason !== 'DEFAULT' && (!flag.toggle || e.value === true);
-        return [details, included];
-      } catch (error) {
-        return fail(flagKey, ['GENERAL', messageOf(error)]);
-      }
-    };
-    if (sync) return finish(resolveSync(flagKey));
-    return resolve(flagKey).then(finish);
+    return [details, isIncluded(flag, code)];
   };
 
-  const variantFrom = ([d]: Answer, fallback: string | undefined) => (d.reason === 'ERROR' ? (fallback ?? d.variant) : d.variant);
-  const valueFrom = <T extends JsonValue>([d]: Answer, defaultValue: T): T => {
+  /**
+   * The evaluation code of a clean answer — a fresh entry, no error — or -1. This is the
+   * allocation-free hot path of getVariant and isEnabled; anything else goes through
+   * {@link slow}, which builds details. Neither lets an exception escape.
+   */
+  const quick = (got: Entry | Failure | undefined, user: FlagUser): number => {
+    if (got === undefined || Array.isArray(got) || got.flag === undefined || got.stale) return -1;
+    try {
+      const code = evaluateCode(got.flag, user);
+      return isErrorCode(code) ? -1 : code;
+    } catch {
+      return -1;
+    }
+  };
+  const slow = (flagKey: unknown, user: FlagUser, got: Entry | Failure | undefined): Answer => {
+    if (!validKey(flagKey) || got === undefined) return badKey(flagKey);
+    try {
+      return detail(flagKey, got, user);
+    } catch (error) {
+      // Only a hostile context (a throwing getter, say) gets here.
+      return fail(flagKey, ['GENERAL', messageOf(error)]);
+    }
+  };
+  const lookupSync = (flagKey: unknown) => (validKey(flagKey) ? (fresh(flagKey) ?? resolveSync(flagKey)) : undefined);
+  const lookup = async (flagKey: unknown) => (validKey(flagKey) ? (fresh(flagKey) ?? (await resolve(flagKey))) : undefined);
+
+  const variant = (flagKey: unknown, user: FlagUser, got: Entry | Failure | undefined, fallback: string | undefined) => {
+    const code = quick(got, user);
+    if (code >= 0) return (got as Entry & { flag: CompiledFlag }).flag.variantKeys[variantIndexOf(code)];
+    const [d] = slow(flagKey, user, got);
+    return d.reason === 'ERROR' ? (fallback ?? d.variant) : d.variant;
+  };
+  const enabled = (flagKey: unknown, user: FlagUser, got: Entry | Failure | undefined): boolean => {
+    const code = quick(got, user);
+    if (code >= 0) return isIncluded((got as Entry & { flag: CompiledFlag }).flag, code);
+    return slow(flagKey, user, got)[1];
+  };
+  const value = <T extends JsonValue>(flagKey: unknown, user: FlagUser, got: Entry | Failure | undefined, defaultValue: T): T => {
+    const [d] = slow(flagKey, user, got);
     if (d.reason === 'ERROR') return defaultValue;
     if (!sameType(d.value, defaultValue)) {
       counters.errors++;
@@ -300,8 +329,6 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     }
     return d.value as T;
   };
-  const run = (flagKey: string, user: FlagUser) => answer(flagKey, user, false) as Promise<Answer>;
-  const runSync = (flagKey: string, user: FlagUser) => answer(flagKey, user, true) as Answer;
 
   const unsubscribe = storage.subscribe?.(environment, (key) => {
     // Push invalidation: reload the changed flag now rather than at the end of its TTL.
@@ -312,14 +339,14 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   return {
     environment,
     storage,
-    isEnabled: async (flagKey, user) => (await run(flagKey, user))[1],
-    getVariant: async (flagKey, user, defaultVariant) => variantFrom(await run(flagKey, user), defaultVariant),
-    getValue: async (flagKey, user, defaultValue) => valueFrom(await run(flagKey, user), defaultValue),
-    evaluate: async (flagKey, user) => (await run(flagKey, user))[0],
-    isEnabledSync: (flagKey, user) => runSync(flagKey, user)[1],
-    getVariantSync: (flagKey, user, defaultVariant) => variantFrom(runSync(flagKey, user), defaultVariant),
-    getValueSync: (flagKey, user, defaultValue) => valueFrom(runSync(flagKey, user), defaultValue),
-    evaluateSync: (flagKey, user) => runSync(flagKey, user)[0],
+    isEnabled: async (flagKey, user) => enabled(flagKey, user, await lookup(flagKey)),
+    getVariant: async (flagKey, user, defaultVariant) => variant(flagKey, user, await lookup(flagKey), defaultVariant),
+    getValue: async (flagKey, user, defaultValue) => value(flagKey, user, await lookup(flagKey), defaultValue),
+    evaluate: async (flagKey, user) => slow(flagKey, user, await lookup(flagKey))[0],
+    isEnabledSync: (flagKey, user) => enabled(flagKey, user, lookupSync(flagKey)),
+    getVariantSync: (flagKey, user, defaultVariant) => variant(flagKey, user, lookupSync(flagKey), defaultVariant),
+    getValueSync: (flagKey, user, defaultValue) => value(flagKey, user, lookupSync(flagKey), defaultValue),
+    evaluateSync: (flagKey, user) => slow(flagKey, user, lookupSync(flagKey))[0],
     async refresh() {
       if (closed) return { ok: false, error: new EliteError('CLOSED', 'elite/flags: the flags client is closed; create a new one') };
       let definitions: FlagDefinition[];
@@ -327,7 +354,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
         definitions = await withTimeout(storage.listFlags(environment));
       } catch (cause) {
         const error = isEliteError(cause, 'TIMEOUT') ? cause : storageError('listing flags', cause);
-        for (const key of [...cache.keys()]) if (cache.getRemainingTTL(key) <= 0) staleOr(key, ['GENERAL', '']);
+        for (const key of [...cache.keys()]) if ((cache.get(key) as Entry).expiresAt <= clock()) staleOr(key, ['GENERAL', '']);
         report(error);
         return { ok: false, error };
       }
@@ -335,19 +362,22 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       for (const definition of definitions) {
         seen.add(definition.key);
         try {
-          cache.set(definition.key, { flag: compile(definition), stale: false });
+          put(definition.key, compile(definition));
         } catch (error) {
           // One bad definition must not hide the others; the last good one (if any) stays.
           report(error);
         }
       }
       // Flags deleted from the store: remember they are gone.
-      for (const key of [...cache.keys()]) if (!seen.has(key)) cache.set(key, { flag: undefined, stale: false });
+      for (const key of [...cache.keys()]) if (!seen.has(key)) put(key, undefined);
       return { ok: true, flags: seen.size };
     },
     snapshot() {
       const flags: FlagDefinition[] = [];
-      for (const entry of cache.values()) if (entry.flag) flags.push(structuredClone(entry.flag.definition));
+      for (const key of cache.keys()) {
+        const flag = cache.get(key)?.flag;
+        if (flag) flags.push(structuredClone(flag.definition));
+      }
       return { environment, flags };
     },
     stats: () => ({ ...counters, cacheSize: cache.size }),

@@ -8,6 +8,11 @@ export type SavedGroups = Record<string, readonly unknown[]>;
 
 type Groups = SavedGroups | undefined;
 type Dict = Record<string, unknown>;
+type List = readonly unknown[];
+/** How an operator evaluates: whether `actual` satisfies it with operand `expected`. */
+type Test = (actual: unknown, expected: unknown, groups: Groups) => boolean;
+/** How `validateCondition` checks an operand at `path`: the problem, if any. */
+type Check = (operand: unknown, path: string) => string | undefined;
 
 // Semantics follow GrowthBook's `evalCondition` (its cross-SDK cases.json passes in full), including its
 // coercions: a missing attribute reads as `null`, `{ n: 5 }` matches `'5'`, `$gt` compares like JS `>`.
@@ -16,75 +21,59 @@ type Dict = Record<string, unknown>;
 // key-order-insensitively without JSON.stringify; a condition that is not an object, and a non-array
 // `$or`/`$and`/`$nor`/`$all`, never match; nothing is logged (validateCondition reports mistakes up front).
 
-/** Field operators, in the order `validateCondition` suggests them. */
-const OPERATORS = [
-  '$eq',
-  '$ne',
-  '$lt',
-  '$lte',
-  '$gt',
-  '$gte',
-  '$in',
-  '$nin',
-  '$ini',
-  '$nini',
-  '$all',
-  '$alli',
-  '$elemMatch',
-  '$size',
-  '$exists',
-  '$type',
-  '$regex',
-  '$regexi',
-  '$not',
-  '$veq',
-  '$vne',
-  '$vgt',
-  '$vgte',
-  '$vlt',
-  '$vlte',
-  '$inGroup',
-  '$notInGroup',
-];
 const TYPES = ['string', 'number', 'boolean', 'object', 'array', 'null', 'undefined'];
-const NO_VALUES: readonly unknown[] = [];
 
 const hasOwn = Object.hasOwn;
 const isArray = Array.isArray;
+const keys = Object.keys;
 
-const isObject = (x: unknown): x is Dict => typeof x === 'object' && x !== null && !isArray(x);
-
+const isString = (x: unknown): x is string => typeof x === 'string';
+/** An object or an array. */
+const isRecord = (x: unknown): x is Dict => typeof x === 'object' && x !== null;
+const isObject = (x: unknown): x is Dict => isRecord(x) && !isArray(x);
+/** What version operators accept; anything else reads as version `0`. */
+const isVersion = (x: unknown) => isString(x) || typeof x === 'number';
 const typeName = (x: unknown): string => (x === null ? 'null' : isArray(x) ? 'array' : typeof x);
 
-// Compiled regexes and normalised version strings, keyed by their source text. Bounded so that
+/** The first truthy `test(item, index)` over `list`, visiting holes as `undefined`. */
+function first<T, R>(list: readonly T[], test: (item: T, index: number) => R): R | undefined {
+  for (let i = 0; i < list.length; i++) {
+    const result = test(list[i] as T, i);
+    if (result) return result;
+  }
+}
+
+/** `Array#some`, visiting holes as `undefined` (as a `for…of` loop does). */
+const any = (list: List, test: (item: unknown) => boolean): boolean => !!first(list, test);
+
+// Compiled regexes and normalised version strings, keyed by kind and source text. Bounded so that
 // high-cardinality inputs (user agents, app versions) cannot grow memory; clearing when full is O(1)
 // amortised and simpler than LRU for a cache whose misses cost microseconds.
-const CACHE_LIMIT = 256;
-const regexes = new Map<string, RegExp | null>();
-const foldedRegexes = new Map<string, RegExp | null>();
-const versions = new Map<string, string>();
+const cache = new Map<string, unknown>();
 
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
+function cached<V>(key: string, compute: () => V): V {
+  let value = cache.get(key) as V | undefined;
+  if (value === undefined) {
+    if (cache.size >= 256) cache.clear();
+    value = compute();
+    cache.set(key, value);
+  }
   return value;
 }
 
-/** The compiled pattern, or null when it is not a string or not a valid regular expression. */
-function regex(pattern: unknown, fold: boolean): RegExp | null {
-  if (typeof pattern !== 'string') return null;
-  const cache = fold ? foldedRegexes : regexes;
-  let re = cache.get(pattern);
-  if (re === undefined) {
+/**
+ * The compiled pattern, or what is wrong with it (`must be a string…`, `is not a valid regular
+ * expression…`). Invalid patterns are cached too: a bad rule costs one failed compile, not one per use.
+ */
+function regex(pattern: unknown, flags: string): RegExp | string {
+  if (!isString(pattern)) return `must be a string, got ${typeName(pattern)}`;
+  return cached(`${flags}/${pattern}`, () => {
     try {
-      re = new RegExp(pattern, fold ? 'i' : '');
-    } catch {
-      // Remember invalid patterns too, so a bad rule costs one failed compile, not one per evaluation.
-      re = null;
+      return new RegExp(pattern, flags);
+    } catch (error) {
+      return `is not a valid regular expression: ${(error as Error).message}`;
     }
-    remember(cache, pattern, re);
-  }
-  return re;
+  });
 }
 
 /**
@@ -94,197 +83,192 @@ function regex(pattern: unknown, fold: boolean): RegExp | null {
  * the padding space so `1.0.0--` > `1.0.0-9999`). Non-strings other than numbers read as `0`.
  */
 function version(input: unknown): string {
-  const text = typeof input === 'number' ? `${input}` : typeof input === 'string' && input ? input : '0';
-  const known = versions.get(text);
-  if (known !== undefined) return known;
-  const parts = text.replace(/^v|\+.*$/g, '').split(/[-.]/);
-  if (parts.length === 3) parts.push('~');
-  return remember(versions, text, parts.map((part) => (/^\d+$/.test(part) ? part.padStart(5, ' ') : part)).join('-'));
+  const text = (isVersion(input) && String(input)) || '0';
+  return cached(`v${text}`, () => {
+    const parts = text.replace(/^v|\+.*$/g, '').split(/[-.]/);
+    if (parts.length === 3) parts.push('~');
+    return parts.map((part) => (/^\d+$/.test(part) ? part.padStart(5, ' ') : part)).join('-');
+  });
 }
 
 /** An object whose own keys all start with `$`, e.g. `{ $gt: 1, $lt: 5 }`; `{}` is a literal. */
 function isOperatorObject(x: unknown): x is Dict {
-  if (!isObject(x)) return false;
-  let count = 0;
-  for (const key in x) {
-    if (!hasOwn(x, key)) continue;
-    if (key[0] !== '$') return false;
-    count++;
-  }
-  return count > 0;
+  const own = isObject(x) ? keys(x) : [];
+  return own.length > 0 && own.every((key) => key[0] === '$');
 }
 
-/** Own-key deep equality for JSON-like values, without allocating. */
+/** Own-key deep equality for JSON-like values. */
 function equal(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b || isArray(a) !== isArray(b)) return false;
-  let count = 0;
-  for (const key in b) {
-    if (!hasOwn(b, key)) continue;
-    if (!hasOwn(a, key) || !equal((a as Dict)[key], (b as Dict)[key])) return false;
-    count++;
-  }
-  for (const key in a) if (hasOwn(a, key)) count--;
-  return count === 0;
+  return (
+    a === b ||
+    (isRecord(a) &&
+      isRecord(b) &&
+      isArray(a) === isArray(b) &&
+      keys(b).every((key) => hasOwn(a, key) && equal(a[key], b[key])) &&
+      keys(b).length === keys(a).length)
+  );
 }
 
 /** Own-property walk of a dotted path; anything missing on the way reads as null, as in GrowthBook. */
 function lookup(from: unknown, path: string): unknown {
-  let value = from;
-  let start = 0;
-  for (;;) {
-    const end = path.indexOf('.', start);
-    // A path without dots (the common case) is used as is: no substring allocated.
-    const key = end < 0 ? (start ? path.slice(start) : path) : path.slice(start, end);
-    if (typeof value !== 'object' || value === null || !hasOwn(value, key)) return null;
-    value = (value as Dict)[key];
-    if (end < 0) return value;
-    start = end + 1;
-  }
+  // A path without dots (the common case) is not split: splitting costs more than the rest of the walk.
+  return (path.includes('.') ? path.split('.') : [path]).reduce(
+    (value, key) => (isRecord(value) && hasOwn(value, key) ? value[key] : null),
+    from,
+  );
 }
 
-function fold(x: unknown): unknown {
-  return typeof x === 'string' ? x.toLowerCase() : x;
+const fold = (x: unknown, folded: boolean): unknown => (folded && isString(x) ? x.toLowerCase() : x);
+
+/** Whether `list` is an array holding `actual` (or, for an array, any element of it), case-insensitively if `folded`. */
+function isIn(actual: unknown, list: unknown, folded = false): boolean {
+  const has = (value: unknown) =>
+    isArray(list) && (folded ? any(list, (item) => fold(item, true) === fold(value, true)) : list.includes(value));
+  return isArray(actual) ? any(actual, has) : has(actual);
 }
 
-function contains(list: readonly unknown[], value: unknown, folded: boolean): boolean {
-  if (!folded) return list.includes(value);
-  const wanted = fold(value);
-  for (const item of list) if (fold(item) === wanted) return true;
-  return false;
-}
+/** `$all`/`$alli`: every entry of `wanted` (a value or operator object) matches some element of `actual`. */
+const all =
+  (folded: boolean): Test =>
+  (actual, wanted, groups) =>
+    isArray(wanted) &&
+    isArray(actual) &&
+    !any(wanted, (want) => !any(actual, (have) => matchValue(fold(want, folded), fold(have, folded), groups)));
 
-/** Whether `actual` (or, for an array, any element of it) is in `list`. */
-function isIn(actual: unknown, list: readonly unknown[], folded: boolean): boolean {
-  if (!isArray(actual)) return contains(list, actual, folded);
-  for (const item of actual) if (contains(list, item, folded)) return true;
-  return false;
-}
+/** The members of a saved group; an id that is missing (or not an array) is an empty group. */
+const savedGroup = (groups: Groups, id: unknown) => groups && isString(id) && hasOwn(groups, id) && groups[id];
 
-/** Every entry of `wanted` (a value or operator object) matches some element of `actual`. */
-function all(wanted: readonly unknown[], actual: readonly unknown[], folded: boolean, groups: Groups): boolean {
-  next: for (const want of wanted) {
-    for (const have of actual) {
-      if (folded ? matchValue(fold(want), fold(have), groups) : matchValue(want, have, groups)) continue next;
-    }
-    return false;
-  }
-  return true;
-}
+const matchesRegex =
+  (flags: string): Test =>
+  (actual, pattern) => {
+    const re = regex(pattern, flags);
+    return !isString(re) && re.test(String(actual));
+  };
 
-function group(groups: Groups, id: unknown): readonly unknown[] {
-  const members = groups && typeof id === 'string' && hasOwn(groups, id) ? groups[id] : undefined;
-  return isArray(members) ? members : NO_VALUES;
-}
+const mustBe = (path: string, what: string, value: unknown) => `${path} must be ${what}, got ${typeName(value)}`;
 
-function matchOperator(op: string, actual: unknown, expected: unknown, groups: Groups): boolean {
-  switch (op) {
-    case '$eq':
-      return actual === expected;
-    case '$ne':
-      return actual !== expected;
-    // Relational operators keep JavaScript's comparison on purpose ('8' > 5, 'b' > 'a', null >= 0),
-    // which is what GrowthBook's cases encode; the casts only quiet the type checker.
-    case '$lt':
-      return (actual as number) < (expected as number);
-    case '$lte':
-      return (actual as number) <= (expected as number);
-    case '$gt':
-      return (actual as number) > (expected as number);
-    case '$gte':
-      return (actual as number) >= (expected as number);
-    case '$veq':
-      return version(actual) === version(expected);
-    case '$vne':
-      return version(actual) !== version(expected);
-    case '$vgt':
-      return version(actual) > version(expected);
-    case '$vgte':
-      return version(actual) >= version(expected);
-    case '$vlt':
-      return version(actual) < version(expected);
-    case '$vlte':
-      return version(actual) <= version(expected);
-    case '$in':
-    case '$ini':
-      return isArray(expected) && isIn(actual, expected, op === '$ini');
-    case '$nin':
-    case '$nini':
-      return isArray(expected) && !isIn(actual, expected, op === '$nini');
-    case '$inGroup':
-      return isIn(actual, group(groups, expected), false);
-    case '$notInGroup':
-      return !isIn(actual, group(groups, expected), false);
-    case '$all':
-    case '$alli':
-      return isArray(expected) && isArray(actual) && all(expected, actual, op === '$alli', groups);
-    case '$elemMatch': {
-      if (!isArray(actual)) return false;
+/** A check that the operand passes `test`, else says it must be `what`. */
+const need =
+  (test: (operand: unknown) => boolean, what: string): Check =>
+  (operand, path) =>
+    test(operand) ? undefined : mustBe(path, what, operand);
+
+/** A check that the operand is an array (else it must be `what`) whose elements all pass `check`. */
+const listOf =
+  (check: Check, what: string): Check =>
+  (operand, path) =>
+    isArray(operand) ? first(operand, (item, i) => check(item, `${path}[${i}]`)) : mustBe(path, what, operand);
+const anArray = need(isArray, 'an array');
+const aVersion = need(isVersion, 'a version string like "1.2.3"');
+const aGroupId = need(isString, 'a saved group id (string)');
+const aRegex: Check = (operand, path) => {
+  const re = regex(operand, '');
+  return isString(re) ? `${path} ${re}` : undefined;
+};
+/** `$all` entries are values or operator objects. */
+const allEntries = listOf(checkValue, 'an array');
+
+/**
+ * Field operators, in the order `validateCondition` suggests them (every key starts with `$`): how each
+ * evaluates, and how `validateCondition` checks its operand where that can be wrong.
+ */
+const OPERATORS: Record<string, [Test, Check?]> = {
+  // Relational operators keep JavaScript's comparison on purpose ('8' > 5, 'b' > 'a', null >= 0), which
+  // is what GrowthBook's cases encode; the casts only quiet the type checker.
+  $eq: [(actual, expected) => actual === expected],
+  $ne: [(actual, expected) => actual !== expected],
+  $lt: [(actual, expected) => (actual as number) < (expected as number)],
+  $lte: [(actual, expected) => (actual as number) <= (expected as number)],
+  $gt: [(actual, expected) => (actual as number) > (expected as number)],
+  $gte: [(actual, expected) => (actual as number) >= (expected as number)],
+  $in: [(actual, list) => isIn(actual, list), anArray],
+  $nin: [(actual, list) => isArray(list) && !isIn(actual, list), anArray],
+  $ini: [(actual, list) => isIn(actual, list, true), anArray],
+  $nini: [(actual, list) => isArray(list) && !isIn(actual, list, true), anArray],
+  $all: [all(false), allEntries],
+  $alli: [all(true), allEntries],
+  $elemMatch: [
+    (actual, expected, groups) => {
       const operators = isOperatorObject(expected);
-      for (const item of actual) {
-        // Null and undefined elements never match, as in GrowthBook (which skips them).
-        if (item != null && (operators ? matchValue(expected, item, groups) : matches(item, expected, groups))) return true;
-      }
-      return false;
-    }
-    case '$size':
-      return isArray(actual) && matchValue(expected, actual.length, groups);
-    case '$exists':
-      return expected ? actual != null : actual == null;
-    case '$type':
-      return typeName(actual) === expected;
-    case '$regex':
-    case '$regexi': {
-      const re = regex(expected, op === '$regexi');
-      return re?.test(String(actual)) === true;
-    }
-    case '$not':
-      return !matchValue(expected, actual, groups);
-    default:
-      return false;
-  }
-}
+      // Null and undefined elements never match, as in GrowthBook (which skips them).
+      return (
+        isArray(actual) &&
+        any(actual, (item) => item != null && (operators ? matchValue(expected, item, groups) : matches(item, expected, groups)))
+      );
+    },
+    (operand, path) =>
+      isOperatorObject(operand)
+        ? checkValue(operand, path)
+        : isObject(operand)
+          ? check(operand, path)
+          : mustBe(path, 'an object (a condition or operators)', operand),
+  ],
+  $size: [(actual, expected, groups) => isArray(actual) && matchValue(expected, actual.length, groups), checkValue],
+  // `$exists: "false"` is truthy and would mean "exists": validation insists on a real boolean.
+  $exists: [(actual, expected) => (actual != null) === !!expected, need((x) => typeof x === 'boolean', 'true or false')],
+  $type: [
+    (actual, expected) => typeName(actual) === expected,
+    (operand, path) =>
+      TYPES.includes(operand as string) ? undefined : `${path} must be one of ${TYPES.join(', ')}, got ${JSON.stringify(operand)}`,
+  ],
+  $regex: [matchesRegex(''), aRegex],
+  $regexi: [matchesRegex('i'), aRegex],
+  $not: [(actual, expected, groups) => !matchValue(expected, actual, groups), checkValue],
+  $veq: [(actual, expected) => version(actual) === version(expected), aVersion],
+  $vne: [(actual, expected) => version(actual) !== version(expected), aVersion],
+  $vgt: [(actual, expected) => version(actual) > version(expected), aVersion],
+  $vgte: [(actual, expected) => version(actual) >= version(expected), aVersion],
+  $vlt: [(actual, expected) => version(actual) < version(expected), aVersion],
+  $vlte: [(actual, expected) => version(actual) <= version(expected), aVersion],
+  $inGroup: [(actual, id, groups) => isIn(actual, savedGroup(groups, id)), aGroupId],
+  $notInGroup: [(actual, id, groups) => !isIn(actual, savedGroup(groups, id)), aGroupId],
+};
 
+/** Whether `actual` satisfies a field condition: a scalar (coerced as GrowthBook does), a literal or operators. */
 function matchValue(expected: unknown, actual: unknown, groups: Groups): boolean {
-  switch (typeof expected) {
-    case 'string':
-      return String(actual) === expected;
-    case 'number':
-      return Number(actual) === expected;
-    case 'boolean':
-      return actual != null && !!actual === expected;
-  }
-  if (expected === null) return actual === null;
-  if (!isOperatorObject(expected)) return equal(actual, expected);
-  for (const op in expected) {
-    if (hasOwn(expected, op) && !matchOperator(op, actual, expected[op], groups)) return false;
-  }
-  return true;
+  // Other literals (null included) compare structurally. An unknown operator is false; operator keys
+  // start with `$`, which no Object.prototype property does, so the lookup needs no own-property check.
+  return isString(expected)
+    ? String(actual) === expected
+    : typeof expected === 'number'
+      ? Number(actual) === expected
+      : typeof expected === 'boolean'
+        ? actual != null && !!actual === expected
+        : isOperatorObject(expected)
+          ? keys(expected).every((op) => OPERATORS[op]?.[0](actual, expected[op], groups))
+          : equal(actual, expected);
 }
 
-/** Whether any of `conditions` matches; an empty list counts as a match, as in GrowthBook. */
-function some(attributes: unknown, conditions: readonly unknown[], groups: Groups): boolean {
-  for (const condition of conditions) if (matches(attributes, condition, groups)) return true;
-  return conditions.length === 0;
-}
+/** An operand of `$and`/`$or`/`$nor`: an array of conditions. */
+const conditionList = listOf(check, 'an array of conditions');
+
+/**
+ * Top-level operators combining conditions: how each evaluates against the attributes, and how
+ * `validateCondition` checks its operand. Other top-level `$` keys are attribute names, as in GrowthBook.
+ */
+const LOGICAL: Record<string, [(attributes: unknown, operand: unknown, groups: Groups) => boolean, Check]> = {
+  $and: [(attributes, list, groups) => isArray(list) && !any(list, (sub) => !matches(attributes, sub, groups)), conditionList],
+  // `$or: []` matches, as in GrowthBook; `$nor: []` does not.
+  $or: [
+    (attributes, list, groups) => isArray(list) && (!list.length || any(list, (sub) => matches(attributes, sub, groups))),
+    conditionList,
+  ],
+  $nor: [
+    (attributes, list, groups) => isArray(list) && list.length > 0 && !any(list, (sub) => matches(attributes, sub, groups)),
+    conditionList,
+  ],
+  $not: [(attributes, sub, groups) => !matches(attributes, sub, groups), check],
+};
 
 function matches(attributes: unknown, condition: unknown, groups: Groups): boolean {
-  if (!isObject(condition)) return false;
-  for (const key in condition) {
-    if (!hasOwn(condition, key)) continue;
-    const value = condition[key];
-    if (key === '$and') {
-      if (!isArray(value)) return false;
-      for (const sub of value) if (!matches(attributes, sub, groups)) return false;
-    } else if (key === '$or' || key === '$nor') {
-      if (!isArray(value) || some(attributes, value, groups) === (key === '$nor')) return false;
-    } else if (key === '$not') {
-      if (matches(attributes, value, groups)) return false;
-    } else if (!matchValue(value, lookup(attributes, key), groups)) {
-      return false;
-    }
-  }
-  return true;
+  return (
+    isObject(condition) &&
+    keys(condition).every((key) =>
+      hasOwn(LOGICAL, key)
+        ? LOGICAL[key]![0](attributes, condition[key], groups)
+        : matchValue(condition[key], lookup(attributes, key), groups),
+    )
+  );
 }
 
 /**
@@ -318,101 +302,23 @@ export function evalCondition(attributes: Record<string, unknown>, condition: Co
 
 /** First problem in a field condition (a literal or an operator object) at `path`. */
 function checkValue(value: unknown, path: string): string | undefined {
-  if (!isOperatorObject(value)) {
-    if (isObject(value)) {
-      for (const key in value) {
-        if (hasOwn(value, key) && key[0] === '$') {
-          return `${path} mixes operator ${key} with plain keys; put operators in an object of their own, or compare a literal without $ keys`;
-        }
-      }
-    }
-    return undefined;
-  }
-  for (const op in value) {
-    if (!hasOwn(value, op)) continue;
-    const operand = value[op];
-    const at = `${path}.${op}`;
-    const got = `, got ${typeName(operand)}`;
-    let problem: string | undefined;
-    switch (op) {
-      case '$in':
-      case '$nin':
-      case '$ini':
-      case '$nini':
-        if (!isArray(operand)) problem = `${at} must be an array${got}`;
-        break;
-      case '$all':
-      case '$alli':
-        if (!isArray(operand)) problem = `${at} must be an array${got}`;
-        else for (let i = 0; i < operand.length && !problem; i++) problem = checkValue(operand[i], `${at}[${i}]`);
-        break;
-      case '$regex':
-      case '$regexi':
-        if (typeof operand !== 'string') problem = `${at} must be a string${got}`;
-        else {
-          try {
-            new RegExp(operand, 'i');
-          } catch (error) {
-            problem = `${at} is not a valid regular expression: ${(error as Error).message}`;
-          }
-        }
-        break;
-      case '$veq':
-      case '$vne':
-      case '$vgt':
-      case '$vgte':
-      case '$vlt':
-      case '$vlte':
-        if (typeof operand !== 'string' && typeof operand !== 'number') problem = `${at} must be a version string like "1.2.3"${got}`;
-        break;
-      case '$inGroup':
-      case '$notInGroup':
-        if (typeof operand !== 'string') problem = `${at} must be a saved group id (string)${got}`;
-        break;
-      case '$exists':
-        // `$exists: "false"` is truthy and would mean "exists": insist on a real boolean.
-        if (typeof operand !== 'boolean') problem = `${at} must be true or false${got}`;
-        break;
-      case '$type':
-        if (!TYPES.includes(operand as string)) problem = `${at} must be one of ${TYPES.join(', ')}, got ${JSON.stringify(operand)}`;
-        break;
-      case '$elemMatch':
-        problem = isOperatorObject(operand)
-          ? checkValue(operand, at)
-          : isObject(operand)
-            ? check(operand, at)
-            : `${at} must be an object (a condition or operators)${got}`;
-        break;
-      case '$size':
-      case '$not':
-        problem = checkValue(operand, at);
-        break;
-      default:
-        if (!OPERATORS.includes(op)) problem = `${path}: unknown operator ${op}; use one of ${OPERATORS.join(', ')}`;
-    }
-    if (problem) return problem;
-  }
-  return undefined;
+  if (!isObject(value)) return;
+  const operators = isOperatorObject(value);
+  return first(keys(value), (key) =>
+    !operators
+      ? key[0] === '$'
+        ? `${path} mixes operator ${key} with plain keys; use one or the other`
+        : undefined
+      : hasOwn(OPERATORS, key)
+        ? OPERATORS[key]![1]?.(value[key], `${path}.${key}`)
+        : `${path}: unknown operator ${key}; use one of ${keys(OPERATORS).join(', ')}`,
+  );
 }
 
 /** First problem in a condition object at `path`. */
 function check(condition: unknown, path: string): string | undefined {
-  if (!isObject(condition)) return `${path} must be an object, got ${typeName(condition)}`;
-  for (const key in condition) {
-    if (!hasOwn(condition, key)) continue;
-    const value = condition[key];
-    const at = `${path}.${key}`;
-    let problem: string | undefined;
-    if (key === '$or' || key === '$and' || key === '$nor') {
-      if (!isArray(value)) problem = `${at} must be an array of conditions, got ${typeName(value)}`;
-      else for (let i = 0; i < value.length && !problem; i++) problem = check(value[i], `${at}[${i}]`);
-    } else {
-      // Other top-level `$` keys are attribute names, as in GrowthBook (e.g. `$groups`).
-      problem = key === '$not' ? check(value, at) : checkValue(value, at);
-    }
-    if (problem) return problem;
-  }
-  return undefined;
+  if (!isObject(condition)) return mustBe(path, 'an object', condition);
+  return first(keys(condition), (key) => (hasOwn(LOGICAL, key) ? LOGICAL[key]![1] : checkValue)(condition[key], `${path}.${key}`));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { BUCKETS, bucketsOf, percentToBuckets, pickVariant, saltPrefix } from './bucketing.js';
+import { BUCKETS, bucketsOf, percentToBuckets, pickVariant, type SaltState, saltState } from './bucketing.js';
 import { evalCondition } from './conditions.js';
 import { TOGGLE_VARIANTS, validateFlag } from './model.js';
 import type { Condition, EvaluationErrorCode, EvaluationReason, FlagDefinition, FlagUser, JsonValue, VariantWeight } from './types.js';
@@ -15,8 +15,9 @@ interface CompiledRule {
 }
 
 /**
- * A validated flag prepared for evaluation: cut-points in whole buckets, the salt's bytes,
- * rule lookups. Built once per definition read from the store, reused for every evaluation.
+ * A validated flag prepared for evaluation: cut-points in whole buckets, the salt's hash
+ * state, rule lookups. Built once per definition read from the store, reused for every
+ * evaluation.
  */
 export interface CompiledFlag {
   readonly definition: FlagDefinition;
@@ -29,7 +30,7 @@ export interface CompiledFlag {
   readonly defaultIndex: number;
   /** What a disabled flag serves: `off` for a toggle (a kill switch), else the default variant. */
   readonly disabledIndex: number;
-  readonly prefix: Uint8Array;
+  readonly salt: SaltState;
   readonly rolloutBuckets: number;
   readonly cutPoints: readonly number[];
   /** Index of the one variant every included user gets, or -1 when the flag splits. */
@@ -46,6 +47,14 @@ export interface Evaluation {
   errorMessage?: string;
 }
 
+/**
+ * Reasons in evaluation codes (see {@link evaluateCode}). `MISSING_KEY` is reason `ERROR`
+ * with `TARGETING_KEY_MISSING`.
+ */
+export const CODE_REASONS = ['DISABLED', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'ERROR'] as const;
+const [DISABLED, TARGETING_MATCH, SPLIT, DEFAULT, STATIC, MISSING_KEY] = [0, 1, 2, 3, 4, 5];
+const REASONS = CODE_REASONS.length;
+
 function cutPointsOf(variantKeys: readonly string[], weights: readonly VariantWeight[]): number[] {
   let total = 0;
   return variantKeys.map((key) => {
@@ -59,26 +68,15 @@ function cutPointsOf(variantKeys: readonly string[], weights: readonly VariantWe
 export function compileFlag(input: FlagDefinition): CompiledFlag {
   const definition = validateFlag(input);
   const toggle = definition.variants === undefined;
-  const variantKeys = toggle ? TOGGLE_VARIANTS : (definition.variants ?? []).map((v) => v.key);
-  const values: JsonValue[] = toggle ? [true, false] : (definition.variants ?? []).map((v) => v.value ?? v.key);
+  const variants = definition.variants ?? [];
+  const variantKeys = toggle ? TOGGLE_VARIANTS : variants.map((v) => v.key);
+  const values: JsonValue[] = toggle ? [true, false] : variants.map((v) => v.value ?? v.key);
   // A toggle's included users get "on" (index 0): one cut-point covering every bucket.
-  const cutPoints = toggle ? [BUCKETS, BUCKETS] : cutPointsOf(variantKeys, definition.variants ?? []);
+  const cutPoints = toggle ? [BUCKETS, BUCKETS] : cutPointsOf(variantKeys, variants);
   const defaultIndex = definition.defaultVariant !== undefined ? variantKeys.indexOf(definition.defaultVariant) : toggle ? 1 : 0;
   const rolloutBuckets = percentToBuckets(definition.rollout ?? 100);
-  const positive = cutPoints.filter((cut, i) => cut > (i === 0 ? 0 : (cutPoints[i - 1] as number)));
-  const staticIndex = rolloutBuckets === BUCKETS && positive.length === 1 ? cutPoints.findIndex((cut) => cut > 0) : -1;
+  const served = cutPoints.filter((cut, i) => cut > (i === 0 ? 0 : (cutPoints[i - 1] as number)));
   const segments = definition.segments ?? {};
-  const rules = (definition.rules ?? []).map((rule): CompiledRule => {
-    const names = rule.segment === undefined ? [] : Array.isArray(rule.segment) ? rule.segment : [rule.segment];
-    return {
-      condition: rule.condition,
-      segments: names.map((name) => segments[name] as Condition),
-      userIds: rule.userIds ? new Set(rule.userIds) : undefined,
-      fixed: rule.variant !== undefined ? variantKeys.indexOf(rule.variant) : -1,
-      rolloutBuckets: percentToBuckets(rule.rollout ?? 100),
-      cutPoints: rule.weights ? cutPointsOf(variantKeys, rule.weights) : cutPoints,
-    };
-  });
   return {
     definition,
     key: definition.key,
@@ -89,65 +87,91 @@ export function compileFlag(input: FlagDefinition): CompiledFlag {
     values,
     defaultIndex,
     disabledIndex: toggle ? 1 : defaultIndex,
-    prefix: saltPrefix(definition.salt ?? definition.key),
+    salt: saltState(definition.salt ?? definition.key),
     rolloutBuckets,
     cutPoints,
-    staticIndex,
-    rules,
+    staticIndex: rolloutBuckets === BUCKETS && served.length === 1 ? cutPoints.findIndex((cut) => cut > 0) : -1,
+    rules: (definition.rules ?? []).map((rule): CompiledRule => {
+      const names = rule.segment === undefined ? [] : Array.isArray(rule.segment) ? rule.segment : [rule.segment];
+      return {
+        condition: rule.condition,
+        segments: names.map((name) => segments[name] as Condition),
+        userIds: rule.userIds ? new Set(rule.userIds) : undefined,
+        fixed: rule.variant !== undefined ? variantKeys.indexOf(rule.variant) : -1,
+        rolloutBuckets: percentToBuckets(rule.rollout ?? 100),
+        cutPoints: rule.weights ? cutPointsOf(variantKeys, rule.weights) : cutPoints,
+      };
+    }),
   };
-}
-
-function served(flag: CompiledFlag, index: number, reason: EvaluationReason): Evaluation {
-  return { value: flag.values[index] as JsonValue, variant: flag.variantKeys[index], reason };
 }
 
 /** The targeting key of a user: the string itself, or the context's `targetingKey`. */
 export function targetingKeyOf(user: FlagUser): string | undefined {
-  if (typeof user === 'string') return user === '' ? undefined : user;
-  if (typeof user !== 'object' || user === null) return undefined;
-  const key = user.targetingKey;
+  const key = typeof user === 'string' ? user : typeof user === 'object' && user !== null ? user.targetingKey : undefined;
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
 /**
- * Evaluates a compiled flag for a user. Pure: no clock, storage or network; the same
- * inputs give the same answer in every process. Never throws.
+ * Evaluates a compiled flag for a user and returns a code: `variantIndex * 6 + reason`
+ * (reasons in {@link CODE_REASONS}). Pure: no clock, storage or network; the same inputs give
+ * the same answer in every process. Never throws. Returning a number instead of an object
+ * keeps the hot path (`getVariantSync`, `isEnabledSync`) free of allocations.
  *
- * Order: kill switch → rules (first match wins; a rule's rollout lets unmatched users
- * fall through) → the flag's rollout and weights → the default variant.
+ * Order: kill switch → rules (first match wins; a rule's rollout lets users outside it fall
+ * through) → the flag's rollout and weights → the default variant.
  */
-export function evaluateFlag(flag: CompiledFlag, user: FlagUser): Evaluation {
-  if (!flag.enabled) return served(flag, flag.disabledIndex, 'DISABLED');
+export function evaluateCode(flag: CompiledFlag, user: FlagUser): number {
+  if (!flag.enabled) return flag.disabledIndex * REASONS + DISABLED;
   const key = targetingKeyOf(user);
-  let buckets: [number, number] | undefined;
+  let buckets = -1;
   const rules = flag.rules;
   if (rules.length > 0) {
-    const attributes: Record<string, unknown> =
-      typeof user === 'string' ? { targetingKey: user } : typeof user === 'object' && user !== null ? user : {};
+    const attributes: Record<string, unknown> = typeof user === 'object' && user !== null ? user : { targetingKey: user };
     for (const rule of rules) {
       if (rule.userIds !== undefined && (key === undefined || !rule.userIds.has(key))) continue;
       if (rule.condition !== undefined && !evalCondition(attributes, rule.condition)) continue;
       if (rule.segments.length > 0 && !rule.segments.every((s) => evalCondition(attributes, s))) continue;
-      if (rule.fixed >= 0) return served(flag, rule.fixed, 'TARGETING_MATCH');
-      if (key === undefined) return missingKey(flag);
-      buckets ??= bucketsOf(flag.prefix, key);
-      if (buckets[0] < rule.rolloutBuckets) return served(flag, pickVariant(rule.cutPoints, buckets[1]), 'TARGETING_MATCH');
+      if (rule.fixed >= 0) return rule.fixed * REASONS + TARGETING_MATCH;
+      if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
+      if (buckets < 0) buckets = bucketsOf(flag.salt, key);
+      if (Math.floor(buckets / BUCKETS) < rule.rolloutBuckets) {
+        return pickVariant(rule.cutPoints, buckets % BUCKETS) * REASONS + TARGETING_MATCH;
+      }
     }
   }
-  if (flag.staticIndex >= 0) return served(flag, flag.staticIndex, 'STATIC');
-  if (flag.rolloutBuckets === 0) return served(flag, flag.defaultIndex, 'DEFAULT');
-  if (key === undefined) return missingKey(flag);
-  buckets ??= bucketsOf(flag.prefix, key);
-  if (buckets[0] < flag.rolloutBuckets) return served(flag, pickVariant(flag.cutPoints, buckets[1]), 'SPLIT');
-  return served(flag, flag.defaultIndex, 'DEFAULT');
+  if (flag.staticIndex >= 0) return flag.staticIndex * REASONS + STATIC;
+  if (flag.rolloutBuckets === 0) return flag.defaultIndex * REASONS + DEFAULT;
+  if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
+  if (buckets < 0) buckets = bucketsOf(flag.salt, key);
+  if (Math.floor(buckets / BUCKETS) < flag.rolloutBuckets) return pickVariant(flag.cutPoints, buckets % BUCKETS) * REASONS + SPLIT;
+  return flag.defaultIndex * REASONS + DEFAULT;
 }
 
-function missingKey(flag: CompiledFlag): Evaluation {
-  return {
-    value: flag.values[flag.defaultIndex] as JsonValue,
-    variant: flag.variantKeys[flag.defaultIndex],
-    reason: 'ERROR',
-    errorCode: 'TARGETING_KEY_MISSING',
-    errorMessage: `flag "${flag.key}" splits users by id; pass a user id or a context with targetingKey`,
-  };
+/** The variant index of an evaluation code. */
+export const variantIndexOf = (code: number): number => Math.floor(code / REASONS);
+/** True when an evaluation code is an error (reason `ERROR`). */
+export const isErrorCode = (code: number): boolean => code % REASONS === MISSING_KEY;
+/** The reason of an evaluation code. */
+export const reasonOf = (code: number): EvaluationReason => CODE_REASONS[code % REASONS] as EvaluationReason;
+
+/** True when the user gets the flag: a toggle that is on, or an experiment the user is in. */
+export function isIncluded(flag: CompiledFlag, code: number): boolean {
+  const reason = code % REASONS;
+  return (reason === TARGETING_MATCH || reason === SPLIT || reason === STATIC) && (!flag.toggle || variantIndexOf(code) === 0);
+}
+
+/** The evaluation as an object: value, variant, reason and, on error, its code and message. */
+export function describeCode(flag: CompiledFlag, code: number): Evaluation {
+  const index = variantIndexOf(code);
+  const e: Evaluation = { value: flag.values[index] as JsonValue, variant: flag.variantKeys[index], reason: reasonOf(code) };
+  if (code % REASONS === MISSING_KEY) {
+    e.errorCode = 'TARGETING_KEY_MISSING';
+    e.errorMessage = `flag "${flag.key}" splits users by id; pass a user id or a context with targetingKey`;
+  }
+  return e;
+}
+
+/** Evaluates a compiled flag for a user; {@link evaluateCode} as an object. Never throws. */
+export function evaluateFlag(flag: CompiledFlag, user: FlagUser): Evaluation {
+  return describeCode(flag, evaluateCode(flag, user));
 }

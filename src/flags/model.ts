@@ -98,7 +98,10 @@ export function validateFlag(input: unknown): FlagDefinition {
       seen.push(k);
       total += percent(`${at}.weight`, arm.weight);
       if ('value' in arm && !(isJson(arm.value) && JSON.stringify(arm.value).length <= MAX_VALUE_CHARS)) {
-        fail(`${at}.value`, `must be plain JSON (no undefined, functions, NaN or class instances) of at most ${MAX_VALUE_CHARS} characters`);
+        fail(
+          `${at}.value`,
+          `must be plain JSON (no undefined, functions, NaN or class instances) of at most ${MAX_VALUE_CHARS} characters`,
+        );
       }
     }
     if (total !== 10_000) fail(field, `weights must sum to 100, got ${total / 100}`);

@@ -1,5 +1,5 @@
-import type { Logger } from '../internal/logger.js';
 import type { StorageAdapter } from '../adapters/types.js';
+import type { Logger } from '../internal/logger.js';
 
 /** Any value that survives `JSON.stringify`/`JSON.parse` unchanged. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
