@@ -79,6 +79,14 @@ Promise.all(['u1','u2','u3','u4','u5'].map((u) => flags.getVariant('pricing-test
     for (const v of JSON.parse(esm)) expect(['control', 'variant-a', 'variant-b']).toContain(v);
   });
 
+  it('runs the README demo (npm run demo) on the embedded store', () => {
+    const out = run(process.execPath, ['examples/node/demo.mjs'], root);
+    expect(out).toMatch(/dark-mode for user-1: true/);
+    const rollout = Number(/new-checkout \(25% rollout\): (\d+) of 5000 users/.exec(out)?.[1]);
+    expect(Math.abs(rollout - 1250)).toBeLessThan(3 * Math.sqrt(5000 * 0.25 * 0.75));
+    expect(out).toMatch(/"variant":"variant-b","reason":"TARGETING_MATCH"/);
+  });
+
   it('ships no tests, sources or fixtures', () => {
     const files = (
       JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0] as { files: { path: string }[] }
