@@ -5,6 +5,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     flags: 'src/flags/index.ts',
+    'flags/openfeature': 'src/flags/openfeature.ts',
     'adapters/memory': 'src/adapters/memory.ts',
   },
   format: ['esm', 'cjs'],
@@ -16,5 +17,9 @@ export default defineConfig({
   target: 'es2022',
   platform: 'neutral',
   // Dependencies stay external: the app's bundler resolves them with its own conditions.
-  external: ['toad-cache'],
+  external: ['toad-cache', '@openfeature/server-sdk', '@openfeature/core'],
+  // The statistics functions (@stdlib, Apache-2.0, licence comments kept) are bundled into the
+  // lazily loaded chunk behind results(): users do not install ~200 @stdlib packages, and the
+  // Edge bundle of evaluation never loads them.
+  noExternal: [/^@stdlib\//],
 });

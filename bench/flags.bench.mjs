@@ -206,8 +206,12 @@ await OpenFeature.setProviderAndWait(
 );
 const openfeature = OpenFeature.getClient();
 
-// Ours: the memory storage, one refresh() so every flag is in the local snapshot.
+// Ours: the memory storage, one refresh() so every flag is in the local snapshot. `elite` has
+// exposure tracking off, like the peers here (none records exposures); `eliteTracked` keeps the
+// default (on), so its row shows what tracking adds: a dedupe lookup per call once warm, and
+// one buffered event per (user, flag, variant).
 let elite;
+let eliteTracked;
 if (!PEERS_ONLY) {
   const { createFlags } = await import(distIndex);
   const { createMemoryStorage } = await import(distMemory);
@@ -226,7 +230,9 @@ if (!PEERS_ONLY) {
       },
     ],
   });
-  elite = createFlags({ storage, environment: 'production' });
+  elite = createFlags({ storage, environment: 'production', trackExposures: false });
+  eliteTracked = createFlags({ storage, environment: 'production' });
+  await eliteTracked.refresh();
   const refreshed = await elite.refresh();
   if (!refreshed.ok) {
     console.error('bench: elite refresh() failed:', refreshed.error);
@@ -282,6 +288,15 @@ if (elite) {
       path: { bool: 'flags.isEnabledSync(key, userId)', split: 'flags.getVariantSync(key, userId)' },
       bool: (i) => elite.isEnabledSync(BOOL_FLAG, ids[i]),
       split: (i) => elite.getVariantSync(SPLIT_FLAG, ids[i]),
+    },
+    {
+      id: 'elite-tracked',
+      sdk: '@tiqology/elite (ours, exposures tracked)',
+      ours: true,
+      mode: 'sync',
+      path: { bool: 'flags.isEnabledSync(key, userId)', split: 'flags.getVariantSync(key, userId)' },
+      bool: (i) => eliteTracked.isEnabledSync(BOOL_FLAG, ids[i]),
+      split: (i) => eliteTracked.getVariantSync(SPLIT_FLAG, ids[i]),
     },
     {
       id: 'elite-async',
@@ -503,6 +518,36 @@ const loops = {
         const t0 = hr();
         for (let k = 0; k < SYNC_BATCH; k++) {
           if (elite.getVariantSync(SPLIT_FLAG, ids[c]) === 'control') s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
+  },
+  'elite-tracked': {
+    bool: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (eliteTracked.isEnabledSync(BOOL_FLAG, ids[c])) s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
+    split: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (eliteTracked.getVariantSync(SPLIT_FLAG, ids[c]) === 'control') s++;
           if (++c === USERS) c = 0;
         }
         const r = sample(t0, SYNC_BATCH);
@@ -773,6 +818,7 @@ const report = {
   results,
   comparison,
   eliteStats: elite ? elite.stats() : null,
+  eliteTrackedStats: eliteTracked ? eliteTracked.stats() : null,
   sink,
 };
 const outDir = join(here, 'results');

@@ -1,11 +1,23 @@
 import { LruMap } from 'toad-cache';
 import { createMemoryStorage } from '../adapters/memory.js';
-import type { StorageAdapter } from '../adapters/types.js';
+import type { ResultsQuery, StorageAdapter, VariantAggregate } from '../adapters/types.js';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, isEliteError } from '../internal/errors.js';
 import { type SafeLogger, toSafeLogger } from '../internal/logger.js';
-import { type CompiledFlag, compileFlag, describeCode, evaluateCode, isErrorCode, isIncluded, variantIndexOf } from './evaluate.js';
-import { KEY_PATTERN } from './model.js';
+import {
+  type CompiledFlag,
+  compileFlag,
+  describeCode,
+  evaluateCode,
+  isErrorCode,
+  isIncluded,
+  isPlacement,
+  targetingKeyOf,
+  variantIndexOf,
+} from './evaluate.js';
+import { type BufferedEvent, EventBuffer, type FlushResult } from './events.js';
+import { isDict, isJson, KEY_PATTERN } from './model.js';
+import type { ExperimentResults } from './stats.js';
 import type {
   EvaluationDetails,
   EvaluationErrorCode,
@@ -15,7 +27,14 @@ import type {
   FlagsOptions,
   FlagUser,
   JsonValue,
+  ResultsOptions,
+  TrackOptions,
 } from './types.js';
+
+export type { FlushResult } from './events.js';
+
+const MAX_EVENT_NAME = 200;
+const MAX_PROPERTIES_CHARS = 8_192;
 
 /** What `refresh()` resolves to; it never rejects. */
 export type RefreshResult = { ok: true; flags: number } | { ok: false; error: Error };
@@ -47,9 +66,32 @@ export interface FlagsClient {
   refresh(): Promise<RefreshResult>;
   /** The flags in the cache, serializable, to pass as `bootstrap` (SSR). */
   snapshot(): FlagSnapshot;
-  /** Cache and error counters. */
+  /** Cache, error and event counters. */
   stats(): FlagStats;
-  /** Stops listening for changes; later evaluations answer from the cache only. */
+  /**
+   * Records a conversion for the user: it counts for every experiment the user was exposed to
+   * before it. Buffered; see `flush()`. Invalid input throws `INVALID_EVENT` when `strict`,
+   * else it is dropped and counted.
+   */
+  track(eventName: string, user: FlagUser, options?: TrackOptions): void;
+  /**
+   * Records an exposure explicitly (with `trackExposures: false`, or for lazy rendering) and
+   * returns the variant the user is in, or undefined when the user is not in the experiment.
+   */
+  expose(flagKey: string, user: FlagUser): Promise<string | undefined>;
+  /**
+   * Writes the buffered events. Resolves once everything accepted so far is stored, or with
+   * `ok: false` when the store fails (the events stay buffered and are retried). Never rejects.
+   * In serverless handlers: `waitUntil(flags.flush())`.
+   */
+  flush(): Promise<FlushResult>;
+  /**
+   * Per-variant results of an experiment with their statistics (see docs/experiments.md).
+   * Flushes first. Rejects with `EliteError` (`FLAG_NOT_FOUND`, `STORAGE_ERROR`): this is a
+   * reporting call, not a hot path.
+   */
+  results(flagKey: string, options?: ResultsOptions): Promise<ExperimentResults>;
+  /** Flushes buffered events and stops listening for changes; later evaluations answer from the cache only. */
   close(): Promise<void>;
 }
 
@@ -118,7 +160,9 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   }
   const storage = (given as StorageAdapter | undefined) ?? createMemoryStorage();
   const log: SafeLogger = toSafeLogger(options.logger);
-  const { onError } = options;
+  const { onError, trackExposures = true } = options;
+  const dedupeMax = count('dedupeMax', options.dedupeMax, 100_000);
+  const strict = options.strict ?? environment !== 'production';
 
   // The LRU bounds memory (cacheMax); the TTL is ours: an expired entry is not deleted but
   // kept as the last known good definition, served as STALE while the store is down.
@@ -129,7 +173,36 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   const clock = options.now ?? coarseNow;
   const put = (key: string, flag: CompiledFlag | undefined) => cache.set(key, { flag, expiresAt: clock() + ttlMs, stale: false });
   const inflight = new Map<string, Promise<Entry>>();
-  const counters = { cacheHits: 0, cacheMisses: 0, staleServes: 0, errors: 0, storageErrors: 0 };
+  const counters = { cacheHits: 0, cacheMisses: 0, staleServes: 0, errors: 0, storageErrors: 0, exposures: 0 };
+  const events = new EventBuffer({
+    storage,
+    flushIntervalMs: count('flushIntervalMs', options.flushIntervalMs, 1_000),
+    maxBatch: count('maxBatch', options.maxBatch, 500),
+    maxBuffer: count('maxBuffer', options.maxBuffer, 10_000),
+    onWriteError: (cause) => report(storageError('writing events', cause)),
+  });
+  // Per flag, the variant each user was last exposed to: an exposure is recorded once per
+  // (user, flag, variant). Keyed by the id string itself (its hash is cached by the engine; a
+  // concatenated key would be hashed anew on every call). Bounded per flag, least recent first.
+  const exposed = new Map<string, LruMap<number>>();
+
+  /** Records an exposure once per (user, flag, variant) when the code places the user in an arm. */
+  const expose = (flag: CompiledFlag, user: FlagUser, code: number) => {
+    if (flag.toggle || !isPlacement(code)) return;
+    const userId = targetingKeyOf(user);
+    if (userId === undefined) return; // a rule matched on attributes alone: nobody to attribute to
+    const index = variantIndexOf(code);
+    let seen = exposed.get(flag.key);
+    if (seen === undefined) {
+      seen = new LruMap<number>(dedupeMax, 0);
+      exposed.set(flag.key, seen);
+    }
+    if (seen.get(userId) === index) return;
+    seen.set(userId, index);
+    counters.exposures++;
+    const variant = flag.variantKeys[index] as string;
+    events.push({ type: 'exposure', environment, flagKey: flag.key, variant, userId, occurredAt: clock() });
+  };
   let closed = false;
 
   const report = (error: unknown) => {
@@ -267,6 +340,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     const flag = got.flag;
     if (flag === undefined) return fail(flagKey, ['FLAG_NOT_FOUND', `flag "${flagKey}" does not exist in environment "${environment}"`]);
     const code = evaluateCode(flag, user);
+    if (trackExposures) expose(flag, user, code);
     const e = describeCode(flag, code);
     const details: EvaluationDetails = { flagKey, value: e.value, variant: e.variant, reason: e.reason, flagVersion: flag.version };
     if (e.errorCode !== undefined) {
@@ -289,7 +363,9 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     if (got === undefined || Array.isArray(got) || got.flag === undefined || got.stale) return -1;
     try {
       const code = evaluateCode(got.flag, user);
-      return isErrorCode(code) ? -1 : code;
+      if (isErrorCode(code)) return -1;
+      if (trackExposures && !got.flag.toggle) expose(got.flag, user, code);
+      return code;
     } catch {
       return -1;
     }
@@ -328,6 +404,30 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       return defaultValue;
     }
     return d.value as T;
+  };
+
+  const warned = new Set<string>();
+  const warnOnce = (kind: string, message: string) => {
+    if (warned.has(kind)) return;
+    warned.add(kind);
+    log.warn(message);
+  };
+  /** [field, problem] for invalid track() input, or undefined. */
+  const eventProblem = (eventName: unknown, user: FlagUser, o: TrackOptions): [string, string] | undefined => {
+    if (typeof eventName !== 'string' || eventName.length === 0 || eventName.length > MAX_EVENT_NAME) {
+      return ['eventName', `the event name must be a string of 1–${MAX_EVENT_NAME} characters`];
+    }
+    if (targetingKeyOf(user) === undefined) return ['user', 'the user needs an id (a string or a context with targetingKey)'];
+    if (!isDict(o)) return ['options', 'options must be an object { value?, properties? }'];
+    if (o.value !== undefined && !Number.isFinite(o.value))
+      return ['value', `value must be a finite number, got ${typeof o.value === 'number' ? o.value : typeof o.value}`];
+    if (
+      o.properties !== undefined &&
+      !(isDict(o.properties) && isJson(o.properties) && JSON.stringify(o.properties).length <= MAX_PROPERTIES_CHARS)
+    ) {
+      return ['properties', `properties must be a plain JSON object of at most ${MAX_PROPERTIES_CHARS} characters`];
+    }
+    return undefined;
   };
 
   const unsubscribe = storage.subscribe?.(environment, (key) => {
@@ -380,12 +480,73 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       }
       return { environment, flags };
     },
-    stats: () => ({ ...counters, cacheSize: cache.size }),
+    stats: () => ({ ...counters, cacheSize: cache.size, ...events.stats, eventsPending: events.pending }),
+    track(eventName, user, trackOptions = {}) {
+      const problem = eventProblem(eventName, user, trackOptions);
+      if (problem === undefined) {
+        const event: BufferedEvent = {
+          type: 'conversion',
+          environment,
+          userId: targetingKeyOf(user) as string,
+          eventName,
+          occurredAt: clock(),
+        };
+        if (trackOptions.value !== undefined) event.value = trackOptions.value;
+        if (trackOptions.properties !== undefined) event.properties = structuredClone(trackOptions.properties);
+        if (!events.push(event)) warnOnce('full', 'elite/flags: the event buffer is full (maxBuffer); events are dropped and counted');
+        return;
+      }
+      if (strict) throw new EliteError('INVALID_EVENT', `elite/flags: track(): ${problem[1]}`, { field: problem[0] });
+      events.drop();
+      warnOnce(problem[0], `elite/flags: track(): ${problem[1]}; event dropped (counted in stats().eventsDropped)`);
+    },
+    async expose(flagKey, user) {
+      try {
+        const got = await lookup(flagKey);
+        if (got === undefined || Array.isArray(got) || got.flag === undefined) return undefined;
+        const code = evaluateCode(got.flag, user);
+        // Toggles are not experiments: nothing to expose.
+        if (got.flag.toggle || !isPlacement(code)) return undefined;
+        expose(got.flag, user, code);
+        return got.flag.variantKeys[variantIndexOf(code)];
+      } catch {
+        return undefined;
+      }
+    },
+    flush: () => events.flush(),
+    async results(flagKey, resultsOptions = {}) {
+      await events.flush();
+      let definition: FlagDefinition | undefined;
+      let aggregates: VariantAggregate[];
+      const bound = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
+      try {
+        definition = await storage.getFlag(flagKey, environment);
+        const query: ResultsQuery = { flagKey, environment };
+        if (resultsOptions.event !== undefined) query.eventName = resultsOptions.event;
+        const since = bound(resultsOptions.since);
+        const until = bound(resultsOptions.until);
+        if (since !== undefined) query.since = since;
+        if (until !== undefined) query.until = until;
+        aggregates = await storage.queryResults(query);
+      } catch (cause) {
+        throw storageError(`reading results of "${flagKey}"`, cause);
+      }
+      if (definition?.variants === undefined) {
+        throw new EliteError(
+          'FLAG_NOT_FOUND',
+          `elite/flags: "${flagKey}" is not an experiment in "${environment}" (no such flag, or a toggle without variants)`,
+        );
+      }
+      // Statistics load on first use: they stay out of the Edge bundle of evaluation.
+      const { computeResults } = await import('./stats.js');
+      return computeResults(aggregates, Object.fromEntries(definition.variants.map((v) => [v.key, v.weight])));
+    },
     async close() {
       if (closed) return;
       closed = true;
       unsubscribe?.();
       await Promise.allSettled(inflight.values());
+      await events.close();
     },
   };
 }

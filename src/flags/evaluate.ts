@@ -70,7 +70,7 @@ export function compileFlag(input: FlagDefinition): CompiledFlag {
   const toggle = definition.variants === undefined;
   const variants = definition.variants ?? [];
   const variantKeys = toggle ? TOGGLE_VARIANTS : variants.map((v) => v.key);
-  const values: JsonValue[] = toggle ? [true, false] : variants.map((v) => v.value ?? v.key);
+  const values: JsonValue[] = toggle ? [true, false] : variants.map((v) => (v.value === undefined ? v.key : v.value));
   // A toggle's included users get "on" (index 0): one cut-point covering every bucket.
   const cutPoints = toggle ? [BUCKETS, BUCKETS] : cutPointsOf(variantKeys, variants);
   const defaultIndex = definition.defaultVariant !== undefined ? variantKeys.indexOf(definition.defaultVariant) : toggle ? 1 : 0;
@@ -149,6 +149,8 @@ export function evaluateCode(flag: CompiledFlag, user: FlagUser): number {
 
 /** The variant index of an evaluation code. */
 export const variantIndexOf = (code: number): number => Math.floor(code / REASONS);
+/** True when an evaluation code places the user in an arm by split or targeting (an exposure). */
+export const isPlacement = (code: number): boolean => code % REASONS === SPLIT || code % REASONS === TARGETING_MATCH;
 /** True when an evaluation code is an error (reason `ERROR`). */
 export const isErrorCode = (code: number): boolean => code % REASONS === MISSING_KEY;
 /** The reason of an evaluation code. */

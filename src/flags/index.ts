@@ -9,13 +9,14 @@ export type { EliteErrorCode } from '../internal/errors.js';
 export { EliteError, isEliteError } from '../internal/errors.js';
 export type { Logger } from '../internal/logger.js';
 export { BUCKETING_VERSION, murmur3 } from './bucketing.js';
-export type { FlagsClient, RefreshResult } from './client.js';
+export type { FlagsClient, FlushResult, RefreshResult } from './client.js';
 export { createFlags } from './client.js';
 export type { SavedGroups } from './conditions.js';
 export { evalCondition, validateCondition } from './conditions.js';
 export { KEY_PATTERN, validateFlag } from './model.js';
 export type { DefaultFlagsClient } from './singleton.js';
 export { flags, optionsFromEnv } from './singleton.js';
+export type { ExperimentResults, VariantResult } from './stats.js';
 export type {
   Condition,
   EvaluationContext,
@@ -29,7 +30,9 @@ export type {
   FlagsOptions,
   FlagUser,
   JsonValue,
+  ResultsOptions,
   StoredFlag,
+  TrackOptions,
   Variant,
   VariantWeight,
 } from './types.js';

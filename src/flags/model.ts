@@ -26,13 +26,15 @@ const describe = (value: unknown): string =>
           ? 'an object'
           : String(value);
 
-const isDict = (value: unknown): value is Dict => {
+/** A plain object (object literal or null prototype), not an array or class instance. */
+export const isDict = (value: unknown): value is Dict => {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 };
 
-const isJson = (value: unknown, depth = 0): boolean =>
+/** True when `value` is plain JSON (finite numbers, plain objects, at most 32 levels deep). */
+export const isJson = (value: unknown, depth = 0): boolean =>
   depth < 32 &&
   (value === null ||
     typeof value === 'string' ||

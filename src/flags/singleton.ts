@@ -49,6 +49,10 @@ const METHODS = [
   'refresh',
   'snapshot',
   'stats',
+  'track',
+  'expose',
+  'flush',
+  'results',
   'close',
 ] as const;
 

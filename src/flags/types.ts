@@ -131,6 +131,18 @@ export interface FlagStats {
   storageErrors: number;
   /** Entries in the cache now. */
   cacheSize: number;
+  /** Exposures recorded (after deduplication). */
+  exposures: number;
+  /** Events accepted into the buffer. */
+  eventsAccepted: number;
+  /** Events the store confirmed. */
+  eventsStored: number;
+  /** Events dropped: buffer full, client closed, or invalid `track()` input when not strict. */
+  eventsDropped: number;
+  /** Event batches the store rejected (each is retried). */
+  eventWriteErrors: number;
+  /** Events waiting in the buffer now. */
+  eventsPending: number;
 }
 
 /** A snapshot a client can start from synchronously (SSR bootstrap). */
@@ -166,4 +178,45 @@ export interface FlagsOptions {
   onError?: (error: Error) => void;
   /** Clock in ms since the epoch, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Record an exposure when an evaluation places a user in a variant of a flag with variants
+   * (reasons `SPLIT`, `TARGETING_MATCH`), once per (user, flag, variant). Default true. Turn it
+   * off to expose explicitly with `expose()` (e.g. when a variant renders lazily).
+   */
+  trackExposures?: boolean;
+  /** Most users remembered per flag to deduplicate exposures. Default 100 000. */
+  dedupeMax?: number;
+  /** How often buffered events are written, in ms. Default 1 000. */
+  flushIntervalMs?: number;
+  /** Most events written in one store call. Default 500; a full batch is written at once. */
+  maxBatch?: number;
+  /**
+   * Most events held while the store is slow or down. Default 10 000. Past it new events are
+   * dropped and counted (`stats().eventsDropped`), so memory stays bounded.
+   */
+  maxBuffer?: number;
+  /**
+   * Invalid `track()` input throws `EliteError` `INVALID_EVENT` when true; when false it is
+   * dropped, counted and warned about once per kind of problem. Default: true except in the
+   * `production` environment.
+   */
+  strict?: boolean;
+}
+
+/** Options of `track()`. */
+export interface TrackOptions {
+  /** A finite amount, e.g. revenue in USD. */
+  value?: number;
+  /** Plain JSON, at most 8 kB serialized. */
+  properties?: { [key: string]: JsonValue };
+}
+
+/** Options of `results()`. */
+export interface ResultsOptions {
+  /** Only this conversion event; all conversions when unset. */
+  event?: string;
+  /** Inclusive lower bound (Date or ISO 8601). */
+  since?: Date | string;
+  /** Exclusive upper bound (Date or ISO 8601). */
+  until?: Date | string;
 }

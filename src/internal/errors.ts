@@ -3,7 +3,15 @@
  * into app code; they surface as evaluation `errorCode`s or through `onError` instead.
  * Every code is listed in docs/errors.md.
  */
-export type EliteErrorCode = 'INVALID_FLAG' | 'INVALID_OPTIONS' | 'VERSION_CONFLICT' | 'STORAGE_ERROR' | 'TIMEOUT' | 'CLOSED';
+export type EliteErrorCode =
+  | 'INVALID_FLAG'
+  | 'INVALID_OPTIONS'
+  | 'INVALID_EVENT'
+  | 'FLAG_NOT_FOUND'
+  | 'VERSION_CONFLICT'
+  | 'STORAGE_ERROR'
+  | 'TIMEOUT'
+  | 'CLOSED';
 
 /** Options accepted by {@link EliteError}. */
 export interface EliteErrorOptions {

@@ -1,0 +1,169 @@
+import type { FlagEvent, StorageAdapter } from '../adapters/types.js';
+
+/** What `flush()` resolves to; it never rejects. */
+export interface FlushResult {
+  /** True when every event accepted before the call is stored. */
+  ok: boolean;
+  /** Events still waiting (to be retried in the background). */
+  pending: number;
+  error?: Error;
+}
+
+/** Event-delivery counters, part of `stats()`. */
+export interface EventStats {
+  /** Events accepted into the buffer. */
+  eventsAccepted: number;
+  /** Events the store confirmed. */
+  eventsStored: number;
+  /** Events refused because the buffer was full (`maxBuffer`) or the input was invalid. */
+  eventsDropped: number;
+  /** Batches the store rejected (each is retried). */
+  eventWriteErrors: number;
+  /** Events in the buffer now. */
+  eventsPending: number;
+}
+
+export interface EventBufferOptions {
+  storage: StorageAdapter;
+  flushIntervalMs: number;
+  maxBatch: number;
+  maxBuffer: number;
+  /** Called with each failed write (already counted). */
+  onWriteError: (error: unknown) => void;
+}
+
+/**
+ * An event as buffered: `occurredAt` in ms since the epoch. The ISO string the store receives
+ * is made when the batch is written, off the request path (`toISOString()` costs as much as a
+ * whole evaluation).
+ */
+export type BufferedEvent = Omit<FlagEvent, 'occurredAt'> & { occurredAt: number };
+
+const toStored = (event: BufferedEvent): FlagEvent => ({ ...event, occurredAt: new Date(event.occurredAt).toISOString() });
+
+/** Longest wait between retries of a failing store, in ms. */
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * The bounded event buffer behind exposure and conversion tracking. Events are written in
+ * batches of `maxBatch`, one batch at a time, oldest first; a failed batch stays at the head
+ * and is retried with exponential backoff (from `flushIntervalMs` up to 30 s), so nothing is
+ * lost while the store recovers. Past `maxBuffer` pending events new ones are dropped and
+ * counted: memory stays bounded when the store is down.
+ */
+export class EventBuffer {
+  readonly #options: EventBufferOptions;
+  #queue: BufferedEvent[] = [];
+  #writing: Promise<void> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #failures = 0;
+  #closed = false;
+  readonly stats: Omit<EventStats, 'eventsPending'> = { eventsAccepted: 0, eventsStored: 0, eventsDropped: 0, eventWriteErrors: 0 };
+
+  constructor(options: EventBufferOptions) {
+    this.#options = options;
+  }
+
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Adds an event; false (and counted as dropped) when the buffer is full or closed. */
+  push(event: BufferedEvent): boolean {
+    if (this.#closed || this.#queue.length >= this.#options.maxBuffer) {
+      this.stats.eventsDropped++;
+      return false;
+    }
+    this.#queue.push(event);
+    this.stats.eventsAccepted++;
+    if (this.#queue.length >= this.#options.maxBatch) this.#kick();
+    else this.#schedule(this.#options.flushIntervalMs);
+    return true;
+  }
+
+  /** Counts an event refused before it reached the buffer (invalid input). */
+  drop(): void {
+    this.stats.eventsDropped++;
+  }
+
+  /**
+   * Writes everything accepted so far. Resolves when it is stored, or after the first failed
+   * batch with `ok: false` (the rest is retried in the background). Never rejects.
+   */
+  async flush(): Promise<FlushResult> {
+    // Events accepted before this call: the ones whose delivery we report on.
+    let target = this.stats.eventsStored + this.#queue.length;
+    for (;;) {
+      if (this.#writing) await this.#writing;
+      if (this.stats.eventsStored >= target || this.#queue.length === 0) return { ok: true, pending: this.#queue.length };
+      const before = this.stats.eventWriteErrors;
+      await this.#write();
+      if (this.stats.eventWriteErrors > before) {
+        return { ok: false, pending: this.#queue.length, error: this.#lastError };
+      }
+      target = Math.min(target, this.stats.eventsStored + this.#queue.length);
+    }
+  }
+
+  /** Flushes, then stops the timer; later pushes are dropped and counted. */
+  async close(): Promise<FlushResult> {
+    const result = await this.flush();
+    this.#closed = true;
+    this.#clearTimer();
+    return result;
+  }
+
+  #lastError: Error | undefined;
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    const timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#kick();
+    }, delayMs) as ReturnType<typeof setTimeout> & { unref?: () => void };
+    // A pending flush must not keep a process alive; close()/flush() deliver the rest.
+    timer.unref?.();
+    this.#timer = timer;
+  }
+
+  #kick(): void {
+    if (this.#writing) return;
+    this.#clearTimer();
+    void this.#write();
+  }
+
+  /** Writes one batch from the head of the queue (one write at a time). */
+  #write(): Promise<void> {
+    if (this.#writing) return this.#writing;
+    if (this.#queue.length === 0) return Promise.resolve();
+    const batch = this.#queue.slice(0, this.#options.maxBatch);
+    const writing = (async () => {
+      try {
+        await this.#options.storage.appendEvents(batch.map(toStored));
+        this.#queue.splice(0, batch.length);
+        this.stats.eventsStored += batch.length;
+        this.#failures = 0;
+      } catch (error) {
+        this.stats.eventWriteErrors++;
+        this.#failures++;
+        this.#lastError = error instanceof Error ? error : new Error('event write failed');
+        this.#options.onWriteError(error);
+      } finally {
+        this.#writing = undefined;
+      }
+      if (this.#queue.length === 0) return;
+      // More to send: at once after a success, with backoff after a failure.
+      const backoff = Math.min(MAX_BACKOFF_MS, this.#options.flushIntervalMs * 2 ** Math.min(this.#failures, 15));
+      if (this.#failures > 0) this.#schedule(backoff);
+      else if (this.#queue.length >= this.#options.maxBatch) this.#kick();
+      else this.#schedule(this.#options.flushIntervalMs);
+    })();
+    this.#writing = writing;
+    return writing;
+  }
+}
