@@ -546,7 +546,13 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       closed = true;
       unsubscribe?.();
       await Promise.allSettled(inflight.values());
-      await events.close();
+      const dropped = events.stats.eventsDropped;
+      const result = await events.close();
+      if (!result.ok) {
+        log.warn(
+          `elite/flags: close(): the store kept failing; ${events.stats.eventsDropped - dropped} buffered events were dropped (counted in stats().eventsDropped)`,
+        );
+      }
     },
   };
 }

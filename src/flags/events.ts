@@ -41,6 +41,9 @@ export type BufferedEvent = Omit<FlagEvent, 'occurredAt'> & { occurredAt: number
 
 const toStored = (event: BufferedEvent): FlagEvent => ({ ...event, occurredAt: new Date(event.occurredAt).toISOString() });
 
+/** How long close() keeps retrying a failing store before it drops what is left, in ms. */
+const CLOSE_WAIT_MS = 10_000;
+
 /** Longest wait between retries of a failing store, in ms. */
 const MAX_BACKOFF_MS = 30_000;
 
@@ -105,11 +108,23 @@ export class EventBuffer {
     }
   }
 
-  /** Flushes, then stops the timer; later pushes are dropped and counted. */
-  async close(): Promise<FlushResult> {
-    const result = await this.flush();
+  /**
+   * Flushes, retrying a failing store with backoff for up to `maxWaitMs`, then stops. Events
+   * still undelivered then are dropped and counted (never lost silently); later pushes too.
+   */
+  async close(maxWaitMs = CLOSE_WAIT_MS): Promise<FlushResult> {
+    let result = await this.flush();
+    for (let waited = 0, delay = 100; !result.ok && waited < maxWaitMs; waited += delay, delay = Math.min(delay * 2, 2_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      result = await this.flush();
+    }
     this.#closed = true;
     this.#clearTimer();
+    if (!result.ok) {
+      this.stats.eventsDropped += this.#queue.length;
+      this.#queue = [];
+      return { ...result, pending: 0 };
+    }
     return result;
   }
 

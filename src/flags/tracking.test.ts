@@ -206,6 +206,31 @@ describe('conversions and the event buffer', () => {
     expect(state.writes).toBeGreaterThan(1);
   });
 
+  it('close() retries a failing store for a while, then drops and counts what is left', async () => {
+    vi.useFakeTimers();
+    const { storage, state } = failing();
+    const warn = vi.fn();
+    const client = createFlags({ storage, logger: { warn, error: () => {} } });
+    state.fail = true;
+    for (let i = 0; i < 10; i++) client.track('purchase', `u${i}`);
+    const closing = client.close();
+    await vi.advanceTimersByTimeAsync(5_000);
+    state.fail = false; // recovers within the close window: nothing is lost
+    await vi.advanceTimersByTimeAsync(5_000);
+    await closing;
+    expect(client.stats()).toMatchObject({ eventsStored: 10, eventsDropped: 0, eventsPending: 0 });
+
+    const down = failing();
+    const other = createFlags({ storage: down.storage, logger: { warn, error: () => {} } });
+    down.state.fail = true;
+    for (let i = 0; i < 7; i++) other.track('purchase', `u${i}`);
+    const closingDown = other.close();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await closingDown;
+    expect(other.stats()).toMatchObject({ eventsStored: 0, eventsDropped: 7, eventsPending: 0 });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('7 buffered events were dropped'));
+  });
+
   it('after close() drops and counts new events', async () => {
     const storage = createMemoryStorage();
     const client = createFlags({ storage, logger: quiet });
