@@ -7,6 +7,7 @@ export default defineConfig({
     flags: 'src/flags/index.ts',
     'flags/openfeature': 'src/flags/openfeature.ts',
     'adapters/memory': 'src/adapters/memory.ts',
+    'adapters/postgres': 'src/adapters/postgres.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

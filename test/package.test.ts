@@ -34,7 +34,7 @@ beforeAll(() => {
 
 describe('the packed package', () => {
   it('exposes the documented subpaths', () => {
-    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory']);
+    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres']);
   });
 
   it.each(subpaths)('imports %s from ESM', (subpath) => {

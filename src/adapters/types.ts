@@ -78,7 +78,11 @@ export interface StorageAdapter {
   appendEvents(events: readonly FlagEvent[]): Promise<void>;
   /** Per-variant aggregates of one flag. */
   queryResults(query: ResultsQuery): Promise<VariantAggregate[]>;
-  /** Subscribes to flag changes, when the store can push them. Returns an unsubscribe function. */
+  /**
+   * Subscribes to flag changes, when the store can push them: the listener gets the changed
+   * key, or `*` when changes may have been missed (a reconnect) and everything should be
+   * reloaded. Returns an unsubscribe function.
+   */
   subscribe?(environment: string, listener: (key: string) => void): () => void;
   /** Releases connections and timers. */
   close?(): Promise<void>;

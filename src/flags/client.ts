@@ -431,12 +431,17 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   };
 
   const unsubscribe = storage.subscribe?.(environment, (key) => {
+    // "*": the store may have missed changes (its listener reconnected): reload everything.
+    if (key === '*') {
+      void client.refresh();
+      return;
+    }
     // Push invalidation: reload the changed flag now rather than at the end of its TTL.
     cache.delete(key);
     resolveSync(key);
   });
 
-  return {
+  const client: FlagsClient = {
     environment,
     storage,
     isEnabled: async (flagKey, user) => enabled(flagKey, user, await lookup(flagKey)),
@@ -555,4 +560,5 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       }
     },
   };
+  return client;
 }
