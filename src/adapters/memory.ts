@@ -10,12 +10,19 @@ export interface MemoryStorageOptions {
   flags?: FlagDefinition[];
   /** Clock for `updatedAt`, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Most events kept; past it the oldest are discarded (counted in `droppedEvents`, one warning),
+   * so a long-running process on the default store does not grow without bound. Default 1 000 000.
+   */
+  maxEvents?: number;
 }
 
 /** The in-memory store, with a few extras for tests and demos. */
 export interface MemoryStorage extends StorageAdapter {
-  /** Every event appended so far, oldest first. */
+  /** The events kept, oldest first. */
   readonly events: readonly FlagEvent[];
+  /** Events discarded past `maxEvents`. */
+  readonly droppedEvents: number;
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -34,6 +41,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const now = options.now ?? Date.now;
   const flags = new Map<string, StoredFlag>();
   const events: FlagEvent[] = [];
+  const maxEvents = options.maxEvents ?? 1_000_000;
+  let dropped = 0;
   const listeners = new Set<{ environment: string; listener: (key: string) => void }>();
   const id = (key: string, environment: string) => `${environment}\u0000${key}`;
 
@@ -76,6 +85,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   return {
     metadata: { name: 'memory' },
     events,
+    get droppedEvents() {
+      return dropped;
+    },
     async getFlag(key, environment) {
       const flag = flags.get(id(key, environment));
       return flag ? clone(flag) : undefined;
@@ -104,6 +116,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
     async appendEvents(batch: readonly FlagEvent[]) {
       for (const event of batch) events.push(clone(event));
+      const excess = events.length - maxEvents;
+      if (excess > 0) {
+        events.splice(0, excess);
+        if (dropped === 0) {
+          console.warn(
+            `elite/flags: the memory store keeps at most ${maxEvents} events; the oldest are discarded (use a database store in production)`,
+          );
+        }
+        dropped += excess;
+      }
     },
     async queryResults(query: ResultsQuery): Promise<VariantAggregate[]> {
       return aggregateEvents(events, query);

@@ -102,6 +102,8 @@ interface Entry {
   readonly expiresAt: number;
   /** Set when the store failed after this entry expired: answers say `STALE`. */
   stale: boolean;
+  /** Set when the store failed and there was no earlier definition to fall back on. */
+  failure?: Failure;
 }
 
 /** Why the client could not produce an entry. */
@@ -245,23 +247,43 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   }
 
   // One store read per flag at a time; the cache is filled on success.
+  // Per key, bumped by push invalidations: a read that started before the bump must not cache
+  // what it read (it may predate the change).
+  const generations = new Map<string, number>();
+  // After a failed read the answer (the last good definition as STALE, or the failure) is kept
+  // this long before the store is asked again: a store that is down is not hit on every call.
+  const retryMs = Math.min(ttlMs, 5_000);
+
+  /**
+   * Reads one flag from the store, at most one read per key at a time, bounded by timeoutMs.
+   * Never rejects: a failure becomes an entry (last good definition marked stale, or the error).
+   */
   const load = (key: string): Promise<Entry> => {
     let promise = inflight.get(key);
     if (promise) return promise;
-    promise = storage.getFlag(key, environment).then(
-      (definition) => {
-        const flag = definition && compile(definition);
-        if (closed) return { flag, expiresAt: 0, stale: false };
-        put(key, flag);
-        return cache.get(key) as Entry;
-      },
-      (cause: unknown) => {
-        throw storageError(`reading flag "${key}"`, cause);
-      },
-    );
+    const generation = generations.get(key) ?? 0;
+    const keep = (entry: Entry): Entry => {
+      if (!closed && (generations.get(key) ?? 0) === generation) cache.set(key, entry);
+      return entry;
+    };
+    promise = withTimeout(Promise.resolve().then(() => storage.getFlag(key, environment)))
+      .then((definition) => keep({ flag: definition && compile(definition), expiresAt: clock() + ttlMs, stale: false }))
+      .catch((cause: unknown) => {
+        if (isEliteError(cause, 'TIMEOUT')) counters.storageErrors++;
+        const error = isEliteError(cause) ? cause : storageError(`reading flag "${key}"`, cause);
+        report(error);
+        const previous = cache.get(key);
+        const expiresAt = clock() + retryMs;
+        if (previous !== undefined && previous.failure === undefined) {
+          return keep({ flag: previous.flag, expiresAt, stale: previous.flag !== undefined });
+        }
+        const failure: Failure = [isEliteError(error, 'INVALID_FLAG') ? 'PARSE_ERROR' : 'GENERAL', error.message];
+        return keep({ flag: undefined, expiresAt, stale: false, failure });
+      });
     inflight.set(key, promise);
-    const done = () => inflight.delete(key);
-    promise.then(done, done);
+    void promise.finally(() => {
+      if (inflight.get(key) === promise) inflight.delete(key);
+    });
     return promise;
   };
 
@@ -296,23 +318,13 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   const resolve = async (key: string): Promise<Entry | Failure> => {
     counters.cacheMisses++;
     if (closed) return staleOr(key, ['GENERAL', 'the flags client is closed']);
-    try {
-      return await withTimeout(load(key));
-    } catch (error) {
-      report(error);
-      return staleOr(key, [isEliteError(error, 'INVALID_FLAG') ? 'PARSE_ERROR' : 'GENERAL', messageOf(error)]);
-    }
+    return load(key);
   };
 
   /** The entry for a flag from the cache alone; a miss starts a background load. */
   const resolveSync = (key: string): Entry | Failure => {
     counters.cacheMisses++;
-    if (!closed && !inflight.has(key)) {
-      load(key).catch((error: unknown) => {
-        staleOr(key, ['GENERAL', '']);
-        report(error);
-      });
-    }
+    if (!closed) void load(key);
     return (
       cache.get(key) ?? [
         'PROVIDER_NOT_READY',
@@ -337,6 +349,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   /** Full details of an evaluation, for `evaluate`, `getValue` and every answer that is not clean. */
   const detail = (flagKey: string, got: Entry | Failure, user: FlagUser): Answer => {
     if (Array.isArray(got)) return fail(flagKey, got);
+    if (got.failure !== undefined) return fail(flagKey, got.failure);
     const flag = got.flag;
     if (flag === undefined) return fail(flagKey, ['FLAG_NOT_FOUND', `flag "${flagKey}" does not exist in environment "${environment}"`]);
     const code = evaluateCode(flag, user);
@@ -433,10 +446,14 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   const unsubscribe = storage.subscribe?.(environment, (key) => {
     // "*": the store may have missed changes (its listener reconnected): reload everything.
     if (key === '*') {
-      void client.refresh();
+      // A microtask later: the listener may be called before `client` below is assigned.
+      queueMicrotask(() => void client.refresh());
       return;
     }
-    // Push invalidation: reload the changed flag now rather than at the end of its TTL.
+    // Push invalidation: reload the changed flag now rather than at the end of its TTL, even if
+    // a read is under way (it may have started before the change: its result is dropped).
+    generations.set(key, (generations.get(key) ?? 0) + 1);
+    inflight.delete(key);
     cache.delete(key);
     resolveSync(key);
   });
@@ -459,7 +476,10 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
         definitions = await withTimeout(storage.listFlags(environment));
       } catch (cause) {
         const error = isEliteError(cause, 'TIMEOUT') ? cause : storageError('listing flags', cause);
-        for (const key of [...cache.keys()]) if ((cache.get(key) as Entry).expiresAt <= clock()) staleOr(key, ['GENERAL', '']);
+        for (const key of [...cache.keys()]) {
+          const entry = cache.get(key) as Entry;
+          if (entry.expiresAt <= clock() && entry.flag !== undefined) entry.stale = true;
+        }
         report(error);
         return { ok: false, error };
       }

@@ -8,7 +8,7 @@ interface CompiledRule {
   condition: Condition | undefined;
   segments: Condition[];
   userIds: Set<string> | undefined;
-  /** Index of a fixed variant, or -1 for a split. */
+  /** Index of a fixed variant, or of the one variant a full-rollout rule can serve; -1 for a split. */
   fixed: number;
   rolloutBuckets: number;
   cutPoints: number[];
@@ -75,7 +75,11 @@ export function compileFlag(input: FlagDefinition): CompiledFlag {
   const cutPoints = toggle ? [BUCKETS, BUCKETS] : cutPointsOf(variantKeys, variants);
   const defaultIndex = definition.defaultVariant !== undefined ? variantKeys.indexOf(definition.defaultVariant) : toggle ? 1 : 0;
   const rolloutBuckets = percentToBuckets(definition.rollout ?? 100);
-  const served = cutPoints.filter((cut, i) => cut > (i === 0 ? 0 : (cutPoints[i - 1] as number)));
+  // The one index a split can serve (full rollout, a single positive weight), or -1.
+  const onlyIndex = (cuts: readonly number[], rollout: number): number => {
+    const positive = cuts.filter((cut, i) => cut > (i === 0 ? 0 : (cuts[i - 1] as number)));
+    return rollout === BUCKETS && positive.length === 1 ? cuts.findIndex((cut) => cut > 0) : -1;
+  };
   const segments = definition.segments ?? {};
   return {
     definition,
@@ -90,16 +94,19 @@ export function compileFlag(input: FlagDefinition): CompiledFlag {
     salt: saltState(definition.salt ?? definition.key),
     rolloutBuckets,
     cutPoints,
-    staticIndex: rolloutBuckets === BUCKETS && served.length === 1 ? cutPoints.findIndex((cut) => cut > 0) : -1,
+    staticIndex: onlyIndex(cutPoints, rolloutBuckets),
     rules: (definition.rules ?? []).map((rule): CompiledRule => {
       const names = rule.segment === undefined ? [] : Array.isArray(rule.segment) ? rule.segment : [rule.segment];
+      const ruleCuts = rule.weights ? cutPointsOf(variantKeys, rule.weights) : cutPoints;
+      const ruleRollout = percentToBuckets(rule.rollout ?? 100);
       return {
         condition: rule.condition,
         segments: names.map((name) => segments[name] as Condition),
         userIds: rule.userIds ? new Set(rule.userIds) : undefined,
-        fixed: rule.variant !== undefined ? variantKeys.indexOf(rule.variant) : -1,
-        rolloutBuckets: percentToBuckets(rule.rollout ?? 100),
-        cutPoints: rule.weights ? cutPointsOf(variantKeys, rule.weights) : cutPoints,
+        // A rule that can serve only one variant needs no hash (and no user id).
+        fixed: rule.variant !== undefined ? variantKeys.indexOf(rule.variant) : onlyIndex(ruleCuts, ruleRollout),
+        rolloutBuckets: ruleRollout,
+        cutPoints: ruleCuts,
       };
     }),
   };
@@ -156,10 +163,12 @@ export const isErrorCode = (code: number): boolean => code % REASONS === MISSING
 /** The reason of an evaluation code. */
 export const reasonOf = (code: number): EvaluationReason => CODE_REASONS[code % REASONS] as EvaluationReason;
 
-/** True when the user gets the flag: a toggle that is on, or an experiment the user is in. */
+/** True when the user gets the flag: a toggle serving `on`, or an experiment the user is in. */
 export function isIncluded(flag: CompiledFlag, code: number): boolean {
   const reason = code % REASONS;
-  return (reason === TARGETING_MATCH || reason === SPLIT || reason === STATIC) && (!flag.toggle || variantIndexOf(code) === 0);
+  // A toggle is on when it serves "on", whatever the reason (a rollout-0 toggle may default to on).
+  if (flag.toggle) return reason !== DISABLED && reason !== MISSING_KEY && variantIndexOf(code) === 0;
+  return reason === TARGETING_MATCH || reason === SPLIT || reason === STATIC;
 }
 
 /** The evaluation as an object: value, variant, reason and, on error, its code and message. */

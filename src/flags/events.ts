@@ -41,6 +41,9 @@ export type BufferedEvent = Omit<FlagEvent, 'occurredAt'> & { occurredAt: number
 
 const toStored = (event: BufferedEvent): FlagEvent => ({ ...event, occurredAt: new Date(event.occurredAt).toISOString() });
 
+/** Longest wait for the store to confirm one batch, in ms. */
+const WRITE_TIMEOUT_MS = 10_000;
+
 /** How long close() keeps retrying a failing store before it drops what is left, in ms. */
 const CLOSE_WAIT_MS = 10_000;
 
@@ -79,7 +82,8 @@ export class EventBuffer {
     }
     this.#queue.push(event);
     this.stats.eventsAccepted++;
-    if (this.#queue.length >= this.#options.maxBatch) this.#kick();
+    // A full batch goes at once, unless the store is failing: then the backoff timer decides.
+    if (this.#queue.length >= this.#options.maxBatch && this.#failures === 0) this.#kick();
     else this.#schedule(this.#options.flushIntervalMs);
     return true;
   }
@@ -130,6 +134,24 @@ export class EventBuffer {
 
   #lastError: Error | undefined;
 
+  /**
+   * One batch write, abandoned after WRITE_TIMEOUT_MS so a hung store cannot hang flush() or
+   * close(). The batch is then retried: a store that completed the abandoned write late gets it
+   * twice (delivery is at least once in that case).
+   */
+  #appendWithTimeout(batch: FlagEvent[]): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the store did not confirm an event batch within ${WRITE_TIMEOUT_MS} ms`)),
+        WRITE_TIMEOUT_MS,
+      );
+    });
+    return Promise.race([Promise.resolve().then(() => this.#options.storage.appendEvents(batch)), timeout]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
+
   #clearTimer(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -159,7 +181,7 @@ export class EventBuffer {
     const batch = this.#queue.slice(0, this.#options.maxBatch);
     const writing = (async () => {
       try {
-        await this.#options.storage.appendEvents(batch.map(toStored));
+        await this.#appendWithTimeout(batch.map(toStored));
         this.#queue.splice(0, batch.length);
         this.stats.eventsStored += batch.length;
         this.#failures = 0;

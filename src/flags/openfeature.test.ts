@@ -277,13 +277,17 @@ describe('createOpenFeatureProvider: lifecycle', () => {
     const { storage, state } = outage();
     state.down = true;
     const onError = vi.fn();
-    const client = createFlags({ storage, bootstrap: [toggle], onError, logger: quiet });
+    let now = Date.UTC(2026, 0, 1);
+    const client = createFlags({ storage, bootstrap: [toggle], onError, logger: quiet, now: () => now });
     const { of } = await connect(client);
     expect(of.providerStatus).toBe(ProviderStatus.READY);
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'STORAGE_ERROR' }));
     expect(await of.getBooleanDetails('new-checkout', false, { targetingKey: 'u1' })).toMatchObject({ value: true, reason: 'STATIC' });
     expect(await of.getBooleanDetails('half', true, { targetingKey: 'u1' })).toMatchObject({ value: true, errorCode: 'GENERAL' });
     state.down = false;
+    // A failed read is remembered for up to 5 s before the store is asked again.
+    expect(await of.getBooleanDetails('half', true, { targetingKey: 'u1' })).toMatchObject({ errorCode: 'GENERAL' });
+    now += 5_001;
     expect((await of.getBooleanDetails('half', true, { targetingKey: 'u1' })).reason).toMatch(/SPLIT|DEFAULT/);
   });
 

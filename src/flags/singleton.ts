@@ -32,8 +32,22 @@ export function optionsFromEnv(): FlagsOptions {
   return options;
 }
 
+/**
+ * The client the environment describes; when the environment is invalid (say
+ * ELITE_FLAGS_CACHE_TTL_MS=60s), the defaults, with one warning: evaluation must not throw
+ * because of a deployment setting.
+ */
+function fromEnv(): FlagsClient {
+  try {
+    return createFlags(optionsFromEnv());
+  } catch (error) {
+    console.warn(`${error instanceof Error ? error.message : String(error)} (from the environment); using the defaults`);
+    return createFlags();
+  }
+}
+
 const current = (): FlagsClient => {
-  holder.client ??= createFlags(optionsFromEnv());
+  holder.client ??= fromEnv();
   return holder.client;
 };
 

@@ -69,7 +69,12 @@ describe('createPostgresStorage', () => {
   it('writes an event batch with one statement', async () => {
     await clean();
     let queries = 0;
-    const counting = { query: (text: string, values?: unknown[]) => (queries++, pool.query(text, values)) };
+    const counting = {
+      query: (text: string, values?: unknown[]) => {
+        queries++;
+        return pool.query(text, values);
+      },
+    };
     const storage = createPostgresStorage({ pool: counting as never });
     const batch: FlagEvent[] = Array.from({ length: 500 }, (_, i) => ({
       type: i % 5 === 0 ? 'conversion' : 'exposure',
