@@ -37,11 +37,14 @@ create table if not exists feature_flag_events (
   properties jsonb,
   occurred_at timestamptz not null
 );
--- Results: exposures of one flag in time order; conversions of one user in time order.
+-- Results: a flag's exposures in (user, time) order, so the first exposure per user is read from
+-- the index without a sort; a user's conversions in time order, with what the results need.
 create index if not exists feature_flag_events_exposure_idx
-  on feature_flag_events (flag_key, environment, occurred_at) where event_type = 'exposure';
-create index if not exists feature_flag_events_user_idx
-  on feature_flag_events (environment, user_id, occurred_at);
+  on feature_flag_events (flag_key, environment, user_id, occurred_at, id) include (variant)
+  where event_type = 'exposure';
+create index if not exists feature_flag_events_conversion_idx
+  on feature_flag_events (environment, user_id, occurred_at) include (event_name, value)
+  where event_type = 'conversion';
 
 -- Per-variant aggregates with the attribution rules of the SDK: a user counts in the variant of
 -- their first exposure in the window; a conversion counts when the same user was exposed at or
@@ -58,7 +61,10 @@ create or replace function get_ab_test_results(
   conversions bigint,
   value_sum double precision,
   conversion_events bigint
-) language sql stable as $$
+) language sql stable
+-- Room for the hash join and aggregates of a large experiment in memory (for this call only).
+set work_mem = '64MB'
+as $$
   with firsts as (
     select distinct on (e.user_id) e.user_id, e.variant, e.occurred_at
     from feature_flag_events e
@@ -66,25 +72,27 @@ create or replace function get_ab_test_results(
       and (p_since is null or e.occurred_at >= p_since) and (p_until is null or e.occurred_at < p_until)
     order by e.user_id, e.occurred_at, e.id
   ),
-  attributed as (
-    select f.variant, c.user_id, c.value
+  exposed as (
+    select f.variant, min(f.occurred_at) as first_at, count(*) as exposures from firsts f group by f.variant
+  ),
+  -- Per (variant, user) first, then per variant: hash aggregates instead of a sort for the distinct count.
+  per_user as (
+    select f.variant, c.user_id, sum(coalesce(c.value, 0)) as value_sum, count(*) as events
     from firsts f
     join feature_flag_events c
       on c.user_id = f.user_id and c.environment = p_environment and c.event_type = 'conversion'
      and c.occurred_at >= f.occurred_at
      and (p_event_name is null or c.event_name = p_event_name)
      and (p_since is null or c.occurred_at >= p_since) and (p_until is null or c.occurred_at < p_until)
+    group by f.variant, c.user_id
   ),
-  first_seen as (
-    select f.variant, min(f.occurred_at) as first_at, count(*) as exposures from firsts f group by f.variant
+  converted as (
+    select u.variant, count(*) as conversions, sum(u.value_sum) as value_sum, sum(u.events) as conversion_events
+    from per_user u group by u.variant
   )
-  select s.variant,
-         s.exposures,
-         (select count(distinct a.user_id) from attributed a where a.variant = s.variant),
-         coalesce((select sum(coalesce(a.value, 0)) from attributed a where a.variant = s.variant), 0),
-         (select count(*) from attributed a where a.variant = s.variant)
-  from first_seen s
-  order by s.first_at, s.variant;
+  select x.variant, x.exposures, coalesce(c.conversions, 0), coalesce(c.value_sum, 0), coalesce(c.conversion_events, 0)
+  from exposed x left join converted c on c.variant = x.variant
+  order by x.first_at, x.variant;
 $$;
 
 -- Push invalidation: every change of a flag notifies channel elite_flags with "environment:key".

@@ -66,6 +66,27 @@ describe('createPostgresStorage', () => {
     expect(() => createPostgresStorage({} as never)).toThrow(/pool must be a pg.Pool/);
   });
 
+  it('stores keys, event names and properties carrying SQL verbatim', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const sneaky = "x'; drop table feature_flags; --";
+    await storage.writeFlag({ ...experiment, description: sneaky, segments: { evil: { name: sneaky } } });
+    expect((await storage.getFlag('pricing-test', 'production'))?.description).toBe(sneaky);
+    await storage.appendEvents([
+      {
+        type: 'conversion',
+        environment: 'production',
+        userId: sneaky,
+        eventName: sneaky,
+        properties: { [sneaky]: sneaky },
+        occurredAt: '2026-01-01T00:00:00.000Z',
+      },
+    ]);
+    const { rows } = await pool.query('select user_id, event_name, properties from feature_flag_events');
+    expect(rows).toEqual([{ user_id: sneaky, event_name: sneaky, properties: { [sneaky]: sneaky } }]);
+    expect(await storage.getFlag(sneaky, sneaky)).toBeUndefined();
+  });
+
   it('writes an event batch with one statement', async () => {
     await clean();
     let queries = 0;
