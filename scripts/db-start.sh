@@ -15,8 +15,15 @@ if [ ! -x "$BIN/pg_ctl" ]; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >&2
 fi
-if [ -f "$DIR/data/postmaster.pid" ] && su postgres -c "$BIN/pg_ctl -D $DIR/data status" >/dev/null 2>&1; then
-  echo "postgres://postgres:$PASSWORD@127.0.0.1:$PORT/postgres"
+URL="postgres://postgres:$PASSWORD@127.0.0.1:$PORT/postgres"
+START="$BIN/pg_ctl -D $DIR/data -l $DIR/log -w -o \"-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off\" start"
+if [ -f "$DIR/data/PG_VERSION" ]; then
+  # An existing cluster (stopped by `db-stop.sh keep`, or running): start it if needed.
+  if ! su postgres -c "$BIN/pg_ctl -D $DIR/data status" >/dev/null 2>&1; then
+    rm -f "$DIR/data/postmaster.pid"
+    if ! su postgres -c "$START" >/dev/null; then rm -rf "$DIR"; exec "$0"; fi
+  fi
+  echo "$URL"
   exit 0
 fi
 rm -rf "$DIR"
@@ -26,5 +33,5 @@ printf '%s\n' "$PASSWORD" > "$DIR/pwfile"
 chown postgres:postgres "$DIR/pwfile"
 su postgres -c "$BIN/initdb -D $DIR/data -U postgres --pwfile=$DIR/pwfile -A scram-sha-256 --no-sync" >/dev/null
 rm -f "$DIR/pwfile"
-su postgres -c "$BIN/pg_ctl -D $DIR/data -l $DIR/log -w -o \"-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off\" start" >/dev/null
-echo "postgres://postgres:$PASSWORD@127.0.0.1:$PORT/postgres"
+su postgres -c "$START" >/dev/null
+echo "$URL"

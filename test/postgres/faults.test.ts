@@ -1,0 +1,81 @@
+/**
+ * Fault tests on the real database: PostgreSQL is stopped mid-run and started again.
+ * Needs the cluster of scripts/db-start.sh (this test stops and restarts it).
+ */
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createPostgresStorage, migrate } from '../../src/adapters/postgres.js';
+import { createFlags } from '../../src/flags/client.js';
+import type { FlagDefinition } from '../../src/flags/types.js';
+
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and export the URL it prints');
+const script = (name: string, ...args: string[]) =>
+  execFileSync('bash', [new URL(`../../scripts/${name}`, import.meta.url).pathname, ...args], { encoding: 'utf8' });
+
+const experiment: FlagDefinition = {
+  key: 'pricing-test',
+  environment: 'production',
+  enabled: true,
+  variants: [
+    { key: 'control', weight: 50 },
+    { key: 'variant-a', weight: 50 },
+  ],
+};
+
+let pool: pg.Pool;
+beforeAll(async () => {
+  pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 2_000 });
+  pool.on('error', () => {}); // idle connections die with the server; the pool replaces them
+  await migrate(pool);
+  await pool.query('truncate feature_flags, feature_flag_events');
+});
+afterAll(async () => {
+  script('db-start.sh'); // whatever happened, leave the server running
+  await pool.end();
+});
+
+describe('PostgreSQL stopped mid-run', () => {
+  it('clients keep serving flags (STALE) and buffer events; after the restart everything arrives once', async () => {
+    const storage = createPostgresStorage({ pool, listenClient: () => new pg.Client({ connectionString: url }), reconnectDelayMs: 200 });
+    await storage.writeFlag(experiment);
+    let now = Date.UTC(2026, 0, 1);
+    const client = createFlags({
+      storage,
+      now: () => now,
+      timeoutMs: 3_000,
+      maxBuffer: 5_000,
+      flushIntervalMs: 100,
+      logger: { warn: () => {}, error: () => {} },
+    });
+    await client.refresh();
+    const before = await client.evaluate('pricing-test', 'u1');
+    expect(before.reason).toBe('SPLIT');
+
+    script('db-stop.sh', 'keep');
+    now += 60_001; // the cached definitions expire while the database is down
+    const during = await client.evaluate('pricing-test', 'u1');
+    expect(during).toEqual({ ...before, reason: 'STALE' });
+    for (let i = 0; i < 2_000; i++) client.track('purchase', `user-${i}`, { value: i });
+    const failed = await client.flush();
+    expect(failed.ok).toBe(false);
+    expect(client.stats()).toMatchObject({ eventsPending: 2_001, eventsDropped: 0 }); // + u1's exposure
+
+    script('db-start.sh');
+    await vi.waitFor(async () => expect((await client.flush()).ok).toBe(true), { timeout: 30_000, interval: 500 });
+    const { rows } = await pool.query(
+      "select count(*)::int as n, count(distinct user_id)::int as users, sum(value)::float8 as v from feature_flag_events where event_type = 'conversion'",
+    );
+    expect(rows[0]).toEqual({ n: 2_000, users: 2_000, v: (1_999 * 2_000) / 2 });
+    const { rows: exposures } = await pool.query("select user_id, variant from feature_flag_events where event_type = 'exposure'");
+    expect(exposures).toEqual([{ user_id: 'u1', variant: before.variant }]);
+    now += 60_001;
+    expect((await client.evaluate('pricing-test', 'u1')).reason).toBe('SPLIT');
+    // The listener is back: a change reaches the client at once.
+    await storage.writeFlag({ ...experiment, enabled: false });
+    await vi.waitFor(() => expect(client.evaluateSync('pricing-test', 'u1').reason).toBe('DISABLED'), { timeout: 5_000, interval: 50 });
+    await client.close();
+    await storage.close?.();
+  });
+});
