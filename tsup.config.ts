@@ -23,4 +23,6 @@ export default defineConfig({
   // lazily loaded chunk behind results(): users do not install ~200 @stdlib packages, and the
   // Edge bundle of evaluation never loads them.
   noExternal: [/^@stdlib\//],
+  // Migrations are imported from supabase/migrations/*.sql as text.
+  loader: { '.sql': 'text' },
 });

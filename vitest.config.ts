@@ -1,6 +1,15 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/** `import sql from './x.sql'` as text, as tsup's `.sql` loader does in the build. */
+export const sqlAsText: Plugin = {
+  name: 'sql-as-text',
+  transform(code, id) {
+    return id.endsWith('.sql') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+  },
+};
 
 export default defineConfig({
+  plugins: [sqlAsText],
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Needs a running PostgreSQL: its own config and command (npm run test:postgres).

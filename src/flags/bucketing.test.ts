@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import murmurHash3 from 'murmurhash3js-revisited';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BUCKETS, murmur3, bucketsOf as packedBuckets, pickVariant, type SaltState, saltState, toBucket } from './bucketing.js';
 
 /** The two buckets, unpacked. */
@@ -123,6 +123,21 @@ describe('buckets', () => {
         expect(b).toBe(toBucket(murmurHash3.x86.hash32(bytes, 0x5eed0002)));
       }),
     );
+  });
+
+  it('hashes ASCII ids without TextEncoder; non-ASCII ids go through it', () => {
+    const encode = vi.spyOn(TextEncoder.prototype, 'encode');
+    const encodeInto = vi.spyOn(TextEncoder.prototype, 'encodeInto');
+    try {
+      for (const user of users.slice(0, 1000)) bucketsOf(prefix, user);
+      expect(encode).not.toHaveBeenCalled();
+      expect(encodeInto).not.toHaveBeenCalled();
+      bucketsOf(prefix, 'josé');
+      expect(encodeInto).toHaveBeenCalledTimes(1);
+    } finally {
+      encode.mockRestore();
+      encodeInto.mockRestore();
+    }
   });
 
   it('is stable for a user whatever else is hashed in between', () => {

@@ -2,7 +2,7 @@ import { LruMap } from 'toad-cache';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { ResultsQuery, StorageAdapter, VariantAggregate } from '../adapters/types.js';
 import { coarseNow } from '../internal/clock.js';
-import { EliteError, isEliteError } from '../internal/errors.js';
+import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
 import { type SafeLogger, toSafeLogger } from '../internal/logger.js';
 import {
   type CompiledFlag,
@@ -113,8 +113,6 @@ type Failure = [errorCode: EvaluationErrorCode, errorMessage: string];
 type Answer = [details: EvaluationDetails, included: boolean];
 
 const CONTRACT = ['getFlag', 'listFlags', 'writeFlag', 'deleteFlag', 'appendEvents', 'queryResults'] as const;
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 function sameType(value: unknown, model: unknown): boolean {
@@ -246,7 +244,6 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     for (const definition of snapshot.flags as FlagDefinition[]) put(definition.key, compile(definition));
   }
 
-  // One store read per flag at a time; the cache is filled on success.
   // Per key, bumped by push invalidations: a read that started before the bump must not cache
   // what it read (it may predate the change).
   const generations = new Map<string, number>();
@@ -377,7 +374,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     try {
       const code = evaluateCode(got.flag, user);
       if (isErrorCode(code)) return -1;
-      if (trackExposures && !got.flag.toggle) expose(got.flag, user, code);
+      if (trackExposures) expose(got.flag, user, code);
       return code;
     } catch {
       return -1;

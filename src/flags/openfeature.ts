@@ -23,6 +23,7 @@ import type {
   ResolutionDetails,
   TrackingEventDetails,
 } from '@openfeature/server-sdk';
+import { messageOf } from '../internal/errors.js';
 import type { FlagsClient } from './client.js';
 import type { EvaluationDetails, FlagUser, JsonValue, TrackOptions } from './types.js';
 
@@ -56,9 +57,6 @@ type FlagType = 'boolean' | 'string' | 'number' | 'object';
 const CONFIGURATION_CHANGED = 'PROVIDER_CONFIGURATION_CHANGED' as ProviderEvents.ConfigurationChanged;
 const GENERAL = 'GENERAL' as ErrorCode;
 const TYPE_MISMATCH = 'TYPE_MISMATCH' as ErrorCode;
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
 
 /** The JSON type of a served value, as the resolvers name types; `null` is its own type. */
 function typeOf(value: unknown): FlagType | 'null' | 'undefined' {

@@ -37,6 +37,10 @@ export class EliteError extends Error {
   }
 }
 
+/** The message of anything thrown: never throws itself (no String() on hostile values). */
+export const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
+
 /** True when `error` is an {@link EliteError}, optionally with the given code. */
 export function isEliteError(error: unknown, code?: EliteErrorCode): error is EliteError {
   return error instanceof EliteError && (code === undefined || error.code === code);

@@ -1,0 +1,5 @@
+// SQL files are imported as text: tsup's `.sql` loader, and the plugin in vitest.config.ts.
+declare module '*.sql' {
+  const text: string;
+  export default text;
+}
