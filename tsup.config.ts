@@ -1,7 +1,7 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 // Entry keys match the package's subpaths one to one (see "exports" in package.json).
-export default defineConfig({
+const library: Options = {
   entry: {
     index: 'src/index.ts',
     flags: 'src/flags/index.ts',
@@ -12,7 +12,8 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
-  clean: true,
+  // dist/cli belongs to the CLI build below; both builds run at once.
+  clean: ['!cli/**'],
   splitting: true,
   treeshake: true,
   target: 'es2022',
@@ -25,4 +26,22 @@ export default defineConfig({
   noExternal: [/^@stdlib\//],
   // Migrations are imported from supabase/migrations/*.sql as text.
   loader: { '.sql': 'text' },
-});
+};
+
+// The `tiqology` executable (package.json "bin"): ESM for Node only. It imports the package by
+// its own name (resolved to dist/ by Node's self-reference), so it runs on the public entry
+// points, shares their module instances, and adds only its own code to the package.
+const cli: Options = {
+  entry: { index: 'src/cli/index.ts' },
+  outDir: 'dist/cli',
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  dts: false,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  external: [/^@tiqology\/elite(\/|$)/, 'pg', 'picocolors'],
+};
+
+export default defineConfig([library, cli]);

@@ -8,8 +8,15 @@ export const sqlAsText: Plugin = {
   },
 };
 
+/** The package's own name, as the CLI imports it, resolved to the sources (tsconfig "paths" does the same for tsc). */
+export const selfAlias = [
+  { find: /^@tiqology\/elite$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
+  { find: /^@tiqology\/elite\/adapters\/(.*)$/, replacement: new URL('./src/adapters/$1.ts', import.meta.url).pathname },
+];
+
 export default defineConfig({
   plugins: [sqlAsText],
+  resolve: { alias: selfAlias },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Needs a running PostgreSQL: its own config and command (npm run test:postgres).

@@ -1,0 +1,61 @@
+/**
+ * What a command reads and writes: streams, environment, working directory. `main()` gets the
+ * process's; tests pass their own, so every command runs in-process as it does from a shell.
+ */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stderr: { write(chunk: string): unknown };
+  /** Standard input as text, read only by commands that take `-`. */
+  readStdin(): Promise<string>;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** Exit codes, documented in docs/cli.md. */
+export const EXIT = {
+  /** The command did what it was asked. */
+  OK: 0,
+  /** The command ran and failed: invalid input data, a missing flag, an unreachable store. */
+  FAILURE: 1,
+  /** The command line is wrong: unknown command or option, missing or extra argument, bad option value. */
+  USAGE: 2,
+} as const;
+
+/**
+ * A failure the user can act on; `main()` prints its message as one line and exits with
+ * `exitCode`. Everything else thrown is reported the same way with exit code 1.
+ */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number = EXIT.FAILURE, options?: { cause?: unknown }) {
+    super(message, options);
+    this.exitCode = exitCode;
+  }
+}
+
+/** A wrong command line: exit code 2, with a pointer to `--help`. */
+export const usageError = (message: string): CliError => new CliError(message, EXIT.USAGE);
+
+// user:password@ in any URL-looking text (postgres://, https://, …).
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@\s/]*@/gi;
+
+/**
+ * Hides secrets in text meant for a terminal: the password of any `scheme://user:password@host`
+ * URL, and each of `secrets` (values taken from the environment) wherever it appears.
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text.replace(URL_PASSWORD, '$1***@');
+  for (const secret of secrets) {
+    // Very short values would redact ordinary words; real secrets are longer.
+    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+/** A `node:util` `parseArgs` option. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+}

@@ -1,0 +1,116 @@
+import type { CliIo, OptionSpec } from './io.js';
+import type { Output } from './output.js';
+import { STORE_HELP, STORE_OPTIONS } from './stores.js';
+
+export type { OptionSpec } from './io.js';
+
+/** What a command's `run` gets: its parsed command line and where to write. */
+export interface CommandContext {
+  /** Positional arguments after the command name (for `flags`, the subcommand comes first). */
+  positionals: string[];
+  /** Parsed options, global and the command's own, by long name. */
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  io: CliIo;
+  out: Output;
+}
+
+/** The module a command's `load()` resolves to. */
+export interface CommandModule {
+  /** Runs the command; resolves to the exit code (default 0). Throws `CliError` for failures. */
+  run(context: CommandContext): Promise<number | undefined>;
+}
+
+/** One entry of the command table. */
+export interface CommandSpec {
+  name: string;
+  /** One line for `tiqology --help`. */
+  summary: string;
+  /** The text of `tiqology <name> --help`: usage lines, arguments, options, examples. */
+  help: string;
+  /** Options beyond the global ones. */
+  options?: Record<string, OptionSpec>;
+  /** Imports the implementation; only the command that runs is loaded, so `--help` stays fast. */
+  load(): Promise<CommandModule>;
+}
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+};
+
+const COMMON_HELP = `Common options:
+  --json                  machine-readable output on stdout
+  --debug                 print stack traces of failures
+  --no-color              plain text (also NO_COLOR=1)
+  -h, --help              this help`;
+
+/**
+ * The command table. Adding a command is one entry here plus its module under `commands/`;
+ * `--help`, dispatch and option parsing pick it up from this table.
+ */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'flags',
+    summary: 'list, read, write, roll out, enable, disable and delete flags',
+    help: `Usage:
+  tiqology flags list                         every flag of the environment
+  tiqology flags get <key>                    one flag's stored definition
+  tiqology flags set <json | file | ->        create or replace a flag (validated first)
+  tiqology flags rollout <key> <percent>      set the share of users included, 0-100
+  tiqology flags enable <key>                 turn the kill switch on
+  tiqology flags disable <key>                turn the kill switch off (serves the default)
+  tiqology flags delete <key>                 remove the flag
+
+${STORE_HELP}
+
+Options of set:
+  --if-version <n>        write only if the stored version is n (0: only if new)
+
+${COMMON_HELP}
+
+Examples:
+  tiqology flags set '{"key":"new-checkout","enabled":true,"rollout":10}' --file flags.json
+  tiqology flags rollout new-checkout 50 --database-url "$DATABASE_URL"`,
+    options: { ...STORE_OPTIONS, 'if-version': { type: 'string' } },
+    load: () => import('./commands/flags.js'),
+  },
+  {
+    name: 'results',
+    summary: 'results of an experiment: rates, uplift, p-value, SRM check, verdict',
+    help: `Usage:
+  tiqology results <flag> [--event <name>] [--since <time>] [--until <time>]
+
+Arguments:
+  <flag>                  key of a flag with variants
+
+Options:
+  --event <name>          count only this conversion event (default: every conversion)
+  --since <time>          ISO 8601 date or time, inclusive
+  --until <time>          ISO 8601 date or time, exclusive
+
+${STORE_HELP}
+
+${COMMON_HELP}`,
+    options: { ...STORE_OPTIONS, event: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
+    load: () => import('./commands/results.js'),
+  },
+  {
+    name: 'migrate',
+    summary: 'create or upgrade the PostgreSQL tables (safe to run at every deploy)',
+    help: `Usage:
+  tiqology migrate --database-url <url>
+
+Options:
+  --database-url <url>    PostgreSQL (default: $DATABASE_URL); needs the pg package
+
+${COMMON_HELP}`,
+    options: { 'database-url': { type: 'string' } },
+    load: () => import('./commands/migrate.js'),
+  },
+];
+
+/** The command of that name, or undefined. */
+export const findCommand = (name: string): CommandSpec | undefined => COMMANDS.find((c) => c.name === name);

@@ -1,0 +1,137 @@
+/**
+ * Where a command's flags live. Each source is one entry of {@link STORE_SOURCES}: the option
+ * that selects it, an environment variable it falls back to, and `open()`, which loads its
+ * adapter lazily. Adding a store (Supabase: `--supabase-url`, key from
+ * `SUPABASE_SERVICE_ROLE_KEY`, `createSupabaseStorage` from `@tiqology/elite/adapters/supabase`)
+ * is one entry here; options and help follow from the table.
+ */
+import type { StorageAdapter } from '@tiqology/elite';
+import { CliError, type CliIo, type OptionSpec, usageError } from './io.js';
+
+/** A store a command opened, and how to release it. */
+export interface OpenedStore {
+  storage: StorageAdapter;
+  /** What to show the user (never a secret): `flags.json`, `postgres 127.0.0.1:5432/app`. */
+  label: string;
+  close(): Promise<void>;
+}
+
+/** One kind of store the CLI can open. */
+export interface StoreSource {
+  /** Long option naming it, e.g. `database-url`. */
+  option: string;
+  /** Variable used when no store option is given (the first set one wins, in table order). */
+  envVar?: string;
+  /** The line of `--help`. */
+  help: string;
+  open(value: string, io: CliIo): Promise<OpenedStore>;
+}
+
+/** `postgres://user:***@host:port/db` → `host:port/db`, for messages. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** The `pg` module, an optional peer dependency. */
+export async function importPg(): Promise<{ Pool: new (config: Record<string, unknown>) => PgPool }> {
+  try {
+    const mod = (await import('pg')) as unknown as { default?: { Pool: unknown }; Pool?: unknown };
+    return (mod.default ?? mod) as { Pool: new (config: Record<string, unknown>) => PgPool };
+  } catch (error) {
+    throw new CliError('--database-url needs the pg package: npm install pg', 1, { cause: error });
+  }
+}
+
+/** The few `pg.Pool` methods the CLI uses. */
+export interface PgPool {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** A pool for one short command: two connections, a connect timeout, idle errors ignored (the command reports its own). */
+export async function openPool(url: string): Promise<PgPool> {
+  if (!/^postgres(ql)?:\/\//.test(url)) throw usageError('--database-url must be a postgres:// or postgresql:// URL');
+  const { Pool } = await importPg();
+  const pool = new Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => {});
+  return pool;
+}
+
+export const STORE_SOURCES: readonly StoreSource[] = [
+  {
+    option: 'file',
+    help: '--file <path>           a local flags file (JSON, see docs/cli.md); created by the first write',
+    async open(value, io) {
+      const { resolve } = await import('node:path');
+      const { openFlagsFile } = await import('./flags-file.js');
+      const storage = await openFlagsFile(resolve(io.cwd, value));
+      return { storage, label: value, close: async () => {} };
+    },
+  },
+  {
+    option: 'database-url',
+    envVar: 'DATABASE_URL',
+    help: '--database-url <url>    PostgreSQL (default: $DATABASE_URL); needs the pg package',
+    async open(value) {
+      const pool = await openPool(value);
+      const { createPostgresStorage } = await import('@tiqology/elite/adapters/postgres');
+      const storage = createPostgresStorage({ pool, closePool: true });
+      return { storage, label: `postgres ${describeUrl(value)}`, close: () => storage.close?.() ?? pool.end() };
+    },
+  },
+];
+
+/** The options of every store source, for the command table. */
+export const STORE_OPTIONS: Record<string, OptionSpec> = Object.fromEntries([
+  ...STORE_SOURCES.map((s) => [s.option, { type: 'string' } satisfies OptionSpec]),
+  ['env', { type: 'string' } satisfies OptionSpec],
+]);
+
+/** The help section on stores. */
+export const STORE_HELP = `Store (one of):
+${STORE_SOURCES.map((s) => `  ${s.help}`).join('\n')}
+  --env <name>            environment of the flags (default: $ELITE_FLAGS_ENVIRONMENT or production)`;
+
+/**
+ * The store the command line names: exactly one store option, else the first source whose
+ * environment variable is set. Usage error (exit 2) when none or several are given.
+ */
+export function selectStore(values: Record<string, unknown>, io: CliIo): { source: StoreSource; value: string } {
+  const given = STORE_SOURCES.filter((s) => typeof values[s.option] === 'string');
+  if (given.length > 1) throw usageError(`choose one store: ${given.map((s) => `--${s.option}`).join(' or ')}`);
+  const [explicit] = given;
+  if (explicit) return { source: explicit, value: values[explicit.option] as string };
+  for (const source of STORE_SOURCES) {
+    const value = source.envVar === undefined ? undefined : io.env[source.envVar];
+    if (value) return { source, value };
+  }
+  throw usageError(
+    `no store: pass ${STORE_SOURCES.map((s) => `--${s.option}`).join(' or ')}${STORE_SOURCES.some((s) => s.envVar) ? ` or set ${STORE_SOURCES.flatMap((s) => s.envVar ?? []).join(' or ')}` : ''}`,
+  );
+}
+
+const ENV_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+/** The environment: `--env`, else `ELITE_FLAGS_ENVIRONMENT`, else `production`. */
+export function environmentOf(values: Record<string, unknown>, io: CliIo): string {
+  const env = typeof values.env === 'string' ? values.env : io.env.ELITE_FLAGS_ENVIRONMENT || 'production';
+  if (!ENV_PATTERN.test(env)) throw usageError(`--env must match ${ENV_PATTERN.source}, got "${env}"`);
+  return env;
+}
+
+/** Opens the selected store, runs `fn`, and closes the store whatever happens. */
+export async function withStore<T>(values: Record<string, unknown>, io: CliIo, fn: (store: OpenedStore) => Promise<T>): Promise<T> {
+  const { source, value } = selectStore(values, io);
+  const store = await source.open(value, io);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
