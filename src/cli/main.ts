@@ -111,7 +111,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const exitCode = error instanceof CliError ? error.exitCode : EXIT.FAILURE;
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: unknown } | undefined)?.code;
-    const suffix = typeof code === 'string' && !(error instanceof CliError) ? ` (${code})` : '';
+    const suffix = typeof code === 'string' && !(error instanceof CliError) && !message.includes(code) ? ` (${code})` : '';
     const hint = exitCode === EXIT.USAGE && !message.includes('--help') ? `; run ${helpCommand} --help` : '';
     // One line: messages from drivers may span several.
     io.stderr.write(`${NAME}: ${redact(message.replace(/\s*\n\s*/g, ' '), secrets)}${suffix}${hint}\n`);

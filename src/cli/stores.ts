@@ -131,7 +131,18 @@ export async function withStore<T>(values: Record<string, unknown>, io: CliIo, f
   const store = await source.open(value, io);
   try {
     return await fn(store);
+  } catch (error) {
+    throw inStore(error, store.label);
   } finally {
-    await store.close();
+    await store.close().catch(() => {});
   }
+}
+
+/** A driver's error (connection refused, authentication failed) says which store it came from. */
+export function inStore(error: unknown, label: string): unknown {
+  if (error instanceof CliError || (error instanceof Error && error.name === 'EliteError')) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const suffix = typeof code === 'string' && !message.includes(code) ? ` (${code})` : '';
+  return new CliError(`${label}: ${message}${suffix}`, 1, { cause: error });
 }

@@ -5,8 +5,8 @@
  * where Node resolves pg and picocolors from node_modules as an installed package would.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
 export const root = new URL('../..', import.meta.url).pathname;
@@ -62,4 +62,9 @@ export function spawnCli(bin: string, args: string[], options: { cwd: string; en
     timeout: 30_000,
   });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+/** Removes a build of {@link buildCli}. */
+export function removeCli(bin: string): void {
+  rmSync(dirname(bin), { recursive: true, force: true });
 }

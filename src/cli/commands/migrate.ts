@@ -1,6 +1,6 @@
 import { EXIT, usageError } from '../io.js';
 import type { CommandContext } from '../registry.js';
-import { describeUrl, openPool } from '../stores.js';
+import { describeUrl, inStore, openPool } from '../stores.js';
 
 /** `tiqology migrate`: applies the SDK's PostgreSQL migrations, each once. */
 export async function run({ positionals, values, io, out }: CommandContext): Promise<number> {
@@ -15,7 +15,9 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
     else if (applied.length === 0) out.line(`${describeUrl(url)}: up to date`);
     else out.line(`${describeUrl(url)}: applied ${applied.join(', ')}`);
     return EXIT.OK;
+  } catch (error) {
+    throw inStore(error, `postgres ${describeUrl(url)}`);
   } finally {
-    await pool.end();
+    await pool.end().catch(() => {});
   }
 }
