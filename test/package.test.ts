@@ -87,6 +87,17 @@ Promise.all(['u1','u2','u3','u4','u5'].map((u) => flags.getVariant('pricing-test
     expect(out).toMatch(/"variant":"variant-b","reason":"TARGETING_MATCH"/);
   });
 
+  it('installs the tiqology executable, which runs on the installed package', () => {
+    const bin = join(project, 'node_modules', '.bin', 'tiqology');
+    expect(run(bin, ['--version'], project).trim()).toBe((pkg as unknown as { version: string }).version);
+    run(bin, ['flags', 'set', '{"key":"new-checkout","enabled":true,"rollout":20}', '--file', 'flags.json'], project);
+    expect(JSON.parse(run(bin, ['flags', 'list', '--file', 'flags.json', '--json'], project))).toMatchObject([{ key: 'new-checkout', rollout: 20 }]);
+    // pg is an optional peer the consumer has not installed: the command says what to do.
+    expect(() => run(bin, ['flags', 'list', '--database-url', 'postgres://u@127.0.0.1:1/db'], project)).toThrow(
+      /--database-url needs the pg package: npm install pg/,
+    );
+  });
+
   it('ships no tests, sources or fixtures', () => {
     const files = (
       JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0] as { files: { path: string }[] }

@@ -5,7 +5,7 @@
  */
 
 export type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from '../adapters/types.js';
-export type { EliteErrorCode } from '../internal/errors.js';
+export type { EliteErrorCode, EliteErrorOptions } from '../internal/errors.js';
 export { EliteError, isEliteError } from '../internal/errors.js';
 export type { Logger } from '../internal/logger.js';
 export { BUCKETING_VERSION, murmur3 } from './bucketing.js';
@@ -16,7 +16,7 @@ export { evalCondition, validateCondition } from './conditions.js';
 export { KEY_PATTERN, validateFlag } from './model.js';
 export type { DefaultFlagsClient } from './singleton.js';
 export { flags, optionsFromEnv } from './singleton.js';
-export type { ExperimentResults, VariantResult } from './stats.js';
+export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from './stats.js';
 export type {
   Condition,
   EvaluationContext,

@@ -75,7 +75,7 @@ export interface SampleRatioCheck {
 /** What the experiment says so far. */
 export type ExperimentVerdict = 'WINNER' | 'NO_WINNER_YET' | 'NOT_ENOUGH_DATA';
 
-/** Results of one experiment, as {@link computeResults} returns them. */
+/** Results of one experiment, as `computeResults` (behind `FlagsClient.results`) returns them. */
 export interface ExperimentResults {
   /** The variant every other one is compared with. */
   control: string;
