@@ -91,7 +91,9 @@ Promise.all(['u1','u2','u3','u4','u5'].map((u) => flags.getVariant('pricing-test
     const bin = join(project, 'node_modules', '.bin', 'tiqology');
     expect(run(bin, ['--version'], project).trim()).toBe((pkg as unknown as { version: string }).version);
     run(bin, ['flags', 'set', '{"key":"new-checkout","enabled":true,"rollout":20}', '--file', 'flags.json'], project);
-    expect(JSON.parse(run(bin, ['flags', 'list', '--file', 'flags.json', '--json'], project))).toMatchObject([{ key: 'new-checkout', rollout: 20 }]);
+    expect(JSON.parse(run(bin, ['flags', 'list', '--file', 'flags.json', '--json'], project))).toMatchObject([
+      { key: 'new-checkout', rollout: 20 },
+    ]);
     // pg is an optional peer the consumer has not installed: the command says what to do.
     expect(() => run(bin, ['flags', 'list', '--database-url', 'postgres://u@127.0.0.1:1/db'], project)).toThrow(
       /--database-url needs the pg package: npm install pg/,
