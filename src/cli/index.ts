@@ -18,5 +18,11 @@ const io = {
   },
 };
 
+// `tiqology flags list --json | head -1`: the reader went away; that is not a failure of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 // exitCode, not exit(): pending stdout writes to a pipe are flushed before the process ends.
 process.exitCode = await main(process.argv.slice(2), io);
