@@ -307,6 +307,24 @@ describe('errors and secrets', () => {
     expect(debug.stderr).toMatch(/\n\s+at .*flags\.ts/);
   });
 
+  const refused = /^tiqology: postgres 127\.0\.0\.1:1\/app: connect ECONNREFUSED 127\.0\.0\.1:1\n$/;
+  it.each([
+    [['flags', 'list', '--database-url', 'postgres://app:pw-1234@127.0.0.1:1/app'], refused],
+    // results() wraps the store's failure in the SDK's STORAGE_ERROR, which names the store itself.
+    [
+      ['results', 'pricing', '--database-url', 'postgresql://app:pw-1234@127.0.0.1:1/app'],
+      /^tiqology: elite\/flags: .*postgres storage: connect ECONNREFUSED 127\.0\.0\.1:1 \(STORAGE_ERROR\)\n$/,
+    ],
+    [['migrate', '--database-url', 'postgres://app:pw-1234@127.0.0.1:1/app'], refused],
+    [['migrate'], refused],
+  ])('%j on a database that refuses the connection: exit 1, the store named, no password', async (args, message) => {
+    // Nothing listens on port 1 of the loopback: the connection is refused at once.
+    const run = await cli(args, { env: { DATABASE_URL: 'postgres://app:pw-1234@127.0.0.1:1/app' } });
+    expect(run.code).toBe(EXIT.FAILURE);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toContain('pw-1234');
+  });
+
   it('redact() hides URL passwords and the secrets it is given', () => {
     expect(redact('connect postgres://app:s3cr%40t@db:5432/x failed')).toBe('connect postgres://app:***@db:5432/x failed');
     expect(redact('https://u:p@h and postgresql://v:w@k/')).toBe('https://u:***@h and postgresql://v:***@k/');
