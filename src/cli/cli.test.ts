@@ -197,6 +197,10 @@ describe('tiqology flags on a flags file', () => {
     ['{"flags": [{"key": "a"}]}', /flags\.json: flags\[0\]: elite\/flags: /],
     ['{"flags": [], "events": [{"type": "click"}]}', /events\[0\] must be an object with type "exposure" or "conversion"/],
     ['{"flags": [], "events": {}}', /events\[0\] must be an object/],
+    [
+      '{"flags": [{"key": "a", "environment": "production", "enabled": true}, {"key": "a", "environment": "production", "enabled": false}]}',
+      /flags\[1\]: "a" \(production\) is defined twice/,
+    ],
   ])('a broken flags file (%s) is reported with its path, exit 1', async (content, message) => {
     writeFileSync(join(cwd, 'flags.json'), content);
     const run = await cli(['flags', 'list', '--file', 'flags.json']);

@@ -81,6 +81,9 @@ export async function openFlagsFile(path: string, now: () => number = Date.now):
     } catch (error) {
       throw new CliError(`flags file ${path}: flags[${index}]: ${(error as Error).message}`, 1, { cause: error });
     }
+    if (flags.has(id(flag.key, flag.environment))) {
+      throw new CliError(`flags file ${path}: flags[${index}]: "${flag.key}" (${flag.environment}) is defined twice`);
+    }
     flags.set(id(flag.key, flag.environment), {
       ...flag,
       version: flag.version ?? 1,
