@@ -311,6 +311,39 @@ describe('errors and secrets', () => {
     expect(debug.stderr).toMatch(/\n\s+at .*flags\.ts/);
   });
 
+  it('--debug follows the causes of a wrapped error', async () => {
+    writeFileSync(join(cwd, 'flags.json'), '{"flags": [');
+    const run = await cli(['flags', 'list', '--file', 'flags.json', '--debug']);
+    expect(run.code).toBe(EXIT.FAILURE);
+    expect(run.stderr).toMatch(/\nCaused by: SyntaxError: /);
+  });
+
+  it('a thrown non-Error is reported without its value', async () => {
+    const { main } = await import('./main.js');
+    const { COMMANDS: table } = await import('./registry.js');
+    const spec = table.find((c) => c.name === 'migrate')!;
+    const original = spec.load;
+    let stderr = '';
+    (spec as { load: typeof original }).load = async () => ({
+      run: async () => {
+        throw { toString: () => 'secret' };
+      },
+    });
+    try {
+      const code = await main(['migrate'], {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (stderr += s) },
+        env: {},
+        cwd,
+        readStdin: async () => '',
+      });
+      expect(code).toBe(EXIT.FAILURE);
+      expect(stderr).toBe('tiqology: unknown error\n');
+    } finally {
+      (spec as { load: typeof original }).load = original;
+    }
+  });
+
   const refused = /^tiqology: postgres 127\.0\.0\.1:1\/app: connect ECONNREFUSED 127\.0\.0\.1:1\n$/;
   it.each([
     [['flags', 'list', '--database-url', 'postgres://app:pw-1234@127.0.0.1:1/app'], refused],

@@ -109,13 +109,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return (await command.run({ positionals, values, io, out })) ?? EXIT.OK;
   } catch (error) {
     const exitCode = error instanceof CliError ? error.exitCode : EXIT.FAILURE;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
     const code = (error as { code?: unknown } | undefined)?.code;
     const suffix = typeof code === 'string' && !(error instanceof CliError) && !message.includes(code) ? ` (${code})` : '';
     const hint = exitCode === EXIT.USAGE && !message.includes('--help') ? `; run ${helpCommand} --help` : '';
     // One line: messages from drivers may span several.
     io.stderr.write(`${NAME}: ${redact(message.replace(/\s*\n\s*/g, ' '), secrets)}${suffix}${hint}\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr.write(`${redact(error.stack, secrets)}\n`);
+    if (debug) {
+      // The stack, then the chain of causes (a driver's error wrapped by the SDK or the CLI).
+      for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+        io.stderr.write(`${depth === 0 ? '' : 'Caused by: '}${redact(e.stack ?? e.message, secrets)}\n`);
+      }
+    }
     return exitCode;
   }
 }
