@@ -14,6 +14,7 @@ import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, rmSy
 import { builtinModules } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/adapters/memory.js';
@@ -170,6 +171,8 @@ describe('examples/nextjs', () => {
     };
     const files = Object.values(manifest.middleware).flatMap((m) => m.files);
     expect(files).toContain('server/middleware.js');
+    const bundle = readFileSync(join(app, '.next/server/middleware.js'));
+    console.log(`middleware.js: ${bundle.length} bytes, ${gzipSync(bundle).length} gzipped`);
 
     // The source map names every module webpack put in the bundle, with its source.
     const map = JSON.parse(readFileSync(join(app, '.next/server/middleware.js.map'), 'utf8')) as {

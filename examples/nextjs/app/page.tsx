@@ -3,6 +3,7 @@
  * passed down as props; the client never evaluates the flag, so hydration cannot disagree.
  */
 import { cookies, headers } from 'next/headers';
+import { after } from 'next/server';
 import { isPricingVariant, isUserId, offerOf, PRICING_FLAG, USER_COOKIE, USER_HEADER, VARIANT_HEADER } from '../lib/experiments';
 import { flags } from '../lib/flags-server';
 import { ConvertButton } from './convert-button';
@@ -20,6 +21,9 @@ export default async function PricingPage() {
   const served = isUserId(userId) ? await flags.getVariant(PRICING_FLAG, userId, 'control') : 'control';
   const variant = isPricingVariant(served) ? served : 'control';
   const offer = offerOf(variant);
+  // The exposure is buffered; deliver it once the page is sent, before a serverless function
+  // can be frozen (a long-running `next start` would also flush it on its 1 s timer).
+  after(() => flags.flush());
 
   return (
     <main style={{ maxWidth: 560, margin: '64px auto', padding: '0 24px' }}>
