@@ -171,6 +171,11 @@ describe('examples/nextjs', () => {
     };
     const files = Object.values(manifest.middleware).flatMap((m) => m.files);
     expect(files).toContain('server/middleware.js');
+    // Node-runtime middleware would be listed here instead (Next.js 15.5).
+    const functions = JSON.parse(readFileSync(join(app, '.next/server/functions-config-manifest.json'), 'utf8')) as {
+      functions: Record<string, unknown>;
+    };
+    expect(functions.functions['/_middleware']).toBeUndefined();
     const bundle = readFileSync(join(app, '.next/server/middleware.js'));
     console.log(`middleware.js: ${bundle.length} bytes, ${gzipSync(bundle).length} gzipped`);
 
@@ -297,6 +302,17 @@ describe('examples/nextjs', () => {
     }
     expect(results.srm.mismatch).toBe(false);
     await context.close();
+  });
+
+  it('ignores assignment headers sent by the client', async () => {
+    const response = await fetch(`${base}/`, {
+      headers: { cookie: 'elite-uid=visitor-7', 'x-elite-user-id': 'someone-else', 'x-elite-variant': 'not-a-variant' },
+    });
+    const html = await response.text();
+    const expected = reference.getVariantSync(FLAG, 'visitor-7');
+    expect(response.headers.get('x-elite-variant')).toBe(expected);
+    expect(/data-variant="([^"]+)"/.exec(html)?.[1]).toBe(expected);
+    expect(/data-middleware-variant="([^"]+)"/.exec(html)?.[1]).toBe(expected);
   });
 
   it('refuses a conversion from a visitor with no id', async () => {
