@@ -20,7 +20,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Needs a running PostgreSQL: its own config and command (npm run test:postgres).
-    exclude: ['test/postgres/**', 'node_modules/**'],
+    // test/e2e needs Chromium and a Next.js build: npm run test:e2e.
+    exclude: ['test/postgres/**', 'node_modules/**', 'test/e2e/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {

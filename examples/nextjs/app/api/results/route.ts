@@ -1,0 +1,18 @@
+/**
+ * The pricing experiment's results (`flags.results`): exposures, conversions and statistics
+ * per variant. Put a reporting endpoint like this behind your admin authentication.
+ */
+import type { NextRequest } from 'next/server';
+import { PRICING_FLAG, PURCHASE_EVENT } from '../../../lib/experiments';
+import { flags } from '../../../lib/flags-server';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: NextRequest) {
+  const event = request.nextUrl.searchParams.get('event') ?? PURCHASE_EVENT;
+  try {
+    return Response.json(await flags.results(PRICING_FLAG, { event }));
+  } catch (error) {
+    return Response.json({ error: error instanceof Error ? error.message : String(error) }, { status: 500 });
+  }
+}
