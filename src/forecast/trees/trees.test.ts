@@ -128,7 +128,7 @@ describe('fitGradientBoosting', () => {
           { nEstimators: 10 },
         );
         const q = scaled.predict(x.slice(200, 220));
-        p.forEach((v, i) => expect(q[i]).toBeCloseTo(a * v, 9));
+        for (let i = 0; i < p.length; i++) expect(q[i]).toBeCloseTo(a * p[i]!, 9);
       }),
       { numRuns: 10 },
     );
