@@ -144,38 +144,32 @@ function levelRecord(value: unknown, i: number, side: string): Record<number, nu
 /**
  * The probability that a step's load is at most `x`, read from its mean and interval bounds:
  * bounds at level L are the (1 − L)/2 and (1 + L)/2 quantiles and the mean is taken as the
- * median; the CDF is linear between those points and has normal tails fitted to the two
- * outermost points on each side. With no bounds the step is a point mass at the mean.
+ * median. Between those knots the CDF is interpolated linearly on the normal-quantile scale
+ * (exact when the forecast distribution is normal, monotone whatever it is); outside them it
+ * follows the normal tail through the two outermost knots. With no bounds the step is a point
+ * mass at the mean.
  */
 export function probabilityAtMost(step: LoadForecastStep, x: number): number {
-  const knots: Array<[number, number]> = [[0.5, step.mean]];
-  for (const [key, v] of Object.entries(step.lower)) knots.push([(1 - Number(key) / 100) / 2, v]);
-  for (const [key, v] of Object.entries(step.upper)) knots.push([(1 + Number(key) / 100) / 2, v]);
-  knots.sort((a, b) => a[0] - b[0]);
-  // Quantiles must not decrease with p: a bound on the wrong side of the mean is moved to it.
-  for (let i = 1; i < knots.length; i++) if (knots[i]![1] < knots[i - 1]![1]) knots[i]![1] = knots[i - 1]![1];
+  const below: Array<[number, number]> = Object.entries(step.lower).map(([k, v]) => [(1 - Number(k) / 100) / 2, v]);
+  const above: Array<[number, number]> = Object.entries(step.upper).map(([k, v]) => [(1 + Number(k) / 100) / 2, v]);
+  // Quantiles must not decrease with p: walking out from the median, a bound on the wrong side
+  // of its inner neighbour is moved onto it.
+  below.sort((a, b) => b[0] - a[0]);
+  above.sort((a, b) => a[0] - b[0]);
+  let inner = step.mean;
+  for (const knot of below) inner = knot[1] = Math.min(knot[1], inner);
+  inner = step.mean;
+  for (const knot of above) inner = knot[1] = Math.max(knot[1], inner);
+  const knots = [...below.reverse(), [0.5, step.mean] as [number, number], ...above].map(([p, v]) => [normalQuantile(p), v] as const);
   if (knots.length === 1) return x >= step.mean ? 1 : 0;
-  const first = knots[0]!;
-  const last = knots[knots.length - 1]!;
-  if (x < first[1]) return tail(knots[0]!, knots[1]!, x);
-  if (x >= last[1]) return tail(knots[knots.length - 2]!, last, x);
-  for (let i = 1; i < knots.length; i++) {
-    const [p1, v1] = knots[i]!;
-    if (x < v1) {
-      const [p0, v0] = knots[i - 1]!;
-      return v1 === v0 ? p1 : p0 + ((x - v0) / (v1 - v0)) * (p1 - p0);
-    }
-  }
-  return last[0];
-}
-
-/** A normal CDF through two quantile knots, for values outside the outermost bounds. */
-function tail(a: [number, number], b: [number, number], x: number): number {
-  const za = normalQuantile(a[0]);
-  const zb = normalQuantile(b[0]);
-  if (b[1] === a[1]) return x < a[1] ? 0 : 1;
-  const sigma = (b[1] - a[1]) / (zb - za);
-  return normalCdf(za + (x - a[1]) / sigma);
+  let lo = 0;
+  if (x < knots[0]![1]) lo = 0;
+  else if (x >= knots[knots.length - 1]![1]) lo = knots.length - 2;
+  else while (lo + 2 < knots.length && x >= knots[lo + 1]![1]) lo++;
+  const [z0, v0] = knots[lo]!;
+  const [z1, v1] = knots[lo + 1]!;
+  if (v1 === v0) return x < v0 ? 0 : 1;
+  return normalCdf(z0 + ((x - v0) / (v1 - v0)) * (z1 - z0));
 }
 
 const DECISIONS: readonly ScalingDecision[] = ['SCALE_DOWN', 'MAINTAIN', 'SCALE_UP'];
