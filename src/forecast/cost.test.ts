@@ -119,7 +119,10 @@ describe('cost', () => {
       [() => cost(spend.map((p, i) => (i > 5 ? { ...p, timestamp: (p.timestamp as number) + 60_000 } : p))), 'irregular'],
       [() => cost(spend.map((p, i) => ({ ...p, timestamp: START + i * 7 * HOUR }))), 'divide a day'],
       [() => cost(spend, { drivers: { requests: requests.slice(1) } }), 'drivers.requests'],
-      [() => cost(spend, { drivers: { requests: requests.map((p) => ({ ...p, timestamp: (p.timestamp as number) + HOUR })) } }), "history's timestamps"],
+      [
+        () => cost(spend, { drivers: { requests: requests.map((p) => ({ ...p, timestamp: (p.timestamp as number) + HOUR })) } }),
+        "history's timestamps",
+      ],
       [() => cost([null as never, ...spend]), 'history[0].timestamp'],
     ];
     for (const [call, text] of cases) {

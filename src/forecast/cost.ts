@@ -196,7 +196,11 @@ export function cost(history: readonly SeriesPoint[], options: CostOptions = {})
     featureImportance: importance,
     summary: `${horizonDays}-Day Forecast: $${usd(total)} (avg $${usd(averagePerDay)}/day)`,
     stepMs,
-    backtest: { folds, days: residuals.length, maeDailyUsd: residuals.length ? residuals.reduce((a, r) => a + Math.abs(r), 0) / residuals.length : Number.NaN },
+    backtest: {
+      folds,
+      days: residuals.length,
+      maeDailyUsd: residuals.length ? residuals.reduce((a, r) => a + Math.abs(r), 0) / residuals.length : Number.NaN,
+    },
     warnings,
   };
 }
@@ -208,9 +212,13 @@ function usd(value: number): string {
 
 function checkLevels(levels: number[]): number[] {
   if (!Array.isArray(levels) || levels.length === 0 || levels.some((l) => typeof l !== 'number' || !(l > 0 && l < 100))) {
-    throw new EliteError('INVALID_OPTIONS', `elite/forecast: levels must be percentages in (0, 100), such as [80, 95], got ${JSON.stringify(levels)}`, {
-      field: 'levels',
-    });
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/forecast: levels must be percentages in (0, 100), such as [80, 95], got ${JSON.stringify(levels)}`,
+      {
+        field: 'levels',
+      },
+    );
   }
   return [...new Set(levels)].sort((a, b) => a - b);
 }
@@ -231,7 +239,11 @@ function checkDrivers(drivers: CostOptions['drivers'], history: RegularSeries): 
     const field = `drivers.${name}`;
     const series = toRegularSeries(drivers[name]!, field, history.v.length);
     if (series.v.length !== history.v.length || series.t[0] !== history.t[0] || series.stepMs !== history.stepMs) {
-      throw new EliteError('INVALID_SERIES', `elite/forecast: ${field} must have exactly the history's timestamps (${history.v.length} points)`, { field });
+      throw new EliteError(
+        'INVALID_SERIES',
+        `elite/forecast: ${field} must have exactly the history's timestamps (${history.v.length} points)`,
+        { field },
+      );
     }
     return { name, v: series.v };
   });
@@ -274,9 +286,13 @@ function forecastSteps(
   const futureDrivers = drivers.map((d) => {
     const out = forecastDriver(Array.from(d.v.subarray(0, cut)), horizonSteps, { stepMs, endMs: t[cut - 1]! });
     if (!Array.isArray(out) || out.length !== horizonSteps || out.some((value) => !Number.isFinite(value))) {
-      throw new EliteError('INVALID_OPTIONS', `elite/forecast: forecastDriver must return ${horizonSteps} finite numbers for driver ${d.name}`, {
-        field: 'forecastDriver',
-      });
+      throw new EliteError(
+        'INVALID_OPTIONS',
+        `elite/forecast: forecastDriver must return ${horizonSteps} finite numbers for driver ${d.name}`,
+        {
+          field: 'forecastDriver',
+        },
+      );
     }
     return out;
   });
@@ -305,7 +321,9 @@ function intervalOffsets(residuals: number[], levels: number[], warnings: string
   const n = residuals.length;
   const mean = n ? residuals.reduce((a, r) => a + r, 0) / n : 0;
   const sd = n > 1 ? Math.sqrt(residuals.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1)) : Math.abs(mean);
-  warnings.push(`only ${n} out-of-sample days (${MIN_RESIDUAL_DAYS} needed: give at least 7 days plus two horizons of history); intervals assume normal daily errors`);
+  warnings.push(
+    `only ${n} out-of-sample days (${MIN_RESIDUAL_DAYS} needed: give at least 7 days plus two horizons of history); intervals assume normal daily errors`,
+  );
   for (const level of levels) {
     const z = normalQuantile(1 - (1 - level / 100) / 2) * (1 + 1 / Math.max(1, Math.sqrt(n)));
     out.set(level, [-z * sd, z * sd]);

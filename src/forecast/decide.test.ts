@@ -93,7 +93,8 @@ describe('toLoadForecast', () => {
       [{ timestamp: T0, mean: 1, upper: { 80: 'x' } }],
       [null],
     ];
-    for (const source of bad) expect(() => toLoadForecast(source)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', name: 'EliteError' }));
+    for (const source of bad)
+      expect(() => toLoadForecast(source)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', name: 'EliteError' }));
   });
 });
 
@@ -139,14 +140,24 @@ describe('decide with the threshold policy', () => {
 
   it('property: more load never lowers P(up) nor raises P(down)', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 200, noNaN: true }), { minLength: 1, maxLength: 12 }), fc.double({ min: 0, max: 50, noNaN: true }), (means, extra) => {
-        const a = decide({ forecast: normalSteps(means, 8), capacity: 100 });
-        const b = decide({ forecast: normalSteps(means.map((m) => m + extra), 8), capacity: 100 });
-        expect(b.probabilities.SCALE_UP).toBeGreaterThanOrEqual(a.probabilities.SCALE_UP - 1e-9);
-        expect(b.probabilities.SCALE_DOWN).toBeLessThanOrEqual(a.probabilities.SCALE_DOWN + 1e-9);
-        expect(a.confidence).toBeGreaterThanOrEqual(0);
-        expect(a.confidence).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 200, noNaN: true }), { minLength: 1, maxLength: 12 }),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        (means, extra) => {
+          const a = decide({ forecast: normalSteps(means, 8), capacity: 100 });
+          const b = decide({
+            forecast: normalSteps(
+              means.map((m) => m + extra),
+              8,
+            ),
+            capacity: 100,
+          });
+          expect(b.probabilities.SCALE_UP).toBeGreaterThanOrEqual(a.probabilities.SCALE_UP - 1e-9);
+          expect(b.probabilities.SCALE_DOWN).toBeLessThanOrEqual(a.probabilities.SCALE_DOWN + 1e-9);
+          expect(a.confidence).toBeGreaterThanOrEqual(0);
+          expect(a.confidence).toBeLessThanOrEqual(1);
+        },
+      ),
     );
   });
 
@@ -212,7 +223,10 @@ describe('decide with a learned policy', () => {
 
   it('rejects a history at another step than the training one', () => {
     const make = (stepMs: number, n: number) =>
-      Array.from({ length: n }, (_, i) => ({ timestamp: T0 + i * stepMs, value: 100 + 50 * Math.sin((i * stepMs * 2 * Math.PI) / (24 * HOUR)) + (i % 7) }));
+      Array.from({ length: n }, (_, i) => ({
+        timestamp: T0 + i * stepMs,
+        value: 100 + 50 * Math.sin((i * stepMs * 2 * Math.PI) / (24 * HOUR)) + (i % 7),
+      }));
     const hourly = trainScalingPolicy(make(HOUR, 24 * 21), { forest: { nEstimators: 5 } });
     expect(hourly.stepMs).toBe(HOUR);
     expect(decide({ history: make(HOUR, 24 * 8) }, hourly).decision).toMatch(/^(SCALE_UP|SCALE_DOWN|MAINTAIN)$/);

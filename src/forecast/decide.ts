@@ -107,16 +107,22 @@ export function toLoadForecast(source: unknown): LoadForecast {
       ? ((source as { steps?: unknown }).steps ?? (source as { forecast?: unknown }).forecast ?? (source as { points?: unknown }).points)
       : undefined;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new EliteError('INVALID_OPTIONS', 'elite/forecast: forecast must hold a non-empty list of steps { timestamp, mean, lower, upper }', {
-      field: 'forecast',
-    });
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      'elite/forecast: forecast must hold a non-empty list of steps { timestamp, mean, lower, upper }',
+      {
+        field: 'forecast',
+      },
+    );
   }
   const steps = list.map((raw, i): LoadForecastStep => {
     const step = (raw ?? {}) as { timestamp?: unknown; mean?: unknown; value?: unknown; lower?: unknown; upper?: unknown };
     const timestamp = toEpochMs(step.timestamp as never);
     const mean = typeof step.mean === 'number' ? step.mean : step.value;
     if (!Number.isFinite(timestamp) || typeof mean !== 'number' || !Number.isFinite(mean)) {
-      throw new EliteError('INVALID_OPTIONS', `elite/forecast: forecast step ${i} needs a timestamp and a finite mean`, { field: `forecast[${i}]` });
+      throw new EliteError('INVALID_OPTIONS', `elite/forecast: forecast step ${i} needs a timestamp and a finite mean`, {
+        field: `forecast[${i}]`,
+      });
     }
     return { timestamp, mean, lower: levelRecord(step.lower, i, 'lower'), upper: levelRecord(step.upper, i, 'upper') };
   });
@@ -127,14 +133,20 @@ function levelRecord(value: unknown, i: number, side: string): Record<number, nu
   const out: Record<number, number> = {};
   if (value === undefined) return out;
   if (value === null || typeof value !== 'object') {
-    throw new EliteError('INVALID_OPTIONS', `elite/forecast: forecast step ${i}'s ${side} must be a record of level → bound`, { field: `forecast[${i}].${side}` });
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: forecast step ${i}'s ${side} must be a record of level → bound`, {
+      field: `forecast[${i}].${side}`,
+    });
   }
   for (const [key, bound] of Object.entries(value)) {
     const level = Number(key);
     if (!(level > 0 && level < 100) || typeof bound !== 'number' || !Number.isFinite(bound)) {
-      throw new EliteError('INVALID_OPTIONS', `elite/forecast: forecast step ${i}'s ${side}[${key}] must be a finite bound of a level in (0, 100)`, {
-        field: `forecast[${i}].${side}`,
-      });
+      throw new EliteError(
+        'INVALID_OPTIONS',
+        `elite/forecast: forecast step ${i}'s ${side}[${key}] must be a finite bound of a level in (0, 100)`,
+        {
+          field: `forecast[${i}].${side}`,
+        },
+      );
     }
     out[level] = bound;
   }
@@ -207,9 +219,13 @@ export function decide(input: DecideInput, policy: ScalingPolicy = { kind: 'thre
 function decideThresholds(input: DecideInput, policy: ThresholdPolicy): DecisionResult {
   const capacity = input.capacity ?? policy.capacity;
   if (typeof capacity !== 'number' || !(capacity > 0) || !Number.isFinite(capacity)) {
-    throw new EliteError('INVALID_OPTIONS', `elite/forecast: capacity must be a number > 0 (the load the fleet handles), got ${String(capacity)}`, {
-      field: 'capacity',
-    });
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/forecast: capacity must be a number > 0 (the load the fleet handles), got ${String(capacity)}`,
+      {
+        field: 'capacity',
+      },
+    );
   }
   const up = policy.scaleUpAt ?? 0.8;
   const down = policy.scaleDownAt ?? 0.3;
@@ -219,14 +235,20 @@ function decideThresholds(input: DecideInput, policy: ThresholdPolicy): Decision
     });
   }
   if (input.forecast === undefined) {
-    throw new EliteError('INVALID_OPTIONS', 'elite/forecast: the threshold policy needs input.forecast (the load forecast of the next window)', {
-      field: 'forecast',
-    });
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      'elite/forecast: the threshold policy needs input.forecast (the load forecast of the next window)',
+      {
+        field: 'forecast',
+      },
+    );
   }
   const all = toLoadForecast(input.forecast).steps;
   const windowSteps = policy.windowSteps ?? all.length;
   if (!Number.isInteger(windowSteps) || windowSteps < 1) {
-    throw new EliteError('INVALID_OPTIONS', `elite/forecast: windowSteps must be a whole number >= 1, got ${String(windowSteps)}`, { field: 'windowSteps' });
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: windowSteps must be a whole number >= 1, got ${String(windowSteps)}`, {
+      field: 'windowSteps',
+    });
   }
   const steps = all.slice(0, windowSteps);
   const upLoad = up * capacity;
@@ -256,16 +278,22 @@ function decideLearned(input: DecideInput, policy: LearnedPolicy): DecisionResul
     row = policy.featureNames.map((name) => {
       const v = input.features![name];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new EliteError('INVALID_OPTIONS', `elite/forecast: input.features.${name} must be a finite number`, { field: `features.${name}` });
+        throw new EliteError('INVALID_OPTIONS', `elite/forecast: input.features.${name} must be a finite number`, {
+          field: `features.${name}`,
+        });
       }
       return v;
     });
   } else if (input.history !== undefined) {
     const table = scalingFeatures(input.history, { labels: false });
     if (policy.stepMs !== undefined && table.stepMs !== policy.stepMs) {
-      throw new EliteError('INVALID_SERIES', `elite/forecast: history's step is ${table.stepMs} ms, the policy was trained at ${policy.stepMs} ms`, {
-        field: 'history',
-      });
+      throw new EliteError(
+        'INVALID_SERIES',
+        `elite/forecast: history's step is ${table.stepMs} ms, the policy was trained at ${policy.stepMs} ms`,
+        {
+          field: 'history',
+        },
+      );
     }
     row = table.x[table.x.length - 1]!;
   } else {
@@ -283,7 +311,14 @@ function decideLearned(input: DecideInput, policy: LearnedPolicy): DecisionResul
     `P(${decision}): ${probabilities[decision].toFixed(2)} (random forest, ${policy.model.trees.length} trees)`,
     ...top.map(([name, share]) => `${name}: ${formatFeature(name, row[policy.featureNames.indexOf(name)]!)} (importance ${pct(share)})`),
   ];
-  return { decision, confidence: probabilities[decision], reasons, featureImportance: policy.featureImportance, probabilities, forecast: undefined };
+  return {
+    decision,
+    confidence: probabilities[decision],
+    reasons,
+    featureImportance: policy.featureImportance,
+    probabilities,
+    forecast: undefined,
+  };
 }
 
 function metricReasons(metrics: CurrentMetrics | undefined): string[] {
@@ -321,7 +356,16 @@ export interface ScalingTable {
 }
 
 /** The features, in order, of {@link scalingFeatures} (those of the scaling_decisions reference data). */
-export const SCALING_FEATURES = ['load', 'load_mean_1h', 'load_mean_3h', 'load_slope_1h', 'load_yesterday', 'load_last_week', 'hour', 'dow'] as const;
+export const SCALING_FEATURES = [
+  'load',
+  'load_mean_1h',
+  'load_mean_3h',
+  'load_slope_1h',
+  'load_yesterday',
+  'load_last_week',
+  'hour',
+  'dow',
+] as const;
 
 /**
  * Computes past-only features for each point of a load history whose step divides an hour:
@@ -336,19 +380,27 @@ export function scalingFeatures(history: readonly SeriesPoint[], options: Scalin
   const upT = options.upThreshold ?? 0.15;
   const downT = options.downThreshold ?? 0.15;
   if (!(upT > 0) || !(downT > 0) || !(downT < 1)) {
-    throw new EliteError('INVALID_OPTIONS', 'elite/forecast: upThreshold must be > 0 and downThreshold in (0, 1)', { field: 'upThreshold' });
+    throw new EliteError('INVALID_OPTIONS', 'elite/forecast: upThreshold must be > 0 and downThreshold in (0, 1)', {
+      field: 'upThreshold',
+    });
   }
   const { t, v, stepMs } = toRegularSeries(history, 'history', 2);
   if (stepMs > HOUR_MS || HOUR_MS % stepMs !== 0) {
-    throw new EliteError('INVALID_SERIES', `elite/forecast: the load history's step must divide an hour, got ${stepMs} ms`, { field: 'history' });
+    throw new EliteError('INVALID_SERIES', `elite/forecast: the load history's step must divide an hour, got ${stepMs} ms`, {
+      field: 'history',
+    });
   }
   const h = HOUR_MS / stepMs;
   const first = 168 * h;
   const last = withLabels ? v.length - 1 - 2 * h : v.length - 1;
   if (last < first) {
-    throw new EliteError('INVALID_SERIES', `elite/forecast: the load history needs at least ${first + 1 + (withLabels ? 2 * h : 0)} points (one week${withLabels ? ' and 2 h' : ''}), got ${v.length}`, {
-      field: 'history',
-    });
+    throw new EliteError(
+      'INVALID_SERIES',
+      `elite/forecast: the load history needs at least ${first + 1 + (withLabels ? 2 * h : 0)} points (one week${withLabels ? ' and 2 h' : ''}), got ${v.length}`,
+      {
+        field: 'history',
+      },
+    );
   }
   const mean = (from: number, to: number): number => {
     let s = 0;
@@ -406,7 +458,9 @@ export function trainScalingPolicy(
   }
   for (const label of y) {
     if (!DECISIONS.includes(label)) {
-      throw new EliteError('INVALID_OPTIONS', `elite/forecast: labels must be SCALE_UP, SCALE_DOWN or MAINTAIN, got ${String(label)}`, { field: 'y' });
+      throw new EliteError('INVALID_OPTIONS', `elite/forecast: labels must be SCALE_UP, SCALE_DOWN or MAINTAIN, got ${String(label)}`, {
+        field: 'y',
+      });
     }
   }
   const holdoutFraction = options.holdoutFraction ?? 0.3;
@@ -418,7 +472,9 @@ export function trainScalingPolicy(
   const forestOptions: RandomForestOptions = { nEstimators: 100, minSamplesLeaf: 5, maxFeatures: 'sqrt', seed: 0, ...options.forest };
   const cut = Math.round(x.length * (1 - holdoutFraction));
   if (cut < 2 || x.length - cut < 1) {
-    throw new EliteError('INVALID_OPTIONS', `elite/forecast: need more labelled rows to train and hold out, got ${x.length}`, { field: 'x' });
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: need more labelled rows to train and hold out, got ${x.length}`, {
+      field: 'x',
+    });
   }
   const trial = fitRandomForest(x.slice(0, cut), y.slice(0, cut), forestOptions);
   const testX = x.slice(cut);

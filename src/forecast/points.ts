@@ -38,7 +38,9 @@ export function toRegularSeries(series: readonly SeriesPoint[], name: string, mi
     throw new EliteError('INVALID_SERIES', `elite/forecast: ${name} must be an array of { timestamp, value }`, { field: name });
   }
   if (series.length < minPoints) {
-    throw new EliteError('INVALID_SERIES', `elite/forecast: ${name} needs at least ${minPoints} points, got ${series.length}`, { field: name });
+    throw new EliteError('INVALID_SERIES', `elite/forecast: ${name} needs at least ${minPoints} points, got ${series.length}`, {
+      field: name,
+    });
   }
   const n = series.length;
   const t = new Float64Array(n);

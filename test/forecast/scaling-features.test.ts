@@ -13,7 +13,11 @@ const taxi = readFileSync(join(fixtures, 'nab', 'nyc_taxi.csv'), 'utf8')
     const [ts, value] = line.split(',');
     return { timestamp: `${ts!.replace(' ', 'T')}Z`, value: Number(value) };
   });
-const reference = readFileSync(join(fixtures, 'ml', 'scaling_decisions.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+const reference = readFileSync(join(fixtures, 'ml', 'scaling_decisions.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split(','));
 
 describe('scalingFeatures on NAB nyc_taxi', () => {
   it('reproduces every row of scaling_decisions.csv: features and labels', () => {
@@ -25,7 +29,8 @@ describe('scalingFeatures on NAB nyc_taxi', () => {
     for (let i = 0; i < reference.length; i++) {
       const row = reference[i]!;
       if (new Date(table.timestamps[i]!).toISOString().slice(0, 19) !== row[0]!.replace(' ', 'T')) mismatches.push(`${i}: timestamp`);
-      for (let f = 0; f < 8; f++) if (Math.abs(table.x[i]![f]! - Number(row[f + 1])) > 1e-3) mismatches.push(`${i}: ${SCALING_FEATURES[f]}`);
+      for (let f = 0; f < 8; f++)
+        if (Math.abs(table.x[i]![f]! - Number(row[f + 1])) > 1e-3) mismatches.push(`${i}: ${SCALING_FEATURES[f]}`);
       if (table.y[i] !== row[9]) mismatches.push(`${i}: label ${table.y[i]} vs ${row[9]}`);
     }
     expect(mismatches.slice(0, 5)).toEqual([]);
