@@ -50,8 +50,12 @@ export interface AuditRecord {
 export interface AutoscaleOptions {
   /** Produces a decision; typically closes over fresh metrics and a forecast. May be async. */
   decide: () => DecisionResult | Promise<DecisionResult>;
-  /** Applies an action (calls your orchestrator). May return the replica count actually set. */
-  execute: (action: ScaleAction) => void | number | Promise<void | number>;
+  /**
+   * Applies an action (calls your orchestrator). When it returns or resolves to a whole number,
+   * that is taken as the replica count actually set (clamped to the bounds); anything else means
+   * `toReplicas` was set. A throw or rejection is recorded as EXECUTE_FAILED.
+   */
+  execute: (action: ScaleAction) => unknown;
   /** Smallest confidence that acts, in [0, 1]. Default 0.7. */
   minConfidence?: number;
   /** Time after an `execute` call (successful or not) during which no other call is made. Required; 0 disables. */
