@@ -1,5 +1,6 @@
 import { EliteError } from '../../internal/errors.js';
 import { binMatrix, checkMatrix } from './binning.js';
+import { quantile } from './metrics.js';
 import { checkInt, checkRange } from './options.js';
 import { createRandom } from './random.js';
 import { buildRegressionTree, leafOf, type Tree } from './tree.js';
@@ -18,6 +19,14 @@ export interface GradientBoostingOptions {
   minSamplesLeaf?: number;
   /** Seed of the row subsampling. Default 0. */
   seed?: number;
+  /**
+   * `'squared'` (default) predicts the conditional mean. `'quantile'` predicts the conditional
+   * `alpha`-quantile (pinball loss, as scikit-learn's `loss='quantile'`): fit two models at
+   * alpha 0.1 and 0.9 for an 80 % prediction interval. Quantile models need more trees to converge.
+   */
+  loss?: 'squared' | 'quantile';
+  /** The quantile predicted with `loss: 'quantile'`, in (0, 1). Default 0.5 (the median). */
+  alpha?: number;
 }
 
 /** A fitted gradient-boosted regression model (squared loss). */
@@ -30,15 +39,15 @@ export interface GradientBoostingRegressor {
   readonly featureImportance: Float64Array;
   readonly features: number;
   readonly trees: readonly Tree[];
-  /** The starting prediction (mean of y). */
+  /** The starting prediction (mean of y, or its alpha-quantile for the quantile loss). */
   readonly init: number;
   readonly learningRate: number;
 }
 
 /**
- * Fits gradient-boosted regression trees with squared loss (Friedman 2001): start from the mean,
- * then each round fits a depth-limited tree to the residuals and adds `learningRate` × its
- * prediction. Splits are searched on features quantized to 256 bins (exact for columns with
+ * Fits gradient-boosted regression trees (Friedman 2001): start from the mean, then each round
+ * fits a depth-limited tree to the residuals and adds `learningRate` × its prediction. With
+ * `loss: 'quantile'` the model predicts a conditional quantile instead (prediction intervals). Splits are searched on features quantized to 256 bins (exact for columns with
  * fewer distinct values). Throws `INVALID_OPTIONS` for non-finite or ragged input or out-of-range
  * options.
  *
@@ -56,6 +65,13 @@ export function fitGradientBoosting(
   const maxDepth = checkInt('maxDepth', options.maxDepth ?? 3, 1, 64);
   const subsample = checkRange('subsample', options.subsample ?? 1, 0, 1);
   const minSamplesLeaf = checkInt('minSamplesLeaf', options.minSamplesLeaf ?? 1, 1);
+  const loss = options.loss ?? 'squared';
+  if (loss !== 'squared' && loss !== 'quantile') {
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: loss must be 'squared' or 'quantile', got ${String(loss)}`, { field: 'loss' });
+  }
+  const alpha = options.alpha ?? 0.5;
+  if (!(alpha > 0 && alpha < 1))
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: alpha must be in (0, 1), got ${String(alpha)}`, { field: 'alpha' });
   const features = checkMatrix(x, 'x');
   if (y.length !== x.length) {
     throw new EliteError('INVALID_OPTIONS', `elite/forecast: y has ${y.length} values for ${x.length} rows`, { field: 'y' });
@@ -68,8 +84,11 @@ export function fitGradientBoosting(
   const data = binMatrix(x);
   const random = createRandom(options.seed ?? 0);
   let init = 0;
-  for (let i = 0; i < n; i++) init += y[i]!;
-  init /= n;
+  if (loss === 'quantile') init = quantile(y, alpha);
+  else {
+    for (let i = 0; i < n; i++) init += y[i]!;
+    init /= n;
+  }
 
   const pred = new Float64Array(n).fill(init);
   const residual = new Float64Array(n);
@@ -80,7 +99,10 @@ export function fitGradientBoosting(
   const all = Uint32Array.from({ length: n }, (_, i) => i);
 
   for (let t = 0; t < nEstimators; t++) {
-    for (let i = 0; i < n; i++) residual[i] = y[i]! - pred[i]!;
+    // The tree fits the negative gradient of the loss: the residual (squared loss) or, for the
+    // pinball loss, alpha above the current prediction and alpha − 1 below it.
+    if (loss === 'quantile') for (let i = 0; i < n; i++) residual[i] = y[i]! > pred[i]! ? alpha : alpha - 1;
+    else for (let i = 0; i < n; i++) residual[i] = y[i]! - pred[i]!;
     let rows = all;
     if (take < n) {
       // Partial Fisher–Yates: the first `take` entries are a uniform sample without replacement.
@@ -93,6 +115,7 @@ export function fitGradientBoosting(
       rows = all.slice(0, take);
     }
     const tree = buildRegressionTree({ data, rows, weight, importance }, residual, { maxDepth, minSamplesLeaf, maxFeatures: features });
+    if (loss === 'quantile') quantileLeaves(tree, x, y, pred, rows, alpha);
     trees.push(tree);
     for (let i = 0; i < n; i++) {
       const step = learningRate * tree.value[leafOf(tree, x[i]!)]!;
@@ -129,4 +152,25 @@ export function fitGradientBoosting(
     init,
     learningRate,
   };
+}
+
+/** Line search of the pinball loss: each leaf's value becomes the alpha-quantile of its rows' residuals. */
+function quantileLeaves(
+  tree: Tree,
+  x: ReadonlyArray<ArrayLike<number>>,
+  y: ArrayLike<number>,
+  pred: Float64Array,
+  rows: Uint32Array,
+  alpha: number,
+): void {
+  const byLeaf = new Map<number, number[]>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const leaf = leafOf(tree, x[r]!);
+    let list = byLeaf.get(leaf);
+    if (list === undefined) byLeaf.set(leaf, (list = []));
+    list.push(y[r]! - pred[r]!);
+  }
+  const value = tree.value as Float64Array;
+  for (const [leaf, residuals] of byLeaf) value[leaf] = quantile(residuals, alpha);
 }

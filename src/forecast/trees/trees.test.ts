@@ -91,9 +91,37 @@ describe('fitGradientBoosting', () => {
     expect(new Set(Array.from(stump.predict(x))).size).toBe(2);
   });
 
+  it('quantile loss: a 0.1 and a 0.9 model bracket about 80% of unseen rows, wider where the noise is', () => {
+    const random = createRandom(21);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+    const make = (n: number) => {
+      const rows = uniformRows(n, 2, random.int(1e9));
+      return { rows, target: rows.map((r) => 10 * r[0]! + gauss() * (0.5 + 3 * r[1]!)) };
+    };
+    const train = make(3000);
+    const test = make(2000);
+    const options = { nEstimators: 150, loss: 'quantile' as const, minSamplesLeaf: 20 };
+    const low = fitGradientBoosting(train.rows, train.target, { ...options, alpha: 0.1 });
+    const high = fitGradientBoosting(train.rows, train.target, { ...options, alpha: 0.9 });
+    const lo = low.predict(test.rows);
+    const hi = high.predict(test.rows);
+    let inside = 0;
+    test.target.forEach((v, i) => {
+      if (v >= lo[i]! && v <= hi[i]!) inside++;
+    });
+    expect(inside / test.target.length).toBeGreaterThan(0.74);
+    expect(inside / test.target.length).toBeLessThan(0.86);
+    const width = (r: number[]) => high.predictOne(r) - low.predictOne(r);
+    expect(width([0.5, 0.9])).toBeGreaterThan(2 * width([0.5, 0.1]));
+    const median = fitGradientBoosting(train.rows, train.target, { nEstimators: 5, loss: 'quantile' });
+    expect(median.init).toBeCloseTo(quantile(train.target, 0.5), 12);
+  });
+
   it('rejects bad options and data with INVALID_OPTIONS', () => {
     const bad: Array<() => unknown> = [
       () => fitGradientBoosting(x, y, { nEstimators: 0 }),
+      () => fitGradientBoosting(x, y, { loss: 'huber' as 'squared' }),
+      () => fitGradientBoosting(x, y, { loss: 'quantile', alpha: 1 }),
       () => fitGradientBoosting(x, y, { learningRate: 0 }),
       () => fitGradientBoosting(x, y, { subsample: 1.5 }),
       () => fitGradientBoosting(x, y, { maxDepth: 2.5 }),
