@@ -150,6 +150,8 @@ describe('cost', () => {
       () => cost(spend, { drivers: { requests }, forecastDriver: () => [1, 2] }),
       () => cost(spend, { drivers: { requests }, forecastDriver: (_v, h) => new Array(h).fill(Number.NaN) }),
       () => cost(spend, { model: { nEstimators: -1 } }),
+      () => cost(spend, { drivers: { trend: requests } }),
+      () => cost(spend, { drivers: { '': requests } }),
     ];
     for (const call of cases) expect(call).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', name: 'EliteError' }));
   });

@@ -237,6 +237,15 @@ function checkDrivers(drivers: CostOptions['drivers'], history: RegularSeries): 
   }
   return Object.keys(drivers).map((name) => {
     const field = `drivers.${name}`;
+    if (name === '' || CALENDAR_FEATURES.includes(name)) {
+      throw new EliteError(
+        'INVALID_OPTIONS',
+        `elite/forecast: driver name "${name}" is empty or taken by a calendar feature (${CALENDAR_FEATURES.join(', ')})`,
+        {
+          field,
+        },
+      );
+    }
     const series = toRegularSeries(drivers[name]!, field, history.v.length);
     if (series.v.length !== history.v.length || series.t[0] !== history.t[0] || series.stepMs !== history.stepMs) {
       throw new EliteError(
@@ -248,6 +257,8 @@ function checkDrivers(drivers: CostOptions['drivers'], history: RegularSeries): 
     return { name, v: series.v };
   });
 }
+
+const CALENDAR_FEATURES = ['hourOfDay', 'dayOfWeek', 'dayOfMonth', 'trend'];
 
 function featureNames(stepMs: number, drivers: Driver[]): string[] {
   const calendar = stepMs < DAY_MS ? ['hourOfDay', 'dayOfWeek'] : ['dayOfWeek', 'dayOfMonth'];
