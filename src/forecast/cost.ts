@@ -1,8 +1,7 @@
 import { EliteError } from '../internal/errors.js';
 import { normalQuantile } from './normal.js';
 import { DAY_MS, type RegularSeries, type SeriesPoint, toRegularSeries, WEEK_MS } from './points.js';
-import { fitGradientBoosting, type GradientBoostingOptions } from './trees/index.js';
-import { quantile } from './trees/metrics.js';
+import { fitGradientBoosting, type GradientBoostingOptions, quantile } from './trees/index.js';
 
 export type { SeriesPoint, TimestampInput } from './points.js';
 
