@@ -167,9 +167,9 @@ function quantileLeaves(
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     const leaf = leafOf(tree, x[r]!);
-    let list = byLeaf.get(leaf);
-    if (list === undefined) byLeaf.set(leaf, (list = []));
-    list.push(y[r]! - pred[r]!);
+    const list = byLeaf.get(leaf);
+    if (list === undefined) byLeaf.set(leaf, [y[r]! - pred[r]!]);
+    else list.push(y[r]! - pred[r]!);
   }
   const value = tree.value as Float64Array;
   for (const [leaf, residuals] of byLeaf) value[leaf] = quantile(residuals, alpha);
