@@ -134,12 +134,12 @@ export function cost(history: readonly SeriesPoint[], options: CostOptions = {})
 
   // Rolling-origin backtest: each fold trains on everything before its cut and forecasts the
   // next horizon as production would, driver forecasts included.
-  const residuals: number[] = [];
-  let folds = 0;
+  const residuals: number[][] = [];
   for (let k = 1; k <= MAX_FOLDS; k++) {
     const cut = n - k * horizonSteps;
     if (cut < 7 * perDay) break;
     const predicted = forecastSteps(series, drivers, cut, horizonSteps, model, forecastDriver, nonNegative).values;
+    const fold: number[] = [];
     for (let d = 0; d < horizonDays; d++) {
       let actual = 0;
       let pred = 0;
@@ -147,13 +147,14 @@ export function cost(history: readonly SeriesPoint[], options: CostOptions = {})
         actual += series.v[cut + s]!;
         pred += predicted[s]!;
       }
-      residuals.push(actual - pred);
+      fold.push(actual - pred);
     }
-    folds++;
+    residuals.push(fold);
   }
 
   const fitted = forecastSteps(series, drivers, n, horizonSteps, model, forecastDriver, nonNegative);
   const bounds = intervalOffsets(residuals, levels, warnings);
+  const allDays = residuals.flat();
   const days: CostDay[] = [];
   const start = series.t[n - 1]! + stepMs;
   for (let d = 0; d < horizonDays; d++) {
@@ -196,9 +197,9 @@ export function cost(history: readonly SeriesPoint[], options: CostOptions = {})
     summary: `${horizonDays}-Day Forecast: $${usd(total)} (avg $${usd(averagePerDay)}/day)`,
     stepMs,
     backtest: {
-      folds,
-      days: residuals.length,
-      maeDailyUsd: residuals.length ? residuals.reduce((a, r) => a + Math.abs(r), 0) / residuals.length : Number.NaN,
+      folds: residuals.length,
+      days: allDays.length,
+      maeDailyUsd: allDays.length ? allDays.reduce((a, r) => a + Math.abs(r), 0) / allDays.length : Number.NaN,
     },
     warnings,
   };
@@ -316,27 +317,49 @@ function forecastSteps(
   return { values, importance: fit.featureImportance };
 }
 
-/** Offsets [low, high] to add to a daily forecast for each level, from backtest residuals. */
-function intervalOffsets(residuals: number[], levels: number[], warnings: string[]): Map<number, [number, number]> {
+/**
+ * Offsets [low, high] to add to a daily forecast for each level, from backtest residuals
+ * grouped by fold. Days of one fold share its error (a level shift since training), so a few
+ * folds see few independent errors and their days' empirical quantiles alone come out too narrow
+ * (about 65 % coverage at the 80 % level on a drifting synthetic series with 4 folds). Besides
+ * those quantiles, a normal interval on the between-fold spread (inflated by 1 + 1/folds, the
+ * error of estimating it) plus the within-fold spread is computed, and the wider bound of the
+ * two is used: about 80 % and 93 % coverage on the drifting series, 86 % and 97 % on a stationary
+ * one (test/forecast/cost-calibration.test.ts).
+ */
+function intervalOffsets(folds: number[][], levels: number[], warnings: string[]): Map<number, [number, number]> {
   const out = new Map<number, [number, number]>();
-  if (residuals.length >= MIN_RESIDUAL_DAYS) {
+  const all = folds.flat();
+  const n = all.length;
+  const K = folds.length;
+  const mean = n ? all.reduce((a, r) => a + r, 0) / n : 0;
+  if (K >= 2) {
+    const means = folds.map((f) => f.reduce((a, r) => a + r, 0) / f.length);
+    const between = means.reduce((a, m) => a + (m - mean) ** 2, 0) / (K - 1);
+    let within = 0;
+    folds.forEach((f, k) => {
+      for (const r of f) within += (r - means[k]!) ** 2;
+    });
+    within = n > K ? within / (n - K) : 0;
+    const sd = Math.sqrt(between * (1 + 1 / K) + within);
     for (const level of levels) {
       const tail = (1 - level / 100) / 2;
-      out.set(level, [quantile(residuals, tail), quantile(residuals, 1 - tail)]);
+      const t = normalQuantile(1 - tail) * sd;
+      const lo = Math.min(mean - t, n >= MIN_RESIDUAL_DAYS ? quantile(all, tail) : Number.POSITIVE_INFINITY);
+      const hi = Math.max(mean + t, n >= MIN_RESIDUAL_DAYS ? quantile(all, 1 - tail) : Number.NEGATIVE_INFINITY);
+      out.set(level, [lo, hi]);
     }
     return out;
   }
-  // Too few out-of-sample days for empirical quantiles: a normal interval on their spread,
-  // widened by the √(n) small-sample factor; said so in warnings.
-  const n = residuals.length;
-  const mean = n ? residuals.reduce((a, r) => a + r, 0) / n : 0;
-  const sd = n > 1 ? Math.sqrt(residuals.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1)) : Math.abs(mean);
+  // One fold (or none): a normal interval on the days' spread, widened by the small-sample
+  // factor 1 + 1/√n; said so in warnings.
+  const sd = n > 1 ? Math.sqrt(all.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1)) : Math.abs(mean);
   warnings.push(
-    `only ${n} out-of-sample days (${MIN_RESIDUAL_DAYS} needed: give at least 7 days plus two horizons of history); intervals assume normal daily errors`,
+    `only ${K} backtest fold${K === 1 ? '' : 's'} (${n} out-of-sample days): give at least 7 days plus two horizons of history; intervals assume normal daily errors`,
   );
   for (const level of levels) {
     const z = normalQuantile(1 - (1 - level / 100) / 2) * (1 + 1 / Math.max(1, Math.sqrt(n)));
-    out.set(level, [-z * sd, z * sd]);
+    out.set(level, [mean - z * sd, mean + z * sd]);
   }
   return out;
 }
