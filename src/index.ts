@@ -47,3 +47,16 @@ export {
   isEliteError,
   validateFlag,
 } from './flags/index.js';
+export type { LazyTelemetry } from './telemetry/lazy.js';
+export { createTelemetry, telemetry } from './telemetry/lazy.js';
+export type {
+  AlertEvent,
+  CompletionRecord,
+  CompletionStatus,
+  InitOptions,
+  InitResult,
+  InstrumentOpenAIOptions,
+  RequestRecord,
+  Telemetry,
+  TelemetryOptions,
+} from './telemetry/index.js';
