@@ -34,7 +34,7 @@ beforeAll(() => {
 
 describe('the packed package', () => {
   it('exposes the documented subpaths', () => {
-    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres']);
+    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres', './telemetry']);
   });
 
   it.each(subpaths)('imports %s from ESM', (subpath) => {
