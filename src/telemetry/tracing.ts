@@ -33,32 +33,35 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * spec asks of instrumentation. The value `fn` returns is returned (a promise stays a promise).
  */
 export function runInSpan<T>(tracer: Tracer, name: string, fn: (span: Span) => T, attributes?: Attributes): T {
-  const body = (span: Span): T => {
-    let result: T;
-    try {
-      result = fn(span);
-    } catch (error) {
-      recordFailure(span, error);
-      span.end();
-      throw error;
-    }
-    if (isThenable(result)) {
-      return result.then(
-        (value) => {
-          span.end();
-          return value;
-        },
-        (error: unknown) => {
-          recordFailure(span, error);
-          span.end();
-          throw error;
-        },
-      ) as T;
-    }
+  // startSpan + context.with rather than startActiveSpan: the same work, without a closure per call.
+  const span = attributes === undefined ? tracer.startSpan(name) : tracer.startSpan(name, { attributes });
+  return context.with(trace.setSpan(context.active(), span), runBody<T>, undefined, span, fn);
+}
+
+function runBody<T>(span: Span, fn: (span: Span) => T): T {
+  let result: T;
+  try {
+    result = fn(span);
+  } catch (error) {
+    recordFailure(span, error);
     span.end();
-    return result;
-  };
-  return attributes === undefined ? tracer.startActiveSpan(name, body) : tracer.startActiveSpan(name, { attributes }, body);
+    throw error;
+  }
+  if (isThenable(result)) {
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        recordFailure(span, error);
+        span.end();
+        throw error;
+      },
+    ) as T;
+  }
+  span.end();
+  return result;
 }
 
 /** What `initTracing` registered, for shutdown. */
