@@ -63,13 +63,22 @@ const completions = MODELS.map((model, i) => ({
   timeToFirstTokenMs: 240,
   status: 'ok',
 }));
-const requests = ['/api/chat', '/api/flags', '/api/health'].map((route, i) => ({ method: 'POST', route, status: i === 2 ? 500 : 200, durationMs: 12 + i }));
+const requests = ['/api/chat', '/api/flags', '/api/health'].map((route, i) => ({
+  method: 'POST',
+  route,
+  status: i === 2 ? 500 : 200,
+  durationMs: 12 + i,
+}));
 const fn = () => 1;
 const attrs = { 'app.step': 'retrieve' };
 
 const rows = [
   ['bare-span', 'OpenTelemetry API: tracer.startSpan(name).end()', () => tracer.startSpan('work').end()],
-  ['bare-active-span', 'OpenTelemetry API: tracer.startActiveSpan(name, (s) => s.end())', () => tracer.startActiveSpan('work', (s) => s.end())],
+  [
+    'bare-active-span',
+    'OpenTelemetry API: tracer.startActiveSpan(name, (s) => s.end())',
+    () => tracer.startActiveSpan('work', (s) => s.end()),
+  ],
   ['trace', 'telemetry.trace(name, fn)', () => telemetry.trace('work', fn)],
   ['trace-attrs', 'telemetry.trace(name, fn, attributes)', () => telemetry.trace('work', fn, attrs)],
   ['record-completion', 'telemetry.recordCompletion() (shared instance, 4 models)', (i) => telemetry.recordCompletion(completions[i & 3])],
@@ -113,7 +122,9 @@ const overhead = ns.trace - ns['bare-span'];
 const overheadActive = ns.trace - ns['bare-active-span'];
 console.log(`\n| row | CPU ns/call (median of ${ROUNDS} rounds) |\n|---|---:|`);
 for (const [id, label] of rows) console.log(`| ${label} | ${ns[id].toFixed(0)} |`);
-console.log(`\ntrace() over a bare span: ${overhead.toFixed(0)} ns (target ≤ 3000); over a bare active span: ${overheadActive.toFixed(0)} ns`);
+console.log(
+  `\ntrace() over a bare span: ${overhead.toFixed(0)} ns (target ≤ 3000); over a bare active span: ${overheadActive.toFixed(0)} ns`,
+);
 console.log(`recordCompletion: ${ns['record-completion'].toFixed(0)} ns (target ≤ 2000); spans exported: ${exported}`);
 const ok = ns['record-completion'] <= 2000 && overhead <= 3000;
 const out = {

@@ -47,8 +47,6 @@ export {
   isEliteError,
   validateFlag,
 } from './flags/index.js';
-export type { LazyTelemetry } from './telemetry/lazy.js';
-export { createTelemetry, telemetry } from './telemetry/lazy.js';
 export type {
   AlertEvent,
   CompletionRecord,
@@ -60,3 +58,5 @@ export type {
   Telemetry,
   TelemetryOptions,
 } from './telemetry/index.js';
+export type { LazyTelemetry } from './telemetry/lazy.js';
+export { createTelemetry, telemetry } from './telemetry/lazy.js';

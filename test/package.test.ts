@@ -98,12 +98,19 @@ root.ready().then(async (full) => {
 });`;
     const esm = run(
       process.execPath,
-      ['--input-type=module', '-e', script(`import { telemetry as root } from '@tiqology/elite'; import { telemetry as sub } from '@tiqology/elite/telemetry';`)],
+      [
+        '--input-type=module',
+        '-e',
+        script(`import { telemetry as root } from '@tiqology/elite'; import { telemetry as sub } from '@tiqology/elite/telemetry';`),
+      ],
       project,
     );
     const cjs = run(
       process.execPath,
-      ['-e', script(`const { telemetry: root } = require('@tiqology/elite'); const { telemetry: sub } = require('@tiqology/elite/telemetry');`)],
+      [
+        '-e',
+        script(`const { telemetry: root } = require('@tiqology/elite'); const { telemetry: sub } = require('@tiqology/elite/telemetry');`),
+      ],
       project,
     );
     expect(JSON.parse(esm)).toEqual([true, true, true]);
@@ -123,6 +130,7 @@ root.ready().then(async (full) => {
 });
 
 describe('Edge runtime safety', () => {
+  const EDGE_ENTRIES = ['@tiqology/elite', '@tiqology/elite/flags', '@tiqology/elite/telemetry'];
   const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   const noNode: Plugin = {
     name: 'no-node-builtins',
@@ -136,7 +144,7 @@ describe('Edge runtime safety', () => {
     },
   };
 
-  it.each(['@tiqology/elite', '@tiqology/elite/flags', '@tiqology/elite/telemetry'])('%s bundles for a worker target without Node built-ins', async (entry) => {
+  it.each(EDGE_ENTRIES)('%s bundles for a worker target without Node built-ins', async (entry) => {
     const result = await build({
       stdin: { contents: `export * from '${entry}';`, resolveDir: project, loader: 'js' },
       bundle: true,

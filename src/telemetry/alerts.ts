@@ -128,9 +128,13 @@ export interface AlertConfig {
 const positive = (name: string, value: unknown, fallback: number, max = Number.POSITIVE_INFINITY): number => {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
-    throw new EliteError('INVALID_OPTIONS', `elite/telemetry: alerts.${name} must be a number > 0${max < Infinity ? ` and ≤ ${max}` : ''}, got ${String(value)}`, {
-      field: `alerts.${name}`,
-    });
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/telemetry: alerts.${name} must be a number > 0${max < Infinity ? ` and ≤ ${max}` : ''}, got ${String(value)}`,
+      {
+        field: `alerts.${name}`,
+      },
+    );
   }
   return value;
 };
@@ -217,12 +221,28 @@ export class AlertState {
     for (const m of measures) {
       const active = this.#active.get(m.name);
       if (active === undefined && m.eligible && m.breached) {
-        const event: AlertEvent = { name: m.name, state: 'firing', value: m.value, threshold: m.threshold, since: at, at, summary: m.summary };
+        const event: AlertEvent = {
+          name: m.name,
+          state: 'firing',
+          value: m.value,
+          threshold: m.threshold,
+          since: at,
+          at,
+          summary: m.summary,
+        };
         this.#active.set(m.name, event);
         changes.push(event);
       } else if (active !== undefined && m.cleared) {
         this.#active.delete(m.name);
-        changes.push({ name: m.name, state: 'resolved', value: m.value, threshold: m.threshold, since: active.since, at, summary: m.summary });
+        changes.push({
+          name: m.name,
+          state: 'resolved',
+          value: m.value,
+          threshold: m.threshold,
+          since: active.since,
+          at,
+          summary: m.summary,
+        });
       } else if (active !== undefined) {
         // Still firing: keep the latest reading for snapshots, without a new notification.
         active.value = m.value;

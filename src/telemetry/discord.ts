@@ -195,15 +195,23 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
   }
   if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || !WEBHOOK_PATH.test(parsed.pathname)) {
     // The value is not echoed: it may be a secret pasted in the wrong place.
-    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: discord webhookUrl must look like https://discord.com/api/webhooks/{id}/{token}', {
-      field: 'webhookUrl',
-    });
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      'elite/telemetry: discord webhookUrl must look like https://discord.com/api/webhooks/{id}/{token}',
+      {
+        field: 'webhookUrl',
+      },
+    );
   }
   const intervalMs = options.intervalMs ?? 300_000;
   if (!Number.isInteger(intervalMs) || intervalMs < 0) {
-    throw new EliteError('INVALID_OPTIONS', `elite/telemetry: discord intervalMs must be a whole number ≥ 0 (0: alerts only), got ${String(intervalMs)}`, {
-      field: 'intervalMs',
-    });
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/telemetry: discord intervalMs must be a whole number ≥ 0 (0: alerts only), got ${String(intervalMs)}`,
+      {
+        field: 'intervalMs',
+      },
+    );
   }
   const maxAttempts = options.maxAttempts ?? 3;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
@@ -263,7 +271,8 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
         const header = Number(response.headers.get('retry-after'));
         const seconds = typeof answer.retry_after === 'number' ? answer.retry_after : Number.isFinite(header) ? header : 1;
         const waitMs = Math.ceil(seconds * 1000);
-        if (attempt >= maxAttempts || waitMs > maxRetryAfterMs) return fail(`${detail} (rate limited, retry_after ${seconds} s); message dropped`);
+        if (attempt >= maxAttempts || waitMs > maxRetryAfterMs)
+          return fail(`${detail} (rate limited, retry_after ${seconds} s); message dropped`);
         stats.retries++;
         await sleep(waitMs);
         continue;
@@ -280,7 +289,9 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
   const enqueue = (payload: DiscordPayload): Promise<DeliveryResult> => {
     if (stopped || queued >= maxQueue) {
       stats.dropped++;
-      return Promise.resolve(fail(stopped ? 'stopped after an earlier 401/403/404; message dropped' : `queue full (${maxQueue}); message dropped`));
+      return Promise.resolve(
+        fail(stopped ? 'stopped after an earlier 401/403/404; message dropped' : `queue full (${maxQueue}); message dropped`),
+      );
     }
     queued++;
     // One message at a time, in order: Discord's per-webhook rate limit is shared by all of them.

@@ -24,7 +24,16 @@ describe('the root entry’s lazily loaded telemetry', () => {
   it('defers instrumentOpenAI to the first call', async () => {
     const t = createLazy();
     const calls: unknown[] = [];
-    const client = { chat: { completions: { create: async (body: unknown) => (calls.push(body), { model: 'gpt-4o', usage: { prompt_tokens: 3, completion_tokens: 2 }, choices: [] }) } } };
+    const client = {
+      chat: {
+        completions: {
+          create: async (body: unknown) => {
+            calls.push(body);
+            return { model: 'gpt-4o', usage: { prompt_tokens: 3, completion_tokens: 2 }, choices: [] };
+          },
+        },
+      },
+    };
     t.instrumentOpenAI(client);
     await client.chat.completions.create({ model: 'gpt-4o', messages: [] } as never);
     expect(calls).toHaveLength(1);

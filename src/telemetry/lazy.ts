@@ -12,7 +12,15 @@
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { OpenAIClientLike } from './openai.js';
 import type { NodeMetricsHandler, Telemetry, WebMetricsHandler } from './telemetry.js';
-import type { CompletionRecord, FlagStatsSource, InitOptions, InitResult, InstrumentOpenAIOptions, RequestRecord, TelemetryOptions } from './types.js';
+import type {
+  CompletionRecord,
+  FlagStatsSource,
+  InitOptions,
+  InitResult,
+  InstrumentOpenAIOptions,
+  RequestRecord,
+  TelemetryOptions,
+} from './types.js';
 
 /** The root entry's `telemetry`: the recording half of {@link Telemetry}, plus `ready()` for the rest. */
 export interface LazyTelemetry {

@@ -139,13 +139,15 @@ export interface TokenCounts {
  */
 export function computeCostUsd(tokens: TokenCounts, price: ModelPrice): number {
   const cached = Math.min(tokens.cachedInputTokens ?? 0, tokens.inputTokens);
-  const micro = (tokens.inputTokens - cached) * price.input + cached * (price.cachedInput ?? price.input) + tokens.outputTokens * price.output;
+  const micro =
+    (tokens.inputTokens - cached) * price.input + cached * (price.cachedInput ?? price.input) + tokens.outputTokens * price.output;
   return micro / 1_000_000;
 }
 
 /** Checks a user-supplied price table; returns a problem description or undefined. */
 export function priceTableProblem(table: unknown): string | undefined {
-  if (typeof table !== 'object' || table === null || Array.isArray(table)) return 'prices must be an object of model → { input, output, cachedInput? }';
+  if (typeof table !== 'object' || table === null || Array.isArray(table))
+    return 'prices must be an object of model → { input, output, cachedInput? }';
   for (const [model, price] of Object.entries(table)) {
     if (typeof price !== 'object' || price === null) return `prices["${model}"] must be { input, output, cachedInput? }`;
     for (const field of ['input', 'output', 'cachedInput'] as const) {

@@ -78,11 +78,9 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
         found = this.series.get(seriesKey);
         if (found !== undefined) return found;
       }
-      found = (
-        this.type === 'counter'
-          ? { labels, value: 0 }
-          : { labels, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 }
-      ) as unknown as SeriesOf<T>;
+      found = (this.type === 'counter'
+        ? { labels, value: 0 }
+        : { labels, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 }) as unknown as SeriesOf<T>;
       this.series.set(seriesKey, found);
     }
     return found;

@@ -3,7 +3,7 @@
  * The client is typed structurally (the package is never imported): an OpenAI-compatible client
  * with the same shape works too.
  */
-import { context, type Span, SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import { context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { GEN_AI, GEN_AI_OPERATION_CHAT } from './llm.js';
 import { recordFailure } from './tracing.js';
 import type { CompletionRecord, CompletionStatus } from './types.js';
@@ -104,7 +104,13 @@ export function instrumentOpenAIClient<T extends OpenAIClientLike>(client: T, de
     if (deps.captureContent && body?.messages !== undefined) span.setAttribute(GEN_AI.INPUT_MESSAGES, json(body.messages));
 
     let ended = false;
-    const finish = (status: CompletionStatus, usage: Usage | null | undefined, ttftMs: number | undefined, error?: unknown, errorType?: string) => {
+    const finish = (
+      status: CompletionStatus,
+      usage: Usage | null | undefined,
+      ttftMs: number | undefined,
+      error?: unknown,
+      errorType?: string,
+    ) => {
       if (ended) return;
       ended = true;
       const durationMs = performance.now() - started;
@@ -177,7 +183,13 @@ function describeResponse(span: Span, r: ChatResult, captureContent: boolean): v
   if (captureContent && r?.choices) span.setAttribute(GEN_AI.OUTPUT_MESSAGES, json(r.choices.map((c) => c.message)));
 }
 
-type Finish = (status: CompletionStatus, usage: Usage | null | undefined, ttftMs: number | undefined, error?: unknown, errorType?: string) => void;
+type Finish = (
+  status: CompletionStatus,
+  usage: Usage | null | undefined,
+  ttftMs: number | undefined,
+  error?: unknown,
+  errorType?: string,
+) => void;
 
 /**
  * Replaces the stream's iterator with one that watches the chunks. openai's `Stream` reads its

@@ -31,7 +31,8 @@ const sharedFlags: FlagStatsSource = {
     },
 };
 
-const build = (options: TelemetryOptions): Telemetry => createTelemetry({ globalRegistry: true, defaultMetrics: true, flags: sharedFlags, ...options });
+const build = (options: TelemetryOptions): Telemetry =>
+  createTelemetry({ globalRegistry: true, defaultMetrics: true, flags: sharedFlags, ...options });
 const current = (): Telemetry => {
   holder.instance ??= build({});
   return holder.instance;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpanStatusCode, trace as otel } from '@opentelemetry/api';
+import { trace as otel, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
@@ -10,55 +10,88 @@ import { type AlertEvent, createTelemetry, telemetry } from './index.js';
 
 const quiet = () => ({ warn: vi.fn(), error: vi.fn() });
 const line = (text: string, prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));
-const valueOf = (text: string, prefix: string) => Number(line(text, prefix)?.split(' ').pop());
+const sampleOf = (text: string, prefix: string) => Number(line(text, prefix)?.split(' ').pop());
 
 describe('LLM metrics', () => {
   it('exports completions, tokens by type, cost and the GenAI histograms', async () => {
     const t = createTelemetry({ logger: quiet() });
-    t.recordCompletion({ provider: 'openai', model: 'gpt-4o', inputTokens: 10_000, cachedInputTokens: 4_000, outputTokens: 500, durationMs: 1200, status: 'ok' });
-    t.recordCompletion({ provider: 'openai', model: 'gpt-4o', inputTokens: 100, outputTokens: 50, reasoningTokens: 20, durationMs: 30, timeToFirstTokenMs: 80, status: 'ok' });
+    t.recordCompletion({
+      provider: 'openai',
+      model: 'gpt-4o',
+      inputTokens: 10_000,
+      cachedInputTokens: 4_000,
+      outputTokens: 500,
+      durationMs: 1200,
+      status: 'ok',
+    });
+    t.recordCompletion({
+      provider: 'openai',
+      model: 'gpt-4o',
+      inputTokens: 100,
+      outputTokens: 50,
+      reasoningTokens: 20,
+      durationMs: 30,
+      timeToFirstTokenMs: 80,
+      status: 'ok',
+    });
     t.recordCompletion({ provider: 'openai', model: 'gpt-4o', inputTokens: 0, outputTokens: 0, durationMs: 5, status: 'rate_limited' });
     const text = await t.metrics();
-    expect(valueOf(text, 'llm_chat_completions_total{provider="openai",model="gpt-4o",status="ok"}')).toBe(2);
-    expect(valueOf(text, 'llm_chat_completions_total{provider="openai",model="gpt-4o",status="rate_limited"}')).toBe(1);
-    expect(valueOf(text, 'llm_tokens_total{provider="openai",model="gpt-4o",type="input"}')).toBe(10_100);
-    expect(valueOf(text, 'llm_tokens_total{provider="openai",model="gpt-4o",type="output"}')).toBe(550);
-    expect(valueOf(text, 'llm_tokens_total{provider="openai",model="gpt-4o",type="cached_input"}')).toBe(4_000);
-    expect(valueOf(text, 'llm_tokens_total{provider="openai",model="gpt-4o",type="reasoning"}')).toBe(20);
+    expect(sampleOf(text, 'llm_chat_completions_total{provider="openai",model="gpt-4o",status="ok"}')).toBe(2);
+    expect(sampleOf(text, 'llm_chat_completions_total{provider="openai",model="gpt-4o",status="rate_limited"}')).toBe(1);
+    expect(sampleOf(text, 'llm_tokens_total{provider="openai",model="gpt-4o",type="input"}')).toBe(10_100);
+    expect(sampleOf(text, 'llm_tokens_total{provider="openai",model="gpt-4o",type="output"}')).toBe(550);
+    expect(sampleOf(text, 'llm_tokens_total{provider="openai",model="gpt-4o",type="cached_input"}')).toBe(4_000);
+    expect(sampleOf(text, 'llm_tokens_total{provider="openai",model="gpt-4o",type="reasoning"}')).toBe(20);
     // 0.025 (see llm.test.ts) + (100 × 2.5 + 50 × 10) / 1M = 0.025 + 0.00075
-    expect(valueOf(text, 'llm_cost_usd_total{provider="openai",model="gpt-4o"}')).toBeCloseTo(0.02575, 12);
+    expect(sampleOf(text, 'llm_cost_usd_total{provider="openai",model="gpt-4o"}')).toBeCloseTo(0.02575, 12);
     expect(
-      valueOf(
+      sampleOf(
         text,
         'gen_ai_client_token_usage_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o",gen_ai_token_type="input",le="16384"}',
       ),
     ).toBe(3);
     expect(
-      valueOf(
+      sampleOf(
         text,
         'gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o",error_type=""}',
       ),
     ).toBe(2);
     expect(text).toContain('error_type="rate_limited"');
-    expect(valueOf(text, 'llm_time_to_first_token_seconds_count{provider="openai",model="gpt-4o"}')).toBe(1);
+    expect(sampleOf(text, 'llm_time_to_first_token_seconds_count{provider="openai",model="gpt-4o"}')).toBe(1);
   });
 
   it('honours caller prices and costUsd', async () => {
     const t = createTelemetry({ prices: { 'in-house': { input: 1, output: 2 } } });
-    t.recordCompletion({ provider: 'self', model: 'in-house-7b', inputTokens: 1_000_000, outputTokens: 500_000, durationMs: 1, status: 'ok' });
-    t.recordCompletion({ provider: 'self', model: 'in-house-7b', inputTokens: 1, outputTokens: 1, durationMs: 1, status: 'ok', costUsd: 5 });
+    t.recordCompletion({
+      provider: 'self',
+      model: 'in-house-7b',
+      inputTokens: 1_000_000,
+      outputTokens: 500_000,
+      durationMs: 1,
+      status: 'ok',
+    });
+    t.recordCompletion({
+      provider: 'self',
+      model: 'in-house-7b',
+      inputTokens: 1,
+      outputTokens: 1,
+      durationMs: 1,
+      status: 'ok',
+      costUsd: 5,
+    });
     // 1 + 0.5 × 2 = 2, plus 5 given
-    expect(valueOf(await t.metrics(), 'llm_cost_usd_total{provider="self",model="in-house-7b"}')).toBeCloseTo(7, 12);
+    expect(sampleOf(await t.metrics(), 'llm_cost_usd_total{provider="self",model="in-house-7b"}')).toBeCloseTo(7, 12);
     expect(() => createTelemetry({ prices: { x: { input: -1, output: 1 } } })).toThrow(/prices\["x"\]\.input/);
   });
 
   it('counts an unknown model at cost 0 and warns once', async () => {
     const logger = quiet();
     const t = createTelemetry({ logger });
-    for (let i = 0; i < 3; i++) t.recordCompletion({ provider: 'x', model: 'mystery-1', inputTokens: 10, outputTokens: 10, durationMs: 1, status: 'ok' });
+    for (let i = 0; i < 3; i++)
+      t.recordCompletion({ provider: 'x', model: 'mystery-1', inputTokens: 10, outputTokens: 10, durationMs: 1, status: 'ok' });
     const text = await t.metrics();
-    expect(valueOf(text, 'llm_unpriced_completions_total{provider="x",model="mystery-1"}')).toBe(3);
-    expect(valueOf(text, 'llm_cost_usd_total{provider="x",model="mystery-1"}')).toBe(0);
+    expect(sampleOf(text, 'llm_unpriced_completions_total{provider="x",model="mystery-1"}')).toBe(3);
+    expect(sampleOf(text, 'llm_cost_usd_total{provider="x",model="mystery-1"}')).toBe(0);
     expect(t.stats().unknownModelCompletions).toBe(3);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn.mock.calls[0]?.[0]).toMatch(/no price for model "mystery-1"/);
@@ -79,18 +112,19 @@ describe('LLM metrics', () => {
     expect(() => t.recordRequest({ route: '/x', status: 200.5, durationMs: 1 })).not.toThrow();
     expect(t.stats().invalidRecords).toBe(bad.length + 1);
     expect(logger.warn).toHaveBeenCalledTimes(2);
-    expect(valueOf(await t.metrics(), 'elite_telemetry_dropped_total{reason="invalid_record"}')).toBe(bad.length + 1);
+    expect(sampleOf(await t.metrics(), 'elite_telemetry_dropped_total{reason="invalid_record"}')).toBe(bad.length + 1);
   });
 
   it('bounds label values: past the cap new series fold into _overflow', async () => {
     const t = createTelemetry({ maxSeriesPerMetric: 3, prices: {} });
-    for (let i = 0; i < 10; i++) t.recordCompletion({ provider: 'p', model: `user-${i}`, inputTokens: 1, outputTokens: 1, durationMs: 1, status: 'ok', costUsd: 0 });
+    for (let i = 0; i < 10; i++)
+      t.recordCompletion({ provider: 'p', model: `user-${i}`, inputTokens: 1, outputTokens: 1, durationMs: 1, status: 'ok', costUsd: 0 });
     const text = await t.metrics();
     const series = text.split('\n').filter((l) => l.startsWith('llm_chat_completions_total{'));
     expect(series).toHaveLength(4);
-    expect(valueOf(text, 'llm_chat_completions_total{provider="_overflow",model="_overflow",status="_overflow"}')).toBe(7);
+    expect(sampleOf(text, 'llm_chat_completions_total{provider="_overflow",model="_overflow",status="_overflow"}')).toBe(7);
     expect(t.stats().overflowedSeries).toBeGreaterThan(0);
-    expect(valueOf(text, 'elite_telemetry_dropped_total{reason="series_overflow"}')).toBe(t.stats().overflowedSeries);
+    expect(sampleOf(text, 'elite_telemetry_dropped_total{reason="series_overflow"}')).toBe(t.stats().overflowedSeries);
   });
 });
 
@@ -102,10 +136,12 @@ describe('HTTP metrics and handlers', () => {
     t.recordRequest({ method: 'POST', route: '/api/chat/3f2b8c1e-4a5d-4e6f-9a0b-1c2d3e4f5a6b', status: 502, durationMs: 20 });
     t.recordRequest({ method: 'BREW', route: '/api/chat', status: 200, durationMs: 20, error: true });
     const text = await t.metrics();
-    expect(valueOf(text, 'http_server_request_duration_seconds_bucket{method="GET",route="/api/users/:id",status_code="200",le="0.5"}')).toBe(1);
-    expect(valueOf(text, 'http_server_request_duration_seconds_count{method="GET",route="/api/users/:id",status_code="200"}')).toBe(2);
-    expect(valueOf(text, 'http_server_errors_total{method="POST",route="/api/chat/:id",status_code="502"}')).toBe(1);
-    expect(valueOf(text, 'http_server_errors_total{method="_OTHER",route="/api/chat",status_code="200"}')).toBe(1);
+    expect(
+      sampleOf(text, 'http_server_request_duration_seconds_bucket{method="GET",route="/api/users/:id",status_code="200",le="0.5"}'),
+    ).toBe(1);
+    expect(sampleOf(text, 'http_server_request_duration_seconds_count{method="GET",route="/api/users/:id",status_code="200"}')).toBe(2);
+    expect(sampleOf(text, 'http_server_errors_total{method="POST",route="/api/chat/:id",status_code="502"}')).toBe(1);
+    expect(sampleOf(text, 'http_server_errors_total{method="_OTHER",route="/api/chat",status_code="200"}')).toBe(1);
     expect(text).not.toMatch(/12345|987|3f2b8c1e|token=abc/);
   });
 
@@ -136,8 +172,8 @@ describe('HTTP metrics and handlers', () => {
     await flags.isEnabled('on', 'u2');
     await flags.isEnabled('missing', 'u1');
     const text = await t.metrics();
-    expect(valueOf(text, 'elite_flags_cache_hits_total')).toBe(flags.stats().cacheHits);
-    expect(valueOf(text, 'elite_flags_cache_misses_total')).toBe(flags.stats().cacheMisses);
+    expect(sampleOf(text, 'elite_flags_cache_hits_total')).toBe(flags.stats().cacheHits);
+    expect(sampleOf(text, 'elite_flags_cache_misses_total')).toBe(flags.stats().cacheMisses);
     expect(flags.stats().cacheMisses).toBeGreaterThan(0);
     expect(line(text, 'elite_flags_stale_serves_total')).toBe('elite_flags_stale_serves_total 0');
     await flags.close();
@@ -209,7 +245,15 @@ describe('in-process alerts', () => {
       },
     });
     c.advance(60_000);
-    t.recordCompletion({ provider: 'openai', model: 'gpt-4o', inputTokens: 10_000, cachedInputTokens: 4_000, outputTokens: 500, durationMs: 1, status: 'ok' });
+    t.recordCompletion({
+      provider: 'openai',
+      model: 'gpt-4o',
+      inputTokens: 10_000,
+      cachedInputTokens: 4_000,
+      outputTokens: 500,
+      durationMs: 1,
+      status: 'ok',
+    });
     // 0.025 USD over the one minute covered so far → 1.50 USD per hour
     expect(t.snapshot().costUsdPerHour).toBeCloseTo(1.5, 9);
     for (let i = 0; i < 30; i++) t.recordRequest({ route: '/a', status: 503, durationMs: 1 });
@@ -219,7 +263,9 @@ describe('in-process alerts', () => {
   });
 
   it('checks alert options early', () => {
-    expect(() => createTelemetry({ alerts: { errorRate: 2 } })).toThrow('elite/telemetry: alerts.errorRate must be a number > 0 and ≤ 1, got 2');
+    expect(() => createTelemetry({ alerts: { errorRate: 2 } })).toThrow(
+      'elite/telemetry: alerts.errorRate must be a number > 0 and ≤ 1, got 2',
+    );
     expect(() => createTelemetry({ maxSeriesPerMetric: 0 })).toThrow(/maxSeriesPerMetric/);
     expect(createTelemetry({ alerts: false }).evaluateAlerts()).toEqual([]);
   });

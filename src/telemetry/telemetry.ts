@@ -22,15 +22,15 @@ import {
   CollectedMetric,
   type CounterSeries,
   Family,
-  HTTP_DURATION_BUCKETS,
   type HistogramSeries,
+  HTTP_DURATION_BUCKETS,
   loadPromClient,
   methodLabel,
   type NodeRequestLike,
   type NodeResponseLike,
+  observe,
   type PromMetricLike,
   type PromRegistryLike,
-  observe,
   routeLabel,
 } from './metrics.js';
 import { instrumentOpenAIClient, type OpenAIClientLike } from './openai.js';
@@ -165,8 +165,20 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       maxSeries,
       HTTP_DURATION_BUCKETS,
     ),
-    httpErrors: new Family('http_server_errors_total', 'HTTP requests that failed (5xx or a thrown handler).', 'counter', ['method', 'route', 'status_code'], maxSeries),
-    completions: new Family('llm_chat_completions_total', 'LLM chat completions by outcome.', 'counter', [...llmLabels, 'status'], maxSeries),
+    httpErrors: new Family(
+      'http_server_errors_total',
+      'HTTP requests that failed (5xx or a thrown handler).',
+      'counter',
+      ['method', 'route', 'status_code'],
+      maxSeries,
+    ),
+    completions: new Family(
+      'llm_chat_completions_total',
+      'LLM chat completions by outcome.',
+      'counter',
+      [...llmLabels, 'status'],
+      maxSeries,
+    ),
     tokens: new Family(
       'llm_tokens_total',
       'LLM tokens by type: input (cached included), output (reasoning included), cached_input, reasoning.',
@@ -175,7 +187,13 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       maxSeries,
     ),
     cost: new Family('llm_cost_usd_total', 'Estimated LLM cost in USD from the price table.', 'counter', [...llmLabels], maxSeries),
-    unpriced: new Family('llm_unpriced_completions_total', 'Completions of models missing from the price table (cost counted as 0).', 'counter', [...llmLabels], maxSeries),
+    unpriced: new Family(
+      'llm_unpriced_completions_total',
+      'Completions of models missing from the price table (cost counted as 0).',
+      'counter',
+      [...llmLabels],
+      maxSeries,
+    ),
     tokenUsage: new Family(
       'gen_ai_client_token_usage',
       'Tokens per GenAI operation (OpenTelemetry gen_ai.client.token.usage).',
@@ -192,7 +210,14 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       maxSeries,
       OPERATION_DURATION_BUCKETS,
     ),
-    ttft: new Family('llm_time_to_first_token_seconds', 'Time to the first streamed chunk, seconds.', 'histogram', [...llmLabels], maxSeries, TTFT_BUCKETS),
+    ttft: new Family(
+      'llm_time_to_first_token_seconds',
+      'Time to the first streamed chunk, seconds.',
+      'histogram',
+      [...llmLabels],
+      maxSeries,
+      TTFT_BUCKETS,
+    ),
   };
   const families = Object.values(f) as Family<'counter' | 'histogram'>[];
 
@@ -220,8 +245,12 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     return t;
   };
   const collected: PromMetricLike[] = [
-    new CollectedMetric('elite_flags_cache_hits_total', 'Flag evaluations answered from a fresh cache entry.', 'counter', () => [{ value: flagTotals().cacheHits, labels: {} }]),
-    new CollectedMetric('elite_flags_cache_misses_total', 'Flag evaluations that read the store.', 'counter', () => [{ value: flagTotals().cacheMisses, labels: {} }]),
+    new CollectedMetric('elite_flags_cache_hits_total', 'Flag evaluations answered from a fresh cache entry.', 'counter', () => [
+      { value: flagTotals().cacheHits, labels: {} },
+    ]),
+    new CollectedMetric('elite_flags_cache_misses_total', 'Flag evaluations that read the store.', 'counter', () => [
+      { value: flagTotals().cacheMisses, labels: {} },
+    ]),
     new CollectedMetric('elite_flags_stale_serves_total', 'Flag evaluations served stale because the store failed.', 'counter', () => [
       { value: flagTotals().staleServes, labels: {} },
     ]),
@@ -278,7 +307,11 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     const name = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
     let best: string | undefined;
     for (const key of Object.keys(prices)) {
-      if ((name === key || (name.startsWith(key) && name.charCodeAt(key.length) === 45)) && (best === undefined || key.length > best.length)) best = key;
+      if (
+        (name === key || (name.startsWith(key) && name.charCodeAt(key.length) === 45)) &&
+        (best === undefined || key.length > best.length)
+      )
+        best = key;
     }
     const price = best === undefined ? undefined : prices[best];
     if (priceLookups.size < MAX_CACHED_KEYS) priceLookups.set(model, price);
@@ -364,7 +397,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         !isOptionalCount(c.costUsd)
       ) {
         counts.invalidRecords++;
-        warnOnce('invalid-completion', 'elite/telemetry: recordCompletion(): a field is missing or not a finite number ≥ 0; record dropped (counted in elite_telemetry_dropped_total)');
+        warnOnce(
+          'invalid-completion',
+          'elite/telemetry: recordCompletion(): a field is missing or not a finite number ≥ 0; record dropped (counted in elite_telemetry_dropped_total)',
+        );
         return;
       }
       const s = seriesFor(c);
@@ -400,7 +436,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     recordRequest(r) {
       if (r === null || typeof r !== 'object' || typeof r.route !== 'string' || !Number.isInteger(r.status) || !isCount(r.durationMs)) {
         counts.invalidRecords++;
-        warnOnce('invalid-request', 'elite/telemetry: recordRequest(): route, status or durationMs is invalid; record dropped (counted in elite_telemetry_dropped_total)');
+        warnOnce(
+          'invalid-request',
+          'elite/telemetry: recordRequest(): route, status or durationMs is invalid; record dropped (counted in elite_telemetry_dropped_total)',
+        );
         return;
       }
       const key = `${r.method}\u0001${r.route}\u0001${r.status}`;
@@ -437,7 +476,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
 
     observeFlags(source) {
       if (typeof source?.stats !== 'function') {
-        throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: observeFlags() needs a flags client (an object with stats())', { field: 'flags' });
+        throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: observeFlags() needs a flags client (an object with stats())', {
+          field: 'flags',
+        });
       }
       if (!flagSources.includes(source)) flagSources.push(source);
       lastFlags = flagTotals();
@@ -449,14 +490,20 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         try {
           prom = await loadPromClient();
         } catch (error) {
-          throw new EliteError('MISSING_DEPENDENCY', 'elite/telemetry: metrics need prom-client (npm install prom-client@15); it cannot load here', {
-            cause: error,
-          });
+          throw new EliteError(
+            'MISSING_DEPENDENCY',
+            'elite/telemetry: metrics need prom-client (npm install prom-client@15); it cannot load here',
+            {
+              cause: error,
+            },
+          );
         }
         const defaults = options.defaultMetrics ?? options.globalRegistry === true;
         let registry: PromRegistryLike;
         if (options.globalRegistry) {
-          const holder = ((globalThis as Record<symbol, { registry?: PromRegistryLike; defaults?: boolean }>)[REGISTRY_KEY] ??= {});
+          const holders = globalThis as Record<symbol, { registry?: PromRegistryLike; defaults?: boolean } | undefined>;
+          const holder = holders[REGISTRY_KEY] ?? {};
+          holders[REGISTRY_KEY] = holder;
           holder.registry ??= new prom.Registry();
           registry = holder.registry;
           if (defaults && !holder.defaults) {
@@ -544,7 +591,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         }
         for (const n of notifiers) {
           try {
-            Promise.resolve(n.notify(event)).catch((error: unknown) => logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`));
+            Promise.resolve(n.notify(event)).catch((error: unknown) =>
+              logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`),
+            );
           } catch (error) {
             logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`);
           }

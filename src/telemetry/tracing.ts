@@ -3,7 +3,16 @@
  * `init()`, which registers a Node tracer provider with a batch processor and the OTLP/HTTP
  * exporter when the app has none. The SDK pieces are optional peers, loaded only by `init()`.
  */
-import { type Attributes, context, ProxyTracerProvider, propagation, type Span, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import {
+  type Attributes,
+  context,
+  ProxyTracerProvider,
+  propagation,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
 import { GEN_AI } from './llm.js';
@@ -100,12 +109,14 @@ export function checkInitOptions(options: InitOptions): void {
     if (!ok) bad('otlp.endpoint', `must be an http(s) URL such as http://localhost:4318, got ${JSON.stringify(endpoint)}`);
   }
   for (const [key, value] of Object.entries(options.batch ?? {})) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) bad(`batch.${key}`, `must be a whole number > 0, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+      bad(`batch.${key}`, `must be a whole number > 0, got ${String(value)}`);
   }
 }
 
 /** The traces URL for a base or full OTLP/HTTP endpoint. */
-export const tracesUrl = (endpoint: string): string => (/\/v1\/traces\/?$/.test(endpoint) ? endpoint : `${endpoint.replace(/\/+$/, '')}/v1/traces`);
+export const tracesUrl = (endpoint: string): string =>
+  /\/v1\/traces\/?$/.test(endpoint) ? endpoint : `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 
 type Ctor = new (...args: unknown[]) => Record<string, (...a: unknown[]) => unknown>;
 
@@ -126,7 +137,10 @@ async function load(specifier: string): Promise<Record<string, unknown>> {
  * registered a provider, in which case that one is kept and our spans flow into it.
  * Options left out fall to the SDK's own reading of `OTEL_*` variables.
  */
-export async function initTracing(options: InitOptions, logger: SafeLogger): Promise<{ tracing: InitResult['tracing']; handle?: TracingHandle }> {
+export async function initTracing(
+  options: InitOptions,
+  logger: SafeLogger,
+): Promise<{ tracing: InitResult['tracing']; handle?: TracingHandle }> {
   if (env().OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { tracing: 'disabled' };
   if (hasRegisteredProvider()) {
     logger.info?.('elite/telemetry: a tracer provider is already registered; spans go to it');
@@ -145,14 +159,14 @@ export async function initTracing(options: InitOptions, logger: SafeLogger): Pro
   };
   const own: Attributes = { ...options.resourceAttributes };
   if (options.serviceName !== undefined) own['service.name'] = options.serviceName;
-  const resource = (res.defaultResource().merge(res.detectResources({ detectors: [res.envDetector] })) as { merge(o: unknown): unknown }).merge(
-    res.resourceFromAttributes(own),
-  );
+  const resource = (
+    res.defaultResource().merge(res.detectResources({ detectors: [res.envDetector] })) as { merge(o: unknown): unknown }
+  ).merge(res.resourceFromAttributes(own));
   const exporterConfig: Record<string, unknown> = {};
   if (options.otlp?.endpoint !== undefined) exporterConfig.url = tracesUrl(options.otlp.endpoint);
   if (options.otlp?.headers !== undefined) exporterConfig.headers = options.otlp.headers;
   if (options.otlp?.timeoutMs !== undefined) exporterConfig.timeoutMillis = options.otlp.timeoutMs;
-  const exporter = options.exporter ?? new ((otlp as { OTLPTraceExporter: Ctor }).OTLPTraceExporter)(exporterConfig);
+  const exporter = options.exporter ?? new (otlp as { OTLPTraceExporter: Ctor }).OTLPTraceExporter(exporterConfig);
   const batch: Record<string, number> = {};
   const b = options.batch ?? {};
   if (b.scheduledDelayMs !== undefined) batch.scheduledDelayMillis = b.scheduledDelayMs;

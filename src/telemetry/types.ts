@@ -83,7 +83,7 @@ export interface AlertEvent {
 
 /** Receives alert transitions; `telemetry.discord()` returns one. */
 export interface AlertNotifier {
-  notify(event: AlertEvent): void | Promise<unknown>;
+  notify(event: AlertEvent): unknown;
 }
 
 /** The window numbers the Discord summary and `telemetry.snapshot()` report. */

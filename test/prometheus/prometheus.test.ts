@@ -17,7 +17,13 @@ import { createTelemetry } from '../../src/telemetry/index.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const RULES = join(root, 'prometheus/alerts.yml');
-const ALERTS = ['EliteHighErrorRate', 'EliteErrorBudgetBurnFast', 'EliteErrorBudgetBurnSlow', 'EliteHighLatencyP95', 'EliteLowFlagCacheHitRatio'];
+const ALERTS = [
+  'EliteHighErrorRate',
+  'EliteErrorBudgetBurnFast',
+  'EliteErrorBudgetBurnSlow',
+  'EliteHighLatencyP95',
+  'EliteLowFlagCacheHitRatio',
+];
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -103,7 +109,9 @@ describe('a real Prometheus scraping a test app', () => {
     });
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const ready = await fetch(`${api}/-/ready`).then((r) => r.ok).catch(() => false);
+      const ready = await fetch(`${api}/-/ready`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ready) break;
       if (Date.now() > deadline || prometheus.exitCode !== null) throw new Error(`prometheus did not start: ${stderr}`);
       await new Promise((r) => setTimeout(r, 200));
@@ -112,7 +120,8 @@ describe('a real Prometheus scraping a test app', () => {
     // lookup is of a new key (a cache miss).
     let key = 0;
     traffic = setInterval(() => {
-      for (let i = 0; i < 10; i++) telemetry.recordRequest({ method: 'POST', route: '/api/chat', status: i % 2 ? 500 : 200, durationMs: 800 });
+      for (let i = 0; i < 10; i++)
+        telemetry.recordRequest({ method: 'POST', route: '/api/chat', status: i % 2 ? 500 : 200, durationMs: 800 });
       for (let i = 0; i < 10; i++) void flags.isEnabled(`flag-${key++}`, 'user-1');
     }, 100);
   });
@@ -147,7 +156,9 @@ describe('a real Prometheus scraping a test app', () => {
 
   it('fires each alert', async () => {
     const firing = async () => {
-      const body = (await (await fetch(`${api}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+      const body = (await (await fetch(`${api}/api/v1/alerts`)).json()) as {
+        data: { alerts: { labels: Record<string, string>; state: string }[] };
+      };
       return body.data.alerts
         .filter((a) => a.state === 'firing' && a.labels.job === 'elite-test')
         .map((a) => a.labels.alertname)

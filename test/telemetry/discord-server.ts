@@ -13,7 +13,17 @@ import type { AddressInfo } from 'node:net';
 export interface Posted {
   token: string;
   wait: boolean;
-  body: { content?: string; username?: string; embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text: string }; author?: { name: string } }[] };
+  body: {
+    content?: string;
+    username?: string;
+    embeds?: {
+      title?: string;
+      description?: string;
+      fields?: { name: string; value: string }[];
+      footer?: { text: string };
+      author?: { name: string };
+    }[];
+  };
   at: number;
   status: number;
 }
@@ -73,7 +83,12 @@ export async function startDiscordServer(options: { rateLimitFirst?: number; ret
         return reply(
           429,
           { message: 'You are being rate limited.', retry_after: retryAfter, global: false },
-          { 'retry-after': String(Math.ceil(retryAfter)), 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-scope': 'shared' },
+          {
+            'retry-after': String(Math.ceil(retryAfter)),
+            'x-ratelimit-limit': '5',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-scope': 'shared',
+          },
         );
       }
       if (!body.content && (body.embeds ?? []).length === 0) return reply(400, { message: 'Cannot send an empty message', code: 50006 });
@@ -81,7 +96,14 @@ export async function startDiscordServer(options: { rateLimitFirst?: number; ret
       if (problem) return reply(400, { message: 'Invalid Form Body', code: 50035, errors: { detail: problem } });
       if (url.searchParams.get('wait') !== 'true') return reply(204);
       nextId++;
-      reply(200, { id: String(nextId), type: 0, channel_id: '42', webhook_id: m[1], content: body.content ?? '', embeds: body.embeds ?? [] });
+      reply(200, {
+        id: String(nextId),
+        type: 0,
+        channel_id: '42',
+        webhook_id: m[1],
+        content: body.content ?? '',
+        embeds: body.embeds ?? [],
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

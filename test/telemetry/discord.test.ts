@@ -72,7 +72,11 @@ describe('Discord summaries and alerts', () => {
 
   it('gives up on a retry_after longer than maxRetryAfterMs', async () => {
     const s = await server({ rateLimitFirst: 5, retryAfterSeconds: 30 });
-    const discord = createTelemetry({ logger: capture().logger }).discord({ webhookUrl: `${s.base}/good-token`, intervalMs: 0, maxRetryAfterMs: 1000 });
+    const discord = createTelemetry({ logger: capture().logger }).discord({
+      webhookUrl: `${s.base}/good-token`,
+      intervalMs: 0,
+      maxRetryAfterMs: 1000,
+    });
     const result = await discord.send({ content: 'hi' });
     expect(result.ok).toBe(false);
     expect(s.posted).toHaveLength(1);
@@ -123,7 +127,9 @@ describe('Discord summaries and alerts', () => {
     // 6,000 characters across embeds leave room for one embed of this size, fields trimmed.
     expect(fitted.embeds?.length).toBe(1);
     expect(fitToDiscordLimits({ embeds: Array.from({ length: 12 }, (_, i) => ({ title: `e${i}` })) }).embeds).toHaveLength(10);
-    expect(fitToDiscordLimits({ embeds: [{ fields: Array.from({ length: 30 }, () => ({ name: 'n', value: 'v' })) }] }).embeds?.[0]?.fields).toHaveLength(25);
+    expect(
+      fitToDiscordLimits({ embeds: [{ fields: Array.from({ length: 30 }, () => ({ name: 'n', value: 'v' })) }] }).embeds?.[0]?.fields,
+    ).toHaveLength(25);
     const s = await server();
     const discord = createTelemetry().discord({ webhookUrl: `${s.base}/good-token`, intervalMs: 0 });
     expect(await discord.send(huge)).toEqual({ ok: true });

@@ -52,7 +52,8 @@ export async function startOpenAIServer() {
       if (body.model === 'rate-limited') {
         return error(429, 'Rate limit reached for requests', 'requests', { 'retry-after-ms': '5', 'x-ratelimit-remaining-requests': '0' });
       }
-      if (body.model === 'broken') return error(500, 'The server had an error while processing your request.', 'server_error', { 'retry-after-ms': '5' });
+      if (body.model === 'broken')
+        return error(500, 'The server had an error while processing your request.', 'server_error', { 'retry-after-ms': '5' });
       const id = `chatcmpl-${seen.length}`;
       const created = Math.floor(Date.now() / 1000);
       const model = body.model === 'gpt-4o' ? 'gpt-4o-2024-08-06' : String(body.model);
@@ -64,7 +65,9 @@ export async function startOpenAIServer() {
             object: 'chat.completion',
             created,
             model,
-            choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there!', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+            choices: [
+              { index: 0, message: { role: 'assistant', content: 'Hello there!', refusal: null }, logprobs: null, finish_reason: 'stop' },
+            ],
             usage: USAGE,
           }),
         );

@@ -1,5 +1,5 @@
 /** The real `openai` client, instrumented, against an OpenAI-compatible server on 127.0.0.1. */
-import { SpanKind, SpanStatusCode, trace as otel } from '@opentelemetry/api';
+import { trace as otel, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import OpenAI, { RateLimitError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -29,7 +29,14 @@ beforeEach(() => {
 });
 
 const spans = (): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name.startsWith('chat '));
-const metric = async (prefix: string) => Number((await t.metrics()).split('\n').find((l) => l.startsWith(prefix))?.split(' ').pop());
+const metric = async (prefix: string) =>
+  Number(
+    (await t.metrics())
+      .split('\n')
+      .find((l) => l.startsWith(prefix))
+      ?.split(' ')
+      .pop(),
+  );
 const messages = [{ role: 'user' as const, content: 'Say hello' }];
 // gpt-4o, 120 input of which 100 cached, 30 output: (20 × 2.50 + 100 × 1.25 + 30 × 10) / 1M = 475 / 1M
 const COST = 0.000475;
@@ -85,7 +92,12 @@ describe('instrumentOpenAI', () => {
   });
 
   it('a stream with include_usage keeps the usage chunk for the caller', async () => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const received: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of stream) received.push(chunk);
     const last = received[received.length - 1];
@@ -138,9 +150,11 @@ describe('instrumentOpenAI', () => {
 
   it('the server rejects what the API would (the checks can fail)', async () => {
     const raw = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0 });
-    await expect(raw.chat.completions.create({ model: 'gpt-4o', messages, stream_options: { include_usage: true } })).rejects.toMatchObject({
-      status: 400,
-    });
+    await expect(raw.chat.completions.create({ model: 'gpt-4o', messages, stream_options: { include_usage: true } })).rejects.toMatchObject(
+      {
+        status: 400,
+      },
+    );
     await expect(raw.chat.completions.create({ model: 'gpt-4o', messages: [] })).rejects.toMatchObject({ status: 400 });
   });
 });

@@ -23,7 +23,13 @@ export interface ReceivedSpan {
   endTimeUnixNano: string;
 }
 
-type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
+type AnyValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: AnyValue[] };
+};
 type KeyValue = { key: string; value: AnyValue };
 
 const decodeValue = (v: AnyValue): unknown => {
@@ -42,14 +48,21 @@ const NANOS = /^\d{19}$/;
 
 export function decodeTraces(body: unknown): ReceivedSpan[] {
   const out: ReceivedSpan[] = [];
-  const request = body as { resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { scope?: { name?: string }; spans?: Record<string, unknown>[] }[] }[] };
+  const request = body as {
+    resourceSpans?: {
+      resource?: { attributes?: KeyValue[] };
+      scopeSpans?: { scope?: { name?: string }; spans?: Record<string, unknown>[] }[];
+    }[];
+  };
   if (!Array.isArray(request.resourceSpans)) throw new Error('resourceSpans missing');
   for (const rs of request.resourceSpans) {
     const resource = decodeAttributes(rs.resource?.attributes);
     for (const ss of rs.scopeSpans ?? []) {
       for (const s of ss.spans ?? []) {
-        if (!HEX32.test(String(s.traceId)) || !HEX16.test(String(s.spanId))) throw new Error(`bad ids ${String(s.traceId)}/${String(s.spanId)}`);
-        if (s.parentSpanId !== undefined && s.parentSpanId !== '' && !HEX16.test(String(s.parentSpanId))) throw new Error('bad parentSpanId');
+        if (!HEX32.test(String(s.traceId)) || !HEX16.test(String(s.spanId)))
+          throw new Error(`bad ids ${String(s.traceId)}/${String(s.spanId)}`);
+        if (s.parentSpanId !== undefined && s.parentSpanId !== '' && !HEX16.test(String(s.parentSpanId)))
+          throw new Error('bad parentSpanId');
         if (!NANOS.test(String(s.startTimeUnixNano)) || !NANOS.test(String(s.endTimeUnixNano))) throw new Error('bad times');
         if (typeof s.name !== 'string' || typeof s.kind !== 'number') throw new Error('bad name/kind');
         out.push({
@@ -60,7 +73,10 @@ export function decodeTraces(body: unknown): ReceivedSpan[] {
           kind: s.kind,
           status: (s.status as ReceivedSpan['status']) ?? {},
           attributes: decodeAttributes(s.attributes as KeyValue[]),
-          events: ((s.events as { name: string; attributes?: KeyValue[] }[]) ?? []).map((e) => ({ name: e.name, attributes: decodeAttributes(e.attributes) })),
+          events: ((s.events as { name: string; attributes?: KeyValue[] }[]) ?? []).map((e) => ({
+            name: e.name,
+            attributes: decodeAttributes(e.attributes),
+          })),
           resource,
           scope: ss.scope?.name ?? '',
           startTimeUnixNano: s.startTimeUnixNano as string,
@@ -86,7 +102,8 @@ export async function startOtlpReceiver() {
         res.end(JSON.stringify(body));
       };
       if (req.method !== 'POST' || req.url !== '/v1/traces') return reply(404, { code: 5, message: 'not found' });
-      if (!String(req.headers['content-type']).startsWith('application/json')) return reply(415, { code: 3, message: 'unsupported media type' });
+      if (!String(req.headers['content-type']).startsWith('application/json'))
+        return reply(415, { code: 3, message: 'unsupported media type' });
       try {
         spans.push(...decodeTraces(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
       } catch (error) {
