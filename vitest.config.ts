@@ -13,7 +13,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Needs a running PostgreSQL: its own config and command (npm run test:postgres).
-    exclude: ['test/postgres/**', 'node_modules/**'],
+    // test/prometheus needs Debian's prometheus package: npm run test:prometheus.
+    exclude: ['test/postgres/**', 'test/prometheus/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {
