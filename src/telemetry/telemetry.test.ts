@@ -352,3 +352,39 @@ describe('the shared instance', () => {
     expect(await telemetry.metrics()).toContain('process_cpu_user_seconds_total');
   });
 });
+
+describe('never throws into app code', () => {
+  it('recordCompletion and recordRequest accept anything without throwing', async () => {
+    const fc = await import('fast-check');
+    const t = createTelemetry({ logger: quiet(), maxSeriesPerMetric: 20 });
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (a, b) => {
+        t.recordCompletion(a as never);
+        t.recordRequest(b as never);
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(
+        fc.record({
+          provider: fc.string(),
+          model: fc.string(),
+          inputTokens: fc.double(),
+          outputTokens: fc.double(),
+          cachedInputTokens: fc.option(fc.double(), { nil: undefined }),
+          durationMs: fc.double(),
+          status: fc.constantFrom('ok', 'error', 'rate_limited', 'cancelled', 'other'),
+        }),
+        (record) => {
+          t.recordCompletion(record as never);
+        },
+      ),
+      { numRuns: 500 },
+    );
+    const text = await t.metrics();
+    expect(text).toContain('llm_chat_completions_total');
+    // Every line of the exposition is well formed: name{labels} finite-or-special number.
+    for (const l of text.split('\n').filter((x) => x && !x.startsWith('#')))
+      expect(l).toMatch(/^[a-z_:][a-z0-9_:]*(\{.*\})? (-?[0-9.e+-]+|NaN|\+Inf)$/i);
+  });
+});

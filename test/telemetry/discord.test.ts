@@ -169,3 +169,29 @@ describe('Discord summaries and alerts', () => {
     expect(redactWebhookUrl('https://discord.com/api/webhooks/1/abc?wait=true')).toBe('…/webhooks/1/***');
   });
 });
+
+describe('fitToDiscordLimits', () => {
+  it('always produces a payload Discord accepts (property)', async () => {
+    const fc = await import('fast-check');
+    const text = (max: number) => fc.string({ maxLength: max });
+    const embed = fc.record(
+      {
+        title: text(400),
+        description: text(6000),
+        fields: fc.array(fc.record({ name: text(300), value: text(1500), inline: fc.boolean() }), { maxLength: 40 }),
+        footer: fc.record({ text: text(2500) }),
+        author: fc.record({ name: text(300) }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        fc.record({ content: text(3000), username: text(100), embeds: fc.array(embed, { maxLength: 14 }) }, { requiredKeys: [] }),
+        (payload) => {
+          expect(limitProblem(fitToDiscordLimits(payload) as never)).toBeUndefined();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
