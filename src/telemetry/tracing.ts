@@ -84,10 +84,12 @@ const env = (): Record<string, string | undefined> =>
 
 /** True when a real tracer provider (not the API's no-op) is registered globally. */
 export function hasRegisteredProvider(): boolean {
-  const global = trace.getTracerProvider();
-  const delegate = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+  const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  // Duck-typed: the global may be the proxy of another copy of @opentelemetry/api.
+  const delegate = typeof global.getDelegate === 'function' ? global.getDelegate() : global;
   // A fresh proxy's delegate is the API's shared no-op provider.
-  return delegate !== new ProxyTracerProvider().getDelegate();
+  if (delegate === new ProxyTracerProvider().getDelegate()) return false;
+  return (delegate as { constructor?: { name?: string } })?.constructor?.name !== 'NoopTracerProvider';
 }
 
 /** Validates `init()` options synchronously; throws `INVALID_OPTIONS` with what to do. */
