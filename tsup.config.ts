@@ -8,6 +8,7 @@ const library: Options = {
     'flags/openfeature': 'src/flags/openfeature.ts',
     'adapters/memory': 'src/adapters/memory.ts',
     'adapters/postgres': 'src/adapters/postgres.ts',
+    telemetry: 'src/telemetry/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -19,7 +20,7 @@ const library: Options = {
   target: 'es2022',
   platform: 'neutral',
   // Dependencies stay external: the app's bundler resolves them with its own conditions.
-  external: ['toad-cache', '@openfeature/server-sdk', '@openfeature/core'],
+  external: ['toad-cache', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client'],
   // The statistics functions (@stdlib, Apache-2.0, licence comments kept) are bundled into the
   // lazily loaded chunk behind results(): users do not install ~200 @stdlib packages, and the
   // Edge bundle of evaluation never loads them.

@@ -50,3 +50,16 @@ export {
   isEliteError,
   validateFlag,
 } from './flags/index.js';
+export type {
+  AlertEvent,
+  CompletionRecord,
+  CompletionStatus,
+  InitOptions,
+  InitResult,
+  InstrumentOpenAIOptions,
+  RequestRecord,
+  Telemetry,
+  TelemetryOptions,
+} from './telemetry/index.js';
+export type { LazyTelemetry } from './telemetry/lazy.js';
+export { createTelemetry, telemetry } from './telemetry/lazy.js';

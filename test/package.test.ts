@@ -34,7 +34,7 @@ beforeAll(() => {
 
 describe('the packed package', () => {
   it('exposes the documented subpaths', () => {
-    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres']);
+    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres', './telemetry']);
   });
 
   it.each(subpaths)('imports %s from ESM', (subpath) => {
@@ -100,6 +100,36 @@ Promise.all(['u1','u2','u3','u4','u5'].map((u) => flags.getVariant('pricing-test
     );
   });
 
+  it('runs telemetry from the root entry (loaded on demand) and the subpath, ESM and CJS, one shared instance', () => {
+    const script = (load: string) =>
+      `${load}
+root.recordCompletion({ provider: 'openai', model: 'gpt-4o', inputTokens: 1000, outputTokens: 100, durationMs: 5, status: 'ok' });
+root.ready().then(async (full) => {
+  const text = await sub.metrics();
+  console.log(JSON.stringify([full === sub, text.includes('llm_chat_completions_total{provider="openai",model="gpt-4o",status="ok"} 1'),
+    text.includes('process_cpu_user_seconds_total')]));
+});`;
+    const esm = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        script(`import { telemetry as root } from '@tiqology/elite'; import { telemetry as sub } from '@tiqology/elite/telemetry';`),
+      ],
+      project,
+    );
+    const cjs = run(
+      process.execPath,
+      [
+        '-e',
+        script(`const { telemetry: root } = require('@tiqology/elite'); const { telemetry: sub } = require('@tiqology/elite/telemetry');`),
+      ],
+      project,
+    );
+    expect(JSON.parse(esm)).toEqual([true, true, true]);
+    expect(JSON.parse(cjs)).toEqual([true, true, true]);
+  });
+
   it('ships no tests, sources or fixtures', () => {
     const files = (
       JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0] as { files: { path: string }[] }
@@ -107,10 +137,13 @@ Promise.all(['u1','u2','u3','u4','u5'].map((u) => flags.getVariant('pricing-test
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.includes('.test.'))).toBe(false);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.cts');
+    expect(files).toContain('prometheus/alerts.yml');
+    expect(files).toContain('grafana/dashboard.json');
   });
 });
 
 describe('Edge runtime safety', () => {
+  const EDGE_ENTRIES = ['@tiqology/elite', '@tiqology/elite/flags', '@tiqology/elite/telemetry'];
   const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   const noNode: Plugin = {
     name: 'no-node-builtins',
@@ -124,7 +157,7 @@ describe('Edge runtime safety', () => {
     },
   };
 
-  it.each(['@tiqology/elite', '@tiqology/elite/flags'])('%s bundles for a worker target without Node built-ins', async (entry) => {
+  it.each(EDGE_ENTRIES)('%s bundles for a worker target without Node built-ins', async (entry) => {
     const result = await build({
       stdin: { contents: `export * from '${entry}';`, resolveDir: project, loader: 'js' },
       bundle: true,

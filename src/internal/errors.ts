@@ -12,7 +12,9 @@ export type EliteErrorCode =
   | 'VERSION_CONFLICT'
   | 'STORAGE_ERROR'
   | 'TIMEOUT'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'DELIVERY_FAILED'
+  | 'MISSING_DEPENDENCY';
 
 /** Options accepted by {@link EliteError}. */
 export interface EliteErrorOptions {

@@ -1,0 +1,53 @@
+/**
+ * Telemetry: OpenTelemetry spans, LLM usage and cost (GenAI conventions), Prometheus metrics,
+ * in-process alerts and Discord summaries.
+ *
+ * Edge-safe to import: Node-only pieces (prom-client, the OpenTelemetry SDK) load on demand in
+ * `init()` and the metrics handlers.
+ * @packageDocumentation
+ */
+
+export type { EliteErrorCode } from '../internal/errors.js';
+export { EliteError, isEliteError } from '../internal/errors.js';
+export type { Logger } from '../internal/logger.js';
+export type { AlertConfig, WindowTotals } from './alerts.js';
+export { quantileMs, resolveAlertConfig } from './alerts.js';
+export type { DeliveryResult, DiscordEmbed, DiscordEmbedField, DiscordNotifier, DiscordPayload, DiscordStats } from './discord.js';
+export { alertPayload, DISCORD_LIMITS, fitToDiscordLimits, redactWebhookUrl, summaryPayload } from './discord.js';
+export type { ModelPrice, PriceTable, TokenCounts } from './llm.js';
+export {
+  computeCostUsd,
+  DEFAULT_PRICES,
+  findPrice,
+  GEN_AI,
+  GEN_AI_OPERATION_CHAT,
+  OPERATION_DURATION_BUCKETS,
+  PRICES_AS_OF,
+  TOKEN_USAGE_BUCKETS,
+} from './llm.js';
+export type { NodeRequestLike, NodeResponseLike, PromRegistryLike } from './metrics.js';
+export { HTTP_DURATION_BUCKETS, OVERFLOW_LABEL, routeLabel } from './metrics.js';
+export type { OpenAIClientLike } from './openai.js';
+export type { DefaultTelemetry } from './singleton.js';
+export { telemetry } from './singleton.js';
+export type { NodeMetricsHandler, Telemetry, WebMetricsHandler } from './telemetry.js';
+export { createTelemetry, TTFT_BUCKETS } from './telemetry.js';
+export { TRACER_NAME } from './tracing.js';
+export type {
+  AlertEvent,
+  AlertName,
+  AlertNotifier,
+  AlertOptions,
+  CompletionRecord,
+  CompletionStatus,
+  DiscordOptions,
+  FlagStatsSource,
+  InitOptions,
+  InitResult,
+  InstrumentOpenAIOptions,
+  RequestRecord,
+  SpanExporterLike,
+  TelemetryOptions,
+  TelemetrySnapshot,
+  TelemetryStats,
+} from './types.js';

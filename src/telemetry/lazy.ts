@@ -1,0 +1,130 @@
+/**
+ * The `telemetry` namespace of the root entry: a small stand-in that loads the telemetry module
+ * on first use with a dynamic `import()`. The root entry is bundled into Edge middleware and
+ * holds a 13 kB budget; the telemetry module (with @opentelemetry/api) stays out of it until a
+ * telemetry method is called. Node servers that want the full synchronous API import
+ * `@tiqology/elite/telemetry` instead; both share one default instance.
+ *
+ * Before the module is loaded: `trace()` runs `fn` without a span, records are queued (up to
+ * 1,000) and replayed, `instrumentOpenAI()` defers the wrapping to the first call. `await
+ * telemetry.init()` (or `ready()`) at startup, as in Next.js `instrumentation.ts`, avoids all three.
+ */
+import type { Attributes, Span } from '@opentelemetry/api';
+import type { OpenAIClientLike } from './openai.js';
+import type { NodeMetricsHandler, Telemetry, WebMetricsHandler } from './telemetry.js';
+import type {
+  CompletionRecord,
+  FlagStatsSource,
+  InitOptions,
+  InitResult,
+  InstrumentOpenAIOptions,
+  RequestRecord,
+  TelemetryOptions,
+} from './types.js';
+
+/** The root entry's `telemetry`: the recording half of {@link Telemetry}, plus `ready()` for the rest. */
+export interface LazyTelemetry {
+  /** Loads the telemetry module; resolves to the full instance (`discord()`, `snapshot()`, alerts, …). */
+  ready(): Promise<Telemetry>;
+  init(options?: InitOptions): Promise<InitResult>;
+  shutdown(): Promise<void>;
+  flush(): Promise<void>;
+  trace<T>(name: string, fn: (span: Span) => T, attributes?: Attributes): T;
+  recordCompletion(completion: CompletionRecord): void;
+  recordRequest(request: RequestRecord): void;
+  instrumentOpenAI<T extends OpenAIClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
+  observeFlags(source: FlagStatsSource): void;
+  metricsHandler(): NodeMetricsHandler;
+  webMetricsHandler(): WebMetricsHandler;
+  metrics(): Promise<string>;
+}
+
+const noop = () => {};
+// What fn receives before the module is loaded: a span that records nothing.
+const idleSpan = {
+  setAttribute: () => idleSpan,
+  setAttributes: () => idleSpan,
+  addEvent: () => idleSpan,
+  addLink: () => idleSpan,
+  addLinks: () => idleSpan,
+  setStatus: () => idleSpan,
+  updateName: () => idleSpan,
+  recordException: noop,
+  end: noop,
+  isRecording: () => false,
+  spanContext: () => ({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 }),
+} as unknown as Span;
+
+function lazy(make: (m: typeof import('./index.js')) => Telemetry): LazyTelemetry {
+  let impl: Telemetry | undefined;
+  let loading: Promise<Telemetry> | undefined;
+  let queue: [keyof Telemetry, unknown[]][] = [];
+  const load = () =>
+    (loading ??= import('./index.js').then((m) => {
+      // From the CJS build, Node may expose the module's exports as `default` only.
+      impl = make('createTelemetry' in m ? m : (m as { default: typeof m }).default);
+      for (const [method, args] of queue) (impl[method] as (...a: unknown[]) => unknown)(...args);
+      queue = [];
+      return impl;
+    }));
+  const later = (method: keyof Telemetry) => (arg: unknown) => {
+    if (impl) return (impl[method] as (a: unknown) => void)(arg);
+    if (queue.length < 1000) queue.push([method, [arg]]);
+    void load().catch(noop);
+  };
+  const call =
+    (method: keyof Telemetry) =>
+    (...args: unknown[]) =>
+      load().then((t) => (t[method] as (...a: unknown[]) => unknown)(...args));
+  return {
+    ready: load,
+    init: call('init') as LazyTelemetry['init'],
+    shutdown: call('shutdown') as LazyTelemetry['shutdown'],
+    flush: call('flush') as LazyTelemetry['flush'],
+    metrics: call('metrics') as LazyTelemetry['metrics'],
+    trace: (name, fn, attributes) => {
+      if (impl) return impl.trace(name, fn, attributes);
+      void load().catch(noop);
+      return fn(idleSpan);
+    },
+    recordCompletion: later('recordCompletion'),
+    recordRequest: later('recordRequest'),
+    observeFlags: later('observeFlags'),
+    instrumentOpenAI(client, options) {
+      if (impl) return impl.instrumentOpenAI(client, options);
+      const completions = client.chat.completions as { create: (...a: unknown[]) => unknown };
+      const original = completions.create;
+      completions.create = function (this: unknown, ...args: unknown[]) {
+        return load().then((t) => {
+          completions.create = original;
+          t.instrumentOpenAI(client, options);
+          return completions.create.apply(this, args);
+        });
+      };
+      return client;
+    },
+    metricsHandler: () => (req, res) => load().then((t) => t.metricsHandler()(req, res)),
+    webMetricsHandler: () => (request) => load().then((t) => t.webMetricsHandler()(request)),
+  };
+}
+
+/**
+ * The ready-made telemetry instance, loaded on first use; the same instance as `telemetry` from
+ * `@tiqology/elite/telemetry`.
+ * @example
+ * // instrumentation.ts (Next.js)
+ * export async function register() {
+ *   if (process.env.NEXT_RUNTIME === 'nodejs') {
+ *     const { telemetry } = await import('@tiqology/elite');
+ *     await telemetry.init({ serviceName: 'chat-app' });
+ *   }
+ * }
+ */
+export const telemetry: LazyTelemetry = lazy((m) => m.telemetry);
+
+/**
+ * A telemetry instance loaded on first use. Invalid options reject `ready()`/`init()` (the
+ * check runs when the module loads); `createTelemetry` from `@tiqology/elite/telemetry` throws
+ * them synchronously and returns the full instance.
+ */
+export const createTelemetry = (options?: TelemetryOptions): LazyTelemetry => lazy((m) => m.createTelemetry(options));

@@ -1,0 +1,198 @@
+/**
+ * Spans through the OpenTelemetry API (so they reach whatever provider the app registered), and
+ * `init()`, which registers a Node tracer provider with a batch processor and the OTLP/HTTP
+ * exporter when the app has none. The SDK pieces are optional peers, loaded only by `init()`.
+ */
+import {
+  type Attributes,
+  context,
+  ProxyTracerProvider,
+  propagation,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { EliteError, messageOf } from '../internal/errors.js';
+import type { SafeLogger } from '../internal/logger.js';
+import { GEN_AI } from './llm.js';
+import { importOptional } from './metrics.js';
+import type { InitOptions, InitResult } from './types.js';
+
+/** Instrumentation scope of every span we create. */
+export const TRACER_NAME = '@tiqology/elite';
+
+export const getTracer = (): Tracer => trace.getTracer(TRACER_NAME);
+
+/** Marks `span` failed: the exception recorded as an event, status ERROR, `error.type` set. */
+export function recordFailure(span: Span, error: unknown, errorType?: string): void {
+  const type = errorType ?? (error instanceof Error ? error.constructor.name || error.name : typeof error);
+  span.recordException(error instanceof Error ? error : { name: type, message: messageOf(error) });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
+  span.setAttribute(GEN_AI.ERROR_TYPE, type);
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+
+/**
+ * Runs `fn` inside a new active span named `name` and ends the span on every exit path: return,
+ * throw, resolved or rejected promise. Failures are recorded (exception event, status ERROR,
+ * `error.type`) and rethrown unchanged; success leaves the status unset, as the OpenTelemetry
+ * spec asks of instrumentation. The value `fn` returns is returned (a promise stays a promise).
+ */
+export function runInSpan<T>(tracer: Tracer, name: string, fn: (span: Span) => T, attributes?: Attributes): T {
+  // startSpan + context.with rather than startActiveSpan: the same work, without a closure per call.
+  const span = attributes === undefined ? tracer.startSpan(name) : tracer.startSpan(name, { attributes });
+  return context.with(trace.setSpan(context.active(), span), runBody<T>, undefined, span, fn);
+}
+
+function runBody<T>(span: Span, fn: (span: Span) => T): T {
+  let result: T;
+  try {
+    result = fn(span);
+  } catch (error) {
+    recordFailure(span, error);
+    span.end();
+    throw error;
+  }
+  if (isThenable(result)) {
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        recordFailure(span, error);
+        span.end();
+        throw error;
+      },
+    ) as T;
+  }
+  span.end();
+  return result;
+}
+
+/** What `initTracing` registered, for shutdown. */
+export interface TracingHandle {
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+const env = (): Record<string, string | undefined> =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+
+/** True when a real tracer provider (not the API's no-op) is registered globally. */
+export function hasRegisteredProvider(): boolean {
+  const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  // Duck-typed: the global may be the proxy of another copy of @opentelemetry/api.
+  const delegate = typeof global.getDelegate === 'function' ? global.getDelegate() : global;
+  // A fresh proxy's delegate is the API's shared no-op provider.
+  if (delegate === new ProxyTracerProvider().getDelegate()) return false;
+  return (delegate as { constructor?: { name?: string } })?.constructor?.name !== 'NoopTracerProvider';
+}
+
+/** Validates `init()` options synchronously; throws `INVALID_OPTIONS` with what to do. */
+export function checkInitOptions(options: InitOptions): void {
+  const bad = (field: string, message: string): never => {
+    throw new EliteError('INVALID_OPTIONS', `elite/telemetry: ${field} ${message}`, { field });
+  };
+  const r = options.sampleRatio;
+  if (r !== undefined && (typeof r !== 'number' || !(r >= 0 && r <= 1))) bad('sampleRatio', `must be between 0 and 1, got ${String(r)}`);
+  if (options.serviceName !== undefined && (typeof options.serviceName !== 'string' || options.serviceName === '')) {
+    bad('serviceName', 'must be a non-empty string');
+  }
+  const endpoint = options.otlp?.endpoint;
+  if (endpoint !== undefined) {
+    let ok = false;
+    try {
+      ok = /^https?:$/.test(new URL(endpoint).protocol);
+    } catch {}
+    if (!ok) bad('otlp.endpoint', `must be an http(s) URL such as http://localhost:4318, got ${JSON.stringify(endpoint)}`);
+  }
+  for (const [key, value] of Object.entries(options.batch ?? {})) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+      bad(`batch.${key}`, `must be a whole number > 0, got ${String(value)}`);
+  }
+}
+
+/** The traces URL for a base or full OTLP/HTTP endpoint. */
+export const tracesUrl = (endpoint: string): string =>
+  /\/v1\/traces\/?$/.test(endpoint) ? endpoint : `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+
+type Ctor = new (...args: unknown[]) => Record<string, (...a: unknown[]) => unknown>;
+
+async function load(specifier: string): Promise<Record<string, unknown>> {
+  try {
+    return await importOptional(specifier);
+  } catch (error) {
+    throw new EliteError(
+      'MISSING_DEPENDENCY',
+      `elite/telemetry: init() needs ${specifier}; install it: npm install @opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.2 @opentelemetry/resources@2`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Registers a NodeTracerProvider (batch processor → OTLP/HTTP exporter) unless the app already
+ * registered a provider, in which case that one is kept and our spans flow into it.
+ * Options left out fall to the SDK's own reading of `OTEL_*` variables.
+ */
+export async function initTracing(
+  options: InitOptions,
+  logger: SafeLogger,
+): Promise<{ tracing: InitResult['tracing']; handle?: TracingHandle }> {
+  if (env().OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { tracing: 'disabled' };
+  if (hasRegisteredProvider()) {
+    logger.info?.('elite/telemetry: a tracer provider is already registered; spans go to it');
+    return { tracing: 'attached' };
+  }
+  const [node, resources, otlp] = await Promise.all([
+    load('@opentelemetry/sdk-trace-node'),
+    load('@opentelemetry/resources'),
+    options.exporter ? Promise.resolve(undefined) : load('@opentelemetry/exporter-trace-otlp-http'),
+  ]);
+  const res = resources as {
+    defaultResource(): { merge(other: unknown): unknown };
+    detectResources(config: { detectors: unknown[] }): unknown;
+    envDetector: unknown;
+    resourceFromAttributes(attributes: Attributes): unknown;
+  };
+  const own: Attributes = { ...options.resourceAttributes };
+  if (options.serviceName !== undefined) own['service.name'] = options.serviceName;
+  const resource = (
+    res.defaultResource().merge(res.detectResources({ detectors: [res.envDetector] })) as { merge(o: unknown): unknown }
+  ).merge(res.resourceFromAttributes(own));
+  const exporterConfig: Record<string, unknown> = {};
+  if (options.otlp?.endpoint !== undefined) exporterConfig.url = tracesUrl(options.otlp.endpoint);
+  if (options.otlp?.headers !== undefined) exporterConfig.headers = options.otlp.headers;
+  if (options.otlp?.timeoutMs !== undefined) exporterConfig.timeoutMillis = options.otlp.timeoutMs;
+  const exporter = options.exporter ?? new (otlp as { OTLPTraceExporter: Ctor }).OTLPTraceExporter(exporterConfig);
+  const batch: Record<string, number> = {};
+  const b = options.batch ?? {};
+  if (b.scheduledDelayMs !== undefined) batch.scheduledDelayMillis = b.scheduledDelayMs;
+  if (b.maxQueueSize !== undefined) batch.maxQueueSize = b.maxQueueSize;
+  if (b.maxExportBatchSize !== undefined) batch.maxExportBatchSize = b.maxExportBatchSize;
+  if (b.exportTimeoutMs !== undefined) batch.exportTimeoutMillis = b.exportTimeoutMs;
+  const sdk = node as Record<string, Ctor>;
+  const config: Record<string, unknown> = { resource, spanProcessors: [new (sdk.BatchSpanProcessor as Ctor)(exporter, batch)] };
+  if (options.sampleRatio !== undefined) {
+    config.sampler = new (sdk.ParentBasedSampler as Ctor)({ root: new (sdk.TraceIdRatioBasedSampler as Ctor)(options.sampleRatio) });
+  }
+  const provider = new (sdk.NodeTracerProvider as Ctor)(config);
+  (provider.register as () => void)();
+  return {
+    tracing: 'registered',
+    handle: {
+      forceFlush: () => provider.forceFlush?.() as Promise<void>,
+      shutdown: async () => {
+        await (provider.shutdown?.() as Promise<void>);
+        // Unregister so a later init() can register again (tests, hot reload).
+        trace.disable();
+        context.disable();
+        propagation.disable();
+      },
+    },
+  };
+}

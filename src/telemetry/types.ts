@@ -1,0 +1,208 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Logger } from '../internal/logger.js';
+import type { PriceTable } from './llm.js';
+
+/** Outcome of an LLM call, the `status` label of `llm_chat_completions_total`. */
+export type CompletionStatus = 'ok' | 'error' | 'rate_limited' | 'cancelled';
+
+/** One LLM completion, as `telemetry.recordCompletion()` takes it. Token counts follow OpenAI's usage. */
+export interface CompletionRecord {
+  /** `gen_ai.provider.name`: `openai`, `anthropic`, … */
+  provider: string;
+  /** The model asked for (or answered with); priced by {@link PriceTable} prefix match. */
+  model: string;
+  /** All prompt tokens, cached ones included. */
+  inputTokens: number;
+  /** All completion tokens, reasoning ones included. */
+  outputTokens: number;
+  /** The part of `inputTokens` read from the prompt cache. */
+  cachedInputTokens?: number | undefined;
+  /** The part of `outputTokens` spent reasoning. */
+  reasoningTokens?: number | undefined;
+  durationMs: number;
+  /** Time from the request to the first streamed chunk. */
+  timeToFirstTokenMs?: number | undefined;
+  status: CompletionStatus;
+  /** The cost when you know it; otherwise computed from the price table (0 for an unknown model). */
+  costUsd?: number | undefined;
+}
+
+/** One HTTP request served, as `telemetry.recordRequest()` takes it. */
+export interface RequestRecord {
+  method?: string | undefined;
+  /** A route template (`/api/chat/[id]`) or a path; ids in paths are replaced by `:id`. */
+  route: string;
+  /** HTTP status sent; 5xx counts as an error. */
+  status: number;
+  durationMs: number;
+  /** Set when the handler threw (counted as an error whatever the status). */
+  error?: boolean | undefined;
+}
+
+/** What `telemetry.observeFlags()` reads: the flags client's `stats()` counters. */
+export interface FlagStatsSource {
+  stats(): { cacheHits: number; cacheMisses: number; staleServes: number };
+}
+
+/** Thresholds of the in-process alerts; every number has a default. */
+export interface AlertOptions {
+  /** Sliding window of every rule, ms. Default 300_000 (5 min). */
+  windowMs?: number;
+  /** How often the timer evaluates the rules, ms. Default 15_000. */
+  evaluateIntervalMs?: number;
+  /** Error ratio that fires `HighErrorRate`. Default 0.05. Resolves below 80 % of it. */
+  errorRate?: number;
+  /** Requests needed in the window before `HighErrorRate` or `HighLatencyP95` can fire. Default 20. */
+  minRequests?: number;
+  /** p95 request latency that fires `HighLatencyP95`, ms. Default 500. Resolves below 90 % of it. */
+  p95LatencyMs?: number;
+  /** Flag cache-hit ratio under which `LowFlagCacheHitRatio` fires. Default 0.8. Resolves above it + 0.05. */
+  cacheHitRatio?: number;
+  /** Flag lookups needed in the window before `LowFlagCacheHitRatio` can fire. Default 50. */
+  minFlagLookups?: number;
+}
+
+/** Names of the shipped alerts (the same names as the Prometheus rules, prefixed `Elite` there). */
+export type AlertName = 'HighErrorRate' | 'HighLatencyP95' | 'LowFlagCacheHitRatio';
+
+/** A change of an alert's state, delivered once per transition (deduplicated). */
+export interface AlertEvent {
+  name: AlertName;
+  state: 'firing' | 'resolved';
+  /** The measured value: a ratio (0–1) or milliseconds for latency. */
+  value: number;
+  /** The firing threshold, same unit as `value`. */
+  threshold: number;
+  /** When the alert started firing, ms since the epoch. */
+  since: number;
+  /** When this transition happened, ms since the epoch. */
+  at: number;
+  /** One human line: "error rate 12.0 % over 5 min (threshold 5.0 %, 240 requests)". */
+  summary: string;
+}
+
+/** Receives alert transitions; `telemetry.discord()` returns one. */
+export interface AlertNotifier {
+  notify(event: AlertEvent): unknown;
+}
+
+/** The window numbers the Discord summary and `telemetry.snapshot()` report. */
+export interface TelemetrySnapshot {
+  windowMs: number;
+  requests: number;
+  errors: number;
+  /** errors / requests, 0 when there were no requests. */
+  errorRate: number;
+  /** p95 request latency in ms, interpolated within the histogram bucket; 0 without requests. */
+  p95Ms: number;
+  completions: number;
+  tokens: number;
+  costUsd: number;
+  /** Cost over the window scaled to one hour. */
+  costUsdPerHour: number;
+  flagLookups: number;
+  /** Flag cache hits / lookups over the window; 1 when there were no lookups. */
+  cacheHitRatio: number;
+  activeAlerts: AlertEvent[];
+}
+
+/** Counters about telemetry itself (also exported as `elite_telemetry_dropped_total{reason}`). */
+export interface TelemetryStats {
+  /** Records dropped because a field was invalid (negative or non-finite number, missing model). */
+  invalidRecords: number;
+  /** Completions of models missing from the price table (cost counted as 0). */
+  unknownModelCompletions: number;
+  /** New label sets mapped to `_overflow` because a metric reached its series cap. */
+  overflowedSeries: number;
+}
+
+/** Options of `createTelemetry`. All optional. */
+export interface TelemetryOptions {
+  /** Prices that replace or extend {@link DEFAULT_PRICES} (USD per 1M tokens). Checked at once. */
+  prices?: PriceTable;
+  /** Record prompt and completion text on spans (`gen_ai.input.messages`/`gen_ai.output.messages`). Default false: text may hold personal data. */
+  captureContent?: boolean;
+  /** Most series per metric family before new label sets go to `_overflow`. Default 200. */
+  maxSeriesPerMetric?: number;
+  /** Alert thresholds, or `false` for no in-process alerts. */
+  alerts?: AlertOptions | false;
+  /** Called once per alert transition. Errors it throws are logged, never rethrown. */
+  onAlert?: (event: AlertEvent) => void;
+  /** A flags client whose cache counters are exported and alerted on. */
+  flags?: FlagStatsSource;
+  /** Add prom-client's process metrics (CPU, memory, event loop) to this instance's registry. Default: true for the shared `telemetry`, false for `createTelemetry`. */
+  defaultMetrics?: boolean;
+  /** Use the process-wide registry (kept under `Symbol.for`). Default: true for the shared `telemetry`, false for `createTelemetry`. */
+  globalRegistry?: boolean;
+  logger?: Logger;
+  /** Clock in ms since the epoch, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** A span exporter, typed by the methods the batch processor calls. */
+export interface SpanExporterLike {
+  export(spans: unknown[], resultCallback: (result: { code: number; error?: Error }) => void): void;
+  shutdown(): Promise<void>;
+  forceFlush?(): Promise<void>;
+}
+
+/** Options of `telemetry.init()`. Every field falls back to the standard `OTEL_*` environment variable. */
+export interface InitOptions {
+  /** `service.name` (else `OTEL_SERVICE_NAME`, else the SDK's default). */
+  serviceName?: string;
+  /**
+   * OTLP/HTTP (JSON) export. `endpoint` is the collector's base URL (`http://localhost:4318`,
+   * `/v1/traces` is appended) or a full traces URL ending in `/v1/traces`; else
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`/`OTEL_EXPORTER_OTLP_ENDPOINT`. `headers` are sent with
+   * every export (Honeycomb: `{ 'x-honeycomb-team': key }`); else `OTEL_EXPORTER_OTLP_HEADERS`.
+   */
+  otlp?: { endpoint?: string; headers?: Record<string, string>; timeoutMs?: number };
+  /** Sample this share of new traces (0–1), parent-based. Else `OTEL_TRACES_SAMPLER`/`_ARG`, else all. */
+  sampleRatio?: number;
+  /** Batch processor tuning; else `OTEL_BSP_*`. */
+  batch?: { scheduledDelayMs?: number; maxQueueSize?: number; maxExportBatchSize?: number; exportTimeoutMs?: number };
+  /** Export to this exporter instead of OTLP/HTTP (still batched). */
+  exporter?: SpanExporterLike;
+  /** Extra resource attributes. */
+  resourceAttributes?: Attributes;
+}
+
+/** What `init()` did. */
+export interface InitResult {
+  /** `registered`: our provider is the global one; `attached`: the app's provider was already registered and is used as is; `disabled`: `OTEL_SDK_DISABLED=true`. */
+  tracing: 'registered' | 'attached' | 'disabled';
+  /** prom-client loaded and the registry ready. */
+  metrics: boolean;
+}
+
+/** Options of `instrumentOpenAI`. */
+export interface InstrumentOpenAIOptions {
+  /** `gen_ai.provider.name`, default `openai` (set it for OpenAI-compatible providers). */
+  provider?: string;
+  /** Overrides the telemetry instance's `captureContent`. */
+  captureContent?: boolean;
+}
+
+/** Options of `telemetry.discord()`. */
+export interface DiscordOptions {
+  /** `https://discord.com/api/webhooks/{id}/{token}`. Never logged: errors show it as `…/webhooks/{id}/***`. */
+  webhookUrl: string;
+  /** Summary period, ms. Default 300_000 (5 min); 0 for alerts only. */
+  intervalMs?: number;
+  /** Post alert transitions too. Default true. */
+  alerts?: boolean;
+  /** Ask Discord to answer with the message (`?wait=true`). Default false (204 No Content). */
+  wait?: boolean;
+  /** Display name of the webhook's messages. */
+  username?: string;
+  /** Attempts per message on 429 and 5xx. Default 3. */
+  maxAttempts?: number;
+  /** Longest wait for a 429's `retry_after`, ms; a longer one drops the message. Default 60_000. */
+  maxRetryAfterMs?: number;
+  /** Messages kept while Discord is slow; more are dropped and counted. Default 50. */
+  maxQueue?: number;
+  /** Called when a message cannot be delivered, with an `EliteError` (code `DELIVERY_FAILED`). */
+  onError?: (error: Error) => void;
+  /** `fetch` to use. Default the global one. */
+  fetch?: typeof fetch;
+}

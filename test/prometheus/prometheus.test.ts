@@ -1,0 +1,183 @@
+/**
+ * The shipped Prometheus rules and Grafana dashboard against the real tools: `promtool check
+ * rules` and `promtool test rules`, then a Prometheus server on 127.0.0.1 scraping a test app
+ * that serves telemetry.metricsHandler() and sees each alert fire (a test copy of the rules with
+ * 1 s `for:` durations; scrape and evaluation every second).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryStorage } from '../../src/adapters/memory.js';
+import { createFlags } from '../../src/flags/index.js';
+import { createTelemetry } from '../../src/telemetry/index.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const RULES = join(root, 'prometheus/alerts.yml');
+const ALERTS = [
+  'EliteHighErrorRate',
+  'EliteErrorBudgetBurnFast',
+  'EliteErrorBudgetBurnSlow',
+  'EliteHighLatencyP95',
+  'EliteLowFlagCacheHitRatio',
+];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+describe('promtool', () => {
+  it('checks the shipped rules', () => {
+    const out = execFileSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
+    expect(out).toMatch(/SUCCESS: 14 rules found/);
+  });
+
+  it('passes the rule unit tests', () => {
+    const out = execFileSync('promtool', ['test', 'rules', join(root, 'test/prometheus/alerts.test.yml')], { encoding: 'utf8' });
+    expect(out).toMatch(/SUCCESS/);
+  });
+
+  it('rejects a broken rule file (the check can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'elite-rules-'));
+    try {
+      writeFileSync(join(dir, 'bad.yml'), readFileSync(RULES, 'utf8').replace('> 0.05 and', '> > 0.05 and'));
+      expect(() => execFileSync('promtool', ['check', 'rules', join(dir, 'bad.yml')], { stdio: 'pipe' })).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a real Prometheus scraping a test app', () => {
+  let dir: string;
+  let prometheus: ChildProcess | undefined;
+  let app: Server;
+  let api: string;
+  let traffic: ReturnType<typeof setInterval> | undefined;
+  const flags = createFlags({ storage: createMemoryStorage() });
+  const telemetry = createTelemetry({ flags });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'elite-prometheus-'));
+    app = createServer((req, res) => {
+      if (req.url === '/metrics') return void telemetry.metricsHandler()(req, res);
+      res.statusCode = 404;
+      res.end();
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const appPort = (app.address() as AddressInfo).port;
+    // The test copy: same expressions, `for:` shortened so each alert fires within seconds.
+    writeFileSync(join(dir, 'alerts.yml'), readFileSync(RULES, 'utf8').replace(/for: \S+/g, 'for: 1s'));
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        '  evaluation_interval: 1s',
+        'rule_files:',
+        `  - ${join(dir, 'alerts.yml')}`,
+        'scrape_configs:',
+        '  - job_name: elite-test',
+        '    static_configs:',
+        `      - targets: ['127.0.0.1:${appPort}']`,
+        '',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    api = `http://127.0.0.1:${port}`;
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    prometheus.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ready = await fetch(`${api}/-/ready`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ready) break;
+      if (Date.now() > deadline || prometheus.exitCode !== null) throw new Error(`prometheus did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Traffic while Prometheus scrapes: half the requests fail, all take 800 ms, every flag
+    // lookup is of a new key (a cache miss).
+    let key = 0;
+    traffic = setInterval(() => {
+      for (let i = 0; i < 10; i++)
+        telemetry.recordRequest({ method: 'POST', route: '/api/chat', status: i % 2 ? 500 : 200, durationMs: 800 });
+      for (let i = 0; i < 10; i++) void flags.isEnabled(`flag-${key++}`, 'user-1');
+    }, 100);
+  });
+
+  afterAll(async () => {
+    if (traffic) clearInterval(traffic);
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((r) => prometheus?.once('exit', r));
+      prometheus.kill('SIGTERM');
+      await exited;
+    }
+    await new Promise((r) => app?.close(r));
+    await flags.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('scrapes the app and loads the rules', async () => {
+    await expect
+      .poll(
+        async () => {
+          const body = (await (await fetch(`${api}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string }[] } };
+          return body.data.activeTargets.map((t) => t.health);
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toEqual(['up']);
+    const rules = (await (await fetch(`${api}/api/v1/rules`)).json()) as { data: { groups: { rules: { health: string }[] }[] } };
+    const all = rules.data.groups.flatMap((g) => g.rules);
+    expect(all).toHaveLength(14);
+    expect(all.every((r) => r.health === 'ok')).toBe(true);
+  });
+
+  it('fires each alert', async () => {
+    const firing = async () => {
+      const body = (await (await fetch(`${api}/api/v1/alerts`)).json()) as {
+        data: { alerts: { labels: Record<string, string>; state: string }[] };
+      };
+      return body.data.alerts
+        .filter((a) => a.state === 'firing' && a.labels.job === 'elite-test')
+        .map((a) => a.labels.alertname)
+        .sort();
+    };
+    await expect.poll(firing, { timeout: 90_000, interval: 1000 }).toEqual([...ALERTS].sort());
+  });
+
+  it('every Grafana dashboard query is valid PromQL and the headline ones return data', async () => {
+    const dashboard = JSON.parse(readFileSync(join(root, 'grafana/dashboard.json'), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ title: p.title, expr: t.expr.replaceAll('$job', '.*') })));
+    expect(exprs.length).toBeGreaterThan(10);
+    for (const { title, expr } of exprs) {
+      const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const body = (await res.json()) as { status: string; error?: string; data: { result: unknown[] } };
+      expect({ title, status: body.status, error: body.error }).toEqual({ title, status: 'success', error: undefined });
+      if (title === 'Error rate (5m)' || title === 'p95 latency (5m)') expect(body.data.result.length).toBeGreaterThan(0);
+    }
+  });
+});
