@@ -76,7 +76,7 @@ export interface Telemetry {
   shutdown(): Promise<void>;
   /** Exports pending spans and delivers queued notifier messages. Never rejects. */
   flush(): Promise<void>;
-  /** Runs `fn` in a span named `name`; see {@link runInSpan}. Returns what `fn` returns. */
+  /** Runs `fn` in a span named `name`: one span per call on every exit path (return, throw, rejected promise), exception recorded, status set. Returns what `fn` returns. */
   trace<T>(name: string, fn: (span: Span) => T, attributes?: Attributes): T;
   /** Records one LLM completion: counters, token and duration histograms, cost, the alert window. */
   recordCompletion(completion: CompletionRecord): void;

@@ -118,7 +118,7 @@ export interface TelemetryStats {
 
 /** Options of `createTelemetry`. All optional. */
 export interface TelemetryOptions {
-  /** Prices that replace or extend {@link DEFAULT_PRICES} (USD per 1M tokens). Checked at once. */
+  /** Prices that replace or extend the dated default table (`DEFAULT_PRICES` in `@tiqology/elite/telemetry`) (USD per 1M tokens). Checked at once. */
   prices?: PriceTable;
   /** Record prompt and completion text on spans (`gen_ai.input.messages`/`gen_ai.output.messages`). Default false: text may hold personal data. */
   captureContent?: boolean;
