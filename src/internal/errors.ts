@@ -11,7 +11,15 @@ export type EliteErrorCode =
   | 'VERSION_CONFLICT'
   | 'STORAGE_ERROR'
   | 'TIMEOUT'
-  | 'CLOSED';
+  | 'CLOSED'
+  // Forecast input the caller controls (docs/errors.md, "Forecast").
+  | 'SERIES_TOO_SHORT'
+  | 'SERIES_NON_FINITE'
+  | 'SERIES_UNSORTED'
+  | 'SERIES_DUPLICATE_TIMESTAMP'
+  | 'SERIES_IRREGULAR_STEP'
+  | 'INVALID_TIMESTAMP'
+  | 'INVALID_CSV';
 
 /** Options accepted by {@link EliteError}. */
 export interface EliteErrorOptions {
