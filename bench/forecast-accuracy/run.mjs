@@ -45,7 +45,7 @@ export function runTask(task, model) {
   const train = s.y.slice(start, origin);
   const series = { startMs: s.ts[start], stepMs: 3_600_000, values: train };
   const t0 = performance.now();
-  const result = lib.traffic(series, { horizon: h, levels: [80, 95], model });
+  const result = lib.traffic(series, { horizon: h, levels: [80, 95], model, ...(process.env.ORIGINS ? { backtestOrigins: Number(process.env.ORIGINS) } : {}) });
   const sec = (performance.now() - t0) / 1000;
   const f = result.steps.map((st) => st.mean);
   const sc = lib.scoreForecast({

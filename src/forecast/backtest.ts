@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-import type { Forecaster, ModelContext } from './types.js';
+import type { Forecaster, ModelContext, ModelOutput } from './types.js';
 
 /** Forecasts of one model from every origin of a plan. */
 export interface ModelBacktest {
@@ -16,6 +16,8 @@ export interface ModelBacktest {
   forecasts: Float64Array[];
   /** Mean absolute error over all scored steps. */
   mae: number;
+  /** The forecast from the end of the history (`horizon` steps), made in the same pass. */
+  final: ModelOutput;
 }
 
 /** Where to cut the history. */
@@ -39,17 +41,21 @@ export function planOrigins(n: number, horizon: number, spacing: number, count: 
   return { origins, horizon };
 }
 
-/** Runs one model over a plan; the model's fast path is used when it has one. */
+/**
+ * Runs one model over a plan and from the end of the history; the model's fast path is used when
+ * it has one (one pass for all origins).
+ */
 export function backtestModel(model: Forecaster, values: Float64Array, plan: BacktestPlan, context: ModelContext): ModelBacktest {
   const n = values.length;
   const { origins, horizon } = plan;
-  let forecasts: Float64Array[];
-  if (model.forecastAtOrigins !== undefined) {
-    forecasts = model.forecastAtOrigins(values, origins, horizon, context).map((f, j) => f.subarray(0, Math.min(horizon, n - origins[j]!)));
-  } else {
-    forecasts = origins.map((o) => model.forecast(values.subarray(0, o), Math.min(horizon, n - o), context).mean);
+  let outputs: ModelOutput[];
+  if (model.forecastAtOrigins !== undefined) outputs = model.forecastAtOrigins(values, [...origins, n], horizon, context);
+  else {
+    outputs = origins.map((o) => model.forecast(values.subarray(0, o), Math.min(horizon, n - o), context));
+    outputs.push(model.forecast(values, horizon, context));
   }
-  return { name: model.name, forecasts, mae: meanAbsoluteError(values, origins, forecasts) };
+  const forecasts = origins.map((o, j) => outputs[j]!.mean.subarray(0, Math.min(horizon, n - o)));
+  return { name: model.name, forecasts, mae: meanAbsoluteError(values, origins, forecasts), final: outputs[origins.length]! };
 }
 
 /** MAE of backtest forecasts against the history. */
@@ -90,78 +96,55 @@ export interface Selection {
 }
 
 /**
- * Picks the weights with the lowest backtest MAE among: each model alone, the equal-weight mean of
- * the best 2, 3 … of them, and inverse-MAE² weights over all of them. Combinations are kept only when
- * they beat the best single model, so a clear winner is used on its own.
+ * Equal weights on the `top` models with the lowest backtest MAE (all of them when fewer). A plain
+ * mean of a few good forecasts is steadier than weights fitted to a week of backtest: on the
+ * benchmark panel the mean of the best three beat the best single model picked per series, the
+ * best-subset choice and inverse-MAE² weights (docs/forecast.md, "How auto chooses").
  */
-export function selectWeights(values: Float64Array, origins: number[], runs: ModelBacktest[]): Selection {
+export function selectWeights(values: Float64Array, origins: number[], runs: ModelBacktest[], top = 3): Selection {
   const order = runs.map((_, m) => m).sort((a, b) => runs[a]!.mae - runs[b]!.mae);
-  const candidates: number[][] = [];
-  for (const m of order) candidates.push(runs.map((_, i) => (i === m ? 1 : 0)));
-  for (let top = 2; top <= order.length; top++) {
-    const w = runs.map(() => 0);
-    for (let r = 0; r < top; r++) w[order[r]!] = 1 / top;
-    candidates.push(w);
-  }
-  const inv = runs.map((r) => (Number.isFinite(r.mae) && r.mae > 0 ? 1 / (r.mae * r.mae) : 0));
-  const invSum = inv.reduce((a, b) => a + b, 0);
-  if (invSum > 0) candidates.push(inv.map((v) => v / invSum));
-  let best: Selection | undefined;
-  for (const weights of candidates) {
-    const forecasts = combineForecasts(runs, weights);
-    const mae = meanAbsoluteError(values, origins, forecasts);
-    if (best === undefined || mae < best.mae - 1e-12) best = { weights, mae, forecasts };
-  }
-  return best!;
+  const k = Math.max(1, Math.min(top, runs.length));
+  const weights = runs.map(() => 0);
+  for (let r = 0; r < k; r++) weights[order[r]!] = 1 / k;
+  const forecasts = combineForecasts(runs, weights);
+  return { weights, mae: meanAbsoluteError(values, origins, forecasts), forecasts };
 }
 
 /**
- * Empirical residual quantiles by horizon step: for step `k`, the residuals `actual − forecast` of
- * steps `k − window … k + window` from every origin, pooled, and their `(1 − level)/2` and
- * `(1 + level)/2` quantiles (linear interpolation). Steps with no residual reuse the nearest step that
- * has some. Returns `[lower offsets, upper offsets]` per level, each of length `horizon`.
+ * Interval half-widths by horizon step from out-of-sample residuals: for step `k`, the absolute
+ * residuals `|actual − forecast|` of steps `k − window … k + window` from every origin are pooled and
+ * the `⌈(N + 1)·level⌉`-th smallest of the `N` is taken (the split-conformal rule, which covers at
+ * least `level` when the future is exchangeable with the backtest). Steps with no residual reuse the
+ * nearest step that has some. Returns one array of `horizon` half-widths per level.
  */
-export function residualQuantiles(
+export function residualHalfWidths(
   values: Float64Array,
   origins: number[],
   forecasts: Float64Array[],
   horizon: number,
   levels: number[],
   window: number,
-): { lower: Float64Array; upper: Float64Array }[] {
+): Float64Array[] {
   const byStep: number[][] = Array.from({ length: horizon }, () => []);
   for (let j = 0; j < origins.length; j++) {
     const f = forecasts[j]!;
-    for (let k = 0; k < f.length; k++) byStep[k]!.push(values[origins[j]! + k]! - f[k]!);
+    for (let k = 0; k < f.length; k++) byStep[k]!.push(Math.abs(values[origins[j]! + k]! - f[k]!));
   }
-  const out = levels.map(() => ({ lower: new Float64Array(horizon), upper: new Float64Array(horizon) }));
+  const out = levels.map(() => new Float64Array(horizon));
   let lastFilled = -1;
   for (let k = 0; k < horizon; k++) {
     const pool: number[] = [];
     for (let s = Math.max(0, k - window); s <= Math.min(horizon - 1, k + window); s++) for (const r of byStep[s]!) pool.push(r);
     if (pool.length === 0) {
-      for (const q of out) {
-        q.lower[k] = lastFilled >= 0 ? q.lower[lastFilled]! : 0;
-        q.upper[k] = lastFilled >= 0 ? q.upper[lastFilled]! : 0;
-      }
+      for (const q of out) q[k] = lastFilled >= 0 ? q[lastFilled]! : 0;
       continue;
     }
     pool.sort((a, b) => a - b);
     levels.forEach((level, li) => {
-      const a = (1 - level / 100) / 2;
-      out[li]!.lower[k] = quantile(pool, a);
-      out[li]!.upper[k] = quantile(pool, 1 - a);
+      const rank = Math.min(pool.length, Math.ceil((pool.length + 1) * (level / 100)));
+      out[li]![k] = pool[rank - 1]!;
     });
     lastFilled = k;
   }
   return out;
-}
-
-/** Quantile of sorted numbers, linear interpolation between order statistics (type 7). */
-export function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 1) return sorted[0]!;
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
 }

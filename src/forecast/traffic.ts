@@ -5,7 +5,7 @@
  */
 
 import { EliteError } from '../internal/errors.js';
-import { backtestModel, type ModelBacktest, planOrigins, residualQuantiles, selectWeights } from './backtest.js';
+import { backtestModel, type ModelBacktest, planOrigins, residualHalfWidths, selectWeights } from './backtest.js';
 import { seasonalNaiveMae } from './metrics.js';
 import { lagRegression } from './models/lag-regression.js';
 import { mstlEts } from './models/mstl-ets.js';
@@ -41,7 +41,7 @@ function isRegularSeries(input: unknown): input is RegularSeries {
   return typeof input === 'object' && input !== null && !Array.isArray(input) && (input as RegularSeries).values !== undefined;
 }
 
-function checkOptions(options: TrafficOptions): { levels: number[]; model: TrafficModelName; originCount: number } {
+function checkOptions(options: TrafficOptions): { levels: number[]; model: TrafficModelName; originCount: number; widening: number } {
   if (options === null || typeof options !== 'object') throw new EliteError('INVALID_OPTIONS', 'elite/forecast: options must be an object');
   const levels = options.levels ?? DEFAULT_LEVELS;
   if (!Array.isArray(levels) || levels.some((l) => typeof l !== 'number' || !(l > 0 && l < 100))) {
@@ -63,7 +63,13 @@ function checkOptions(options: TrafficOptions): { levels: number[]; model: Traff
       field: 'backtestOrigins',
     });
   }
-  return { levels: [...levels].sort((a, b) => a - b), model, originCount };
+  const widening = options.intervalWidening ?? 1.2;
+  if (typeof widening !== 'number' || !(widening > 0 && widening <= 10)) {
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: intervalWidening must be a number in (0, 10], got ${String(widening)}`, {
+      field: 'intervalWidening',
+    });
+  }
+  return { levels: [...levels].sort((a, b) => a - b), model, originCount, widening };
 }
 
 /** A validated copy of a `RegularSeries` (values are checked again: it may come from anywhere). */
@@ -76,9 +82,9 @@ function checkSeries(series: RegularSeries): RegularSeries {
  * Forecasts a traffic series (requests, tokens, users per step) `horizon` ahead with intervals.
  *
  * `model: 'auto'` (default) backtests every model that fits the history from `backtestOrigins` past
- * origins, one day apart, and uses the best one or the equal-weight mean of the best few, whichever
- * had the lowest out-of-sample MAE. Interval bounds at each step are the forecast plus empirical
- * quantiles of that combination's backtest residuals at nearby steps (not a normal assumption).
+ * origins, one day apart, and forecasts the mean of the three with the lowest out-of-sample MAE.
+ * Interval half-widths at each step are conformal quantiles of that mean's absolute backtest
+ * residuals at nearby steps (no normal assumption), times `intervalWidening`.
  * When the whole history is ≥ 0 the forecast and bounds are clipped at 0.
  *
  * Needs at least three days of history (two to fit, one to backtest) when the step divides a day,
@@ -89,7 +95,7 @@ function checkSeries(series: RegularSeries): RegularSeries {
  * result.steps[0]; // { timestamp, mean, bounds: { 80: { lower, upper }, 95: { lower, upper } } }
  */
 export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: TrafficOptions = {}): TrafficForecast {
-  const { levels, model, originCount } = checkOptions(options);
+  const { levels, model, originCount, widening } = checkOptions(options);
   const series = isRegularSeries(input) ? checkSeries(input) : toSeries(input as readonly SeriesPoint[]);
   const { values, stepMs, startMs } = series;
   const n = values.length;
@@ -120,7 +126,7 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
   const runs: ModelBacktest[] = [];
   for (const m of candidates) {
     const run = backtestModel(m, values, plan, context);
-    if (Number.isFinite(run.mae)) runs.push(run);
+    if (Number.isFinite(run.mae) && run.final.mean.every(Number.isFinite)) runs.push(run);
     else warnings.push(`${m.name}: non-finite backtest forecast, model left out`);
   }
   if (runs.length === 0) {
@@ -138,8 +144,7 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
     const w = selection.weights[m]!;
     if (w === 0) return;
     weights[run.name] = w;
-    const forecaster = candidates.find((c) => c.name === run.name) ?? seasonalNaiveDay;
-    const out = forecaster.forecast(values, horizon, context);
+    const out = run.final;
     for (let h = 0; h < horizon; h++) mean[h] = mean[h]! + w * out.mean[h]!;
     if (out.components !== undefined && w > componentWeight) {
       components = out.components;
@@ -149,7 +154,7 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
   components ??= prophet.forecast(values, horizon, context).components ?? { trend: [], daily: [], weekly: [] };
 
   const window = Math.max(1, Math.round((dayLength || spacing) / 8));
-  const quantiles = residualQuantiles(values, plan.origins, selection.forecasts, horizon, levels, window);
+  const halfWidths = residualHalfWidths(values, plan.origins, selection.forecasts, horizon, levels, window);
   let nonNegative = true;
   for (let i = 0; i < n; i++) if (values[i]! < 0) nonNegative = false;
   const clip = (v: number) => (nonNegative && v < 0 ? 0 : v);
@@ -159,8 +164,8 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
     const m = mean[h]!;
     const bounds: ForecastStep['bounds'] = {};
     levels.forEach((level, li) => {
-      const q = quantiles[li]!;
-      bounds[level] = { lower: clip(Math.min(m, m + q.lower[h]!)), upper: clip(Math.max(m, m + q.upper[h]!)) };
+      const half = widening * halfWidths[li]![h]!;
+      bounds[level] = { lower: clip(m - half), upper: clip(m + half) };
     });
     steps.push({ timestamp: new Date(startMs + (n + h) * stepMs), mean: clip(m), bounds });
   }

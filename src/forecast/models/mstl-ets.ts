@@ -16,7 +16,7 @@ import type { Forecaster, ModelContext, ModelOutput } from '../types.js';
 export interface MstlEtsOptions {
   /** Weight of each older cycle relative to the next newer one in the seasonal averages. Default 0.85. */
   seasonalDecay?: number;
-  /** Most cycles averaged per period. Default 6. */
+  /** Most cycles averaged per period; older history is not used. Default 4. */
   cycles?: number;
 }
 
@@ -71,8 +71,8 @@ interface Smoothing {
   phi: number;
 }
 
-const ALPHAS = [0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9];
-const BETAS = [0, 0.02, 0.08];
+const ALPHAS = [0.05, 0.15, 0.3, 0.5, 0.8];
+const BETAS = [0, 0.05];
 const PHI = 0.9;
 
 /** Damped-trend exponential smoothing (additive errors), parameters by one-step SSE on a grid. */
@@ -105,38 +105,48 @@ function smooth(a: Float64Array): Smoothing {
 /** An MSTL + ETS forecaster. */
 export function createMstlEts(options: MstlEtsOptions = {}, name = 'mstl-ets'): Forecaster {
   const decay = options.seasonalDecay ?? 0.85;
-  const cycles = options.cycles ?? 6;
+  const cycles = options.cycles ?? 4;
   return {
     name,
     minLength: (context: ModelContext) => 2 * (context.periods[0] ?? 4),
-    forecast(values: Float64Array, horizon: number, context: ModelContext): ModelOutput {
+    forecast(all: Float64Array, horizon: number, context: ModelContext): ModelOutput {
+      const periods = context.periods.filter((p) => all.length >= 2 * p);
+      const longest = periods[periods.length - 1] ?? 1;
+      // Only the last cycles (plus one for the moving average's edges) carry weight: cut the rest.
+      const start = Math.max(0, all.length - (cycles + 1) * longest);
+      const values = all.subarray(start);
       const n = values.length;
-      const periods = context.periods.filter((p) => n >= 2 * p);
-      // Phases are taken from the absolute grid index so they line up with the calendar.
-      const offset = Math.round(context.startMs / context.stepMs);
+      // Phases come from the absolute grid index so they line up with the calendar.
+      const offset = Math.round(context.startMs / context.stepMs) + start;
+      const phases = periods.map((p) => {
+        const ph = new Int32Array(n + horizon);
+        for (let i = 0; i < ph.length; i++) ph[i] = (i + offset) % p;
+        return ph;
+      });
       const shapes = periods.map((p) => new Float64Array(p));
-      const phaseOf = (i: number, p: number) => (((i + offset) % p) + p) % p;
       const x = new Float64Array(n);
       for (let pass = 0; pass < 2; pass++) {
         for (let j = 0; j < periods.length; j++) {
           const p = periods[j]!;
-          for (let i = 0; i < n; i++) {
-            let v = values[i]!;
-            for (let q = 0; q < periods.length; q++) if (q !== j) v -= shapes[q]![phaseOf(i, periods[q]!)]!;
-            x[i] = v;
+          x.set(values);
+          for (let q = 0; q < periods.length; q++) {
+            if (q === j) continue;
+            const shape = shapes[q]!;
+            const ph = phases[q]!;
+            for (let i = 0; i < n; i++) x[i] = x[i]! - shape[ph[i]!]!;
           }
           const trend = centredMean(x, p);
           // seasonalShape indexes phases by i % p: rotate to calendar phases.
           const raw = seasonalShape(x, trend, p, decay, cycles);
           const shape = shapes[j]!;
-          for (let k = 0; k < p; k++) shape[phaseOf(k, p)] = raw[k]!;
+          for (let k = 0; k < p; k++) shape[phases[j]![k]!] = raw[k]!;
         }
       }
-      const adjusted = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        let v = values[i]!;
-        for (let q = 0; q < periods.length; q++) v -= shapes[q]![phaseOf(i, periods[q]!)]!;
-        adjusted[i] = v;
+      const adjusted = Float64Array.from(values);
+      for (let q = 0; q < periods.length; q++) {
+        const shape = shapes[q]!;
+        const ph = phases[q]!;
+        for (let i = 0; i < n; i++) adjusted[i] = adjusted[i]! - shape[ph[i]!]!;
       }
       const s = smooth(adjusted);
       const mean = new Float64Array(horizon);
@@ -149,8 +159,8 @@ export function createMstlEts(options: MstlEtsOptions = {}, name = 'mstl-ets'): 
         phiPow *= s.phi;
         damp += phiPow;
         const tr = s.level + damp * s.trend;
-        const d = periods.length > 0 ? shapes[0]![phaseOf(n + h, periods[0]!)]! : 0;
-        const w = periods.length > 1 ? shapes[1]![phaseOf(n + h, periods[1]!)]! : 0;
+        const d = periods.length > 0 ? shapes[0]![phases[0]![n + h]!]! : 0;
+        const w = periods.length > 1 ? shapes[1]![phases[1]![n + h]!]! : 0;
         mean[h] = tr + d + w;
         trend.push(tr);
         daily.push(d);
@@ -161,5 +171,5 @@ export function createMstlEts(options: MstlEtsOptions = {}, name = 'mstl-ets'): 
   };
 }
 
-/** Daily and weekly shapes over up to 6 cycles each, recent ones weighted more. */
+/** Daily and weekly shapes over up to 4 cycles each, recent ones weighted more. */
 export const mstlEts: Forecaster = createMstlEts();

@@ -142,29 +142,21 @@ function fitAndPredict(
   horizon: number,
   context: ModelContext,
   o: Required<ProphetOptions>,
-): { forecasts: Float64Array[]; components?: ModelOutput['components'] } {
+): ModelOutput[] {
   const l = layout(n, context, o);
   const p = l.p;
   const scale = meanAbs(values, n);
   const gram = new Float64Array(p * p);
   const xty = new Float64Array(p);
   const x = new Float64Array(p);
-  const forecasts: Float64Array[] = [];
-  let coef: Float64Array | undefined;
+  const outputs: ModelOutput[] = [];
   let next = 0;
   for (let i = 0; i <= n && next < origins.length; i++) {
     while (next < origins.length && origins[next] === i) {
       const g = penalise(gram, l, o);
       symmetrize(g, p);
-      coef = solveSpd(g, xty, p) ?? new Float64Array(p);
-      const f = new Float64Array(horizon);
-      for (let h = 0; h < horizon; h++) {
-        fill(x, i + h, context, l);
-        let s = 0;
-        for (let k = 0; k < p; k++) s += coef[k]! * x[k]!;
-        f[h] = s * scale;
-      }
-      forecasts.push(f);
+      const coef = solveSpd(g, xty, p) ?? new Float64Array(p);
+      outputs.push(predict(coef, i, horizon, context, l, scale));
       next++;
     }
     if (i < n) {
@@ -172,12 +164,18 @@ function fitAndPredict(
       accumulate(gram, xty, x, values[i]! / scale, p);
     }
   }
-  if (coef === undefined || origins[origins.length - 1] !== n) return { forecasts };
+  return outputs;
+}
+
+function predict(coef: Float64Array, origin: number, horizon: number, context: ModelContext, l: Layout, scale: number): ModelOutput {
+  const p = l.p;
+  const x = new Float64Array(p);
+  const mean = new Float64Array(horizon);
   const trend: number[] = [];
   const daily: number[] = [];
   const weekly: number[] = [];
   for (let h = 0; h < horizon; h++) {
-    fill(x, n + h, context, l);
+    fill(x, origin + h, context, l);
     let tr = 0;
     for (let k = 0; k < l.dailyStart; k++) tr += coef[k]! * x[k]!;
     let d = 0;
@@ -187,8 +185,9 @@ function fitAndPredict(
     trend.push(tr * scale);
     daily.push(d * scale);
     weekly.push(w * scale);
+    mean[h] = (tr + d + w) * scale;
   }
-  return { forecasts, components: { trend, daily, weekly } };
+  return { mean, components: { trend, daily, weekly } };
 }
 
 /** A Prophet-style forecaster with the given terms and penalties. */
@@ -198,11 +197,10 @@ export function createProphet(options: ProphetOptions = {}, name = 'prophet'): F
     name,
     minLength: (context: ModelContext) => (DAY_MS % context.stepMs === 0 ? 2 * (DAY_MS / context.stepMs) : 8),
     forecast(values, horizon, context) {
-      const r = fitAndPredict(values, values.length, [values.length], horizon, context, o);
-      return r.components === undefined ? { mean: r.forecasts[0]! } : { mean: r.forecasts[0]!, components: r.components };
+      return fitAndPredict(values, values.length, [values.length], horizon, context, o)[0]!;
     },
     forecastAtOrigins(values, origins, horizon, context) {
-      return fitAndPredict(values, values.length, origins, horizon, context, o).forecasts;
+      return fitAndPredict(values, values.length, origins, horizon, context, o);
     },
   };
 }
