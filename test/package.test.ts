@@ -34,7 +34,7 @@ beforeAll(() => {
 
 describe('the packed package', () => {
   it('exposes the documented subpaths', () => {
-    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres']);
+    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres', './forecast']);
   });
 
   it.each(subpaths)('imports %s from ESM', (subpath) => {
@@ -111,21 +111,24 @@ describe('Edge runtime safety', () => {
     },
   };
 
-  it.each(['@tiqology/elite', '@tiqology/elite/flags'])('%s bundles for a worker target without Node built-ins', async (entry) => {
-    const result = await build({
-      stdin: { contents: `export * from '${entry}';`, resolveDir: project, loader: 'js' },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: ['edge-light', 'worker', 'browser', 'import', 'default'],
-      plugins: [noNode],
-      logLevel: 'silent',
-    });
-    expect(result.errors).toEqual([]);
-    expect(result.outputFiles[0]?.text).not.toMatch(/from\s*["']node:/);
-  });
+  it.each(['@tiqology/elite', '@tiqology/elite/flags', '@tiqology/elite/forecast'])(
+    '%s bundles for a worker target without Node built-ins',
+    async (entry) => {
+      const result = await build({
+        stdin: { contents: `export * from '${entry}';`, resolveDir: project, loader: 'js' },
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'neutral',
+        mainFields: ['module', 'main'],
+        conditions: ['edge-light', 'worker', 'browser', 'import', 'default'],
+        plugins: [noNode],
+        logLevel: 'silent',
+      });
+      expect(result.errors).toEqual([]);
+      expect(result.outputFiles[0]?.text).not.toMatch(/from\s*["']node:/);
+    },
+  );
 
   it('the guard catches a Node built-in (the test can fail)', async () => {
     await expect(

@@ -67,7 +67,10 @@ export function parseCsvSeries(text: string, options: CsvSeriesOptions = {}): Re
   const ti = header.indexOf(tsName);
   const vi = header.indexOf(valueName);
   if (ti < 0 || vi < 0) {
-    throw new EliteError('INVALID_CSV', `elite/forecast: the CSV header needs columns '${tsName}' and '${valueName}', got ${header.join(', ')}`);
+    throw new EliteError(
+      'INVALID_CSV',
+      `elite/forecast: the CSV header needs columns '${tsName}' and '${valueName}', got ${header.join(', ')}`,
+    );
   }
   const timestamps: string[] = [];
   const values: number[] = [];

@@ -7,6 +7,7 @@
 import { parseCsv, parseCsvSeries } from './csv.js';
 import { scoreForecast, seasonalNaiveMae } from './metrics.js';
 import { detectSeasonality, detectStep, fillGaps, fromColumns, horizonSteps, resample, toEpochMs, toSeries } from './series.js';
+import { type ChartMarker, type SvgOptions, toSVG } from './svg.js';
 import { TRAFFIC_MODELS, traffic } from './traffic.js';
 
 export type { CsvSeriesOptions } from './csv.js';
@@ -28,6 +29,7 @@ export type {
   TrafficModelName,
   TrafficOptions,
 } from './types.js';
+export type { ChartMarker, SvgOptions };
 export {
   detectSeasonality,
   detectStep,
@@ -42,6 +44,7 @@ export {
   TRAFFIC_MODELS,
   toEpochMs,
   toSeries,
+  toSVG,
   traffic,
 };
 
@@ -52,6 +55,7 @@ export {
  */
 export const forecast = {
   traffic,
+  toSVG,
   toSeries,
   fromColumns,
   parseCsv,

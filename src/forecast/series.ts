@@ -115,9 +115,13 @@ export function fromColumns(
         });
       }
       if (d < 0) {
-        throw new EliteError('SERIES_UNSORTED', `elite/forecast: timestamps must increase; ${i} is earlier than ${i - 1}. Sort the points`, {
-          field: `[${i}].timestamp`,
-        });
+        throw new EliteError(
+          'SERIES_UNSORTED',
+          `elite/forecast: timestamps must increase; ${i} is earlier than ${i - 1}. Sort the points`,
+          {
+            field: `[${i}].timestamp`,
+          },
+        );
       }
     }
   }
@@ -165,7 +169,8 @@ export function fromColumns(
  * Gaps (multiples of the step) do not change it. Throws `SERIES_TOO_SHORT` with fewer than 2 points.
  */
 export function detectStep(timestampsMs: ArrayLike<number>): number {
-  if (timestampsMs.length < 2) throw new EliteError('SERIES_TOO_SHORT', 'elite/forecast: at least 2 timestamps are needed to find the step');
+  if (timestampsMs.length < 2)
+    throw new EliteError('SERIES_TOO_SHORT', 'elite/forecast: at least 2 timestamps are needed to find the step');
   const counts = new Map<number, number>();
   for (let i = 1; i < timestampsMs.length; i++) {
     const d = timestampsMs[i]! - timestampsMs[i - 1]!;
@@ -232,7 +237,8 @@ export function resample(series: RegularSeries, stepMs: number, how: 'sum' | 'me
       `elite/forecast: resample step must be a whole multiple of the series step (${series.stepMs} ms), got ${stepMs}`,
     );
   }
-  if (how !== 'sum' && how !== 'mean') throw new EliteError('INVALID_OPTIONS', `elite/forecast: resample how must be 'sum' or 'mean', got ${String(how)}`);
+  if (how !== 'sum' && how !== 'mean')
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: resample how must be 'sum' or 'mean', got ${String(how)}`);
   const firstBucket = Math.ceil(series.startMs / stepMs) * stepMs;
   const offset = Math.round((firstBucket - series.startMs) / series.stepMs);
   const buckets = Math.floor((series.values.length - offset) / ratio);
@@ -316,9 +322,13 @@ export function horizonSteps(horizon: string | number, stepMs: number): number {
     }
   }
   if (!Number.isFinite(ms) || ms <= 0) {
-    throw new EliteError('INVALID_OPTIONS', `elite/forecast: horizon must be like '24h', '90m', '7d' or a number of hours > 0, got ${String(horizon)}`, {
-      field: 'horizon',
-    });
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/forecast: horizon must be like '24h', '90m', '7d' or a number of hours > 0, got ${String(horizon)}`,
+      {
+        field: 'horizon',
+      },
+    );
   }
   return Math.ceil(ms / stepMs - 1e-9);
 }

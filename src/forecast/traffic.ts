@@ -119,7 +119,10 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
   } else {
     const chosen = TRAFFIC_MODELS[model];
     if (chosen.minLength(context) > n) {
-      throw new EliteError('SERIES_TOO_SHORT', `elite/forecast: model ${model} needs at least ${chosen.minLength(context)} points, got ${n}`);
+      throw new EliteError(
+        'SERIES_TOO_SHORT',
+        `elite/forecast: model ${model} needs at least ${chosen.minLength(context)} points, got ${n}`,
+      );
     }
     candidates = [chosen];
   }
