@@ -31,7 +31,11 @@ const seriesCache = new Map();
 const loadSeries = (name) => {
   if (!seriesCache.has(name)) {
     const rows = csv(`series/${name}.csv`);
-    seriesCache.set(name, { ts: rows.map((r) => Date.parse(r.ts)), y: Float64Array.from(rows, (r) => Number(r.y)), imputed: rows.map((r) => Number(r.imputed)) });
+    seriesCache.set(name, {
+      ts: rows.map((r) => Date.parse(r.ts)),
+      y: Float64Array.from(rows, (r) => Number(r.y)),
+      imputed: rows.map((r) => Number(r.imputed)),
+    });
   }
   return seriesCache.get(name);
 };
@@ -45,7 +49,12 @@ export function runTask(task, model) {
   const train = s.y.slice(start, origin);
   const series = { startMs: s.ts[start], stepMs: 3_600_000, values: train };
   const t0 = performance.now();
-  const result = lib.traffic(series, { horizon: h, levels: [80, 95], model, ...(process.env.ORIGINS ? { backtestOrigins: Number(process.env.ORIGINS) } : {}) });
+  const result = lib.traffic(series, {
+    horizon: h,
+    levels: [80, 95],
+    model,
+    ...(process.env.ORIGINS ? { backtestOrigins: Number(process.env.ORIGINS) } : {}),
+  });
   const sec = (performance.now() - t0) / 1000;
   const f = result.steps.map((st) => st.mean);
   const sc = lib.scoreForecast({
@@ -70,9 +79,20 @@ for (const task of tasks) {
   for (const model of MODELS) {
     const { sc, sec, used } = runTask(task, model);
     rows.push({
-      series: task.series, task: task.task, panel, horizon: task.horizon, model: `elite:${model}`, used, sec,
-      MASE: sc.mase, sMAPE: sc.smape, cov80: sc.coverage[80], cov95: sc.coverage[95], MSIS: sc.msis,
-      wk_total_APE: task.task === 'w1' ? sc.totalApe : undefined, relMASE: sc.mase / refSnaive.get(key),
+      series: task.series,
+      task: task.task,
+      panel,
+      horizon: task.horizon,
+      model: `elite:${model}`,
+      used,
+      sec,
+      MASE: sc.mase,
+      sMAPE: sc.smape,
+      cov80: sc.coverage[80],
+      cov95: sc.coverage[95],
+      MSIS: sc.msis,
+      wk_total_APE: task.task === 'w1' ? sc.totalApe : undefined,
+      relMASE: sc.mase / refSnaive.get(key),
     });
   }
 }
@@ -80,14 +100,28 @@ for (const a of anchors) {
   if (!PANELS.includes(a.panel)) continue;
   const num = (v) => (v === '' || v === undefined ? undefined : Number(v));
   rows.push({
-    series: a.series, task: a.task, panel: a.panel, horizon: a.horizon, model: a.model, sec: num(a.sec), MASE: num(a.MASE),
-    sMAPE: num(a.sMAPE), cov80: num(a.cov80), cov95: num(a.cov95), MSIS: num(a.MSIS), wk_total_APE: num(a.wk_total_APE), relMASE: num(a.relMASE),
+    series: a.series,
+    task: a.task,
+    panel: a.panel,
+    horizon: a.horizon,
+    model: a.model,
+    sec: num(a.sec),
+    MASE: num(a.MASE),
+    sMAPE: num(a.sMAPE),
+    cov80: num(a.cov80),
+    cov95: num(a.cov95),
+    MSIS: num(a.MSIS),
+    wk_total_APE: num(a.wk_total_APE),
+    relMASE: num(a.relMASE),
   });
 }
 
 const mean = (v) => (v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0) / v.length);
 const geo = (v) => (v.length === 0 ? undefined : Math.exp(mean(v.map(Math.log))));
-const median = (v) => { const s = [...v].sort((a, b) => a - b); return s.length === 0 ? undefined : s[Math.floor((s.length - 1) / 2)] * 0.5 + s[Math.ceil((s.length - 1) / 2)] * 0.5; };
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length === 0 ? undefined : s[Math.floor((s.length - 1) / 2)] * 0.5 + s[Math.ceil((s.length - 1) / 2)] * 0.5;
+};
 const fmt = (v, d = 3) => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
 const summary = [];
 for (const panel of PANELS) {
@@ -99,8 +133,17 @@ for (const panel of PANELS) {
       const g = group.filter((r) => r.model === model);
       const vals = (k) => g.map((r) => r[k]).filter((v) => v !== undefined && Number.isFinite(v));
       return {
-        panel, horizon, model, tasks: g.length, relMASE: geo(vals('relMASE')), MASE: mean(vals('MASE')), sMAPE: mean(vals('sMAPE')),
-        cov80: mean(vals('cov80')), cov95: mean(vals('cov95')), MSIS: mean(vals('MSIS')), wk_total_APE: mean(vals('wk_total_APE')),
+        panel,
+        horizon,
+        model,
+        tasks: g.length,
+        relMASE: geo(vals('relMASE')),
+        MASE: mean(vals('MASE')),
+        sMAPE: mean(vals('sMAPE')),
+        cov80: mean(vals('cov80')),
+        cov95: mean(vals('cov95')),
+        MSIS: mean(vals('MSIS')),
+        wk_total_APE: mean(vals('wk_total_APE')),
         medianMs: median(vals('sec')) * 1000,
       };
     });
@@ -111,7 +154,9 @@ for (const panel of PANELS) {
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of table) {
       const name = r.model.startsWith('elite:') ? `**${r.model}**` : r.model;
-      console.log(`| ${name} | ${r.tasks} | ${fmt(r.relMASE)} | ${fmt(r.MASE)} | ${fmt(r.sMAPE, 1)} | ${fmt(r.cov80)} | ${fmt(r.cov95)} | ${fmt(r.MSIS, 2)} | ${fmt(r.wk_total_APE, 2)} | ${fmt(r.medianMs, 1)} |`);
+      console.log(
+        `| ${name} | ${r.tasks} | ${fmt(r.relMASE)} | ${fmt(r.MASE)} | ${fmt(r.sMAPE, 1)} | ${fmt(r.cov80)} | ${fmt(r.cov95)} | ${fmt(r.MSIS, 2)} | ${fmt(r.wk_total_APE, 2)} | ${fmt(r.medianMs, 1)} |`,
+      );
     }
   }
 }

@@ -173,7 +173,7 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
     steps.push({ timestamp: new Date(startMs + (n + h) * stepMs), mean: clip(m), bounds });
   }
 
-  const scale = seasonalNaiveMae(values, dayLength > 1 ? dayLength : 1) || 1;
+  const scale = seasonalNaiveMae(values, Math.max(dayLength, 1)) || 1;
   const perModel: Record<string, number> = {};
   for (const run of runs) perModel[run.name] = run.mae / scale;
   const used = Object.keys(weights);
