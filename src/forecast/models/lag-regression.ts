@@ -20,23 +20,27 @@ function lagsFor(n: number, stepMs: number): number[] {
 }
 
 /** Ridge penalty relative to the number of rows, on the scaled series. */
-const PENALTY = 0.05;
+const PENALTY = 0.005;
 
 export function lagRegressionForecast(values: Float64Array, horizon: number, stepMs: number): Float64Array {
   const n = values.length;
   const lags = lagsFor(n, stepMs);
   const maxLag = lags[lags.length - 1]!;
   const p = lags.length + 1;
-  let scale = 0;
-  for (let i = 0; i < n; i++) scale += Math.abs(values[i]!);
-  scale = scale / n || 1;
+  // Standardised (centre and spread) so the penalty weighs against the variation, not the level.
+  let centre = 0;
+  for (let i = 0; i < n; i++) centre += values[i]!;
+  centre /= n;
+  let spread = 0;
+  for (let i = 0; i < n; i++) spread += (values[i]! - centre) ** 2;
+  const scale = Math.sqrt(spread / n) || 1;
   const gram = new Float64Array(p * p);
   const xty = new Float64Array(p);
   const x = new Float64Array(p);
   for (let t = maxLag; t < n; t++) {
     x[0] = 1;
-    for (let k = 0; k < lags.length; k++) x[k + 1] = values[t - lags[k]!]! / scale;
-    accumulate(gram, xty, x, values[t]! / scale, p);
+    for (let k = 0; k < lags.length; k++) x[k + 1] = (values[t - lags[k]!]! - centre) / scale;
+    accumulate(gram, xty, x, (values[t]! - centre) / scale, p);
   }
   const rows = n - maxLag;
   for (let k = 1; k < p; k++) gram[k * p + k] = gram[k * p + k]! + PENALTY * rows;
@@ -50,9 +54,9 @@ export function lagRegressionForecast(values: Float64Array, horizon: number, ste
   for (let h = 0; h < horizon; h++) {
     const t = n + h;
     let s = coef[0]!;
-    for (let k = 0; k < lags.length; k++) s += (coef[k + 1]! * ext[t - lags[k]!]!) / scale;
-    ext[t] = s * scale;
-    out[h] = s * scale;
+    for (let k = 0; k < lags.length; k++) s += (coef[k + 1]! * (ext[t - lags[k]!]! - centre)) / scale;
+    ext[t] = centre + s * scale;
+    out[h] = ext[t]!;
   }
   return out;
 }

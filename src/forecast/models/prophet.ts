@@ -2,7 +2,7 @@
  * Prophet-style additive model: `y(t) = trend(t) + daily(t) + weekly(t) + weekend·daily'(t) + ε`, with
  * a piecewise-linear trend (changepoints evenly spaced over the first 80% of the history), Fourier
  * terms for the day and the week, and a conditional daily shape for weekends (Saturday and Sunday,
- * UTC), fitted by ridge-regularised least squares in one pass.
+ * UTC: a level offset and a daily shape), fitted by ridge-regularised least squares in one pass.
  *
  * Departs from Prophet (Taylor & Letham 2018) in the fit: a Gaussian (ridge) prior on the changepoint
  * deltas instead of a Laplace one, so the fit is one closed-form solve of a ~40 × 40 system instead of
@@ -60,7 +60,8 @@ function layout(n: number, context: ModelContext, o: Required<ProphetOptions>): 
   const weeklyStart = dailyStart + 2 * dailyOrder;
   const weekendStart = weeklyStart + 2 * weeklyOrder;
   return {
-    p: weekendStart + 2 * weekendOrder,
+    // One more column when weekends are modelled: a weekend level offset.
+    p: weekendStart + 2 * weekendOrder + (weekendOrder > 0 ? 1 : 0),
     cpStart,
     changepoints,
     dailyStart,
@@ -87,7 +88,11 @@ function fill(x: Float64Array, i: number, context: ModelContext, l: Layout): voi
   const weekPhase = (weekMs / WEEK_MS) * 2 * Math.PI;
   harmonics(x, l.dailyStart, l.dailyOrder, dayPhase, 1);
   harmonics(x, l.weeklyStart, l.weeklyOrder, weekPhase, 1);
-  if (l.weekendOrder > 0) harmonics(x, l.weekendStart, l.weekendOrder, dayPhase, weekMs >= 5 * DAY_MS ? 1 : 0);
+  if (l.weekendOrder > 0) {
+    const weekend = weekMs >= 5 * DAY_MS ? 1 : 0;
+    harmonics(x, l.weekendStart, l.weekendOrder, dayPhase, weekend);
+    x[l.weekendStart + 2 * l.weekendOrder] = weekend;
+  }
 }
 
 /** cos(kθ), sin(kθ) for k = 1…order by the angle-addition recurrence (two trig calls a row). */
