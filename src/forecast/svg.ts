@@ -154,7 +154,10 @@ export function toSVG(result: TrafficForecast, options: SvgOptions = {}): string
     );
   }
   parts.push(
-    `<text x="${width - pad.right}" y="18" text-anchor="end" fill="#6b7280">${levels.map((l) => `${l}%`).join(' / ')} intervals</text>`,
+    `<text x="${width - pad.right}" y="18" text-anchor="end" fill="#6b7280">${[...levels]
+      .reverse()
+      .map((l) => `${l}%`)
+      .join(' / ')} intervals</text>`,
     '</svg>',
   );
   return parts.join('');
