@@ -160,5 +160,34 @@ for (const panel of PANELS) {
     }
   }
 }
-const out = opt('json', undefined);
-if (out !== undefined) writeFileSync(out, JSON.stringify({ summary, rows: rows.filter((r) => r.model.startsWith('elite:')) }, null, 1));
+// The issue's bars, on the traffic panel (main tier): checked on the `elite:auto` rows.
+const pick = (panel, horizon, model) => summary.find((r) => r.panel === panel && r.horizon === horizon && r.model === model);
+const auto24 = pick('traffic', '24', 'elite:auto');
+const auto168 = pick('traffic', '168', 'elite:auto');
+if (auto24 !== undefined && auto168 !== undefined) {
+  const refs = summary.filter(
+    (r) => r.panel === 'traffic' && r.horizon === '168' && !r.model.startsWith('elite:') && r.wk_total_APE !== undefined,
+  );
+  const bestWeek = Math.min(...refs.map((r) => r.wk_total_APE));
+  const bars = [
+    ['geometric mean relMASE, 24 h', auto24.relMASE, '≤ 0.70', auto24.relMASE <= 0.7],
+    ['mean MASE, 24 h', auto24.MASE, '< 1.46', auto24.MASE < 1.46],
+    ['80% interval coverage, 24 h', auto24.cov80, '0.77–0.83', auto24.cov80 >= 0.77 && auto24.cov80 <= 0.83],
+    ['95% interval coverage, 24 h', auto24.cov95, '0.92–0.97', auto24.cov95 >= 0.92 && auto24.cov95 <= 0.97],
+    ['7-day total APE, w1', auto168.wk_total_APE, `< ${bestWeek.toFixed(2)} (best reference)`, auto168.wk_total_APE < bestWeek],
+  ];
+  console.log('\n### Bars (traffic panel, main tier, elite:auto)\n');
+  console.log('| measure | ours | bar | met |');
+  console.log('|---|---|---|---|');
+  for (const [name, value, bar, ok] of bars) console.log(`| ${name} | ${fmt(value)} | ${bar} | ${ok ? 'yes' : 'NO'} |`);
+}
+const out = opt(
+  'json',
+  join(
+    here,
+    '..',
+    'results',
+    `forecast-accuracy${MODELS.length === 1 + Object.keys(lib.TRAFFIC_MODELS).length && PANELS.length === 3 ? '' : '.partial'}.json`,
+  ),
+);
+writeFileSync(out, `${JSON.stringify({ summary, rows: rows.filter((r) => r.model.startsWith('elite:')) }, null, 1)}\n`);

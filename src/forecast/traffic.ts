@@ -154,7 +154,8 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
       componentWeight = w;
     }
   });
-  components ??= prophet.forecast(values, horizon, context).components ?? { trend: [], daily: [], weekly: [] };
+  // Models without components (the naive ones): the decomposition of MSTL + ETS, the cheapest that has them.
+  components ??= mstlEts.forecast(values, horizon, context).components ?? { trend: [], daily: [], weekly: [] };
 
   const window = Math.max(1, Math.round((dayLength || spacing) / 8));
   const halfWidths = residualHalfWidths(values, plan.origins, selection.forecasts, horizon, levels, window);

@@ -151,7 +151,10 @@ export interface TrafficForecast {
   stepMs: number;
   levels: number[];
   steps: ForecastStep[];
-  /** Additive components of the Prophet-style fit on the forecast steps. */
+  /**
+   * Additive components on the forecast steps: those of the highest-weighted model that has them
+   * (Prophet-style or MSTL + ETS), else the MSTL + ETS decomposition.
+   */
   components: ForecastComponents;
   backtest: BacktestSummary;
   /** The last two weeks of history (or all of it), for plots. */
