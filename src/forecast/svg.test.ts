@@ -62,3 +62,14 @@ describe('toSVG', () => {
     expect(noHistory).not.toContain('class="history"');
   });
 });
+
+describe('axis labels', () => {
+  it('uses k, M and G for large values and exponents for tiny ones', () => {
+    const make = (scale: number) =>
+      toSVG(traffic({ startMs: T0, stepMs: HOUR_MS, values: Float64Array.from(values, (v) => v * scale) }), { historySteps: 24 });
+    expect(make(1000)).toMatch(/>\d+k</);
+    expect(make(1e5)).toMatch(/>[\d.]+M</);
+    expect(make(1e8)).toMatch(/>[\d.]+G</);
+    expect(make(1e-6)).toMatch(/>[\d.]+e-\d</);
+  });
+});

@@ -35,8 +35,14 @@ export interface SvgOptions {
 const escapeXml = (text: string): string =>
   text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
 
-const fmt = (v: number): string =>
-  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+/** Axis labels: 3 significant digits, k/M/G suffixes for large values (80k rather than 8.0e+4). */
+function fmt(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${Number((v / 1e9).toPrecision(3))}G`;
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
+  return a < 1e-2 && v !== 0 ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+}
 
 function niceTicks(lo: number, hi: number, count: number): number[] {
   const span = hi - lo || Math.abs(hi) || 1;
