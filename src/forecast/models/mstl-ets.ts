@@ -46,10 +46,11 @@ function seasonalShape(x: Float64Array, trend: Float64Array, p: number, decay: n
   // Walk back from the last point with a defined trend: cycle k (0 = newest) has weight decay^k.
   let last = n - 1;
   while (last >= 0 && Number.isNaN(trend[last]!)) last--;
+  let w = 1;
   for (let i = last; i >= 0 && last - i < cycles * p; i--) {
     const t = trend[i]!;
     if (Number.isNaN(t)) break;
-    const w = decay ** Math.floor((last - i) / p);
+    if (i !== last && (last - i) % p === 0) w *= decay;
     const phase = i % p;
     sum[phase] = sum[phase]! + w * (x[i]! - t);
     wsum[phase] = wsum[phase]! + w;

@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 
-import { accumulate, solveSpd, symmetrize } from '../linalg.js';
+import { solveSpd, symmetrize } from '../linalg.js';
 import { DAY_MS, WEEK_MS } from '../series.js';
 import type { Forecaster, ModelContext, ModelOutput } from '../types.js';
 
@@ -155,6 +155,7 @@ function fitAndPredict(
   const xty = new Float64Array(p);
   const x = new Float64Array(p);
   const outputs: ModelOutput[] = [];
+  const nz = new Int32Array(p);
   let next = 0;
   for (let i = 0; i <= n && next < origins.length; i++) {
     while (next < origins.length && origins[next] === i) {
@@ -166,7 +167,7 @@ function fitAndPredict(
     }
     if (i < n) {
       fill(x, i, context, l);
-      accumulate(gram, xty, x, values[i]! / scale, p);
+      accumulateSparse(gram, xty, x, values[i]! / scale, p, nz);
     }
   }
   return outputs;
@@ -193,6 +194,25 @@ function predict(coef: Float64Array, origin: number, horizon: number, context: M
     mean[h] = (tr + d + w) * scale;
   }
   return { mean, components: { trend, daily, weekly } };
+}
+
+/**
+ * `gram += x xᵀ`, `xty += y x` over the non-zero entries of `x` only: hinge columns before their
+ * changepoint and the weekend columns on weekdays are zero, which halves the work of the fit.
+ */
+function accumulateSparse(gram: Float64Array, xty: Float64Array, x: Float64Array, y: number, p: number, nz: Int32Array): void {
+  let m = 0;
+  for (let k = 0; k < p; k++) if (x[k] !== 0) nz[m++] = k;
+  for (let a = 0; a < m; a++) {
+    const i = nz[a]!;
+    const xi = x[i]!;
+    xty[i] = xty[i]! + xi * y;
+    const row = i * p;
+    for (let b = a; b < m; b++) {
+      const j = nz[b]!;
+      gram[row + j] = gram[row + j]! + xi * x[j]!;
+    }
+  }
 }
 
 /** A Prophet-style forecaster with the given terms and penalties. */
