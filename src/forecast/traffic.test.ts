@@ -141,7 +141,9 @@ describe('forecast.traffic properties', () => {
           const f = (i: number) => offset + amplitude * Math.sin((2 * Math.PI * i) / 24 + phase);
           const n = days * 24;
           const r = traffic(series(Array.from({ length: n }, (_, i) => f(i))));
-          r.steps.forEach((s, h) => expect(Math.abs(s.mean - f(n + h))).toBeLessThanOrEqual(1e-6 * amplitude));
+          r.steps.forEach((s, h) => {
+            expect(Math.abs(s.mean - f(n + h))).toBeLessThanOrEqual(1e-6 * amplitude);
+          });
         },
       ),
       opts,
@@ -151,7 +153,9 @@ describe('forecast.traffic properties', () => {
   it('the Prophet-style model alone recovers the sine within 1% of its amplitude', () => {
     const f = (i: number) => 50 + 20 * Math.sin((2 * Math.PI * i) / 24);
     const r = traffic(series(Array.from({ length: 24 * 21 }, (_, i) => f(i))), { model: 'prophet' });
-    r.steps.forEach((s, h) => expect(Math.abs(s.mean - f(24 * 21 + h))).toBeLessThan(0.2));
+    r.steps.forEach((s, h) => {
+      expect(Math.abs(s.mean - f(24 * 21 + h))).toBeLessThan(0.2);
+    });
   });
 
   it('scales with the input', () => {

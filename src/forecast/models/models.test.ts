@@ -42,7 +42,9 @@ describe('Prophet-style model', () => {
     const out = prophet.forecast(make(n), 48, context(n));
     expect(maxError(out.mean, n)).toBeLessThan(3);
     const c = out.components!;
-    out.mean.forEach((m, h) => expect(c.trend[h]! + c.daily[h]! + c.weekly[h]!).toBeCloseTo(m, 9));
+    out.mean.forEach((m, h) => {
+      expect(c.trend[h]! + c.daily[h]! + c.weekly[h]!).toBeCloseTo(m, 9);
+    });
     // The daily component carries the sine.
     expect(Math.max(...c.daily) - Math.min(...c.daily)).toBeGreaterThan(40);
   });
@@ -58,11 +60,15 @@ describe('Prophet-style model', () => {
     const v = Float64Array.from({ length: n }, (_, i) => pattern(i) + Math.sin(i * 7.1) * 5);
     const all = prophet.forecastAtOrigins!(v, [n - 48, n - 24, n], 24, context(n));
     const plain = prophet.forecast(v, 24, context(n));
-    all[2]!.mean.forEach((m, h) => expect(m).toBeCloseTo(plain.mean[h]!, 9));
+    all[2]!.mean.forEach((m, h) => {
+      expect(m).toBeCloseTo(plain.mean[h]!, 9);
+    });
     // An earlier origin sees only its prefix: changing later values leaves it alone.
     const changed = Float64Array.from(v, (x, i) => (i >= n - 24 ? x * 3 : x));
     const again = prophet.forecastAtOrigins!(changed, [n - 48, n - 24, n], 24, context(n));
-    again[1]!.mean.forEach((m, h) => expect(m).toBeCloseTo(all[1]!.mean[h]!, 9));
+    again[1]!.mean.forEach((m, h) => {
+      expect(m).toBeCloseTo(all[1]!.mean[h]!, 9);
+    });
   });
 
   it('drops terms the history cannot support', () => {
