@@ -49,13 +49,19 @@ describe('selection and intervals', () => {
     final: { mean: new Float64Array(4) },
   });
 
-  it('averages the best three by MAE', () => {
+  it('averages the best three by MAE, leaving out those over maxRatio × the best', () => {
     const runs = [run('a', 4), run('b', 9), run('c', 12), run('d', 10)];
-    const s = selectWeights(values, origins, runs);
+    // MAEs 6, 1, 2, 0: b and c are far behind d.
+    expect(selectWeights(values, origins, runs).weights).toEqual([0, 0, 0, 1]);
+    const s = selectWeights(values, origins, runs, 3, Number.POSITIVE_INFINITY);
     expect(s.weights).toEqual([0, 1 / 3, 1 / 3, 1 / 3]);
     expect(s.forecasts[0]![0]).toBeCloseTo((9 + 12 + 10) / 3, 12);
     expect(s.mae).toBeCloseTo(Math.abs(10 - 31 / 3), 12);
     expect(selectWeights(values, origins, [run('a', 4)]).weights).toEqual([1]);
+    // MAEs 1, 1.1, 1.14: all within 15% of the best.
+    const close = [run('a', 9), run('b', 11.1), run('c', 8.86)];
+    expect(selectWeights(values, origins, close).weights).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    expect(selectWeights(values, origins, close, 2).weights).toEqual([1 / 2, 1 / 2, 0]);
     expect(combineForecasts([run('a', 2), run('b', 4)], [0.5, 0.5])[0]![0]).toBe(3);
     expect(meanAbsoluteError(values, [], [])).toBeNaN();
   });

@@ -96,14 +96,16 @@ export interface Selection {
 }
 
 /**
- * Equal weights on the `top` models with the lowest backtest MAE (all of them when fewer). A plain
- * mean of a few good forecasts is steadier than weights fitted to a week of backtest: on the
- * benchmark panel the mean of the best three beat the best single model picked per series, the
- * best-subset choice and inverse-MAE² weights (docs/forecast.md, "How auto chooses").
+ * Equal weights on the `top` models with the lowest backtest MAE (all of them when fewer), leaving
+ * out any whose MAE is more than `maxRatio` times the best one's. A plain mean of a few good forecasts
+ * is steadier than weights fitted to a week of backtest: on the benchmark panel the mean of the best
+ * three beat the best-subset choice and inverse-MAE² weights; the ratio keeps a clearly better model
+ * (a series that repeats exactly every day) from being diluted (docs/forecast.md, "How auto chooses").
  */
-export function selectWeights(values: Float64Array, origins: number[], runs: ModelBacktest[], top = 3): Selection {
+export function selectWeights(values: Float64Array, origins: number[], runs: ModelBacktest[], top = 3, maxRatio = 1.15): Selection {
   const order = runs.map((_, m) => m).sort((a, b) => runs[a]!.mae - runs[b]!.mae);
-  const k = Math.max(1, Math.min(top, runs.length));
+  let k = Math.max(1, Math.min(top, runs.length));
+  while (k > 1 && runs[order[k - 1]!]!.mae > maxRatio * runs[order[0]!]!.mae) k--;
   const weights = runs.map(() => 0);
   for (let r = 0; r < k; r++) weights[order[r]!] = 1 / k;
   const forecasts = combineForecasts(runs, weights);

@@ -96,7 +96,7 @@ export interface TrafficOptions {
   levels?: number[];
   /**
    * `'auto'` (default) backtests every model that fits the history length and forecasts the mean of
-   * the three with the lowest out-of-sample error; a model name forces that model (still backtested,
+   * the (up to) three with the lowest out-of-sample error, within 15% of the best; a model name forces that model (still backtested,
    * for the intervals and `backtest` figures).
    */
   model?: TrafficModelName;
@@ -108,7 +108,7 @@ export interface TrafficOptions {
   /**
    * Factor on the interval half-widths found by the backtest. Default 1.2: the backtest's last week
    * resembles itself more than it resembles tomorrow, and on the benchmark panel the raw conformal
-   * intervals covered 73% (80% level) and 91% (95% level) of what happened; ×1.2 gives 78% and 92.5%.
+   * intervals covered 73% (80% level) and 91% (95% level) of what happened; ×1.2 gives 79% and 92%.
    * Use 1 for the raw backtest quantiles; raise it when missing a peak costs more than idle capacity.
    */
   intervalWidening?: number;
