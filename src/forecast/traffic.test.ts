@@ -184,3 +184,27 @@ describe('forecast.traffic properties', () => {
     );
   });
 });
+
+describe('forecast.traffic robustness', () => {
+  it('returns finite, ordered forecasts for any finite history of three days or more', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.constant(0), fc.integer({ min: 0, max: 5 })), {
+          minLength: 72,
+          maxLength: 24 * 16,
+        }),
+        fc.integer({ min: 1, max: 60 }),
+        (values, horizon) => {
+          const r = traffic(series(values), { horizon });
+          expect(r.steps).toHaveLength(horizon);
+          for (const s of r.steps) {
+            expect(Number.isFinite(s.mean)).toBe(true);
+            expect(s.bounds[95]!.lower).toBeLessThanOrEqual(s.bounds[80]!.lower);
+            expect(s.bounds[80]!.upper).toBeLessThanOrEqual(s.bounds[95]!.upper);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
