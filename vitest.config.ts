@@ -13,7 +13,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Needs a running PostgreSQL: its own config and command (npm run test:postgres).
-    exclude: ['test/postgres/**', 'node_modules/**'],
+    // Needs Chromium: its own config and command (npm run test:browser).
+    exclude: ['test/postgres/**', 'test/browser/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {
