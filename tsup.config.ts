@@ -9,6 +9,7 @@ const library: Options = {
     'adapters/memory': 'src/adapters/memory.ts',
     'adapters/postgres': 'src/adapters/postgres.ts',
     telemetry: 'src/telemetry/index.ts',
+    forecast: 'src/forecast/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -22,7 +22,8 @@ export default defineConfig({
     // Needs a running PostgreSQL: its own config and command (npm run test:postgres).
     // test/e2e needs Chromium and a Next.js build: npm run test:e2e.
     // test/prometheus needs Debian's prometheus package: npm run test:prometheus.
-    exclude: ['test/postgres/**', 'test/prometheus/**', 'node_modules/**', 'test/e2e/**'],
+    // test/browser needs Chromium: npm run test:browser.
+    exclude: ['test/postgres/**', 'test/prometheus/**', 'node_modules/**', 'test/e2e/**', 'test/browser/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {

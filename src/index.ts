@@ -50,6 +50,17 @@ export {
   isEliteError,
   validateFlag,
 } from './flags/index.js';
+// Forecast: a thin namespace that loads `@tiqology/elite/forecast` on first call (see forecast/lazy.ts).
+export type {
+  ForecastStep,
+  RegularSeries,
+  SeriesPoint,
+  SvgOptions,
+  TrafficForecast,
+  TrafficModelName,
+  TrafficOptions,
+} from './forecast/index.js';
+export { forecast, type LazyForecast } from './forecast/lazy.js';
 export type {
   AlertEvent,
   CompletionRecord,

@@ -34,7 +34,15 @@ beforeAll(() => {
 
 describe('the packed package', () => {
   it('exposes the documented subpaths', () => {
-    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres', './telemetry']);
+    expect(subpaths).toEqual([
+      '.',
+      './flags',
+      './flags/openfeature',
+      './adapters/memory',
+      './adapters/postgres',
+      './telemetry',
+      './forecast',
+    ]);
   });
 
   it.each(subpaths)('imports %s from ESM', (subpath) => {
@@ -130,6 +138,36 @@ root.ready().then(async (full) => {
     expect(JSON.parse(cjs)).toEqual([true, true, true]);
   });
 
+  it('forecasts from the root namespace (loaded on first call) and the subpath, ESM and CJS alike', () => {
+    const script = (load: string) =>
+      `${load}
+const values = Array.from({ length: 24 * 15 }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 24) + (i % 7));
+const points = values.map((value, i) => ({ timestamp: Date.UTC(2026, 0, 5) + i * 3600000, value }));
+Promise.resolve(root.traffic(points)).then((a) => {
+  const b = sub.traffic(points);
+  console.log(JSON.stringify({ same: JSON.stringify(a) === JSON.stringify(b), steps: b.steps.length, mean: b.steps[0].mean, svg: sub.toSVG(b).startsWith('<svg') }));
+});`;
+    const esm = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        script(`import { forecast as root } from '@tiqology/elite'; import { forecast as sub } from '@tiqology/elite/forecast';`),
+      ],
+      project,
+    );
+    const cjs = run(
+      process.execPath,
+      [
+        '-e',
+        script(`const { forecast: root } = require('@tiqology/elite'); const { forecast: sub } = require('@tiqology/elite/forecast');`),
+      ],
+      project,
+    );
+    expect(JSON.parse(esm)).toMatchObject({ same: true, steps: 24, svg: true });
+    expect(JSON.parse(cjs)).toEqual(JSON.parse(esm));
+  });
+
   it('ships no tests, sources or fixtures', () => {
     const files = (
       JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0] as { files: { path: string }[] }
@@ -143,7 +181,7 @@ root.ready().then(async (full) => {
 });
 
 describe('Edge runtime safety', () => {
-  const EDGE_ENTRIES = ['@tiqology/elite', '@tiqology/elite/flags', '@tiqology/elite/telemetry'];
+  const EDGE_ENTRIES = ['@tiqology/elite', '@tiqology/elite/flags', '@tiqology/elite/telemetry', '@tiqology/elite/forecast'];
   const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   const noNode: Plugin = {
     name: 'no-node-builtins',

@@ -14,7 +14,15 @@ export type EliteErrorCode =
   | 'TIMEOUT'
   | 'CLOSED'
   | 'DELIVERY_FAILED'
-  | 'MISSING_DEPENDENCY';
+  | 'MISSING_DEPENDENCY'
+  // Forecast input the caller controls (docs/errors.md, "Forecast").
+  | 'SERIES_TOO_SHORT'
+  | 'SERIES_NON_FINITE'
+  | 'SERIES_UNSORTED'
+  | 'SERIES_DUPLICATE_TIMESTAMP'
+  | 'SERIES_IRREGULAR_STEP'
+  | 'INVALID_TIMESTAMP'
+  | 'INVALID_CSV';
 
 /** Options accepted by {@link EliteError}. */
 export interface EliteErrorOptions {
