@@ -18,6 +18,7 @@ import {
 import { type BufferedEvent, EventBuffer, type FlushResult } from './events.js';
 import { isDict, isJson, KEY_PATTERN } from './model.js';
 import type { ExperimentResults } from './stats.js';
+import { loadStats } from './stats-loader.js';
 import type {
   EvaluationDetails,
   EvaluationErrorCode,
@@ -88,7 +89,8 @@ export interface FlagsClient {
   /**
    * Per-variant results of an experiment with their statistics (see docs/experiments.md).
    * Flushes first. Rejects with `EliteError` (`FLAG_NOT_FOUND`, `STORAGE_ERROR`): this is a
-   * reporting call, not a hot path.
+   * reporting call, not a hot path. In the Edge build (export condition `edge-light`: Next.js
+   * middleware and Edge routes) it rejects with `UNSUPPORTED_RUNTIME`: call it on Node.js.
    */
   results(flagKey: string, options?: ResultsOptions): Promise<ExperimentResults>;
   /** Flushes buffered events and stops listening for changes; later evaluations answer from the cache only. */
@@ -558,6 +560,8 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     },
     flush: () => events.flush(),
     async results(flagKey, resultsOptions = {}) {
+      // Statistics load on first use; the Edge build rejects here, before any store call.
+      const { computeResults } = await loadStats();
       await events.flush();
       let definition: FlagDefinition | undefined;
       let aggregates: VariantAggregate[];
@@ -580,8 +584,6 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
           `elite/flags: "${flagKey}" is not an experiment in "${environment}" (no such flag, or a toggle without variants)`,
         );
       }
-      // Statistics load on first use: they stay out of the Edge bundle of evaluation.
-      const { computeResults } = await import('./stats.js');
       return computeResults(aggregates, Object.fromEntries(definition.variants.map((v) => [v.key, v.weight])));
     },
     async close() {

@@ -11,7 +11,8 @@ export type EliteErrorCode =
   | 'VERSION_CONFLICT'
   | 'STORAGE_ERROR'
   | 'TIMEOUT'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'UNSUPPORTED_RUNTIME';
 
 /** Options accepted by {@link EliteError}. */
 export interface EliteErrorOptions {
