@@ -567,7 +567,8 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       let aggregates: VariantAggregate[];
       const bound = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
       try {
-        definition = await storage.getFlag(flagKey, environment);
+        // A bootstrap flag the store has never had is judged on its bootstrap weights.
+        definition = (await storage.getFlag(flagKey, environment)) ?? absent(flagKey)?.definition;
         const query: ResultsQuery = { flagKey, environment };
         if (resultsOptions.event !== undefined) query.eventName = resultsOptions.event;
         const since = bound(resultsOptions.since);
