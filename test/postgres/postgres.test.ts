@@ -6,6 +6,7 @@ import { describeStorageAdapter } from '../../src/adapters/storage.case.js';
 import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
+import { MIGRATIONS } from '../../src/sql/migrations.js';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and export the URL it prints');
@@ -16,7 +17,9 @@ const clean = async () => {
 };
 
 beforeAll(async () => {
-  await pool.query('drop table if exists feature_flags, feature_flag_events, elite_migrations cascade');
+  await pool.query(
+    'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, elite_migrations cascade',
+  );
   await migrate(pool);
 });
 afterAll(async () => {
@@ -43,7 +46,7 @@ describe('migrate', () => {
   it('is ordered and idempotent: applying it again is a no-op', async () => {
     expect(await migrate(pool)).toEqual({ applied: [] });
     const { rows } = await pool.query('select name from elite_migrations order by name');
-    expect(rows.map((r) => r.name)).toEqual(['20261127000001_feature_flags']);
+    expect(rows.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
   });
 
   it('applies cleanly to an empty database, twice in parallel without racing', async () => {
@@ -53,7 +56,7 @@ describe('migrate', () => {
     const other = new pg.Pool({ connectionString: url.replace(/\/[^/]*$/, `/${db}`), max: 2 });
     try {
       const [a, b] = await Promise.all([migrate(other), migrate(other)]);
-      expect([...a.applied, ...b.applied]).toEqual(['20261127000001_feature_flags']);
+      expect([...a.applied, ...b.applied]).toEqual(MIGRATIONS.map((m) => m.name));
     } finally {
       await other.end();
       await pool.query(`drop database ${db}`);

@@ -1,0 +1,315 @@
+-- @tiqology/elite: trigger-maintained pre-aggregation for get_ab_test_results. Idempotent.
+--
+-- Without a window (no since/until), results read two small tables instead of joining every
+-- exposure to every conversion:
+--   feature_flag_first_exposures  one row per (flag, environment, user): the variant and time of the
+--                                 user's first exposure (ties broken by event id, as the raw query does);
+--   feature_flag_conversions      one row per (flag, environment, user, event name): the conversions
+--                                 of that user at or after their first exposure (count, value sum).
+-- Statement-level triggers keep both exact under out-of-order arrival: when a batch makes a user's
+-- first exposure earlier (or new), that user's attributed conversions are recomputed from the raw
+-- events; otherwise the batch's conversions are added. Deletes and updates of events recompute the
+-- users they touch; TRUNCATE empties both. Windowed queries still read the raw events.
+-- Needs PostgreSQL 15+ (UNIQUE NULLS NOT DISTINCT: conversions without a name are one group).
+
+create table if not exists feature_flag_first_exposures (
+  flag_key text not null,
+  environment text not null,
+  user_id text not null,
+  variant text not null,
+  occurred_at timestamptz not null,
+  event_id bigint not null,
+  primary key (flag_key, environment, user_id)
+);
+-- Conversions find the flags a user was exposed to by (environment, user).
+create index if not exists feature_flag_first_exposures_user_idx on feature_flag_first_exposures (environment, user_id);
+
+create table if not exists feature_flag_conversions (
+  flag_key text not null,
+  environment text not null,
+  user_id text not null,
+  event_name text,
+  variant text,
+  events bigint not null,
+  value_sum double precision not null,
+  constraint feature_flag_conversions_key unique nulls not distinct (flag_key, environment, user_id, event_name)
+);
+
+-- The raw exposures are read by flag and time now (windowed results, recounts): an index in time
+-- order is appended to at its right edge, where the per-user index it replaces took a random page
+-- per event. First exposures per user are the table above.
+drop index if exists feature_flag_events_exposure_idx;
+create index if not exists feature_flag_events_exposure_time_idx
+  on feature_flag_events (flag_key, environment, occurred_at) include (user_id, variant, id)
+  where event_type = 'exposure';
+
+-- Recomputes both tables for the given (flag, environment, user) keys from the raw events.
+create or replace function feature_flag_rollup_refresh(p_flags text[], p_environments text[], p_users text[])
+returns void language plpgsql security definer set search_path from current as $$
+begin
+  delete from feature_flag_first_exposures f
+   using unnest(p_flags, p_environments, p_users) k(flag_key, environment, user_id)
+   where f.flag_key = k.flag_key and f.environment = k.environment and f.user_id = k.user_id;
+  insert into feature_flag_first_exposures (flag_key, environment, user_id, variant, occurred_at, event_id)
+  select distinct on (e.flag_key, e.environment, e.user_id) e.flag_key, e.environment, e.user_id, e.variant, e.occurred_at, e.id
+  from (select distinct * from unnest(p_flags, p_environments, p_users) as u(flag_key, environment, user_id)) k
+  join feature_flag_events e
+    on e.event_type = 'exposure' and e.flag_key = k.flag_key and e.environment = k.environment and e.user_id = k.user_id
+   and e.variant is not null
+  order by e.flag_key, e.environment, e.user_id, e.occurred_at, e.id;
+  delete from feature_flag_conversions c
+   using unnest(p_flags, p_environments, p_users) k(flag_key, environment, user_id)
+   where c.flag_key = k.flag_key and c.environment = k.environment and c.user_id = k.user_id;
+  insert into feature_flag_conversions (flag_key, environment, user_id, event_name, variant, events, value_sum)
+  select f.flag_key, f.environment, f.user_id, e.event_name, f.variant, count(*), sum(coalesce(e.value, 0))
+  from (select distinct * from unnest(p_flags, p_environments, p_users) as u(flag_key, environment, user_id)) k
+  join feature_flag_first_exposures f on f.flag_key = k.flag_key and f.environment = k.environment and f.user_id = k.user_id
+  join feature_flag_events e
+    on e.event_type = 'conversion' and e.environment = f.environment and e.user_id = f.user_id and e.occurred_at >= f.occurred_at
+  group by f.flag_key, f.environment, f.user_id, e.event_name, f.variant;
+end;
+$$;
+
+-- After each INSERT statement (the adapters write one statement per batch).
+create or replace function feature_flag_events_rollup_insert() returns trigger
+language plpgsql security definer set search_path from current as $$
+declare
+  v_flags text[];
+  v_environments text[];
+  v_users text[];
+  v_updated text[];
+begin
+  -- Concurrent batches touching the same user take turns (a transaction lock per user, in hash
+  -- order so two batches cannot deadlock): otherwise a batch could recount a user's conversions
+  -- without seeing another's uncommitted conversion while that one, not yet seeing the new first
+  -- exposure, attributes it to nobody. Each statement below then reads what the other committed.
+  perform pg_advisory_xact_lock(h.k)
+  from (select distinct hashtextextended(n.environment || chr(31) || n.user_id, 7251) as k from new_events n order by 1) h;
+
+  -- First exposures that are new or earlier than the stored one.
+  with changed as (
+    insert into feature_flag_first_exposures as x (flag_key, environment, user_id, variant, occurred_at, event_id)
+    select distinct on (n.flag_key, n.environment, n.user_id) n.flag_key, n.environment, n.user_id, n.variant, n.occurred_at, n.id
+    from new_events n
+    where n.event_type = 'exposure' and n.flag_key is not null and n.variant is not null
+    order by n.flag_key, n.environment, n.user_id, n.occurred_at, n.id
+    on conflict (flag_key, environment, user_id) do update
+      set variant = excluded.variant, occurred_at = excluded.occurred_at, event_id = excluded.event_id
+      where (excluded.occurred_at, excluded.event_id) < (x.occurred_at, x.event_id)
+    returning x.flag_key, x.environment, x.user_id, not (x.xmax = 0) as updated
+  )
+  select array_agg(c.flag_key), array_agg(c.environment), array_agg(c.user_id),
+         array_agg(case when c.updated then c.user_id end)
+    into v_flags, v_environments, v_users, v_updated
+  from changed c;
+
+  -- Their attribution starts at a new time (or in a new variant): recount from the raw events,
+  -- which already hold this statement's rows.
+  if v_flags is not null then
+    -- Only a first exposure that moved can have rows already (a new one had none).
+    delete from feature_flag_conversions c
+     using unnest(v_flags, v_environments, v_updated) k(flag_key, environment, user_id)
+     where c.flag_key = k.flag_key and c.environment = k.environment and c.user_id = k.user_id;
+    insert into feature_flag_conversions (flag_key, environment, user_id, event_name, variant, events, value_sum)
+    select f.flag_key, f.environment, f.user_id, e.event_name, f.variant, count(*), sum(coalesce(e.value, 0))
+    from unnest(v_flags, v_environments, v_users) k(flag_key, environment, user_id)
+    join feature_flag_first_exposures f on f.flag_key = k.flag_key and f.environment = k.environment and f.user_id = k.user_id
+    join feature_flag_events e
+      on e.event_type = 'conversion' and e.environment = f.environment and e.user_id = f.user_id and e.occurred_at >= f.occurred_at
+    group by f.flag_key, f.environment, f.user_id, e.event_name, f.variant;
+  end if;
+
+  -- This statement's conversions, for every flag the user was exposed to at or before them
+  -- (users recounted above are skipped: their rows already include these conversions).
+  insert into feature_flag_conversions as c (flag_key, environment, user_id, event_name, variant, events, value_sum)
+  select f.flag_key, f.environment, f.user_id, n.event_name, f.variant, count(*), sum(coalesce(n.value, 0))
+  from new_events n
+  join feature_flag_first_exposures f on f.environment = n.environment and f.user_id = n.user_id and n.occurred_at >= f.occurred_at
+  left join unnest(v_flags, v_environments, v_users) k(flag_key, environment, user_id)
+    on k.flag_key = f.flag_key and k.environment = f.environment and k.user_id = f.user_id
+  where n.event_type = 'conversion' and k.flag_key is null
+  group by f.flag_key, f.environment, f.user_id, n.event_name, f.variant
+  on conflict (flag_key, environment, user_id, event_name) do update
+    set events = c.events + excluded.events, value_sum = c.value_sum + excluded.value_sum;
+  return null;
+end;
+$$;
+
+-- After DELETE or UPDATE statements (retention jobs, corrections): recompute the users touched.
+create or replace function feature_flag_events_rollup_recount() returns trigger
+language plpgsql security definer set search_path from current as $$
+declare
+  v_flags text[];
+  v_environments text[];
+  v_users text[];
+begin
+  with touched as (
+    select o.environment, o.user_id, o.flag_key, o.event_type from old_events o
+    union all
+    select n.environment, n.user_id, n.flag_key, n.event_type from new_events n
+  ),
+  keys as (
+    select t.flag_key, t.environment, t.user_id from touched t where t.event_type = 'exposure' and t.flag_key is not null
+    union
+    select f.flag_key, f.environment, f.user_id
+    from (select distinct t.environment, t.user_id from touched t where t.event_type = 'conversion') t
+    join feature_flag_first_exposures f on f.environment = t.environment and f.user_id = t.user_id
+  )
+  select array_agg(k.flag_key), array_agg(k.environment), array_agg(k.user_id) into v_flags, v_environments, v_users from keys k;
+  if v_flags is not null then
+    perform feature_flag_rollup_refresh(v_flags, v_environments, v_users);
+  end if;
+  return null;
+end;
+$$;
+
+create or replace function feature_flag_events_rollup_truncate() returns trigger
+language plpgsql security definer set search_path from current as $$
+begin
+  truncate feature_flag_first_exposures, feature_flag_conversions;
+  return null;
+end;
+$$;
+
+-- DELETE statements: OLD rows only (a trigger function cannot name a transition table it lacks).
+create or replace function feature_flag_events_rollup_delete() returns trigger
+language plpgsql security definer set search_path from current as $$
+declare
+  v_flags text[];
+  v_environments text[];
+  v_users text[];
+begin
+  with keys as (
+    select o.flag_key, o.environment, o.user_id from old_events o where o.event_type = 'exposure' and o.flag_key is not null
+    union
+    select f.flag_key, f.environment, f.user_id
+    from (select distinct o.environment, o.user_id from old_events o where o.event_type = 'conversion') t
+    join feature_flag_first_exposures f on f.environment = t.environment and f.user_id = t.user_id
+  )
+  select array_agg(k.flag_key), array_agg(k.environment), array_agg(k.user_id) into v_flags, v_environments, v_users from keys k;
+  if v_flags is not null then
+    perform feature_flag_rollup_refresh(v_flags, v_environments, v_users);
+  end if;
+  return null;
+end;
+$$;
+
+drop trigger if exists feature_flag_events_rollup_insert on feature_flag_events;
+create trigger feature_flag_events_rollup_insert after insert on feature_flag_events
+  referencing new table as new_events for each statement execute function feature_flag_events_rollup_insert();
+drop trigger if exists feature_flag_events_rollup_update on feature_flag_events;
+create trigger feature_flag_events_rollup_update after update on feature_flag_events
+  referencing old table as old_events new table as new_events for each statement execute function feature_flag_events_rollup_recount();
+drop trigger if exists feature_flag_events_rollup_delete on feature_flag_events;
+create trigger feature_flag_events_rollup_delete after delete on feature_flag_events
+  referencing old table as old_events for each statement execute function feature_flag_events_rollup_delete();
+drop trigger if exists feature_flag_events_rollup_truncate on feature_flag_events;
+create trigger feature_flag_events_rollup_truncate after truncate on feature_flag_events
+  for each statement execute function feature_flag_events_rollup_truncate();
+
+-- Rebuilds both tables from the raw events: the backfill below, and a repair after bulk loads
+-- that bypassed the triggers (COPY with triggers disabled, restores). Returns the users counted.
+create or replace function feature_flag_rollup_rebuild() returns bigint
+language plpgsql security definer set search_path from current as $$
+declare
+  v_flags text[];
+  v_environments text[];
+  v_users text[];
+begin
+  truncate feature_flag_first_exposures, feature_flag_conversions;
+  select array_agg(k.flag_key), array_agg(k.environment), array_agg(k.user_id) into v_flags, v_environments, v_users
+  from (
+    select distinct e.flag_key, e.environment, e.user_id from feature_flag_events e
+    where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
+  ) k;
+  if v_flags is null then
+    return 0;
+  end if;
+  perform feature_flag_rollup_refresh(v_flags, v_environments, v_users);
+  return cardinality(v_flags);
+end;
+$$;
+
+-- Backfill from the events already stored (a no-op on an empty table).
+select feature_flag_rollup_rebuild();
+
+-- Same signature and attribution rules as before; without a window it reads the pre-aggregates.
+create or replace function get_ab_test_results(
+  p_flag_key text,
+  p_environment text,
+  p_event_name text default null,
+  p_since timestamptz default null,
+  p_until timestamptz default null
+) returns table (
+  variant text,
+  exposures bigint,
+  conversions bigint,
+  value_sum double precision,
+  conversion_events bigint
+) language plpgsql stable
+set work_mem = '64MB'
+as $$
+#variable_conflict use_column
+begin
+  if p_since is null and p_until is null then
+    return query
+      with exposed as (
+        select f.variant, min(f.occurred_at) as first_at, count(*) as exposures
+        from feature_flag_first_exposures f
+        where f.flag_key = p_flag_key and f.environment = p_environment
+        group by f.variant
+      ),
+      per_user as (
+        select c.variant, c.user_id, sum(c.value_sum) as value_sum, sum(c.events) as events
+        from feature_flag_conversions c
+        where c.flag_key = p_flag_key and c.environment = p_environment
+          and (p_event_name is null or c.event_name = p_event_name)
+        group by c.variant, c.user_id
+      ),
+      converted as (
+        select u.variant, count(*) as conversions, sum(u.value_sum) as value_sum, sum(u.events) as conversion_events
+        from per_user u group by u.variant
+      )
+      select x.variant, x.exposures, coalesce(c.conversions, 0)::bigint, coalesce(c.value_sum, 0)::double precision,
+             coalesce(c.conversion_events, 0)::bigint
+      from exposed x left join converted c on c.variant = x.variant
+      order by x.first_at, x.variant;
+    return;
+  end if;
+  return query
+    with firsts as (
+      select distinct on (e.user_id) e.user_id, e.variant, e.occurred_at
+      from feature_flag_events e
+      where e.event_type = 'exposure' and e.flag_key = p_flag_key and e.environment = p_environment
+        and e.variant is not null
+        and (p_since is null or e.occurred_at >= p_since) and (p_until is null or e.occurred_at < p_until)
+      order by e.user_id, e.occurred_at, e.id
+    ),
+    exposed as (
+      select f.variant, min(f.occurred_at) as first_at, count(*) as exposures from firsts f group by f.variant
+    ),
+    per_user as (
+      select f.variant, c.user_id, sum(coalesce(c.value, 0)) as value_sum, count(*) as events
+      from firsts f
+      join feature_flag_events c
+        on c.user_id = f.user_id and c.environment = p_environment and c.event_type = 'conversion'
+       and c.occurred_at >= f.occurred_at
+       and (p_event_name is null or c.event_name = p_event_name)
+       and (p_since is null or c.occurred_at >= p_since) and (p_until is null or c.occurred_at < p_until)
+      group by f.variant, c.user_id
+    ),
+    converted as (
+      select u.variant, count(*) as conversions, sum(u.value_sum) as value_sum, sum(u.events) as conversion_events
+      from per_user u group by u.variant
+    )
+    select x.variant, x.exposures, coalesce(c.conversions, 0)::bigint, coalesce(c.value_sum, 0)::double precision,
+           coalesce(c.conversion_events, 0)::bigint
+    from exposed x left join converted c on c.variant = x.variant
+    order by x.first_at, x.variant;
+end;
+$$;
+
+-- The helpers run as their owner (the triggers fire for roles that may not read these tables):
+-- nobody else calls them directly.
+revoke execute on function feature_flag_rollup_refresh(text[], text[], text[]) from public;
+revoke execute on function feature_flag_rollup_rebuild() from public;
