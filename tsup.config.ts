@@ -8,6 +8,7 @@ export default defineConfig({
     'flags/openfeature': 'src/flags/openfeature.ts',
     'adapters/memory': 'src/adapters/memory.ts',
     'adapters/postgres': 'src/adapters/postgres.ts',
+    'adapters/supabase': 'src/adapters/supabase.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -77,31 +77,62 @@ function makeBatch(index) {
   return batch;
 }
 
+// The peer in the same run: the same batches into a copy of the events table with the same
+// indexes but none of the pre-aggregation triggers, in alternating slices of 50k events, so both
+// see the same machine load and table sizes.
+await pool.query('create table feature_flag_events_plain (like feature_flag_events including defaults including indexes)');
+const plain = {
+  async appendEvents(events) {
+    const column = (pick) => events.map(pick);
+    await pool.query(
+      `insert into feature_flag_events_plain (flag_key, environment, variant, user_id, event_type, event_name, value, properties, occurred_at)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::jsonb[], $9::timestamptz[])`,
+      [
+        column((e) => e.flagKey ?? null),
+        column((e) => e.environment),
+        column((e) => e.variant ?? null),
+        column((e) => e.userId),
+        column((e) => e.type),
+        column((e) => e.eventName ?? null),
+        column((e) => e.value ?? null),
+        column((e) => (e.properties === undefined ? null : JSON.stringify(e.properties))),
+        column((e) => e.occurredAt),
+      ],
+    );
+  },
+};
 const batches = Math.ceil(TOTAL / BATCH);
-console.log(`ingesting ${TOTAL.toLocaleString()} events: batches of ${BATCH}, ${WRITERS} writers…`);
-let next = 0;
-const ingestStart = performance.now();
-const windows = []; // events/s per 100k events, to show the rate holds as the tables grow
-let windowStart = ingestStart;
-let windowDone = 0;
-await Promise.all(
-  Array.from({ length: WRITERS }, async () => {
-    while (next < batches) {
-      const batch = makeBatch(next++);
-      await storage.appendEvents(batch);
-      windowDone += batch.length;
-      if (windowDone >= 100_000) {
-        const now = performance.now();
-        windows.push(Math.round(windowDone / ((now - windowStart) / 1000)));
-        windowStart = now;
-        windowDone = 0;
-      }
-    }
-  }),
-);
-const ingestSeconds = (performance.now() - ingestStart) / 1000;
-const eventsPerSecond = Math.round((batches * BATCH) / ingestSeconds);
-console.log(`  ${eventsPerSecond.toLocaleString()} events/s overall; per 100k: ${windows.map((w) => w.toLocaleString()).join(', ')}`);
+const SLICE = 100; // batches per slice (50k events)
+console.log(`ingesting ${TOTAL.toLocaleString()} events twice (shipped triggers / no triggers): batches of ${BATCH}, ${WRITERS} writers…`);
+async function ingest(target, from, to) {
+  let next = from;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      while (next < to) await target.appendEvents(makeBatch(next++));
+    }),
+  );
+  return performance.now() - t;
+}
+const timeMs = { shipped: 0, plain: 0 };
+const windows = []; // [shipped, plain] events/s per slice, to show the rate holds as the tables grow
+for (let from = 0; from < batches; from += SLICE) {
+  const to = Math.min(batches, from + SLICE);
+  const events = (to - from) * BATCH;
+  const seedBefore = seed;
+  const shippedMs = await ingest(storage, from, to);
+  seed = seedBefore; // the same random sequence for the peer
+  const plainMs = await ingest(plain, from, to);
+  timeMs.shipped += shippedMs;
+  timeMs.plain += plainMs;
+  windows.push([Math.round(events / (shippedMs / 1000)), Math.round(events / (plainMs / 1000))]);
+}
+await pool.query('drop table feature_flag_events_plain');
+const eventsPerSecond = Math.round((batches * BATCH) / (timeMs.shipped / 1000));
+const plainPerSecond = Math.round((batches * BATCH) / (timeMs.plain / 1000));
+console.log(`  shipped (indexes + pre-aggregation triggers): ${eventsPerSecond.toLocaleString()} events/s`);
+console.log(`  same indexes, no triggers:                   ${plainPerSecond.toLocaleString()} events/s`);
+console.log(`  per 50k slice [shipped, no triggers]: ${JSON.stringify(windows)}`);
 await pool.query('vacuum analyze feature_flag_events, feature_flag_first_exposures, feature_flag_conversions');
 
 async function time(label, sql, values) {
@@ -170,7 +201,7 @@ const result = {
   cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
   events: TOTAL,
   data: sizes[0],
-  ingestion: { batch: BATCH, writers: WRITERS, eventsPerSecond, per100k: windows },
+  ingestion: { batch: BATCH, writers: WRITERS, eventsPerSecond, withoutTriggersEventsPerSecond: plainPerSecond, perSlice50k: windows },
   results: {
     allTime: { medianMs: all.median, p95Ms: all.p95 },
     allTimePurchase: { medianMs: purchase.median, p95Ms: purchase.p95 },

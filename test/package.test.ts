@@ -34,7 +34,7 @@ beforeAll(() => {
 
 describe('the packed package', () => {
   it('exposes the documented subpaths', () => {
-    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres']);
+    expect(subpaths).toEqual(['.', './flags', './flags/openfeature', './adapters/memory', './adapters/postgres', './adapters/supabase']);
   });
 
   it.each(subpaths)('imports %s from ESM', (subpath) => {
@@ -125,6 +125,24 @@ describe('Edge runtime safety', () => {
     });
     expect(result.errors).toEqual([]);
     expect(result.outputFiles[0]?.text).not.toMatch(/from\s*["']node:/);
+  });
+
+  it.each([
+    ['@tiqology/elite/adapters/supabase', /adapters\/postgres|[\\/]pg[\\/]/],
+    ['@tiqology/elite/adapters/postgres', /adapters\/supabase|@supabase/],
+  ])('%s loads no other store or its client', async (entry, forbidden) => {
+    const result = await build({
+      stdin: { contents: `export * from '${entry}';`, resolveDir: project, loader: 'js' },
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((f) => f.includes('dist/adapters/'))).toBe(true);
+    expect(inputs.filter((f) => forbidden.test(f))).toEqual([]);
   });
 
   it('the guard catches a Node built-in (the test can fail)', async () => {
