@@ -77,7 +77,6 @@ declare
   v_flags text[];
   v_environments text[];
   v_users text[];
-  v_updated text[];
 begin
   -- Concurrent batches touching the same user take turns (a transaction lock per user, in hash
   -- order so two batches cannot deadlock): otherwise a batch could recount a user's conversions
@@ -86,29 +85,42 @@ begin
   perform pg_advisory_xact_lock(h.k)
   from (select distinct hashtextextended(n.environment || chr(31) || n.user_id, 7251) as k from new_events n order by 1) h;
 
-  -- First exposures that are new or earlier than the stored one.
+  -- First exposures that are new or earlier than the stored one. Rows that change nothing are
+  -- filtered before the upsert: ON CONFLICT DO UPDATE would lock (write) every conflicting row.
   with changed as (
     insert into feature_flag_first_exposures as x (flag_key, environment, user_id, variant, occurred_at, event_id)
-    select distinct on (n.flag_key, n.environment, n.user_id) n.flag_key, n.environment, n.user_id, n.variant, n.occurred_at, n.id
-    from new_events n
-    where n.event_type = 'exposure' and n.flag_key is not null and n.variant is not null
-    order by n.flag_key, n.environment, n.user_id, n.occurred_at, n.id
+    select b.flag_key, b.environment, b.user_id, b.variant, b.occurred_at, b.id
+    from (
+      select distinct on (n.flag_key, n.environment, n.user_id) n.flag_key, n.environment, n.user_id, n.variant, n.occurred_at, n.id
+      from new_events n
+      where n.event_type = 'exposure' and n.flag_key is not null and n.variant is not null
+      order by n.flag_key, n.environment, n.user_id, n.occurred_at, n.id
+    ) b
+    left join feature_flag_first_exposures f on f.flag_key = b.flag_key and f.environment = b.environment and f.user_id = b.user_id
+    where f.user_id is null or (b.occurred_at, b.id) < (f.occurred_at, f.event_id)
     on conflict (flag_key, environment, user_id) do update
       set variant = excluded.variant, occurred_at = excluded.occurred_at, event_id = excluded.event_id
       where (excluded.occurred_at, excluded.event_id) < (x.occurred_at, x.event_id)
-    returning x.flag_key, x.environment, x.user_id, not (x.xmax = 0) as updated
+    returning x.flag_key, x.environment, x.user_id
   )
-  select array_agg(c.flag_key), array_agg(c.environment), array_agg(c.user_id),
-         array_agg(case when c.updated then c.user_id end)
-    into v_flags, v_environments, v_users, v_updated
-  from changed c;
+  select array_agg(c.flag_key), array_agg(c.environment), array_agg(c.user_id) into v_flags, v_environments, v_users from changed c;
 
-  -- Their attribution starts at a new time (or in a new variant): recount from the raw events,
-  -- which already hold this statement's rows.
+  -- This statement's conversions, for every flag the user was exposed to at or before them.
+  insert into feature_flag_conversions as c (flag_key, environment, user_id, event_name, variant, events, value_sum)
+  select f.flag_key, f.environment, f.user_id, n.event_name, f.variant, count(*), sum(coalesce(n.value, 0))
+  from new_events n
+  join feature_flag_first_exposures f on f.environment = n.environment and f.user_id = n.user_id and n.occurred_at >= f.occurred_at
+  where n.event_type = 'conversion'
+  group by f.flag_key, f.environment, f.user_id, n.event_name, f.variant
+  on conflict (flag_key, environment, user_id, event_name) do update
+    set events = c.events + excluded.events, value_sum = c.value_sum + excluded.value_sum;
+
+  -- Users whose first exposure is new or moved: their attribution starts at a new time (or in a
+  -- new variant), so their rows are recounted from the raw events, which hold this statement's
+  -- rows too (this replaces whatever the step above added for them).
   if v_flags is not null then
-    -- Only a first exposure that moved can have rows already (a new one had none).
     delete from feature_flag_conversions c
-     using unnest(v_flags, v_environments, v_updated) k(flag_key, environment, user_id)
+     using unnest(v_flags, v_environments, v_users) k(flag_key, environment, user_id)
      where c.flag_key = k.flag_key and c.environment = k.environment and c.user_id = k.user_id;
     insert into feature_flag_conversions (flag_key, environment, user_id, event_name, variant, events, value_sum)
     select f.flag_key, f.environment, f.user_id, e.event_name, f.variant, count(*), sum(coalesce(e.value, 0))
@@ -118,19 +130,6 @@ begin
       on e.event_type = 'conversion' and e.environment = f.environment and e.user_id = f.user_id and e.occurred_at >= f.occurred_at
     group by f.flag_key, f.environment, f.user_id, e.event_name, f.variant;
   end if;
-
-  -- This statement's conversions, for every flag the user was exposed to at or before them
-  -- (users recounted above are skipped: their rows already include these conversions).
-  insert into feature_flag_conversions as c (flag_key, environment, user_id, event_name, variant, events, value_sum)
-  select f.flag_key, f.environment, f.user_id, n.event_name, f.variant, count(*), sum(coalesce(n.value, 0))
-  from new_events n
-  join feature_flag_first_exposures f on f.environment = n.environment and f.user_id = n.user_id and n.occurred_at >= f.occurred_at
-  left join unnest(v_flags, v_environments, v_users) k(flag_key, environment, user_id)
-    on k.flag_key = f.flag_key and k.environment = f.environment and k.user_id = f.user_id
-  where n.event_type = 'conversion' and k.flag_key is null
-  group by f.flag_key, f.environment, f.user_id, n.event_name, f.variant
-  on conflict (flag_key, environment, user_id, event_name) do update
-    set events = c.events + excluded.events, value_sum = c.value_sum + excluded.value_sum;
   return null;
 end;
 $$;
