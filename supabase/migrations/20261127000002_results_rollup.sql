@@ -78,12 +78,32 @@ declare
   v_environments text[];
   v_users text[];
 begin
-  -- Concurrent batches touching the same user take turns (a transaction lock per user, in hash
-  -- order so two batches cannot deadlock): otherwise a batch could recount a user's conversions
-  -- without seeing another's uncommitted conversion while that one, not yet seeing the new first
-  -- exposure, attributes it to nobody. Each statement below then reads what the other committed.
-  perform pg_advisory_xact_lock(h.k)
-  from (select distinct hashtextextended(n.environment || chr(31) || n.user_id, 7251) as k from new_events n order by 1) h;
+  -- Concurrency. A batch that gives a user a new (or earlier) first exposure recounts that user's
+  -- conversions from the raw events; a concurrent batch adding a conversion of that user would
+  -- not see the uncommitted first exposure (and attribute the conversion to nobody) while the
+  -- recount would not see the uncommitted conversion: it would be lost. So the first takes a
+  -- transaction lock per such user in exclusive mode, the second in shared mode: they take turns,
+  -- and each statement below reads what the other committed. Batches that only add conversions
+  -- share locks and do not wait for each other. Locks are taken in hash order in one pass, so two
+  -- batches cannot deadlock. (Write each batch in its own transaction, as the adapters do.)
+  perform case when l.exclusive then pg_advisory_xact_lock(l.k) else pg_advisory_xact_lock_shared(l.k) end
+  from (
+    select k, bool_or(exclusive) as exclusive
+    from (
+      -- exposures that may become a first exposure (checked again under the lock by the upsert)
+      select hashtextextended(n.environment || chr(31) || n.user_id, 7251) as k, true as exclusive
+      from new_events n
+      left join feature_flag_first_exposures f on f.flag_key = n.flag_key and f.environment = n.environment and f.user_id = n.user_id
+      where n.event_type = 'exposure' and n.flag_key is not null and n.variant is not null
+        and (f.user_id is null or (n.occurred_at, n.id) < (f.occurred_at, f.event_id))
+      union all
+      select hashtextextended(n.environment || chr(31) || n.user_id, 7251), false
+      from new_events n
+      where n.event_type = 'conversion'
+    ) c
+    group by k
+    order by k
+  ) l;
 
   -- First exposures that are new or earlier than the stored one. Rows that change nothing are
   -- filtered before the upsert: ON CONFLICT DO UPDATE would lock (write) every conflicting row.
