@@ -51,7 +51,10 @@ function scripted(answers: PostgrestResponseLike<unknown>[]) {
 }
 
 const ok = (data: unknown): PostgrestResponseLike<unknown> => ({ data, error: null });
-const fail = (code: string, message = 'boom'): PostgrestResponseLike<unknown> => ({ data: null, error: { code, message, details: null, hint: null } });
+const fail = (code: string, message = 'boom'): PostgrestResponseLike<unknown> => ({
+  data: null,
+  error: { code, message, details: null, hint: null },
+});
 const row = (version: number) => ({
   definition: { key: 'f', environment: 'production', enabled: true },
   version,
@@ -73,12 +76,19 @@ describe('createSupabaseStorage', () => {
   });
 
   it('turns PostgREST errors into STORAGE_ERROR with the error as cause', async () => {
-    const { client } = scripted([fail('42501', 'permission denied for table feature_flags'), fail('PGRST000'), fail('42501'), fail('08006')]);
+    const { client } = scripted([
+      fail('42501', 'permission denied for table feature_flags'),
+      fail('PGRST000'),
+      fail('42501'),
+      fail('08006'),
+    ]);
     const storage = createSupabaseStorage({ client });
     const read = storage.getFlag('f', 'production');
     await expect(read).rejects.toMatchObject({ code: 'STORAGE_ERROR', cause: { code: '42501' } });
     await expect(storage.listFlags('production')).rejects.toThrow(/elite\/supabase: listing flags failed: boom \(PGRST000\)/);
-    await expect(storage.appendEvents([{ type: 'exposure', environment: 'production', userId: 'u', occurredAt: '2026-01-01T00:00:00Z' }])).rejects.toMatchObject({
+    await expect(
+      storage.appendEvents([{ type: 'exposure', environment: 'production', userId: 'u', occurredAt: '2026-01-01T00:00:00Z' }]),
+    ).rejects.toMatchObject({
       code: 'STORAGE_ERROR',
     });
     await expect(storage.queryResults({ flagKey: 'f', environment: 'production' })).rejects.toThrow(/reading results failed/);
@@ -96,7 +106,13 @@ describe('createSupabaseStorage', () => {
     expect(await storage.queryResults({ flagKey: 'f', environment: 'production', eventName: 'buy' })).toEqual([
       { variant: 'a', exposures: 10, conversions: 2, valueSum: 5.5, conversionEvents: 3 },
     ]);
-    expect(calls[0]).toMatchObject({ table: 'feature_flags', filters: [['key', 'f'], ['environment', 'production']] });
+    expect(calls[0]).toMatchObject({
+      table: 'feature_flags',
+      filters: [
+        ['key', 'f'],
+        ['environment', 'production'],
+      ],
+    });
     expect(calls[2]).toMatchObject({
       table: 'rpc:get_ab_test_results',
       values: { p_flag_key: 'f', p_environment: 'production', p_event_name: 'buy', p_since: null, p_until: null },
@@ -109,7 +125,15 @@ describe('createSupabaseStorage', () => {
     await storage.appendEvents([]);
     expect(calls).toHaveLength(0);
     await storage.appendEvents([
-      { type: 'conversion', environment: 'production', userId: 'u', eventName: 'buy', value: 2, properties: { a: 1 }, occurredAt: '2026-01-01T00:00:00Z' },
+      {
+        type: 'conversion',
+        environment: 'production',
+        userId: 'u',
+        eventName: 'buy',
+        value: 2,
+        properties: { a: 1 },
+        occurredAt: '2026-01-01T00:00:00Z',
+      },
     ]);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ table: 'feature_flag_events', op: 'insert' });
@@ -141,7 +165,14 @@ describe('createSupabaseStorage', () => {
     const storage = createSupabaseStorage({ client });
     expect(await storage.writeFlag(flag, { updatedBy: 'ann' })).toMatchObject({ version: 3 });
     expect(calls.map((c) => c.op)).toEqual(['select', 'insert', 'select', 'update', 'select', 'update']);
-    expect(calls[5]).toMatchObject({ values: { version: 3, updated_by: 'ann' }, filters: [['key', 'f'], ['environment', 'production'], ['version', 2]] });
+    expect(calls[5]).toMatchObject({
+      values: { version: 3, updated_by: 'ann' },
+      filters: [
+        ['key', 'f'],
+        ['environment', 'production'],
+        ['version', 2],
+      ],
+    });
   });
 
   it('gives up with VERSION_CONFLICT after maxWriteAttempts', async () => {
@@ -170,7 +201,15 @@ describe('createSupabaseStorage', () => {
     const { client, calls } = scripted([ok([{ version: 2 }]), ok([]), ok([]), ok([{ version: 3 }]), ok([]), ok([]), fail('42501')]);
     const storage = createSupabaseStorage({ client });
     expect(await storage.deleteFlag('f', 'production', { expectedVersion: 2 })).toBe(true);
-    expect(calls[0]).toMatchObject({ op: 'delete', select: 'version', filters: [['key', 'f'], ['environment', 'production'], ['version', 2]] });
+    expect(calls[0]).toMatchObject({
+      op: 'delete',
+      select: 'version',
+      filters: [
+        ['key', 'f'],
+        ['environment', 'production'],
+        ['version', 2],
+      ],
+    });
     expect(await storage.deleteFlag('f', 'production')).toBe(false);
     await expect(storage.deleteFlag('f', 'production', { expectedVersion: 2 })).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
     await expect(storage.deleteFlag('f', 'production', { expectedVersion: 7 })).rejects.toThrow(/at version 0, expected 7/);

@@ -1,4 +1,4 @@
--- @tiqology/elite: trigger-maintained pre-aggregation for get_ab_test_results. Idempotent.
+-- @tiqology/elite: pre-aggregation for get_ab_test_results. Idempotent.
 --
 -- Without a window (no since/until), results read two small tables instead of joining every
 -- exposure to every conversion:
@@ -6,10 +6,13 @@
 --                                 user's first exposure (ties broken by event id, as the raw query does);
 --   feature_flag_conversions      one row per (flag, environment, user, event name): the conversions
 --                                 of that user at or after their first exposure (count, value sum).
--- Statement-level triggers keep both exact under out-of-order arrival: when a batch makes a user's
--- first exposure earlier (or new), that user's attributed conversions are recomputed from the raw
--- events; otherwise the batch's conversions are added. Deletes and updates of events recompute the
--- users they touch; TRUNCATE empties both. Windowed queries still read the raw events.
+-- Ingestion stays cheap: a statement-level trigger only copies each batch into
+-- feature_flag_events_pending. feature_flag_rollup_drain() folds the pending events into the two
+-- tables, set-based, one drain at a time; get_ab_test_results drains before it reads, so answers
+-- are exact, and a schedule (pg_cron) can keep the backlog short. Out-of-order arrival is handled:
+-- when a user's first exposure becomes earlier (or new), their conversions are recounted from the
+-- raw events already drained. Deletes and updates of events recount the users they touch; TRUNCATE
+-- empties everything. Windowed queries read the raw events.
 -- Needs PostgreSQL 15+ (UNIQUE NULLS NOT DISTINCT: conversions without a name are one group).
 
 create table if not exists feature_flag_first_exposures (
@@ -35,15 +38,23 @@ create table if not exists feature_flag_conversions (
   constraint feature_flag_conversions_key unique nulls not distinct (flag_key, environment, user_id, event_name)
 );
 
--- The raw exposures are read by flag and time now (windowed results, recounts): an index in time
--- order is appended to at its right edge, where the per-user index it replaces took a random page
--- per event. First exposures per user are the table above.
+-- Ids of events written but not yet folded in. Ever increasing: the index grows at its right edge.
+create table if not exists feature_flag_events_pending (id bigint primary key);
+
+-- The raw exposures are read by flag and time (windowed results, recounts): an index in time order
+-- is appended to at its right edge, where the per-user index it replaces took a random page per
+-- event. First exposures per user are the table above.
 drop index if exists feature_flag_events_exposure_idx;
 create index if not exists feature_flag_events_exposure_time_idx
   on feature_flag_events (flag_key, environment, occurred_at) include (user_id, variant, id)
   where event_type = 'exposure';
 
--- Recomputes both tables for the given (flag, environment, user) keys from the raw events.
+-- Folding is serialized by this transaction-scoped lock (drain, recounts, rebuild).
+create or replace function feature_flag_rollup_lock() returns void
+language sql volatile as $$ select pg_advisory_xact_lock(hashtextextended('@tiqology/elite rollup', 0)) $$;
+
+-- Recomputes both tables for the given (flag, environment, user) keys from the raw events that
+-- have been folded in (pending ones are left to the drain). Call under the lock.
 create or replace function feature_flag_rollup_refresh(p_flags text[], p_environments text[], p_users text[])
 returns void language plpgsql security definer set search_path from current as $$
 begin
@@ -56,6 +67,7 @@ begin
   join feature_flag_events e
     on e.event_type = 'exposure' and e.flag_key = k.flag_key and e.environment = k.environment and e.user_id = k.user_id
    and e.variant is not null
+  where not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
   order by e.flag_key, e.environment, e.user_id, e.occurred_at, e.id;
   delete from feature_flag_conversions c
    using unnest(p_flags, p_environments, p_users) k(flag_key, environment, user_id)
@@ -66,95 +78,102 @@ begin
   join feature_flag_first_exposures f on f.flag_key = k.flag_key and f.environment = k.environment and f.user_id = k.user_id
   join feature_flag_events e
     on e.event_type = 'conversion' and e.environment = f.environment and e.user_id = f.user_id and e.occurred_at >= f.occurred_at
+  where not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
   group by f.flag_key, f.environment, f.user_id, e.event_name, f.variant;
 end;
 $$;
 
--- After each INSERT statement (the adapters write one statement per batch).
-create or replace function feature_flag_events_rollup_insert() returns trigger
+-- Folds pending events in, oldest first, in chunks of p_chunk; returns how many. Safe to call at
+-- any time and from a schedule (select cron.schedule('elite-rollup', '* * * * *',
+-- 'select feature_flag_rollup_drain()')). Only committed events are seen: a batch still being
+-- written is folded by a later drain.
+create or replace function feature_flag_rollup_drain(p_chunk integer default 50000) returns bigint
 language plpgsql security definer set search_path from current as $$
 declare
+  v_done bigint := 0;
+  v_ids bigint[];
   v_flags text[];
   v_environments text[];
   v_users text[];
 begin
-  -- Concurrency. A batch that gives a user a new (or earlier) first exposure recounts that user's
-  -- conversions from the raw events; a concurrent batch adding a conversion of that user would
-  -- not see the uncommitted first exposure (and attribute the conversion to nobody) while the
-  -- recount would not see the uncommitted conversion: it would be lost. So the first takes a
-  -- transaction lock per such user in exclusive mode, the second in shared mode: they take turns,
-  -- and each statement below reads what the other committed. Batches that only add conversions
-  -- share locks and do not wait for each other. Locks are taken in hash order in one pass, so two
-  -- batches cannot deadlock. (Write each batch in its own transaction, as the adapters do.)
-  perform case when l.exclusive then pg_advisory_xact_lock(l.k) else pg_advisory_xact_lock_shared(l.k) end
-  from (
-    select k, bool_or(exclusive) as exclusive
-    from (
-      -- exposures that may become a first exposure (checked again under the lock by the upsert)
-      select hashtextextended(n.environment || chr(31) || n.user_id, 7251) as k, true as exclusive
-      from new_events n
-      left join feature_flag_first_exposures f on f.flag_key = n.flag_key and f.environment = n.environment and f.user_id = n.user_id
-      where n.event_type = 'exposure' and n.flag_key is not null and n.variant is not null
-        and (f.user_id is null or (n.occurred_at, n.id) < (f.occurred_at, f.event_id))
-      union all
-      select hashtextextended(n.environment || chr(31) || n.user_id, 7251), false
-      from new_events n
-      where n.event_type = 'conversion'
-    ) c
-    group by k
-    order by k
-  ) l;
+  perform feature_flag_rollup_lock();
+  loop
+    -- Each chunk is taken out of the pending table and applied whole before the next, so recounts
+    -- below (which skip what is still pending) never count an event twice.
+    with taken as (
+      delete from feature_flag_events_pending p
+      where p.id in (select q.id from feature_flag_events_pending q order by q.id limit p_chunk)
+      returning p.id
+    )
+    select array_agg(t.id) into v_ids from taken t;
+    exit when v_ids is null;
+    v_done := v_done + cardinality(v_ids);
 
-  -- First exposures that are new or earlier than the stored one. Rows that change nothing are
-  -- filtered before the upsert: ON CONFLICT DO UPDATE would lock (write) every conflicting row.
-  with changed as (
-    insert into feature_flag_first_exposures as x (flag_key, environment, user_id, variant, occurred_at, event_id)
-    select b.flag_key, b.environment, b.user_id, b.variant, b.occurred_at, b.id
-    from (
-      select distinct on (n.flag_key, n.environment, n.user_id) n.flag_key, n.environment, n.user_id, n.variant, n.occurred_at, n.id
-      from new_events n
-      where n.event_type = 'exposure' and n.flag_key is not null and n.variant is not null
-      order by n.flag_key, n.environment, n.user_id, n.occurred_at, n.id
-    ) b
-    left join feature_flag_first_exposures f on f.flag_key = b.flag_key and f.environment = b.environment and f.user_id = b.user_id
-    where f.user_id is null or (b.occurred_at, b.id) < (f.occurred_at, f.event_id)
-    on conflict (flag_key, environment, user_id) do update
-      set variant = excluded.variant, occurred_at = excluded.occurred_at, event_id = excluded.event_id
-      where (excluded.occurred_at, excluded.event_id) < (x.occurred_at, x.event_id)
-    returning x.flag_key, x.environment, x.user_id
-  )
-  select array_agg(c.flag_key), array_agg(c.environment), array_agg(c.user_id) into v_flags, v_environments, v_users from changed c;
+    -- First exposures that are new or earlier than the stored one.
+    with chunk as (
+      select e.* from unnest(v_ids) i(id) join feature_flag_events e on e.id = i.id
+    ),
+    changed as (
+      insert into feature_flag_first_exposures as x (flag_key, environment, user_id, variant, occurred_at, event_id)
+      select b.flag_key, b.environment, b.user_id, b.variant, b.occurred_at, b.id
+      from (
+        select distinct on (c.flag_key, c.environment, c.user_id) c.flag_key, c.environment, c.user_id, c.variant, c.occurred_at, c.id
+        from chunk c
+        where c.event_type = 'exposure' and c.flag_key is not null and c.variant is not null
+        order by c.flag_key, c.environment, c.user_id, c.occurred_at, c.id
+      ) b
+      on conflict (flag_key, environment, user_id) do update
+        set variant = excluded.variant, occurred_at = excluded.occurred_at, event_id = excluded.event_id
+        where (excluded.occurred_at, excluded.event_id) < (x.occurred_at, x.event_id)
+      returning x.flag_key, x.environment, x.user_id
+    )
+    select array_agg(c.flag_key), array_agg(c.environment), array_agg(c.user_id) into v_flags, v_environments, v_users from changed c;
 
-  -- This statement's conversions, for every flag the user was exposed to at or before them.
-  insert into feature_flag_conversions as c (flag_key, environment, user_id, event_name, variant, events, value_sum)
-  select f.flag_key, f.environment, f.user_id, n.event_name, f.variant, count(*), sum(coalesce(n.value, 0))
+    -- The chunk's conversions, for every flag the user was exposed to at or before them.
+    insert into feature_flag_conversions as c (flag_key, environment, user_id, event_name, variant, events, value_sum)
+    select f.flag_key, f.environment, f.user_id, n.event_name, f.variant, count(*), sum(coalesce(n.value, 0))
+    from unnest(v_ids) i(id)
+    join feature_flag_events n on n.id = i.id and n.event_type = 'conversion'
+    join feature_flag_first_exposures f on f.environment = n.environment and f.user_id = n.user_id and n.occurred_at >= f.occurred_at
+    group by f.flag_key, f.environment, f.user_id, n.event_name, f.variant
+    on conflict (flag_key, environment, user_id, event_name) do update
+      set events = c.events + excluded.events, value_sum = c.value_sum + excluded.value_sum;
+
+    -- Users whose first exposure is new or moved: attribution starts at a new time (or in a new
+    -- variant), so their rows are recounted from every folded-in event, this chunk included
+    -- (replacing what the step above added for them).
+    if v_flags is not null then
+      delete from feature_flag_conversions c
+       using unnest(v_flags, v_environments, v_users) k(flag_key, environment, user_id)
+       where c.flag_key = k.flag_key and c.environment = k.environment and c.user_id = k.user_id;
+      insert into feature_flag_conversions (flag_key, environment, user_id, event_name, variant, events, value_sum)
+      select f.flag_key, f.environment, f.user_id, e.event_name, f.variant, count(*), sum(coalesce(e.value, 0))
+      from unnest(v_flags, v_environments, v_users) k(flag_key, environment, user_id)
+      join feature_flag_first_exposures f on f.flag_key = k.flag_key and f.environment = k.environment and f.user_id = k.user_id
+      join feature_flag_events e
+        on e.event_type = 'conversion' and e.environment = f.environment and e.user_id = f.user_id and e.occurred_at >= f.occurred_at
+      where not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
+      group by f.flag_key, f.environment, f.user_id, e.event_name, f.variant;
+    end if;
+  end loop;
+  return v_done;
+end;
+$$;
+
+-- After each INSERT statement: remember the batch's ids (no per-user work on the write path).
+create or replace function feature_flag_events_rollup_insert() returns trigger
+language plpgsql security definer set search_path from current as $$
+begin
+  insert into feature_flag_events_pending (id)
+  select n.id
   from new_events n
-  join feature_flag_first_exposures f on f.environment = n.environment and f.user_id = n.user_id and n.occurred_at >= f.occurred_at
-  where n.event_type = 'conversion'
-  group by f.flag_key, f.environment, f.user_id, n.event_name, f.variant
-  on conflict (flag_key, environment, user_id, event_name) do update
-    set events = c.events + excluded.events, value_sum = c.value_sum + excluded.value_sum;
-
-  -- Users whose first exposure is new or moved: their attribution starts at a new time (or in a
-  -- new variant), so their rows are recounted from the raw events, which hold this statement's
-  -- rows too (this replaces whatever the step above added for them).
-  if v_flags is not null then
-    delete from feature_flag_conversions c
-     using unnest(v_flags, v_environments, v_users) k(flag_key, environment, user_id)
-     where c.flag_key = k.flag_key and c.environment = k.environment and c.user_id = k.user_id;
-    insert into feature_flag_conversions (flag_key, environment, user_id, event_name, variant, events, value_sum)
-    select f.flag_key, f.environment, f.user_id, e.event_name, f.variant, count(*), sum(coalesce(e.value, 0))
-    from unnest(v_flags, v_environments, v_users) k(flag_key, environment, user_id)
-    join feature_flag_first_exposures f on f.flag_key = k.flag_key and f.environment = k.environment and f.user_id = k.user_id
-    join feature_flag_events e
-      on e.event_type = 'conversion' and e.environment = f.environment and e.user_id = f.user_id and e.occurred_at >= f.occurred_at
-    group by f.flag_key, f.environment, f.user_id, e.event_name, f.variant;
-  end if;
+  where n.event_type = 'conversion' or (n.flag_key is not null and n.variant is not null);
   return null;
 end;
 $$;
 
--- After DELETE or UPDATE statements (retention jobs, corrections): recompute the users touched.
+-- After DELETE or UPDATE statements (retention jobs, corrections): forget their pending copies,
+-- then recount the users touched from the raw events.
 create or replace function feature_flag_events_rollup_recount() returns trigger
 language plpgsql security definer set search_path from current as $$
 declare
@@ -162,6 +181,8 @@ declare
   v_environments text[];
   v_users text[];
 begin
+  perform feature_flag_rollup_lock();
+  delete from feature_flag_events_pending p using old_events o where p.id = o.id;
   with touched as (
     select o.environment, o.user_id, o.flag_key, o.event_type from old_events o
     union all
@@ -182,14 +203,6 @@ begin
 end;
 $$;
 
-create or replace function feature_flag_events_rollup_truncate() returns trigger
-language plpgsql security definer set search_path from current as $$
-begin
-  truncate feature_flag_first_exposures, feature_flag_conversions;
-  return null;
-end;
-$$;
-
 -- DELETE statements: OLD rows only (a trigger function cannot name a transition table it lacks).
 create or replace function feature_flag_events_rollup_delete() returns trigger
 language plpgsql security definer set search_path from current as $$
@@ -198,6 +211,8 @@ declare
   v_environments text[];
   v_users text[];
 begin
+  perform feature_flag_rollup_lock();
+  delete from feature_flag_events_pending p using old_events o where p.id = o.id;
   with keys as (
     select o.flag_key, o.environment, o.user_id from old_events o where o.event_type = 'exposure' and o.flag_key is not null
     union
@@ -209,6 +224,14 @@ begin
   if v_flags is not null then
     perform feature_flag_rollup_refresh(v_flags, v_environments, v_users);
   end if;
+  return null;
+end;
+$$;
+
+create or replace function feature_flag_events_rollup_truncate() returns trigger
+language plpgsql security definer set search_path from current as $$
+begin
+  truncate feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending;
   return null;
 end;
 $$;
@@ -226,8 +249,8 @@ drop trigger if exists feature_flag_events_rollup_truncate on feature_flag_event
 create trigger feature_flag_events_rollup_truncate after truncate on feature_flag_events
   for each statement execute function feature_flag_events_rollup_truncate();
 
--- Rebuilds both tables from the raw events: the backfill below, and a repair after bulk loads
--- that bypassed the triggers (COPY with triggers disabled, restores). Returns the users counted.
+-- Rebuilds everything from the raw events: the backfill below, and a repair after loads that
+-- bypassed the triggers (COPY with triggers disabled, restores). Returns the users counted.
 create or replace function feature_flag_rollup_rebuild() returns bigint
 language plpgsql security definer set search_path from current as $$
 declare
@@ -235,7 +258,8 @@ declare
   v_environments text[];
   v_users text[];
 begin
-  truncate feature_flag_first_exposures, feature_flag_conversions;
+  perform feature_flag_rollup_lock();
+  truncate feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending;
   select array_agg(k.flag_key), array_agg(k.environment), array_agg(k.user_id) into v_flags, v_environments, v_users
   from (
     select distinct e.flag_key, e.environment, e.user_id from feature_flag_events e
@@ -249,8 +273,8 @@ begin
 end;
 $$;
 
--- Backfill from the events already stored (a no-op on an empty table).
-select feature_flag_rollup_rebuild();
+-- Backfill from the events already stored (nothing to do on an empty table).
+select feature_flag_rollup_rebuild() where exists (select 1 from feature_flag_events);
 
 -- Same signature and attribution rules as before; without a window it reads the pre-aggregates.
 create or replace function get_ab_test_results(
@@ -265,12 +289,15 @@ create or replace function get_ab_test_results(
   conversions bigint,
   value_sum double precision,
   conversion_events bigint
-) language plpgsql stable
+) language plpgsql volatile
 set work_mem = '64MB'
 as $$
 #variable_conflict use_column
 begin
-  if p_since is null and p_until is null then
+  -- Without a window: fold pending events in, then read the pre-aggregates. A read-only
+  -- transaction (a replica, an HTTP GET) cannot fold, so it reads the raw events instead.
+  if p_since is null and p_until is null and current_setting('transaction_read_only') = 'off' then
+    perform feature_flag_rollup_drain();
     return query
       with exposed as (
         select f.variant, min(f.occurred_at) as first_at, count(*) as exposures
@@ -328,7 +355,8 @@ begin
 end;
 $$;
 
--- The helpers run as their owner (the triggers fire for roles that may not read these tables):
--- nobody else calls them directly.
+-- Only the owner runs these directly (the triggers call them); the drain is harmless to call and
+-- open to whoever may call the results function.
 revoke execute on function feature_flag_rollup_refresh(text[], text[], text[]) from public;
 revoke execute on function feature_flag_rollup_rebuild() from public;
+revoke execute on function feature_flag_rollup_lock() from public;

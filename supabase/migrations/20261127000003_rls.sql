@@ -10,6 +10,7 @@ alter table feature_flags enable row level security;
 alter table feature_flag_events enable row level security;
 alter table feature_flag_first_exposures enable row level security;
 alter table feature_flag_conversions enable row level security;
+alter table feature_flag_events_pending enable row level security;
 
 -- Writes through the table API cannot say now(): the database stamps updated_at on every write.
 create or replace function feature_flags_touch() returns trigger language plpgsql as $$
@@ -32,12 +33,12 @@ begin
 
   -- Supabase's default privileges grant everything in schema public to the API roles: take it
   -- back, then grant exactly what each role needs. RLS policies are the second gate.
-  revoke all on table feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions
-    from anon, authenticated;
+  revoke all on table feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions,
+    feature_flag_events_pending from anon, authenticated;
   grant insert on table feature_flag_events to anon, authenticated;
   grant usage on sequence feature_flag_events_id_seq to anon, authenticated;
-  grant all on table feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions
-    to service_role;
+  grant all on table feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions,
+    feature_flag_events_pending to service_role;
   grant usage, select on sequence feature_flag_events_id_seq to service_role;
   if to_regclass('elite_migrations') is not null then
     alter table elite_migrations enable row level security;
@@ -49,6 +50,9 @@ begin
   revoke execute on function feature_flag_rollup_refresh(text[], text[], text[]) from anon, authenticated, service_role;
   revoke execute on function feature_flag_rollup_rebuild() from anon, authenticated;
   grant execute on function feature_flag_rollup_rebuild() to service_role;
+  revoke execute on function feature_flag_rollup_lock() from anon, authenticated, service_role;
+  revoke execute on function feature_flag_rollup_drain(integer) from public, anon, authenticated;
+  grant execute on function feature_flag_rollup_drain(integer) to service_role;
 
   -- Events: insert only. No select policy, so even a granted SELECT would see no rows.
   drop policy if exists feature_flag_events_insert on feature_flag_events;
@@ -66,6 +70,9 @@ begin
     for all to service_role using (true) with check (true);
   drop policy if exists feature_flag_conversions_service on feature_flag_conversions;
   create policy feature_flag_conversions_service on feature_flag_conversions
+    for all to service_role using (true) with check (true);
+  drop policy if exists feature_flag_events_pending_service on feature_flag_events_pending;
+  create policy feature_flag_events_pending_service on feature_flag_events_pending
     for all to service_role using (true) with check (true);
 end;
 $$;

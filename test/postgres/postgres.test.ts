@@ -18,7 +18,7 @@ const clean = async () => {
 
 beforeAll(async () => {
   await pool.query(
-    'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, elite_migrations cascade',
+    'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, elite_migrations cascade',
   );
   await migrate(pool);
 });
@@ -296,5 +296,6 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
       'select (select count(*) from feature_flag_first_exposures)::int as f, (select count(*) from feature_flag_conversions)::int as c',
     );
     expect(rows[0]).toEqual({ f: 0, c: 0 });
+    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(0);
   });
 });

@@ -19,7 +19,13 @@ import {
 
 const PLAIN = `elite_rls_plain_${process.pid}`;
 const SUPABASE = `elite_rls_${process.pid}`;
-const TABLES = ['feature_flags', 'feature_flag_events', 'feature_flag_first_exposures', 'feature_flag_conversions'];
+const TABLES = [
+  'feature_flags',
+  'feature_flag_events',
+  'feature_flag_first_exposures',
+  'feature_flag_conversions',
+  'feature_flag_events_pending',
+];
 
 const event = (userId: string, type: 'exposure' | 'conversion' = 'exposure') =>
   type === 'exposure'
@@ -81,7 +87,7 @@ describe('the RLS migration on a Supabase-shaped database', () => {
     expect(await migrate(admin)).toEqual({ applied: [] });
     for (const m of MIGRATIONS) await admin.query(m.sql);
     const { rows } = await admin.query('select count(*)::int as n from pg_policies where tablename = any($1)', [TABLES]);
-    expect(rows[0].n).toBe(5);
+    expect(rows[0].n).toBe(6);
   });
 
   it('the recreated auth helpers read the claims of the transaction', async () => {
@@ -112,7 +118,8 @@ describe('the RLS migration on a Supabase-shaped database', () => {
         });
         const { rows } = await admin.query('select event_type from feature_flag_events where user_id = $1 order by id', [`${role}-1`]);
         expect(rows.map((r) => r.event_type)).toEqual(['exposure', 'conversion']);
-        // The pre-aggregation triggers ran for this role too (they run as their owner).
+        // The pre-aggregation trigger ran for this role too (it runs as its owner): the drain folds them in.
+        await admin.query('select feature_flag_rollup_drain()');
         const fx = await admin.query('select variant from feature_flag_first_exposures where user_id = $1', [`${role}-1`]);
         expect(fx.rows).toEqual([{ variant: 'control' }]);
       });
@@ -143,7 +150,9 @@ describe('the RLS migration on a Supabase-shaped database', () => {
           "select * from get_ab_test_results('pricing-test', 'production')",
           'select * from feature_flag_first_exposures',
           'select * from feature_flag_conversions',
+          'select * from feature_flag_events_pending',
           'select feature_flag_rollup_rebuild()',
+          'select feature_flag_rollup_drain()',
           "select feature_flag_rollup_refresh(array['pricing-test'], array['production'], array['u'])",
         ]) {
           await expect(
