@@ -26,6 +26,7 @@ function scripted(answers: PostgrestResponseLike<unknown>[]) {
         call.select = columns;
         return b;
       },
+      // biome-ignore lint/suspicious/noThenProperty: supabase-js query builders are thenables; this fake is one too.
       then<R>(resolve: (r: PostgrestResponseLike<unknown>) => R, reject?: (e: unknown) => R) {
         calls.push(call);
         const answer = answers.shift();
