@@ -92,6 +92,8 @@ language plpgsql security definer set search_path from current as $$
 declare
   v_done bigint := 0;
   v_ids bigint[];
+  v_min bigint;
+  v_max bigint;
   v_flags text[];
   v_environments text[];
   v_users text[];
@@ -105,13 +107,14 @@ begin
       where p.id in (select q.id from feature_flag_events_pending q order by q.id limit p_chunk)
       returning p.id
     )
-    select array_agg(t.id) into v_ids from taken t;
+    select array_agg(t.id), min(t.id), max(t.id) into v_ids, v_min, v_max from taken t;
     exit when v_ids is null;
     v_done := v_done + cardinality(v_ids);
 
     -- First exposures that are new or earlier than the stored one.
     with chunk as (
-      select e.* from unnest(v_ids) i(id) join feature_flag_events e on e.id = i.id
+      -- The id range lets the planner read the chunk by primary key instead of scanning all events.
+      select e.* from unnest(v_ids) i(id) join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
     ),
     changed as (
       insert into feature_flag_first_exposures as x (flag_key, environment, user_id, variant, occurred_at, event_id)
@@ -122,6 +125,10 @@ begin
         where c.event_type = 'exposure' and c.flag_key is not null and c.variant is not null
         order by c.flag_key, c.environment, c.user_id, c.occurred_at, c.id
       ) b
+      -- Rows that change nothing are filtered first: ON CONFLICT DO UPDATE would lock (write)
+      -- every conflicting row even when its WHERE then skips it.
+      left join feature_flag_first_exposures f on f.flag_key = b.flag_key and f.environment = b.environment and f.user_id = b.user_id
+      where f.user_id is null or (b.occurred_at, b.id) < (f.occurred_at, f.event_id)
       on conflict (flag_key, environment, user_id) do update
         set variant = excluded.variant, occurred_at = excluded.occurred_at, event_id = excluded.event_id
         where (excluded.occurred_at, excluded.event_id) < (x.occurred_at, x.event_id)
@@ -133,7 +140,7 @@ begin
     insert into feature_flag_conversions as c (flag_key, environment, user_id, event_name, variant, events, value_sum)
     select f.flag_key, f.environment, f.user_id, n.event_name, f.variant, count(*), sum(coalesce(n.value, 0))
     from unnest(v_ids) i(id)
-    join feature_flag_events n on n.id = i.id and n.event_type = 'conversion'
+    join feature_flag_events n on n.id = i.id and n.id between v_min and v_max and n.event_type = 'conversion'
     join feature_flag_first_exposures f on f.environment = n.environment and f.user_id = n.user_id and n.occurred_at >= f.occurred_at
     group by f.flag_key, f.environment, f.user_id, n.event_name, f.variant
     on conflict (flag_key, environment, user_id, event_name) do update
