@@ -3,7 +3,8 @@
 -- Without a window (no since/until), results read two small tables instead of joining every
 -- exposure to every conversion:
 --   feature_flag_first_exposures  one row per (flag, environment, user): the variant and time of the
---                                 user's first exposure (ties broken by event id, as the raw query does);
+--                                 user's first exposure (ties broken by event id, as the raw query does)
+--                                 and the totals of their attributed conversions;
 --   feature_flag_conversions      one row per (flag, environment, user, event name): the conversions
 --                                 of that user at or after their first exposure (count, value sum).
 -- Ingestion stays cheap: a statement-level trigger only copies each batch into
@@ -22,6 +23,10 @@ create table if not exists feature_flag_first_exposures (
   variant text not null,
   occurred_at timestamptz not null,
   event_id bigint not null,
+  -- Totals of the user's attributed conversions of every name (feature_flag_conversions summed),
+  -- so results without an event name read this table alone.
+  conversion_events bigint not null default 0,
+  value_sum double precision not null default 0,
   primary key (flag_key, environment, user_id)
 );
 -- Conversions find the flags a user was exposed to by (environment, user).
@@ -53,6 +58,22 @@ create index if not exists feature_flag_events_exposure_time_idx
 create or replace function feature_flag_rollup_lock() returns void
 language sql volatile as $$ select pg_advisory_xact_lock(hashtextextended('@tiqology/elite rollup', 0)) $$;
 
+-- Sets the conversion totals of the given (flag, environment, user) rows from feature_flag_conversions.
+create or replace function feature_flag_rollup_totals(p_flags text[], p_environments text[], p_users text[])
+returns void language sql security definer set search_path from current as $$
+  with k as (select distinct * from unnest(p_flags, p_environments, p_users) as u(flag_key, environment, user_id)),
+  t as (
+    select c.flag_key, c.environment, c.user_id, sum(c.events) as events, sum(c.value_sum) as value_sum
+    from feature_flag_conversions c join k on c.flag_key = k.flag_key and c.environment = k.environment and c.user_id = k.user_id
+    group by c.flag_key, c.environment, c.user_id
+  )
+  update feature_flag_first_exposures f
+     set conversion_events = coalesce(t.events, 0), value_sum = coalesce(t.value_sum, 0)
+    from k left join t on t.flag_key = k.flag_key and t.environment = k.environment and t.user_id = k.user_id
+   where f.flag_key = k.flag_key and f.environment = k.environment and f.user_id = k.user_id
+     and (f.conversion_events, f.value_sum) is distinct from (coalesce(t.events, 0), coalesce(t.value_sum, 0));
+$$;
+
 -- Recomputes both tables for the given (flag, environment, user) keys from the raw events that
 -- have been folded in (pending ones are left to the drain). Call under the lock.
 create or replace function feature_flag_rollup_refresh(p_flags text[], p_environments text[], p_users text[])
@@ -80,6 +101,7 @@ begin
     on e.event_type = 'conversion' and e.environment = f.environment and e.user_id = f.user_id and e.occurred_at >= f.occurred_at
   where not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
   group by f.flag_key, f.environment, f.user_id, e.event_name, f.variant;
+  perform feature_flag_rollup_totals(p_flags, p_environments, p_users);
 end;
 $$;
 
@@ -161,6 +183,20 @@ begin
         on e.event_type = 'conversion' and e.environment = f.environment and e.user_id = f.user_id and e.occurred_at >= f.occurred_at
       where not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
       group by f.flag_key, f.environment, f.user_id, e.event_name, f.variant;
+    end if;
+
+    -- Totals of the users whose rows changed: converters of this chunk and moved first exposures.
+    select array_agg(k.flag_key), array_agg(k.environment), array_agg(k.user_id) into v_flags, v_environments, v_users
+    from (
+      select f.flag_key, f.environment, f.user_id
+      from unnest(v_ids) i(id)
+      join feature_flag_events n on n.id = i.id and n.id between v_min and v_max and n.event_type = 'conversion'
+      join feature_flag_first_exposures f on f.environment = n.environment and f.user_id = n.user_id
+      union
+      select * from unnest(v_flags, v_environments, v_users)
+    ) k;
+    if v_flags is not null then
+      perform feature_flag_rollup_totals(v_flags, v_environments, v_users);
     end if;
   end loop;
   return v_done;
@@ -305,6 +341,18 @@ begin
   -- transaction (a replica, an HTTP GET) cannot fold, so it reads the raw events instead.
   if p_since is null and p_until is null and current_setting('transaction_read_only') = 'off' then
     perform feature_flag_rollup_drain();
+    if p_event_name is null then
+      -- One row per exposed user holds everything.
+      return query
+        select f.variant, count(*), count(*) filter (where f.conversion_events > 0), coalesce(sum(f.value_sum), 0)::double precision,
+               coalesce(sum(f.conversion_events), 0)::bigint
+        from feature_flag_first_exposures f
+        where f.flag_key = p_flag_key and f.environment = p_environment
+        group by f.variant
+        order by min(f.occurred_at), f.variant;
+      return;
+    end if;
+    -- One event name: at most one conversion row per user.
     return query
       with exposed as (
         select f.variant, min(f.occurred_at) as first_at, count(*) as exposures
@@ -312,16 +360,11 @@ begin
         where f.flag_key = p_flag_key and f.environment = p_environment
         group by f.variant
       ),
-      per_user as (
-        select c.variant, c.user_id, sum(c.value_sum) as value_sum, sum(c.events) as events
-        from feature_flag_conversions c
-        where c.flag_key = p_flag_key and c.environment = p_environment
-          and (p_event_name is null or c.event_name = p_event_name)
-        group by c.variant, c.user_id
-      ),
       converted as (
-        select u.variant, count(*) as conversions, sum(u.value_sum) as value_sum, sum(u.events) as conversion_events
-        from per_user u group by u.variant
+        select c.variant, count(*) as conversions, sum(c.value_sum) as value_sum, sum(c.events) as conversion_events
+        from feature_flag_conversions c
+        where c.flag_key = p_flag_key and c.environment = p_environment and c.event_name = p_event_name
+        group by c.variant
       )
       select x.variant, x.exposures, coalesce(c.conversions, 0)::bigint, coalesce(c.value_sum, 0)::double precision,
              coalesce(c.conversion_events, 0)::bigint
@@ -367,3 +410,4 @@ $$;
 revoke execute on function feature_flag_rollup_refresh(text[], text[], text[]) from public;
 revoke execute on function feature_flag_rollup_rebuild() from public;
 revoke execute on function feature_flag_rollup_lock() from public;
+revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from public;

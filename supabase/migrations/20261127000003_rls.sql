@@ -51,6 +51,7 @@ begin
   revoke execute on function feature_flag_rollup_rebuild() from anon, authenticated;
   grant execute on function feature_flag_rollup_rebuild() to service_role;
   revoke execute on function feature_flag_rollup_lock() from anon, authenticated, service_role;
+  revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from anon, authenticated, service_role;
   revoke execute on function feature_flag_rollup_drain(integer) from public, anon, authenticated;
   grant execute on function feature_flag_rollup_drain(integer) to service_role;
 
