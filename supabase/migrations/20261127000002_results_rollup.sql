@@ -59,19 +59,21 @@ create or replace function feature_flag_rollup_lock() returns void
 language sql volatile as $$ select pg_advisory_xact_lock(hashtextextended('@tiqology/elite rollup', 0)) $$;
 
 -- Sets the conversion totals of the given (flag, environment, user) rows from feature_flag_conversions.
+-- Hash joins only: within one long drain the statistics of the growing tables are stale, and a
+-- nested loop planned for "a few rows" would scan them once per key.
 create or replace function feature_flag_rollup_totals(p_flags text[], p_environments text[], p_users text[])
-returns void language sql security definer set search_path from current as $$
-  with k as (select distinct * from unnest(p_flags, p_environments, p_users) as u(flag_key, environment, user_id)),
-  t as (
-    select c.flag_key, c.environment, c.user_id, sum(c.events) as events, sum(c.value_sum) as value_sum
-    from feature_flag_conversions c join k on c.flag_key = k.flag_key and c.environment = k.environment and c.user_id = k.user_id
-    group by c.flag_key, c.environment, c.user_id
-  )
+returns void language sql security definer set search_path from current set enable_nestloop = off as $$
   update feature_flag_first_exposures f
-     set conversion_events = coalesce(t.events, 0), value_sum = coalesce(t.value_sum, 0)
-    from k left join t on t.flag_key = k.flag_key and t.environment = k.environment and t.user_id = k.user_id
-   where f.flag_key = k.flag_key and f.environment = k.environment and f.user_id = k.user_id
-     and (f.conversion_events, f.value_sum) is distinct from (coalesce(t.events, 0), coalesce(t.value_sum, 0));
+     set conversion_events = t.events, value_sum = t.value_sum
+    from (
+      select k.flag_key, k.environment, k.user_id, coalesce(sum(c.events), 0)::bigint as events,
+             coalesce(sum(c.value_sum), 0)::double precision as value_sum
+      from (select distinct * from unnest(p_flags, p_environments, p_users) as u(flag_key, environment, user_id)) k
+      left join feature_flag_conversions c on c.flag_key = k.flag_key and c.environment = k.environment and c.user_id = k.user_id
+      group by k.flag_key, k.environment, k.user_id
+    ) t
+   where f.flag_key = t.flag_key and f.environment = t.environment and f.user_id = t.user_id
+     and (f.conversion_events, f.value_sum) is distinct from (t.events, t.value_sum);
 $$;
 
 -- Recomputes both tables for the given (flag, environment, user) keys from the raw events that
