@@ -268,6 +268,33 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
     await expectParity(storage, events);
   });
 
+  it('a read-only transaction (a replica) cannot fold pending events: it reads the raw events, same answer', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const events = randomEvents(800, 60, 11);
+    await storage.appendEvents(events);
+    const memory = createMemoryStorage();
+    await memory.appendEvents(events);
+    const client = await pool.connect();
+    try {
+      await client.query('begin transaction read only');
+      const { rows } = await client.query('select * from get_ab_test_results($1, $2)', [q.flagKey, q.environment]);
+      await client.query('commit');
+      const expected = byVariant(await memory.queryResults(q));
+      expect(Object.fromEntries(rows.map((r) => [r.variant, Number(r.exposures)]))).toEqual(
+        Object.fromEntries(Object.values(expected).map((r) => [r.variant, r.exposures])),
+      );
+      expect(Object.fromEntries(rows.map((r) => [r.variant, Number(r.conversion_events)]))).toEqual(
+        Object.fromEntries(Object.values(expected).map((r) => [r.variant, r.conversionEvents])),
+      );
+    } finally {
+      client.release();
+    }
+    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(800);
+    await expectParity(storage, events); // a writable call folds them in
+    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(0);
+  });
+
   it('recount after deletes and updates of events, empty on truncate, and rebuild on demand', async () => {
     await clean();
     const storage = createPostgresStorage({ pool });
