@@ -11,6 +11,7 @@ const library: Options = {
     'adapters/postgres': 'src/adapters/postgres.ts',
     telemetry: 'src/telemetry/index.ts',
     forecast: 'src/forecast/index.ts',
+    'adapters/supabase': 'src/adapters/supabase.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -40,6 +40,7 @@ describe('the packed package', () => {
       './flags/openfeature',
       './adapters/memory',
       './adapters/postgres',
+      './adapters/supabase',
       './telemetry',
       './forecast',
     ]);
@@ -287,6 +288,22 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
     expect(edge).toEqual({ variant: node.variant, bad: true, code: 'UNSUPPORTED_RUNTIME', name: 'EliteError', edge: true });
     // The main build computes results (none recorded: no exposures).
     expect(node).toEqual({ variant: edge.variant, bad: true, results: 'resolved' });
+  it.each([
+    ['@tiqology/elite/adapters/supabase', /adapters\/postgres|[\\/]pg[\\/]/],
+    ['@tiqology/elite/adapters/postgres', /adapters\/supabase|@supabase/],
+  ])('%s loads no other store or its client', async (entry, forbidden) => {
+    const result = await build({
+      stdin: { contents: `export * from '${entry}';`, resolveDir: project, loader: 'js' },
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((f) => f.includes('dist/adapters/'))).toBe(true);
+    expect(inputs.filter((f) => forbidden.test(f))).toEqual([]);
   });
 
   it('the guard catches a Node built-in (the test can fail)', async () => {
