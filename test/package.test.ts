@@ -288,6 +288,8 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
     expect(edge).toEqual({ variant: node.variant, bad: true, code: 'UNSUPPORTED_RUNTIME', name: 'EliteError', edge: true });
     // The main build computes results (none recorded: no exposures).
     expect(node).toEqual({ variant: edge.variant, bad: true, results: 'resolved' });
+  });
+
   it.each([
     ['@tiqology/elite/adapters/supabase', /adapters\/postgres|[\\/]pg[\\/]/],
     ['@tiqology/elite/adapters/postgres', /adapters\/supabase|@supabase/],
