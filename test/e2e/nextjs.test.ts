@@ -480,5 +480,10 @@ describe('examples/nextjs', () => {
       'gen_ai.usage.output_tokens': USAGE.completion_tokens,
       'server.address': '127.0.0.1',
     });
+    // A child in the request's trace: Next.js's own spans go to the same provider.
+    const request = otlp!.spans.find((x) => x.name === 'POST /api/chat/route' && x.parentSpanId === '');
+    expect(request, 'no Next.js request span for /api/chat').toBeDefined();
+    expect(span!.traceId).toBe(request!.traceId);
+    expect(span!.parentSpanId).not.toBe('');
   });
 });
