@@ -12,7 +12,7 @@ import { telemetry } from '@tiqology/elite/telemetry';
 
 // Flag-cache metrics (elite_flags_cache_*) need no call here: the shared `telemetry` reads the
 // shared `flags` client that lib/flags-server.ts configures. `telemetry.observeFlags(client)` is
-// for clients made with createFlags(); calling it with the shared one would count it twice.
+// for clients made with createFlags(); with the shared one it is a no-op (it is already counted).
 
 // One parameter, as the handlers here take: a route with dynamic segments would pass `context` on.
 type Handler<R extends Request> = (request: R) => Response | Promise<Response>;
