@@ -30,7 +30,7 @@ describe('cost', () => {
     expect(result.stepMs).toBe(HOUR);
     expect(result.days[0]!.date).toBe('2026-02-09');
     expect(result.days[6]!.timestamp - result.days[0]!.timestamp).toBe(6 * 24 * HOUR);
-    // The next week repeats the last one (drivers are seasonal naive): the forecast should be close.
+    // A stationary series: the next week (drivers forecast by traffic()) should cost about what the last one did.
     const lastWeek = spend.slice(-168).reduce((a, p) => a + p.value, 0);
     expect(result.total).toBeGreaterThan(lastWeek * 0.95);
     expect(result.total).toBeLessThan(lastWeek * 1.05);
@@ -106,26 +106,36 @@ describe('cost', () => {
     expect(result.warnings.join(' ')).toMatch(/negative/);
   });
 
-  it('throws INVALID_SERIES for bad histories and drivers', () => {
+  it('validates histories and drivers as toSeries does, with the SERIES_* codes and the argument named', () => {
     const { requests, spend } = hourly(8);
-    const cases: Array<[() => unknown, string]> = [
-      [() => cost(spend.slice(0, 100)), 'at least 7 days'],
-      [() => cost('x' as never), 'must be an array'],
-      [() => cost([{ timestamp: START, value: 1 }]), 'at least 2 points'],
-      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, value: Number.NaN } : p))), 'history[5].value'],
-      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: 'not a date' } : p))), 'history[5].timestamp'],
-      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: spend[4]!.timestamp } : p))), 'duplicate'],
-      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: START } : p))), 'earlier'],
-      [() => cost(spend.map((p, i) => (i > 5 ? { ...p, timestamp: (p.timestamp as number) + 60_000 } : p))), 'irregular'],
-      [() => cost(spend.map((p, i) => ({ ...p, timestamp: START + i * 7 * HOUR }))), 'divide a day'],
-      [() => cost(spend, { drivers: { requests: requests.slice(1) } }), 'drivers.requests'],
+    const cases: Array<[() => unknown, string, string]> = [
+      [() => cost(spend.slice(0, 100)), 'SERIES_TOO_SHORT', 'at least 7 days'],
+      [() => cost('x' as never), 'INVALID_OPTIONS', 'history must be an array'],
+      [() => cost([{ timestamp: START, value: 1 }]), 'SERIES_TOO_SHORT', 'history needs at least 2 points'],
+      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, value: Number.NaN } : p))), 'SERIES_NON_FINITE', 'history: value at 5'],
+      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: 'not a date' } : p))), 'INVALID_TIMESTAMP', 'history[5].timestamp'],
+      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: spend[4]!.timestamp } : p))), 'SERIES_DUPLICATE_TIMESTAMP', 'repeats'],
+      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: START } : p))), 'SERIES_UNSORTED', 'Sort the points'],
+      [
+        () => cost(spend.map((p, i) => (i > 5 ? { ...p, timestamp: (p.timestamp as number) + 60_000 } : p))),
+        'SERIES_IRREGULAR_STEP',
+        'off the',
+      ],
+      [() => cost(spend.map((p, i) => ({ ...p, timestamp: START + i * 7 * HOUR }))), 'SERIES_IRREGULAR_STEP', 'divide a day'],
+      [() => cost(spend, { drivers: { requests: requests.slice(1) } }), 'SERIES_IRREGULAR_STEP', "drivers.requests must have exactly the history's"],
       [
         () => cost(spend, { drivers: { requests: requests.map((p) => ({ ...p, timestamp: (p.timestamp as number) + HOUR })) } }),
+        'SERIES_IRREGULAR_STEP',
         "history's timestamps",
       ],
-      [() => cost([null as never, ...spend]), 'history[0].timestamp'],
+      [
+        () => cost(spend, { drivers: { requests: requests.map((p, i) => (i === 3 ? { ...p, value: Number.POSITIVE_INFINITY } : p)) } }),
+        'SERIES_NON_FINITE',
+        'drivers.requests: value at 3',
+      ],
+      [() => cost([null as never, ...spend]), 'INVALID_OPTIONS', 'history[0] must be an object'],
     ];
-    for (const [call, text] of cases) {
+    for (const [call, code, text] of cases) {
       let caught: unknown;
       try {
         call();
@@ -133,9 +143,20 @@ describe('cost', () => {
         caught = error;
       }
       expect(caught).toBeInstanceOf(EliteError);
-      expect((caught as EliteError).code).toBe('INVALID_SERIES');
+      expect((caught as EliteError).name).toBe('EliteError');
+      expect((caught as EliteError).code).toBe(code);
       expect((caught as EliteError).message).toContain(text);
+      expect((caught as EliteError).field ?? 'history').toMatch(/^(history|drivers\.requests)/);
     }
+  });
+
+  it('fills a short gap in the history by the toSeries rule instead of failing', () => {
+    const { spend } = hourly(9);
+    const gappy = spend.filter((_, i) => i !== 100);
+    const filled = cost(gappy, { horizonDays: 1 });
+    const full = cost(spend, { horizonDays: 1 });
+    expect(filled.days[0]!.costUsd).toBeGreaterThan(full.days[0]!.costUsd * 0.9);
+    expect(filled.days[0]!.costUsd).toBeLessThan(full.days[0]!.costUsd * 1.1);
   });
 
   it('throws INVALID_OPTIONS for bad options and a misbehaving driver forecaster', () => {

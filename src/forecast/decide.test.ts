@@ -207,7 +207,9 @@ describe('decide with a learned policy', () => {
     expect(() => decide({}, policy)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => decide({ features: { a: 1 } }, policy)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'features.b' }));
     const history = Array.from({ length: 400 }, (_, i) => ({ timestamp: T0 + i * HOUR, value: 1 }));
-    expect(() => decide({ history: history.slice(0, 10) }, policy)).toThrow(expect.objectContaining({ code: 'INVALID_SERIES' }));
+    expect(() => decide({ history: history.slice(0, 10) }, policy)).toThrow(
+      expect.objectContaining({ code: 'SERIES_TOO_SHORT', name: 'EliteError', field: 'history' }),
+    );
     const training: Array<() => unknown> = [
       () => trainScalingPolicy({ featureNames: ['a'], x, y }),
       () => trainScalingPolicy({ featureNames: ['a', 'b'], x, y: y.map(() => 'UP' as never) }),
@@ -217,7 +219,7 @@ describe('decide with a learned policy', () => {
     ];
     for (const call of training) expect(call).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => trainScalingPolicy(history.map((p, i) => ({ ...p, timestamp: T0 + i * 2 * HOUR })))).toThrow(
-      expect.objectContaining({ code: 'INVALID_SERIES' }),
+      expect.objectContaining({ code: 'SERIES_IRREGULAR_STEP' }),
     );
   });
 
@@ -230,6 +232,8 @@ describe('decide with a learned policy', () => {
     const hourly = trainScalingPolicy(make(HOUR, 24 * 21), { forest: { nEstimators: 5 } });
     expect(hourly.stepMs).toBe(HOUR);
     expect(decide({ history: make(HOUR, 24 * 8) }, hourly).decision).toMatch(/^(SCALE_UP|SCALE_DOWN|MAINTAIN)$/);
-    expect(() => decide({ history: make(HOUR / 2, 48 * 8) }, hourly)).toThrow(expect.objectContaining({ code: 'INVALID_SERIES' }));
+    expect(() => decide({ history: make(HOUR / 2, 48 * 8) }, hourly)).toThrow(
+      expect.objectContaining({ code: 'SERIES_IRREGULAR_STEP' }),
+    );
   });
 });
