@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
-import { cost, type DriverForecaster, seasonalNaiveDriver } from './cost.js';
+import { cost, type DriverForecaster, seasonalNaiveDriver, trafficDriver } from './cost.js';
+import { traffic } from './traffic.js';
 import { createRandom } from './trees/index.js';
 
 const HOUR = 3_600_000;
@@ -122,7 +123,11 @@ describe('cost', () => {
         'off the',
       ],
       [() => cost(spend.map((p, i) => ({ ...p, timestamp: START + i * 7 * HOUR }))), 'SERIES_IRREGULAR_STEP', 'divide a day'],
-      [() => cost(spend, { drivers: { requests: requests.slice(1) } }), 'SERIES_IRREGULAR_STEP', "drivers.requests must have exactly the history's"],
+      [
+        () => cost(spend, { drivers: { requests: requests.slice(1) } }),
+        'SERIES_IRREGULAR_STEP',
+        "drivers.requests must have exactly the history's",
+      ],
       [
         () => cost(spend, { drivers: { requests: requests.map((p) => ({ ...p, timestamp: (p.timestamp as number) + HOUR })) } }),
         'SERIES_IRREGULAR_STEP',
@@ -185,5 +190,42 @@ describe('cost', () => {
     expect(seasonalNaiveDriver(day, 25, ctx)[0]).toBe(6);
     expect(seasonalNaiveDriver(day, 25, ctx)[24]).toBe(6);
     expect(seasonalNaiveDriver([4, 5], 2, ctx)).toEqual([5, 5]);
+  });
+
+  it('trafficDriver (the default) is the traffic() mean, or the seasonal naive on histories too short for traffic()', () => {
+    const { requests } = hourly(21);
+    const values = requests.map((p) => p.value);
+    const endMs = requests.at(-1)!.timestamp;
+    const ctx = { stepMs: HOUR, endMs };
+    expect(trafficDriver(values, 30, ctx)).toEqual(traffic(requests, { horizon: 30 }).steps.map((s) => s.mean));
+    const short = values.slice(-40);
+    expect(trafficDriver(short, 5, ctx)).toEqual(seasonalNaiveDriver(short, 5, ctx));
+    // Daily steps: traffic() needs 12 points.
+    const day = { stepMs: 24 * HOUR, endMs };
+    expect(trafficDriver([1, 2, 3, 4, 5, 6, 7, 8], 2, day)).toEqual(seasonalNaiveDriver([1, 2, 3, 4, 5, 6, 7, 8], 2, day));
+    const flat = trafficDriver(
+      Array.from({ length: 30 }, () => 7),
+      2,
+      day,
+    );
+    expect(flat).toHaveLength(2);
+    for (const v of flat) expect(v).toBeCloseTo(7, 9);
+  });
+
+  it('forecasts drivers with traffic() by default: a growing driver grows the cost, unlike the weekly seasonal naive', () => {
+    // Requests grow 2% a day for five weeks; cost follows them.
+    const random = createRandom(3);
+    const requests: { timestamp: number; value: number }[] = [];
+    const spend: { timestamp: number; value: number }[] = [];
+    for (let i = 0; i < 35 * 24; i++) {
+      const r = 1000 * 1.02 ** (i / 24) * (1 + 0.3 * Math.sin(((i % 24) / 24) * 2 * Math.PI)) * (0.95 + 0.1 * random.next());
+      requests.push({ timestamp: START + i * HOUR, value: r });
+      spend.push({ timestamp: START + i * HOUR, value: 0.002 * r });
+    }
+    const byTraffic = cost(spend, { drivers: { requests } });
+    const byNaive = cost(spend, { drivers: { requests }, forecastDriver: seasonalNaiveDriver });
+    const lastWeek = spend.slice(-168).reduce((a, p) => a + p.value, 0);
+    expect(byNaive.total).toBeLessThan(lastWeek * 1.03);
+    expect(byTraffic.total).toBeGreaterThan(byNaive.total);
   });
 });
