@@ -155,6 +155,22 @@ describe('cost', () => {
     }
   });
 
+  it('takes RegularSeries (from parseCsvSeries, resample…) for the history and drivers, validated the same way', () => {
+    const { requests, spend } = hourly(9);
+    const grid = (points: { timestamp: number; value: number }[]) => ({
+      startMs: points[0]!.timestamp,
+      stepMs: HOUR,
+      values: Float64Array.from(points, (p) => p.value),
+    });
+    const options = { horizonDays: 1, forecastDriver: seasonalNaiveDriver };
+    expect(cost(grid(spend), { ...options, drivers: { requests: grid(requests) } })).toEqual(
+      cost(spend, { ...options, drivers: { requests } }),
+    );
+    const bad = grid(spend);
+    bad.values[7] = Number.NaN;
+    expect(() => cost(bad)).toThrow(expect.objectContaining({ code: 'SERIES_NON_FINITE', field: 'history[7].value' }));
+  });
+
   it('fills a short gap in the history by the toSeries rule instead of failing', () => {
     const { spend } = hourly(9);
     const gappy = spend.filter((_, i) => i !== 100);

@@ -3,7 +3,7 @@ import { normalQuantile } from './normal.js';
 import { DAY_MS, HOUR_MS, namedSeries, WEEK_MS } from './series.js';
 import { traffic } from './traffic.js';
 import { fitGradientBoosting, type GradientBoostingOptions, quantile } from './trees/index.js';
-import type { SeriesPoint } from './types.js';
+import type { RegularSeries, SeriesPoint } from './types.js';
 
 /** A validated history on its grid: epoch-ms timestamps and values (gaps already filled). */
 interface Grid {
@@ -28,7 +28,7 @@ export interface CostOptions {
    * history's timestamps. They become model features; their future values come from
    * `forecastDriver`. Without drivers the model uses the calendar and a trend index only.
    */
-  drivers?: Record<string, readonly SeriesPoint[]>;
+  drivers?: Record<string, readonly SeriesPoint[] | RegularSeries>;
   /** Interval levels in percent, each in (0, 100). Default [80, 95]. */
   levels?: number[];
   /**
@@ -127,7 +127,7 @@ export const trafficDriver: DriverForecaster = (values, horizonSteps, context) =
  * const result = cost(hourlyCost, { horizonDays: 7, drivers: { requests } });
  * result.summary; // "7-Day Forecast: $142.50 (avg $20.36/day)"
  */
-export function cost(history: readonly SeriesPoint[], options: CostOptions = {}): CostForecast {
+export function cost(history: readonly SeriesPoint[] | RegularSeries, options: CostOptions = {}): CostForecast {
   const horizonDays = options.horizonDays ?? 7;
   if (!Number.isInteger(horizonDays) || horizonDays < 1 || horizonDays > 366) {
     throw new EliteError('INVALID_OPTIONS', `elite/forecast: horizonDays must be a whole number in 1…366, got ${String(horizonDays)}`, {

@@ -156,6 +156,8 @@ describe('decide on a real traffic() forecast', () => {
     expect(sixHours.forecast?.steps).toHaveLength(6);
     expect(Object.keys(sixHours.forecast!.steps[0]!.upper)).toEqual(['90']);
     expect(() => decide({ history: history.slice(0, 30), capacity: 5000 })).toThrow(expect.objectContaining({ code: 'SERIES_TOO_SHORT' }));
+    const series = { startMs: T0, stepMs: HOUR, values: Float64Array.from(history, (p) => p.value) };
+    expect(decide({ history: series, capacity: 5000 })).toEqual(fromHistory);
     expect(() => decide({ capacity: 5000 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'forecast' }));
   });
 });
@@ -293,6 +295,9 @@ describe('decide with a learned policy', () => {
       }));
     const hourly = trainScalingPolicy(make(HOUR, 24 * 21), { forest: { nEstimators: 5 } });
     expect(hourly.stepMs).toBe(HOUR);
+    const points = make(HOUR, 24 * 21);
+    const asSeries = { startMs: T0, stepMs: HOUR, values: Float64Array.from(points, (p) => p.value) };
+    expect(trainScalingPolicy(asSeries, { forest: { nEstimators: 5 } }).holdout).toEqual(hourly.holdout);
     expect(decide({ history: make(HOUR, 24 * 8) }, hourly).decision).toMatch(/^(SCALE_UP|SCALE_DOWN|MAINTAIN)$/);
     expect(() => decide({ history: make(HOUR / 2, 48 * 8) }, hourly)).toThrow(expect.objectContaining({ code: 'SERIES_IRREGULAR_STEP' }));
   });

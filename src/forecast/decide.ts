@@ -1,6 +1,6 @@
 import { EliteError } from '../internal/errors.js';
 import { normalCdf, normalQuantile } from './normal.js';
-import { HOUR_MS, namedSeries, toEpochMs } from './series.js';
+import { HOUR_MS, isRegularSeries, namedSeries, toEpochMs } from './series.js';
 import { traffic } from './traffic.js';
 import {
   accuracy,
@@ -10,7 +10,7 @@ import {
   type RandomForestClassifier,
   type RandomForestOptions,
 } from './trees/index.js';
-import type { SeriesPoint, TrafficForecast, TrafficOptions } from './types.js';
+import type { RegularSeries, SeriesPoint, TrafficForecast, TrafficOptions } from './types.js';
 
 /** What to do with capacity. */
 export type ScalingDecision = 'SCALE_UP' | 'SCALE_DOWN' | 'MAINTAIN';
@@ -47,7 +47,7 @@ export interface DecideInput {
    * and one step long. Threshold policy without `forecast`: `decide` runs `traffic(history)` (with
    * the policy's `traffic` options) and reads that forecast; at least three days at sub-daily steps.
    */
-  history?: readonly SeriesPoint[];
+  history?: readonly SeriesPoint[] | RegularSeries;
   /** Learned policy: the feature row itself, by name (instead of `history`). */
   features?: Record<string, number>;
   /** Shown in the reasons when given. */
@@ -455,7 +455,7 @@ export const SCALING_FEATURES = [
  * throws its codes; `SERIES_IRREGULAR_STEP` also for a step that does not divide an hour and
  * `SERIES_TOO_SHORT` for less than one week (and 2 h with labels).
  */
-export function scalingFeatures(history: readonly SeriesPoint[], options: ScalingLabelOptions = {}): ScalingTable {
+export function scalingFeatures(history: readonly SeriesPoint[] | RegularSeries, options: ScalingLabelOptions = {}): ScalingTable {
   const withLabels = options.labels ?? true;
   const upT = options.upThreshold ?? 0.15;
   const downT = options.downThreshold ?? 0.15;
@@ -523,16 +523,18 @@ export interface TrainScalingPolicyOptions extends ScalingLabelOptions {
 
 /**
  * Trains the learned scaling policy: a random forest on labelled history. Pass a load history
- * (features and labels from {@link scalingFeatures}) or a table of your own `{ featureNames, x, y }`.
+ * (points or a `RegularSeries`; features and labels from {@link scalingFeatures}) or a table of
+ * your own `{ featureNames, x, y }`.
  * The latest `holdoutFraction` of rows (time order kept) measures accuracy, log-loss and the
  * permutation importance; the returned model is then refit on all rows.
  */
 export function trainScalingPolicy(
-  data: readonly SeriesPoint[] | { featureNames: readonly string[]; x: number[][]; y: ScalingDecision[] },
+  data: readonly SeriesPoint[] | RegularSeries | { featureNames: readonly string[]; x: number[][]; y: ScalingDecision[] },
   options: TrainScalingPolicyOptions = {},
 ): LearnedPolicy {
-  const table = Array.isArray(data) ? scalingFeatures(data, options) : (data as ScalingTable);
-  const stepMs = Array.isArray(data) ? table.stepMs : undefined;
+  const fromHistory = Array.isArray(data) || isRegularSeries(data);
+  const table = fromHistory ? scalingFeatures(data as readonly SeriesPoint[] | RegularSeries, options) : (data as ScalingTable);
+  const stepMs = fromHistory ? table.stepMs : undefined;
   const { featureNames, x, y } = table;
   if (!Array.isArray(featureNames) || !Array.isArray(x) || x.length === 0 || x[0]!.length !== featureNames.length) {
     throw new EliteError('INVALID_OPTIONS', 'elite/forecast: training data needs featureNames and rows x of that width', { field: 'x' });
