@@ -1,3 +1,4 @@
+import { TIME_COLUMNS, VALUE_COLUMNS } from './csv-input.js';
 import type { CliIo, OptionSpec } from './io.js';
 import type { Output } from './output.js';
 import { STORE_HELP, STORE_OPTIONS } from './stores.js';
@@ -109,6 +110,37 @@ Options:
 ${COMMON_HELP}`,
     options: { 'database-url': { type: 'string' } },
     load: () => import('./commands/migrate.js'),
+  },
+  {
+    name: 'forecast',
+    summary: 'forecast a traffic series from a CSV file, with intervals and an SVG chart',
+    help: `Usage:
+  tiqology forecast <csv | -> [--horizon 24h] [--column <name>] [--time-column <name>] [--svg <file>]
+
+Arguments:
+  <csv>                   a CSV file with a header row (- for standard input)
+
+Options:
+  --horizon <span>        how far ahead: 24h, 90m, 7d, 1w or a number of hours (default 24h)
+  --column <name>         the value column (default: the first of ${VALUE_COLUMNS.join(', ')})
+  --time-column <name>    the timestamp column (default: the first of ${TIME_COLUMNS.join(', ')})
+  --model <name>          auto (default), seasonal-naive-day, seasonal-naive-week, seasonal-mean,
+                          prophet, mstl-ets or lag-regression
+  --svg <file>            also write the chart as SVG
+
+${COMMON_HELP}
+
+Examples:
+  tiqology forecast requests.csv --horizon 48h --svg forecast.svg
+  tiqology forecast load.csv --column rps --time-column minute --json`,
+    options: {
+      horizon: { type: 'string' },
+      column: { type: 'string' },
+      'time-column': { type: 'string' },
+      model: { type: 'string' },
+      svg: { type: 'string' },
+    },
+    load: () => import('./commands/forecast.js'),
   },
 ];
 
