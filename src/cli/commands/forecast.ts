@@ -27,9 +27,9 @@ export function formatNumber(v: number): string {
 export const shortTime = (date: Date): string => date.toISOString().slice(0, 16).replace('T', ' ');
 
 /** The forecast as text: a header line, one row per shown step, the backtest line. */
-export function renderForecast(result: TrafficForecast, title: string): string {
+export function renderForecast(result: TrafficForecast, title: string, maxRows = MAX_ROWS): string {
   const { steps, levels } = result;
-  const every = Math.ceil(steps.length / MAX_ROWS);
+  const every = Math.ceil(steps.length / maxRows);
   const shown = steps.filter((_, i) => i % every === 0 || i === steps.length - 1);
   const table = renderTable(
     [
@@ -53,7 +53,7 @@ export function renderForecast(result: TrafficForecast, title: string): string {
     `Model: ${result.model}; backtest over ${result.backtest.origins} origins: MASE ${result.backtest.mase.toFixed(2)}, sMAPE ${result.backtest.smape.toFixed(1)}%`,
     '',
     table,
-    ...(every > 1 ? [`(every ${every}th of ${steps.length} steps shown; --json for all)`] : []),
+    ...(every > 1 ? [`(one step in ${every} of ${steps.length} shown, and the last)`] : []),
     '',
     `Peak: ${formatNumber(peak.mean)} at ${shortTime(peak.timestamp)} UTC; total over the horizon: ${formatNumber(total)}`,
   ];
