@@ -180,7 +180,7 @@ Examples:
     name: 'demo',
     summary: 'the whole product on the embedded store: flags, an experiment, metrics, forecast (no services)',
     help: `Usage:
-  tiqology demo [--users 6000] [--seed 42] [--port 0] [--svg tiqology-demo-forecast.svg]
+  tiqology demo [--users 6000] [--seed 42] [--port 0] [--svg tiqology-demo-forecast.svg] [--keep-serving]
 
 Defines a toggle, a progressive rollout and a three-variant pricing experiment on the memory store,
 simulates users through them (seeded: the same numbers every run), prints the experiment's results,
@@ -192,6 +192,7 @@ Options:
   --seed <n>              seed of the simulation (default 42)
   --port <n>              port of the metrics server on 127.0.0.1 (default 0: any free port)
   --svg <file>            where to write the chart (default tiqology-demo-forecast.svg)
+  --keep-serving          keep serving the metrics after the demo, until Ctrl-C
 
 ${COMMON_HELP}`,
     options: {
@@ -199,6 +200,7 @@ ${COMMON_HELP}`,
       seed: { type: 'string' },
       port: { type: 'string' },
       svg: { type: 'string' },
+      'keep-serving': { type: 'boolean' },
     },
     load: () => import('./commands/demo.js'),
   },

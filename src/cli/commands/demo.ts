@@ -261,6 +261,18 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
         elapsedMs: Math.round(elapsedS * 1000),
       });
     }
+    if (values['keep-serving'] === true) {
+      say(`Serving ${metricsUrl} until Ctrl-C.`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    }
     return EXIT.OK;
   } finally {
     await flags.close();
