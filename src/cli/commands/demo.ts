@@ -174,6 +174,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
       if (i % 250 === 249) await new Promise((resolve) => setImmediate(resolve));
     }
     progress.done();
+    say(bold(`Simulated ${count(users)} users (seed ${seed})`));
     say(`  dark-mode on for ${count(darkMode)} of ${count(users)} users; new-checkout (25% rollout) for ${count(newCheckout)}`);
     say(`  ${count(purchases)} purchases, $${count(revenueUsd)} of monthly revenue`);
     say();
