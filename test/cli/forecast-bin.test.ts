@@ -40,7 +40,11 @@ describe('tiqology forecast and decide (subprocess)', () => {
 
   it('an unknown option exits 2', () => {
     const r = run(['forecast', DEMO_CSV, '--horizn', '24h']);
-    expect(r).toMatchObject({ code: 2, stdout: '', stderr: "tiqology: forecast: Unknown option '--horizn'; run tiqology forecast --help\n" });
+    expect(r).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: "tiqology: forecast: Unknown option '--horizn'; run tiqology forecast --help\n",
+    });
   });
 
   it('decide from stdin prints the decision, the reasons and the 7-day cost line', () => {
