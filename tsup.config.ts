@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 
 // Entry keys match the package's subpaths one to one (see "exports" in package.json).
@@ -10,12 +11,13 @@ const library: Options = {
     'adapters/postgres': 'src/adapters/postgres.ts',
     telemetry: 'src/telemetry/index.ts',
     forecast: 'src/forecast/index.ts',
+    'adapters/supabase': 'src/adapters/supabase.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
-  // dist/cli belongs to the CLI build below; both builds run at once.
-  clean: ['!cli/**'],
+  // dist/cli and dist/edge belong to the builds below; all builds run at once.
+  clean: ['!cli/**', '!edge/**'],
   splitting: true,
   treeshake: true,
   target: 'es2022',
@@ -28,6 +30,30 @@ const library: Options = {
   noExternal: [/^@stdlib\//],
   // Migrations are imported from supabase/migrations/*.sql as text.
   loader: { '.sql': 'text' },
+};
+
+// The Edge build of `.`, `./flags` and `./adapters/memory` (export condition "edge-light": Next.js middleware and Edge
+// routes, Vercel Edge). Next.js bundles middleware into one file and keeps the lazy statistics
+// chunk inside it, so a dynamic import is not enough there: this build swaps the module that
+// loads the statistics for one that rejects (UNSUPPORTED_RUNTIME), and nothing reaches them.
+// Types are the main build's (same source, same API); dist/edge holds JavaScript only.
+const edgeStats: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'elite-edge-stats-loader',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/stats-loader\.js$/ }, (args) => ({
+      path: fileURLToPath(new URL('src/flags/stats-loader.edge.ts', import.meta.url)),
+    }));
+  },
+};
+const edge: Options = {
+  ...library,
+  // The memory adapter too: it shares chunks with the client (EliteError, validation), and an
+  // app that takes it from the main build would get a second copy and a second EliteError class.
+  entry: { index: 'src/index.ts', flags: 'src/flags/index.ts', 'adapters/memory': 'src/adapters/memory.ts' },
+  outDir: 'dist/edge',
+  dts: false,
+  clean: true,
+  esbuildPlugins: [edgeStats],
 };
 
 // The `tiqology` executable (package.json "bin"): ESM for Node only. It imports the package by
@@ -46,4 +72,4 @@ const cli: Options = {
   external: [/^@tiqology\/elite(\/|$)/, 'pg', 'picocolors'],
 };
 
-export default defineConfig([library, cli]);
+export default defineConfig([library, edge, cli]);

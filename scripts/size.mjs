@@ -13,6 +13,9 @@ import { build } from 'esbuild';
 const BUDGETS = [
   { name: '@tiqology/elite/flags', entry: 'dist/flags.js', limitBytes: 13_000 },
   { name: '@tiqology/elite', entry: 'dist/index.js', limitBytes: 13_000 },
+  // What Next.js middleware and Vercel Edge resolve (export condition "edge-light"): no lazy part.
+  { name: '@tiqology/elite/flags [edge-light]', entry: 'dist/edge/flags.js', limitBytes: 13_000 },
+  { name: '@tiqology/elite [edge-light]', entry: 'dist/edge/index.js', limitBytes: 13_000 },
 ];
 
 async function measure({ name, entry, limitBytes }) {

@@ -40,6 +40,7 @@ describe('the packed package', () => {
       './flags/openfeature',
       './adapters/memory',
       './adapters/postgres',
+      './adapters/supabase',
       './telemetry',
       './forecast',
     ]);
@@ -220,6 +221,102 @@ describe('Edge runtime safety', () => {
     });
     expect(result.errors).toEqual([]);
     expect(result.outputFiles[0]?.text).not.toMatch(/from\s*["']node:/);
+  });
+
+  // Next.js middleware and Edge routes resolve with "edge-light" first (next/dist/build/
+  // webpack-config-rules/resolve.js), then webpack's defaults; the build is one file per function.
+  const nextEdge = (entry: string, conditions: string[]) =>
+    build({
+      stdin: { contents: entry, resolveDir: project, loader: 'js' },
+      bundle: true,
+      write: false,
+      splitting: false,
+      format: 'esm',
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      conditions,
+      logLevel: 'silent',
+    });
+  const middleware = `import { createFlags } from '@tiqology/elite/flags';
+import { createMemoryStorage } from '@tiqology/elite/adapters/memory';
+import { flags } from '@tiqology/elite';
+export const client = createFlags({ storage: createMemoryStorage(), bootstrap: [] });
+export { flags };`;
+
+  it('puts "edge-light" first in the entries the Edge imports, pointing at files in the package', () => {
+    const exportsMap = pkg.exports as Record<string, Record<string, Record<string, { types: string; default: string }>>>;
+    for (const subpath of ['.', './flags', './adapters/memory']) {
+      const conditions = exportsMap[subpath] as Record<string, Record<string, { types: string; default: string }>>;
+      expect(Object.keys(conditions)[0], subpath).toBe('edge-light');
+      const edge = conditions['edge-light'] as Record<string, { types: string; default: string }>;
+      expect(edge.import?.default).toMatch(/^\.\/dist\/edge\/.+\.js$/);
+      expect(edge.require?.default).toMatch(/^\.\/dist\/edge\/.+\.cjs$/);
+      // The same declarations as the main build: one API.
+      expect(edge.import?.types).toBe(conditions.import?.types);
+      expect(edge.require?.types).toBe(conditions.require?.types);
+      for (const file of [edge.import?.default, edge.require?.default]) {
+        expect(readFileSync(join(project, 'node_modules/@tiqology/elite', file as string), 'utf8').length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('leaves the statistics out of a one-file middleware bundle with "edge-light" (and keeps them without)', async () => {
+    const edge = await nextEdge(middleware, ['edge-light', 'browser', 'import', 'module']);
+    const plain = await nextEdge(middleware, ['browser', 'import', 'module']);
+    const text = (r: typeof edge) => r.outputFiles?.[0]?.text ?? '';
+    for (const marker of ['wilsonInterval', 'sampleRatioCheck']) {
+      expect(text(edge)).not.toContain(marker);
+      expect(text(plain)).toContain(marker);
+    }
+    // One copy of the SDK: the memory adapter comes from the same build as the client.
+    expect(text(edge).match(/EliteError\d* = class/g)).toHaveLength(1);
+    expect(text(edge)).toContain('getVariantSync');
+    expect(text(edge).length).toBeLessThan(text(plain).length / 2);
+  });
+
+  it.each([
+    [
+      'ESM',
+      ['--input-type=module', '-e'],
+      "import { createFlags, isEliteError } from '@tiqology/elite/flags'; import { createMemoryStorage } from '@tiqology/elite/adapters/memory';",
+    ],
+    [
+      'CJS',
+      ['-e'],
+      "const { createFlags, isEliteError } = require('@tiqology/elite/flags'); const { createMemoryStorage } = require('@tiqology/elite/adapters/memory');",
+    ],
+  ])('the Edge build (%s) evaluates as the main build and rejects results() with UNSUPPORTED_RUNTIME', (_, args, load) => {
+    const script = `${load}
+const flag = { key: 'pricing-test', environment: 'production', enabled: true,
+  variants: [{ key: 'control', weight: 50 }, { key: 'variant-a', weight: 50 }] };
+const client = createFlags({ storage: createMemoryStorage({ flags: [flag] }), trackExposures: false });
+let bad; try { createMemoryStorage({ flags: [{ ...flag, rollout: 300 }] }); } catch (e) { bad = isEliteError(e, 'INVALID_FLAG'); }
+client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricing-test').then(
+  () => console.log(JSON.stringify({ variant, bad, results: 'resolved' })),
+  (e) => console.log(JSON.stringify({ variant, bad, code: e.code, name: e.name, edge: isEliteError(e) }))));`;
+    const edge = JSON.parse(run(process.execPath, ['--conditions=edge-light', ...args, script], project));
+    const node = JSON.parse(run(process.execPath, [...args, script], project));
+    expect(edge).toEqual({ variant: node.variant, bad: true, code: 'UNSUPPORTED_RUNTIME', name: 'EliteError', edge: true });
+    // The main build computes results (none recorded: no exposures).
+    expect(node).toEqual({ variant: edge.variant, bad: true, results: 'resolved' });
+  });
+
+  it.each([
+    ['@tiqology/elite/adapters/supabase', /adapters\/postgres|[\\/]pg[\\/]/],
+    ['@tiqology/elite/adapters/postgres', /adapters\/supabase|@supabase/],
+  ])('%s loads no other store or its client', async (entry, forbidden) => {
+    const result = await build({
+      stdin: { contents: `export * from '${entry}';`, resolveDir: project, loader: 'js' },
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((f) => f.includes('dist/adapters/'))).toBe(true);
+    expect(inputs.filter((f) => forbidden.test(f))).toEqual([]);
   });
 
   it('the guard catches a Node built-in (the test can fail)', async () => {

@@ -8,14 +8,14 @@
  * exposures: the Edge realm's memory is not the Node one's, and the page records the
  * exposure when it actually renders the variant.
  */
-import { createMemoryStorage } from '@tiqology/elite/adapters/memory';
 import { createFlags } from '@tiqology/elite/flags';
 import { type NextRequest, NextResponse } from 'next/server';
 import { FLAGS, isPricingVariant, isUserId, PRICING_FLAG, USER_COOKIE, USER_HEADER, VARIANT_COOKIE, VARIANT_HEADER } from './lib/experiments';
 
-// Module scope: built once per Edge isolate, reused by every request it serves. The store
-// and the bootstrap hold the same definitions, so a reload after the cache TTL agrees too.
-const edgeFlags = createFlags({ storage: createMemoryStorage({ flags: FLAGS }), bootstrap: FLAGS, trackExposures: false });
+// Module scope: built once per Edge isolate, reused by every request it serves. The bootstrap
+// definitions stay in force past the cache TTL: the client's own (empty) memory store never
+// had these flags, so they are the fallback.
+const edgeFlags = createFlags({ bootstrap: FLAGS, trackExposures: false });
 
 const YEAR_S = 365 * 24 * 60 * 60;
 

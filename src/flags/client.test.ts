@@ -275,6 +275,85 @@ describe('createFlags: cache', () => {
     expect(fromArray.evaluateSync('new-checkout', 'u7').reason).not.toBe('ERROR');
   });
 
+  describe('bootstrap as the fallback for keys the store has never had', () => {
+    const TTL = 60_000;
+
+    it('keeps a bootstrap-only flag past the TTL over the default empty store (sync, async, refresh)', async () => {
+      const c = clock();
+      const client = createFlags({ bootstrap: [experiment], now: c.now });
+      const before = client.evaluateSync('pricing-test', 'u1');
+      expect(before.reason).toBe('SPLIT');
+      c.advance(TTL + 1);
+      // Expired: the sync twin answers from the entry and starts a reload, which finds nothing;
+      // the async call below waits for that same reload.
+      expect(client.evaluateSync('pricing-test', 'u1')).toEqual(before);
+      expect(await client.evaluate('pricing-test', 'u1')).toEqual(before);
+      c.advance(TTL + 1);
+      expect(await client.evaluate('pricing-test', 'u1')).toEqual(before);
+      expect(client.evaluateSync('pricing-test', 'u1')).toEqual(before);
+      expect(await client.refresh()).toEqual({ ok: true, flags: 0 });
+      expect(client.evaluateSync('pricing-test', 'u1')).toEqual(before);
+      expect(client.snapshot().flags.map((f) => f.key)).toEqual(['pricing-test']);
+      // Keys in neither place are still missing.
+      expect(await client.evaluate('nope', 'u1')).toMatchObject({ errorCode: 'FLAG_NOT_FOUND' });
+    });
+
+    it('the store wins once it has the flag, and a later deletion is not undone by the bootstrap', async () => {
+      const c = clock();
+      const { storage, inner } = flaky([]);
+      const client = createFlags({ storage, bootstrap: [experiment], now: c.now, cacheTtlMs: TTL });
+      expect(client.evaluateSync('pricing-test', 'u1').flagVersion).toBeUndefined();
+      await inner.writeFlag({ ...experiment, enabled: false, defaultVariant: 'variant-b' });
+      c.advance(TTL + 1);
+      expect(await client.evaluate('pricing-test', 'u1')).toMatchObject({ reason: 'DISABLED', variant: 'variant-b', flagVersion: 1 });
+      await inner.deleteFlag('pricing-test', 'production');
+      c.advance(TTL + 1);
+      expect(await client.evaluate('pricing-test', 'u1')).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+    });
+
+    it('refresh() that lists the flag makes the store authoritative for it', async () => {
+      const c = clock();
+      const { storage, inner } = flaky([{ ...experiment, enabled: false }]);
+      const client = createFlags({ storage, bootstrap: [experiment, rollout], now: c.now });
+      expect(await client.refresh()).toEqual({ ok: true, flags: 1 });
+      expect(client.evaluateSync('pricing-test', 'u1').reason).toBe('DISABLED');
+      // new-checkout was not listed: the store never had it, the bootstrap stays.
+      expect(client.evaluateSync('new-checkout', 'u1').reason).not.toBe('ERROR');
+      await inner.deleteFlag('pricing-test', 'production');
+      await client.refresh();
+      expect(client.evaluateSync('pricing-test', 'u1')).toMatchObject({ errorCode: 'FLAG_NOT_FOUND' });
+      c.advance(TTL + 1);
+      expect(await client.evaluate('pricing-test', 'u1')).toMatchObject({ errorCode: 'FLAG_NOT_FOUND' });
+      expect((await client.evaluate('new-checkout', 'u1')).reason).not.toBe('ERROR');
+    });
+
+    it('a pushed change of the key hands it to the store (deleted stays deleted)', async () => {
+      const storage = createMemoryStorage();
+      const client = createFlags({ storage, bootstrap: [experiment] });
+      await storage.writeFlag({ ...experiment, enabled: false });
+      await storage.deleteFlag('pricing-test', 'production');
+      await vi.waitFor(async () =>
+        expect(await client.evaluate('pricing-test', 'u1')).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' }),
+      );
+      await client.close();
+    });
+
+    it('serves a bootstrap flag evicted from a small cache again from the fallback', async () => {
+      const flags = Array.from({ length: 5 }, (_, i): FlagDefinition => ({ key: `f${i}`, environment: 'production', enabled: true }));
+      const client = createFlags({ bootstrap: flags, cacheMax: 2 });
+      for (const f of flags) expect(await client.isEnabled(f.key, 'u'), f.key).toBe(true);
+    });
+
+    it('a failing store still answers STALE from the bootstrap definition', async () => {
+      const c = clock();
+      const { storage, state } = flaky([]);
+      const client = createFlags({ storage, bootstrap: [experiment], now: c.now, logger: { warn: () => {}, error: () => {} } });
+      state.mode = 'fail';
+      c.advance(TTL + 1);
+      expect(await client.evaluate('pricing-test', 'u1')).toMatchObject({ reason: 'STALE' });
+    });
+  });
+
   it('refresh() loads every flag, forgets deleted ones, and reports failure without rejecting', async () => {
     const { storage, inner, state } = flaky();
     const errors: Error[] = [];

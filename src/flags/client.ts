@@ -18,6 +18,7 @@ import {
 import { type BufferedEvent, EventBuffer, type FlushResult } from './events.js';
 import { isDict, isJson, KEY_PATTERN } from './model.js';
 import type { ExperimentResults } from './stats.js';
+import { loadStats } from './stats-loader.js';
 import type {
   EvaluationDetails,
   EvaluationErrorCode,
@@ -88,7 +89,8 @@ export interface FlagsClient {
   /**
    * Per-variant results of an experiment with their statistics (see docs/experiments.md).
    * Flushes first. Rejects with `EliteError` (`FLAG_NOT_FOUND`, `STORAGE_ERROR`): this is a
-   * reporting call, not a hot path.
+   * reporting call, not a hot path. In the Edge build (export condition `edge-light`: Next.js
+   * middleware and Edge routes) it rejects with `UNSUPPORTED_RUNTIME`: call it on Node.js.
    */
   results(flagKey: string, options?: ResultsOptions): Promise<ExperimentResults>;
   /** Flushes buffered events and stops listening for changes; later evaluations answer from the cache only. */
@@ -235,14 +237,28 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   };
 
   // Bootstrap: compiled synchronously so the first render answers without a store read.
+  // A bootstrap definition is also the fallback for its key while the store has never shown
+  // this client a record of it: a snapshot in the browser, or definitions kept in code, over
+  // an empty store must not turn into FLAG_NOT_FOUND when the TTL runs out. Once the store
+  // shows the key (a read or a listing returns it, or it pushes a change of it), the store
+  // decides alone, and a later "no such flag" means the flag was deleted. (GrowthBook keeps
+  // the features it was given until a payload replaces them; LaunchDarkly's bootstrap holds
+  // until the first answer of its source. Here the source answers per key.)
+  const fallback = new Map<string, CompiledFlag>();
   if (options.bootstrap !== undefined) {
     const snapshot: Partial<FlagSnapshot> = Array.isArray(options.bootstrap) ? { flags: options.bootstrap } : options.bootstrap;
     if (!isObject(snapshot) || !Array.isArray(snapshot.flags)) invalid('bootstrap', 'must be an array of flags or client.snapshot()');
     if (snapshot.environment !== undefined && snapshot.environment !== environment) {
       invalid('bootstrap', `is for environment "${snapshot.environment}", this client reads "${environment}"`);
     }
-    for (const definition of snapshot.flags as FlagDefinition[]) put(definition.key, compile(definition));
+    for (const definition of snapshot.flags as FlagDefinition[]) {
+      const flag = compile(definition);
+      fallback.set(definition.key, flag);
+      put(definition.key, flag);
+    }
   }
+  /** What a store that has no record of `key` means: its bootstrap definition, or no flag. */
+  const absent = (key: string): CompiledFlag | undefined => fallback.get(key);
 
   // Per key, bumped by push invalidations: a read that started before the bump must not cache
   // what it read (it may predate the change).
@@ -264,7 +280,10 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       return entry;
     };
     promise = withTimeout(Promise.resolve().then(() => storage.getFlag(key, environment)))
-      .then((definition) => keep({ flag: definition && compile(definition), expiresAt: clock() + ttlMs, stale: false }))
+      .then((definition) => {
+        if (definition !== undefined) fallback.delete(key);
+        return keep({ flag: definition === undefined ? absent(key) : compile(definition), expiresAt: clock() + ttlMs, stale: false });
+      })
       .catch((cause: unknown) => {
         if (isEliteError(cause, 'TIMEOUT')) counters.storageErrors++;
         const error = isEliteError(cause) ? cause : storageError(`reading flag "${key}"`, cause);
@@ -450,6 +469,8 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     // Push invalidation: reload the changed flag now rather than at the end of its TTL, even if
     // a read is under way (it may have started before the change: its result is dropped).
     generations.set(key, (generations.get(key) ?? 0) + 1);
+    // The store has had this key: from now on its answer alone counts (a deletion included).
+    fallback.delete(key);
     inflight.delete(key);
     cache.delete(key);
     resolveSync(key);
@@ -483,6 +504,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       const seen = new Set<string>();
       for (const definition of definitions) {
         seen.add(definition.key);
+        fallback.delete(definition.key);
         try {
           put(definition.key, compile(definition));
         } catch (error) {
@@ -490,8 +512,9 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
           report(error);
         }
       }
-      // Flags deleted from the store: remember they are gone.
-      for (const key of [...cache.keys()]) if (!seen.has(key)) put(key, undefined);
+      // Flags deleted from the store: remember they are gone. A bootstrap flag the store has
+      // never had stays (see `fallback`).
+      for (const key of [...cache.keys()]) if (!seen.has(key)) put(key, absent(key));
       return { ok: true, flags: seen.size };
     },
     snapshot() {
@@ -537,12 +560,15 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     },
     flush: () => events.flush(),
     async results(flagKey, resultsOptions = {}) {
+      // Statistics load on first use; the Edge build rejects here, before any store call.
+      const { computeResults } = await loadStats();
       await events.flush();
       let definition: FlagDefinition | undefined;
       let aggregates: VariantAggregate[];
       const bound = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
       try {
-        definition = await storage.getFlag(flagKey, environment);
+        // A bootstrap flag the store has never had is judged on its bootstrap weights.
+        definition = (await storage.getFlag(flagKey, environment)) ?? absent(flagKey)?.definition;
         const query: ResultsQuery = { flagKey, environment };
         if (resultsOptions.event !== undefined) query.eventName = resultsOptions.event;
         const since = bound(resultsOptions.since);
@@ -559,8 +585,6 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
           `elite/flags: "${flagKey}" is not an experiment in "${environment}" (no such flag, or a toggle without variants)`,
         );
       }
-      // Statistics load on first use: they stay out of the Edge bundle of evaluation.
-      const { computeResults } = await import('./stats.js');
       return computeResults(aggregates, Object.fromEntries(definition.variants.map((v) => [v.key, v.weight])));
     },
     async close() {

@@ -332,6 +332,20 @@ describe('results()', () => {
     expect(none.verdict).not.toBe('WINNER');
   });
 
+  it('judges a bootstrap-only experiment (the store has events, never the flag) on its bootstrap weights', async () => {
+    const client = createFlags({ bootstrap: [experiment], logger: quiet });
+    const variants = await Promise.all(['u1', 'u2', 'u3', 'u4'].map((u) => client.getVariant('pricing-test', u)));
+    client.track('purchase', 'u1');
+    const results = await client.results('pricing-test', { event: 'purchase' });
+    expect(results.variants.reduce((sum, v) => sum + v.exposures, 0)).toBe(4);
+    expect(results.variants.find((v) => v.variant === variants[0])?.conversions).toBe(1);
+    // Once the store has had the flag, its answer alone counts: deleted means not found.
+    await client.storage.writeFlag(experiment);
+    await client.storage.deleteFlag('pricing-test', 'production');
+    await expect(client.results('pricing-test')).rejects.toMatchObject({ code: 'FLAG_NOT_FOUND' });
+    await client.close();
+  });
+
   it('rejects with FLAG_NOT_FOUND for toggles and unknown flags, STORAGE_ERROR when the store fails', async () => {
     const { storage } = failing();
     const client = createFlags({ storage, logger: quiet });

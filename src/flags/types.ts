@@ -170,7 +170,13 @@ export interface FlagsOptions {
    * answer comes from the last known flag (`STALE`) or is the default with `ERROR`.
    */
   timeoutMs?: number;
-  /** Flags to start from synchronously, e.g. serialized by the server for SSR. */
+  /**
+   * Flags to start from synchronously, e.g. serialized by the server for SSR. Each one is also
+   * the fallback for its key while the store has never shown this client a record of it, so it
+   * outlives the cache TTL over a store without it (the default empty memory store). Once the
+   * store has the key, the store alone decides: a flag deleted there is not brought back.
+   * Default: none.
+   */
   bootstrap?: FlagSnapshot | FlagDefinition[];
   /** Where warnings go; wrapped so a broken logger cannot break evaluation. Default `console`. */
   logger?: Logger;

@@ -22,7 +22,8 @@ export type EliteErrorCode =
   | 'SERIES_DUPLICATE_TIMESTAMP'
   | 'SERIES_IRREGULAR_STEP'
   | 'INVALID_TIMESTAMP'
-  | 'INVALID_CSV';
+  | 'INVALID_CSV'
+  | 'UNSUPPORTED_RUNTIME';
 
 /** Options accepted by {@link EliteError}. */
 export interface EliteErrorOptions {

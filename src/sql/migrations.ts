@@ -1,4 +1,6 @@
 import featureFlags from '../../supabase/migrations/20261127000001_feature_flags.sql';
+import resultsRollup from '../../supabase/migrations/20261127000002_results_rollup.sql';
+import rls from '../../supabase/migrations/20261127000003_rls.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -10,4 +12,8 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ name: '20261127000001_feature_flags', sql: featureFlags }];
+export const MIGRATIONS: readonly Migration[] = [
+  { name: '20261127000001_feature_flags', sql: featureFlags },
+  { name: '20261127000002_results_rollup', sql: resultsRollup },
+  { name: '20261127000003_rls', sql: rls },
+];

@@ -3,21 +3,21 @@
  * tarball installed into the example, which is built once (`next build`) and served by
  * `next start` on 127.0.0.1; Debian's Chromium drives it through playwright-core.
  *
- * Checked: the middleware bundle holds the SDK and no Node built-in from it; a visitor keeps
+ * Checked: the middleware bundle holds the SDK's Edge build ("edge-light": no statistics) and
+ * no Node built-in from it; a visitor keeps
  * one variant across reloads and the Edge middleware, the Node server component and the SDK
  * evaluated here agree on it; 300 visitors split within 3σ of the weights; a click on
  * "Subscribe" reaches `flags.results` through the route handler. A screenshot and the build
  * and server logs go to test/artifacts/ (kept by CI).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStorage } from '../../src/adapters/memory.js';
 import { createFlags, type ExperimentResults, type FlagDefinition, type FlagsClient } from '../../src/index.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -82,8 +82,8 @@ beforeAll(async () => {
   timed('pack and install the SDK', () => run('npm', ['run', 'sdk'], app));
 
   const { FLAGS } = (await import(join(app, 'lib/experiments.ts'))) as { FLAGS: FlagDefinition[] };
-  // As in the app: the store holds the same definitions, so a reload after the TTL agrees.
-  reference = createFlags({ storage: createMemoryStorage({ flags: FLAGS }), bootstrap: FLAGS, trackExposures: false });
+  // As in the app: bootstrap definitions only (they stay in force past the cache TTL).
+  reference = createFlags({ bootstrap: FLAGS, trackExposures: false });
   const pricing = FLAGS.find((f) => f.key === FLAG);
   weights = Object.fromEntries((pricing?.variants ?? []).map((v) => [v.key, v.weight]));
   prices = Object.fromEntries((pricing?.variants ?? []).map((v) => [v.key, (v.value as { priceUsd: number }).priceUsd]));
@@ -177,7 +177,9 @@ describe('examples/nextjs', () => {
     };
     expect(functions.functions['/_middleware']).toBeUndefined();
     const bundle = readFileSync(join(app, '.next/server/middleware.js'));
-    console.log(`middleware.js: ${bundle.length} bytes, ${gzipSync(bundle).length} gzipped`);
+    const size = { bytes: bundle.length, gzipBytes: gzipSync(bundle).length };
+    console.log(`middleware.js: ${size.bytes} bytes, ${size.gzipBytes} gzipped`);
+    writeFileSync(join(artifacts, 'nextjs-middleware-size.json'), `${JSON.stringify(size)}\n`);
 
     // The source map names every module webpack put in the bundle, with its source.
     const map = JSON.parse(readFileSync(join(app, '.next/server/middleware.js.map'), 'utf8')) as {
@@ -190,6 +192,15 @@ describe('examples/nextjs', () => {
     // Not vacuous: the evaluation code and its cache are in the bundle.
     expect(sdk.some(({ content }) => content.includes('getVariantSync'))).toBe(true);
     expect(sdk.some(({ source }) => source.includes('toad-cache'))).toBe(true);
+    // Next.js resolved the Edge build ("edge-light"): the statistics behind results() are not in
+    // the one-file middleware bundle (the main build would bring them, ~41 kB gzipped).
+    expect(sdk.some(({ source }) => /\/dist\/edge\//.test(source))).toBe(true);
+    expect(sdk.filter(({ content }) => /wilsonInterval|sampleRatioCheck/.test(content)).map(({ source }) => source)).toEqual([]);
+    expect(bundle.includes('wilsonInterval')).toBe(false);
+    // Not vacuous: the installed main build has them, in its lazy chunk.
+    const dist = join(app, 'node_modules/@tiqology/elite/dist');
+    const lazy = readdirSync(dist).filter((f) => /^stats-.*\.js$/.test(f));
+    expect(lazy.some((f) => readFileSync(join(dist, f), 'utf8').includes('wilsonInterval'))).toBe(true);
     const names = builtinModules.filter((m) => !m.startsWith('_')).map((m) => m.replace(/[/\\^$.*+?()[\]{}|]/g, '\\$&'));
     const builtin = new RegExp(`(?:from|import|require)\\s*\\(?\\s*["'](?:node:[\\w/]+|(?:${names.join('|')})(?:/[\\w/]*)?)["']`);
     const offenders = sdk.filter(({ content }) => builtin.test(content)).map(({ source }) => source);

@@ -6,6 +6,7 @@ import { describeStorageAdapter } from '../../src/adapters/storage.case.js';
 import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
+import { MIGRATIONS } from '../../src/sql/migrations.js';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and export the URL it prints');
@@ -16,7 +17,9 @@ const clean = async () => {
 };
 
 beforeAll(async () => {
-  await pool.query('drop table if exists feature_flags, feature_flag_events, elite_migrations cascade');
+  await pool.query(
+    'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, elite_migrations cascade',
+  );
   await migrate(pool);
 });
 afterAll(async () => {
@@ -43,7 +46,7 @@ describe('migrate', () => {
   it('is ordered and idempotent: applying it again is a no-op', async () => {
     expect(await migrate(pool)).toEqual({ applied: [] });
     const { rows } = await pool.query('select name from elite_migrations order by name');
-    expect(rows.map((r) => r.name)).toEqual(['20261127000001_feature_flags']);
+    expect(rows.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
   });
 
   it('applies cleanly to an empty database, twice in parallel without racing', async () => {
@@ -53,7 +56,7 @@ describe('migrate', () => {
     const other = new pg.Pool({ connectionString: url.replace(/\/[^/]*$/, `/${db}`), max: 2 });
     try {
       const [a, b] = await Promise.all([migrate(other), migrate(other)]);
-      expect([...a.applied, ...b.applied]).toEqual(['20261127000001_feature_flags']);
+      expect([...a.applied, ...b.applied]).toEqual(MIGRATIONS.map((m) => m.name));
     } finally {
       await other.end();
       await pool.query(`drop database ${db}`);
@@ -205,5 +208,121 @@ describe('push invalidation (LISTEN)', () => {
     await vi.waitFor(() => expect(seen).toContain('pricing-test'), { timeout: 2000, interval: 20 });
     off?.();
     await storage.close?.();
+  });
+});
+
+describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_conversions)', () => {
+  const q = { flagKey: 'pricing-test', environment: 'production' };
+  const byVariant = (rows: Awaited<ReturnType<StorageAdapter['queryResults']>>) => Object.fromEntries(rows.map((r) => [r.variant, r]));
+  function randomEvents(count: number, users: number, seed0: number): FlagEvent[] {
+    let seed = seed0;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    return Array.from({ length: count }, (): FlagEvent => {
+      const userId = `u${Math.floor(rand() * users)}`;
+      const occurredAt = new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 3_600_000)).toISOString();
+      return rand() < 0.5
+        ? {
+            type: 'exposure',
+            environment: 'production',
+            flagKey: rand() < 0.8 ? 'pricing-test' : 'other',
+            variant: rand() < 0.5 ? 'control' : 'variant-a',
+            userId,
+            occurredAt,
+          }
+        : {
+            type: 'conversion',
+            environment: 'production',
+            userId,
+            eventName: rand() < 0.5 ? 'purchase' : undefined,
+            value: Math.floor(rand() * 10),
+            occurredAt,
+          };
+    });
+  }
+  const expectParity = async (storage: StorageAdapter, events: FlagEvent[]) => {
+    const memory = createMemoryStorage();
+    await memory.appendEvents(events);
+    for (const extra of [{}, { eventName: 'purchase' }]) {
+      const expected = await memory.queryResults({ ...q, ...extra });
+      expect(expected.length).toBe(2);
+      expect(byVariant(await storage.queryResults({ ...q, ...extra }))).toEqual(byVariant(expected));
+      // The raw path (a window covering everything) agrees too.
+      expect(byVariant(await storage.queryResults({ ...q, ...extra, since: '2000-01-01T00:00:00.000Z' }))).toEqual(byVariant(expected));
+    }
+  };
+
+  it('stay exact when concurrent batches touch the same users, in any order', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const events = randomEvents(4000, 150, 99);
+    const batches = Array.from({ length: 40 }, (_, i) => events.slice(i * 100, i * 100 + 100));
+    // Four connections write batches concurrently: the same users in flight in several transactions.
+    await Promise.all(
+      [0, 1, 2, 3].map(async (lane) => {
+        for (let i = lane; i < batches.length; i += 4) await storage.appendEvents(batches[i] as FlagEvent[]);
+      }),
+    );
+    await expectParity(storage, events);
+  });
+
+  it('a read-only transaction (a replica) cannot fold pending events: it reads the raw events, same answer', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const events = randomEvents(800, 60, 11);
+    await storage.appendEvents(events);
+    const memory = createMemoryStorage();
+    await memory.appendEvents(events);
+    const client = await pool.connect();
+    try {
+      await client.query('begin transaction read only');
+      const { rows } = await client.query('select * from get_ab_test_results($1, $2)', [q.flagKey, q.environment]);
+      await client.query('commit');
+      const expected = byVariant(await memory.queryResults(q));
+      expect(Object.fromEntries(rows.map((r) => [r.variant, Number(r.exposures)]))).toEqual(
+        Object.fromEntries(Object.values(expected).map((r) => [r.variant, r.exposures])),
+      );
+      expect(Object.fromEntries(rows.map((r) => [r.variant, Number(r.conversion_events)]))).toEqual(
+        Object.fromEntries(Object.values(expected).map((r) => [r.variant, r.conversionEvents])),
+      );
+    } finally {
+      client.release();
+    }
+    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(800);
+    await expectParity(storage, events); // a writable call folds them in
+    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(0);
+  });
+
+  it('recount after deletes and updates of events, empty on truncate, and rebuild on demand', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const events = randomEvents(1500, 80, 7);
+    for (let i = 0; i < events.length; i += 250) await storage.appendEvents(events.slice(i, i + 250));
+    await pool.query("delete from feature_flag_events where user_id in ('u1', 'u2', 'u3') or occurred_at < '2026-01-01T00:10:00Z'");
+    let kept = events.filter((e) => !['u1', 'u2', 'u3'].includes(e.userId) && e.occurredAt >= '2026-01-01T00:10:00.000Z');
+    await expectParity(storage, kept);
+    await pool.query("update feature_flag_events set occurred_at = occurred_at + interval '30 minutes' where user_id in ('u4', 'u5')");
+    kept = kept.map((e) =>
+      ['u4', 'u5'].includes(e.userId) ? { ...e, occurredAt: new Date(Date.parse(e.occurredAt) + 1_800_000).toISOString() } : e,
+    );
+    await expectParity(storage, kept);
+    // A load that bypassed the triggers, then the repair.
+    await pool.query('alter table feature_flag_events disable trigger feature_flag_events_rollup_insert');
+    const more = randomEvents(300, 80, 8);
+    try {
+      await storage.appendEvents(more);
+    } finally {
+      await pool.query('alter table feature_flag_events enable trigger feature_flag_events_rollup_insert');
+    }
+    expect(Number((await pool.query('select feature_flag_rollup_rebuild() as n')).rows[0].n)).toBeGreaterThan(0);
+    await expectParity(storage, [...kept, ...more]);
+    await pool.query('truncate feature_flag_events');
+    const { rows } = await pool.query(
+      'select (select count(*) from feature_flag_first_exposures)::int as f, (select count(*) from feature_flag_conversions)::int as c',
+    );
+    expect(rows[0]).toEqual({ f: 0, c: 0 });
+    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(0);
   });
 });

@@ -8,7 +8,6 @@
  * second `configure` would replace the client and its in-memory events.
  */
 import { flags } from '@tiqology/elite';
-import { createMemoryStorage } from '@tiqology/elite/adapters/memory';
 import { FLAGS } from './experiments';
 
 const CONFIGURED = Symbol.for('@tiqology/elite-example-nextjs/flags-configured');
@@ -16,9 +15,11 @@ const state = globalThis as Record<symbol, boolean | undefined>;
 
 if (!state[CONFIGURED]) {
   state[CONFIGURED] = true;
-  // The memory store keeps events for this process only: swap in createPostgresStorage(pool)
-  // (or the Supabase adapter) to keep them across instances and deploys.
-  flags.configure({ storage: createMemoryStorage({ flags: FLAGS }), bootstrap: FLAGS });
+  // No storage given: the client's embedded memory store keeps the events, for this process
+  // only, and the bootstrap definitions serve evaluation and results() (the store never has
+  // the flags). Pass createPostgresStorage(pool) (or the Supabase adapter) to keep events
+  // across instances and deploys, and to change flags without a redeploy.
+  flags.configure({ bootstrap: FLAGS });
 }
 
 export { flags };
