@@ -38,7 +38,7 @@ export async function buildCli(): Promise<string> {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: ['pg', 'picocolors', 'toad-cache', 'prom-client', '@openfeature/*', '@opentelemetry/*'],
+    external: ['pg', 'picocolors', 'toad-cache', 'prom-client', '@openfeature/*', '@opentelemetry/*', '@supabase/*'],
     loader: { '.sql': 'text' },
     plugins: [selfToSource],
     logLevel: 'silent',
