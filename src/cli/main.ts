@@ -9,7 +9,7 @@ const NAME = 'tiqology';
 function globalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `${NAME}: feature flags and experiments of @tiqology/elite from the command line
+  return `${NAME}: feature flags, experiments, forecasts and scaling decisions of @tiqology/elite from the command line
 
 Usage:
   ${NAME} <command> [arguments] [options]
