@@ -148,15 +148,28 @@ root.ready().then(async (full) => {
     expect(JSON.parse(cjs)).toEqual([true, true, true]);
   });
 
-  it('forecasts from the root namespace (loaded on first call) and the subpath, ESM and CJS alike', () => {
+  it('forecasts, costs and decides from the root namespace (loaded on first call) and the subpath, ESM and CJS alike', () => {
     const script = (load: string) =>
       `${load}
 const values = Array.from({ length: 24 * 15 }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 24) + (i % 7));
 const points = values.map((value, i) => ({ timestamp: Date.UTC(2026, 0, 5) + i * 3600000, value }));
-Promise.resolve(root.traffic(points)).then((a) => {
+const spend = points.map((p) => ({ timestamp: p.timestamp, value: 0.002 * p.value }));
+(async () => {
+  const a = await root.traffic(points);
   const b = sub.traffic(points);
-  console.log(JSON.stringify({ same: JSON.stringify(a) === JSON.stringify(b), steps: b.steps.length, mean: b.steps[0].mean, svg: sub.toSVG(b).startsWith('<svg') }));
-});`;
+  const costRoot = await root.cost(spend, { horizonDays: 3, drivers: { requests: points } });
+  const costSub = sub.cost(spend, { horizonDays: 3, drivers: { requests: points } });
+  const decideRoot = await root.decide({ forecast: a, capacity: 150, metrics: { cpuPercent: 72 } });
+  const decideSub = sub.decide({ history: points, capacity: 150, metrics: { cpuPercent: 72 } });
+  const scaler = await root.autoscale({ decide: () => root.decide({ forecast: a, capacity: 150 }), execute: () => {}, cooldownMs: 0, minReplicas: 1, maxReplicas: 3 });
+  const record = await scaler.tick();
+  console.log(JSON.stringify({
+    same: JSON.stringify(a) === JSON.stringify(b), steps: b.steps.length, mean: b.steps[0].mean, svg: sub.toSVG(b).startsWith('<svg'),
+    costSame: JSON.stringify(costRoot) === JSON.stringify(costSub), costDays: costSub.days.length, summary: costSub.summary,
+    decideSame: JSON.stringify(decideRoot) === JSON.stringify({ ...decideSub, traffic: undefined }), decision: decideRoot.decision,
+    decisionLine: decideRoot.summary, reasons: decideRoot.reasons.length, audit: record.outcome,
+  }));
+})();`;
     const esm = run(
       process.execPath,
       [
@@ -174,8 +187,13 @@ Promise.resolve(root.traffic(points)).then((a) => {
       ],
       project,
     );
-    expect(JSON.parse(esm)).toMatchObject({ same: true, steps: 24, svg: true });
-    expect(JSON.parse(cjs)).toEqual(JSON.parse(esm));
+    const out = JSON.parse(esm);
+    expect(out).toMatchObject({ same: true, steps: 24, svg: true, costSame: true, costDays: 3, decideSame: true, decision: 'SCALE_UP' });
+    expect(out.summary).toMatch(/^3-Day Forecast: \$[\d,]+\.\d\d \(avg \$[\d,]+\.\d\d\/day\)$/);
+    expect(out.decisionLine).toMatch(/^Decision: SCALE_UP \(confidence: \d+%\)$/);
+    expect(out.reasons).toBeGreaterThanOrEqual(4);
+    expect(out.audit).toBe('DRY_RUN');
+    expect(JSON.parse(cjs)).toEqual(out);
   });
 
   it('ships no tests, sources or fixtures', () => {

@@ -12,7 +12,9 @@ export interface DefaultFlagsClient extends FlagsClient {
 
 // One client per process, even when the ESM and CJS builds (or two bundles) are both loaded.
 const GLOBAL_KEY = Symbol.for('@tiqology/elite/flags');
-type Holder = { client?: FlagsClient };
+// `facades` lists the ready-made `flags` objects (one per loaded copy of this module), so the
+// shared telemetry instance, which already counts this client, can recognise them.
+type Holder = { client?: FlagsClient; facades?: object[] };
 const globalHolders = globalThis as Record<symbol, Holder | undefined>;
 const holder: Holder = globalHolders[GLOBAL_KEY] ?? {};
 globalHolders[GLOBAL_KEY] = holder;
@@ -99,3 +101,4 @@ for (const method of METHODS) {
  * const variant = await flags.getVariant('pricing-test', userId);
  */
 export const flags: DefaultFlagsClient = client;
+(holder.facades ??= []).push(client);

@@ -16,6 +16,7 @@ function decision(d: ScalingDecision, confidence: number): DecisionResult {
     featureImportance: {},
     probabilities: { SCALE_UP: 0, SCALE_DOWN: 0, MAINTAIN: 0, [d]: confidence },
     forecast: undefined,
+    summary: `Decision: ${d}`,
   };
 }
 

@@ -46,10 +46,16 @@ export interface AuditRecord {
   error?: string;
 }
 
+/**
+ * What the autoscaler reads from a decision: a {@link DecisionResult} from `decide()` fits, and so
+ * does a hand-made `{ decision, confidence, reasons }`.
+ */
+export type AutoscaleDecision = Pick<DecisionResult, 'decision' | 'confidence' | 'reasons'>;
+
 /** Options of {@link autoscale}. */
 export interface AutoscaleOptions {
   /** Produces a decision; typically closes over fresh metrics and a forecast. May be async. */
-  decide: () => DecisionResult | Promise<DecisionResult>;
+  decide: () => AutoscaleDecision | Promise<AutoscaleDecision>;
   /**
    * Applies an action (calls your orchestrator). When it returns or resolves to a whole number,
    * that is taken as the replica count actually set (clamped to the bounds); anything else means
@@ -168,7 +174,7 @@ export function autoscale(options: AutoscaleOptions): Autoscaler {
   const run = async (): Promise<AuditRecord> => {
     const at = clock.now();
     const base = { at, replicasBefore: replicas, replicasAfter: replicas, acted: false, dryRun, targetReplicas: undefined };
-    let result: DecisionResult;
+    let result: AutoscaleDecision;
     try {
       result = await options.decide();
       if (result === null || typeof result !== 'object' || !['SCALE_UP', 'SCALE_DOWN', 'MAINTAIN'].includes(result.decision)) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
-import { cost, type DriverForecaster, seasonalNaiveDriver } from './cost.js';
+import { cost, type DriverForecaster, seasonalNaiveDriver, trafficDriver } from './cost.js';
+import { traffic } from './traffic.js';
 import { createRandom } from './trees/index.js';
 
 const HOUR = 3_600_000;
@@ -30,7 +31,7 @@ describe('cost', () => {
     expect(result.stepMs).toBe(HOUR);
     expect(result.days[0]!.date).toBe('2026-02-09');
     expect(result.days[6]!.timestamp - result.days[0]!.timestamp).toBe(6 * 24 * HOUR);
-    // The next week repeats the last one (drivers are seasonal naive): the forecast should be close.
+    // A stationary series: the next week (drivers forecast by traffic()) should cost about what the last one did.
     const lastWeek = spend.slice(-168).reduce((a, p) => a + p.value, 0);
     expect(result.total).toBeGreaterThan(lastWeek * 0.95);
     expect(result.total).toBeLessThan(lastWeek * 1.05);
@@ -106,26 +107,40 @@ describe('cost', () => {
     expect(result.warnings.join(' ')).toMatch(/negative/);
   });
 
-  it('throws INVALID_SERIES for bad histories and drivers', () => {
+  it('validates histories and drivers as toSeries does, with the SERIES_* codes and the argument named', () => {
     const { requests, spend } = hourly(8);
-    const cases: Array<[() => unknown, string]> = [
-      [() => cost(spend.slice(0, 100)), 'at least 7 days'],
-      [() => cost('x' as never), 'must be an array'],
-      [() => cost([{ timestamp: START, value: 1 }]), 'at least 2 points'],
-      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, value: Number.NaN } : p))), 'history[5].value'],
-      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: 'not a date' } : p))), 'history[5].timestamp'],
-      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: spend[4]!.timestamp } : p))), 'duplicate'],
-      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: START } : p))), 'earlier'],
-      [() => cost(spend.map((p, i) => (i > 5 ? { ...p, timestamp: (p.timestamp as number) + 60_000 } : p))), 'irregular'],
-      [() => cost(spend.map((p, i) => ({ ...p, timestamp: START + i * 7 * HOUR }))), 'divide a day'],
-      [() => cost(spend, { drivers: { requests: requests.slice(1) } }), 'drivers.requests'],
+    const cases: Array<[() => unknown, string, string]> = [
+      [() => cost(spend.slice(0, 100)), 'SERIES_TOO_SHORT', 'at least 7 days'],
+      [() => cost('x' as never), 'INVALID_OPTIONS', 'history must be an array'],
+      [() => cost([{ timestamp: START, value: 1 }]), 'SERIES_TOO_SHORT', 'history needs at least 2 points'],
+      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, value: Number.NaN } : p))), 'SERIES_NON_FINITE', 'history: value at 5'],
+      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: 'not a date' } : p))), 'INVALID_TIMESTAMP', 'history[5].timestamp'],
+      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: spend[4]!.timestamp } : p))), 'SERIES_DUPLICATE_TIMESTAMP', 'repeats'],
+      [() => cost(spend.map((p, i) => (i === 5 ? { ...p, timestamp: START } : p))), 'SERIES_UNSORTED', 'Sort the points'],
+      [
+        () => cost(spend.map((p, i) => (i > 5 ? { ...p, timestamp: (p.timestamp as number) + 60_000 } : p))),
+        'SERIES_IRREGULAR_STEP',
+        'off the',
+      ],
+      [() => cost(spend.map((p, i) => ({ ...p, timestamp: START + i * 7 * HOUR }))), 'SERIES_IRREGULAR_STEP', 'divide a day'],
+      [
+        () => cost(spend, { drivers: { requests: requests.slice(1) } }),
+        'SERIES_IRREGULAR_STEP',
+        "drivers.requests must have exactly the history's",
+      ],
       [
         () => cost(spend, { drivers: { requests: requests.map((p) => ({ ...p, timestamp: (p.timestamp as number) + HOUR })) } }),
+        'SERIES_IRREGULAR_STEP',
         "history's timestamps",
       ],
-      [() => cost([null as never, ...spend]), 'history[0].timestamp'],
+      [
+        () => cost(spend, { drivers: { requests: requests.map((p, i) => (i === 3 ? { ...p, value: Number.POSITIVE_INFINITY } : p)) } }),
+        'SERIES_NON_FINITE',
+        'drivers.requests: value at 3',
+      ],
+      [() => cost([null as never, ...spend]), 'INVALID_OPTIONS', 'history[0] must be an object'],
     ];
-    for (const [call, text] of cases) {
+    for (const [call, code, text] of cases) {
       let caught: unknown;
       try {
         call();
@@ -133,9 +148,36 @@ describe('cost', () => {
         caught = error;
       }
       expect(caught).toBeInstanceOf(EliteError);
-      expect((caught as EliteError).code).toBe('INVALID_SERIES');
+      expect((caught as EliteError).name).toBe('EliteError');
+      expect((caught as EliteError).code).toBe(code);
       expect((caught as EliteError).message).toContain(text);
+      expect((caught as EliteError).field ?? 'history').toMatch(/^(history|drivers\.requests)/);
     }
+  });
+
+  it('takes RegularSeries (from parseCsvSeries, resample…) for the history and drivers, validated the same way', () => {
+    const { requests, spend } = hourly(9);
+    const grid = (points: { timestamp: number; value: number }[]) => ({
+      startMs: points[0]!.timestamp,
+      stepMs: HOUR,
+      values: Float64Array.from(points, (p) => p.value),
+    });
+    const options = { horizonDays: 1, forecastDriver: seasonalNaiveDriver };
+    expect(cost(grid(spend), { ...options, drivers: { requests: grid(requests) } })).toEqual(
+      cost(spend, { ...options, drivers: { requests } }),
+    );
+    const bad = grid(spend);
+    bad.values[7] = Number.NaN;
+    expect(() => cost(bad)).toThrow(expect.objectContaining({ code: 'SERIES_NON_FINITE', field: 'history[7].value' }));
+  });
+
+  it('fills a short gap in the history by the toSeries rule instead of failing', () => {
+    const { spend } = hourly(9);
+    const gappy = spend.filter((_, i) => i !== 100);
+    const filled = cost(gappy, { horizonDays: 1 });
+    const full = cost(spend, { horizonDays: 1 });
+    expect(filled.days[0]!.costUsd).toBeGreaterThan(full.days[0]!.costUsd * 0.9);
+    expect(filled.days[0]!.costUsd).toBeLessThan(full.days[0]!.costUsd * 1.1);
   });
 
   it('throws INVALID_OPTIONS for bad options and a misbehaving driver forecaster', () => {
@@ -164,5 +206,42 @@ describe('cost', () => {
     expect(seasonalNaiveDriver(day, 25, ctx)[0]).toBe(6);
     expect(seasonalNaiveDriver(day, 25, ctx)[24]).toBe(6);
     expect(seasonalNaiveDriver([4, 5], 2, ctx)).toEqual([5, 5]);
+  });
+
+  it('trafficDriver (the default) is the traffic() mean, or the seasonal naive on histories too short for traffic()', () => {
+    const { requests } = hourly(21);
+    const values = requests.map((p) => p.value);
+    const endMs = requests.at(-1)!.timestamp;
+    const ctx = { stepMs: HOUR, endMs };
+    expect(trafficDriver(values, 30, ctx)).toEqual(traffic(requests, { horizon: 30 }).steps.map((s) => s.mean));
+    const short = values.slice(-40);
+    expect(trafficDriver(short, 5, ctx)).toEqual(seasonalNaiveDriver(short, 5, ctx));
+    // Daily steps: traffic() needs 12 points.
+    const day = { stepMs: 24 * HOUR, endMs };
+    expect(trafficDriver([1, 2, 3, 4, 5, 6, 7, 8], 2, day)).toEqual(seasonalNaiveDriver([1, 2, 3, 4, 5, 6, 7, 8], 2, day));
+    const flat = trafficDriver(
+      Array.from({ length: 30 }, () => 7),
+      2,
+      day,
+    );
+    expect(flat).toHaveLength(2);
+    for (const v of flat) expect(v).toBeCloseTo(7, 9);
+  });
+
+  it('forecasts drivers with traffic() by default: a growing driver grows the cost, unlike the weekly seasonal naive', () => {
+    // Requests grow 2% a day for five weeks; cost follows them.
+    const random = createRandom(3);
+    const requests: { timestamp: number; value: number }[] = [];
+    const spend: { timestamp: number; value: number }[] = [];
+    for (let i = 0; i < 35 * 24; i++) {
+      const r = 1000 * 1.02 ** (i / 24) * (1 + 0.3 * Math.sin(((i % 24) / 24) * 2 * Math.PI)) * (0.95 + 0.1 * random.next());
+      requests.push({ timestamp: START + i * HOUR, value: r });
+      spend.push({ timestamp: START + i * HOUR, value: 0.002 * r });
+    }
+    const byTraffic = cost(spend, { drivers: { requests } });
+    const byNaive = cost(spend, { drivers: { requests }, forecastDriver: seasonalNaiveDriver });
+    const lastWeek = spend.slice(-168).reduce((a, p) => a + p.value, 0);
+    expect(byNaive.total).toBeLessThan(lastWeek * 1.03);
+    expect(byTraffic.total).toBeGreaterThan(byNaive.total);
   });
 });

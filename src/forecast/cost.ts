@@ -1,9 +1,16 @@
 import { EliteError } from '../internal/errors.js';
 import { normalQuantile } from './normal.js';
-import { DAY_MS, type RegularSeries, type SeriesPoint, toRegularSeries, WEEK_MS } from './points.js';
+import { DAY_MS, HOUR_MS, namedSeries, WEEK_MS } from './series.js';
+import { traffic } from './traffic.js';
 import { fitGradientBoosting, type GradientBoostingOptions, quantile } from './trees/index.js';
+import type { RegularSeries, SeriesPoint } from './types.js';
 
-export type { SeriesPoint, TimestampInput } from './points.js';
+/** A validated history on its grid: epoch-ms timestamps and values (gaps already filled). */
+interface Grid {
+  t: Float64Array;
+  v: Float64Array;
+  stepMs: number;
+}
 
 /**
  * Forecasts a driver series (requests, tokens, instance-hours) `horizonSteps` steps past its last
@@ -21,10 +28,15 @@ export interface CostOptions {
    * history's timestamps. They become model features; their future values come from
    * `forecastDriver`. Without drivers the model uses the calendar and a trend index only.
    */
-  drivers?: Record<string, readonly SeriesPoint[]>;
+  drivers?: Record<string, readonly SeriesPoint[] | RegularSeries>;
   /** Interval levels in percent, each in (0, 100). Default [80, 95]. */
   levels?: number[];
-  /** How future driver values are obtained. Default {@link seasonalNaiveDriver} (the same hour one week earlier). */
+  /**
+   * How future driver values are obtained. Default {@link trafficDriver}: the driver's own traffic
+   * forecast (`traffic()`'s mean), or the same hour one week earlier ({@link seasonalNaiveDriver})
+   * when the driver's history is too short for `traffic()`. Pass `seasonalNaiveDriver` for the
+   * cheapest forecast (about 5× faster `cost()` calls with drivers), or your own.
+   */
   forecastDriver?: DriverForecaster;
   /** Tree-model settings. Default 200 trees, learning rate 0.05, depth 3, 2 rows per leaf. */
   model?: GradientBoostingOptions;
@@ -82,22 +94,40 @@ export const seasonalNaiveDriver: DriverForecaster = (values, horizonSteps, { st
 };
 
 /**
+ * The default driver forecast: the mean of `traffic()` on the driver's history (automatic model
+ * choice by backtest, so trends and daily/weekly seasonality are followed), falling back to
+ * {@link seasonalNaiveDriver} when that history is too short for `traffic()` (three days at
+ * sub-daily steps, twelve points at daily steps).
+ */
+export const trafficDriver: DriverForecaster = (values, horizonSteps, context) => {
+  const { stepMs, endMs } = context;
+  const series = { startMs: endMs - (values.length - 1) * stepMs, stepMs, values: Float64Array.from(values) };
+  try {
+    return traffic(series, { horizon: (horizonSteps * stepMs) / HOUR_MS, levels: [80] }).steps.map((s) => s.mean);
+  } catch (error) {
+    if (error instanceof EliteError && error.code === 'SERIES_TOO_SHORT') return seasonalNaiveDriver(values, horizonSteps, context);
+    throw error;
+  }
+};
+
+/**
  * Forecasts cost per day for the next `horizonDays` days from an hourly (or any step that
  * divides a day) or daily cost history, with gradient-boosted trees on calendar features
  * (UTC hour, day of week) and driver features. Intervals come from the model's own errors
  * in rolling-origin backtests (up to 4 folds of `horizonDays`, with drivers forecast as in
  * production), so they include the driver forecasts' error and are not assumed normal.
  *
- * Throws `INVALID_SERIES` for a history or driver that is too short (under 7 days), has
- * non-finite values, unsorted, duplicate or irregular timestamps, a step that does not divide a
- * day, or a driver whose timestamps differ from the history's; `INVALID_OPTIONS` for bad options
+ * The history and each driver are validated as `toSeries` does (short gaps filled by its rule)
+ * and throw its codes: `SERIES_TOO_SHORT` (under 7 days), `SERIES_NON_FINITE`, `INVALID_TIMESTAMP`, `SERIES_UNSORTED`,
+ * `SERIES_DUPLICATE_TIMESTAMP`, `SERIES_IRREGULAR_STEP` (also for a step that does not divide a
+ * day, and for a driver whose grid differs from the history's). `INVALID_OPTIONS` for bad options
  * or a driver forecaster that returns the wrong number of values.
  *
  * @example
  * const result = cost(hourlyCost, { horizonDays: 7, drivers: { requests } });
  * result.summary; // "7-Day Forecast: $142.50 (avg $20.36/day)"
  */
-export function cost(history: readonly SeriesPoint[], options: CostOptions = {}): CostForecast {
+export function cost(history: readonly SeriesPoint[] | RegularSeries, options: CostOptions = {}): CostForecast {
   const horizonDays = options.horizonDays ?? 7;
   if (!Number.isInteger(horizonDays) || horizonDays < 1 || horizonDays > 366) {
     throw new EliteError('INVALID_OPTIONS', `elite/forecast: horizonDays must be a whole number in 1…366, got ${String(horizonDays)}`, {
@@ -105,25 +135,33 @@ export function cost(history: readonly SeriesPoint[], options: CostOptions = {})
     });
   }
   const levels = checkLevels(options.levels ?? [80, 95]);
-  const forecastDriver = options.forecastDriver ?? seasonalNaiveDriver;
+  const forecastDriver = options.forecastDriver ?? trafficDriver;
   if (typeof forecastDriver !== 'function') {
     throw new EliteError('INVALID_OPTIONS', 'elite/forecast: forecastDriver must be a function (values, horizonSteps) => number[]', {
       field: 'forecastDriver',
     });
   }
-  const series = toRegularSeries(history, 'history', 2);
+  const series = toGrid(namedSeries(history, 'history'));
   const { stepMs } = series;
   if (stepMs > DAY_MS || DAY_MS % stepMs !== 0) {
-    throw new EliteError('INVALID_SERIES', `elite/forecast: history's step must divide a day (hourly, daily, 15 min…), got ${stepMs} ms`, {
-      field: 'history',
-    });
+    throw new EliteError(
+      'SERIES_IRREGULAR_STEP',
+      `elite/forecast: history's step must divide a day (hourly, daily, 15 min…), got ${stepMs} ms`,
+      {
+        field: 'history',
+      },
+    );
   }
   const perDay = DAY_MS / stepMs;
   const n = series.v.length;
   if (n < 7 * perDay) {
-    throw new EliteError('INVALID_SERIES', `elite/forecast: history needs at least 7 days (${7 * perDay} points at this step), got ${n}`, {
-      field: 'history',
-    });
+    throw new EliteError(
+      'SERIES_TOO_SHORT',
+      `elite/forecast: history needs at least 7 days (${7 * perDay} points at this step), got ${n}`,
+      {
+        field: 'history',
+      },
+    );
   }
   const drivers = checkDrivers(options.drivers, series);
   const names = featureNames(stepMs, drivers);
@@ -228,7 +266,12 @@ interface Driver {
   v: Float64Array;
 }
 
-function checkDrivers(drivers: CostOptions['drivers'], history: RegularSeries): Driver[] {
+function toGrid(series: { startMs: number; stepMs: number; values: Float64Array }): Grid {
+  const { startMs, stepMs, values } = series;
+  return { t: Float64Array.from(values, (_, i) => startMs + i * stepMs), v: values, stepMs };
+}
+
+function checkDrivers(drivers: CostOptions['drivers'], history: Grid): Driver[] {
   if (drivers === undefined) return [];
   if (drivers === null || typeof drivers !== 'object' || Array.isArray(drivers)) {
     throw new EliteError('INVALID_OPTIONS', 'elite/forecast: drivers must be an object of named series, such as { requests: [...] }', {
@@ -246,15 +289,16 @@ function checkDrivers(drivers: CostOptions['drivers'], history: RegularSeries): 
         },
       );
     }
-    const series = toRegularSeries(drivers[name]!, field, history.v.length);
-    if (series.v.length !== history.v.length || series.t[0] !== history.t[0] || series.stepMs !== history.stepMs) {
+    const series = namedSeries(drivers[name]!, field, { stepMs: history.stepMs, minLength: 2 });
+    // A driver becomes a feature column: it must sit on the history's grid, point for point.
+    if (series.values.length !== history.v.length || series.startMs !== history.t[0]) {
       throw new EliteError(
-        'INVALID_SERIES',
-        `elite/forecast: ${field} must have exactly the history's timestamps (${history.v.length} points)`,
+        'SERIES_IRREGULAR_STEP',
+        `elite/forecast: ${field} must have exactly the history's timestamps (${history.v.length} points every ${history.stepMs} ms from ${new Date(history.t[0]!).toISOString()})`,
         { field },
       );
     }
-    return { name, v: series.v };
+    return { name, v: series.values };
   });
 }
 
@@ -277,7 +321,7 @@ function calendarRow(ms: number, stepMs: number, index: number, hasDrivers: bool
 
 /** Fits on points [0, cut) and predicts `horizonSteps` steps from `cut`, clipping at 0 for non-negative costs. */
 function forecastSteps(
-  series: RegularSeries,
+  series: Grid,
   drivers: Driver[],
   cut: number,
   horizonSteps: number,
@@ -324,8 +368,9 @@ function forecastSteps(
  * (about 65 % coverage at the 80 % level on a drifting synthetic series with 4 folds). Besides
  * those quantiles, a normal interval on the between-fold spread (inflated by 1 + 1/folds, the
  * error of estimating it) plus the within-fold spread is computed, and the wider bound of the
- * two is used: about 80 % and 93 % coverage on the drifting series, 86 % and 97 % on a stationary
- * one (test/forecast/cost-calibration.test.ts).
+ * two is used: about 81 % and 95 % coverage on the drifting series with the default driver
+ * forecaster (78 % and 93 % with the seasonal naive one), 86 % and 97 % on a stationary one
+ * (test/forecast/cost-calibration.test.ts, bench/cost-drivers.mjs).
  */
 function intervalOffsets(folds: number[][], levels: number[], warnings: string[]): Map<number, [number, number]> {
   const out = new Map<number, [number, number]>();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
 import { decide, type LoadForecastStep, probabilityAtMost, toLoadForecast, trainScalingPolicy } from './decide.js';
 import { normalCdf, normalQuantile } from './normal.js';
+import { traffic } from './traffic.js';
 
 const T0 = Date.UTC(2026, 2, 2);
 const HOUR = 3_600_000;
@@ -95,6 +96,69 @@ describe('toLoadForecast', () => {
     ];
     for (const source of bad)
       expect(() => toLoadForecast(source)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', name: 'EliteError' }));
+  });
+});
+
+/** Three weeks of hourly requests with a daily cycle peaking at 14:00 UTC (about 1,000 to 4,000). */
+function requestHistory(weeks = 3) {
+  return Array.from({ length: weeks * 168 }, (_, i) => ({
+    timestamp: new Date(T0 + i * HOUR).toISOString(),
+    value: 2500 + 1500 * Math.sin((((i % 24) - 8) / 24) * 2 * Math.PI) + 40 * Math.sin(i * 1.7),
+  }));
+}
+
+describe('decide on a real traffic() forecast', () => {
+  const history = requestHistory();
+  const result = traffic(history, { horizon: '24h' });
+
+  it('toLoadForecast reads traffic() output as it is (Date timestamps, bounds per level)', () => {
+    const load = toLoadForecast(result);
+    expect(load.steps).toHaveLength(result.steps.length);
+    result.steps.forEach((step, i) => {
+      expect(load.steps[i]).toEqual({
+        timestamp: step.timestamp.getTime(),
+        mean: step.mean,
+        lower: { 80: step.bounds[80]!.lower, 95: step.bounds[95]!.lower },
+        upper: { 80: step.bounds[80]!.upper, 95: step.bounds[95]!.upper },
+      });
+    });
+    expect(() => toLoadForecast([{ timestamp: T0, mean: 1, bounds: 3 }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'forecast[0].bounds' }),
+    );
+    expect(() => toLoadForecast([{ timestamp: T0, mean: 1, bounds: { 80: { lower: 'x', upper: 2 } } }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
+  });
+
+  it('decides from it against capacity, with a summary line and reasons a CLI can print', () => {
+    const peak = Math.max(...result.steps.map((s) => s.mean));
+    // Capacity well under the daily peak: the load will exceed 80% of it.
+    const busy = decide({ forecast: result, capacity: peak, metrics: { cpuPercent: 72 } });
+    expect(busy.decision).toBe('SCALE_UP');
+    expect(busy.confidence).toBeGreaterThan(0.5);
+    expect(busy.summary).toBe(`Decision: SCALE_UP (confidence: ${Math.round(busy.confidence * 100)}%)`);
+    expect(busy.reasons[0]).toMatch(/^Forecast peak: [\d,]+ \(100% of capacity\) at 2026-03-2\dT14:00:00.000Z$/);
+    expect(busy.reasons.at(-1)).toBe('CPU: 72%');
+    expect(busy.forecast?.steps).toHaveLength(24);
+    expect(busy.traffic).toBeUndefined();
+    // Capacity ten times the peak: load stays under 30% of it at every step.
+    const idle = decide({ forecast: result, capacity: 10 * peak });
+    expect(idle.decision).toBe('SCALE_DOWN');
+    expect(idle.summary).toMatch(/^Decision: SCALE_DOWN \(confidence: \d+%\)$/);
+  });
+
+  it('runs traffic(history) itself when given a load history and no forecast', () => {
+    const direct = decide({ forecast: result, capacity: 5000 });
+    const fromHistory = decide({ history, capacity: 5000 });
+    expect(fromHistory).toEqual({ ...direct, traffic: result });
+    expect(fromHistory.traffic?.steps).toHaveLength(24);
+    const sixHours = decide({ history }, { kind: 'thresholds', capacity: 5000, traffic: { horizon: '6h', levels: [90] } });
+    expect(sixHours.forecast?.steps).toHaveLength(6);
+    expect(Object.keys(sixHours.forecast!.steps[0]!.upper)).toEqual(['90']);
+    expect(() => decide({ history: history.slice(0, 30), capacity: 5000 })).toThrow(expect.objectContaining({ code: 'SERIES_TOO_SHORT' }));
+    const series = { startMs: T0, stepMs: HOUR, values: Float64Array.from(history, (p) => p.value) };
+    expect(decide({ history: series, capacity: 5000 })).toEqual(fromHistory);
+    expect(() => decide({ capacity: 5000 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'forecast' }));
   });
 });
 
@@ -207,7 +271,9 @@ describe('decide with a learned policy', () => {
     expect(() => decide({}, policy)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => decide({ features: { a: 1 } }, policy)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'features.b' }));
     const history = Array.from({ length: 400 }, (_, i) => ({ timestamp: T0 + i * HOUR, value: 1 }));
-    expect(() => decide({ history: history.slice(0, 10) }, policy)).toThrow(expect.objectContaining({ code: 'INVALID_SERIES' }));
+    expect(() => decide({ history: history.slice(0, 10) }, policy)).toThrow(
+      expect.objectContaining({ code: 'SERIES_TOO_SHORT', name: 'EliteError', field: 'history' }),
+    );
     const training: Array<() => unknown> = [
       () => trainScalingPolicy({ featureNames: ['a'], x, y }),
       () => trainScalingPolicy({ featureNames: ['a', 'b'], x, y: y.map(() => 'UP' as never) }),
@@ -217,7 +283,7 @@ describe('decide with a learned policy', () => {
     ];
     for (const call of training) expect(call).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => trainScalingPolicy(history.map((p, i) => ({ ...p, timestamp: T0 + i * 2 * HOUR })))).toThrow(
-      expect.objectContaining({ code: 'INVALID_SERIES' }),
+      expect.objectContaining({ code: 'SERIES_IRREGULAR_STEP' }),
     );
   });
 
@@ -229,7 +295,10 @@ describe('decide with a learned policy', () => {
       }));
     const hourly = trainScalingPolicy(make(HOUR, 24 * 21), { forest: { nEstimators: 5 } });
     expect(hourly.stepMs).toBe(HOUR);
+    const points = make(HOUR, 24 * 21);
+    const asSeries = { startMs: T0, stepMs: HOUR, values: Float64Array.from(points, (p) => p.value) };
+    expect(trainScalingPolicy(asSeries, { forest: { nEstimators: 5 } }).holdout).toEqual(hourly.holdout);
     expect(decide({ history: make(HOUR, 24 * 8) }, hourly).decision).toMatch(/^(SCALE_UP|SCALE_DOWN|MAINTAIN)$/);
-    expect(() => decide({ history: make(HOUR / 2, 48 * 8) }, hourly)).toThrow(expect.objectContaining({ code: 'INVALID_SERIES' }));
+    expect(() => decide({ history: make(HOUR / 2, 48 * 8) }, hourly)).toThrow(expect.objectContaining({ code: 'SERIES_IRREGULAR_STEP' }));
   });
 });

@@ -1,6 +1,7 @@
 import { EliteError } from '../internal/errors.js';
 import { normalCdf, normalQuantile } from './normal.js';
-import { HOUR_MS, type SeriesPoint, toEpochMs, toRegularSeries } from './points.js';
+import { HOUR_MS, isRegularSeries, namedSeries, toEpochMs } from './series.js';
+import { traffic } from './traffic.js';
 import {
   accuracy,
   fitRandomForest,
@@ -9,6 +10,7 @@ import {
   type RandomForestClassifier,
   type RandomForestOptions,
 } from './trees/index.js';
+import type { RegularSeries, SeriesPoint, TrafficForecast, TrafficOptions } from './types.js';
 
 /** What to do with capacity. */
 export type ScalingDecision = 'SCALE_UP' | 'SCALE_DOWN' | 'MAINTAIN';
@@ -40,8 +42,12 @@ export interface DecideInput {
   forecast?: LoadForecast | unknown;
   /** Threshold policy: the load the current fleet handles at 100 %, in the forecast's unit. Overrides the policy's. */
   capacity?: number;
-  /** Learned policy: recent load at the training step, at least one week and one step long; its last point is "now". */
-  history?: readonly SeriesPoint[];
+  /**
+   * Recent load; its last point is "now". Learned policy: at the training step, at least one week
+   * and one step long. Threshold policy without `forecast`: `decide` runs `traffic(history)` (with
+   * the policy's `traffic` options) and reads that forecast; at least three days at sub-daily steps.
+   */
+  history?: readonly SeriesPoint[] | RegularSeries;
   /** Learned policy: the feature row itself, by name (instead of `history`). */
   features?: Record<string, number>;
   /** Shown in the reasons when given. */
@@ -62,6 +68,11 @@ export interface ThresholdPolicy {
   scaleDownAt?: number;
   /** Forecast steps that make up the window. Default: all the steps given. */
   windowSteps?: number;
+  /**
+   * Options of the traffic forecast `decide` runs when the input has a `history` and no `forecast`.
+   * Default `{}` (24 h ahead, levels 80 and 95, automatic model choice).
+   */
+  traffic?: TrafficOptions;
 }
 
 /** A random forest trained by {@link trainScalingPolicy}. */
@@ -92,13 +103,19 @@ export interface DecisionResult {
   probabilities: Record<ScalingDecision, number>;
   /** The forecast window the threshold policy read (undefined for the learned policy). */
   forecast: LoadForecast | undefined;
+  /** The traffic forecast `decide` ran itself from `input.history` (threshold policy), for charts (`toSVG`). */
+  traffic?: TrafficForecast;
+  /** One line for people and CLIs: `Decision: SCALE_UP (confidence: 87%)`; print `reasons` under it. */
+  summary: string;
 }
 
 /**
- * Turns a traffic forecast into a {@link LoadForecast}. Accepts a `LoadForecast`, an array of
+ * Turns a traffic forecast into a {@link LoadForecast}. Accepts the result of `traffic()` as it is
+ * (steps `{ timestamp: Date, mean, bounds: { 80: { lower, upper } } }`), a `LoadForecast`, an array of
  * steps, or an object holding one under `steps`, `forecast` or `points`; each step needs a
- * timestamp (Date, ISO string or epoch ms), a `mean` (or `value`), and optional `lower`/`upper`
- * records keyed by level. Throws `INVALID_OPTIONS` for anything else.
+ * timestamp (Date, ISO string or epoch ms), a `mean` (or `value`), and either `bounds` keyed by
+ * level or `lower`/`upper` records keyed by level (both optional). Throws `INVALID_OPTIONS` for
+ * anything else.
  */
 export function toLoadForecast(source: unknown): LoadForecast {
   const list = Array.isArray(source)
@@ -116,17 +133,55 @@ export function toLoadForecast(source: unknown): LoadForecast {
     );
   }
   const steps = list.map((raw, i): LoadForecastStep => {
-    const step = (raw ?? {}) as { timestamp?: unknown; mean?: unknown; value?: unknown; lower?: unknown; upper?: unknown };
-    const timestamp = toEpochMs(step.timestamp as never);
+    const step = (raw ?? {}) as {
+      timestamp?: unknown;
+      mean?: unknown;
+      value?: unknown;
+      lower?: unknown;
+      upper?: unknown;
+      bounds?: unknown;
+    };
+    const timestamp = readTimestamp(step.timestamp);
     const mean = typeof step.mean === 'number' ? step.mean : step.value;
     if (!Number.isFinite(timestamp) || typeof mean !== 'number' || !Number.isFinite(mean)) {
       throw new EliteError('INVALID_OPTIONS', `elite/forecast: forecast step ${i} needs a timestamp and a finite mean`, {
         field: `forecast[${i}]`,
       });
     }
+    if (step.bounds !== undefined) {
+      const { lower, upper } = splitBounds(step.bounds, i);
+      return { timestamp, mean, lower: levelRecord(lower, i, 'lower'), upper: levelRecord(upper, i, 'upper') };
+    }
     return { timestamp, mean, lower: levelRecord(step.lower, i, 'lower'), upper: levelRecord(step.upper, i, 'upper') };
   });
   return { steps };
+}
+
+/** Epoch ms of a step's timestamp, NaN when unreadable (reported by the caller as INVALID_OPTIONS). */
+function readTimestamp(value: unknown): number {
+  if (!(value instanceof Date) && typeof value !== 'number' && typeof value !== 'string') return Number.NaN;
+  try {
+    return toEpochMs(value);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** `traffic()`'s `bounds: { 80: { lower, upper } }` as the two records `lower[80]`, `upper[80]`. */
+function splitBounds(bounds: unknown, i: number): { lower: Record<string, unknown>; upper: Record<string, unknown> } {
+  const lower: Record<string, unknown> = {};
+  const upper: Record<string, unknown> = {};
+  if (bounds === null || typeof bounds !== 'object') {
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: forecast step ${i}'s bounds must be a record of level → { lower, upper }`, {
+      field: `forecast[${i}].bounds`,
+    });
+  }
+  for (const [level, pair] of Object.entries(bounds)) {
+    const p = (pair ?? {}) as { lower?: unknown; upper?: unknown };
+    lower[level] = p.lower;
+    upper[level] = p.upper;
+  }
+  return { lower, upper };
 }
 
 function levelRecord(value: unknown, i: number, side: string): Record<number, number> {
@@ -199,13 +254,18 @@ const DECISIONS: readonly ScalingDecision[] = ['SCALE_DOWN', 'MAINTAIN', 'SCALE_
  * **Learned policy** ({@link trainScalingPolicy}): the forest's most probable class and its
  * probability; importance is the forest's permutation importance.
  *
- * Throws `INVALID_OPTIONS` when the policy's inputs are missing (no forecast or capacity, no
- * history or features) and `INVALID_SERIES` for a bad history.
+ * The threshold policy reads `input.forecast` (a `traffic()` result as it is, or anything
+ * {@link toLoadForecast} accepts); given only `input.history`, it runs `traffic(history,
+ * policy.traffic)` itself and returns that forecast as `traffic`.
+ *
+ * Throws `INVALID_OPTIONS` when the policy's inputs are missing (no forecast, history or capacity,
+ * no history or features) and the series codes of `toSeries` (`SERIES_TOO_SHORT`,
+ * `SERIES_NON_FINITE`, `SERIES_IRREGULAR_STEP`…) for a bad history.
  *
  * @example
- * const d = decide({ forecast: traffic, capacity: 5000, metrics: { cpuPercent: 72 } });
- * d.decision; // 'SCALE_UP'
- * d.reasons;  // ['Forecast peak: 4,420 (88% of capacity)', 'P(load > 80% of capacity): 0.91', 'CPU: 72%']
+ * const d = decide({ forecast: traffic(requests), capacity: 5000, metrics: { cpuPercent: 72 } });
+ * d.summary; // 'Decision: SCALE_UP (confidence: 91%)'
+ * d.reasons; // ['Forecast peak: 4,420 (88% of capacity) at …', 'P(load > 80% of capacity): 0.91', …, 'CPU: 72%']
  */
 export function decide(input: DecideInput, policy: ScalingPolicy = { kind: 'thresholds' }): DecisionResult {
   if (input === null || typeof input !== 'object') {
@@ -213,6 +273,7 @@ export function decide(input: DecideInput, policy: ScalingPolicy = { kind: 'thre
   }
   const result = policy.kind === 'learned' ? decideLearned(input, policy) : decideThresholds(input, policy);
   result.reasons.push(...metricReasons(input.metrics));
+  result.summary = `Decision: ${result.decision} (confidence: ${pct(result.confidence)})`;
   return result;
 }
 
@@ -234,16 +295,22 @@ function decideThresholds(input: DecideInput, policy: ThresholdPolicy): Decision
       field: 'scaleUpAt',
     });
   }
-  if (input.forecast === undefined) {
+  let source = input.forecast;
+  let ran: TrafficForecast | undefined;
+  if (source === undefined && input.history !== undefined) {
+    ran = traffic(namedSeries(input.history, 'history'), policy.traffic ?? {});
+    source = ran;
+  }
+  if (source === undefined) {
     throw new EliteError(
       'INVALID_OPTIONS',
-      'elite/forecast: the threshold policy needs input.forecast (the load forecast of the next window)',
+      'elite/forecast: the threshold policy needs input.forecast (the load forecast of the next window) or input.history (recent load to forecast)',
       {
         field: 'forecast',
       },
     );
   }
-  const all = toLoadForecast(input.forecast).steps;
+  const all = toLoadForecast(source).steps;
   const windowSteps = policy.windowSteps ?? all.length;
   if (!Number.isInteger(windowSteps) || windowSteps < 1) {
     throw new EliteError('INVALID_OPTIONS', `elite/forecast: windowSteps must be a whole number >= 1, got ${String(windowSteps)}`, {
@@ -269,7 +336,17 @@ function decideThresholds(input: DecideInput, policy: ThresholdPolicy): Decision
     `P(load > ${pct(up)} of capacity): ${pUp.toFixed(2)}`,
     `P(load < ${pct(down)} of capacity): ${pDown.toFixed(2)}`,
   ];
-  return { decision, confidence: probabilities[decision], reasons, featureImportance: {}, probabilities, forecast: { steps } };
+  const result: DecisionResult = {
+    decision,
+    confidence: probabilities[decision],
+    reasons,
+    featureImportance: {},
+    probabilities,
+    forecast: { steps },
+    summary: '',
+  };
+  if (ran !== undefined) result.traffic = ran;
+  return result;
 }
 
 function decideLearned(input: DecideInput, policy: LearnedPolicy): DecisionResult {
@@ -288,8 +365,8 @@ function decideLearned(input: DecideInput, policy: LearnedPolicy): DecisionResul
     const table = scalingFeatures(input.history, { labels: false });
     if (policy.stepMs !== undefined && table.stepMs !== policy.stepMs) {
       throw new EliteError(
-        'INVALID_SERIES',
-        `elite/forecast: history's step is ${table.stepMs} ms, the policy was trained at ${policy.stepMs} ms`,
+        'SERIES_IRREGULAR_STEP',
+        `elite/forecast: history's step is ${table.stepMs} ms, the policy was trained at ${policy.stepMs} ms; resample it`,
         {
           field: 'history',
         },
@@ -318,6 +395,7 @@ function decideLearned(input: DecideInput, policy: LearnedPolicy): DecisionResul
     featureImportance: policy.featureImportance,
     probabilities,
     forecast: undefined,
+    summary: '',
   };
 }
 
@@ -373,9 +451,11 @@ export const SCALING_FEATURES = [
  * minus load 1 h earlier), the load 24 h and 168 h earlier, the UTC hour (fractional) and the
  * day of week (Monday = 0). Rows start one week in. Labels compare the mean load over the next
  * 2 h (current point excluded) with the last hour's mean: SCALE_UP above +15 %, SCALE_DOWN below
- * −15 %, else MAINTAIN. Throws `INVALID_SERIES` for a bad or too short history.
+ * −15 %, else MAINTAIN. The history is validated as `toSeries` does (short gaps filled) and
+ * throws its codes; `SERIES_IRREGULAR_STEP` also for a step that does not divide an hour and
+ * `SERIES_TOO_SHORT` for less than one week (and 2 h with labels).
  */
-export function scalingFeatures(history: readonly SeriesPoint[], options: ScalingLabelOptions = {}): ScalingTable {
+export function scalingFeatures(history: readonly SeriesPoint[] | RegularSeries, options: ScalingLabelOptions = {}): ScalingTable {
   const withLabels = options.labels ?? true;
   const upT = options.upThreshold ?? 0.15;
   const downT = options.downThreshold ?? 0.15;
@@ -384,9 +464,9 @@ export function scalingFeatures(history: readonly SeriesPoint[], options: Scalin
       field: 'upThreshold',
     });
   }
-  const { t, v, stepMs } = toRegularSeries(history, 'history', 2);
+  const { startMs, values: v, stepMs } = namedSeries(history, 'history');
   if (stepMs > HOUR_MS || HOUR_MS % stepMs !== 0) {
-    throw new EliteError('INVALID_SERIES', `elite/forecast: the load history's step must divide an hour, got ${stepMs} ms`, {
+    throw new EliteError('SERIES_IRREGULAR_STEP', `elite/forecast: the load history's step must divide an hour, got ${stepMs} ms`, {
       field: 'history',
     });
   }
@@ -395,7 +475,7 @@ export function scalingFeatures(history: readonly SeriesPoint[], options: Scalin
   const last = withLabels ? v.length - 1 - 2 * h : v.length - 1;
   if (last < first) {
     throw new EliteError(
-      'INVALID_SERIES',
+      'SERIES_TOO_SHORT',
       `elite/forecast: the load history needs at least ${first + 1 + (withLabels ? 2 * h : 0)} points (one week${withLabels ? ' and 2 h' : ''}), got ${v.length}`,
       {
         field: 'history',
@@ -409,7 +489,8 @@ export function scalingFeatures(history: readonly SeriesPoint[], options: Scalin
   };
   const table: ScalingTable = { featureNames: SCALING_FEATURES, x: [], y: [], timestamps: [], stepMs };
   for (let i = first; i <= last; i++) {
-    const date = new Date(t[i]!);
+    const now = startMs + i * stepMs;
+    const date = new Date(now);
     const mean1h = mean(i - h + 1, i);
     table.x.push([
       v[i]!,
@@ -421,7 +502,7 @@ export function scalingFeatures(history: readonly SeriesPoint[], options: Scalin
       date.getUTCHours() + date.getUTCMinutes() / 60,
       (date.getUTCDay() + 6) % 7,
     ]);
-    table.timestamps.push(t[i]!);
+    table.timestamps.push(now);
     if (withLabels) {
       const ratio = mean(i + 1, i + 2 * h) / mean1h;
       table.y.push(ratio > 1 + upT ? 'SCALE_UP' : ratio < 1 - downT ? 'SCALE_DOWN' : 'MAINTAIN');
@@ -442,16 +523,18 @@ export interface TrainScalingPolicyOptions extends ScalingLabelOptions {
 
 /**
  * Trains the learned scaling policy: a random forest on labelled history. Pass a load history
- * (features and labels from {@link scalingFeatures}) or a table of your own `{ featureNames, x, y }`.
+ * (points or a `RegularSeries`; features and labels from {@link scalingFeatures}) or a table of
+ * your own `{ featureNames, x, y }`.
  * The latest `holdoutFraction` of rows (time order kept) measures accuracy, log-loss and the
  * permutation importance; the returned model is then refit on all rows.
  */
 export function trainScalingPolicy(
-  data: readonly SeriesPoint[] | { featureNames: readonly string[]; x: number[][]; y: ScalingDecision[] },
+  data: readonly SeriesPoint[] | RegularSeries | { featureNames: readonly string[]; x: number[][]; y: ScalingDecision[] },
   options: TrainScalingPolicyOptions = {},
 ): LearnedPolicy {
-  const table = Array.isArray(data) ? scalingFeatures(data, options) : (data as ScalingTable);
-  const stepMs = Array.isArray(data) ? table.stepMs : undefined;
+  const fromHistory = Array.isArray(data) || isRegularSeries(data);
+  const table = fromHistory ? scalingFeatures(data as readonly SeriesPoint[] | RegularSeries, options) : (data as ScalingTable);
+  const stepMs = fromHistory ? table.stepMs : undefined;
   const { featureNames, x, y } = table;
   if (!Array.isArray(featureNames) || !Array.isArray(x) || x.length === 0 || x[0]!.length !== featureNames.length) {
     throw new EliteError('INVALID_OPTIONS', 'elite/forecast: training data needs featureNames and rows x of that width', { field: 'x' });

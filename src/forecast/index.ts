@@ -1,14 +1,70 @@
 /**
- * `@tiqology/elite/forecast`: traffic forecasts with calibrated intervals, series helpers, accuracy
- * metrics and SVG charts. Plain TypeScript, no WASM, no `node:` modules.
+ * `@tiqology/elite/forecast`: traffic forecasts with calibrated intervals, daily cost forecasts,
+ * scaling decisions with a confidence, an auto-scaling loop, series helpers, accuracy metrics,
+ * SVG charts and the tree learners behind them. Plain TypeScript, no WASM, no `node:` modules.
  * @packageDocumentation
  */
 
+import {
+  type AuditRecord,
+  type AutoscaleDecision,
+  type AutoscaleOptions,
+  type AutoscaleOutcome,
+  type Autoscaler,
+  autoscale,
+  type ScaleAction,
+} from './autoscale.js';
+import {
+  type CostDay,
+  type CostForecast,
+  type CostOptions,
+  cost,
+  type DriverForecaster,
+  seasonalNaiveDriver,
+  trafficDriver,
+} from './cost.js';
 import { parseCsv, parseCsvSeries } from './csv.js';
+import {
+  type CurrentMetrics,
+  type DecideInput,
+  type DecisionResult,
+  decide,
+  type LearnedPolicy,
+  type LoadForecast,
+  type LoadForecastStep,
+  probabilityAtMost,
+  SCALING_FEATURES,
+  type ScalingDecision,
+  type ScalingLabelOptions,
+  type ScalingPolicy,
+  type ScalingTable,
+  scalingFeatures,
+  type ThresholdPolicy,
+  type TrainScalingPolicyOptions,
+  toLoadForecast,
+  trainScalingPolicy,
+} from './decide.js';
 import { scoreForecast, seasonalNaiveMae } from './metrics.js';
 import { detectSeasonality, detectStep, fillGaps, fromColumns, horizonSteps, resample, toEpochMs, toSeries } from './series.js';
 import { type ChartMarker, type SvgOptions, toSVG } from './svg.js';
 import { TRAFFIC_MODELS, traffic } from './traffic.js';
+import {
+  accuracy,
+  createRandom,
+  fitGradientBoosting,
+  fitRandomForest,
+  type GradientBoostingOptions,
+  type GradientBoostingRegressor,
+  logLoss,
+  type PermutationImportance,
+  type PermutationImportanceOptions,
+  permutationImportance,
+  type Random,
+  type RandomForestClassifier,
+  type RandomForestOptions,
+  rmse,
+  type Tree,
+} from './trees/index.js';
 
 export type { CsvSeriesOptions } from './csv.js';
 export type { ScoredInterval, ScoreInput, Scores } from './metrics.js';
@@ -29,7 +85,66 @@ export type {
   TrafficModelName,
   TrafficOptions,
 } from './types.js';
-export type { ChartMarker, SvgOptions };
+export type {
+  AuditRecord,
+  AutoscaleDecision,
+  AutoscaleOptions,
+  AutoscaleOutcome,
+  Autoscaler,
+  ChartMarker,
+  CostDay,
+  CostForecast,
+  CostOptions,
+  CurrentMetrics,
+  DecideInput,
+  DecisionResult,
+  DriverForecaster,
+  GradientBoostingOptions,
+  GradientBoostingRegressor,
+  LearnedPolicy,
+  LoadForecast,
+  LoadForecastStep,
+  PermutationImportance,
+  PermutationImportanceOptions,
+  Random,
+  RandomForestClassifier,
+  RandomForestOptions,
+  ScaleAction,
+  ScalingDecision,
+  ScalingLabelOptions,
+  ScalingPolicy,
+  ScalingTable,
+  SvgOptions,
+  ThresholdPolicy,
+  TrainScalingPolicyOptions,
+  Tree,
+};
+export {
+  autoscale,
+  cost,
+  decide,
+  probabilityAtMost,
+  SCALING_FEATURES,
+  scalingFeatures,
+  seasonalNaiveDriver,
+  toLoadForecast,
+  trafficDriver,
+  trainScalingPolicy,
+};
+/**
+ * The tree learners behind `cost` and the learned scaling policy, for your own features:
+ * gradient-boosted regression trees, random-forest classifiers, permutation importance, and the
+ * metrics and seeded random source they use.
+ */
+export const trees = {
+  fitGradientBoosting,
+  fitRandomForest,
+  permutationImportance,
+  createRandom,
+  rmse,
+  accuracy,
+  logLoss,
+} as const;
 export {
   detectSeasonality,
   detectStep,
@@ -49,12 +164,16 @@ export {
 };
 
 /**
- * The forecast namespace: `forecast.traffic(series, options)` and the helpers, as one object.
- * Cost forecasts, scaling decisions and the autoscaler join it from `cost.ts`, `decide.ts` and
- * `autoscale.ts`.
+ * The forecast namespace, as one object: `forecast.traffic(series, options)`,
+ * `forecast.cost(history, options)`, `forecast.decide(input, policy)`, `forecast.autoscale(options)`
+ * and the helpers.
  */
 export const forecast = {
   traffic,
+  cost,
+  decide,
+  autoscale,
+  trainScalingPolicy,
   toSVG,
   toSeries,
   fromColumns,

@@ -24,7 +24,41 @@ describe('root forecast namespace', () => {
     expect(await forecast.detectSeasonality(series)).toEqual(direct.detectSeasonality(series));
     expect(await forecast.fillGaps(series)).toEqual(direct.fillGaps(series));
     expect((await forecast.resample(series, 7_200_000, 'sum')).values).toHaveLength(48);
-    expect(Object.keys(direct.forecast)).toEqual(expect.arrayContaining(['traffic', 'toSVG', 'toSeries', 'resample']));
+    expect(Object.keys(direct.forecast)).toEqual(
+      expect.arrayContaining(['traffic', 'cost', 'decide', 'autoscale', 'trainScalingPolicy', 'toSVG', 'toSeries', 'resample']),
+    );
+  });
+
+  it('forwards cost, decide, trainScalingPolicy and autoscale (resolving to the autoscaler)', async () => {
+    const long = { ...series, values: Float64Array.from({ length: 24 * 9 }, (_, i) => 10 + Math.sin((2 * Math.PI * i) / 24)) };
+    const points = Array.from(long.values, (value, i) => ({ timestamp: long.startMs + i * long.stepMs, value }));
+    expect(await forecast.cost(points, { horizonDays: 1 })).toEqual(direct.cost(points, { horizonDays: 1 }));
+    const r = direct.traffic(long);
+    expect(await forecast.decide({ forecast: r, capacity: 12 })).toEqual(direct.decide({ forecast: r, capacity: 12 }));
+    const table = {
+      featureNames: ['a'],
+      x: Array.from({ length: 20 }, (_, i) => [i]),
+      y: Array.from({ length: 20 }, (_, i): direct.ScalingDecision => (i < 10 ? 'SCALE_DOWN' : 'SCALE_UP')),
+    };
+    const policy = await forecast.trainScalingPolicy(table, { forest: { nEstimators: 3 } });
+    expect(policy.kind).toBe('learned');
+    expect(direct.decide({ features: { a: 19 } }, policy).decision).toBe('SCALE_UP');
+    const executed: number[] = [];
+    const scaler = await forecast.autoscale({
+      decide: () => forecast.decide({ forecast: r, capacity: 5 }),
+      execute: ({ toReplicas }) => {
+        executed.push(toReplicas);
+      },
+      cooldownMs: 0,
+      minReplicas: 1,
+      maxReplicas: 3,
+      dryRun: false,
+    });
+    const record = await scaler.tick();
+    expect(record).toMatchObject({ decision: 'SCALE_UP', outcome: 'EXECUTED', replicasAfter: 2 });
+    expect(executed).toEqual([2]);
+    await expect(forecast.autoscale({} as never)).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(forecast.cost(points.slice(0, 20))).rejects.toMatchObject({ code: 'SERIES_TOO_SHORT' });
   });
 
   it('rejects with the same typed errors', async () => {

@@ -3,6 +3,8 @@
  * dynamic `import()` on first call and forwards to it, so the root entry stays within its Edge size
  * budget (the forecast code is about 10 kB min+gz and most requests never forecast). The methods
  * therefore return promises; import `@tiqology/elite/forecast` for the synchronous functions.
+ * `autoscale` too resolves to the autoscaler (the subpath returns it directly); its `decide`
+ * option may be async, so it can call this namespace's `decide`.
  * @packageDocumentation
  */
 
@@ -16,6 +18,14 @@ export interface LazyForecast {
   /** Loads the forecast module (once) and resolves to it. */
   load(): Promise<Module>;
   traffic: Async<Module['traffic']>;
+  /** `cost(history, options)` of the subpath: resolves to the daily cost forecast. */
+  cost: Async<Module['cost']>;
+  /** `decide(input, policy)` of the subpath: resolves to the decision, its confidence and reasons. */
+  decide: Async<Module['decide']>;
+  /** `autoscale(options)` of the subpath: resolves to the autoscaler once the module is loaded (nothing runs before `start`/`tick`). */
+  autoscale: Async<Module['autoscale']>;
+  /** `trainScalingPolicy(data, options)` of the subpath: resolves to the learned policy for `decide`. */
+  trainScalingPolicy: Async<Module['trainScalingPolicy']>;
   toSVG: Async<Module['toSVG']>;
   toSeries: Async<Module['toSeries']>;
   fromColumns: Async<Module['fromColumns']>;
@@ -37,10 +47,17 @@ const load = (): Promise<Module> => {
  * @example
  * import { forecast } from '@tiqology/elite';
  * const result = await forecast.traffic(points, { horizon: '24h' });
+ * const spend = await forecast.cost(hourlyCost, { horizonDays: 7 });
+ * const d = await forecast.decide({ forecast: result, capacity: 5000 });
+ * const scaler = await forecast.autoscale({ decide: () => forecast.decide({ history, capacity: 5000 }), execute, cooldownMs: 600_000, minReplicas: 2, maxReplicas: 20 });
  */
 export const forecast: LazyForecast = {
   load,
   traffic: async (...args) => (await load()).traffic(...args),
+  cost: async (...args) => (await load()).cost(...args),
+  decide: async (...args) => (await load()).decide(...args),
+  autoscale: async (...args) => (await load()).autoscale(...args),
+  trainScalingPolicy: async (...args) => (await load()).trainScalingPolicy(...args),
   toSVG: async (...args) => (await load()).toSVG(...args),
   toSeries: async (...args) => (await load()).toSeries(...args),
   fromColumns: async (...args) => (await load()).fromColumns(...args),

@@ -332,3 +332,36 @@ export function horizonSteps(horizon: string | number, stepMs: number): number {
   }
   return Math.ceil(ms / stepMs - 1e-9);
 }
+
+/** True for a `RegularSeries` (`{ startMs, stepMs, values }`), false for an array of points. */
+export function isRegularSeries(input: unknown): input is RegularSeries {
+  return typeof input === 'object' && input !== null && !Array.isArray(input) && (input as RegularSeries).values !== undefined;
+}
+
+/**
+ * {@link toSeries} for a named argument of a larger call (`history`, `drivers.requests`): the same
+ * checks and codes, with the name in the message and the `field` (`history[5].value`), so one
+ * validation path serves every forecast function. Not part of the public API.
+ * @internal
+ */
+export function namedSeries(points: readonly SeriesPoint[] | RegularSeries, name: string, options: ToSeriesOptions = {}): RegularSeries {
+  try {
+    if (isRegularSeries(points)) {
+      // A series built elsewhere (parseCsvSeries, resample, by hand): checked again, on its own step.
+      const { startMs, stepMs, values } = points;
+      const timestamps = Array.from(values, (_, i) => startMs + i * stepMs);
+      return fromColumns(timestamps, values, { ...options, stepMs });
+    }
+    return toSeries(points, options);
+  } catch (error) {
+    if (!(error instanceof EliteError)) throw error;
+    const field = error.field === undefined ? name : `${name}${error.field}`;
+    const rest = error.message.replace(/^elite\/forecast: /, '');
+    const message = /^(the )?series/.test(rest)
+      ? rest.replace(/^(the )?series/, name)
+      : rest.startsWith('[')
+        ? `${name}${rest}`
+        : `${name}: ${rest}`;
+    throw new EliteError(error.code, `elite/forecast: ${message}`, { field, cause: error });
+  }
+}

@@ -12,7 +12,7 @@ import { mstlEts } from './models/mstl-ets.js';
 import { prophet } from './models/prophet.js';
 import { seasonalMean } from './models/seasonal-mean.js';
 import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
-import { calendarPeriods, DAY_MS, fromColumns, horizonSteps, toSeries, WEEK_MS } from './series.js';
+import { calendarPeriods, DAY_MS, fromColumns, horizonSteps, isRegularSeries, toSeries, WEEK_MS } from './series.js';
 import type {
   ForecastComponents,
   Forecaster,
@@ -36,10 +36,6 @@ export const TRAFFIC_MODELS: Readonly<Record<Exclude<TrafficModelName, 'auto'>, 
 };
 
 const DEFAULT_LEVELS = [80, 95];
-
-function isRegularSeries(input: unknown): input is RegularSeries {
-  return typeof input === 'object' && input !== null && !Array.isArray(input) && (input as RegularSeries).values !== undefined;
-}
 
 function checkOptions(options: TrafficOptions): { levels: number[]; model: TrafficModelName; originCount: number; widening: number } {
   if (options === null || typeof options !== 'object') throw new EliteError('INVALID_OPTIONS', 'elite/forecast: options must be an object');

@@ -7,7 +7,6 @@ export type EliteErrorCode =
   | 'INVALID_FLAG'
   | 'INVALID_OPTIONS'
   | 'INVALID_EVENT'
-  | 'INVALID_SERIES'
   | 'FLAG_NOT_FOUND'
   | 'VERSION_CONFLICT'
   | 'STORAGE_ERROR'

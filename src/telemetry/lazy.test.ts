@@ -43,7 +43,7 @@ describe('the root entry’s lazily loaded telemetry', () => {
   it('shares the default instance with @tiqology/elite/telemetry', async () => {
     expect(await lazyTelemetry.ready()).toBe(fullTelemetry);
     const handler = lazyTelemetry.webMetricsHandler();
-    expect((await handler()).status).toBe(200);
+    expect((await handler(new Request('http://127.0.0.1/metrics'))).status).toBe(200);
   });
 
   it('reports invalid options when the module loads', async () => {

@@ -76,6 +76,13 @@ for (const method of METHODS) {
 instance.trace = (name, fn, attributes) => current().trace(name, fn, attributes);
 instance.recordCompletion = (completion) => current().recordCompletion(completion);
 instance.recordRequest = (request) => current().recordRequest(request);
+// The shared instance already counts the shared `flags` client: observing it again (the natural
+// `telemetry.observeFlags(flags)`) would count every lookup twice, so it is a no-op.
+instance.observeFlags = (source) => {
+  const shared = (globalThis as Record<symbol, { client?: unknown; facades?: unknown[] } | undefined>)[FLAGS_KEY];
+  if (source && (source === shared?.client || shared?.facades?.includes(source))) return;
+  current().observeFlags(source);
+};
 
 /**
  * The ready-made telemetry instance: the process-wide prom-client registry with process

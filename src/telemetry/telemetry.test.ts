@@ -4,7 +4,7 @@ import { trace as otel, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
-import { createFlags } from '../flags/index.js';
+import { createFlags, flags } from '../flags/index.js';
 import { isEliteError } from '../internal/errors.js';
 import { type AlertEvent, createTelemetry, telemetry } from './index.js';
 
@@ -231,6 +231,20 @@ describe('in-process alerts', () => {
     for (let i = 0; i < 10; i++) for (let j = 0; j < 60; j++) await flags.isEnabled(`flag-${j}`, 'u1');
     expect(t.evaluateAlerts().map((e) => [e.name, e.state])).toEqual([['LowFlagCacheHitRatio', 'resolved']]);
     await flags.close();
+  });
+
+  it('the shared instance counts the shared flags client once, even when it is observed explicitly', async () => {
+    flags.configure({ storage: createMemoryStorage() });
+    const before = telemetry.snapshot().flagLookups;
+    telemetry.observeFlags(flags);
+    for (let i = 0; i < 7; i++) await flags.isEnabled(`shared-${i}`, 'u1');
+    expect(telemetry.snapshot().flagLookups - before).toBe(7);
+    // Another client is a new source and is added.
+    const other = createFlags({ storage: createMemoryStorage() });
+    telemetry.observeFlags(other);
+    await other.isEnabled('x', 'u1');
+    expect(telemetry.snapshot().flagLookups - before).toBe(8);
+    await other.close();
   });
 
   it('reports cost per hour and notifies added notifiers; a throwing one is contained', async () => {

@@ -55,8 +55,12 @@ export const TTFT_BUCKETS: readonly number[] = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8
 
 /** A Node `http` handler serving the Prometheus exposition. */
 export type NodeMetricsHandler = (req: NodeRequestLike, res: NodeResponseLike) => Promise<void>;
-/** A Web `Request → Response` handler (Next.js route handlers, Hono, Bun, Deno). */
-export type WebMetricsHandler = (request?: Request) => Promise<Response>;
+/**
+ * A Web `Request → Response` handler (Next.js route handlers, Hono, Bun, Deno). The request is
+ * required in the type although unused: `next build` rejects a route export whose first
+ * parameter is optional (`Request | undefined`).
+ */
+export type WebMetricsHandler = (request: Request) => Promise<Response>;
 
 /**
  * A telemetry instance: spans, LLM usage and cost, HTTP metrics, alerts and notifiers.

@@ -11,6 +11,7 @@ import {
   type Span,
   SpanStatusCode,
   type Tracer,
+  type TracerProvider,
   trace,
 } from '@opentelemetry/api';
 import { EliteError, messageOf } from '../internal/errors.js';
@@ -22,7 +23,31 @@ import type { InitOptions, InitResult } from './types.js';
 /** Instrumentation scope of every span we create. */
 export const TRACER_NAME = '@tiqology/elite';
 
-export const getTracer = (): Tracer => trace.getTracer(TRACER_NAME);
+/**
+ * Our tracer, bound late: each span asks the global API for the current provider, and a new
+ * tracer is taken when the provider changed. A tracer taken once, up front, stays a no-op when
+ * the provider is registered later through another copy of `@opentelemetry/api` — what happens
+ * in a bundled app (Next.js), where this module's copy is bundled and the SDK that `init()`
+ * loads at runtime registers through the one in node_modules. Copies share the global, not
+ * their proxies.
+ */
+export function getTracer(): Tracer {
+  let provider: TracerProvider | undefined;
+  let current: Tracer | undefined;
+  const resolve = (): Tracer => {
+    const now = trace.getTracerProvider();
+    if (now !== provider || current === undefined) {
+      provider = now;
+      current = now.getTracer(TRACER_NAME);
+    }
+    return current;
+  };
+  return {
+    startSpan: (name, options, ctx) => resolve().startSpan(name, options, ctx),
+    startActiveSpan: ((...args: Parameters<Tracer['startActiveSpan']>) =>
+      (resolve().startActiveSpan as (...a: unknown[]) => unknown)(...args)) as Tracer['startActiveSpan'],
+  };
+}
 
 /** Marks `span` failed: the exception recorded as an event, status ERROR, `error.type` set. */
 export function recordFailure(span: Span, error: unknown, errorType?: string): void {

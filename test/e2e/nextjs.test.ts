@@ -7,8 +7,11 @@
  * no Node built-in from it; a visitor keeps
  * one variant across reloads and the Edge middleware, the Node server component and the SDK
  * evaluated here agree on it; 300 visitors split within 3σ of the weights; a click on
- * "Subscribe" reaches `flags.results` through the route handler. A screenshot and the build
- * and server logs go to test/artifacts/ (kept by CI).
+ * "Subscribe" reaches `flags.results` through the route handler; a question in the chat box is
+ * answered by an OpenAI-compatible server on 127.0.0.1 through the instrumented client, and
+ * `/api/metrics` then shows the request, flag-cache and LLM metrics while the spans reach an
+ * OTLP/HTTP receiver on 127.0.0.1 (both servers from test/telemetry/). Screenshots and the
+ * build and server logs go to test/artifacts/ (kept by CI).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,9 @@ import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlags, type ExperimentResults, type FlagDefinition, type FlagsClient } from '../../src/index.js';
+import { computeCostUsd, findPrice } from '../../src/telemetry/index.js';
+import { startOpenAIServer, USAGE } from '../telemetry/openai-server.js';
+import { startOtlpReceiver } from '../telemetry/otlp-receiver.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const app = join(root, 'examples/nextjs');
@@ -26,6 +32,8 @@ const artifacts = join(root, 'test/artifacts');
 const CHROMIUM = '/usr/bin/chromium';
 const FLAG = 'pricing-test';
 const VISITORS = 300;
+const MODEL = 'gpt-4o-mini';
+const SERVICE = 'tiqology-chat-example';
 
 const timings: Record<string, number> = {};
 const timed = <T>(name: string, fn: () => T): T => {
@@ -63,6 +71,8 @@ let buildLog = '';
 let reference: FlagsClient;
 let weights: Record<string, number> = {};
 let prices: Record<string, number> = {};
+let openaiServer: Awaited<ReturnType<typeof startOpenAIServer>> | undefined;
+let otlp: Awaited<ReturnType<typeof startOtlpReceiver>> | undefined;
 /** Every visitor whose page was rendered, with the variant shown: the expected exposures. */
 const shown = new Map<string, string>();
 
@@ -92,12 +102,25 @@ beforeAll(async () => {
   buildLog = timed('next build', () => run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app));
   writeFileSync(join(artifacts, 'next-build.log'), buildLog);
 
+  // Before `next start`: instrumentation.ts reads the OTLP endpoint at startup.
+  openaiServer = await startOpenAIServer();
+  otlp = await startOtlpReceiver();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const started = performance.now();
   server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: app,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+      OPENAI_BASE_URL: openaiServer.baseURL,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_MODEL: MODEL,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      // Export batches every 200 ms rather than 5 s, so the test waits less for its spans.
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so afterAll stops it and nothing else
   });
@@ -126,6 +149,8 @@ afterAll(async () => {
     await exited;
   }
   await reference?.close();
+  await openaiServer?.close();
+  await otlp?.close();
   console.log(`e2e timings (ms): ${JSON.stringify(timings)}`);
 });
 
@@ -154,6 +179,38 @@ async function visit(context: BrowserContext) {
   };
   return { page, errors, response, read };
 }
+
+/** One sample of the Prometheus text exposition: name, labels, value. */
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+const parseExposition = (text: string): Sample[] =>
+  text
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!m) throw new Error(`not an exposition line: ${line}`);
+      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+      return { name: m[1]!, labels, value: Number(m[3]) };
+    });
+/** The value of the one sample named `name` whose labels include `labels` (undefined if none). */
+const sampleOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) => {
+  const found = samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v));
+  expect(found.length, `${name} ${JSON.stringify(labels)}`).toBeLessThanOrEqual(1);
+  return found[0]?.value;
+};
+const scrape = async () => {
+  const response = await fetch(`${base}/api/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  const text = await response.text();
+  return { text, samples: parseExposition(text) };
+};
+const flagLookups = (samples: Sample[]) =>
+  (sampleOf(samples, 'elite_flags_cache_hits_total') ?? Number.NaN) + (sampleOf(samples, 'elite_flags_cache_misses_total') ?? Number.NaN);
 
 describe('examples/nextjs', () => {
   it('installs the packed SDK, not a link to the repository', () => {
@@ -329,5 +386,115 @@ describe('examples/nextjs', () => {
   it('refuses a conversion from a visitor with no id', async () => {
     const response = await fetch(`${base}/api/convert`, { method: 'POST' });
     expect(response.status).toBe(400);
+  });
+
+  it('answers in the chat box through the instrumented OpenAI client; metrics and spans show it', async () => {
+    const context = await browser!.newContext({ viewport: { width: 900, height: 980 } });
+    const { page, errors } = await visit(context);
+    const seenBefore = openaiServer!.seen.length;
+    await page.getByTestId('chat-input').fill('Which plan fits a team of three?');
+    await page.getByTestId('chat-send').click();
+    const answer = page.locator('[data-testid="chat-answer"][data-status="done"]');
+    await answer.waitFor({ timeout: 15_000 });
+    // The local server streams "Hel", "lo", " there!": the route passed every piece on.
+    expect(await answer.textContent()).toBe('Hello there!');
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(artifacts, 'nextjs-chat.png'), fullPage: true });
+    await context.close();
+
+    // One upstream call, streamed, with usage asked for by the instrumentation.
+    const calls = openaiServer!.seen.slice(seenBefore);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.body).toMatchObject({
+      model: MODEL,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Which plan fits a team of three?' }],
+    });
+
+    const { text, samples } = await scrape();
+    writeFileSync(join(artifacts, 'nextjs-metrics.txt'), text);
+    const llm = { provider: 'openai', model: MODEL };
+    expect(sampleOf(samples, 'llm_chat_completions_total', { ...llm, status: 'ok' })).toBe(1);
+    expect(sampleOf(samples, 'llm_tokens_total', { ...llm, type: 'input' })).toBe(USAGE.prompt_tokens);
+    expect(sampleOf(samples, 'llm_tokens_total', { ...llm, type: 'output' })).toBe(USAGE.completion_tokens);
+    expect(sampleOf(samples, 'llm_tokens_total', { ...llm, type: 'cached_input' })).toBe(USAGE.prompt_tokens_details.cached_tokens);
+    expect(sampleOf(samples, 'llm_tokens_total', { ...llm, type: 'reasoning' })).toBe(USAGE.completion_tokens_details.reasoning_tokens);
+    const price = findPrice(MODEL);
+    expect(price).toBeDefined();
+    const cost = computeCostUsd(
+      {
+        inputTokens: USAGE.prompt_tokens,
+        outputTokens: USAGE.completion_tokens,
+        cachedInputTokens: USAGE.prompt_tokens_details.cached_tokens,
+      },
+      price!,
+    );
+    expect(cost).toBeGreaterThan(0);
+    expect(sampleOf(samples, 'llm_cost_usd_total', llm)).toBeCloseTo(cost, 12);
+    const genAi = { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'openai', gen_ai_request_model: MODEL };
+    expect(sampleOf(samples, 'gen_ai_client_token_usage_count', { ...genAi, gen_ai_token_type: 'input' })).toBe(1);
+    expect(sampleOf(samples, 'gen_ai_client_token_usage_sum', { ...genAi, gen_ai_token_type: 'input' })).toBe(USAGE.prompt_tokens);
+    expect(sampleOf(samples, 'gen_ai_client_token_usage_sum', { ...genAi, gen_ai_token_type: 'output' })).toBe(USAGE.completion_tokens);
+    expect(text).toMatch(/^# TYPE gen_ai_client_token_usage histogram$/m);
+
+    // Request metrics of the route handlers, by route template.
+    const http = 'http_server_request_duration_seconds_count';
+    expect(sampleOf(samples, http, { method: 'POST', route: '/api/chat', status_code: '200' })).toBe(1);
+    expect(sampleOf(samples, http, { method: 'POST', route: '/api/convert', status_code: '200' })).toBe(1);
+    expect(sampleOf(samples, http, { method: 'POST', route: '/api/convert', status_code: '400' })).toBe(1);
+    // The readiness poll and the conversion test read the results.
+    expect(sampleOf(samples, http, { method: 'GET', route: '/api/results', status_code: '200' })).toBeGreaterThanOrEqual(2);
+    expect(text).toMatch(/^# TYPE http_server_request_duration_seconds histogram$/m);
+    // prom-client's process metrics come with the shared registry.
+    expect(sampleOf(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+
+    // The flag-cache counters follow the Node flags client: one lookup per rendered page.
+    const before = flagLookups(samples);
+    expect(before).toBeGreaterThan(0);
+    const PAGES = 5;
+    for (let i = 0; i < PAGES; i++) {
+      expect((await fetch(`${base}/`, { headers: { cookie: `elite-uid=metrics-${i}` } })).status).toBe(200);
+    }
+    expect(flagLookups((await scrape()).samples) - before).toBe(PAGES);
+
+    // Spans: the chat completion reached the OTLP receiver, with the GenAI attributes.
+    const deadline = performance.now() + 15_000;
+    const chatSpan = () => otlp!.spans.find((x) => x.name === `chat ${MODEL}`);
+    while (chatSpan() === undefined && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(
+      join(artifacts, 'nextjs-spans.json'),
+      `${JSON.stringify(
+        otlp!.spans.map(({ name, traceId, spanId, parentSpanId, kind, resource }) => ({
+          name,
+          traceId,
+          spanId,
+          parentSpanId,
+          kind,
+          resource,
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+    const span = chatSpan();
+    expect(span, 'no chat span reached the OTLP receiver').toBeDefined();
+    expect(otlp!.requests.every((r) => r.status === 200)).toBe(true);
+    expect(span!.kind).toBe(3); // SPAN_KIND_CLIENT
+    expect(span!.scope).toBe('@tiqology/elite');
+    expect(span!.resource['service.name']).toBe(SERVICE);
+    expect(span!.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': MODEL,
+      'gen_ai.usage.input_tokens': USAGE.prompt_tokens,
+      'gen_ai.usage.output_tokens': USAGE.completion_tokens,
+      'server.address': '127.0.0.1',
+    });
+    // A child in the request's trace: Next.js's own spans go to the same provider.
+    const request = otlp!.spans.find((x) => x.name === 'POST /api/chat/route' && x.parentSpanId === '');
+    expect(request, 'no Next.js request span for /api/chat').toBeDefined();
+    expect(span!.traceId).toBe(request!.traceId);
+    expect(span!.parentSpanId).not.toBe('');
   });
 });

@@ -1,6 +1,6 @@
 // Are cost()'s intervals calibrated out of sample? Rolling forecasts on a synthetic hourly cost
 // series whose level drifts (a 5 % daily random walk), scored on the days that followed.
-// About 5 s on a 2-core VM (28 forecasts, 5 model fits each).
+// 10–18 s on a 2-core VM (26 forecasts, 5 model fits and 5 traffic() driver forecasts each).
 import { describe, expect, it } from 'vitest';
 import { cost } from '../../src/forecast/cost.js';
 import { createRandom } from '../../src/forecast/trees/index.js';

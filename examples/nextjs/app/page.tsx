@@ -6,6 +6,7 @@ import { cookies, headers } from 'next/headers';
 import { after } from 'next/server';
 import { isPricingVariant, isUserId, offerOf, PRICING_FLAG, USER_COOKIE, USER_HEADER, VARIANT_HEADER } from '../lib/experiments';
 import { flags } from '../lib/flags-server';
+import { ChatBox } from './chat-box';
 import { ConvertButton } from './convert-button';
 
 // Per-user content: never prerendered or cached.
@@ -46,6 +47,7 @@ export default async function PricingPage() {
       <p style={{ opacity: 0.6, fontSize: 14 }}>
         Experiment <code>{PRICING_FLAG}</code>, variant <code data-testid="variant">{variant}</code>
       </p>
+      <ChatBox />
     </main>
   );
 }

@@ -5,7 +5,7 @@ import { checkInt, checkRange } from './options.js';
 import { createRandom } from './random.js';
 import { buildRegressionTree, leafOf, type Tree } from './tree.js';
 
-/** Options of {@link fitGradientBoosting}; defaults are scikit-learn's `GradientBoostingRegressor`'s. */
+/** Options of `trees.fitGradientBoosting`; defaults are scikit-learn's `GradientBoostingRegressor`'s. */
 export interface GradientBoostingOptions {
   /** Boosting rounds (trees). Default 100. More rounds with a smaller learning rate generalize better but fit slower. */
   nEstimators?: number;

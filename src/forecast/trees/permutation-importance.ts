@@ -1,7 +1,7 @@
 import { checkInt } from './options.js';
 import { createRandom } from './random.js';
 
-/** Options of {@link permutationImportance}. */
+/** Options of `trees.permutationImportance`. */
 export interface PermutationImportanceOptions {
   /** Shuffles per feature; the result averages them. Default 5. */
   nRepeats?: number;

@@ -4,7 +4,7 @@ import { checkInt } from './options.js';
 import { createRandom } from './random.js';
 import { buildClassificationTree, leafOf, type Tree } from './tree.js';
 
-/** Options of {@link fitRandomForest}; defaults are scikit-learn's `RandomForestClassifier`'s. */
+/** Options of `trees.fitRandomForest`; defaults are scikit-learn's `RandomForestClassifier`'s. */
 export interface RandomForestOptions {
   /** Trees in the forest. Default 100. More trees give smoother probabilities at a linear cost. */
   nEstimators?: number;

@@ -6,8 +6,9 @@
 import { after, type NextRequest } from 'next/server';
 import { isPricingVariant, isUserId, offerOf, PRICING_FLAG, PURCHASE_EVENT, USER_COOKIE } from '../../../lib/experiments';
 import { flags } from '../../../lib/flags-server';
+import { withRequestMetrics } from '../../../lib/telemetry-server';
 
-export async function POST(request: NextRequest) {
+export const POST = withRequestMetrics('/api/convert', async (request: NextRequest) => {
   const userId = request.cookies.get(USER_COOKIE)?.value;
   if (!isUserId(userId)) {
     return Response.json({ ok: false, error: 'no visitor id: load the pricing page first' }, { status: 400 });
@@ -18,4 +19,4 @@ export async function POST(request: NextRequest) {
   flags.track(PURCHASE_EVENT, userId, { value: offerOf(variant).priceUsd, properties: { plan: offerOf(variant).plan } });
   after(() => flags.flush());
   return Response.json({ ok: true, variant });
-}
+});

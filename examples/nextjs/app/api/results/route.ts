@@ -5,14 +5,15 @@
 import type { NextRequest } from 'next/server';
 import { PRICING_FLAG, PURCHASE_EVENT } from '../../../lib/experiments';
 import { flags } from '../../../lib/flags-server';
+import { withRequestMetrics } from '../../../lib/telemetry-server';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(request: NextRequest) {
+export const GET = withRequestMetrics('/api/results', async (request: NextRequest) => {
   const event = request.nextUrl.searchParams.get('event') ?? PURCHASE_EVENT;
   try {
     return Response.json(await flags.results(PRICING_FLAG, { event }));
   } catch (error) {
     return Response.json({ error: error instanceof Error ? error.message : String(error) }, { status: 500 });
   }
-}
+});
