@@ -1,4 +1,4 @@
-import type { DecisionResult, LoadForecast, TrafficForecast } from '@tiqology/elite/forecast';
+import type { DecisionResult } from '@tiqology/elite/forecast';
 import { columnIndex, parseHorizon, readColumns, readCsvTable, TIME_COLUMNS, VALUE_COLUMNS } from '../csv-input.js';
 import { EXIT, usageError } from '../io.js';
 import type { CommandContext } from '../registry.js';
@@ -11,22 +11,6 @@ export function decisionLines(result: Pick<DecisionResult, 'decision' | 'confide
     `Decision: ${result.decision} (confidence: ${Math.round(result.confidence * 100)}%)`,
     ...result.reasons.map((r) => `Reason: ${r}`),
   ];
-}
-
-/**
- * A traffic forecast as the load forecast `decide` reads: interval bounds per level as
- * `lower`/`upper` records, so the decision's probabilities come from the intervals and not from
- * the mean alone.
- */
-export function toLoadSteps(forecast: TrafficForecast): LoadForecast {
-  return {
-    steps: forecast.steps.map((s) => ({
-      timestamp: s.timestamp.getTime(),
-      mean: s.mean,
-      lower: Object.fromEntries(forecast.levels.flatMap((l) => (s.bounds[l] ? [[l, s.bounds[l].lower]] : []))),
-      upper: Object.fromEntries(forecast.levels.flatMap((l) => (s.bounds[l] ? [[l, s.bounds[l].upper]] : []))),
-    })),
-  };
 }
 
 function capacityOf(value: unknown): number | undefined {
@@ -66,7 +50,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
     result = decide({ history: points }, trainScalingPolicy(points));
   } else {
     const forecast = traffic(fromColumns(load.timestamps, load.values), { horizon });
-    result = decide({ forecast: toLoadSteps(forecast), capacity });
+    result = decide({ forecast, capacity });
   }
   let costForecast: ReturnType<typeof cost> | undefined;
   if (ci !== undefined) {

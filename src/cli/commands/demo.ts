@@ -14,7 +14,7 @@ import { packageRoot } from '../package-root.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from '../registry.js';
 import { renderResultsTable } from '../table.js';
-import { decisionLines, toLoadSteps } from './decide.js';
+import { decisionLines } from './decide.js';
 import { renderForecast } from './forecast.js';
 
 const ENVIRONMENT = 'production';
@@ -225,7 +225,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
       ),
     );
     say();
-    const decision = decide({ forecast: toLoadSteps(forecast), capacity: DEMO_CAPACITY, metrics: { latencyMs: snapshot.p95Ms } });
+    const decision = decide({ forecast, capacity: DEMO_CAPACITY, metrics: { latencyMs: snapshot.p95Ms } });
     say(`Capacity of the current fleet: ${count(DEMO_CAPACITY)} requests/hour`);
     for (const line of decisionLines(decision)) say(line);
     const toPoints = (c: { timestamps: string[]; values: number[] }) =>
