@@ -9,34 +9,31 @@
  * 1,000) and replayed, `instrumentOpenAI()` defers the wrapping to the first call. `await
  * telemetry.init()` (or `ready()`) at startup, as in Next.js `instrumentation.ts`, avoids all three.
  */
-import type { Attributes, Span } from '@opentelemetry/api';
-import type { OpenAIClientLike } from './openai.js';
-import type { NodeMetricsHandler, Telemetry, WebMetricsHandler } from './telemetry.js';
-import type {
-  CompletionRecord,
-  FlagStatsSource,
-  InitOptions,
-  InitResult,
-  InstrumentOpenAIOptions,
-  RequestRecord,
-  TelemetryOptions,
-} from './types.js';
+import type { Span } from '@opentelemetry/api';
+import type { Telemetry } from './telemetry.js';
+import type { TelemetryOptions } from './types.js';
 
-/** The root entry's `telemetry`: the recording half of {@link Telemetry}, plus `ready()` for the rest. */
-export interface LazyTelemetry {
+/**
+ * The root entry's `telemetry`: the recording half of {@link Telemetry} (same signatures and
+ * contracts), plus `ready()` for the rest.
+ */
+export interface LazyTelemetry
+  extends Pick<
+    Telemetry,
+    | 'init'
+    | 'shutdown'
+    | 'flush'
+    | 'trace'
+    | 'recordCompletion'
+    | 'recordRequest'
+    | 'instrumentOpenAI'
+    | 'observeFlags'
+    | 'metricsHandler'
+    | 'webMetricsHandler'
+    | 'metrics'
+  > {
   /** Loads the telemetry module; resolves to the full instance (`discord()`, `snapshot()`, alerts, …). */
   ready(): Promise<Telemetry>;
-  init(options?: InitOptions): Promise<InitResult>;
-  shutdown(): Promise<void>;
-  flush(): Promise<void>;
-  trace<T>(name: string, fn: (span: Span) => T, attributes?: Attributes): T;
-  recordCompletion(completion: CompletionRecord): void;
-  recordRequest(request: RequestRecord): void;
-  instrumentOpenAI<T extends OpenAIClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
-  observeFlags(source: FlagStatsSource): void;
-  metricsHandler(): NodeMetricsHandler;
-  webMetricsHandler(): WebMetricsHandler;
-  metrics(): Promise<string>;
 }
 
 const noop = () => {};
