@@ -95,6 +95,77 @@ function partition(rows: Uint32Array, start: number, end: number, column: Uint8A
   return i;
 }
 
+/** Sum of the weights of `rows`: the root's weight, which importances are divided by. */
+function totalWeight(rows: Uint32Array, weight: Float64Array): number {
+  let w = 0;
+  for (let i = 0; i < rows.length; i++) w += weight[rows[i]!]!;
+  return w;
+}
+
+/**
+ * Sorts the node's rows rows[start, start + n) by their bin in `column`, as keys
+ * `bin << 16 | position` (a node sorts only when it holds fewer than 256 × SORT_BELOW_ROWS_PER_BIN = 64 rows).
+ */
+function sortByBin(keys: Uint32Array, rows: Uint32Array, start: number, n: number, column: Uint8Array): Uint32Array {
+  for (let i = 0; i < n; i++) keys[i] = (column[rows[start + i]!]! << 16) | i;
+  return keys.subarray(0, n).sort();
+}
+
+/** Keeps the split `feature <= bin` when it scores higher than the best so far (first found wins ties). */
+function offer(best: Split, score: number, feature: number, bin: number): void {
+  if (score > best.score) {
+    best.score = score;
+    best.feature = feature;
+    best.bin = bin;
+  }
+}
+
+/**
+ * Turns leaf `id` into an internal node on `best`: credits `gain` to the feature's importance,
+ * partitions the rows and grows both children (left first, so node ids stay in build order).
+ */
+function splitNode(
+  nb: NodeBuffer,
+  id: number,
+  input: TreeInput,
+  best: Split,
+  gain: number,
+  start: number,
+  end: number,
+  depth: number,
+  grow: (start: number, end: number, depth: number) => number,
+): void {
+  const mid = partition(input.rows, start, end, input.data.bins[best.feature]!, best.bin);
+  input.importance[best.feature]! += gain;
+  nb.feature[id] = best.feature;
+  nb.threshold[id] = input.data.edges[best.feature]![best.bin]!;
+  nb.left[id] = grow(start, mid, depth + 1);
+  nb.right[id] = grow(mid, end, depth + 1);
+}
+
+/**
+ * Examines features in a freshly drawn order until `maxFeatures` of them have varied among the
+ * node's rows and some split has been found (scikit-learn's rule), skipping single-bin columns.
+ * `scan` offers its best split on one feature to `best` and says whether the feature varied.
+ */
+function scanFeatures(
+  order: Int32Array,
+  input: TreeInput,
+  maxFeatures: number,
+  best: Split,
+  scan: (feature: number, column: Uint8Array, bins: number) => boolean,
+): void {
+  featureOrder(order, input.random);
+  let visited = 0;
+  for (let o = 0; o < order.length; o++) {
+    if (visited >= maxFeatures && best.feature >= 0) break;
+    const f = order[o]!;
+    const bins = input.data.edges[f]!.length + 1;
+    if (bins < 2) continue;
+    if (scan(f, input.data.bins[f]!, bins)) visited++;
+  }
+}
+
 /** Draws the order in which features are examined at a node (partial Fisher–Yates). */
 function featureOrder(order: Int32Array, random: Random | undefined): void {
   if (random === undefined) return;
@@ -112,15 +183,14 @@ function featureOrder(order: Int32Array, random: Random | undefined): void {
  * `friedman_mse` and `squared_error` for squared loss.
  */
 export function buildRegressionTree(input: TreeInput, target: Float64Array, limits: TreeLimits): Tree {
-  const { data, rows, weight, importance, random } = input;
+  const { data, rows, weight } = input;
   const nb = new NodeBuffer(1);
   const histSum = new Float64Array(256);
   const histW = new Float64Array(256);
   const histN = new Int32Array(256);
   const keys = new Uint32Array(Math.max(1, Math.ceil(256 * SORT_BELOW_ROWS_PER_BIN)));
   const order = Int32Array.from({ length: data.features }, (_, i) => i);
-  let rootW = 0;
-  for (let i = 0; i < rows.length; i++) rootW += weight[rows[i]!]!;
+  const rootW = totalWeight(rows, weight);
 
   const grow = (start: number, end: number, depth: number): number => {
     let w = 0;
@@ -141,18 +211,10 @@ export function buildRegressionTree(input: TreeInput, target: Float64Array, limi
 
     const best: Split = { score: (s * s) / w, feature: -1, bin: -1 };
     const baseline = best.score;
-    featureOrder(order, random);
-    let visited = 0;
-    for (let o = 0; o < order.length; o++) {
-      if (visited >= limits.maxFeatures && best.feature >= 0) break;
-      const f = order[o]!;
-      const column = data.bins[f]!;
-      const bins = data.edges[f]!.length + 1;
-      if (bins < 2) continue;
+    scanFeatures(order, input, limits.maxFeatures, best, (f, column, bins) => {
       let varied = false;
       if (n < bins * SORT_BELOW_ROWS_PER_BIN) {
-        for (let i = 0; i < n; i++) keys[i] = (column[rows[start + i]!]! << 16) | i;
-        const sorted = keys.subarray(0, n).sort();
+        const sorted = sortByBin(keys, rows, start, n, column);
         let wl = 0;
         let sl = 0;
         let nl = 0;
@@ -167,11 +229,7 @@ export function buildRegressionTree(input: TreeInput, target: Float64Array, limi
             if (nl >= limits.minSamplesLeaf && n - nl >= limits.minSamplesLeaf) {
               const sr = s - sl;
               const score = (sl * sl) / wl + (sr * sr) / (w - wl);
-              if (score > best.score) {
-                best.score = score;
-                best.feature = f;
-                best.bin = key >>> 16;
-              }
+              offer(best, score, f, key >>> 16);
             }
           }
         }
@@ -199,26 +257,16 @@ export function buildRegressionTree(input: TreeInput, target: Float64Array, limi
           if (nl >= limits.minSamplesLeaf && n - nl >= limits.minSamplesLeaf) {
             const sr = s - sl;
             const score = (sl * sl) / wl + (sr * sr) / (w - wl);
-            if (score > best.score) {
-              best.score = score;
-              best.feature = f;
-              best.bin = b;
-            }
+            offer(best, score, f, b);
           }
         }
       }
-      if (varied) visited++;
-    }
+      return varied;
+    });
     if (best.feature < 0 || best.score - baseline <= 1e-12 * Math.abs(baseline)) return id;
 
-    const column = data.bins[best.feature]!;
-    const mid = partition(rows, start, end, column, best.bin);
     // Weighted impurity decrease = w·var − w_L·var_L − w_R·var_R = score − s²/w.
-    importance[best.feature]! += (best.score - baseline) / rootW;
-    nb.feature[id] = best.feature;
-    nb.threshold[id] = data.edges[best.feature]![best.bin]!;
-    nb.left[id] = grow(start, mid, depth + 1);
-    nb.right[id] = grow(mid, end, depth + 1);
+    splitNode(nb, id, input, best, (best.score - baseline) / rootW, start, end, depth, grow);
     return id;
   };
   grow(0, rows.length, 0);
@@ -230,7 +278,7 @@ export function buildRegressionTree(input: TreeInput, target: Float64Array, limi
  * weighted class distribution, so a forest's average is its probability estimate.
  */
 export function buildClassificationTree(input: TreeInput, label: Int32Array, classes: number, limits: TreeLimits): Tree {
-  const { data, rows, weight, importance, random } = input;
+  const { data, rows, weight } = input;
   const K = classes;
   const nb = new NodeBuffer(K);
   const histK = new Float64Array(256 * K);
@@ -239,8 +287,7 @@ export function buildClassificationTree(input: TreeInput, label: Int32Array, cla
   const order = Int32Array.from({ length: data.features }, (_, i) => i);
   const node = new Float64Array(K);
   const leftK = new Float64Array(K);
-  let rootW = 0;
-  for (let i = 0; i < rows.length; i++) rootW += weight[rows[i]!]!;
+  const rootW = totalWeight(rows, weight);
 
   // Σ_L c²/w_L + Σ_R c²/w_R: maximizing it minimizes the children's weighted Gini impurity.
   const scoreOf = (wl: number, w: number): number => {
@@ -277,21 +324,13 @@ export function buildClassificationTree(input: TreeInput, label: Int32Array, cla
 
     const baseline = sq / w;
     const best: Split = { score: baseline, feature: -1, bin: -1 };
-    featureOrder(order, random);
-    let visited = 0;
-    for (let o = 0; o < order.length; o++) {
-      if (visited >= limits.maxFeatures && best.feature >= 0) break;
-      const f = order[o]!;
-      const column = data.bins[f]!;
-      const bins = data.edges[f]!.length + 1;
-      if (bins < 2) continue;
+    scanFeatures(order, input, limits.maxFeatures, best, (f, column, bins) => {
       let varied = false;
       leftK.fill(0);
       let wl = 0;
       let nl = 0;
       if (n < bins * SORT_BELOW_ROWS_PER_BIN) {
-        for (let i = 0; i < n; i++) keys[i] = (column[rows[start + i]!]! << 16) | i;
-        const sorted = keys.subarray(0, n).sort();
+        const sorted = sortByBin(keys, rows, start, n, column);
         for (let i = 0; i < n; i++) {
           const key = sorted[i]!;
           const r = rows[start + (key & 0xffff)]!;
@@ -302,11 +341,7 @@ export function buildClassificationTree(input: TreeInput, label: Int32Array, cla
             varied = true;
             if (nl >= limits.minSamplesLeaf && n - nl >= limits.minSamplesLeaf) {
               const score = scoreOf(wl, w);
-              if (score > best.score) {
-                best.score = score;
-                best.feature = f;
-                best.bin = key >>> 16;
-              }
+              offer(best, score, f, key >>> 16);
             }
           }
         }
@@ -331,25 +366,16 @@ export function buildClassificationTree(input: TreeInput, label: Int32Array, cla
           varied = true;
           if (nl >= limits.minSamplesLeaf && n - nl >= limits.minSamplesLeaf) {
             const score = scoreOf(wl, w);
-            if (score > best.score) {
-              best.score = score;
-              best.feature = f;
-              best.bin = b;
-            }
+            offer(best, score, f, b);
           }
         }
       }
-      if (varied) visited++;
-    }
+      return varied;
+    });
     if (best.feature < 0 || best.score - baseline <= 1e-12 * baseline) return id;
 
-    const mid = partition(rows, start, end, data.bins[best.feature]!, best.bin);
     // w·gini − w_L·gini_L − w_R·gini_R = score − Σc²/w (the w terms cancel).
-    importance[best.feature]! += (best.score - baseline) / rootW;
-    nb.feature[id] = best.feature;
-    nb.threshold[id] = data.edges[best.feature]![best.bin]!;
-    nb.left[id] = grow(start, mid, depth + 1);
-    nb.right[id] = grow(mid, end, depth + 1);
+    splitNode(nb, id, input, best, (best.score - baseline) / rootW, start, end, depth, grow);
     return id;
   };
   grow(0, rows.length, 0);
