@@ -115,6 +115,17 @@ describe('LLM metrics', () => {
     expect(sampleOf(await t.metrics(), 'elite_telemetry_dropped_total{reason="invalid_record"}')).toBe(bad.length + 1);
   });
 
+  it('drops a request whose method is not a string (instead of throwing from the label)', () => {
+    const t = createTelemetry({ logger: quiet() });
+    for (const method of [42, {}, ['GET']]) {
+      expect(() => t.recordRequest({ route: '/x', status: 200, durationMs: 1, method } as never)).not.toThrow();
+    }
+    expect(t.stats().invalidRecords).toBe(3);
+    t.recordRequest({ route: '/x', status: 200, durationMs: 1, method: 'post' });
+    expect(t.stats().invalidRecords).toBe(3);
+    expect(t.snapshot().requests).toBe(1);
+  });
+
   it('bounds label values: past the cap new series fold into _overflow', async () => {
     const t = createTelemetry({ maxSeriesPerMetric: 3, prices: {} });
     for (let i = 0; i < 10; i++)

@@ -438,11 +438,18 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
 
     recordRequest(r) {
-      if (r === null || typeof r !== 'object' || typeof r.route !== 'string' || !Number.isInteger(r.status) || !isCount(r.durationMs)) {
+      if (
+        r === null ||
+        typeof r !== 'object' ||
+        typeof r.route !== 'string' ||
+        (r.method !== undefined && typeof r.method !== 'string') ||
+        !Number.isInteger(r.status) ||
+        !isCount(r.durationMs)
+      ) {
         counts.invalidRecords++;
         warnOnce(
           'invalid-request',
-          'elite/telemetry: recordRequest(): route, status or durationMs is invalid; record dropped (counted in elite_telemetry_dropped_total)',
+          'elite/telemetry: recordRequest(): route, method, status or durationMs is invalid; record dropped (counted in elite_telemetry_dropped_total)',
         );
         return;
       }
