@@ -1,8 +1,8 @@
 // Tree learners of the forecast module: fit and predict times on the scikit-learn reference data
 // (test/fixtures/ml), with the accuracy each fit reaches, against scikit-learn's figures from
 // test/fixtures/ml/README.md (measured on the same machine: GBRT fit 1.4 s, forest fit 1.2 s).
-// Run: npm run bench:trees   (about 40 s). The forecast subpath is not in the build yet, so the
-// sources are bundled with esbuild into a temporary file first.
+// Run: npm run bench:trees   (about 40 s). The learners are bundled from the sources with esbuild
+// into a temporary file first, so the bench needs no build.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,8 +1,9 @@
 /**
  * `@tiqology/elite`: feature flags and A/B experiments for AI products.
  *
- * The `flags` namespace is ready to use; `createFlags` builds more clients. Telemetry and
- * forecast modules join this entry as they ship (see CHANGELOG.md).
+ * The `flags` namespace is ready to use; `createFlags` builds more clients. `telemetry` and
+ * `forecast` are small stand-ins that load `@tiqology/elite/telemetry` and
+ * `@tiqology/elite/forecast` on first use, so this entry stays within its Edge size budget.
  * @packageDocumentation
  */
 
