@@ -11,8 +11,16 @@ import type { FlagDefinition } from '../../src/flags/types.js';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and export the URL it prints');
-const script = (name: string, ...args: string[]) =>
-  execFileSync('bash', [new URL(`../../scripts/${name}`, import.meta.url).pathname, ...args], { encoding: 'utf8' });
+// The cluster to stop and start is the one DATABASE_URL points at: its port, and its directory as
+// the server reports it (scripts/db-start.sh keeps the data in <dir>/data). Set in beforeAll.
+let cluster: { ELITE_PG_PORT: string; ELITE_PG_DIR: string } | undefined;
+const script = (name: string, ...args: string[]) => {
+  if (!cluster) throw new Error('the cluster of DATABASE_URL is not known yet');
+  return execFileSync('bash', [new URL(`../../scripts/${name}`, import.meta.url).pathname, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...cluster },
+  });
+};
 
 const experiment: FlagDefinition = {
   key: 'pricing-test',
@@ -28,11 +36,16 @@ let pool: pg.Pool;
 beforeAll(async () => {
   pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 2_000 });
   pool.on('error', () => {}); // idle connections die with the server; the pool replaces them
+  const dataDirectory = (await pool.query<{ data_directory: string }>('show data_directory')).rows[0]?.data_directory ?? '';
+  if (!dataDirectory.endsWith('/data')) {
+    throw new Error(`DATABASE_URL's server keeps its data in ${dataDirectory}, not a cluster of scripts/db-start.sh`);
+  }
+  cluster = { ELITE_PG_PORT: new URL(url).port || '5432', ELITE_PG_DIR: dataDirectory.slice(0, -'/data'.length) };
   await migrate(pool);
   await pool.query('truncate feature_flags, feature_flag_events');
 });
 afterAll(async () => {
-  script('db-start.sh'); // whatever happened, leave the server running
+  if (cluster) script('db-start.sh'); // whatever happened, leave the server running
   await pool.end();
 });
 
