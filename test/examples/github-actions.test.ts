@@ -102,7 +102,7 @@ describe('workflow-runner', () => {
   });
 
   it('refuses an expression it does not understand', () => {
-    const wf = { on: {}, jobs: { j: { steps: [{ run: 'echo ${{ github.sha }}' }] } } };
+    const wf = { on: {}, jobs: { j: { steps: [{ run: `echo $${'{{'} github.sha }}` }] } } };
     expect(() => runJob(wf, 'j', { cwd: work })).toThrow(/unsupported expression "github.sha"/);
     const cond = { on: {}, jobs: { j: { steps: [{ if: "success() && env.X == 'y'", run: 'true' }] } } };
     expect(() => runJob(cond, 'j', { cwd: work })).toThrow(/unsupported if:/);
@@ -221,7 +221,7 @@ describe('ml-autoscaling.yml', () => {
       '-n production get deployment chat-api -o jsonpath={.spec.replicas}',
       '-n production scale deployment chat-api --replicas=5',
     ]);
-    expect(job.summary).toMatch(/^Decision: SCALE_UP[^]*Scaled chat-api from 4 to 5 replicas/);
+    expect(job.summary).toMatch(/^Decision: SCALE_UP[\s\S]*Scaled chat-api from 4 to 5 replicas/);
   });
 
   it('low confidence: nothing is scaled and the job says why', () => {
