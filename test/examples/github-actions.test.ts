@@ -101,11 +101,11 @@ describe('workflow-runner', () => {
     expect(parseOutputs('a=1\nb=x=y\nc<<EOF\nline 1\nline 2\nEOF\n')).toEqual({ a: '1', b: 'x=y', c: 'line 1\nline 2' });
   });
 
-  it('refuses an expression it does not understand', () => {
+  it('refuses an expression it does not understand', async () => {
     const wf = { on: {}, jobs: { j: { steps: [{ run: `echo $${'{{'} github.sha }}` }] } } };
-    expect(() => runJob(wf, 'j', { cwd: work })).toThrow(/unsupported expression "github.sha"/);
+    await expect(runJob(wf, 'j', { cwd: work })).rejects.toThrow(/unsupported expression "github.sha"/);
     const cond = { on: {}, jobs: { j: { steps: [{ if: "success() && env.X == 'y'", run: 'true' }] } } };
-    expect(() => runJob(cond, 'j', { cwd: work })).toThrow(/unsupported if:/);
+    await expect(runJob(cond, 'j', { cwd: work })).rejects.toThrow(/unsupported if:/);
   });
 });
 
@@ -162,11 +162,11 @@ describe('ml-autoscaling.yml', () => {
   });
   afterAll(() => new Promise<void>((resolve) => prometheus.close(() => resolve())));
 
-  function run(capacityPerReplica: number, replicas = 4): { job: JobRun; cwd: string; kubectl: string[] } {
+  async function run(capacityPerReplica: number, replicas = 4): Promise<{ job: JobRun; cwd: string; kubectl: string[] }> {
     const cwd = mkdtempSync(join(work, 'autoscale-'));
     const log = join(cwd, 'kubectl.log');
     writeFileSync(log, '');
-    const job = runJob(workflow, 'decide', {
+    const job = await runJob(workflow, 'decide', {
       cwd,
       context: {
         secrets: { PROMETHEUS_URL: url, KUBE_CONFIG: 'apiVersion: v1\nkind: Config\n' },
@@ -186,8 +186,8 @@ describe('ml-autoscaling.yml', () => {
     return { ...d, apply: d.decision !== 'MAINTAIN' && d.confidence >= 0.7 };
   };
 
-  it('exports 14 days of hourly counts to metrics.csv with the telemetry metric', () => {
-    const { job, cwd } = run(10_000);
+  it('exports 14 days of hourly counts to metrics.csv with the telemetry metric', async () => {
+    const { job, cwd } = await run(10_000);
     const exported = job.step('Export request counts to metrics.csv');
     expect(exported).toMatchObject({ ran: true, code: 0 });
     expect(exported.stdout).toBe('metrics.csv: 337 hourly points\n');
@@ -201,9 +201,9 @@ describe('ml-autoscaling.yml', () => {
     expect(csv.at(-1)?.split(',')[1]).toBe(String(series.at(-1)));
   });
 
-  it('high confidence: the scale step runs and scales up by a quarter', () => {
+  it('high confidence: the scale step runs and scales up by a quarter', async () => {
     // 4 × 10,000 = 40,000 requests/hour against a forecast peak near 47,000.
-    const { job, cwd, kubectl } = run(10_000);
+    const { job, cwd, kubectl } = await run(10_000);
     expect(job.ok).toBe(true);
     const decide = job.step('decide');
     const expected = gate(cwd);
@@ -224,9 +224,9 @@ describe('ml-autoscaling.yml', () => {
     expect(job.summary).toMatch(/^Decision: SCALE_UP[\s\S]*Scaled chat-api from 4 to 5 replicas/);
   });
 
-  it('low confidence: nothing is scaled and the job says why', () => {
+  it('low confidence: nothing is scaled and the job says why', async () => {
     // 4 × 14,500 = 58,000: the forecast peak is near 80% of capacity, the decision is uncertain.
-    const { job, cwd, kubectl } = run(14_500);
+    const { job, cwd, kubectl } = await run(14_500);
     expect(job.ok).toBe(true);
     const expected = gate(cwd);
     expect(expected).toMatchObject({ decision: 'SCALE_UP', apply: false });
@@ -239,24 +239,24 @@ describe('ml-autoscaling.yml', () => {
     expect(kubectl).toHaveLength(1);
   });
 
-  it('MAINTAIN: nothing is scaled, whatever the confidence', () => {
-    const { job, cwd, kubectl } = run(25_000);
+  it('MAINTAIN: nothing is scaled, whatever the confidence', async () => {
+    const { job, cwd, kubectl } = await run(25_000);
     expect(gate(cwd)).toMatchObject({ decision: 'MAINTAIN', apply: false });
     expect(job.step('Explain why nothing was scaled').stdout).toBe('Not scaled: the decision is MAINTAIN\n');
     expect(kubectl).toHaveLength(1);
   });
 
-  it('SCALE_DOWN stops at MIN_REPLICAS', () => {
-    const { job, kubectl } = run(50_000, 2);
+  it('SCALE_DOWN stops at MIN_REPLICAS', async () => {
+    const { job, kubectl } = await run(100_000, 2);
     expect(job.step('decide').outputs).toMatchObject({ decision: 'SCALE_DOWN', apply: 'true' });
     expect(job.step('Scale').stdout).toBe('SCALE_DOWN, but chat-api already has 2 replicas (limits 2..20)\n');
     expect(kubectl).toHaveLength(1);
   });
 
-  it('no series from Prometheus fails the export step, and the job stops there', () => {
+  it('no series from Prometheus fails the export step, and the job stops there', async () => {
     served = 'empty';
     try {
-      const { job, kubectl } = run(10_000);
+      const { job, kubectl } = await run(10_000);
       expect(job.ok).toBe(false);
       expect(job.step('Export request counts to metrics.csv')).toMatchObject({
         code: 1,
@@ -273,13 +273,13 @@ describe('ml-autoscaling.yml', () => {
 describe('feature-flags-ab-testing.yml', () => {
   const workflow = loadWorkflow(join(EXAMPLES, 'feature-flags-ab-testing.yml'));
 
-  function run(inputs: Record<string, string>) {
+  async function run(inputs: Record<string, string>) {
     const cwd = mkdtempSync(join(work, 'flags-'));
     writeFileSync(
       join(cwd, 'flags.json'),
       JSON.stringify({ flags: [PRICING], events: experimentEvents(500, { control: 50, 'variant-b': 90 }) }),
     );
-    const job = runJob(workflow, 'rollout', {
+    const job = await runJob(workflow, 'rollout', {
       cwd,
       // The DATABASE_URL secret is not set: the shim points the CLI at the flags file instead.
       context: { inputs: { environment: 'production', event: '', ...inputs } },
@@ -291,8 +291,8 @@ describe('feature-flags-ab-testing.yml', () => {
     return { job, saved: JSON.parse(readFileSync(join(cwd, 'flags.json'), 'utf8')) as { flags: unknown[] } };
   }
 
-  it('changes the rollout and prints the results table into the job summary', () => {
-    const { job, saved } = run({ flag: 'pricing', percent: '25', event: 'purchase' });
+  it('changes the rollout and prints the results table into the job summary', async () => {
+    const { job, saved } = await run({ flag: 'pricing', percent: '25', event: 'purchase' });
     expect(job.ok).toBe(true);
     expect(job.step('Change the rollout')).toMatchObject({
       code: 0,
@@ -307,16 +307,16 @@ describe('feature-flags-ab-testing.yml', () => {
     expect(job.summary).toBe(`\`\`\`\n${results.stdout}\`\`\`\n`);
   });
 
-  it('a rollout outside 0-100 fails the job (exit 2) before the results', () => {
-    const { job, saved } = run({ flag: 'pricing', percent: '150' });
+  it('a rollout outside 0-100 fails the job (exit 2) before the results', async () => {
+    const { job, saved } = await run({ flag: 'pricing', percent: '150' });
     expect(job.ok).toBe(false);
     expect(job.step('Change the rollout')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tiqology: .*0.*100/) });
     expect(job.step('Experiment results').ran).toBe(false);
     expect(saved.flags[0]).toEqual(PRICING);
   });
 
-  it('an unknown flag fails with exit 1', () => {
-    const { job } = run({ flag: 'nope', percent: '10' });
+  it('an unknown flag fails with exit 1', async () => {
+    const { job } = await run({ flag: 'nope', percent: '10' });
     expect(job.step('Change the rollout')).toMatchObject({
       code: 1,
       stderr: 'tiqology: flag "nope" not found in environment "production"\n',

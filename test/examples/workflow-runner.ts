@@ -7,7 +7,7 @@
  * (`secrets.*`, `vars.*`, `inputs.*`, `env.*`, `steps.<id>.outputs.*` and `if:` comparisons of one
  * of them with a string); anything else throws, so a workflow change cannot silently bypass a test.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,8 +142,35 @@ export function parseOutputs(text: string): Record<string, string> {
   return out;
 }
 
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Asynchronous, so a stand-in server in the test's own process can answer the step. */
+function bash(scriptFile: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 /** Runs one job of a workflow; see the file comment for what is emulated. */
-export function runJob(workflow: Workflow, jobId: string, options: RunOptions): JobRun {
+export async function runJob(workflow: Workflow, jobId: string, options: RunOptions): Promise<JobRun> {
   const job = workflow.jobs[jobId];
   if (!job) throw new Error(`workflow-runner: no job "${jobId}"`);
   const work = mkdtempSync(join(tmpdir(), 'elite-gha-'));
@@ -155,41 +182,36 @@ export function runJob(workflow: Workflow, jobId: string, options: RunOptions): 
   const steps: StepRun[] = [];
   let failed = false;
   try {
-    job.steps.forEach((step, index) => {
+    for (const [index, step] of job.steps.entries()) {
       const label = stepLabel(step);
       const base = { label, id: step.id, code: null, stdout: '', stderr: '', outputs: {} };
       const stepScope: Scope = { ...scope, env: { ...scope.env, ...envOf(step.env, scope) } };
       const cond = !failed && condition(step.if, stepScope);
       if (failed || !cond || step.run === undefined || options.skip?.(step)) {
         steps.push({ ...base, ran: false, condition: cond });
-        return;
+        continue;
       }
       const outputFile = join(work, `output-${index}`);
       writeFileSync(outputFile, '');
       const scriptFile = join(work, `step-${index}.sh`);
       const script = substitute(step.run, stepScope);
       writeFileSync(scriptFile, options.rewrite ? options.rewrite(script) : script);
-      const child = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], {
-        cwd: options.cwd,
-        env: {
-          PATH: [...(options.path ?? []), process.env.PATH].join(':'),
-          HOME: join(work, 'home'),
-          CI: 'true',
-          GITHUB_ACTIONS: 'true',
-          RUNNER_TEMP: work,
-          ...options.env,
-          ...stepScope.env,
-          GITHUB_OUTPUT: outputFile,
-          GITHUB_STEP_SUMMARY: summaryFile,
-        },
-        encoding: 'utf8',
-        timeout: 60_000,
+      const child = await bash(scriptFile, options.cwd, {
+        PATH: [...(options.path ?? []), process.env.PATH].join(':'),
+        HOME: join(work, 'home'),
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        RUNNER_TEMP: work,
+        ...options.env,
+        ...stepScope.env,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
       });
       const outputs = parseOutputs(readFileSync(outputFile, 'utf8'));
       if (step.id) scope.steps[step.id] = outputs;
-      steps.push({ ...base, ran: true, condition: true, code: child.status, stdout: child.stdout, stderr: child.stderr, outputs });
-      if (child.status !== 0) failed = true;
-    });
+      steps.push({ ...base, ran: true, condition: true, code: child.code, stdout: child.stdout, stderr: child.stderr, outputs });
+      if (child.code !== 0) failed = true;
+    }
     const summary = readFileSync(summaryFile, 'utf8');
     return {
       steps,

@@ -15,8 +15,8 @@ const workflow = loadWorkflow(join(root, 'examples/github-actions/observability.
 const skipInstall = (step: WorkflowStep) => step.name === 'Install promtool';
 
 describe('observability.yml', () => {
-  it('checks and unit-tests the shipped rules', () => {
-    const job = runJob(workflow, 'promtool', { cwd: root, skip: skipInstall });
+  it('checks and unit-tests the shipped rules', async () => {
+    const job = await runJob(workflow, 'promtool', { cwd: root, skip: skipInstall });
     expect(job.ok).toBe(true);
     expect(job.step('Check the rules')).toMatchObject({ ran: true, code: 0 });
     expect(job.step('Check the rules').stdout).toMatch(/SUCCESS: 14 rules found/);
@@ -26,13 +26,14 @@ describe('observability.yml', () => {
 
   it('watches the files its commands read', () => {
     const paths = (workflow.on.push as { paths: string[] }).paths;
+    const env = workflow.env as { RULES: string; RULE_TESTS: string };
     expect(paths).toEqual((workflow.on.pull_request as { paths: string[] }).paths);
-    expect(paths).toContain(`${(workflow.env?.RULES as string).split('/')[0]}/**`);
+    expect(paths).toContain(`${env.RULES.split('/')[0]}/**`);
     expect(paths).toContain('test/prometheus/*.yml');
-    expect(workflow.env?.RULE_TESTS).toMatch(/^test\/prometheus\/[^/]+\.yml$/);
+    expect(env.RULE_TESTS).toMatch(/^test\/prometheus\/[^/]+\.yml$/);
   });
 
-  it('a broken rule fails the check and the job stops there', () => {
+  it('a broken rule fails the check and the job stops there', async () => {
     // The same layout in a scratch repository, with one expression broken.
     const repo = mkdtempSync(join(tmpdir(), 'elite-observability-'));
     try {
@@ -43,7 +44,7 @@ describe('observability.yml', () => {
         readFileSync(join(root, 'prometheus/alerts.yml'), 'utf8').replace('> 0.05 and', '> > 0.05 and'),
       );
       cpSync(join(root, 'test/prometheus/alerts.test.yml'), join(repo, 'test/prometheus/alerts.test.yml'));
-      const job = runJob(workflow, 'promtool', { cwd: repo, skip: skipInstall });
+      const job = await runJob(workflow, 'promtool', { cwd: repo, skip: skipInstall });
       expect(job.ok).toBe(false);
       expect(job.step('Check the rules').code).toBe(1);
       expect(job.step('Check the rules').stderr).toMatch(/FAILED/);
