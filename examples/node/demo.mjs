@@ -1,5 +1,6 @@
 // Flags demo on the embedded store: a toggle, a progressive rollout and a three-variant
-// pricing experiment, evaluated for a few thousand users. Run with `npm run demo`.
+// pricing experiment, evaluated for a few thousand users. Run with `npm run build && node examples/node/demo.mjs`
+// (`npm run demo` runs the fuller `tiqology demo`: experiment results, metrics, forecast).
 import { createFlags } from '@tiqology/elite';
 import { createMemoryStorage } from '@tiqology/elite/adapters/memory';
 

@@ -55,7 +55,7 @@ describe('tiqology: help, version, usage errors', () => {
     [['flags', 'lst', '--file', 'f.json'], /^tiqology: flags: unknown subcommand "lst"/],
     [['flags', 'get', '--file', 'f.json'], /^tiqology: flags get: expected <key>, got none/],
     [['flags', 'list', 'extra', '--file', 'f.json'], /^tiqology: flags list: expected no arguments, got "extra"/],
-    [['flags', 'list'], /^tiqology: no store: pass --file or --database-url or set DATABASE_URL/],
+    [['flags', 'list'], /^tiqology: no store: pass --file or --database-url or --supabase-url or set DATABASE_URL or SUPABASE_URL/],
     [['flags', 'list', '--file', 'a.json', '--database-url', 'postgres://x@h/db'], /^tiqology: choose one store: --file or --database-url/],
     [['flags', 'list', '--file', 'f.json', '--env', 'Prod!'], /^tiqology: --env must match/],
     [['flags', 'rollout', 'a', '150', '--file', 'f.json'], /^tiqology: rollout: percent must be a number from 0 to 100, got "150"/],

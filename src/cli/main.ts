@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliError, type CliIo, EXIT, redact, usageError } from './io.js';
 import { colorEnabled, createOutput } from './output.js';
+import { packageRoot } from './package-root.js';
 import { COMMANDS, type CommandSpec, findCommand, GLOBAL_OPTIONS } from './registry.js';
 
 const NAME = 'tiqology';
@@ -9,7 +9,7 @@ const NAME = 'tiqology';
 function globalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `${NAME}: feature flags and experiments of @tiqology/elite from the command line
+  return `${NAME}: feature flags, experiments, forecasts and scaling decisions of @tiqology/elite from the command line
 
 Usage:
   ${NAME} <command> [arguments] [options]
@@ -25,19 +25,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. Docs: docs/cli.md`;
 }
 
 /** The version of the installed package, from the nearest package.json named @tiqology/elite. */
-function version(): string {
-  let dir = new URL('.', import.meta.url);
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === '@tiqology/elite' && pkg.version) return pkg.version;
-    } catch {
-      // No package.json at this level: look further up.
-    }
-    dir = new URL('..', dir);
-  }
-  return 'unknown';
-}
+const version = (): string => packageRoot()?.version ?? 'unknown';
 
 /** Secrets that must never be printed: passwords of database URLs and keys from the environment. */
 function secretsOf(argv: readonly string[], env: CliIo['env']): string[] {

@@ -1,3 +1,4 @@
+import { TIME_COLUMNS, VALUE_COLUMNS } from './csv-input.js';
 import type { CliIo, OptionSpec } from './io.js';
 import type { Output } from './output.js';
 import { STORE_HELP, STORE_OPTIONS } from './stores.js';
@@ -109,6 +110,99 @@ Options:
 ${COMMON_HELP}`,
     options: { 'database-url': { type: 'string' } },
     load: () => import('./commands/migrate.js'),
+  },
+  {
+    name: 'forecast',
+    summary: 'forecast a traffic series from a CSV file, with intervals and an SVG chart',
+    help: `Usage:
+  tiqology forecast <csv | -> [--horizon 24h] [--column <name>] [--time-column <name>] [--svg <file>]
+
+Arguments:
+  <csv>                   a CSV file with a header row (- for standard input)
+
+Options:
+  --horizon <span>        how far ahead: 24h, 90m, 7d, 1w or a number of hours (default 24h)
+  --column <name>         the value column (default: the first of ${VALUE_COLUMNS.join(', ')})
+  --time-column <name>    the timestamp column (default: the first of ${TIME_COLUMNS.join(', ')})
+  --model <name>          auto (default), seasonal-naive-day, seasonal-naive-week, seasonal-mean,
+                          prophet, mstl-ets or lag-regression
+  --svg <file>            also write the chart as SVG
+
+${COMMON_HELP}
+
+Examples:
+  tiqology forecast requests.csv --horizon 48h --svg forecast.svg
+  tiqology forecast load.csv --column rps --time-column minute --json`,
+    options: {
+      horizon: { type: 'string' },
+      column: { type: 'string' },
+      'time-column': { type: 'string' },
+      model: { type: 'string' },
+      svg: { type: 'string' },
+    },
+    load: () => import('./commands/forecast.js'),
+  },
+  {
+    name: 'decide',
+    summary: 'scale up, down or keep, from a load history in a CSV file; the 7-day cost forecast',
+    help: `Usage:
+  tiqology decide <csv | -> --capacity <n> [--horizon 24h] [--cost-column <name>]
+  tiqology decide <csv | -> --policy learned [--cost-column <name>]
+
+Arguments:
+  <csv>                   a CSV file with a header row (- for standard input)
+
+Options:
+  --policy <name>         forecast (default): forecast the load and compare it with --capacity;
+                          learned: a random forest trained on the file's own history (one week or more)
+  --capacity <n>          the load the current fleet handles at 100%, in the column's unit
+  --horizon <span>        the window the forecast policy looks at (default 24h)
+  --column <name>         the load column (default: the first of ${VALUE_COLUMNS.join(', ')})
+  --time-column <name>    the timestamp column (default: the first of ${TIME_COLUMNS.join(', ')})
+  --cost-column <name>    also forecast this cost column (USD per step) 7 days ahead, with the load as driver
+
+${COMMON_HELP}
+
+Examples:
+  tiqology decide requests.csv --capacity 60000 --cost-column cost_usd
+  tiqology decide requests.csv --policy learned --json`,
+    options: {
+      policy: { type: 'string' },
+      capacity: { type: 'string' },
+      horizon: { type: 'string' },
+      column: { type: 'string' },
+      'time-column': { type: 'string' },
+      'cost-column': { type: 'string' },
+    },
+    load: () => import('./commands/decide.js'),
+  },
+  {
+    name: 'demo',
+    summary: 'the whole product on the embedded store: flags, an experiment, metrics, forecast (no services)',
+    help: `Usage:
+  tiqology demo [--users 6000] [--seed 42] [--port 0] [--svg tiqology-demo-forecast.svg] [--keep-serving]
+
+Defines a toggle, a progressive rollout and a three-variant pricing experiment on the memory store,
+simulates users through them (seeded: the same numbers every run), prints the experiment's results,
+serves Prometheus metrics on 127.0.0.1 while it runs, forecasts a bundled real traffic series 24 h
+ahead with the scaling decision and the 7-day cost forecast, and writes the forecast chart as SVG.
+
+Options:
+  --users <n>             simulated users, 100 to 1000000 (default 6000)
+  --seed <n>              seed of the simulation (default 42)
+  --port <n>              port of the metrics server on 127.0.0.1 (default 0: any free port)
+  --svg <file>            where to write the chart (default tiqology-demo-forecast.svg)
+  --keep-serving          keep serving the metrics after the demo, until Ctrl-C
+
+${COMMON_HELP}`,
+    options: {
+      users: { type: 'string' },
+      seed: { type: 'string' },
+      port: { type: 'string' },
+      svg: { type: 'string' },
+      'keep-serving': { type: 'boolean' },
+    },
+    load: () => import('./commands/demo.js'),
   },
 ];
 

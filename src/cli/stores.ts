@@ -1,9 +1,9 @@
 /**
  * Where a command's flags live. Each source is one entry of {@link STORE_SOURCES}: the option
  * that selects it, an environment variable it falls back to, and `open()`, which loads its
- * adapter lazily. Adding a store (Supabase: `--supabase-url`, key from
- * `SUPABASE_SERVICE_ROLE_KEY`, `createSupabaseStorage` from `@tiqology/elite/adapters/supabase`)
- * is one entry here; options and help follow from the table.
+ * adapter lazily: a flags file, PostgreSQL (`--database-url`) and Supabase (`--supabase-url`,
+ * key from `SUPABASE_SERVICE_ROLE_KEY`). Adding a store is one entry here; options and help
+ * follow from the table.
  */
 import type { StorageAdapter } from '@tiqology/elite';
 import { CliError, type CliIo, type OptionSpec, usageError } from './io.js';
@@ -85,7 +85,48 @@ export const STORE_SOURCES: readonly StoreSource[] = [
       return { storage, label: `postgres ${describeUrl(value)}`, close: () => storage.close?.() ?? pool.end() };
     },
   },
+  {
+    option: 'supabase-url',
+    envVar: 'SUPABASE_URL',
+    help: '--supabase-url <url>    Supabase project URL (default: $SUPABASE_URL), with the service_role key\n                          from $SUPABASE_SERVICE_ROLE_KEY; needs @supabase/supabase-js',
+    async open(value, io) {
+      if (!/^https?:\/\//.test(value))
+        throw usageError('--supabase-url must be an http:// or https:// URL (https://<project>.supabase.co)');
+      const key = io.env.SUPABASE_SERVICE_ROLE_KEY;
+      // The key is never an option: options end up in shell history and process lists.
+      if (!key) throw usageError('--supabase-url needs the service_role key in SUPABASE_SERVICE_ROLE_KEY');
+      const { createClient } = await importSupabase();
+      const client = createClient(value, key, {
+        auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+        // supabase-js asks for a WebSocket at createClient on Node 20 (no global one) even though
+        // the CLI never opens Realtime; a transport that refuses to connect satisfies it without ws.
+        realtime: { transport: NoRealtime },
+      });
+      const { createSupabaseStorage } = await import('@tiqology/elite/adapters/supabase');
+      const storage = createSupabaseStorage({ client: client as never });
+      return { storage, label: `supabase ${describeUrl(value)}`, close: async () => storage.close?.() };
+    },
+  },
 ];
+
+/** A Realtime transport that is never connected: the CLI makes REST calls only. */
+class NoRealtime {
+  constructor() {
+    throw new Error('tiqology does not use Supabase Realtime');
+  }
+}
+
+/** `@supabase/supabase-js`, an optional peer dependency. */
+export async function importSupabase(): Promise<{
+  createClient(url: string, key: string, options: Record<string, unknown>): unknown;
+}> {
+  try {
+    const mod = (await import('@supabase/supabase-js')) as unknown as { createClient?: unknown; default?: { createClient: unknown } };
+    return (mod.createClient ? mod : mod.default) as { createClient(url: string, key: string, options: Record<string, unknown>): unknown };
+  } catch (error) {
+    throw new CliError('--supabase-url needs the @supabase/supabase-js package: npm install @supabase/supabase-js', 1, { cause: error });
+  }
+}
 
 /** The options of every store source, for the command table. */
 export const STORE_OPTIONS: Record<string, OptionSpec> = Object.fromEntries([

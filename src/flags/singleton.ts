@@ -101,4 +101,5 @@ for (const method of METHODS) {
  * const variant = await flags.getVariant('pricing-test', userId);
  */
 export const flags: DefaultFlagsClient = client;
-(holder.facades ??= []).push(client);
+holder.facades ??= [];
+holder.facades.push(client);

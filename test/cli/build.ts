@@ -19,6 +19,8 @@ const selfToSource: Plugin = {
       if (sub === '') return { path: join(root, 'src/index.ts') };
       const adapter = /^\/adapters\/([a-z-]+)$/.exec(sub);
       if (adapter) return { path: join(root, `src/adapters/${adapter[1]}.ts`) };
+      const entry = /^\/(forecast|telemetry)$/.exec(sub);
+      if (entry) return { path: join(root, `src/${entry[1]}/index.ts`) };
       return { errors: [{ text: `no source mapping for ${args.path}` }] };
     });
   },
@@ -36,7 +38,7 @@ export async function buildCli(): Promise<string> {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: ['pg', 'picocolors', 'toad-cache', '@openfeature/*'],
+    external: ['pg', 'picocolors', 'toad-cache', 'prom-client', '@openfeature/*', '@opentelemetry/*', '@supabase/*'],
     loader: { '.sql': 'text' },
     plugins: [selfToSource],
     logLevel: 'silent',
