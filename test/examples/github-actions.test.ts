@@ -139,7 +139,7 @@ describe('ml-autoscaling.yml', () => {
         res.writeHead(404);
         return void res.end('404 page not found');
       }
-      const [start, end, step] = ['start', 'end', 'step'].map((k) => Number(p.get(k)));
+      const [start, end, step] = ['start', 'end', 'step'].map((k) => Number(p.get(k))) as [number, number, number];
       if (!p.get('query')) return bad('invalid parameter "query": empty query');
       if (!Number.isFinite(start) || !Number.isFinite(end)) return bad('invalid parameter "start"/"end"');
       if (!(step > 0)) return bad('zero or negative query resolution step widths are not accepted');
@@ -147,7 +147,7 @@ describe('ml-autoscaling.yml', () => {
       if ((end - start) / step > 11_000) return bad('exceeded maximum resolution of 11,000 points per timeseries');
       queries.push(p);
       const times: number[] = [];
-      for (let t = start as number; t <= (end as number); t += step as number) times.push(t);
+      for (let t = start; t <= end; t += step) times.push(t);
       const values = times.map((t, i) => [t, String(series[series.length - times.length + i])]);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
