@@ -21,6 +21,16 @@ describe('the root entry’s lazily loaded telemetry', () => {
     expect(t.trace('late', () => 7)).toBe(7);
   });
 
+  it('counts the records beyond its queue of 1,000 once the module loads', async () => {
+    const t = createLazy({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    for (let i = 0; i < 1005; i++) t.recordRequest({ route: '/burst', status: 200, durationMs: 1 });
+    const full = await t.ready();
+    expect(full.stats().queueOverflows).toBe(5);
+    const text = await full.metrics();
+    expect(text).toContain('elite_telemetry_dropped_total{reason="queue_overflow"} 5');
+    expect(text).toContain('http_server_request_duration_seconds_count{method="GET",route="/burst",status_code="200"} 1000');
+  });
+
   it('defers instrumentOpenAI to the first call', async () => {
     const t = createLazy();
     const calls: unknown[] = [];

@@ -56,17 +56,21 @@ function lazy(make: (m: typeof import('./index.js')) => Telemetry): LazyTelemetr
   let impl: Telemetry | undefined;
   let loading: Promise<Telemetry> | undefined;
   let queue: [keyof Telemetry, unknown[]][] = [];
+  let dropped = 0; // records beyond the queue's 1,000, reported to the instance when it loads
   const load = () =>
     (loading ??= import('./index.js').then((m) => {
       // From the CJS build, Node may expose the module's exports as `default` only.
       impl = make('createTelemetry' in m ? m : (m as { default: typeof m }).default);
       for (const [method, args] of queue) (impl[method] as (...a: unknown[]) => unknown)(...args);
       queue = [];
+      if (dropped > 0) impl.countDropped('queue_overflow', dropped);
+      dropped = 0;
       return impl;
     }));
   const later = (method: keyof Telemetry) => (arg: unknown) => {
     if (impl) return (impl[method] as (a: unknown) => void)(arg);
     if (queue.length < 1000) queue.push([method, [arg]]);
+    else dropped++;
     void load().catch(noop);
   };
   const call =

@@ -57,6 +57,7 @@ const METHODS = [
   'addNotifier',
   'discord',
   'stats',
+  'countDropped',
 ] as const;
 
 const instance = {

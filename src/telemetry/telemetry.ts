@@ -108,6 +108,12 @@ export interface Telemetry {
   /** A Discord notifier posting summaries every `intervalMs` and alert transitions. Throws `INVALID_OPTIONS`. */
   discord(options: DiscordOptions): DiscordNotifier;
   stats(): TelemetryStats;
+  /**
+   * Counts records dropped before this instance existed (the root entry's stand-in queue was full)
+   * and warns once. Used by `@tiqology/elite`'s lazily loaded namespace.
+   * @internal
+   */
+  countDropped(reason: 'queue_overflow', count: number): void;
 }
 
 interface CompletionSeries {
@@ -225,7 +231,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   };
   const families = Object.values(f) as Family<'counter' | 'histogram'>[];
 
-  const counts = { invalidRecords: 0, unknownModelCompletions: 0 };
+  const counts = { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0 };
   const warned = new Set<string>();
   const warnOnce = (key: string, message: string) => {
     if (warned.has(key) || warned.size > 200) return;
@@ -261,6 +267,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     new CollectedMetric('elite_telemetry_dropped_total', 'Telemetry records dropped or folded, by reason.', 'counter', () => [
       { value: counts.invalidRecords, labels: { reason: 'invalid_record' } },
       { value: families.reduce((n, fam) => n + fam.overflowed, 0), labels: { reason: 'series_overflow' } },
+      { value: counts.queueOverflows, labels: { reason: 'queue_overflow' } },
     ]),
   ];
 
@@ -637,7 +644,17 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       invalidRecords: counts.invalidRecords,
       unknownModelCompletions: counts.unknownModelCompletions,
       overflowedSeries: families.reduce((n, fam) => n + fam.overflowed, 0),
+      queueOverflows: counts.queueOverflows,
     }),
+
+    countDropped(_reason, count) {
+      if (!(count > 0)) return;
+      counts.queueOverflows += count;
+      warnOnce(
+        'queue-overflow',
+        `elite/telemetry: ${count} records made before the telemetry module loaded were dropped (the queue holds 1,000; counted in elite_telemetry_dropped_total{reason="queue_overflow"}). Call await telemetry.ready() at startup.`,
+      );
+    },
   };
   return instance;
 }

@@ -114,6 +114,8 @@ export interface TelemetryStats {
   unknownModelCompletions: number;
   /** New label sets mapped to `_overflow` because a metric reached its series cap. */
   overflowedSeries: number;
+  /** Records dropped by the root entry's `telemetry` before the module loaded: its queue of 1,000 was full. */
+  queueOverflows: number;
 }
 
 /** Options of `createTelemetry`. All optional. */
