@@ -178,9 +178,11 @@ export function instrumentOpenAIClient<T extends OpenAIClientLike>(client: T, de
 function describeResponse(span: Span, r: ChatResult, captureContent: boolean): void {
   if (typeof r?.model === 'string') span.setAttribute(GEN_AI.RESPONSE_MODEL, r.model);
   if (typeof r?.id === 'string') span.setAttribute(GEN_AI.RESPONSE_ID, r.id);
-  const reasons = (r?.choices ?? []).map((c) => c.finish_reason).filter((x): x is string => typeof x === 'string');
+  // A non-conforming OpenAI-compatible server may send anything here: never let it throw.
+  const choices = Array.isArray(r?.choices) ? r.choices : [];
+  const reasons = choices.map((c) => c?.finish_reason).filter((x): x is string => typeof x === 'string');
   if (reasons.length > 0) span.setAttribute(GEN_AI.RESPONSE_FINISH_REASONS, reasons);
-  if (captureContent && r?.choices) span.setAttribute(GEN_AI.OUTPUT_MESSAGES, json(r.choices.map((c) => c.message)));
+  if (captureContent && choices.length > 0) span.setAttribute(GEN_AI.OUTPUT_MESSAGES, json(choices.map((c) => c?.message)));
 }
 
 type Finish = (
@@ -222,8 +224,8 @@ function wrapStream(stream: unknown, span: Span, started: number, hideUsage: boo
         if (chunk?.usage) usage = chunk.usage;
         if (typeof chunk?.id === 'string') id = chunk.id;
         if (typeof chunk?.model === 'string') model = chunk.model;
-        const choices = chunk?.choices ?? [];
-        for (const c of choices) if (typeof c.finish_reason === 'string') reasons.push(c.finish_reason);
+        const choices = Array.isArray(chunk?.choices) ? chunk.choices : [];
+        for (const c of choices) if (typeof c?.finish_reason === 'string') reasons.push(c.finish_reason);
         if (hideUsage) {
           // The usage-only chunk (no choices) exists only because we asked for it.
           if (choices.length === 0 && chunk.usage) continue;

@@ -42,6 +42,16 @@ const messages = [{ role: 'user' as const, content: 'Say hello' }];
 const COST = 0.000475;
 
 describe('instrumentOpenAI', () => {
+  it('a non-conforming answer (choices not an array) still ends its one span and reaches the caller', async () => {
+    const odd = { id: 'x', model: 'gpt-4o', choices: { bogus: true }, usage: { prompt_tokens: 3, completion_tokens: 2 } };
+    const fake = t.instrumentOpenAI({ chat: { completions: { create: async () => odd } } } as unknown as OpenAI, {
+      captureContent: true,
+    });
+    await expect(fake.chat.completions.create({ model: 'gpt-4o', messages })).resolves.toBe(odd);
+    expect(spans()).toHaveLength(1);
+    expect(spans()[0]?.attributes[GEN_AI.USAGE_INPUT_TOKENS]).toBe(3);
+  });
+
   it('one CLIENT span with GenAI attributes and the completion recorded (JSON answer)', async () => {
     const answer = await client.chat.completions.create({ model: 'gpt-4o', messages, temperature: 0.2, max_tokens: 64 });
     expect(answer.choices[0]?.message.content).toBe('Hello there!');
