@@ -91,4 +91,61 @@ describe('PostgreSQL stopped mid-run', () => {
     await client.close();
     await storage.close?.();
   });
+
+  it('past maxBuffer the newest events are dropped and counted; after the restart exactly the buffered ones arrive once', async () => {
+    const storage = createPostgresStorage({ pool, listenClient: () => new pg.Client({ connectionString: url }), reconnectDelayMs: 200 });
+    const flag: FlagDefinition = { ...experiment, key: 'checkout-test' };
+    await storage.writeFlag(flag);
+    let now = Date.UTC(2026, 0, 2);
+    const warnings: string[] = [];
+    const client = createFlags({
+      storage,
+      now: () => now,
+      timeoutMs: 3_000,
+      maxBuffer: 500,
+      maxBatch: 200, // the 500 buffered events go back in three batches
+      flushIntervalMs: 100,
+      logger: { warn: (message) => warnings.push(message), error: () => {} },
+    });
+    await client.refresh();
+    const before = await client.evaluate('checkout-test', 'u1');
+    expect(before.reason).toBe('SPLIT');
+    expect(await client.flush()).toEqual({ ok: true, pending: 0 }); // u1's exposure is stored: the buffer is empty
+    const base = client.stats();
+    expect(base).toMatchObject({ eventsAccepted: 1, eventsStored: 1, eventsPending: 0, eventsDropped: 0 });
+
+    script('db-stop.sh', 'keep');
+    now += 60_001; // the cached definitions expire while the database is down
+    expect(await client.evaluate('checkout-test', 'u1')).toEqual({ ...before, reason: 'STALE' });
+    // 800 conversions, each marked with its sequence number: the buffer takes the first 500.
+    for (let seq = 0; seq < 800; seq++) client.track('overflow-purchase', `over-${seq}`, { value: 1, properties: { seq } });
+    expect((await client.flush()).ok).toBe(false);
+    expect(client.stats()).toMatchObject({ eventsAccepted: 501, eventsStored: 1, eventsPending: 500, eventsDropped: 300 });
+    expect(warnings.filter((w) => w.includes('the event buffer is full'))).toHaveLength(1);
+    // Still serving from the last known definitions, for a user seen before and a new one.
+    expect(client.evaluateSync('checkout-test', 'u1')).toEqual({ ...before, reason: 'STALE' });
+    const newcomer = await client.evaluate('checkout-test', 'u2');
+    expect(newcomer.reason).toBe('STALE');
+    // u2's exposure finds the buffer full too: dropped and counted, not queued.
+    expect(client.stats()).toMatchObject({ eventsPending: 500, eventsDropped: 301 });
+
+    script('db-start.sh');
+    await vi.waitFor(async () => expect((await client.flush()).ok).toBe(true), { timeout: 30_000, interval: 500 });
+    expect(client.stats()).toMatchObject({ eventsAccepted: 501, eventsStored: 501, eventsPending: 0, eventsDropped: 301 });
+    const { rows } = await pool.query(
+      `select count(*)::int as n, count(distinct (properties->>'seq')::int)::int as seqs,
+              min((properties->>'seq')::int)::int as first, max((properties->>'seq')::int)::int as last,
+              count(distinct user_id)::int as users
+         from feature_flag_events where event_type = 'conversion' and event_name = 'overflow-purchase'`,
+    );
+    expect(rows[0]).toEqual({ n: 500, seqs: 500, first: 0, last: 499, users: 500 });
+    const { rows: exposures } = await pool.query(
+      "select user_id, variant from feature_flag_events where event_type = 'exposure' and flag_key = 'checkout-test'",
+    );
+    expect(exposures).toEqual([{ user_id: 'u1', variant: before.variant }]);
+    now += 60_001;
+    expect((await client.evaluate('checkout-test', 'u1')).reason).toBe('SPLIT');
+    await client.close();
+    await storage.close?.();
+  });
 });
