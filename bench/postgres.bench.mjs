@@ -161,12 +161,32 @@ for (let i = 0; i < 5; i++) {
 backlogSamples.sort((a, b) => a - b);
 const withBacklog = backlogSamples[2];
 console.log(`  all time, 10k events written since the last call (drain + read): median ${withBacklog.toFixed(1)} ms`);
-const windowed = await time('window since 2025-12-31 (raw events)', q, ['pricing-test', 'production', null, '2025-12-31T00:00:00Z', null]);
+const windowed = await time('window since 2025-12-31, no end (all time)', q, [
+  'pricing-test',
+  'production',
+  null,
+  '2025-12-31T00:00:00Z',
+  null,
+]);
+const day = 86_400_000;
+const since = (days) => new Date(start + spanMs - days * day).toISOString();
+const last14 = await time('window: the last 14 of 30 days', q, ['pricing-test', 'production', null, since(14), null]);
+const last7 = await time('window: the last 7 of 30 days', q, ['pricing-test', 'production', null, since(7), null]);
+const last7Purchase = await time('window: the last 7 days, event purchase', q, ['pricing-test', 'production', 'purchase', since(7), null]);
+const last29 = await time('window: the last 29 of 30 days', q, ['pricing-test', 'production', null, since(29), null]);
+// since and until: the raw events (the first exposure in a bounded window is not pre-aggregated).
+const bounded = await time('window 2025-12-31 to 2100-01-01 (raw events)', q, [
+  'pricing-test',
+  'production',
+  null,
+  '2025-12-31T00:00:00Z',
+  '2100-01-01T00:00:00Z',
+]);
 const now = await pool.query(q, ['pricing-test', 'production', null, null, null]);
-const same = JSON.stringify(now.rows) === JSON.stringify(windowed.rows);
+const same = JSON.stringify(now.rows) === JSON.stringify(windowed.rows) && JSON.stringify(now.rows) === JSON.stringify(bounded.rows);
 console.log(`  pre-aggregated and raw answers identical: ${same}`);
 if (!same) {
-  console.error(now.rows, windowed.rows);
+  console.error(now.rows, windowed.rows, bounded.rows);
   process.exitCode = 1;
 }
 
@@ -215,7 +235,12 @@ const result = {
     allTimePurchase: { medianMs: purchase.median, p95Ms: purchase.p95 },
     allTimeWith10kBacklog: { medianMs: withBacklog },
     drainBacklog: { events: drained, ms: drainMs },
-    windowedRaw: { medianMs: windowed.median, p95Ms: windowed.p95 },
+    windowedNoEnd: { medianMs: windowed.median, p95Ms: windowed.p95 },
+    windowLast14Days: { medianMs: last14.median, p95Ms: last14.p95 },
+    windowLast7Days: { medianMs: last7.median, p95Ms: last7.p95 },
+    windowLast7DaysPurchase: { medianMs: last7Purchase.median, p95Ms: last7Purchase.p95 },
+    windowLast29Days: { medianMs: last29.median, p95Ms: last29.p95 },
+    windowedRaw: { medianMs: bounded.median, p95Ms: bounded.p95 },
     identical: same,
   },
   flagChange: { medianMs: propMedian, maxMs: propMax },

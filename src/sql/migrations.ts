@@ -1,6 +1,7 @@
 import featureFlags from '../../supabase/migrations/20261127000001_feature_flags.sql';
 import resultsRollup from '../../supabase/migrations/20261127000002_results_rollup.sql';
 import rls from '../../supabase/migrations/20261127000003_rls.sql';
+import windowedResults from '../../supabase/migrations/20261127000004_windowed_results.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261127000001_feature_flags', sql: featureFlags },
   { name: '20261127000002_results_rollup', sql: resultsRollup },
   { name: '20261127000003_rls', sql: rls },
+  { name: '20261127000004_windowed_results', sql: windowedResults },
 ];

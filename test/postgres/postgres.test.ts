@@ -164,6 +164,11 @@ describe('createPostgresStorage', () => {
       { eventName: 'purchase' },
       { since: '2026-01-01T06:00:00.000Z', until: '2026-01-01T18:00:00.000Z' },
       { eventName: 'signup', since: '2026-01-01T12:00:00.000Z' },
+      // Most users first exposed after the start: pre-aggregates for them, raw events for the rest.
+      { since: '2026-01-01T02:00:00.000Z' },
+      { eventName: 'purchase', since: '2026-01-01T02:00:00.000Z' },
+      // Before the first exposure: all time.
+      { eventName: 'signup', since: '2025-12-31T00:00:00.000Z' },
     ]) {
       const q = { flagKey: 'pricing-test', environment: 'production', ...query };
       expect(byVariant(await postgres.queryResults(q))).toEqual(byVariant(await memory.queryResults(q)));
@@ -249,8 +254,10 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
       const expected = await memory.queryResults({ ...q, ...extra });
       expect(expected.length).toBe(2);
       expect(byVariant(await storage.queryResults({ ...q, ...extra }))).toEqual(byVariant(expected));
-      // The raw path (a window covering everything) agrees too.
-      expect(byVariant(await storage.queryResults({ ...q, ...extra, since: '2000-01-01T00:00:00.000Z' }))).toEqual(byVariant(expected));
+      // The raw path (a window with an end, covering everything) agrees too.
+      expect(
+        byVariant(await storage.queryResults({ ...q, ...extra, since: '2000-01-01T00:00:00.000Z', until: '2100-01-01T00:00:00.000Z' })),
+      ).toEqual(byVariant(expected));
     }
   };
 

@@ -98,6 +98,11 @@ describe('createSupabaseStorage with supabase-js', () => {
       { eventName: 'nothing' },
       { since: '2026-01-01T06:00:00.000Z', until: '2026-01-01T18:00:00.000Z' },
       { eventName: 'signup', since: '2026-01-01T12:00:00.000Z' },
+      // Most users first exposed after the start: pre-aggregates for them, raw events for the rest.
+      { since: '2026-01-01T02:00:00.000Z' },
+      { eventName: 'purchase', since: '2026-01-01T02:00:00.000Z' },
+      // Before the first exposure: all time.
+      { eventName: 'signup', since: '2025-12-31T00:00:00.000Z' },
       { until: '2026-01-01T20:00:00.000Z' },
     ]) {
       const q = { flagKey: 'pricing-test', environment: 'production', ...query };
