@@ -7,6 +7,7 @@ import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
 import { MIGRATIONS } from '../../src/sql/migrations.js';
+import { seededExperimentEvents, seededRandom, VARIANTS } from './seeded-events.js';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and export the URL it prints');
@@ -123,36 +124,8 @@ describe('createPostgresStorage', () => {
     const memory = createMemoryStorage();
     // Seeded pseudo-random events: exposures to several variants, re-exposures, conversions
     // before and after exposure, other event names, values.
-    let seed = 42;
-    const rand = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-      return seed / 0x80000000;
-    };
-    const variants = ['control', 'variant-a', 'variant-b'];
-    const events: FlagEvent[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const userId = `user-${Math.floor(rand() * 600)}`;
-      const occurredAt = new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 86_400_000)).toISOString();
-      if (rand() < 0.6) {
-        events.push({
-          type: 'exposure',
-          environment: 'production',
-          flagKey: 'pricing-test',
-          variant: variants[Math.floor(rand() * 3)] as string,
-          userId,
-          occurredAt,
-        });
-      } else {
-        events.push({
-          type: 'conversion',
-          environment: 'production',
-          userId,
-          eventName: rand() < 0.7 ? 'purchase' : 'signup',
-          value: Math.floor(rand() * 100),
-          occurredAt,
-        });
-      }
-    }
+    const variants = VARIANTS;
+    const events = seededExperimentEvents({ count: 3000, users: 600, exposureShare: 0.6, seed: 42 });
     await postgres.appendEvents(events);
     await memory.appendEvents(events);
     const byVariant = (rows: Awaited<ReturnType<StorageAdapter['queryResults']>>) => Object.fromEntries(rows.map((r) => [r.variant, r]));
@@ -220,11 +193,7 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
   const q = { flagKey: 'pricing-test', environment: 'production' };
   const byVariant = (rows: Awaited<ReturnType<StorageAdapter['queryResults']>>) => Object.fromEntries(rows.map((r) => [r.variant, r]));
   function randomEvents(count: number, users: number, seed0: number): FlagEvent[] {
-    let seed = seed0;
-    const rand = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-      return seed / 0x80000000;
-    };
+    const rand = seededRandom(seed0);
     return Array.from({ length: count }, (): FlagEvent => {
       const userId = `u${Math.floor(rand() * users)}`;
       const occurredAt = new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 3_600_000)).toISOString();

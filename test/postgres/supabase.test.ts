@@ -13,6 +13,7 @@ import { createSupabaseStorage } from '../../src/adapters/supabase.js';
 import type { FlagEvent, StorageAdapter, VariantAggregate } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import { type PostgrestServer, signJwt, startPostgrestServer } from '../supabase/postgrest-server.js';
+import { seededExperimentEvents, VARIANTS } from './seeded-events.js';
 import { authenticator, createSupabaseDatabase, dropDatabase, dropSupabaseRoles, urlFor } from './supabase-db.js';
 
 const DB = `elite_supabase_${process.pid}`;
@@ -47,39 +48,8 @@ describeStorageAdapter('supabase', async () => {
   return { storage: createSupabaseStorage({ client: clientFor(serviceKey) }) };
 });
 
-const variants = ['control', 'variant-a', 'variant-b'];
-function seededEvents(count: number): FlagEvent[] {
-  let seed = 1234;
-  const rand = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return seed / 0x80000000;
-  };
-  const events: FlagEvent[] = [];
-  for (let i = 0; i < count; i++) {
-    const userId = `user-${Math.floor(rand() * 400)}`;
-    const occurredAt = new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 86_400_000)).toISOString();
-    if (rand() < 0.55) {
-      events.push({
-        type: 'exposure',
-        environment: 'production',
-        flagKey: 'pricing-test',
-        variant: variants[Math.floor(rand() * 3)] as string,
-        userId,
-        occurredAt,
-      });
-    } else {
-      events.push({
-        type: 'conversion',
-        environment: 'production',
-        userId,
-        eventName: rand() < 0.7 ? 'purchase' : 'signup',
-        value: Math.floor(rand() * 100),
-        occurredAt,
-      });
-    }
-  }
-  return events;
-}
+const variants = VARIANTS;
+const seededEvents = (count: number): FlagEvent[] => seededExperimentEvents({ count, users: 400, exposureShare: 0.55, seed: 1234 });
 const byVariant = (rows: VariantAggregate[]) => Object.fromEntries(rows.map((r) => [r.variant, r]));
 
 describe('createSupabaseStorage with supabase-js', () => {
