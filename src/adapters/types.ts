@@ -2,6 +2,12 @@ import type { FlagDefinition, JsonValue, StoredFlag } from '../flags/types.js';
 
 /** An exposure or conversion, as the SDK hands it to a store. */
 export interface FlagEvent {
+  /**
+   * Idempotency key: a UUID the SDK gives the event once, when it is buffered, and keeps on
+   * every retry, so a store that already holds it ignores the copy (a write that timed out but
+   * was committed is never counted twice). Stores generate one when it is unset.
+   */
+  id?: string;
   type: 'exposure' | 'conversion';
   environment: string;
   /** The flag exposed; for conversions, unset (attribution happens at query time). */
@@ -72,6 +78,11 @@ export interface StorageAdapter {
    * Rejects with `EliteError` `INVALID_FLAG` or `VERSION_CONFLICT`.
    */
   writeFlag(flag: FlagDefinition, options?: WriteOptions): Promise<StoredFlag>;
+  /**
+   * Validates every flag first, then stores them all or none (in one transaction where the store
+   * has them). Optional: callers fall back to validating all, then `writeFlag` one by one.
+   */
+  writeFlags?(flags: readonly FlagDefinition[], options?: Pick<WriteOptions, 'updatedBy'>): Promise<StoredFlag[]>;
   /** Deletes a flag; resolves false when there was none. Honours `expectedVersion`. */
   deleteFlag(key: string, environment: string, options?: Pick<WriteOptions, 'expectedVersion'>): Promise<boolean>;
   /** Appends a batch of events atomically (all or none). */
