@@ -5,7 +5,8 @@
 //   node --expose-gc bench/flags.bench.mjs --peers-only        (no dist needed)
 //   options: --rounds=N (default 3), --time=MS (measured time per row and round, default 800),
 //            --warmup=MS (default 300), --users=N (default 10000), --only=id,id (time only these rows),
-//            --gc-between-rows (force a full GC before every row; see README)
+//            --gc-between-rows (force a full GC before every row; see README),
+//            --baseline=DIR (also time an earlier build's dist/ in the same run: rows …@baseline)
 //
 // Every SDK evaluates the same two flags: `new-checkout`, a boolean with a 50% progressive rollout,
 // and `pricing-test`, a control/variant-a/variant-b split weighted 34/33/33. See bench/README.md.
@@ -32,6 +33,8 @@ const arg = (name, fallback) => {
   return hit === undefined ? fallback : Number(hit.slice(name.length + 3));
 };
 const PEERS_ONLY = argv.includes('--peers-only');
+/** `--baseline=DIR`: also time the build in DIR (a dist/ folder) in the same run. */
+const BASELINE_DIR = argv.find((a) => a.startsWith('--baseline='))?.slice(11);
 const GC_BETWEEN_ROWS = argv.includes('--gc-between-rows');
 const loadBefore = os.loadavg();
 const TIME_MS = arg('time', 800);
@@ -210,11 +213,10 @@ const openfeature = OpenFeature.getClient();
 // exposure tracking off, like the peers here (none records exposures); `eliteTracked` keeps the
 // default (on), so its row shows what tracking adds: a dedupe lookup per call once warm, and
 // one buffered event per (user, flag, variant).
-let elite;
-let eliteTracked;
-if (!PEERS_ONLY) {
-  const { createFlags } = await import(distIndex);
-  const { createMemoryStorage } = await import(distMemory);
+/** Two clients of one build of ours (`dist/`, or a baseline's): tracking off, and tracking on. */
+async function makeElite(indexPath, memoryPath) {
+  const { createFlags } = await import(indexPath);
+  const { createMemoryStorage } = await import(memoryPath);
   const storage = createMemoryStorage({
     flags: [
       { key: BOOL_FLAG, environment: 'production', enabled: true, rollout: 50 },
@@ -230,15 +232,23 @@ if (!PEERS_ONLY) {
       },
     ],
   });
-  elite = createFlags({ storage, environment: 'production', trackExposures: false });
-  eliteTracked = createFlags({ storage, environment: 'production' });
-  await eliteTracked.refresh();
-  const refreshed = await elite.refresh();
+  const untracked = createFlags({ storage, environment: 'production', trackExposures: false });
+  const tracked = createFlags({ storage, environment: 'production' });
+  await tracked.refresh();
+  const refreshed = await untracked.refresh();
   if (!refreshed.ok) {
-    console.error('bench: elite refresh() failed:', refreshed.error);
+    console.error(`bench: elite refresh() failed (${indexPath}):`, refreshed.error);
     process.exit(1);
   }
+  return { untracked, tracked };
 }
+let elite;
+let eliteTracked;
+if (!PEERS_ONLY) ({ untracked: elite, tracked: eliteTracked } = await makeElite(distIndex, distMemory));
+// --baseline=DIR: the dist/ of an earlier build, timed in the same run (rows `…@baseline`), so a
+// refactoring's cost is read against the same machine state rather than an old results file.
+let baseline;
+if (BASELINE_DIR !== undefined) baseline = await makeElite(join(BASELINE_DIR, 'index.js'), join(BASELINE_DIR, 'adapters', 'memory.js'));
 
 // ---------------------------------------------------------------------------------------------
 // Rows: one per SDK, API path and flag. `bool` returns a boolean, `split` a variant key; the
@@ -306,6 +316,28 @@ if (elite) {
       path: { bool: 'await flags.isEnabled(key, userId)', split: 'await flags.getVariant(key, userId)' },
       bool: (i) => elite.isEnabled(BOOL_FLAG, ids[i]),
       split: (i) => elite.getVariant(SPLIT_FLAG, ids[i]),
+    },
+  );
+}
+if (baseline) {
+  rows.push(
+    {
+      id: 'elite-sync@baseline',
+      sdk: `@tiqology/elite (baseline: ${BASELINE_DIR})`,
+      ours: true,
+      mode: 'sync',
+      path: { bool: 'flags.isEnabledSync(key, userId)', split: 'flags.getVariantSync(key, userId)' },
+      bool: (i) => baseline.untracked.isEnabledSync(BOOL_FLAG, ids[i]),
+      split: (i) => baseline.untracked.getVariantSync(SPLIT_FLAG, ids[i]),
+    },
+    {
+      id: 'elite-tracked@baseline',
+      sdk: `@tiqology/elite (baseline: ${BASELINE_DIR}, exposures tracked)`,
+      ours: true,
+      mode: 'sync',
+      path: { bool: 'flags.isEnabledSync(key, userId)', split: 'flags.getVariantSync(key, userId)' },
+      bool: (i) => baseline.tracked.isEnabledSync(BOOL_FLAG, ids[i]),
+      split: (i) => baseline.tracked.getVariantSync(SPLIT_FLAG, ids[i]),
     },
   );
 }
@@ -548,6 +580,66 @@ const loops = {
         const t0 = hr();
         for (let k = 0; k < SYNC_BATCH; k++) {
           if (eliteTracked.getVariantSync(SPLIT_FLAG, ids[c]) === 'control') s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
+  },
+  'elite-sync@baseline': {
+    bool: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (baseline.untracked.isEnabledSync(BOOL_FLAG, ids[c])) s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
+    split: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (baseline.untracked.getVariantSync(SPLIT_FLAG, ids[c]) === 'control') s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
+  },
+  'elite-tracked@baseline': {
+    bool: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (baseline.tracked.isEnabledSync(BOOL_FLAG, ids[c])) s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
+    split: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (baseline.tracked.getVariantSync(SPLIT_FLAG, ids[c]) === 'control') s++;
           if (++c === USERS) c = 0;
         }
         const r = sample(t0, SYNC_BATCH);
@@ -823,7 +915,10 @@ const report = {
 };
 const outDir = join(here, 'results');
 mkdirSync(outDir, { recursive: true });
-const outFile = join(outDir, PEERS_ONLY ? 'flags.peers-only.json' : ONLY ? 'flags.partial.json' : 'flags.json');
+const outFile = join(
+  outDir,
+  PEERS_ONLY ? 'flags.peers-only.json' : ONLY ? 'flags.partial.json' : baseline ? 'flags.baseline.json' : 'flags.json',
+);
 writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`Wrote ${outFile}`);
 
