@@ -1,0 +1,148 @@
+-- @tiqology/elite: row-level security, grants, and what a browser key may insert. Idempotent.
+--
+-- Browser keys (roles anon and authenticated) may insert events and nothing else: they cannot read
+-- events back, change or delete them, read flag definitions (which can hold user-id lists), call
+-- the results function, or touch the events' id sequence. What they insert is checked here, in the
+-- database, on top of the column CHECKs every writer meets:
+--   * occurred_at within the last 24 hours and at most 5 minutes ahead of the database clock;
+--   * an exposure names a flag of that environment and one of its variants ("on"/"off" for a
+--     toggle), so a made-up variant cannot move a real user out of their arm;
+--   * at most 1,000 rows per statement (the SDK writes batches of 500 by default);
+--   * a row whose event_id is already stored is skipped (idempotent retries without ON CONFLICT).
+-- service_role (server side only) may do everything. On plain PostgreSQL, where the Supabase roles
+-- do not exist, only RLS is enabled: the tables' owner is not subject to it, so the `pg` adapter
+-- connecting as the owner keeps working; other roles need policies. docs/security.md has the list.
+
+alter table feature_flags enable row level security;
+alter table feature_flag_events enable row level security;
+alter table feature_flag_first_exposures enable row level security;
+alter table feature_flag_conversions enable row level security;
+alter table feature_flag_events_pending enable row level security;
+
+-- The insert policy's check. SECURITY DEFINER to read feature_flags, which the browser roles
+-- cannot; it says no more than the insert itself would (accepted or not).
+create or replace function feature_flag_event_insertable(
+  p_event_type text,
+  p_flag_key text,
+  p_environment text,
+  p_variant text,
+  p_occurred_at timestamptz
+) returns boolean
+language sql stable security definer set search_path = pg_catalog, public, pg_temp as $$
+  select p_occurred_at >= now() - interval '24 hours'
+     and p_occurred_at <= now() + interval '5 minutes'
+     and (p_event_type = 'conversion'
+       or (p_event_type = 'exposure' and exists (
+         select 1 from feature_flags f
+         where f.key = p_flag_key and f.environment = p_environment
+           and case when jsonb_typeof(f.definition -> 'variants') = 'array'
+                 then exists (select 1 from jsonb_array_elements(f.definition -> 'variants') v where v ->> 'key' = p_variant)
+                 else p_variant in ('on', 'off') end)))
+$$;
+
+-- After each INSERT statement of a browser role: at most 1,000 rows. SECURITY INVOKER, so
+-- current_user is the role that inserts (service_role and the owner are not capped).
+create or replace function feature_flag_events_insert_cap() returns trigger
+language plpgsql set search_path = pg_catalog, public, pg_temp as $$
+begin
+  if current_user in ('anon', 'authenticated') and (select count(*) from new_events) > 1000 then
+    raise exception 'elite: at most 1000 events per statement with a browser key'
+      using errcode = 'check_violation', hint = 'Write smaller batches (the SDK option maxBatch).';
+  end if;
+  return null;
+end;
+$$;
+drop trigger if exists feature_flag_events_insert_cap on feature_flag_events;
+create trigger feature_flag_events_insert_cap after insert on feature_flag_events
+  referencing new table as new_events for each statement execute function feature_flag_events_insert_cap();
+
+-- Retries with a browser key: a row whose event_id is already stored is skipped, so a plain
+-- INSERT is idempotent. These roles cannot use `on conflict (event_id) do nothing`: a conflict
+-- target needs SELECT on the table, and the new row would have to pass a select policy, which
+-- would let them read events back. (Two copies in flight at once: one fails with 23505, and
+-- its retry is skipped.) The server roles use ON CONFLICT and skip this lookup.
+create or replace function feature_flag_events_skip_stored() returns trigger
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
+begin
+  if exists (select 1 from feature_flag_events e where e.event_id = new.event_id) then
+    return null;
+  end if;
+  return new;
+end;
+$$;
+drop trigger if exists feature_flag_events_skip_stored on feature_flag_events;
+create trigger feature_flag_events_skip_stored before insert on feature_flag_events
+  for each row when (current_user in ('anon', 'authenticated')) execute function feature_flag_events_skip_stored();
+
+-- Nothing of ours is callable by PUBLIC but the results and the drain (plain PostgreSQL keeps
+-- them open to roles that may read the tables); triggers run whatever the caller may execute.
+revoke execute on function feature_flag_rollup_refresh(text[], text[], text[]) from public;
+revoke execute on function feature_flag_rollup_rebuild() from public;
+revoke execute on function feature_flag_rollup_lock() from public;
+revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from public;
+revoke execute on function feature_flag_rollup_fold(bigint[]) from public;
+revoke execute on function feature_flag_event_insertable(text, text, text, text, timestamptz) from public;
+
+do $$
+begin
+  if not exists (select 1 from pg_roles where rolname = 'anon')
+     or not exists (select 1 from pg_roles where rolname = 'authenticated')
+     or not exists (select 1 from pg_roles where rolname = 'service_role') then
+    return; -- plain PostgreSQL: no Supabase roles to grant to
+  end if;
+
+  -- Supabase's default privileges grant everything in schema public to the API roles: take it
+  -- back, then grant exactly what each role needs. RLS policies are the second gate.
+  revoke all on table feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions,
+    feature_flag_events_pending from anon, authenticated;
+  -- Not even USAGE: the identity column needs none, and UPDATE would allow setval().
+  revoke all on sequence feature_flag_events_id_seq from anon, authenticated;
+  -- Column by column: never id (OVERRIDING SYSTEM VALUE could take the ids the sequence will hand out).
+  grant insert (event_id, flag_key, environment, variant, user_id, event_type, event_name, value, properties, occurred_at)
+    on table feature_flag_events to anon, authenticated;
+  grant all on table feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions,
+    feature_flag_events_pending to service_role;
+  grant usage, select on sequence feature_flag_events_id_seq to service_role;
+  if to_regclass('elite_migrations') is not null then
+    alter table elite_migrations enable row level security;
+    revoke all on table elite_migrations from anon, authenticated;
+  end if;
+
+  revoke execute on function get_ab_test_results(text, text, text, timestamptz, timestamptz) from public, anon, authenticated;
+  grant execute on function get_ab_test_results(text, text, text, timestamptz, timestamptz) to service_role;
+  revoke execute on function feature_flag_rollup_drain(integer) from public, anon, authenticated;
+  grant execute on function feature_flag_rollup_drain(integer) to service_role;
+  revoke execute on function feature_flag_rollup_rebuild() from anon, authenticated;
+  grant execute on function feature_flag_rollup_rebuild() to service_role;
+  revoke execute on function feature_flag_rollup_refresh(text[], text[], text[]) from anon, authenticated, service_role;
+  revoke execute on function feature_flag_rollup_lock() from anon, authenticated, service_role;
+  revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from anon, authenticated, service_role;
+  revoke execute on function feature_flag_rollup_fold(bigint[]) from anon, authenticated, service_role;
+  revoke execute on function feature_flags_notify(), feature_flags_touch(), feature_flag_events_rollup_insert(),
+    feature_flag_events_rollup_recount(), feature_flag_events_rollup_delete(), feature_flag_events_rollup_truncate(),
+    feature_flag_events_insert_cap(), feature_flag_events_skip_stored() from public, anon, authenticated;
+  -- The policy below calls it as the inserting role.
+  grant execute on function feature_flag_event_insertable(text, text, text, text, timestamptz) to anon, authenticated;
+
+  -- Events: insert only, with the checks above. No select policy, so even a granted SELECT would see no rows.
+  drop policy if exists feature_flag_events_insert on feature_flag_events;
+  create policy feature_flag_events_insert on feature_flag_events
+    for insert to anon, authenticated
+    with check (feature_flag_event_insertable(event_type, flag_key, environment, variant, occurred_at));
+
+  -- service_role bypasses RLS on Supabase (BYPASSRLS); these policies keep it working where it does not.
+  drop policy if exists feature_flags_service on feature_flags;
+  create policy feature_flags_service on feature_flags for all to service_role using (true) with check (true);
+  drop policy if exists feature_flag_events_service on feature_flag_events;
+  create policy feature_flag_events_service on feature_flag_events for all to service_role using (true) with check (true);
+  drop policy if exists feature_flag_first_exposures_service on feature_flag_first_exposures;
+  create policy feature_flag_first_exposures_service on feature_flag_first_exposures
+    for all to service_role using (true) with check (true);
+  drop policy if exists feature_flag_conversions_service on feature_flag_conversions;
+  create policy feature_flag_conversions_service on feature_flag_conversions
+    for all to service_role using (true) with check (true);
+  drop policy if exists feature_flag_events_pending_service on feature_flag_events_pending;
+  create policy feature_flag_events_pending_service on feature_flag_events_pending
+    for all to service_role using (true) with check (true);
+end;
+$$;
