@@ -29,6 +29,7 @@ describe('the migration set', () => {
 
   it('pins the search path of every function, pg_temp last', () => {
     const definitions = all.split(/create\s+or\s+replace\s+function/i).slice(1);
-    for (const d of definitions) expect(d.slice(0, d.indexOf('$$')), d.slice(0, 60)).toMatch(/set search_path = pg_catalog, public, pg_temp\s/);
+    for (const d of definitions)
+      expect(d.slice(0, d.indexOf('$$')), d.slice(0, 60)).toMatch(/set search_path = pg_catalog, public, pg_temp\s/);
   });
 });

@@ -1,14 +1,14 @@
 -- @tiqology/elite: row-level security, grants, and what a browser key may insert. Idempotent.
 --
 -- Browser keys (roles anon and authenticated) may insert events and nothing else: they cannot read
--- events back, change or delete them, read flag definitions (which can hold user-id lists), call
+-- events back (but the event_id of their own last insert), change or delete them, read flag definitions (which can hold user-id lists), call
 -- the results function, or touch the events' id sequence. What they insert is checked here, in the
 -- database, on top of the column CHECKs every writer meets:
 --   * occurred_at within the last 24 hours and at most 5 minutes ahead of the database clock;
 --   * an exposure names a flag of that environment and one of its variants ("on"/"off" for a
 --     toggle), so a made-up variant cannot move a real user out of their arm;
 --   * at most 1,000 rows per statement (the SDK writes batches of 500 by default);
---   * a row whose event_id is already stored is skipped (idempotent retries without ON CONFLICT).
+--   * retries are stored once: `on conflict (event_id) do nothing`, or a plain INSERT.
 -- service_role (server side only) may do everything. On plain PostgreSQL, where the Supabase roles
 -- do not exist, only RLS is enabled: the tables' owner is not subject to it, so the `pg` adapter
 -- connecting as the owner keeps working; other roles need policies. docs/security.md has the list.
@@ -56,11 +56,24 @@ drop trigger if exists feature_flag_events_insert_cap on feature_flag_events;
 create trigger feature_flag_events_insert_cap after insert on feature_flag_events
   referencing new table as new_events for each statement execute function feature_flag_events_insert_cap();
 
--- Retries with a browser key: a row whose event_id is already stored is skipped, so a plain
--- INSERT is idempotent. These roles cannot use `on conflict (event_id) do nothing`: a conflict
--- target needs SELECT on the table, and the new row would have to pass a select policy, which
--- would let them read events back. (Two copies in flight at once: one fails with 23505, and
--- its retry is skipped.) The server roles use ON CONFLICT and skip this lookup.
+-- Retries with a browser key, two ways:
+--   * `insert ... on conflict (event_id) do nothing` (supabase-js upsert with ignoreDuplicates):
+--     a conflict target needs SELECT on its column, and the new row must then pass a select
+--     policy. The policy below shows a browser role one row at most, the event this connection
+--     inserted last (its id is the sequence's currval): it passes each new row, and reveals
+--     only the event_id column of that one event. The policy compares the primary key with a
+--     stable function: a select by a browser role reads one index entry, never the table.
+--   * a plain INSERT: a row whose event_id is already stored is skipped by the trigger below.
+--     (Two copies in flight at once: one fails with 23505, and its retry is skipped.)
+create or replace function feature_flag_events_last_inserted_id() returns bigint
+language plpgsql stable security definer set search_path = pg_catalog, public, pg_temp as $$
+begin
+  return currval('public.feature_flag_events_id_seq');
+exception when object_not_in_prerequisite_state then
+  return null; -- nothing inserted yet on this connection
+end;
+$$;
+
 create or replace function feature_flag_events_skip_stored() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 begin
@@ -82,6 +95,7 @@ revoke execute on function feature_flag_rollup_lock() from public;
 revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from public;
 revoke execute on function feature_flag_rollup_fold(bigint[]) from public;
 revoke execute on function feature_flag_event_insertable(text, text, text, text, timestamptz) from public;
+revoke execute on function feature_flag_events_last_inserted_id() from public;
 
 do $$
 begin
@@ -100,6 +114,8 @@ begin
   -- Column by column: never id (OVERRIDING SYSTEM VALUE could take the ids the sequence will hand out).
   grant insert (event_id, flag_key, environment, variant, user_id, event_type, event_name, value, properties, occurred_at)
     on table feature_flag_events to anon, authenticated;
+  -- For `on conflict (event_id)`; the select policy below shows one row at most.
+  grant select (event_id) on table feature_flag_events to anon, authenticated;
   grant all on table feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions,
     feature_flag_events_pending to service_role;
   grant usage, select on sequence feature_flag_events_id_seq to service_role;
@@ -123,12 +139,17 @@ begin
     feature_flag_events_insert_cap(), feature_flag_events_skip_stored() from public, anon, authenticated;
   -- The policy below calls it as the inserting role.
   grant execute on function feature_flag_event_insertable(text, text, text, text, timestamptz) to anon, authenticated;
+  grant execute on function feature_flag_events_last_inserted_id() to anon, authenticated;
 
-  -- Events: insert only, with the checks above. No select policy, so even a granted SELECT would see no rows.
+  -- Events: insert, with the checks above; and see the event_id of this connection's last insert.
   drop policy if exists feature_flag_events_insert on feature_flag_events;
   create policy feature_flag_events_insert on feature_flag_events
     for insert to anon, authenticated
     with check (feature_flag_event_insertable(event_type, flag_key, environment, variant, occurred_at));
+  drop policy if exists feature_flag_events_retry on feature_flag_events;
+  create policy feature_flag_events_retry on feature_flag_events
+    for select to anon, authenticated
+    using (id = feature_flag_events_last_inserted_id());
 
   -- service_role bypasses RLS on Supabase (BYPASSRLS); these policies keep it working where it does not.
   drop policy if exists feature_flags_service on feature_flags;

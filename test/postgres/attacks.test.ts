@@ -95,7 +95,10 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
       `insert into feature_flag_events (id, event_type, environment, user_id, event_name, occurred_at)
          overriding system value values (1000000000, 'conversion', 'production', 'u-x', 'purchase', now())`,
     ]) {
-      await expect(as((c) => c.query(sql)), sql).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        as((c) => c.query(sql)),
+        sql,
+      ).rejects.toMatchObject({ code: '42501' });
     }
     // Everyone's inserts keep working.
     await as((c) => c.query(insert({ user: `'${role}-after-setval'` })));
@@ -112,7 +115,10 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
       insert({ type: 'conversion', value: "'Infinity'" }),
       insert({ type: 'conversion', properties: `jsonb_build_object('x', repeat(${noise}, 20))` }),
     ]) {
-      await expect(as((c) => c.query(sql)), sql).rejects.toMatchObject({ code: '23514' });
+      await expect(
+        as((c) => c.query(sql)),
+        sql,
+      ).rejects.toMatchObject({ code: '23514' });
     }
     // Results keep working (the raw insert of such rows used to break the pre-aggregates of every flag).
     expect(await results('pricing-test')).toContainEqual(expect.objectContaining({ variant: 'control' }));
@@ -120,7 +126,10 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
 
   it('may insert only recent events: at most 24 hours old and 5 minutes ahead', async () => {
     for (const at of ["now() - interval '25 hours'", "now() + interval '10 minutes'", "'2026-01-01T00:00:00Z'"]) {
-      await expect(as((c) => c.query(insert({ type: 'conversion', at }))), at).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        as((c) => c.query(insert({ type: 'conversion', at }))),
+        at,
+      ).rejects.toMatchObject({ code: '42501' });
     }
     await as(async (c) => {
       await c.query(insert({ type: 'conversion', user: `'${role}-recent'`, at: "now() - interval '23 hours'" }));
@@ -136,7 +145,10 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
       { flag: "'dark-mode'", variant: "'control'" },
       { flag: null, variant: null },
     ]) {
-      await expect(as((c) => c.query(insert(e))), JSON.stringify(e)).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        as((c) => c.query(insert(e))),
+        JSON.stringify(e),
+      ).rejects.toMatchObject({ code: '42501' });
     }
     await as(async (c) => {
       await c.query(insert({ user: `'${role}-real'`, variant: "'variant-a'" }));
@@ -163,18 +175,21 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
     expect(rows[0].n).toBeGreaterThanOrEqual(2001);
   });
 
-  it('a retried event (same event_id) is stored once and counted once', async () => {
-    const id = role === 'anon' ? '0b6c1c33-5e4a-4d49-9a43-6a1a1f9d0010' : '0b6c1c33-5e4a-4d49-9a43-6a1a1f9d0020';
-    const user = `${role}-retry`;
-    // A browser key sends a plain INSERT (ON CONFLICT needs SELECT): the stored copy is skipped.
+  it.each([
+    ['a plain insert', ''],
+    ['on conflict (event_id) do nothing (supabase-js upsert)', ' on conflict (event_id) do nothing'],
+  ])('a retried event (same event_id) is stored once and counted once: %s', async (how, suffix) => {
+    const user = `${role}-retry-${suffix ? 'upsert' : 'plain'}`;
+    const id = `0b6c1c33-5e4a-4d49-9a43-${(role === 'anon' ? 1 : 2) * 10 + (suffix ? 1 : 0)}`.padEnd(36, '0');
+    const conversionId = id.replace(/^0/, '1');
     for (let i = 0; i < 2; i++) {
       await as(async (c) => {
-        await c.query(withEventId(insert({ user: `'${user}'` }), id));
-        await c.query(withEventId(insert({ type: 'conversion', user: `'${user}'`, value: '7' }), id.replace(/.$/, '9')));
+        await c.query(withEventId(insert({ user: `'${user}'` }), id) + suffix);
+        await c.query(withEventId(insert({ type: 'conversion', user: `'${user}'`, value: '7' }), conversionId) + suffix);
       });
     }
     const { rows } = await admin.query('select count(*)::int as n from feature_flag_events where user_id = $1', [user]);
-    expect(rows[0].n).toBe(2);
+    expect(rows[0].n, how).toBe(2);
     // The pre-aggregation trigger saw only the rows really inserted.
     const pending = await admin.query(
       'select count(*)::int as n from feature_flag_events_pending p join feature_flag_events e using (id) where e.user_id = $1',
@@ -184,6 +199,20 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
     await admin.query('select feature_flag_rollup_drain()');
     const fx = await admin.query('select conversion_events::int, value_sum from feature_flag_first_exposures where user_id = $1', [user]);
     expect(fx.rows).toEqual([{ conversion_events: 1, value_sum: 7 }]);
+  });
+
+  it('sees no event_id but that of its own last insert on the connection', async () => {
+    await admin.query(insert({ type: 'conversion', user: "'someone-else'" }));
+    const seen = await as(async (c) => {
+      const before = (await c.query('select event_id from feature_flag_events')).rows;
+      await c.query(insert({ type: 'conversion', user: `'${role}-own'` }));
+      const after = (await c.query('select event_id from feature_flag_events')).rows;
+      return { before, after };
+    });
+    expect(seen.before.length).toBeLessThanOrEqual(1);
+    expect(seen.after).toHaveLength(1);
+    const own = await admin.query('select event_id from feature_flag_events where user_id = $1', [`${role}-own`]);
+    expect(seen.after).toEqual(own.rows);
   });
 });
 
@@ -226,12 +255,16 @@ describe('limits every writer meets (CHECK constraints, src/internal/limits.ts)'
     for (let i = 0; i < 2; i++) {
       await admin.query(`${withEventId(insert({ user: "'owner-retry'" }), id)} on conflict (event_id) do nothing`);
       const conversion = insert({ type: 'conversion', user: "'owner-retry'", value: '5' });
-      await asRole(api, 'service_role', {}, (c) => c.query(`${withEventId(conversion, id.replace(/.$/, '1'))} on conflict (event_id) do nothing`));
+      await asRole(api, 'service_role', {}, (c) =>
+        c.query(`${withEventId(conversion, id.replace(/.$/, '1'))} on conflict (event_id) do nothing`),
+      );
     }
     const { rows } = await admin.query("select count(*)::int as n from feature_flag_events where user_id = 'owner-retry'");
     expect(rows[0].n).toBe(2);
     await admin.query('select feature_flag_rollup_drain()');
-    const fx = await admin.query("select conversion_events::int, value_sum from feature_flag_first_exposures where user_id = 'owner-retry'");
+    const fx = await admin.query(
+      "select conversion_events::int, value_sum from feature_flag_first_exposures where user_id = 'owner-retry'",
+    );
     expect(fx.rows).toEqual([{ conversion_events: 1, value_sum: 5 }]);
   });
 

@@ -130,7 +130,7 @@ describe('the RLS migration on a Supabase-shaped database', () => {
       expect(await schemaFingerprint(admin), m.name).toEqual(before);
     }
     const { rows } = await admin.query('select count(*)::int as n from pg_policies where tablename = any($1)', [TABLES]);
-    expect(rows[0].n).toBe(6);
+    expect(rows[0].n).toBe(7);
   });
 
   it('every function pins its search path, pg_temp last (no caller object can shadow what it names)', async () => {
