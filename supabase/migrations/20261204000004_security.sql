@@ -1,9 +1,10 @@
 -- @tiqology/elite: row-level security, grants, and what a browser key may insert. Idempotent.
 --
 -- Browser keys (roles anon and authenticated) may insert events and nothing else: they cannot read
--- events back (but the event_id of their own last insert), change or delete them, read flag definitions (which can hold user-id lists), call
--- the results function, or touch the events' id sequence. What they insert is checked here, in the
--- database, on top of the column CHECKs every writer meets:
+-- events back (but the event_id of their own last insert), change or delete them, read flag
+-- definitions (which can hold user-id lists), call the results function, or touch the events' id
+-- sequence. What they insert is checked here, in the database, on top of the column CHECKs every
+-- writer meets (a refusal is a check_violation, 23514):
 --   * occurred_at within the last 24 hours and at most 5 minutes ahead of the database clock;
 --   * an exposure names a flag of that environment and one of its variants ("on"/"off" for a
 --     toggle), so a made-up variant cannot move a real user out of their arm;
@@ -18,27 +19,6 @@ alter table feature_flag_events enable row level security;
 alter table feature_flag_first_exposures enable row level security;
 alter table feature_flag_conversions enable row level security;
 alter table feature_flag_events_pending enable row level security;
-
--- The insert policy's check. SECURITY DEFINER to read feature_flags, which the browser roles
--- cannot; it says no more than the insert itself would (accepted or not).
-create or replace function feature_flag_event_insertable(
-  p_event_type text,
-  p_flag_key text,
-  p_environment text,
-  p_variant text,
-  p_occurred_at timestamptz
-) returns boolean
-language sql stable security definer set search_path = pg_catalog, public, pg_temp as $$
-  select p_occurred_at >= now() - interval '24 hours'
-     and p_occurred_at <= now() + interval '5 minutes'
-     and (p_event_type = 'conversion'
-       or (p_event_type = 'exposure' and exists (
-         select 1 from feature_flags f
-         where f.key = p_flag_key and f.environment = p_environment
-           and case when jsonb_typeof(f.definition -> 'variants') = 'array'
-                 then exists (select 1 from jsonb_array_elements(f.definition -> 'variants') v where v ->> 'key' = p_variant)
-                 else p_variant in ('on', 'off') end)))
-$$;
 
 -- After each INSERT statement of a browser role: at most 1,000 rows. SECURITY INVOKER, so
 -- current_user is the role that inserts (service_role and the owner are not capped).
@@ -63,8 +43,8 @@ create trigger feature_flag_events_insert_cap after insert on feature_flag_event
 --     inserted last (its id is the sequence's currval): it passes each new row, and reveals
 --     only the event_id column of that one event. The policy compares the primary key with a
 --     stable function: a select by a browser role reads one index entry, never the table.
---   * a plain INSERT: a row whose event_id is already stored is skipped by the trigger below.
---     (Two copies in flight at once: one fails with 23505, and its retry is skipped.)
+--   * a plain INSERT: a row whose event_id is already stored is skipped by the insert trigger
+--     below. (Two copies in flight at once: one fails with 23505, and its retry is skipped.)
 create or replace function feature_flag_events_last_inserted_id() returns bigint
 language plpgsql stable security definer set search_path = pg_catalog, public, pg_temp as $$
 begin
@@ -74,18 +54,36 @@ exception when object_not_in_prerequisite_state then
 end;
 $$;
 
-create or replace function feature_flag_events_skip_stored() returns trigger
+-- Each row a browser role inserts: recent, and an exposure to a flag and variant that exist; a
+-- copy of a stored event is skipped. SECURITY DEFINER to read the tables these roles cannot. A
+-- refusal is a check_violation (23514, PostgREST 400): the SDK drops a refused batch and counts
+-- it, where a permission error (42501) would be retried and block the events queued behind it.
+create or replace function feature_flag_events_browser_insert() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 begin
+  if new.occurred_at < now() - interval '24 hours' or new.occurred_at > now() + interval '5 minutes' then
+    raise exception 'elite: occurred_at % is outside the window a browser key may write (24 hours ago to 5 minutes ahead)', new.occurred_at
+      using errcode = 'check_violation', hint = 'Check the device clock; older events must be written with a server key.';
+  end if;
+  if new.event_type = 'exposure' and not exists (
+    select 1 from feature_flags f
+    where f.key = new.flag_key and f.environment = new.environment
+      and case when jsonb_typeof(f.definition -> 'variants') = 'array'
+            then exists (select 1 from jsonb_array_elements(f.definition -> 'variants') v where v ->> 'key' = new.variant)
+            else new.variant in ('on', 'off') end
+  ) then
+    raise exception 'elite: no flag "%" with variant "%" in environment "%"', new.flag_key, new.variant, new.environment
+      using errcode = 'check_violation';
+  end if;
   if exists (select 1 from feature_flag_events e where e.event_id = new.event_id) then
-    return null;
+    return null; -- a retry of an event already stored
   end if;
   return new;
 end;
 $$;
-drop trigger if exists feature_flag_events_skip_stored on feature_flag_events;
-create trigger feature_flag_events_skip_stored before insert on feature_flag_events
-  for each row when (current_user in ('anon', 'authenticated')) execute function feature_flag_events_skip_stored();
+drop trigger if exists feature_flag_events_browser_insert on feature_flag_events;
+create trigger feature_flag_events_browser_insert before insert on feature_flag_events
+  for each row when (current_user in ('anon', 'authenticated')) execute function feature_flag_events_browser_insert();
 
 -- Nothing of ours is callable by PUBLIC but the results and the drain (plain PostgreSQL keeps
 -- them open to roles that may read the tables); triggers run whatever the caller may execute.
@@ -94,7 +92,6 @@ revoke execute on function feature_flag_rollup_rebuild() from public;
 revoke execute on function feature_flag_rollup_lock() from public;
 revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from public;
 revoke execute on function feature_flag_rollup_fold(bigint[]) from public;
-revoke execute on function feature_flag_event_insertable(text, text, text, text, timestamptz) from public;
 revoke execute on function feature_flag_events_last_inserted_id() from public;
 
 do $$
@@ -136,16 +133,15 @@ begin
   revoke execute on function feature_flag_rollup_fold(bigint[]) from anon, authenticated, service_role;
   revoke execute on function feature_flags_notify(), feature_flags_touch(), feature_flag_events_rollup_insert(),
     feature_flag_events_rollup_recount(), feature_flag_events_rollup_delete(), feature_flag_events_rollup_truncate(),
-    feature_flag_events_insert_cap(), feature_flag_events_skip_stored() from public, anon, authenticated;
-  -- The policy below calls it as the inserting role.
-  grant execute on function feature_flag_event_insertable(text, text, text, text, timestamptz) to anon, authenticated;
+    feature_flag_events_insert_cap(), feature_flag_events_browser_insert() from public, anon, authenticated;
+  -- The retry policy below calls it as the inserting role.
   grant execute on function feature_flag_events_last_inserted_id() to anon, authenticated;
 
-  -- Events: insert, with the checks above; and see the event_id of this connection's last insert.
+  -- Events: insert (the triggers above check the rows); and see the event_id of this connection's last insert.
   drop policy if exists feature_flag_events_insert on feature_flag_events;
   create policy feature_flag_events_insert on feature_flag_events
     for insert to anon, authenticated
-    with check (feature_flag_event_insertable(event_type, flag_key, environment, variant, occurred_at));
+    with check (event_type in ('exposure', 'conversion'));
   drop policy if exists feature_flag_events_retry on feature_flag_events;
   create policy feature_flag_events_retry on feature_flag_events
     for select to anon, authenticated

@@ -129,7 +129,7 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
       await expect(
         as((c) => c.query(insert({ type: 'conversion', at }))),
         at,
-      ).rejects.toMatchObject({ code: '42501' });
+      ).rejects.toMatchObject({ code: '23514' });
     }
     await as(async (c) => {
       await c.query(insert({ type: 'conversion', user: `'${role}-recent'`, at: "now() - interval '23 hours'" }));
@@ -148,7 +148,7 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
       await expect(
         as((c) => c.query(insert(e))),
         JSON.stringify(e),
-      ).rejects.toMatchObject({ code: '42501' });
+      ).rejects.toMatchObject({ code: '23514' });
     }
     await as(async (c) => {
       await c.query(insert({ user: `'${role}-real'`, variant: "'variant-a'" }));
@@ -157,7 +157,7 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
     // An earlier exposure to a made-up variant would have moved this user out of variant-a.
     await expect(
       as((c) => c.query(insert({ user: `'${role}-real'`, variant: "'ghost'", at: "now() - interval '2 hours'" }))),
-    ).rejects.toMatchObject({ code: '42501' });
+    ).rejects.toMatchObject({ code: '23514' });
     const { rows } = await admin.query(
       "select * from get_ab_test_results('pricing-test', 'production') where variant not in ('control', 'variant-a')",
     );
