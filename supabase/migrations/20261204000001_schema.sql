@@ -6,9 +6,11 @@
 -- at 2,704 bytes) nor make a sum overflow (|value| <= 1e12, finite). Tables live in schema
 -- public: the functions of the next files pin their search path to it.
 
+-- KEY_PATTERN is /^[a-z0-9][a-z0-9._-]{0,127}$/, written as a pattern and a length: PostgreSQL's
+-- regex engine runs a bounded repetition ({0,127}) about eight times slower, on every event.
 create table if not exists feature_flags (
-  key text not null check (key ~ '^[a-z0-9][a-z0-9._-]{0,127}$'),
-  environment text not null check (environment ~ '^[a-z0-9][a-z0-9._-]{0,127}$'),
+  key text not null check (key ~ '^[a-z0-9][a-z0-9._-]*$' and char_length(key) <= 128),
+  environment text not null check (environment ~ '^[a-z0-9][a-z0-9._-]*$' and char_length(environment) <= 128),
   definition jsonb not null,
   enabled boolean not null,
   version integer not null check (version > 0),
@@ -24,9 +26,9 @@ create table if not exists feature_flag_events (
   id bigint generated always as identity primary key,
   -- Idempotency key: `insert ... on conflict (event_id) do nothing` stores a retried event once.
   event_id uuid not null default gen_random_uuid(),
-  flag_key text check (flag_key ~ '^[a-z0-9][a-z0-9._-]{0,127}$'),
-  environment text not null check (environment ~ '^[a-z0-9][a-z0-9._-]{0,127}$'),
-  variant text check (variant ~ '^[a-z0-9][a-z0-9._-]{0,127}$'),
+  flag_key text check (flag_key ~ '^[a-z0-9][a-z0-9._-]*$' and char_length(flag_key) <= 128),
+  environment text not null check (environment ~ '^[a-z0-9][a-z0-9._-]*$' and char_length(environment) <= 128),
+  variant text check (variant ~ '^[a-z0-9][a-z0-9._-]*$' and char_length(variant) <= 128),
   user_id text not null check (char_length(user_id) between 1 and 256),
   event_type text not null check (event_type in ('exposure', 'conversion')),
   event_name text check (char_length(event_name) <= 200),
