@@ -56,8 +56,8 @@ $$;
 
 -- Each row a browser role inserts: recent, and an exposure to a flag and variant that exist; a
 -- copy of a stored event is skipped. SECURITY DEFINER to read the tables these roles cannot. A
--- refusal is a check_violation (23514, PostgREST 400): the SDK drops a refused batch and counts
--- it, where a permission error (42501) would be retried and block the events queued behind it.
+-- refusal is a check_violation (23514, PostgREST 400), a content error like the column CHECKs: a
+-- permission error (42501) would read as a misconfigured key, and a batch is refused for its rows.
 create or replace function feature_flag_events_browser_insert() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 begin
