@@ -17,3 +17,19 @@ describe('migrations', () => {
     for (const m of MIGRATIONS) expect(m.name).toMatch(/^\d{14}_[a-z0-9_]+$/);
   });
 });
+
+describe('the migration set', () => {
+  const all = MIGRATIONS.map((m) => m.sql).join('\n');
+  it('defines every function once, in its final form (re-applying one file never brings back an old one)', () => {
+    const names = [...all.matchAll(/create\s+(?:or\s+replace\s+)?function\s+([a-z_.]+)\s*\(/gi)].map((m) => m[1]?.toLowerCase());
+    expect(names).toContain('get_ab_test_results');
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+
+  it('pins the search path of every function, pg_temp last', () => {
+    const definitions = all.split(/create\s+or\s+replace\s+function/i).slice(1);
+    for (const d of definitions)
+      expect(d.slice(0, d.indexOf('$$')), d.slice(0, 60)).toMatch(/set search_path = pg_catalog, public, pg_temp\s/);
+  });
+});

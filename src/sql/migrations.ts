@@ -1,11 +1,12 @@
-import featureFlags from '../../supabase/migrations/20261127000001_feature_flags.sql';
-import resultsRollup from '../../supabase/migrations/20261127000002_results_rollup.sql';
-import rls from '../../supabase/migrations/20261127000003_rls.sql';
-import windowedResults from '../../supabase/migrations/20261127000004_windowed_results.sql';
+import schema from '../../supabase/migrations/20261204000001_schema.sql';
+import rollup from '../../supabase/migrations/20261204000002_rollup.sql';
+import results from '../../supabase/migrations/20261204000003_results.sql';
+import security from '../../supabase/migrations/20261204000004_security.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
  * from `supabase/migrations/` (the Supabase CLI layout) at build time: one source for both.
+ * Every object is defined once, in its final form; each file is idempotent on its own.
  */
 export interface Migration {
   /** `<YYYYMMDDHHMMSS>_<name>`, the Supabase CLI file name without `.sql`; applied in this order. */
@@ -14,8 +15,8 @@ export interface Migration {
 }
 
 export const MIGRATIONS: readonly Migration[] = [
-  { name: '20261127000001_feature_flags', sql: featureFlags },
-  { name: '20261127000002_results_rollup', sql: resultsRollup },
-  { name: '20261127000003_rls', sql: rls },
-  { name: '20261127000004_windowed_results', sql: windowedResults },
+  { name: '20261204000001_schema', sql: schema },
+  { name: '20261204000002_rollup', sql: rollup },
+  { name: '20261204000003_results', sql: results },
+  { name: '20261204000004_security', sql: security },
 ];

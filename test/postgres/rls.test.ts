@@ -27,12 +27,40 @@ const TABLES = [
   'feature_flag_events_pending',
 ];
 
+// Recent events (a browser key may not write older ones) to a flag that exists.
 const event = (userId: string, type: 'exposure' | 'conversion' = 'exposure') =>
   type === 'exposure'
     ? `insert into feature_flag_events (flag_key, environment, variant, user_id, event_type, occurred_at)
-       values ('pricing-test', 'production', 'control', '${userId}', 'exposure', '2026-01-01T00:00:00Z')`
+       values ('pricing-test', 'production', 'control', '${userId}', 'exposure', now() - interval '2 minutes')`
     : `insert into feature_flag_events (environment, user_id, event_type, event_name, value, occurred_at)
-       values ('production', '${userId}', 'conversion', 'purchase', 10, '2026-01-01T00:01:00Z')`;
+       values ('production', '${userId}', 'conversion', 'purchase', 10, now() - interval '1 minute')`;
+
+/**
+ * Everything the migrations define, as text: functions (body, settings, grants), constraints,
+ * indexes, triggers, policies and table grants. Equal before and after a re-application when it
+ * is a no-op.
+ */
+async function schemaFingerprint(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ item: string }>(`
+    select 'function ' || p.oid::regprocedure || ' ' || md5(p.prosrc) || ' ' || coalesce(array_to_string(p.proconfig, ','), '')
+           || ' ' || p.prosecdef || ' ' || coalesce(p.proacl::text, '') as item
+      from pg_proc p where p.pronamespace = 'public'::regnamespace
+    union all
+    select 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
+     where connamespace = 'public'::regnamespace
+    union all
+    select 'index ' || indexname || ' ' || indexdef from pg_indexes where schemaname = 'public'
+    union all
+    select 'trigger ' || tgrelid::regclass || ' ' || pg_get_triggerdef(oid) from pg_trigger where not tgisinternal
+    union all
+    select 'policy ' || tablename || ' ' || policyname || ' ' || array_to_string(roles, ',') || ' ' || coalesce(qual, '') || ' '
+           || coalesce(with_check, '') from pg_policies where schemaname = 'public'
+    union all
+    select 'table ' || oid::regclass || ' ' || relrowsecurity || ' ' || coalesce(relacl::text, '') from pg_class
+     where relnamespace = 'public'::regnamespace and relkind in ('r', 'S')
+    order by 1`);
+  return rows.map((r) => r.item);
+}
 
 const denied = { code: '42501' };
 
@@ -55,8 +83,17 @@ describe('the RLS migration on plain PostgreSQL (no Supabase roles)', () => {
       expect((await pool.query('select count(*)::int as n from feature_flags')).rows[0].n).toBe(1);
       const results = await pool.query('select * from get_ab_test_results($1, $2)', ['pricing-test', 'production']);
       expect(results.rows).toMatchObject([{ variant: 'control', exposures: '1' }]);
-      // Every migration file is idempotent on its own: applying the text again changes nothing.
+      // The whole set again, then every file alone again: nothing changes (schema, data, results).
+      const before = await schemaFingerprint(pool);
+      expect(before.filter((item) => item.startsWith('function get_ab_test_results('))).toHaveLength(1);
       for (const m of MIGRATIONS) await pool.query(m.sql);
+      expect(await schemaFingerprint(pool)).toEqual(before);
+      for (const m of MIGRATIONS) {
+        await pool.query(m.sql);
+        expect(await schemaFingerprint(pool), m.name).toEqual(before);
+        const again = await pool.query('select * from get_ab_test_results($1, $2)', ['pricing-test', 'production']);
+        expect(again.rows, m.name).toEqual(results.rows);
+      }
       expect((await pool.query('select count(*)::int as n from feature_flag_first_exposures')).rows[0].n).toBe(1);
     } finally {
       await pool.end();
@@ -73,7 +110,7 @@ describe('the RLS migration on a Supabase-shaped database', () => {
     api = new pg.Pool({ connectionString: urlFor(SUPABASE, authenticator), max: 2 });
     await admin.query(
       `insert into feature_flags (key, environment, definition, enabled, version)
-       values ('pricing-test', 'production', '{"key":"pricing-test","environment":"production","enabled":true,"allow":["vip-1"]}', true, 1)`,
+       values ('pricing-test', 'production', '{"key":"pricing-test","environment":"production","enabled":true,"allow":["vip-1"],"variants":[{"key":"control","weight":100}]}', true, 1)`,
     );
   });
   afterAll(async () => {
@@ -83,11 +120,26 @@ describe('the RLS migration on a Supabase-shaped database', () => {
     await dropSupabaseRoles();
   });
 
-  it('applies again as a no-op (migrate and the raw files)', async () => {
+  it('applies again as a no-op (migrate, the whole set, and every file alone)', async () => {
+    const before = await schemaFingerprint(admin);
     expect(await migrate(admin)).toEqual({ applied: [] });
     for (const m of MIGRATIONS) await admin.query(m.sql);
+    expect(await schemaFingerprint(admin)).toEqual(before);
+    for (const m of MIGRATIONS) {
+      await admin.query(m.sql);
+      expect(await schemaFingerprint(admin), m.name).toEqual(before);
+    }
     const { rows } = await admin.query('select count(*)::int as n from pg_policies where tablename = any($1)', [TABLES]);
-    expect(rows[0].n).toBe(6);
+    expect(rows[0].n).toBe(7);
+  });
+
+  it('every function pins its search path, pg_temp last (no caller object can shadow what it names)', async () => {
+    const { rows } = await admin.query<{ name: string; config: string[] | null; definer: boolean }>(
+      `select p.oid::regprocedure::text as name, p.proconfig as config, p.prosecdef as definer
+         from pg_proc p where p.pronamespace = 'public'::regnamespace order by 1`,
+    );
+    expect(rows.filter((r) => r.definer).length).toBeGreaterThan(5);
+    for (const r of rows) expect(r.config, r.name).toContain('search_path=pg_catalog, public, pg_temp');
   });
 
   it('the recreated auth helpers read the claims of the transaction', async () => {
@@ -154,6 +206,7 @@ describe('the RLS migration on a Supabase-shaped database', () => {
           'select feature_flag_rollup_rebuild()',
           'select feature_flag_rollup_drain()',
           "select feature_flag_rollup_refresh(array['pricing-test'], array['production'], array['u'])",
+          'select feature_flag_rollup_fold(array[1::bigint])',
         ]) {
           await expect(
             asRole(api, role, claims, (c) => c.query(sql)),

@@ -139,18 +139,31 @@ describe('row-level security through the API', () => {
       enabled: true,
       rules: [{ id: 'vips', userIds: ['vip-1', 'vip-2'], variant: 'on' }],
     });
+    // A browser key may expose users only to an existing flag and variant.
+    await createSupabaseStorage({ client: clientFor(serviceKey) }).writeFlag({
+      key: 'pricing-test',
+      environment: 'production',
+      enabled: true,
+      variants: variants.map((key) => ({ key, weight: key === 'control' ? 34 : 33 })),
+    });
     anonStorage = createSupabaseStorage({ client: clientFor(anonKey) });
   });
+  // A browser key may write events of the last 24 hours only: the seeded day, moved to the last hour.
+  const recentEvents = (count: number): FlagEvent[] =>
+    seededEvents(count).map((e) => ({
+      ...e,
+      occurredAt: new Date(Date.now() - 3_600_000 + (Date.parse(e.occurredAt) - Date.UTC(2026, 0, 1)) / 24).toISOString(),
+    }));
 
   it('the anon key can insert events', async () => {
-    await anonStorage.appendEvents(seededEvents(20));
+    await anonStorage.appendEvents(recentEvents(20));
     expect((await admin.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(20);
   });
 
   it('a signed-in user (role authenticated) can insert events too', async () => {
     const token = signJwt({ role: 'authenticated', sub: '6f1c1b0e-2f4b-4c53-9a53-4b9d3f1c2a10', exp: now + 600 }, SECRET);
     const user = createSupabaseStorage({ client: clientFor(anonKey, token) });
-    await user.appendEvents(seededEvents(5));
+    await user.appendEvents(recentEvents(5));
     expect((await admin.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(25);
     await expect(user.listFlags('production')).rejects.toMatchObject({ code: 'STORAGE_ERROR', cause: { code: '42501' } });
   });

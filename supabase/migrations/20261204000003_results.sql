@@ -1,13 +1,20 @@
--- @tiqology/elite: faster windowed get_ab_test_results. Idempotent.
+-- @tiqology/elite: get_ab_test_results, the per-variant aggregates of one flag. Idempotent.
 --
--- Same signature and attribution rules. Two changes to the path with since/until:
---   * a window with a start and no end reads the pre-aggregates for the users whose first exposure
---     ever is in the window (their first exposure in it is the same, and every conversion
---     attributed to them is in it), and the raw events only for the users exposed before it, when
---     the former are the majority; a window from before the flag's first exposure is all time;
---   * otherwise the first exposure per user is found by a sort on a 64-bit hash of the user id
---     (integer comparisons; the user id itself only breaks hash ties, so the groups are exact)
---     instead of a sort on the text, which compares with the database collation.
+-- Attribution rules of the SDK: a user counts in the variant of their first exposure in the
+-- window; a conversion counts when the same user was exposed at or before it; conversions are
+-- distinct users, value sums every attributed conversion event.
+--   * Without a window it folds pending events in and reads the pre-aggregates (a read-only
+--     transaction, a replica or an HTTP GET, cannot fold: it reads the raw events instead).
+--   * A window with a start and no end reads the pre-aggregates for the users whose first
+--     exposure ever is in the window (their first exposure in it is the same, and every
+--     conversion attributed to them is in it), and the raw events only for the users exposed
+--     before it, when the former are the majority; a window from before the flag's first exposure
+--     is all time.
+--   * Otherwise the first exposure per user is found by a sort on a 64-bit hash of the user id
+--     (integer comparisons; the user id only breaks hash ties, so the groups are exact) instead
+--     of a sort on the text, which compares with the database collation.
+-- Sums cannot overflow: every stored value is finite and at most 1e12 in absolute value.
+
 create or replace function get_ab_test_results(
   p_flag_key text,
   p_environment text,
@@ -21,6 +28,8 @@ create or replace function get_ab_test_results(
   value_sum double precision,
   conversion_events bigint
 ) language plpgsql volatile
+set search_path = pg_catalog, public, pg_temp
+-- Room for the hash join and aggregates of a large experiment in memory (for this call only).
 set work_mem = '64MB'
 as $$
 #variable_conflict use_column
