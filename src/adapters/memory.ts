@@ -1,4 +1,4 @@
-import { aggregateEvents } from '../flags/aggregate.js';
+import { aggregateEvents } from './aggregate.js';
 import { validateFlag } from '../flags/model.js';
 import type { FlagDefinition, StoredFlag } from '../flags/types.js';
 import { EliteError } from '../internal/errors.js';
