@@ -7,6 +7,7 @@ import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
 import { MIGRATIONS } from '../../src/sql/migrations.js';
+import { addEventIdColumn } from './event-id-column.js';
 import { seededExperimentEvents, seededRandom, VARIANTS } from './seeded-events.js';
 
 const url = process.env.DATABASE_URL;
@@ -22,6 +23,7 @@ beforeAll(async () => {
     'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, elite_migrations cascade',
   );
   await migrate(pool);
+  await addEventIdColumn(pool); // TEMPORARY: until the migrations add event_id
 });
 afterAll(async () => {
   await pool.end();
