@@ -33,16 +33,17 @@ const count = (name: string, value: number | undefined, fallback: number): numbe
 const locked = (what: string, lockTimeoutMs: number, cause?: unknown) =>
   new EliteError(
     'MIGRATION_LOCKED',
-    `elite/postgres: migrate() could not get ${what} within ${lockTimeoutMs} ms; nothing was changed by this step. ` +
+    `elite/postgres: migrate() could not get ${what} within ${lockTimeoutMs} ms; nothing was applied. ` +
       'Retry when the database is less busy (e.g. at the next start), stop what holds it, or raise lockTimeoutMs',
     { cause },
   );
 
 /**
  * Applies the SDK's migrations in order, each once (recorded in `elite_migrations`). Everything
- * runs on ONE connection (checked out of the pool, or the client given), one transaction per
- * migration under a transaction-scoped advisory lock, so concurrent deploys do not race and no
- * lock or open transaction outlives the call. Waits for connections and locks are bounded by
+ * runs on ONE connection (checked out of the pool, or the client given) in ONE transaction under
+ * a transaction-scoped advisory lock: concurrent deploys do not race (one applies, the others
+ * find nothing to do), a failure leaves nothing half applied, and no lock, setting or open
+ * transaction outlives the call. Waits for a connection and for locks are bounded by
  * `lockTimeoutMs`: on a busy database it fails fast with `MIGRATION_LOCKED` rather than hanging.
  * Safe to call at every start.
  *
@@ -53,26 +54,19 @@ const locked = (what: string, lockTimeoutMs: number, cause?: unknown) =>
 export async function migrate(db: Queryable, options: MigrateOptions = {}): Promise<{ applied: string[] }> {
   const lockTimeoutMs = count('lockTimeoutMs', options.lockTimeoutMs, 5_000);
   const statementTimeoutMs = count('statementTimeoutMs', options.statementTimeoutMs, 120_000);
-  return withConnection(
-    db,
-    async (connection) => {
-      const applied: string[] = [];
-      for (const migration of MIGRATIONS) {
-        if (await applyOnce(connection, migration, { lockTimeoutMs, statementTimeoutMs })) applied.push(migration.name);
-      }
-      return { applied };
-    },
-    { waitMs: lockTimeoutMs, onBusy: () => locked('a free connection from the pool', lockTimeoutMs) },
-  );
+  return withConnection(db, (connection) => applyPending(connection, { lockTimeoutMs, statementTimeoutMs }), {
+    waitMs: lockTimeoutMs,
+    onBusy: () => locked('a free connection from the pool', lockTimeoutMs),
+  });
 }
 
-/** One migration in one transaction, under the lock; false when it was applied before. */
-async function applyOnce(
+/** The pending migrations, in one transaction under the lock; the names applied. */
+async function applyPending(
   connection: Queryable,
-  migration: { name: string; sql: string },
   limits: { lockTimeoutMs: number; statementTimeoutMs: number },
-): Promise<boolean> {
+): Promise<{ applied: string[] }> {
   let step = 'the migration lock';
+  let current = '';
   await connection.query('begin');
   try {
     // Transaction-local settings and lock: a commit, a rollback or a lost connection ends them.
@@ -81,18 +75,22 @@ async function applyOnce(
       [`${limits.lockTimeoutMs}ms`, `${limits.statementTimeoutMs}ms`],
     );
     await connection.query('select pg_advisory_xact_lock($1, $2)', [...LOCK_KEYS]);
-    step = `the table locks of migration ${migration.name}`;
+    step = 'the lock of table elite_migrations';
     await connection.query(
       'create table if not exists elite_migrations (name text primary key, applied_at timestamptz not null default now())',
     );
-    const done = await connection.query('select 1 from elite_migrations where name = $1', [migration.name]);
-    const pending = done.rows.length === 0;
-    if (pending) {
+    const done = new Set((await connection.query<{ name: string }>('select name from elite_migrations')).rows.map((r) => r.name));
+    const applied: string[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.name)) continue;
+      current = migration.name;
+      step = `the table locks of migration ${migration.name}`;
       await connection.query(migration.sql);
       await connection.query('insert into elite_migrations (name) values ($1)', [migration.name]);
+      applied.push(migration.name);
     }
     await connection.query('commit');
-    return pending;
+    return { applied };
   } catch (error) {
     await connection.query('rollback').catch(() => {});
     const code = (error as { code?: unknown } | null)?.code;
@@ -100,7 +98,7 @@ async function applyOnce(
     if (code === QUERY_CANCELED) {
       throw new EliteError(
         'TIMEOUT',
-        `elite/postgres: migration ${migration.name} ran longer than statementTimeoutMs (${limits.statementTimeoutMs} ms) and was rolled back; raise statementTimeoutMs`,
+        `elite/postgres: migration ${current || '(setup)'} ran longer than statementTimeoutMs (${limits.statementTimeoutMs} ms); nothing was applied, raise statementTimeoutMs`,
         { cause: error },
       );
     }

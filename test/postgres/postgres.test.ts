@@ -178,6 +178,24 @@ describe('migrate on a busy database', () => {
     }
   });
 
+  it('a pg.Client is used as is, and left with no transaction, lock or setting of the migration', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const before = (await client.query('show lock_timeout')).rows[0].lock_timeout;
+      expect(await migrate(client, { lockTimeoutMs: 1_234 })).toEqual({ applied: [] });
+      expect((await client.query('show lock_timeout')).rows[0].lock_timeout).toBe(before);
+      expect(
+        (await client.query('select count(*)::int as n from pg_locks where locktype = $1 and pid = pg_backend_pid()', ['advisory'])).rows[0]
+          .n,
+      ).toBe(0);
+      // Not in a transaction: a rollback warns instead of ending one.
+      expect((await client.query('select now() = statement_timestamp() as fresh')).rows[0].fresh).toBe(true);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('rejects bad options at once', async () => {
     await expect(migrate(pool, { lockTimeoutMs: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'lockTimeoutMs' });
   });
