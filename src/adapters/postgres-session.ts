@@ -32,13 +32,12 @@ const isPool = (db: Queryable): db is PoolLike =>
  * Runs `work` on ONE connection: checked out of a pool (waiting at most `waitMs` for a free one,
  * else rejecting with `onBusy()`), or the given client as is. Statements of a transaction must
  * share a connection: `pool.query` may send each to another one. A pooled connection whose work
- * failed is closed rather than returned (it may be mid-transaction), and so is every one when
- * `destroy` is set (session state such as settings or locks then cannot reach the next user).
+ * failed is closed rather than returned: it may be mid-transaction, or its state unknown.
  */
 export async function withConnection<T>(
   db: Queryable,
   work: (connection: Queryable) => Promise<T>,
-  options: { waitMs: number; onBusy: () => Error; destroy?: boolean },
+  options: { waitMs: number; onBusy: () => Error },
 ): Promise<T> {
   if (!isPool(db)) return work(db);
   const checkout = db.connect();
@@ -63,7 +62,7 @@ export async function withConnection<T>(
     failed = true;
     throw error;
   } finally {
-    connection.release(options.destroy === true || failed ? true : undefined);
+    connection.release(failed ? true : undefined);
   }
 }
 

@@ -236,9 +236,9 @@ describe('createSupabaseStorage', () => {
     const storage = createSupabaseStorage({ client });
     const event = { type: 'exposure' as const, environment: 'production', userId: 'u', occurredAt: '2026-01-01T00:00:00Z' };
     await storage.appendEvents([{ ...event, id: 'A0B1C2D3-E4F5-4A6B-8C7D-9E0F1A2B3C4D' }, event, event]);
-    const ids = (calls[0]?.values as { event_id: string }[]).map((r) => r.event_id);
-    expect(ids[0]).toBe('a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d');
-    expect(new Set(ids).size).toBe(3);
+    const ids = (calls[0] as Call).values as { event_id: string }[];
+    expect(ids[0]?.event_id).toBe('a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d');
+    expect(new Set(ids.map((r) => r.event_id)).size).toBe(3);
   });
 
   it('a refusal for content (SQLSTATE classes 22, 23, 54) is INVALID_EVENT; availability failures are STORAGE_ERROR', async () => {
