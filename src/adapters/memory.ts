@@ -1,7 +1,8 @@
-import { aggregateEvents } from '../flags/aggregate.js';
 import { validateFlag } from '../flags/model.js';
 import type { FlagDefinition, StoredFlag } from '../flags/types.js';
 import { EliteError } from '../internal/errors.js';
+import { aggregateEvents } from './aggregate.js';
+import { assertStorableEvents } from './event-checks.js';
 import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
 
 /** Options of {@link createMemoryStorage}. */
@@ -41,6 +42,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const now = options.now ?? Date.now;
   const flags = new Map<string, StoredFlag>();
   const events: FlagEvent[] = [];
+  // Idempotency keys of the events kept: a copy of a stored event (a retried batch) is ignored.
+  const ids = new Set<string>();
   const maxEvents = options.maxEvents ?? 1_000_000;
   let dropped = 0;
   const listeners = new Set<{ environment: string; listener: (key: string) => void }>();
@@ -100,6 +103,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       notify(stored.key, stored.environment);
       return stored;
     },
+    async writeFlags(list, writeOptions = {}) {
+      for (const flag of list) validateFlag(flag); // all valid, or nothing is written
+      const stored = list.map((flag) => store(flag, { updatedBy: writeOptions.updatedBy }));
+      for (const flag of stored) notify(flag.key, flag.environment);
+      return stored;
+    },
     async deleteFlag(key, environment, deleteOptions = {}) {
       const current = flags.get(id(key, environment));
       const expected = deleteOptions.expectedVersion;
@@ -115,10 +124,19 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       return true;
     },
     async appendEvents(batch: readonly FlagEvent[]) {
-      for (const event of batch) events.push(clone(event));
+      // All or none, refusing what PostgreSQL would: behaviour is the same on every store.
+      assertStorableEvents('memory', batch);
+      for (const event of batch) {
+        if (event.id !== undefined) {
+          const key = event.id.toLowerCase();
+          if (ids.has(key)) continue;
+          ids.add(key);
+        }
+        events.push(clone(event));
+      }
       const excess = events.length - maxEvents;
       if (excess > 0) {
-        events.splice(0, excess);
+        for (const gone of events.splice(0, excess)) if (gone.id !== undefined) ids.delete(gone.id.toLowerCase());
         if (dropped === 0) {
           console.warn(
             `elite/flags: the memory store keeps at most ${maxEvents} events; the oldest are discarded (use a database store in production)`,

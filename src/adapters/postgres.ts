@@ -1,19 +1,13 @@
 import { validateFlag } from '../flags/model.js';
 import type { FlagDefinition, StoredFlag } from '../flags/types.js';
 import { EliteError } from '../internal/errors.js';
-import { MIGRATIONS } from '../sql/migrations.js';
+import { assertStorableEvents, eventIdOf, isContentRejection } from './event-checks.js';
+import { type Queryable, storageError, withConnection } from './postgres-session.js';
+import { redactSecrets } from './redact.js';
 import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
 
-/** The few `pg` query results we read. */
-export interface QueryResultLike<R> {
-  rows: R[];
-  rowCount: number | null;
-}
-
-/** A `pg` client or pool, typed by the methods we call (so `pg` stays an optional peer). */
-export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResultLike<R>>;
-}
+export { type MigrateOptions, migrate } from './postgres-migrate.js';
+export type { Queryable, QueryResultLike } from './postgres-session.js';
 
 /** A dedicated connection for LISTEN (`pg.Client`), typed structurally. */
 export interface ListenClient extends Queryable {
@@ -56,33 +50,31 @@ function conflict(key: string, environment: string, found: number, expected: num
   );
 }
 
-/**
- * Applies the SDK's migrations in order, each once (recorded in `elite_migrations`), under an
- * advisory lock so concurrent deploys do not race. Safe to call at every start.
- */
-export async function migrate(db: Queryable): Promise<{ applied: string[] }> {
-  const applied: string[] = [];
-  await db.query('select pg_advisory_lock(hashtext($1))', ['elite_migrations']);
-  try {
-    await db.query('create table if not exists elite_migrations (name text primary key, applied_at timestamptz not null default now())');
-    for (const migration of MIGRATIONS) {
-      const done = await db.query('select 1 from elite_migrations where name = $1', [migration.name]);
-      if (done.rows.length > 0) continue;
-      await db.query('begin');
-      try {
-        await db.query(migration.sql);
-        await db.query('insert into elite_migrations (name) values ($1)', [migration.name]);
-        await db.query('commit');
-      } catch (error) {
-        await db.query('rollback');
-        throw error;
-      }
-      applied.push(migration.name);
-    }
-  } finally {
-    await db.query('select pg_advisory_unlock(hashtext($1))', ['elite_migrations']);
-  }
-  return { applied };
+const UPSERT = `insert into feature_flags (key, environment, definition, enabled, version, updated_by)
+   values ($1, $2, $3::jsonb, $4, 1, $5)
+   on conflict (key, environment) do update
+     set definition = excluded.definition, enabled = excluded.enabled, version = feature_flags.version + 1,
+         updated_at = now(), updated_by = excluded.updated_by
+   returning definition, version, updated_at`;
+
+/** The row values of a flag: key, environment, definition (JSON text), enabled, updated_by. */
+const rowValues = (flag: FlagDefinition, updatedBy: string | undefined): unknown[] => {
+  const { version: _v, updatedAt: _u, ...definition } = flag;
+  return [flag.key, flag.environment, JSON.stringify(definition), flag.enabled, updatedBy ?? null];
+};
+
+/** What a refused event batch becomes: `INVALID_EVENT` for its content, `STORAGE_ERROR` otherwise. */
+function appendFailed(error: unknown): EliteError {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!isContentRejection(code)) return storageError('appending events', error);
+  const message = redactSecrets(error instanceof Error ? error.message : 'refused');
+  return new EliteError(
+    'INVALID_EVENT',
+    `elite/postgres: the store refused the event batch for its content (${String(code)}): ${message}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /**
@@ -172,20 +164,11 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
     },
     async writeFlag(flag, writeOptions: WriteOptions = {}) {
       validateFlag(flag); // INVALID_FLAG before anything is written
-      const { version: _v, updatedAt: _u, ...definition } = flag;
       const expected = writeOptions.expectedVersion;
-      const values = [flag.key, flag.environment, JSON.stringify(definition), flag.enabled, writeOptions.updatedBy ?? null];
+      const values = rowValues(flag, writeOptions.updatedBy);
       let rows: FlagRow[];
       if (expected === undefined) {
-        ({ rows } = await pool.query<FlagRow>(
-          `insert into feature_flags (key, environment, definition, enabled, version, updated_by)
-           values ($1, $2, $3::jsonb, $4, 1, $5)
-           on conflict (key, environment) do update
-             set definition = excluded.definition, enabled = excluded.enabled, version = feature_flags.version + 1,
-                 updated_at = now(), updated_by = excluded.updated_by
-           returning definition, version, updated_at`,
-          values,
-        ));
+        ({ rows } = await pool.query<FlagRow>(UPSERT, values));
       } else if (expected === 0) {
         ({ rows } = await pool.query<FlagRow>(
           `insert into feature_flags (key, environment, definition, enabled, version, updated_by)
@@ -208,6 +191,37 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
       }
       return toStored(rows[0]);
     },
+    async writeFlags(list, writeOptions = {}) {
+      for (const flag of list) validateFlag(flag); // all valid, or nothing is written
+      if (list.length === 0) return [];
+      // One transaction on one connection: every flag or none.
+      return withConnection(
+        pool,
+        async (connection) => {
+          await connection.query('begin');
+          try {
+            const stored: StoredFlag[] = [];
+            for (const flag of list) {
+              const { rows } = await connection.query<FlagRow>(UPSERT, rowValues(flag, writeOptions.updatedBy));
+              stored.push(toStored(rows[0] as FlagRow));
+            }
+            await connection.query('commit');
+            return stored;
+          } catch (error) {
+            await connection.query('rollback').catch(() => {});
+            throw error;
+          }
+        },
+        {
+          waitMs: 30_000,
+          onBusy: () =>
+            new EliteError(
+              'STORAGE_ERROR',
+              'elite/postgres: writeFlags() found no free pooled connection within 30 s; retry, or enlarge the pool',
+            ),
+        },
+      );
+    },
     async deleteFlag(key, environment, deleteOptions = {}) {
       const expected = deleteOptions.expectedVersion;
       const { rowCount } = await pool.query(
@@ -223,23 +237,31 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
     },
     async appendEvents(events: readonly FlagEvent[]) {
       if (events.length === 0) return;
+      assertStorableEvents('postgres', events);
       const column = <T>(pick: (e: FlagEvent) => T) => events.map(pick);
-      // One statement per batch: arrays unnested into rows (atomic, one round trip).
-      await pool.query(
-        `insert into feature_flag_events (flag_key, environment, variant, user_id, event_type, event_name, value, properties, occurred_at)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::jsonb[], $9::timestamptz[])`,
-        [
-          column((e) => e.flagKey ?? null),
-          column((e) => e.environment),
-          column((e) => e.variant ?? null),
-          column((e) => e.userId),
-          column((e) => e.type),
-          column((e) => e.eventName ?? null),
-          column((e) => e.value ?? null),
-          column((e) => (e.properties === undefined ? null : JSON.stringify(e.properties))),
-          column((e) => e.occurredAt),
-        ],
-      );
+      // One statement per batch: arrays unnested into rows (atomic, one round trip). A copy of an
+      // event already stored (a retry of a write that timed out after its commit) is skipped.
+      try {
+        await pool.query(
+          `insert into feature_flag_events (event_id, flag_key, environment, variant, user_id, event_type, event_name, value, properties, occurred_at)
+           select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::jsonb[], $10::timestamptz[])
+           on conflict (event_id) do nothing`,
+          [
+            column(eventIdOf),
+            column((e) => e.flagKey ?? null),
+            column((e) => e.environment),
+            column((e) => e.variant ?? null),
+            column((e) => e.userId),
+            column((e) => e.type),
+            column((e) => e.eventName ?? null),
+            column((e) => e.value ?? null),
+            column((e) => (e.properties === undefined ? null : JSON.stringify(e.properties))),
+            column((e) => e.occurredAt),
+          ],
+        );
+      } catch (error) {
+        throw appendFailed(error);
+      }
     },
     async queryResults(query: ResultsQuery): Promise<VariantAggregate[]> {
       const { rows } = await pool.query<{

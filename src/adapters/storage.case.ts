@@ -151,6 +151,81 @@ export function describeStorageAdapter(name: string, factory: () => Promise<Stor
       expect(await storage.queryResults({ flagKey: 'pricing-test', environment: 'staging' })).toEqual([]);
     });
 
+    it('refuses a batch holding an event no store can keep with INVALID_EVENT, storing none of it', async () => {
+      const good = exposure('ok-user', 'control', 1);
+      const bad: [string, FlagEvent][] = [
+        ['NUL in the user id', { ...good, userId: 'a\u0000b' }],
+        ['a lone surrogate in the event name', conversion('u1', 2, 'buy\ud800')],
+        ['a user id over 256 characters', { ...good, userId: 'u'.repeat(257) }],
+        ['an event name over 200 characters', conversion('u1', 2, 'e'.repeat(201))],
+        ['a flag key over 128 characters', exposure('u1', 'control', 1, 'k'.repeat(129))],
+        ['properties over 8,192 characters', { ...conversion('u1', 2), properties: { text: 'x'.repeat(8_200) } }],
+        ['NUL inside properties', { ...conversion('u1', 2), properties: { note: 'a\u0000' } }],
+        ['a value past 1e12', conversion('u1', 2, 'purchase', 2e12)],
+        ['an infinite value', conversion('u1', 2, 'purchase', Number.POSITIVE_INFINITY)],
+        ['an unparsable time', { ...good, occurredAt: 'yesterday' }],
+        ['an id that is not a UUID', { ...good, id: 'event-1' }],
+      ];
+      for (const [what, event] of bad) {
+        const append = storage.appendEvents([good, event]);
+        await expect(append, what).rejects.toBeInstanceOf(EliteError);
+        await expect(append, what).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+      }
+      // Nothing of the refused batches was stored: the good event alone counts once it is sent alone.
+      expect(await storage.queryResults({ flagKey: 'pricing-test', environment: 'production' })).toEqual([]);
+      await storage.appendEvents([good, { ...good, userId: 'u'.repeat(256), id: '0E9A4F4C-2B1D-4C8E-9F11-6A1B2C3D4E5F' }]);
+      expect(await storage.queryResults({ flagKey: 'pricing-test', environment: 'production' })).toEqual([
+        { variant: 'control', exposures: 2, conversions: 0, valueSum: 0, conversionEvents: 0 },
+      ]);
+    });
+
+    it('stores an event appended twice with the same id once (a retried batch)', async () => {
+      const id = (n: number) => `6d2f4a1e-0c3b-4e57-9a8d-${String(n).padStart(12, '0')}`;
+      const first = [
+        { ...exposure('u1', 'control', 1), id: id(1) },
+        { ...exposure('u2', 'variant-a', 2), id: id(2) },
+        { ...conversion('u1', 5, 'purchase', 10), id: id(3) },
+      ];
+      await storage.appendEvents(first);
+      // The same batch again (a write that timed out after its commit), plus one new event; the id
+      // in another case is the same UUID; a batch may repeat an id too.
+      await storage.appendEvents([
+        ...first,
+        { ...first[2], id: id(3).toUpperCase() } as FlagEvent,
+        { ...conversion('u2', 6, 'purchase', 7), id: id(4) },
+        { ...conversion('u2', 6, 'purchase', 7), id: id(4) },
+      ]);
+      // Events without an id are never taken for copies of each other.
+      await storage.appendEvents([conversion('u1', 7, 'purchase', 1), conversion('u1', 7, 'purchase', 1)]);
+      const byVariant = Object.fromEntries(
+        (await storage.queryResults({ flagKey: 'pricing-test', environment: 'production' })).map((r) => [r.variant, r]),
+      );
+      expect(byVariant.control).toEqual({ variant: 'control', exposures: 1, conversions: 1, valueSum: 12, conversionEvents: 3 });
+      expect(byVariant['variant-a']).toEqual({ variant: 'variant-a', exposures: 1, conversions: 1, valueSum: 7, conversionEvents: 1 });
+    });
+
+    it('writeFlags validates every flag first, then stores them all or none', async () => {
+      const write = storage.writeFlags;
+      expect(typeof write).toBe('function');
+      if (write === undefined) return;
+      await storage.writeFlag(toggle('existing'));
+      const bad = { ...toggle('broken'), rollout: 120 };
+      await expect(storage.writeFlags?.([toggle('a-first'), bad, toggle('existing')])).rejects.toMatchObject({ code: 'INVALID_FLAG' });
+      expect(await storage.getFlag('a-first', 'production')).toBeUndefined();
+      expect((await storage.getFlag('existing', 'production'))?.version).toBe(1);
+      const written = await storage.writeFlags?.([experiment, { ...toggle('existing'), rollout: 10 }, toggle('existing', 'staging')], {
+        updatedBy: 'ann',
+      });
+      expect(written?.map((f) => [f.key, f.environment, f.version])).toEqual([
+        ['pricing-test', 'production', 1],
+        ['existing', 'production', 2],
+        ['existing', 'staging', 1],
+      ]);
+      expect(await storage.getFlag('pricing-test', 'production')).toEqual(written?.[0]);
+      expect((await storage.getFlag('existing', 'production'))?.rollout).toBe(10);
+      expect(await storage.writeFlags?.([])).toEqual([]);
+    });
+
     it('serves a client end to end', async () => {
       await storage.writeFlag(experiment);
       const client = createFlags({ storage, environment: 'production' });

@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
 import { createSupabaseStorage, type PostgrestResponseLike, type SupabaseClientLike } from './supabase.js';
 
-type Call = { table: string; op: string; values?: unknown; filters: [string, unknown][]; select?: string; order?: string };
+type Call = {
+  table: string;
+  op: string;
+  values?: unknown;
+  options?: unknown;
+  filters: [string, unknown][];
+  select?: string;
+  order?: string;
+};
 
 /** A client that records each query and answers from a script, in order. */
 function scripted(answers: PostgrestResponseLike<unknown>[]) {
@@ -40,6 +48,7 @@ function scripted(answers: PostgrestResponseLike<unknown>[]) {
       return {
         select: (columns?: string) => builder({ table, op: 'select', filters: [], select: columns }),
         insert: (values: unknown) => builder({ table, op: 'insert', values, filters: [] }),
+        upsert: (values: unknown, options: unknown) => builder({ table, op: 'upsert', values, options, filters: [] }),
         update: (values: unknown) => builder({ table, op: 'update', values, filters: [] }),
         delete: () => builder({ table, op: 'delete', filters: [] }),
       };
@@ -80,7 +89,7 @@ describe('createSupabaseStorage', () => {
     const { client } = scripted([
       fail('42501', 'permission denied for table feature_flags'),
       fail('PGRST000'),
-      fail('42501'),
+      fail('PGRST000'),
       fail('08006'),
     ]);
     const storage = createSupabaseStorage({ client });
@@ -137,10 +146,15 @@ describe('createSupabaseStorage', () => {
       },
     ]);
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ table: 'feature_flag_events', op: 'insert' });
+    expect(calls[0]).toMatchObject({
+      table: 'feature_flag_events',
+      op: 'upsert',
+      options: { onConflict: 'event_id', ignoreDuplicates: true },
+    });
     expect(calls[0]?.select).toBeUndefined();
     expect(calls[0]?.values).toEqual([
       {
+        event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
         flag_key: null,
         environment: 'production',
         variant: null,
@@ -215,5 +229,112 @@ describe('createSupabaseStorage', () => {
     await expect(storage.deleteFlag('f', 'production', { expectedVersion: 2 })).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
     await expect(storage.deleteFlag('f', 'production', { expectedVersion: 7 })).rejects.toThrow(/at version 0, expected 7/);
     await expect(storage.deleteFlag('f', 'production')).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
+  });
+
+  it('sends the event id it is given, lowercased, and a fresh one per event without', async () => {
+    const { client, calls } = scripted([ok(null)]);
+    const storage = createSupabaseStorage({ client });
+    const event = { type: 'exposure' as const, environment: 'production', userId: 'u', occurredAt: '2026-01-01T00:00:00Z' };
+    await storage.appendEvents([{ ...event, id: 'A0B1C2D3-E4F5-4A6B-8C7D-9E0F1A2B3C4D' }, event, event]);
+    const ids = (calls[0] as Call).values as { event_id: string }[];
+    expect(ids[0]?.event_id).toBe('a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d');
+    expect(new Set(ids.map((r) => r.event_id)).size).toBe(3);
+  });
+
+  it('a refusal for content (SQLSTATE classes 22, 23, 54) is INVALID_EVENT; availability failures are STORAGE_ERROR', async () => {
+    const { client } = scripted([
+      fail('23514', 'violates check constraint'),
+      fail('22P02'),
+      fail('54000'),
+      fail('08006'),
+      fail('', 'TypeError: fetch failed'),
+      fail('PGRST301'),
+    ]);
+    const storage = createSupabaseStorage({ client });
+    const batch = [{ type: 'exposure' as const, environment: 'production', userId: 'u', occurredAt: '2026-01-01T00:00:00Z' }];
+    for (const code of ['23514', '22P02', '54000']) {
+      await expect(storage.appendEvents(batch)).rejects.toMatchObject({ code: 'INVALID_EVENT', cause: { code } });
+    }
+    for (let i = 0; i < 3; i++) await expect(storage.appendEvents(batch)).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
+  });
+
+  it('refuses an unstorable event before any request', async () => {
+    const { client, calls } = scripted([]);
+    const storage = createSupabaseStorage({ client });
+    const event = { type: 'exposure' as const, environment: 'production', userId: 'u\u0000', occurredAt: '2026-01-01T00:00:00Z' };
+    await expect(storage.appendEvents([event])).rejects.toMatchObject({ code: 'INVALID_EVENT', field: 'events[0]' });
+    await expect(storage.appendEvents([{ ...event, userId: 'u', id: 'not-a-uuid' }])).rejects.toThrow(/id must be a UUID/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('never puts a password or key from an error into its message or cause', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2lnbmF0dXJlLXNlY3JldA';
+    const { client } = scripted([
+      fail(
+        '',
+        `TypeError: Request cannot be constructed from a URL that includes credentials: https://admin:hunter2-secret@db.example.co/rest/v1/feature_flags?apikey=${jwt}`,
+      ),
+      {
+        data: null,
+        error: { code: '23514', message: 'bad', details: `Failing row contains (postgres://app:pw-9876@host/db)`, hint: `Bearer ${jwt}` },
+      },
+    ]);
+    const storage = createSupabaseStorage({ client });
+    const errors = [
+      await storage.listFlags('production').catch((e: unknown) => e),
+      await storage
+        .appendEvents([{ type: 'exposure', environment: 'production', userId: 'u', occurredAt: '2026-01-01T00:00:00Z' }])
+        .catch((e: unknown) => e),
+    ];
+    for (const error of errors) {
+      const text = `${(error as Error).message} ${JSON.stringify((error as Error).cause)}`;
+      expect(error).toBeInstanceOf(EliteError);
+      for (const secret of ['hunter2-secret', 'pw-9876', jwt, 'c2lnbmF0dXJlLXNlY3JldA']) expect(text).not.toContain(secret);
+    }
+    expect((errors[0] as Error).message).toContain('https://admin:***@db.example.co');
+  });
+
+  it('writeFlags validates all before the first request, then names what it wrote when a later write fails', async () => {
+    const { client, calls } = scripted([ok([]), ok([row(1)]), fail('42501', 'permission denied')]);
+    const storage = createSupabaseStorage({ client });
+    await expect(storage.writeFlags?.([flag, { ...flag, key: 'g', rollout: 120 }])).rejects.toMatchObject({ code: 'INVALID_FLAG' });
+    expect(calls).toHaveLength(0);
+    const failing = storage.writeFlags?.([flag, { ...flag, key: 'g' }]);
+    await expect(failing).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
+    await expect(failing).rejects.toThrow(/wrote 1 of 2 flags \(f\) before "g" failed/);
+  });
+
+  it('a key that may only insert (ON CONFLICT refused, 42501) gets plain inserts; copies are found by halving and dropped', async () => {
+    const dup = fail('23505', 'duplicate key value violates unique constraint "feature_flag_events_event_id_key"');
+    const { client, calls } = scripted([
+      fail('42501', 'new row violates row-level security policy'),
+      dup,
+      ok(null),
+      dup,
+      dup,
+      ok(null),
+      ok(null),
+    ]);
+    const storage = createSupabaseStorage({ client });
+    const event = (n: number) => ({
+      id: `00000000-0000-4000-8000-00000000000${n}`,
+      type: 'exposure' as const,
+      environment: 'production',
+      userId: `u${n}`,
+      occurredAt: '2026-01-01T00:00:00Z',
+    });
+    // [1, 2, 3, 4] where 3 is stored already: refused whole, [1, 2] goes, [3, 4] refused, [3] is the copy, [4] goes.
+    await storage.appendEvents([event(1), event(2), event(3), event(4)]);
+    expect(calls.map((c) => `${c.op}:${(c.values as { user_id: string }[]).map((r) => r.user_id).join(',')}`)).toEqual([
+      'upsert:u1,u2,u3,u4',
+      'insert:u1,u2,u3,u4',
+      'insert:u1,u2',
+      'insert:u3,u4',
+      'insert:u3',
+      'insert:u4',
+    ]);
+    // Later batches go straight to a plain insert.
+    await storage.appendEvents([event(5)]);
+    expect(calls.at(-1)).toMatchObject({ op: 'insert' });
   });
 });

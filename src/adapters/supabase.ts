@@ -1,6 +1,8 @@
 import { validateFlag } from '../flags/model.js';
 import type { FlagDefinition, StoredFlag } from '../flags/types.js';
-import { EliteError } from '../internal/errors.js';
+import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
+import { assertStorableEvents, eventIdOf, isContentRejection } from './event-checks.js';
+import { redactSecrets } from './redact.js';
 import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
 
 /** A PostgREST error as supabase-js hands it over (`{ code, details, hint, message }`). */
@@ -28,6 +30,7 @@ export interface FilterBuilderLike<T> extends PromiseLike<PostgrestResponseLike<
 interface QueryBuilderLike {
   select(columns?: string): FilterBuilderLike<unknown>;
   insert(values: object | object[]): FilterBuilderLike<unknown>;
+  upsert(values: object[], options: { onConflict: string; ignoreDuplicates: boolean }): FilterBuilderLike<unknown>;
   update(values: object): FilterBuilderLike<unknown>;
   delete(): FilterBuilderLike<unknown>;
 }
@@ -48,6 +51,7 @@ export interface SupabaseClientLike {
   from(table: string): {
     select(...args: never[]): unknown;
     insert(...args: never[]): unknown;
+    upsert(...args: never[]): unknown;
     update(...args: never[]): unknown;
     delete(...args: never[]): unknown;
   };
@@ -81,9 +85,21 @@ const toStored = (row: FlagRow): StoredFlag => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
+/**
+ * The PostgREST error with every text field passed through `redactSecrets`: a fetch failure
+ * quotes the request URL, which may carry credentials (`https://user:password@…`, `?apikey=…`).
+ */
+const redacted = (error: PostgrestErrorLike): PostgrestErrorLike => ({
+  ...error,
+  message: redactSecrets(String(error.message ?? '')),
+  ...(typeof error.details === 'string' ? { details: redactSecrets(error.details) } : {}),
+  ...(typeof error.hint === 'string' ? { hint: redactSecrets(error.hint) } : {}),
+});
+
 function failed(what: string, error: PostgrestErrorLike): EliteError {
-  const code = error.code ? ` (${error.code})` : '';
-  return new EliteError('STORAGE_ERROR', `elite/supabase: ${what} failed: ${error.message}${code}`, { cause: error });
+  const safe = redacted(error);
+  const code = safe.code ? ` (${safe.code})` : '';
+  return new EliteError('STORAGE_ERROR', `elite/supabase: ${what} failed: ${safe.message}${code}`, { cause: safe });
 }
 
 function conflict(key: string, environment: string, found: number, expected: number): EliteError {
@@ -95,6 +111,14 @@ function conflict(key: string, environment: string, found: number, expected: num
 
 /** PostgreSQL's unique_violation: another writer inserted the same (key, environment) first. */
 const UNIQUE_VIOLATION = '23505';
+/** PostgreSQL's insufficient_privilege, also raised when a row fails a row-level security policy. */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/** A unique violation of the events' idempotency key: the event is stored already. */
+const isStoredCopy = (error: PostgrestErrorLike): boolean =>
+  error.code === UNIQUE_VIOLATION && `${error.message} ${error.details ?? ''}`.includes('event_id');
+
+type EventRow = Record<string, unknown>;
 
 /**
  * A store on Supabase through `@supabase/supabase-js` v2 (PostgREST): flags through the table API
@@ -165,6 +189,34 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageA
     return (data as FlagRow[])[0];
   };
 
+  // Keys that may insert events but not read them (anon, authenticated): ON CONFLICT needs SELECT
+  // on event_id and a row-level security SELECT policy the new row passes, which such keys may
+  // lack. Once refused, this adapter sends plain inserts and resolves copies itself.
+  let insertOnly = false;
+
+  /** Stores rows, skipping the ones whose event_id is stored already; the error otherwise. */
+  const insertEvents = async (rows: EventRow[]): Promise<PostgrestErrorLike | null> => {
+    if (!insertOnly) {
+      const { error } = await client.from(EVENTS).upsert(rows, { onConflict: 'event_id', ignoreDuplicates: true });
+      if (error?.code !== INSUFFICIENT_PRIVILEGE) return error;
+      insertOnly = true;
+    }
+    return insertSkippingStored(rows);
+  };
+
+  /**
+   * A plain insert is refused whole when one event of it is stored already (unique violation of
+   * event_id): then halves are sent, down to the copies, which are dropped. That costs extra
+   * requests only for a retried batch; the rest of the time it is one request.
+   */
+  const insertSkippingStored = async (rows: EventRow[]): Promise<PostgrestErrorLike | null> => {
+    const { error } = await client.from(EVENTS).insert(rows);
+    if (!error || !isStoredCopy(error)) return error;
+    if (rows.length === 1) return null;
+    const half = Math.ceil(rows.length / 2);
+    return (await insertSkippingStored(rows.slice(0, half))) ?? insertSkippingStored(rows.slice(half));
+  };
+
   return {
     metadata: { name: 'supabase' },
     async getFlag(key, environment) {
@@ -212,6 +264,26 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageA
         `elite/flags: flag "${flag.key}" (${flag.environment}) kept changing during ${maxWriteAttempts} attempts to write it; retry later`,
       );
     },
+    async writeFlags(list, writeOptions = {}) {
+      for (const flag of list) validateFlag(flag); // all valid, or nothing is written
+      // PostgREST runs each request in its own transaction and its upsert cannot raise a version
+      // by one, so the flags are written one by one: not atomic. A failure names what was written.
+      const stored: StoredFlag[] = [];
+      for (const flag of list) {
+        try {
+          stored.push(await this.writeFlag(flag, { updatedBy: writeOptions.updatedBy }));
+        } catch (error) {
+          if (stored.length === 0) throw error;
+          const written = stored.map((f) => f.key).join(', ');
+          throw new EliteError(
+            isEliteError(error) ? error.code : 'STORAGE_ERROR',
+            `elite/supabase: writeFlags() wrote ${stored.length} of ${list.length} flags (${written}) before "${flag.key}" failed: ${messageOf(error)}; Supabase cannot write them in one transaction, so write the rest again`,
+            { cause: error },
+          );
+        }
+      }
+      return stored;
+    },
     async deleteFlag(key, environment, deleteOptions = {}) {
       const expected = deleteOptions.expectedVersion;
       let request = client.from(FLAGS).delete().eq('key', key).eq('environment', environment);
@@ -227,9 +299,12 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageA
     },
     async appendEvents(events: readonly FlagEvent[]) {
       if (events.length === 0) return;
-      // One request, one INSERT statement: the batch is stored whole or not at all. No
+      assertStorableEvents('supabase', events);
+      // One request, one INSERT … ON CONFLICT (event_id) DO NOTHING: the batch is stored whole or
+      // not at all, and a copy of an event already stored (a retried batch) is skipped. No
       // `.select()`: row-level security lets browser keys insert events but not read them back.
       const rows = events.map((e) => ({
+        event_id: eventIdOf(e),
         flag_key: e.flagKey ?? null,
         environment: e.environment,
         variant: e.variant ?? null,
@@ -240,8 +315,17 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageA
         properties: e.properties ?? null,
         occurred_at: e.occurredAt,
       }));
-      const { error } = await client.from(EVENTS).insert(rows);
-      if (error) throw failed('appending events', error);
+      const error = await insertEvents(rows);
+      if (!error) return;
+      if (isContentRejection(error.code)) {
+        const safe = redacted(error);
+        throw new EliteError(
+          'INVALID_EVENT',
+          `elite/supabase: the store refused the event batch for its content (${safe.code}): ${safe.message}`,
+          { cause: safe },
+        );
+      }
+      throw failed('appending events', error);
     },
     async queryResults(query: ResultsQuery): Promise<VariantAggregate[]> {
       const { data, error } = await client.rpc('get_ab_test_results', {

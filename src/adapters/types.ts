@@ -85,7 +85,11 @@ export interface StorageAdapter {
   writeFlags?(flags: readonly FlagDefinition[], options?: Pick<WriteOptions, 'updatedBy'>): Promise<StoredFlag[]>;
   /** Deletes a flag; resolves false when there was none. Honours `expectedVersion`. */
   deleteFlag(key: string, environment: string, options?: Pick<WriteOptions, 'expectedVersion'>): Promise<boolean>;
-  /** Appends a batch of events atomically (all or none). */
+  /**
+   * Appends a batch of events atomically (all or none). Rejects with `EliteError` `INVALID_EVENT`
+   * when the store refuses the batch for its content (retrying it cannot succeed); an event whose
+   * `id` is stored already is skipped, not stored twice.
+   */
   appendEvents(events: readonly FlagEvent[]): Promise<void>;
   /** Per-variant aggregates of one flag. */
   queryResults(query: ResultsQuery): Promise<VariantAggregate[]>;

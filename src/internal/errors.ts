@@ -10,6 +10,7 @@ export type EliteErrorCode =
   | 'FLAG_NOT_FOUND'
   | 'VERSION_CONFLICT'
   | 'STORAGE_ERROR'
+  | 'MIGRATION_LOCKED'
   | 'TIMEOUT'
   | 'CLOSED'
   | 'DELIVERY_FAILED'

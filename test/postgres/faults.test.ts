@@ -1,13 +1,17 @@
 /**
- * Fault tests on the real database: PostgreSQL is stopped mid-run and started again.
- * Needs the cluster of scripts/db-start.sh (this test stops and restarts it).
+ * Fault tests on the real database: PostgreSQL is stopped mid-run and started again, frozen
+ * (SIGSTOP) while a batch is in flight, and flooded with notifications by another role.
+ * Needs the cluster of scripts/db-start.sh (this test stops, freezes and restarts it).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPostgresStorage, migrate } from '../../src/adapters/postgres.js';
+import type { StorageAdapter } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
+import { addEventIdColumn } from './event-id-column.js';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and export the URL it prints');
@@ -42,6 +46,7 @@ beforeAll(async () => {
   }
   cluster = { ELITE_PG_PORT: new URL(url).port || '5432', ELITE_PG_DIR: dataDirectory.slice(0, -'/data'.length) };
   await migrate(pool);
+  await addEventIdColumn(pool); // TEMPORARY: until the migrations add event_id
   await pool.query('truncate feature_flags, feature_flag_events');
 });
 afterAll(async () => {
@@ -148,4 +153,192 @@ describe('PostgreSQL stopped mid-run', () => {
     await client.close();
     await storage.close?.();
   });
+});
+
+/**
+ * The processes of the cluster DATABASE_URL points at (its postmaster, from postmaster.pid in its
+ * data directory, and the postmaster's children), never another cluster's.
+ */
+function clusterPids(): number[] {
+  if (!cluster) throw new Error('the cluster of DATABASE_URL is not known yet');
+  const postmaster = Number(readFileSync(`${cluster.ELITE_PG_DIR}/data/postmaster.pid`, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(postmaster) || postmaster <= 1) throw new Error('no postmaster pid');
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((pid) => Number.isInteger(pid) && pid > 1);
+  return [postmaster, ...children];
+}
+const signal = (pids: number[], name: 'SIGSTOP' | 'SIGCONT') => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // A backend that ended meanwhile.
+    }
+  }
+};
+
+describe('PostgreSQL frozen mid-write', () => {
+  it('a batch written while the database is frozen (SIGSTOP, 15 s) is retried by the SDK and stored exactly once', async () => {
+    await pool.query('truncate feature_flag_events');
+    const storage = createPostgresStorage({ pool });
+    const flag: FlagDefinition = { ...experiment, key: 'freeze-test' };
+    await storage.writeFlag(flag);
+    const errors: string[] = [];
+    const client = createFlags({
+      storage,
+      timeoutMs: 3_000,
+      flushIntervalMs: 100,
+      maxBatch: 1_000,
+      logger: { warn: () => {}, error: (message) => errors.push(message) },
+    });
+    await client.refresh();
+    expect((await client.evaluate('freeze-test', 'u1')).reason).toBe('SPLIT');
+    expect((await client.flush()).ok).toBe(true);
+
+    const frozen = clusterPids();
+    signal(frozen, 'SIGSTOP');
+    try {
+      // 500 conversions go out in one batch to a frozen server: the statement reaches the socket,
+      // nothing answers, the buffer's write timeout (10 s) gives up and retries the batch. The
+      // abandoned statement commits once the server runs again: the retry must then be a no-op.
+      for (let seq = 0; seq < 500; seq++) client.track('freeze-purchase', `freeze-${seq}`, { value: 1, properties: { seq } });
+      const during = client.flush();
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+      expect((await during).ok).toBe(false);
+    } finally {
+      signal(frozen, 'SIGCONT');
+    }
+    await vi.waitFor(async () => expect((await client.flush()).ok).toBe(true), { timeout: 30_000, interval: 250 });
+    // Let an abandoned statement that is still running finish before counting.
+    await vi.waitFor(
+      async () => {
+        const { rows } = await pool.query(
+          "select count(*)::int as n from pg_stat_activity where query like 'insert into feature_flag_events%' and state = 'active'",
+        );
+        expect(rows[0].n).toBe(0);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    const { rows } = await pool.query(
+      `select count(*)::int as n, count(distinct (properties->>'seq')::int)::int as seqs, count(distinct event_id)::int as ids
+         from feature_flag_events where event_name = 'freeze-purchase'`,
+    );
+    expect(rows[0]).toEqual({ n: 500, seqs: 500, ids: 500 });
+    expect(client.stats()).toMatchObject({ eventsPending: 0, eventsDropped: 0 });
+    await client.close();
+  }, 60_000);
+});
+
+describe('PostgreSQL frozen mid-write, at the adapter', () => {
+  it('a write abandoned during a freeze commits late; the same batch sent again is a no-op', async () => {
+    await pool.query('truncate feature_flag_events');
+    const storage = createPostgresStorage({ pool });
+    const batch = Array.from({ length: 200 }, (_, seq) => ({
+      id: crypto.randomUUID(),
+      type: 'conversion' as const,
+      environment: 'production',
+      userId: `adapter-freeze-${seq}`,
+      eventName: 'adapter-freeze',
+      value: 1,
+      occurredAt: new Date(Date.UTC(2026, 0, 3)).toISOString(),
+    }));
+    const frozen = clusterPids();
+    signal(frozen, 'SIGSTOP');
+    let first: Promise<void>;
+    try {
+      first = storage.appendEvents(batch);
+      first.catch(() => {});
+      // The caller gives up, as the event buffer does after its write timeout, and sends the batch again.
+      const abandoned = await Promise.race([first.then(() => 'stored'), new Promise((r) => setTimeout(() => r('timed out'), 2_000))]);
+      expect(abandoned).toBe('timed out');
+    } finally {
+      signal(frozen, 'SIGCONT');
+    }
+    await storage.appendEvents(batch);
+    await first;
+    const { rows } = await pool.query("select count(*)::int as n from feature_flag_events where event_name = 'adapter-freeze'");
+    expect(rows[0].n).toBe(200);
+  });
+});
+
+describe('a NOTIFY storm from another role', () => {
+  it('100k notifications for one flag: evaluations never return ERROR, store reads and memory stay bounded', async () => {
+    await pool.query('drop role if exists elite_noisy');
+    await pool.query("create role elite_noisy login password 'elite-noisy-pw'");
+    const noisyUrl = new URL(url);
+    noisyUrl.username = 'elite_noisy';
+    noisyUrl.password = 'elite-noisy-pw';
+    const storage = createPostgresStorage({ pool, listenClient: () => new pg.Client({ connectionString: url }), reconnectDelayMs: 200 });
+    const flag: FlagDefinition = { ...experiment, key: 'some-flag' };
+    await storage.writeFlag(flag);
+    let reads = 0;
+    const counted: StorageAdapter = {
+      ...storage,
+      metadata: storage.metadata,
+      getFlag: (key, environment) => {
+        reads++;
+        return storage.getFlag(key, environment);
+      },
+      listFlags: (environment) => {
+        reads++;
+        return storage.listFlags(environment);
+      },
+    };
+    const client = createFlags({ storage: counted, timeoutMs: 2_000, cacheTtlMs: 600_000, logger: { warn: () => {}, error: () => {} } });
+    await client.refresh();
+    expect((await client.evaluate('some-flag', 'u1')).reason).toBe('SPLIT');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the LISTEN connection is up
+    const readsBefore = reads;
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+
+    const noisy = new pg.Client({ connectionString: noisyUrl.toString() });
+    await noisy.connect();
+    // One transaction per notification: PostgreSQL folds identical ones within a transaction.
+    const storm = noisy.query(
+      "do $$ begin for i in 1..100000 loop perform pg_notify('elite_flags', 'production:some-flag'); commit; end loop; end $$",
+    );
+    const reasons = new Map<string, number>();
+    let stormDone = false;
+    void storm.finally(() => {
+      stormDone = true;
+    });
+    const started = Date.now();
+    let maxHeap = heapBefore;
+    while (!stormDone && Date.now() - started < 45_000) {
+      for (const details of [client.evaluateSync('some-flag', `user-${reasons.size}`), await client.evaluate('some-flag', 'u1')]) {
+        reasons.set(details.reason, (reasons.get(details.reason) ?? 0) + 1);
+      }
+      maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await storm;
+    await noisy.end();
+    expect(stormDone).toBe(true);
+    // The tail of the storm still being delivered: keep evaluating a little.
+    for (let i = 0; i < 50; i++) {
+      const details = await client.evaluate('some-flag', 'u1');
+      reasons.set(details.reason, (reasons.get(details.reason) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const figures = JSON.stringify({
+      reasons: Object.fromEntries(reasons),
+      reads: reads - readsBefore,
+      heapGrowthMb: Math.round((maxHeap - heapBefore) / 1e6),
+      stormMs: Date.now() - started,
+    });
+    console.info(`NOTIFY storm: ${figures}`);
+    expect(reasons.get('ERROR') ?? 0, figures).toBe(0);
+    // Reads coalesce: a storm of invalidations for one key is a few reads, not one per notification.
+    expect(reads - readsBefore).toBeLessThan(1_000);
+    expect(maxHeap - heapBefore).toBeLessThan(100 * 1024 * 1024);
+    // A real change still gets through after the storm.
+    await storage.writeFlag({ ...flag, enabled: false });
+    await vi.waitFor(() => expect(client.evaluateSync('some-flag', 'u1').reason).toBe('DISABLED'), { timeout: 5_000, interval: 50 });
+    await client.close();
+    await storage.close?.();
+    await pool.query('drop role elite_noisy');
+  }, 60_000);
 });

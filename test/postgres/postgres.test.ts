@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildSync } from 'esbuild';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../../src/adapters/memory.js';
@@ -7,6 +13,7 @@ import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
 import { MIGRATIONS } from '../../src/sql/migrations.js';
+import { addEventIdColumn } from './event-id-column.js';
 import { seededExperimentEvents, seededRandom, VARIANTS } from './seeded-events.js';
 
 const url = process.env.DATABASE_URL;
@@ -22,6 +29,7 @@ beforeAll(async () => {
     'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, elite_migrations cascade',
   );
   await migrate(pool);
+  await addEventIdColumn(pool); // TEMPORARY: until the migrations add event_id
 });
 afterAll(async () => {
   await pool.end();
@@ -65,7 +73,183 @@ describe('migrate', () => {
   });
 });
 
+/** Sessions of this database other than `exclude`: their state and held advisory locks. */
+const sessions = async (exclude: number[] = []) => {
+  const { rows } = await pool.query<{ pid: number; state: string; query: string }>(
+    `select pid, state, query from pg_stat_activity
+     where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend' and not (pid = any($1))`,
+    [exclude],
+  );
+  const locks = await pool.query("select count(*)::int as n from pg_locks where locktype = 'advisory'");
+  return { idleInTransaction: rows.filter((r) => r.state.startsWith('idle in transaction')), advisoryLocks: locks.rows[0].n as number };
+};
+
+describe('migrate on a busy database', () => {
+  it('a saturated pool: fails fast with MIGRATION_LOCKED instead of queueing, leaving nothing behind', async () => {
+    const small = new pg.Pool({ connectionString: url, max: 2 });
+    // The app's traffic holds every connection of the pool.
+    const busy = [small.query('select pg_sleep(20)'), small.query('select pg_sleep(20)')].map((q) => q.catch(() => undefined));
+    await vi.waitFor(async () => {
+      const { rows } = await pool.query("select count(*)::int as n from pg_stat_activity where query = 'select pg_sleep(20)'");
+      expect(rows[0].n).toBe(2);
+    });
+    const started = Date.now();
+    try {
+      const error = await migrate(small, { lockTimeoutMs: 1_000 }).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(error).toMatchObject({ code: 'MIGRATION_LOCKED', name: 'EliteError' });
+      expect((error as Error).message).toMatch(/could not get a free connection from the pool within 1000 ms.*raise lockTimeoutMs/);
+    } finally {
+      await pool.query("select pg_cancel_backend(pid) from pg_stat_activity where query = 'select pg_sleep(20)'");
+      await Promise.allSettled(busy);
+    }
+    // Once a connection is free it completes, on that one connection.
+    expect(await migrate(small, { lockTimeoutMs: 1_000 })).toEqual({ applied: [] });
+    await small.end();
+    expect(await sessions()).toMatchObject({ idleInTransaction: [], advisoryLocks: 0 });
+  });
+
+  it('another session holding a conflicting lock: fails fast (or completes), never hangs, holds nothing after', async () => {
+    // Migrations to apply again (they are idempotent): their DDL needs locks on feature_flags.
+    await pool.query('delete from elite_migrations');
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query('lock table feature_flags, feature_flag_events in access share mode'); // a long report query
+    const holderPid = (await holder.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+    const app = new pg.Pool({ connectionString: url, max: 3 });
+    try {
+      const started = Date.now();
+      const result = await migrate(app, { lockTimeoutMs: 800 }).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(result).toMatchObject({ code: 'MIGRATION_LOCKED', name: 'EliteError' });
+      expect((result as Error).message).toMatch(/table locks of migration 20261127000001_feature_flags within 800 ms/);
+      // Readers of the table were never queued behind a waiting ALTER for long.
+      expect((await app.query('select count(*)::int as n from feature_flags')).rows[0].n).toBeGreaterThanOrEqual(0);
+      expect(await sessions([holderPid])).toMatchObject({ idleInTransaction: [], advisoryLocks: 0 });
+      expect((await pool.query('select count(*)::int as n from elite_migrations')).rows[0].n).toBe(0);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+    expect((await migrate(app)).applied).toEqual(MIGRATIONS.map((m) => m.name));
+    await app.end();
+    expect(await sessions()).toMatchObject({ idleInTransaction: [], advisoryLocks: 0 });
+  });
+
+  it('two processes migrating an empty database at once both succeed, one applying', async () => {
+    const db = `elite_migrate_procs_${process.pid}`;
+    await pool.query(`drop database if exists ${db}`);
+    await pool.query(`create database ${db}`);
+    const dir = mkdtempSync(join(tmpdir(), 'elite-migrate-'));
+    // The real migrate() bundled for plain node (the .sql migrations inlined as text).
+    buildSync({
+      entryPoints: [new URL('../../src/adapters/postgres-migrate.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      loader: { '.sql': 'text' },
+      outfile: join(dir, 'migrate.mjs'),
+    });
+    const pgEntry = new URL('../../node_modules/pg/lib/index.js', import.meta.url).pathname;
+    writeFileSync(
+      join(dir, 'run.mjs'),
+      `import pg from ${JSON.stringify(pgEntry)};
+       import { migrate } from './migrate.mjs';
+       const pool = new pg.Pool({ connectionString: process.argv[2], max: 2 });
+       const result = await migrate(pool, { lockTimeoutMs: 20000 });
+       await pool.end();
+       process.stdout.write(JSON.stringify(result));`,
+    );
+    try {
+      const run = () =>
+        promisify(execFile)(process.execPath, [join(dir, 'run.mjs'), url.replace(/\/[^/]*$/, `/${db}`)], { timeout: 50_000 });
+      const [a, b] = await Promise.all([run(), run()]);
+      const results = [JSON.parse(a.stdout), JSON.parse(b.stdout)] as { applied: string[] }[];
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, MIGRATIONS.length]);
+      const other = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, `/${db}`) });
+      await other.connect();
+      expect((await other.query('select name from elite_migrations order by name')).rows.map((r) => r.name)).toEqual(
+        MIGRATIONS.map((m) => m.name),
+      );
+      await other.end();
+    } finally {
+      await pool.query(`drop database if exists ${db} with (force)`);
+    }
+  });
+
+  it('a pg.Client is used as is, and left with no transaction, lock or setting of the migration', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const before = (await client.query('show lock_timeout')).rows[0].lock_timeout;
+      expect(await migrate(client, { lockTimeoutMs: 1_234 })).toEqual({ applied: [] });
+      expect((await client.query('show lock_timeout')).rows[0].lock_timeout).toBe(before);
+      expect(
+        (await client.query('select count(*)::int as n from pg_locks where locktype = $1 and pid = pg_backend_pid()', ['advisory'])).rows[0]
+          .n,
+      ).toBe(0);
+      // Not in a transaction: a rollback warns instead of ending one.
+      expect((await client.query('select now() = statement_timestamp() as fresh')).rows[0].fresh).toBe(true);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('rejects bad options at once', async () => {
+    await expect(migrate(pool, { lockTimeoutMs: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'lockTimeoutMs' });
+  });
+});
+
 describe('createPostgresStorage', () => {
+  it('a batch the database refuses for its content is INVALID_EVENT, nothing of it stored; an unreachable one STORAGE_ERROR without its password', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    // Stands for any CHECK the migrations add: the adapter must classify the database's refusal.
+    await pool.query("alter table feature_flag_events add constraint elite_test_refused check (user_id <> 'refused-by-the-database')");
+    const event: FlagEvent = {
+      type: 'exposure',
+      environment: 'production',
+      flagKey: 'f',
+      variant: 'a',
+      userId: 'u1',
+      occurredAt: '2026-01-01T00:00:00Z',
+    };
+    try {
+      const refused = storage.appendEvents([event, { ...event, userId: 'refused-by-the-database' }]);
+      await expect(refused).rejects.toMatchObject({ code: 'INVALID_EVENT', name: 'EliteError', cause: { code: '23514' } });
+      expect((await pool.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(0);
+    } finally {
+      await pool.query('alter table feature_flag_events drop constraint elite_test_refused');
+    }
+    const down = new URL(url);
+    down.port = '9';
+    down.password = 'hunter2-pg-secret';
+    const unreachable = new pg.Pool({ connectionString: down.toString(), connectionTimeoutMillis: 2_000 });
+    const error = await createPostgresStorage({ pool: unreachable })
+      .appendEvents([event])
+      .catch((e: unknown) => e);
+    await unreachable.end();
+    expect(error).toMatchObject({ code: 'STORAGE_ERROR', name: 'EliteError' });
+    expect(`${(error as Error).message} ${(error as Error).stack}`).not.toContain('hunter2-pg-secret');
+  });
+
+  it('writeFlags writes in one transaction: a flag the database refuses leaves none written', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    await storage.writeFlag({ ...experiment, key: 'kept' });
+    await pool.query("alter table feature_flags add constraint elite_test_refused check (key <> 'refused-by-the-database')");
+    try {
+      const batch = [{ ...experiment, key: 'kept', enabled: false }, experiment, { ...experiment, key: 'refused-by-the-database' }];
+      await expect(storage.writeFlags?.(batch)).rejects.toMatchObject({ code: '23514' });
+      expect(await storage.getFlag('pricing-test', 'production')).toBeUndefined();
+      expect(await storage.getFlag('kept', 'production')).toMatchObject({ version: 1, enabled: true });
+    } finally {
+      await pool.query('alter table feature_flags drop constraint elite_test_refused');
+    }
+    expect(await sessions()).toMatchObject({ idleInTransaction: [] });
+  });
+
   it('rejects a missing pool at once', () => {
     expect(() => createPostgresStorage({} as never)).toThrow(/pool must be a pg.Pool/);
   });

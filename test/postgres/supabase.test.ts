@@ -13,6 +13,7 @@ import { createSupabaseStorage } from '../../src/adapters/supabase.js';
 import type { FlagEvent, StorageAdapter, VariantAggregate } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import { type PostgrestServer, signJwt, startPostgrestServer } from '../supabase/postgrest-server.js';
+import { addEventIdColumn } from './event-id-column.js';
 import { seededExperimentEvents, VARIANTS } from './seeded-events.js';
 import { authenticator, createSupabaseDatabase, dropDatabase, dropSupabaseRoles, urlFor } from './supabase-db.js';
 
@@ -33,6 +34,7 @@ const clientFor = (key: string, accessToken?: string) =>
 
 beforeAll(async () => {
   admin = await createSupabaseDatabase(DB);
+  await addEventIdColumn(admin); // TEMPORARY: until the migrations add event_id
   server = await startPostgrestServer({ databaseUrl: urlFor(DB, authenticator), jwtSecret: SECRET, apiKeys: [anonKey, serviceKey] });
 });
 afterAll(async () => {
@@ -96,9 +98,74 @@ describe('createSupabaseStorage with supabase-js', () => {
     await storage.appendEvents(seededEvents(300));
     const sent = server.requests.slice(from);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/^POST \/rest\/v1\/feature_flag_events\?columns=/);
+    expect(sent[0]).toMatch(/^POST \/rest\/v1\/feature_flag_events\?on_conflict=event_id&columns=/);
     expect(sent[0]).not.toMatch(/select=/);
     expect((await admin.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(300);
+  });
+
+  it('a batch sent again (a write that timed out after its commit) is stored once, for every key', async () => {
+    await clean();
+    const events = seededEvents(300).map((e) => ({ ...e, id: crypto.randomUUID() }));
+    for (const key of [serviceKey, anonKey]) {
+      const storage = createSupabaseStorage({ client: clientFor(key) });
+      await storage.appendEvents(events);
+      await storage.appendEvents([...events.slice(0, 100), ...events.slice(0, 100)]);
+    }
+    expect((await admin.query('select count(*)::int as n, count(distinct event_id)::int as ids from feature_flag_events')).rows[0]).toEqual(
+      {
+        n: 300,
+        ids: 300,
+      },
+    );
+    const memory = createMemoryStorage();
+    await memory.appendEvents(events);
+    const q = { flagKey: 'pricing-test', environment: 'production' };
+    const service = createSupabaseStorage({ client: clientFor(serviceKey) });
+    expect(byVariant(await service.queryResults(q))).toEqual(byVariant(await memory.queryResults(q)));
+  });
+
+  it('a batch the database refuses for its content is INVALID_EVENT and nothing of it is stored', async () => {
+    await clean();
+    // Stands for any CHECK the migrations add: the adapter must classify the database's refusal.
+    await admin.query("alter table feature_flag_events add constraint elite_test_refused check (user_id <> 'refused-by-the-database')");
+    try {
+      const storage = createSupabaseStorage({ client: clientFor(anonKey) });
+      const events = seededEvents(10);
+      const refused = storage.appendEvents([...events, { ...(events[0] as FlagEvent), userId: 'refused-by-the-database' }]);
+      await expect(refused).rejects.toMatchObject({ code: 'INVALID_EVENT', name: 'EliteError', cause: { code: '23514' } });
+      expect((await admin.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(0);
+    } finally {
+      await admin.query('alter table feature_flag_events drop constraint elite_test_refused');
+    }
+  });
+
+  it('an unreachable or unusable Supabase URL is STORAGE_ERROR, and its password or key never shows', async () => {
+    const withPassword = new URL(server.url);
+    withPassword.username = 'admin';
+    withPassword.password = 'hunter2-supabase-secret';
+    const closed = 'http://127.0.0.1:9';
+    for (const base of [withPassword.toString().replace(/\/$/, ''), closed]) {
+      const client = createClient(base, serviceKey, {
+        auth: { persistSession: false, autoRefreshToken: false },
+        realtime: { transport: ws as never },
+      });
+      const storage = createSupabaseStorage({ client });
+      for (const attempt of [
+        () => storage.listFlags('production'),
+        () => storage.appendEvents(seededEvents(3)),
+        () => storage.queryResults({ flagKey: 'pricing-test', environment: 'production' }),
+      ]) {
+        const error = await attempt().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toMatchObject({ code: 'STORAGE_ERROR', name: 'EliteError' });
+        const shown = `${(error as Error).message} ${JSON.stringify((error as Error).cause)} ${String((error as Error).stack)}`;
+        expect(shown).not.toContain('hunter2-supabase-secret');
+        expect(shown).not.toContain(serviceKey);
+        expect(shown).not.toContain(serviceKey.split('.')[2]);
+      }
+    }
   });
 
   it('an unconditional write retries when another writer raised the version in between', async () => {
@@ -232,6 +299,44 @@ describe('the PostgREST-protocol server', () => {
     const rpc = await call('rpc/nothing', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(rpc.status).toBe(404);
     expect(await rpc.json()).toMatchObject({ code: 'PGRST202' });
+  });
+
+  it('upserts as PostgREST does: on_conflict with a resolution preference, refusing a target without a unique index', async () => {
+    await clean();
+    const id = '3f0c6a52-8d1e-4b7a-9c2f-5e6d7a8b9c0d';
+    const row = { event_id: id, environment: 'production', user_id: 'u', event_type: 'exposure', occurred_at: '2026-01-01T00:00:00Z' };
+    const columns = 'columns="event_id","environment","user_id","event_type","occurred_at"';
+    const post = (query: string, prefer?: string) =>
+      call(`feature_flag_events?${query}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(prefer ? { Prefer: prefer } : {}) },
+        body: JSON.stringify([row, row]),
+      });
+    const ignored = await post(`on_conflict=event_id&${columns}`, 'resolution=ignore-duplicates, return=minimal');
+    expect(ignored.status).toBe(201);
+    expect(await ignored.text()).toBe('');
+    expect((await post(`on_conflict=event_id&${columns}`, 'resolution=ignore-duplicates')).status).toBe(201);
+    expect((await admin.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(1);
+    // A plain insert of the same key: 409 unique violation.
+    const plain = await post(columns);
+    expect(plain.status).toBe(409);
+    expect(await plain.json()).toMatchObject({ code: '23505' });
+    // A conflict target that is not unique: PostgreSQL's 42P10, 400.
+    const notUnique = await post(`on_conflict=user_id&${columns}`, 'resolution=ignore-duplicates');
+    expect(notUnique.status).toBe(400);
+    expect(await notUnique.json()).toMatchObject({ code: '42P10' });
+    const unknown = await post(`on_conflict=nope&${columns}`, 'resolution=ignore-duplicates');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ code: '42703' });
+    // Outside the subset the adapter uses.
+    for (const [query, prefer] of [
+      [`on_conflict=event_id&${columns}`, undefined],
+      [columns, 'resolution=ignore-duplicates, missing=default'],
+    ] as [string, string | undefined][]) {
+      const response = await post(query, prefer);
+      expect(response.status, `${query} ${prefer}`).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'PGRST100' });
+    }
   });
 
   it('rejects bad or missing credentials with 401', async () => {

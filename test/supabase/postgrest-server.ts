@@ -5,6 +5,8 @@
  *
  *   GET    /rest/v1/<table>?select=a,b&col=eq.v[&order=col.asc]            200, JSON array
  *   POST   /rest/v1/<table>[?columns="a","b"][&select=a,b]                 201, empty (no select) or JSON array
+ *   POST   /rest/v1/<table>?columns=…&on_conflict=a,b  with `Prefer: resolution=ignore-duplicates`
+ *          (or merge-duplicates)                                         201: INSERT … ON CONFLICT (a, b) DO NOTHING/UPDATE
  *   PATCH  /rest/v1/<table>?col=eq.v…&select=a,b                           200, JSON array
  *   DELETE /rest/v1/<table>?col=eq.v…&select=a,b                           200, JSON array
  *   POST   /rest/v1/rpc/<function>  (named arguments as a JSON object)     200, JSON array
@@ -131,6 +133,8 @@ interface Schema {
   tables: Map<string, Set<string>>;
   /** function → its argument names. */
   functions: Map<string, Set<string>>;
+  /** table → its primary key columns, in order. */
+  primaryKeys: Map<string, string[]>;
 }
 
 async function readSchema(pool: pg.Pool): Promise<Schema> {
@@ -153,7 +157,15 @@ async function readSchema(pool: pg.Pool): Promise<Schema> {
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'`,
   );
   for (const f of fns.rows) functions.set(f.proname, new Set(f.args ?? []));
-  return { tables, functions };
+  const primaryKeys = new Map<string, string[]>();
+  const keys = await pool.query<{ table_name: string; columns: string[] }>(
+    `select c.relname as table_name, array(select a.attname from unnest(i.indkey) with ordinality k(attnum, n)
+                                           join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum order by k.n) as columns
+     from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace s on s.oid = c.relnamespace
+     where s.nspname = 'public' and i.indisprimary`,
+  );
+  for (const k of keys.rows) primaryKeys.set(k.table_name, k.columns);
+  return { tables, functions, primaryKeys };
 }
 
 const ident = (name: string) => pg.escapeIdentifier(name);
@@ -197,6 +209,7 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
     let select: string[] | undefined;
     let columns: string[] | undefined;
     let order: { column: string; direction: 'asc' | 'desc' } | undefined;
+    let onConflict: string[] | undefined;
     const filters: { column: string; value: string }[] = [];
     for (const [name, value] of params) {
       if (name === 'select') {
@@ -209,6 +222,9 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
           value.split(',').map((c) => c.slice(1, -1)),
           'columns',
         );
+      } else if (name === 'on_conflict') {
+        if (!/^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$/.test(value)) throw unsupported(`on_conflict=${value}`);
+        onConflict = columnsOf(table, value.split(','), 'on_conflict');
       } else if (name === 'order') {
         const m = /^([a-z_][a-z0-9_]*)\.(asc|desc)$/.exec(value);
         if (!m) throw unsupported(`order=${value}`);
@@ -218,18 +234,22 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
         filters.push({ column: columnsOf(table, [name], 'filter')[0] as string, value: value.slice(3) });
       }
     }
-    return { select, columns, order, filters };
+    return { select, columns, order, filters, onConflict };
   };
 
-  const parsePrefer = (header: string | undefined): 'minimal' | 'representation' | undefined => {
-    if (header === undefined) return undefined;
-    let ret: 'minimal' | 'representation' | undefined;
+  type Prefer = { return?: 'minimal' | 'representation'; resolution?: 'ignore' | 'merge' };
+  /** The preferences supabase-js sends (several `Prefer` headers arrive joined by commas). */
+  const parsePrefer = (header: string | undefined): Prefer => {
+    const prefer: Prefer = {};
+    if (header === undefined) return prefer;
     for (const part of header.split(',').map((p) => p.trim())) {
-      if (part === 'return=minimal') ret = 'minimal';
-      else if (part === 'return=representation') ret = 'representation';
+      if (part === 'return=minimal') prefer.return = 'minimal';
+      else if (part === 'return=representation') prefer.return = 'representation';
+      else if (part === 'resolution=ignore-duplicates') prefer.resolution = 'ignore';
+      else if (part === 'resolution=merge-duplicates') prefer.resolution = 'merge';
       else throw unsupported(`Prefer: ${part}`);
     }
-    return ret;
+    return prefer;
   };
 
   const handle = async (request: IncomingMessage): Promise<{ status: number; body?: unknown }> => {
@@ -271,7 +291,8 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
     const path = url.pathname;
     if (!path.startsWith('/rest/v1/')) throw unsupported(`path ${path}`);
     const resource = path.slice('/rest/v1/'.length);
-    const prefer = parsePrefer(request.headers.prefer as string | undefined);
+    const preferences = parsePrefer(request.headers.prefer as string | undefined);
+    const prefer = preferences.return;
     const raw = method === 'GET' || method === 'DELETE' ? '' : await readBody(request);
     let body: unknown;
     if (method === 'POST' || method === 'PATCH') {
@@ -297,7 +318,9 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
     let created = false;
     if (resource.startsWith('rpc/')) {
       const fn = resource.slice(4);
-      if (method !== 'POST' || [...url.searchParams].length > 0 || prefer !== undefined) throw unsupported(`${method} /rpc with options`);
+      if (method !== 'POST' || [...url.searchParams].length > 0 || prefer !== undefined || preferences.resolution !== undefined) {
+        throw unsupported(`${method} /rpc with options`);
+      }
       const args = schema.functions.get(fn);
       const named = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body as object) : undefined;
       if (!args || !named?.every((a) => args.has(a))) {
@@ -331,6 +354,9 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
       // supabase-js asks for rows back with `?select=` plus `Prefer: return=representation`.
       if ((q.select !== undefined) !== (prefer === 'representation') && method !== 'GET')
         throw unsupported('select without return=representation');
+      if ((preferences.resolution !== undefined || q.onConflict !== undefined) && method !== 'POST') {
+        throw unsupported(`${method} with on_conflict or resolution`);
+      }
       if (method === 'GET') {
         if (prefer !== undefined || q.columns) throw unsupported('GET options');
         sql = `select ${returning ?? '*'} from ${ident(table)}${where.length ? ` where ${where.join(' and ')}` : ''}${
@@ -346,6 +372,19 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
         // As PostgREST: the JSON body becomes rows of the table's type; listed columns only.
         const list = columns.map(ident).join(', ');
         sql = `insert into ${ident(table)} (${list}) select ${list} from json_populate_recordset(null::${ident(table)}, $1::json)`;
+        // As PostgREST: `on_conflict` names the conflict target of an upsert (default: the primary
+        // key); the resolution preference picks DO NOTHING or DO UPDATE of the sent columns. The
+        // database itself refuses a target without a unique index (42P10, 400).
+        if (q.onConflict !== undefined && preferences.resolution === undefined) throw unsupported('on_conflict without resolution');
+        if (preferences.resolution !== undefined) {
+          const target = q.onConflict ?? schema.primaryKeys.get(table);
+          if (!target?.length) throw unsupported('upsert on a table without a primary key');
+          sql += ` on conflict (${target.map(ident).join(', ')}) do ${
+            preferences.resolution === 'ignore'
+              ? 'nothing'
+              : `update set (${columns.map(ident).join(', ')}) = row(${columns.map((c) => `excluded.${ident(c)}`).join(', ')})`
+          }`;
+        }
         if (returning) sql += ` returning ${returning}`;
         values = [JSON.stringify(rows)];
         answer = returning ? 'rows' : 'none';

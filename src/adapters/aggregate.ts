@@ -1,4 +1,4 @@
-import type { FlagEvent, ResultsQuery, VariantAggregate } from '../adapters/types.js';
+import type { FlagEvent, ResultsQuery, VariantAggregate } from './types.js';
 
 /**
  * Per-variant aggregates of one flag from raw events, with the attribution rules every
