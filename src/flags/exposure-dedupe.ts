@@ -47,13 +47,19 @@ export class ExposureDedupe {
   }
 
   /**
-   * Drops one entry: the oldest of `current` when it holds at least its share, else the oldest
-   * of the largest flag, so a new flag is not starved by the flags that came before it.
+   * Drops one entry: the oldest of `current` when it holds more than its share, else the oldest
+   * of the largest other flag, so a new flag is not starved by the flags that came before it.
    */
   #evict(current: LruMap<number>): void {
     let victim = current;
-    if (current.size * this.#byFlag.size < this.#max) {
-      for (const seen of this.#byFlag.values()) if (seen.size > victim.size) victim = seen;
+    if (current.size * this.#byFlag.size <= this.#max) {
+      let largest = 0;
+      for (const seen of this.#byFlag.values()) {
+        if (seen !== current && seen.size > largest) {
+          largest = seen.size;
+          victim = seen;
+        }
+      }
     }
     victim.evict();
     this.#size--;
