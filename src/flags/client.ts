@@ -137,6 +137,19 @@ function sameType(value: unknown, model: unknown): boolean {
  * const variant = await client.getVariant('pricing-test', userId); // 'control' | 'variant-a' | 'variant-b'
  */
 export function createFlags(options: FlagsOptions = {}): FlagsClient {
+  try {
+    return build(options);
+  } catch (error) {
+    if (isEliteError(error)) throw error;
+    // Options that cannot be read (a throwing getter, a revoked proxy): still a typed error.
+    throw new EliteError('INVALID_OPTIONS', `elite/flags: createFlags() could not read its options: ${messageOf(error)}`, {
+      field: 'options',
+      cause: error,
+    });
+  }
+}
+
+function build(options: FlagsOptions): FlagsClient {
   const invalid = (field: string, message: string): never => {
     throw new EliteError('INVALID_OPTIONS', `elite/flags: ${field} ${message}`, { field });
   };
@@ -450,7 +463,9 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     const code = quick(got, user);
     if (code >= 0) return (got as Entry & { flag: CompiledFlag }).flag.variantKeys[variantIndexOf(code)];
     const [d] = slow(flagKey, user, got);
-    return d.reason === 'ERROR' ? (fallback ?? d.variant) : d.variant;
+    // Only a string default is returned: anything else (a thenable above all) would be adopted by
+    // the async twin's promise and could make it reject.
+    return d.reason === 'ERROR' ? (typeof fallback === 'string' ? fallback : d.variant) : d.variant;
   };
   const enabled = (flagKey: unknown, user: FlagUser, got: Entry | Failure | undefined): boolean => {
     const code = quick(got, user);
@@ -574,19 +589,31 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     async results(flagKey, resultsOptions = {}) {
       // Statistics load on first use; the Edge build rejects here, before any store call.
       const { computeResults } = await loadStats();
+      if (!validKey(flagKey))
+        throw new EliteError('FLAG_NOT_FOUND', `elite/flags: results(): the flag key must be a non-empty string, got ${typeof flagKey}`);
+      const query: ResultsQuery = { flagKey, environment };
+      try {
+        const bound = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
+        const { event, since, until } = resultsOptions;
+        if (event !== undefined) query.eventName = event;
+        if (since !== undefined) query.since = bound(since) as string;
+        if (until !== undefined) query.until = bound(until) as string;
+      } catch (cause) {
+        throw new EliteError(
+          'INVALID_OPTIONS',
+          `elite/flags: results() options: ${messageOf(cause)}; use { event?, since?, until? } with dates`,
+          {
+            field: 'options',
+            cause,
+          },
+        );
+      }
       await events.flush();
       let definition: FlagDefinition | undefined;
       let aggregates: VariantAggregate[];
-      const bound = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
       try {
         // A bootstrap flag the store has never had is judged on its bootstrap weights.
         definition = (await storage.getFlag(flagKey, environment)) ?? absent(flagKey)?.definition;
-        const query: ResultsQuery = { flagKey, environment };
-        if (resultsOptions.event !== undefined) query.eventName = resultsOptions.event;
-        const since = bound(resultsOptions.since);
-        const until = bound(resultsOptions.until);
-        if (since !== undefined) query.since = since;
-        if (until !== undefined) query.until = until;
         aggregates = await storage.queryResults(query);
       } catch (cause) {
         throw storageError(`reading results of "${flagKey}"`, cause);

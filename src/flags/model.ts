@@ -63,6 +63,17 @@ const hundredths = (value: unknown): number => {
  * `elite/flags: flag "pricing": variants[1].weight must be 0–100 with at most two decimals, got 120`.
  */
 export function validateFlag(input: unknown): FlagDefinition {
+  try {
+    return check(input);
+  } catch (error) {
+    if (error instanceof EliteError) throw error;
+    // Input that cannot be read (a throwing getter, a revoked proxy): still a typed error.
+    const message = error instanceof Error ? error.message : typeof error;
+    throw new EliteError('INVALID_FLAG', `elite/flags: the flag could not be read: ${message}`, { field: 'flag', cause: error });
+  }
+}
+
+function check(input: unknown): FlagDefinition {
   const flag = (isDict(input) ? input : {}) as Dict;
   const name = typeof flag.key === 'string' ? `flag "${flag.key}": ` : '';
   const fail = (field: string, message: string): never => {
