@@ -19,13 +19,13 @@ const risky = [
   '(x+x+)+y',
   '^(([a-z])+.)+[A-Z]([a-z])+$',
   '(a|)+',
+  '^(foo|bar)+$',
   '.*.*.*=',
   '\\s*\\s*\\s*$',
   '.{0,300}.{0,300}.{0,300}=',
 ];
 const fine = [
   '^[a-z]+$',
-  '^(foo|bar)+$',
   '(?:ab)+',
   'a+b+',
   '^v\\d+\\.\\d+',
@@ -77,11 +77,16 @@ describe('$regex patterns that can backtrack super-linearly', () => {
   });
 
   it('the worst accepted pattern on the longest text stays within a few tens of ms', () => {
-    const text = 'a'.repeat(MAX_REGEX_INPUT_CHARS);
-    for (const pattern of ['.*.*=', '(.*)(.+)=', '(a|b)*(a|b)*c']) {
+    const worst: [string, string][] = [
+      ['.*.*=', 'a'.repeat(MAX_REGEX_INPUT_CHARS)],
+      ['(.*)(.+)=', 'a'.repeat(MAX_REGEX_INPUT_CHARS)],
+      ['[ab]*[ab]*c', 'ab'.repeat(MAX_REGEX_INPUT_CHARS / 2)],
+      ['\\s*\\s*$', `${' '.repeat(MAX_REGEX_INPUT_CHARS - 1)}x`],
+    ];
+    for (const [pattern, text] of worst) {
       expect(regexRisk(pattern)).toBeUndefined();
       const started = performance.now();
-      expect(evalCondition({ s: text }, { s: { $regex: pattern } })).toBe(false);
+      evalCondition({ s: text }, { s: { $regex: pattern } });
       expect(performance.now() - started).toBeLessThan(250);
     }
   });

@@ -20,12 +20,12 @@ export interface TrackInput {
 export function storableUserId(user: FlagUser): string | EventProblem {
   const userId = targetingKeyOf(user);
   if (userId === undefined) return ['user', 'the user needs an id (a string or a context with targetingKey)'];
-  if (userId.length > EVENT_LIMITS.userIdChars) {
-    return ['user', `the user id must be at most ${EVENT_LIMITS.userIdChars} characters, got ${userId.length}`];
-  }
-  if (!isStorableText(userId)) return ['user', 'the user id must not contain NUL characters or lone surrogates'];
-  return userId;
+  return userId.length > EVENT_LIMITS.userIdChars || !isStorableText(userId)
+    ? ['user', `the user id must be 1–${EVENT_LIMITS.userIdChars} characters${TEXT}`]
+    : userId;
 }
+
+const TEXT = ', without NUL or lone surrogates';
 
 /** True when every key and string in `value` (plain JSON) can be stored as PostgreSQL text. */
 const storableJson = (value: unknown): boolean => {
@@ -59,10 +59,7 @@ export function checkTrackInput(eventName: unknown, user: FlagUser, options: unk
     field = 'value';
     const value: unknown = options.value;
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= EVENT_LIMITS.absValue)) {
-      return [
-        field,
-        `value must be a finite number of at most ±${EVENT_LIMITS.absValue}, got ${typeof value === 'number' ? value : typeof value}`,
-      ];
+      return [field, `value must be a finite number within ±${EVENT_LIMITS.absValue}`];
     }
     const input: TrackInput = { userId };
     if (value !== undefined) input.value = value as number;
@@ -80,7 +77,7 @@ export function checkTrackInput(eventName: unknown, user: FlagUser, options: unk
     if (JSON.stringify(properties).length > EVENT_LIMITS.propertiesChars) return problem;
     input.properties = properties as TrackInput['properties'];
     return input;
-  } catch (error) {
-    return [field, `reading ${field} threw: ${error instanceof Error ? error.message : typeof error}`];
+  } catch {
+    return [field, `reading ${field} threw`];
   }
 }
