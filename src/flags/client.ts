@@ -3,7 +3,10 @@ import { createMemoryStorage } from '../adapters/memory.js';
 import type { ResultsQuery, StorageAdapter, VariantAggregate } from '../adapters/types.js';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
+import { EVENT_LIMITS, isStorableText } from '../internal/limits.js';
 import { type SafeLogger, toSafeLogger } from '../internal/logger.js';
+import { createWarnOnce } from '../internal/warn-once.js';
+import { createChangeHandler } from './change-feed.js';
 import {
   type CompiledFlag,
   compileFlag,
@@ -16,9 +19,11 @@ import {
   variantIndexOf,
 } from './evaluate.js';
 import { type BufferedEvent, EventBuffer, type FlushResult } from './events.js';
-import { isDict, isJson, KEY_PATTERN } from './model.js';
+import { ExposureDedupe } from './exposure-dedupe.js';
+import { KEY_PATTERN } from './model.js';
 import type { ExperimentResults } from './stats.js';
 import { loadStats } from './stats-loader.js';
+import { checkTrackInput, storableUserId } from './track-input.js';
 import type {
   EvaluationDetails,
   EvaluationErrorCode,
@@ -34,8 +39,8 @@ import type {
 
 export type { FlushResult } from './events.js';
 
-const MAX_EVENT_NAME = 200;
-const MAX_PROPERTIES_CHARS = 8_192;
+/** Most keys reloaded at once after change notifications; past it, one full refresh instead. */
+const MAX_PENDING_RELOADS = 100;
 
 /** What `refresh()` resolves to; it never rejects. */
 export type RefreshResult = { ok: true; flags: number } | { ok: false; error: Error };
@@ -132,6 +137,19 @@ function sameType(value: unknown, model: unknown): boolean {
  * const variant = await client.getVariant('pricing-test', userId); // 'control' | 'variant-a' | 'variant-b'
  */
 export function createFlags(options: FlagsOptions = {}): FlagsClient {
+  try {
+    return build(options);
+  } catch (error) {
+    if (isEliteError(error)) throw error;
+    // Options that cannot be read (a throwing getter, a revoked proxy): still a typed error.
+    throw new EliteError('INVALID_OPTIONS', `elite/flags: createFlags() could not read its options: ${messageOf(error)}`, {
+      field: 'options',
+      cause: error,
+    });
+  }
+}
+
+function build(options: FlagsOptions): FlagsClient {
   const invalid = (field: string, message: string): never => {
     throw new EliteError('INVALID_OPTIONS', `elite/flags: ${field} ${message}`, { field });
   };
@@ -162,6 +180,7 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   }
   const storage = (given as StorageAdapter | undefined) ?? createMemoryStorage();
   const log: SafeLogger = toSafeLogger(options.logger);
+  const warnOnce = createWarnOnce(log);
   const { onError, trackExposures = true } = options;
   const dedupeMax = count('dedupeMax', options.dedupeMax, 100_000);
   const strict = options.strict ?? environment !== 'production';
@@ -173,7 +192,12 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
   const cache = new LruMap<Entry>(cacheMax, 0);
   // An injected clock (tests) is read on every check, so it can jump at will.
   const clock = options.now ?? coarseNow;
-  const put = (key: string, flag: CompiledFlag | undefined) => cache.set(key, { flag, expiresAt: clock() + ttlMs, stale: false });
+  // Exposure dedupe entries of a flag go when the store says the flag is gone.
+  const keepEntry = (key: string, entry: Entry) => {
+    if (entry.flag === undefined && entry.failure === undefined) dedupe.forget(key);
+    cache.set(key, entry);
+  };
+  const put = (key: string, flag: CompiledFlag | undefined) => keepEntry(key, { flag, expiresAt: clock() + ttlMs, stale: false });
   const inflight = new Map<string, Promise<Entry>>();
   const counters = { cacheHits: 0, cacheMisses: 0, staleServes: 0, errors: 0, storageErrors: 0, exposures: 0 };
   const events = new EventBuffer({
@@ -182,28 +206,43 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     maxBatch: count('maxBatch', options.maxBatch, 500),
     maxBuffer: count('maxBuffer', options.maxBuffer, 10_000),
     onWriteError: (cause) => report(storageError('writing events', cause)),
+    onRejected: (event, cause) => {
+      warnOnce(
+        'rejected',
+        `elite/flags: the store refused an event (${messageOf(cause)}); it was dropped, the others delivered (counted in stats().eventsRejected)`,
+      );
+      try {
+        onError?.(new EliteError('INVALID_EVENT', `elite/flags: the store refused a ${event.type} event: ${messageOf(cause)}`, { cause }));
+      } catch {
+        // onError must not throw.
+      }
+    },
   });
-  // Per flag, the variant each user was last exposed to: an exposure is recorded once per
-  // (user, flag, variant). Keyed by the id string itself (its hash is cached by the engine; a
-  // concatenated key would be hashed anew on every call). Bounded per flag, least recent first.
-  const exposed = new Map<string, LruMap<number>>();
+  const dedupe = new ExposureDedupe(dedupeMax);
 
   /** Records an exposure once per (user, flag, variant) when the code places the user in an arm. */
   const expose = (flag: CompiledFlag, user: FlagUser, code: number) => {
     if (flag.toggle || !isPlacement(code)) return;
     const userId = targetingKeyOf(user);
     if (userId === undefined) return; // a rule matched on attributes alone: nobody to attribute to
+    // A user id no store can keep: the answer stands, the exposure is not recorded. The length
+    // is checked before the dedupe (a long id is not kept in memory), the text only for a new
+    // exposure, off the deduplicated hot path (a bad id is remembered, so counted once).
+    if (userId.length > EVENT_LIMITS.userIdChars) return unstorable(userId);
     const index = variantIndexOf(code);
-    let seen = exposed.get(flag.key);
-    if (seen === undefined) {
-      seen = new LruMap<number>(dedupeMax, 0);
-      exposed.set(flag.key, seen);
-    }
-    if (seen.get(userId) === index) return;
-    seen.set(userId, index);
+    if (!dedupe.record(flag.key, userId, index)) return;
+    if (!isStorableText(userId)) return unstorable(userId);
     counters.exposures++;
     const variant = flag.variantKeys[index] as string;
     events.push({ type: 'exposure', environment, flagKey: flag.key, variant, userId, occurredAt: clock() });
+  };
+  const unstorable = (userId: string) => {
+    events.drop();
+    const problem = storableUserId(userId);
+    warnOnce(
+      'exposure-user',
+      `elite/flags: exposure not recorded: ${typeof problem === 'string' ? 'bad user id' : problem[1]} (counted in stats().eventsDropped)`,
+    );
   };
   let closed = false;
 
@@ -276,12 +315,14 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     if (promise) return promise;
     const generation = generations.get(key) ?? 0;
     const keep = (entry: Entry): Entry => {
-      if (!closed && (generations.get(key) ?? 0) === generation) cache.set(key, entry);
+      if (!closed && (generations.get(key) ?? 0) === generation) keepEntry(key, entry);
       return entry;
     };
     promise = withTimeout(Promise.resolve().then(() => storage.getFlag(key, environment)))
       .then((definition) => {
         if (definition !== undefined) fallback.delete(key);
+        // The store answers: events held back by an earlier failure can go now.
+        events.retryNow();
         return keep({ flag: definition === undefined ? absent(key) : compile(definition), expiresAt: clock() + ttlMs, stale: false });
       })
       .catch((cause: unknown) => {
@@ -409,13 +450,22 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     }
   };
   const lookupSync = (flagKey: unknown) => (validKey(flagKey) ? (fresh(flagKey) ?? resolveSync(flagKey)) : undefined);
-  const lookup = async (flagKey: unknown) => (validKey(flagKey) ? (fresh(flagKey) ?? (await resolve(flagKey))) : undefined);
+  const lookup = async (flagKey: unknown) => {
+    if (!validKey(flagKey)) return undefined;
+    // A change was announced: answer from the reload it started (the cached definition stays
+    // for sync evaluations, and as the fallback if the reload fails).
+    const changing = changes.settled(flagKey);
+    if (changing !== undefined) await changing;
+    return fresh(flagKey) ?? (await resolve(flagKey));
+  };
 
   const variant = (flagKey: unknown, user: FlagUser, got: Entry | Failure | undefined, fallback: string | undefined) => {
     const code = quick(got, user);
     if (code >= 0) return (got as Entry & { flag: CompiledFlag }).flag.variantKeys[variantIndexOf(code)];
     const [d] = slow(flagKey, user, got);
-    return d.reason === 'ERROR' ? (fallback ?? d.variant) : d.variant;
+    // Only a string default is returned: anything else (a thenable above all) would be adopted by
+    // the async twin's promise and could make it reject.
+    return d.reason === 'ERROR' ? (typeof fallback === 'string' ? fallback : d.variant) : d.variant;
   };
   const enabled = (flagKey: unknown, user: FlagUser, got: Entry | Failure | undefined): boolean => {
     const code = quick(got, user);
@@ -435,45 +485,26 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     return d.value as T;
   };
 
-  const warned = new Set<string>();
-  const warnOnce = (kind: string, message: string) => {
-    if (warned.has(kind)) return;
-    warned.add(kind);
-    log.warn(message);
-  };
-  /** [field, problem] for invalid track() input, or undefined. */
-  const eventProblem = (eventName: unknown, user: FlagUser, o: TrackOptions): [string, string] | undefined => {
-    if (typeof eventName !== 'string' || eventName.length === 0 || eventName.length > MAX_EVENT_NAME) {
-      return ['eventName', `the event name must be a string of 1–${MAX_EVENT_NAME} characters`];
-    }
-    if (targetingKeyOf(user) === undefined) return ['user', 'the user needs an id (a string or a context with targetingKey)'];
-    if (!isDict(o)) return ['options', 'options must be an object { value?, properties? }'];
-    if (o.value !== undefined && !Number.isFinite(o.value))
-      return ['value', `value must be a finite number, got ${typeof o.value === 'number' ? o.value : typeof o.value}`];
-    if (
-      o.properties !== undefined &&
-      !(isDict(o.properties) && isJson(o.properties) && JSON.stringify(o.properties).length <= MAX_PROPERTIES_CHARS)
-    ) {
-      return ['properties', `properties must be a plain JSON object of at most ${MAX_PROPERTIES_CHARS} characters`];
-    }
-    return undefined;
-  };
-
+  const changes = createChangeHandler({ inflight: (key) => inflight.get(key), load, refresh: () => client.refresh() }, MAX_PENDING_RELOADS);
   const unsubscribe = storage.subscribe?.(environment, (key) => {
-    // "*": the store may have missed changes (its listener reconnected): reload everything.
+    if (closed) return;
+    // "*": the store may have missed changes (its listener reconnected): reload everything,
+    // and deliver the events held back by a failure now.
     if (key === '*') {
       // A microtask later: the listener may be called before `client` below is assigned.
-      queueMicrotask(() => void client.refresh());
+      queueMicrotask(() => {
+        changes.refreshAll();
+        events.retryNow();
+      });
       return;
     }
-    // Push invalidation: reload the changed flag now rather than at the end of its TTL, even if
-    // a read is under way (it may have started before the change: its result is dropped).
+    // Push invalidation: reload the changed flag now rather than at the end of its TTL. A read
+    // under way may predate the change: its result is not cached (generation) and the key is
+    // read again. The cached definition keeps serving until then.
     generations.set(key, (generations.get(key) ?? 0) + 1);
     // The store has had this key: from now on its answer alone counts (a deletion included).
     fallback.delete(key);
-    inflight.delete(key);
-    cache.delete(key);
-    resolveSync(key);
+    changes.changed(key);
   });
 
   const client: FlagsClient = {
@@ -491,7 +522,8 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       if (closed) return { ok: false, error: new EliteError('CLOSED', 'elite/flags: the flags client is closed; create a new one') };
       let definitions: FlagDefinition[];
       try {
-        definitions = await withTimeout(storage.listFlags(environment));
+        definitions = await withTimeout(Promise.resolve().then(() => storage.listFlags(environment)));
+        events.retryNow();
       } catch (cause) {
         const error = isEliteError(cause, 'TIMEOUT') ? cause : storageError('listing flags', cause);
         for (const key of [...cache.keys()]) {
@@ -525,22 +557,17 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
       }
       return { environment, flags };
     },
-    stats: () => ({ ...counters, cacheSize: cache.size, ...events.stats, eventsPending: events.pending }),
+    stats: () => ({ ...counters, cacheSize: cache.size, ...events.stats, eventsPending: events.pending, dedupeSize: dedupe.size }),
     track(eventName, user, trackOptions = {}) {
-      const problem = eventProblem(eventName, user, trackOptions);
-      if (problem === undefined) {
-        const event: BufferedEvent = {
-          type: 'conversion',
-          environment,
-          userId: targetingKeyOf(user) as string,
-          eventName,
-          occurredAt: clock(),
-        };
-        if (trackOptions.value !== undefined) event.value = trackOptions.value;
-        if (trackOptions.properties !== undefined) event.properties = structuredClone(trackOptions.properties);
+      const input = checkTrackInput(eventName, user, trackOptions);
+      if (!Array.isArray(input)) {
+        const event: BufferedEvent = { type: 'conversion', environment, userId: input.userId, eventName, occurredAt: clock() };
+        if (input.value !== undefined) event.value = input.value;
+        if (input.properties !== undefined) event.properties = input.properties;
         if (!events.push(event)) warnOnce('full', 'elite/flags: the event buffer is full (maxBuffer); events are dropped and counted');
         return;
       }
+      const problem = input;
       if (strict) throw new EliteError('INVALID_EVENT', `elite/flags: track(): ${problem[1]}`, { field: problem[0] });
       events.drop();
       warnOnce(problem[0], `elite/flags: track(): ${problem[1]}; event dropped (counted in stats().eventsDropped)`);
@@ -562,19 +589,31 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     async results(flagKey, resultsOptions = {}) {
       // Statistics load on first use; the Edge build rejects here, before any store call.
       const { computeResults } = await loadStats();
+      if (!validKey(flagKey))
+        throw new EliteError('FLAG_NOT_FOUND', `elite/flags: results(): the flag key must be a non-empty string, got ${typeof flagKey}`);
+      const query: ResultsQuery = { flagKey, environment };
+      try {
+        const bound = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
+        const { event, since, until } = resultsOptions;
+        if (event !== undefined) query.eventName = event;
+        if (since !== undefined) query.since = bound(since) as string;
+        if (until !== undefined) query.until = bound(until) as string;
+      } catch (cause) {
+        throw new EliteError(
+          'INVALID_OPTIONS',
+          `elite/flags: results() options: ${messageOf(cause)}; use { event?, since?, until? } with dates`,
+          {
+            field: 'options',
+            cause,
+          },
+        );
+      }
       await events.flush();
       let definition: FlagDefinition | undefined;
       let aggregates: VariantAggregate[];
-      const bound = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
       try {
         // A bootstrap flag the store has never had is judged on its bootstrap weights.
         definition = (await storage.getFlag(flagKey, environment)) ?? absent(flagKey)?.definition;
-        const query: ResultsQuery = { flagKey, environment };
-        if (resultsOptions.event !== undefined) query.eventName = resultsOptions.event;
-        const since = bound(resultsOptions.since);
-        const until = bound(resultsOptions.until);
-        if (since !== undefined) query.since = since;
-        if (until !== undefined) query.until = until;
         aggregates = await storage.queryResults(query);
       } catch (cause) {
         throw storageError(`reading results of "${flagKey}"`, cause);

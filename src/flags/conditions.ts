@@ -1,3 +1,4 @@
+import { regexRisk } from './regex-safety.js';
 import type { Condition } from './types.js';
 
 /**
@@ -68,13 +69,25 @@ function cached<V>(key: string, compute: () => V): V {
 function regex(pattern: unknown, flags: string): RegExp | string {
   if (!isString(pattern)) return `must be a string, got ${typeName(pattern)}`;
   return cached(`${flags}/${pattern}`, () => {
+    let compiled: RegExp;
     try {
-      return new RegExp(pattern, flags);
+      compiled = new RegExp(pattern, flags);
     } catch (error) {
       return `is not a valid regular expression: ${(error as Error).message}`;
     }
+    // Checked here too, not only when a flag is written: a definition that skipped validation
+    // (a bootstrap built by hand, a row edited in the database) never runs a risky pattern.
+    const risk = regexRisk(pattern);
+    return risk === undefined ? compiled : `is refused: it ${risk}; rewrite it without nested or ambiguous repetition`;
   });
 }
+
+/**
+ * Longest text a `$regex`/`$regexi` test sees, in UTF-16 code units; a longer attribute does not
+ * match. With the patterns `regexRisk` accepts, this bounds the polynomial backtracking that is
+ * left (e.g. `.*.*=` is quadratic): see docs/flags.md#regex-targeting for the measured worst case.
+ */
+export const MAX_REGEX_INPUT_CHARS = 256;
 
 /**
  * A string whose plain ordering is version ordering: drop a leading `v` and any `+build`, split on `.`
@@ -142,7 +155,9 @@ const matchesRegex =
   (flags: string): Test =>
   (actual, pattern) => {
     const re = regex(pattern, flags);
-    return !isString(re) && re.test(String(actual));
+    if (isString(re)) return false;
+    const text = String(actual);
+    return text.length <= MAX_REGEX_INPUT_CHARS && re.test(text);
   };
 
 const mustBe = (path: string, what: string, value: unknown) => `${path} must be ${what}, got ${typeName(value)}`;

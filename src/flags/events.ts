@@ -1,4 +1,5 @@
 import type { FlagEvent, StorageAdapter } from '../adapters/types.js';
+import { isEliteError } from '../internal/errors.js';
 
 /** What `flush()` resolves to; it never rejects. */
 export interface FlushResult {
@@ -17,7 +18,12 @@ export interface EventStats {
   eventsStored: number;
   /** Events refused because the buffer was full (`maxBuffer`) or the input was invalid. */
   eventsDropped: number;
-  /** Batches the store rejected (each is retried). */
+  /**
+   * Events the store refused for their content (`INVALID_EVENT`): each is isolated from its
+   * batch, dropped and counted here, so it cannot block the events behind it.
+   */
+  eventsRejected: number;
+  /** Batches the store failed to write for availability reasons (each is retried). */
   eventWriteErrors: number;
   /** Events in the buffer now. */
   eventsPending: number;
@@ -30,6 +36,8 @@ export interface EventBufferOptions {
   maxBuffer: number;
   /** Called with each failed write (already counted). */
   onWriteError: (error: unknown) => void;
+  /** Called with each event the store refused for its content (already counted and dropped). */
+  onRejected?: (event: FlagEvent, error: unknown) => void;
 }
 
 /**
@@ -47,15 +55,26 @@ const WRITE_TIMEOUT_MS = 10_000;
 /** How long close() keeps retrying a failing store before it drops what is left, in ms. */
 const CLOSE_WAIT_MS = 10_000;
 
-/** Longest wait between retries of a failing store, in ms. */
-const MAX_BACKOFF_MS = 30_000;
+/**
+ * Longest wait between retries of a failing store, in ms (or `flushIntervalMs` when larger).
+ * Short on purpose: a long backoff kept the buffer filling, and dropping, for tens of seconds
+ * after the store was back. A failed retry costs one store call, so a few seconds is cheap.
+ */
+const MAX_BACKOFF_MS = 5_000;
+
+/** A fresh idempotency key; `globalThis.crypto` exists on Node.js ≥ 19, browsers and Edge runtimes. */
+const newId = (): string => globalThis.crypto.randomUUID();
 
 /**
  * The bounded event buffer behind exposure and conversion tracking. Events are written in
  * batches of `maxBatch`, one batch at a time, oldest first; a failed batch stays at the head
- * and is retried with exponential backoff (from `flushIntervalMs` up to 30 s), so nothing is
- * lost while the store recovers. Past `maxBuffer` pending events new ones are dropped and
- * counted: memory stays bounded when the store is down.
+ * and is retried with exponential backoff (from `flushIntervalMs` up to 5 s, or at once after
+ * {@link EventBuffer.retryNow}), so nothing is lost while the store recovers. Each event gets an
+ * idempotency key (`id`) when buffered and keeps it on every retry, so a store that ignores
+ * duplicate ids does not count twice a write that timed out but committed. A batch the store
+ * refuses for its content (`INVALID_EVENT`) is split in halves until the bad events are alone;
+ * those are dropped and counted (`eventsRejected`), the rest is delivered. Past `maxBuffer`
+ * pending events new ones are dropped and counted: memory stays bounded when the store is down.
  */
 export class EventBuffer {
   readonly #options: EventBufferOptions;
@@ -64,10 +83,19 @@ export class EventBuffer {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   #closed = false;
-  readonly stats: Omit<EventStats, 'eventsPending'> = { eventsAccepted: 0, eventsStored: 0, eventsDropped: 0, eventWriteErrors: 0 };
+  /** Largest batch to try now: below `maxBatch` while a refused batch is being split. */
+  #limit: number;
+  readonly stats: Omit<EventStats, 'eventsPending'> = {
+    eventsAccepted: 0,
+    eventsStored: 0,
+    eventsDropped: 0,
+    eventsRejected: 0,
+    eventWriteErrors: 0,
+  };
 
   constructor(options: EventBufferOptions) {
     this.#options = options;
+    this.#limit = options.maxBatch;
   }
 
   get pending(): number {
@@ -80,6 +108,7 @@ export class EventBuffer {
       this.stats.eventsDropped++;
       return false;
     }
+    event.id ??= newId();
     this.#queue.push(event);
     this.stats.eventsAccepted++;
     // A full batch goes at once, unless the store is failing: then the backoff timer decides.
@@ -94,21 +123,35 @@ export class EventBuffer {
   }
 
   /**
+   * The store looks reachable again (a read succeeded, or its change feed reconnected): retry
+   * a failed batch now rather than at the end of its backoff. A no-op while nothing is failing.
+   */
+  retryNow(): void {
+    if (this.#failures === 0 || this.#closed || this.#queue.length === 0) return;
+    this.#kick();
+  }
+
+  /** Events resolved for good: stored, or refused by the store for their content. */
+  get #settled(): number {
+    return this.stats.eventsStored + this.stats.eventsRejected;
+  }
+
+  /**
    * Writes everything accepted so far. Resolves when it is stored, or after the first failed
    * batch with `ok: false` (the rest is retried in the background). Never rejects.
    */
   async flush(): Promise<FlushResult> {
     // Events accepted before this call: the ones whose delivery we report on.
-    let target = this.stats.eventsStored + this.#queue.length;
+    let target = this.#settled + this.#queue.length;
     for (;;) {
       if (this.#writing) await this.#writing;
-      if (this.stats.eventsStored >= target || this.#queue.length === 0) return { ok: true, pending: this.#queue.length };
+      if (this.#settled >= target || this.#queue.length === 0) return { ok: true, pending: this.#queue.length };
       const before = this.stats.eventWriteErrors;
       await this.#write();
       if (this.stats.eventWriteErrors > before) {
         return { ok: false, pending: this.#queue.length, error: this.#lastError };
       }
-      target = Math.min(target, this.stats.eventsStored + this.#queue.length);
+      target = Math.min(target, this.#settled + this.#queue.length);
     }
   }
 
@@ -178,29 +221,55 @@ export class EventBuffer {
   #write(): Promise<void> {
     if (this.#writing) return this.#writing;
     if (this.#queue.length === 0) return Promise.resolve();
-    const batch = this.#queue.slice(0, this.#options.maxBatch);
+    const batch = this.#queue.slice(0, this.#limit);
     const writing = (async () => {
       try {
         await this.#appendWithTimeout(batch.map(toStored));
         this.#queue.splice(0, batch.length);
         this.stats.eventsStored += batch.length;
         this.#failures = 0;
+        // After a split, grow back towards full batches.
+        this.#limit = Math.min(this.#options.maxBatch, this.#limit * 2);
       } catch (error) {
-        this.stats.eventWriteErrors++;
-        this.#failures++;
-        this.#lastError = error instanceof Error ? error : new Error('event write failed');
-        this.#options.onWriteError(error);
+        if (isEliteError(error, 'INVALID_EVENT')) this.#refused(batch, error);
+        else {
+          this.stats.eventWriteErrors++;
+          this.#failures++;
+          this.#lastError = error instanceof Error ? error : new Error('event write failed');
+          this.#options.onWriteError(error);
+        }
       } finally {
         this.#writing = undefined;
       }
       if (this.#queue.length === 0) return;
-      // More to send: at once after a success, with backoff after a failure.
-      const backoff = Math.min(MAX_BACKOFF_MS, this.#options.flushIntervalMs * 2 ** Math.min(this.#failures, 15));
+      // More to send: at once after a success or a split, with backoff after a failure.
+      const cap = Math.max(MAX_BACKOFF_MS, this.#options.flushIntervalMs);
+      const backoff = Math.min(cap, this.#options.flushIntervalMs * 2 ** Math.min(this.#failures, 15));
       if (this.#failures > 0) this.#schedule(backoff);
-      else if (this.#queue.length >= this.#options.maxBatch) this.#kick();
+      else if (this.#queue.length >= this.#limit) this.#kick();
       else this.#schedule(this.#options.flushIntervalMs);
     })();
     this.#writing = writing;
     return writing;
+  }
+
+  /**
+   * The store refused `batch` (the head of the queue) for its content. One event alone is
+   * dropped and counted; a larger batch is halved and the halves are tried in turn (bisection:
+   * a bad event costs about log2(maxBatch) extra writes, and never blocks the queue).
+   */
+  #refused(batch: BufferedEvent[], error: unknown): void {
+    if (batch.length > 1) {
+      this.#limit = Math.ceil(batch.length / 2);
+      return;
+    }
+    const [event] = this.#queue.splice(0, 1) as [BufferedEvent];
+    this.stats.eventsRejected++;
+    this.#limit = 1;
+    try {
+      this.#options.onRejected?.(toStored(event), error);
+    } catch {
+      // A reporting hook must not stop delivery.
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
-import { validateFlag } from './model.js';
+import { MAX_VARIANTS, validateFlag } from './model.js';
 
 const ok = {
   key: 'pricing-test',
@@ -139,5 +139,34 @@ describe('validateFlag', () => {
     expect(() => validateFlag({ key: 't', environment: 'p', enabled: true, rules: [{ weights: [{ key: 'on', weight: 100 }] }] })).toThrow(
       /toggle rule uses rollout/,
     );
+  });
+});
+
+describe('validation edges', () => {
+  const base = { key: 'a', environment: 'production', enabled: true };
+  const fieldOf = (input: unknown): unknown => {
+    try {
+      validateFlag(input);
+    } catch (error) {
+      return (error as EliteError).field;
+    }
+    return undefined;
+  };
+
+  it('an empty property name still names a field', () => {
+    expect(fieldOf({ ...base, '': 1 })).toBe('flag[""]');
+    expect(fieldOf({ ...base, segments: { '': { plan: 'pro' } } })).toBe('segments[""]');
+    expect(fieldOf({ ...base, rules: [{ '': 1 }] })).toBe('rules[0][""]');
+    expect(fieldOf({ ...base, key: '' })).toBe('key');
+  });
+
+  it(`validates many variants in linear time, and refuses more than ${MAX_VARIANTS}`, () => {
+    const variants = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `v${i}`, weight: i === 0 ? 100 : 0 }));
+    const started = performance.now();
+    expect(() => validateFlag({ ...base, variants: variants(MAX_VARIANTS) })).not.toThrow();
+    expect(fieldOf({ ...base, variants: variants(80_000) })).toBe('variants');
+    expect(performance.now() - started).toBeLessThan(500);
+    const rules = [{ weights: variants(MAX_VARIANTS) }];
+    expect(() => validateFlag({ ...base, variants: variants(MAX_VARIANTS), rules })).not.toThrow();
   });
 });

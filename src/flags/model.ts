@@ -11,6 +11,8 @@ export const TOGGLE_VARIANTS: readonly string[] = ['on', 'off'];
 const FLAG_FIELDS = 'key environment enabled description variants rollout defaultVariant rules segments salt version updatedAt'.split(' ');
 const RULE_FIELDS = 'id description condition segment userIds variant rollout weights'.split(' ');
 const MAX_USER_IDS = 10_000;
+/** Most variants of a flag (and entries of a rule's weights): far above any real experiment. */
+export const MAX_VARIANTS = 1_000;
 const MAX_VALUE_CHARS = 32_768;
 
 type Dict = Record<string, unknown>;
@@ -25,6 +27,13 @@ const describe = (value: unknown): string =>
         : typeof value === 'object'
           ? 'an object'
           : String(value);
+
+/**
+ * The path of property `name` of `base`, for error fields: `rules[0].id`, `segments.beta`, or
+ * `segments[""]` for an empty name (which must still name a field). Top-level fields of the flag
+ * (base `flag`) are named alone: `key`, `variants`.
+ */
+const member = (base: string, name: string): string => (name === '' ? `${base}[""]` : base === 'flag' ? name : `${base}.${name}`);
 
 /** A plain object (object literal or null prototype), not an array or class instance. */
 export const isDict = (value: unknown): value is Dict => {
@@ -54,6 +63,17 @@ const hundredths = (value: unknown): number => {
  * `elite/flags: flag "pricing": variants[1].weight must be 0–100 with at most two decimals, got 120`.
  */
 export function validateFlag(input: unknown): FlagDefinition {
+  try {
+    return check(input);
+  } catch (error) {
+    if (error instanceof EliteError) throw error;
+    // Input that cannot be read (a throwing getter, a revoked proxy): still a typed error.
+    const message = error instanceof Error ? error.message : typeof error;
+    throw new EliteError('INVALID_FLAG', `elite/flags: the flag could not be read: ${message}`, { field: 'flag', cause: error });
+  }
+}
+
+function check(input: unknown): FlagDefinition {
   const flag = (isDict(input) ? input : {}) as Dict;
   const name = typeof flag.key === 'string' ? `flag "${flag.key}": ` : '';
   const fail = (field: string, message: string): never => {
@@ -63,7 +83,7 @@ export function validateFlag(input: unknown): FlagDefinition {
     isDict(value) ? value : fail(field, `must be ${what}, got ${describe(value)}`);
   const known = (field: string, value: Dict, fields: readonly string[]) => {
     for (const k of Object.keys(value)) {
-      if (!fields.includes(k)) fail(`${field}${k}`, `is not a known field; use one of ${fields.join(', ')}`);
+      if (!fields.includes(k)) fail(member(field, k), `is not a known field; use one of ${fields.join(', ')}`);
     }
   };
   const key = (field: string, value: unknown): string =>
@@ -77,8 +97,8 @@ export function validateFlag(input: unknown): FlagDefinition {
   const text = (field: string, value: unknown) => {
     if (value !== undefined && typeof value !== 'string') fail(field, `must be a string, got ${describe(value)}`);
   };
-  const oneOf = (field: string, value: unknown, keys: readonly string[]) => {
-    if (!keys.includes(value as string)) fail(field, `must name a variant (${keys.join(', ')}), got ${describe(value)}`);
+  const oneOf = (field: string, value: unknown, keys: ReadonlySet<string>) => {
+    if (!keys.has(value as string)) fail(field, `must name a variant (${[...keys].slice(0, 20).join(', ')}), got ${describe(value)}`);
   };
   const condition = (field: string, value: unknown) => {
     object(field, value, 'an object');
@@ -86,18 +106,20 @@ export function validateFlag(input: unknown): FlagDefinition {
     if (problem !== undefined) throw new EliteError('INVALID_FLAG', `elite/flags: ${name}${problem}`, { field });
   };
   // Variants (which define the keys) and a rule's weights (which name them) share one shape.
-  const split = (field: string, value: unknown, keys?: readonly string[]): string[] => {
+  const split = (field: string, value: unknown, keys?: ReadonlySet<string>): Set<string> => {
     if (!Array.isArray(value) || value.length === 0) fail(field, `must be a non-empty array of { key, weight }, got ${describe(value)}`);
-    const seen: string[] = [];
+    if ((value as unknown[]).length > MAX_VARIANTS) fail(field, `holds ${(value as unknown[]).length} entries, at most ${MAX_VARIANTS}`);
+    // A set: checking repeats stays linear in the number of variants.
+    const seen = new Set<string>();
     let total = 0;
     for (const [i, item] of (value as unknown[]).entries()) {
       const at = `${field}[${i}]`;
       const arm = object(at, item, 'an object { key, weight }');
-      known(`${at}.`, arm, keys ? ['key', 'weight'] : ['key', 'weight', 'value']);
+      known(at, arm, keys ? ['key', 'weight'] : ['key', 'weight', 'value']);
       const k = key(`${at}.key`, arm.key);
       if (keys) oneOf(`${at}.key`, k, keys);
-      if (seen.includes(k)) fail(`${at}.key`, `repeats "${k}"; each variant appears once`);
-      seen.push(k);
+      if (seen.has(k)) fail(`${at}.key`, `repeats "${k}"; each variant appears once`);
+      seen.add(k);
       total += percent(`${at}.weight`, arm.weight);
       if ('value' in arm && !(isJson(arm.value) && JSON.stringify(arm.value).length <= MAX_VALUE_CHARS)) {
         fail(
@@ -111,25 +133,25 @@ export function validateFlag(input: unknown): FlagDefinition {
   };
 
   object('flag', input, 'an object');
-  known('', flag, FLAG_FIELDS);
+  known('flag', flag, FLAG_FIELDS);
   key('key', flag.key);
   key('environment', flag.environment);
   if (typeof flag.enabled !== 'boolean') fail('enabled', `must be true or false, got ${describe(flag.enabled)}`);
   text('description', flag.description);
   const toggle = flag.variants === undefined;
-  const variantKeys = toggle ? TOGGLE_VARIANTS : split('variants', flag.variants);
+  const variantKeys = toggle ? new Set(TOGGLE_VARIANTS) : split('variants', flag.variants);
   if (flag.rollout !== undefined) percent('rollout', flag.rollout);
   if (flag.defaultVariant !== undefined) oneOf('defaultVariant', flag.defaultVariant, variantKeys);
   const segments = flag.segments === undefined ? {} : object('segments', flag.segments, 'an object of name → condition');
   for (const [segment, value] of Object.entries(segments)) {
-    key(`segments.${segment}`, segment);
-    condition(`segments.${segment}`, value);
+    key(member('segments', segment), segment);
+    condition(member('segments', segment), value);
   }
   if (flag.rules !== undefined && !Array.isArray(flag.rules)) fail('rules', `must be an array, got ${describe(flag.rules)}`);
   for (const [i, item] of ((flag.rules ?? []) as unknown[]).entries()) {
     const at = `rules[${i}]`;
     const rule = object(at, item, 'an object');
-    known(`${at}.`, rule, RULE_FIELDS);
+    known(at, rule, RULE_FIELDS);
     text(`${at}.id`, rule.id);
     text(`${at}.description`, rule.description);
     if (rule.condition !== undefined) condition(`${at}.condition`, rule.condition);

@@ -231,7 +231,9 @@ export class EliteProvider implements Provider {
     const client = this.#client;
     if (typeof client.track !== 'function') return;
     try {
-      const { value, ...rest } = trackingEventDetails ?? {};
+      // Only an object's own fields: spreading a string (or array) makes one field per element.
+      const details = typeof trackingEventDetails === 'object' && trackingEventDetails !== null && !Array.isArray(trackingEventDetails);
+      const { value, ...rest } = details ? trackingEventDetails : {};
       const options: TrackOptions = {};
       if (typeof value === 'number') options.value = value;
       const properties = toJson(rest) as Record<string, JsonValue>;

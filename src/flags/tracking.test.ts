@@ -116,6 +116,8 @@ describe('exposure tracking', () => {
   });
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 describe('conversions and the event buffer', () => {
   it('tracks conversions with value and properties', async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 0, 2) });
@@ -133,8 +135,16 @@ describe('conversions and the event buffer', () => {
         value: 20,
         properties: { sku: 'pro-monthly' },
         occurredAt: '2026-01-02T00:00:00.000Z',
+        id: expect.stringMatching(UUID),
       },
-      { type: 'conversion', environment: 'production', userId: 'u2', eventName: 'signup', occurredAt: '2026-01-02T00:00:00.000Z' },
+      {
+        type: 'conversion',
+        environment: 'production',
+        userId: 'u2',
+        eventName: 'signup',
+        occurredAt: '2026-01-02T00:00:00.000Z',
+        id: expect.stringMatching(UUID),
+      },
     ]);
   });
 

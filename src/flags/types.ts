@@ -137,10 +137,20 @@ export interface FlagStats {
   eventsAccepted: number;
   /** Events the store confirmed. */
   eventsStored: number;
-  /** Events dropped: buffer full, client closed, or invalid `track()` input when not strict. */
+  /**
+   * Events dropped before reaching the store: buffer full, client closed, invalid `track()`
+   * input when not strict, or an exposure of a user whose id cannot be stored (too long, NUL).
+   */
   eventsDropped: number;
-  /** Event batches the store rejected (each is retried). */
+  /**
+   * Events the store refused for their content (`INVALID_EVENT`): isolated from their batch,
+   * dropped and logged, while the rest of the batch is delivered.
+   */
+  eventsRejected: number;
+  /** Event batches the store failed to write (unavailable, timeout); each is retried. */
   eventWriteErrors: number;
+  /** Users remembered, across all flags, to deduplicate exposures (at most `dedupeMax`). */
+  dedupeSize: number;
   /** Events waiting in the buffer now. */
   eventsPending: number;
 }
@@ -190,7 +200,11 @@ export interface FlagsOptions {
    * off to expose explicitly with `expose()` (e.g. when a variant renders lazily).
    */
   trackExposures?: boolean;
-  /** Most users remembered per flag to deduplicate exposures. Default 100 000. */
+  /**
+   * Most (user, flag) pairs remembered to deduplicate exposures, in total across all flags.
+   * Default 100 000 (about 15 MB). Past it the least recently exposed user of the flag holding
+   * the most entries is forgotten (a later evaluation may record that exposure again). A flag's entries are freed when the flag is deleted.
+   */
   dedupeMax?: number;
   /** How often buffered events are written, in ms. Default 1 000. */
   flushIntervalMs?: number;
