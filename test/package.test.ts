@@ -43,6 +43,7 @@ describe('the packed package', () => {
       './adapters/supabase',
       './telemetry',
       './forecast',
+      './experiments',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { LruMap } from 'toad-cache';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { ResultsQuery, StorageAdapter, VariantAggregate } from '../adapters/types.js';
+import type { ExperimentResults } from '../experiments/index.js';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
 import { type SafeLogger, toSafeLogger } from '../internal/logger.js';
@@ -16,9 +17,8 @@ import {
   variantIndexOf,
 } from './evaluate.js';
 import { type BufferedEvent, EventBuffer, type FlushResult } from './events.js';
+import { loadExperiments as loadStats } from './experiments-loader.js';
 import { isDict, isJson, KEY_PATTERN } from './model.js';
-import type { ExperimentResults } from './stats.js';
-import { loadStats } from './stats-loader.js';
 import type {
   EvaluationDetails,
   EvaluationErrorCode,
