@@ -24,6 +24,7 @@ import {
   trafficDriver,
 } from './cost.js';
 import { parseCsv, parseCsvSeries } from './csv.js';
+import { scoreForecast, seasonalNaiveMae } from './metrics.js';
 import {
   type CurrentMetrics,
   type DecideInput,
@@ -43,8 +44,7 @@ import {
   type TrainScalingPolicyOptions,
   toLoadForecast,
   trainScalingPolicy,
-} from './decide.js';
-import { scoreForecast, seasonalNaiveMae } from './metrics.js';
+} from './scaling/index.js';
 import { detectSeasonality, detectStep, fillGaps, fromColumns, horizonSteps, resample, toEpochMs, toSeries } from './series.js';
 import { type ChartMarker, type SvgOptions, toSVG } from './svg.js';
 import { TRAFFIC_MODELS, traffic } from './traffic.js';
