@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+import { scoreForecast, seasonalNaiveMae } from './accuracy.js';
 import {
   type AuditRecord,
   type AutoscaleDecision,
@@ -22,9 +23,8 @@ import {
   type DriverForecaster,
   seasonalNaiveDriver,
   trafficDriver,
-} from './cost.js';
+} from './cost/index.js';
 import { parseCsv, parseCsvSeries } from './csv.js';
-import { scoreForecast, seasonalNaiveMae } from './metrics.js';
 import {
   type CurrentMetrics,
   type DecideInput,
@@ -66,8 +66,8 @@ import {
   type Tree,
 } from './trees/index.js';
 
+export type { ScoredInterval, ScoreInput, Scores } from './accuracy.js';
 export type { CsvSeriesOptions } from './csv.js';
-export type { ScoredInterval, ScoreInput, Scores } from './metrics.js';
 export type { ToSeriesOptions } from './series.js';
 export type {
   BacktestSummary,
