@@ -12,6 +12,7 @@ const library: Options = {
     telemetry: 'src/telemetry/index.ts',
     forecast: 'src/forecast/index.ts',
     'adapters/supabase': 'src/adapters/supabase.ts',
+    experiments: 'src/experiments/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -25,7 +26,7 @@ const library: Options = {
   // Dependencies stay external: the app's bundler resolves them with its own conditions.
   external: ['toad-cache', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client'],
   // The statistics functions (@stdlib, Apache-2.0, licence comments kept) are bundled into the
-  // lazily loaded chunk behind results(): users do not install ~200 @stdlib packages, and the
+  // experiments entry, the chunk results() loads lazily: users do not install ~200 @stdlib packages, and the
   // Edge bundle of evaluation never loads them.
   noExternal: [/^@stdlib\//],
   // Migrations are imported from supabase/migrations/*.sql as text.
@@ -37,11 +38,13 @@ const library: Options = {
 // chunk inside it, so a dynamic import is not enough there: this build swaps the module that
 // loads the statistics for one that rejects (UNSUPPORTED_RUNTIME), and nothing reaches them.
 // Types are the main build's (same source, same API); dist/edge holds JavaScript only.
+// Matched by file name, not by the exact specifier, so that the flags client may import it from
+// any of its files (./experiments-loader.js or ../experiments-loader.js).
 const edgeStats: NonNullable<Options['esbuildPlugins']>[number] = {
-  name: 'elite-edge-stats-loader',
+  name: 'elite-edge-experiments-loader',
   setup(build) {
-    build.onResolve({ filter: /^\.\/stats-loader\.js$/ }, (args) => ({
-      path: fileURLToPath(new URL('src/flags/stats-loader.edge.ts', import.meta.url)),
+    build.onResolve({ filter: /(^|\/)experiments-loader\.js$/ }, () => ({
+      path: fileURLToPath(new URL('src/flags/experiments-loader.edge.ts', import.meta.url)),
     }));
   },
 };

@@ -15,7 +15,7 @@ const tmp = mkdtempSync(join(os.tmpdir(), 'elite-trees-bench-'));
 const entry = join(tmp, 'entry.ts');
 writeFileSync(
   entry,
-  `export * from ${JSON.stringify(join(root, 'src/forecast/trees/index.ts'))};\nexport { cost } from ${JSON.stringify(join(root, 'src/forecast/cost.ts'))};\n`,
+  `export * from ${JSON.stringify(join(root, 'src/forecast/trees/index.ts'))};\nexport { cost } from ${JSON.stringify(join(root, 'src/forecast/cost/index.ts'))};\n`,
 );
 await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: join(tmp, 'trees.mjs'), logLevel: 'warning' });
 const { fitGradientBoosting, fitRandomForest, rmse, accuracy, logLoss, cost } = await import(pathToFileURL(join(tmp, 'trees.mjs')).href);

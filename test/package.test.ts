@@ -43,6 +43,7 @@ describe('the packed package', () => {
       './adapters/supabase',
       './telemetry',
       './forecast',
+      './experiments',
     ]);
   });
 
@@ -196,6 +197,23 @@ const spend = points.map((p) => ({ timestamp: p.timestamp, value: 0.002 * p.valu
     expect(JSON.parse(cjs)).toEqual(out);
   });
 
+  it('computes experiment results from @tiqology/elite/experiments alone, ESM and CJS alike', () => {
+    const script = (load: string) =>
+      `${load}
+const r = computeResults([{ variant: 'control', exposures: 1000, conversions: 50, valueSum: 0 },
+  { variant: 'variant-a', exposures: 1000, conversions: 70, valueSum: 0 }], { control: 50, 'variant-a': 50 });
+console.log(JSON.stringify({ verdict: r.verdict, p: r.variants[1].pValue, summary: r.summary }));`;
+    const esm = run(
+      process.execPath,
+      ['--input-type=module', '-e', script(`import { computeResults } from '@tiqology/elite/experiments';`)],
+      project,
+    );
+    const cjs = run(process.execPath, ['-e', script(`const { computeResults } = require('@tiqology/elite/experiments');`)], project);
+    expect(JSON.parse(esm)).toMatchObject({ verdict: 'NO_WINNER_YET', summary: expect.stringMatching(/40\.0% better than control/) });
+    expect(JSON.parse(esm).p).toBeCloseTo(0.0597, 4);
+    expect(JSON.parse(cjs)).toEqual(JSON.parse(esm));
+  });
+
   it('ships no tests, sources or fixtures', () => {
     const files = (
       JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0] as { files: { path: string }[] }
@@ -211,7 +229,13 @@ const spend = points.map((p) => ({ timestamp: p.timestamp, value: 0.002 * p.valu
 });
 
 describe('Edge runtime safety', () => {
-  const EDGE_ENTRIES = ['@tiqology/elite', '@tiqology/elite/flags', '@tiqology/elite/telemetry', '@tiqology/elite/forecast'];
+  const EDGE_ENTRIES = [
+    '@tiqology/elite',
+    '@tiqology/elite/flags',
+    '@tiqology/elite/telemetry',
+    '@tiqology/elite/forecast',
+    '@tiqology/elite/experiments',
+  ];
   const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   const noNode: Plugin = {
     name: 'no-node-builtins',
@@ -351,12 +375,21 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
   });
 
   it('holds the size budgets (flags entry ≤ 13 kB, root ≤ 14 kB min+gz with dependencies)', () => {
-    const rows = JSON.parse(run(process.execPath, ['scripts/size.mjs', '--json'], root)) as {
+    const all = JSON.parse(run(process.execPath, ['scripts/size.mjs', '--json'], root)) as {
       name: string;
+      edge: boolean;
       gzipBytes: number;
       limitBytes: number;
       ok: boolean;
     }[];
+    // The experiments entry (the statistics, never on the Edge) has a budget of its own.
+    const experiments = all.filter((row) => !row.edge);
+    expect(experiments.map((row) => row.name)).toEqual(['@tiqology/elite/experiments']);
+    for (const row of experiments) {
+      expect(row.gzipBytes).toBeLessThanOrEqual(row.limitBytes);
+      expect(row.ok).toBe(true);
+    }
+    const rows = all.filter((row) => row.edge);
     const flagsRows = rows.filter((row) => row.name.startsWith('@tiqology/elite/flags'));
     expect(flagsRows).toHaveLength(2);
     for (const row of rows) {

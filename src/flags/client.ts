@@ -1,6 +1,7 @@
 import { LruMap } from 'toad-cache';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { ResultsQuery, StorageAdapter, VariantAggregate } from '../adapters/types.js';
+import type { ExperimentResults } from '../experiments/index.js';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
 import { EVENT_LIMITS, isStorableText } from '../internal/limits.js';
@@ -19,10 +20,9 @@ import {
   variantIndexOf,
 } from './evaluate.js';
 import { type BufferedEvent, EventBuffer, type FlushResult } from './events.js';
+import { loadExperiments as loadStats } from './experiments-loader.js';
 import { ExposureDedupe } from './exposure-dedupe.js';
 import { KEY_PATTERN } from './model.js';
-import type { ExperimentResults } from './stats.js';
-import { loadStats } from './stats-loader.js';
 import { checkTrackInput, storableUserId } from './track-input.js';
 import type {
   EvaluationDetails,

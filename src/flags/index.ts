@@ -5,6 +5,7 @@
  */
 
 export type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from '../adapters/types.js';
+export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from '../experiments/index.js';
 export type { EliteErrorCode, EliteErrorOptions } from '../internal/errors.js';
 export { EliteError, isEliteError } from '../internal/errors.js';
 export type { Logger } from '../internal/logger.js';
@@ -16,7 +17,6 @@ export { evalCondition, validateCondition } from './conditions.js';
 export { KEY_PATTERN, validateFlag } from './model.js';
 export type { DefaultFlagsClient } from './singleton.js';
 export { flags, optionsFromEnv } from './singleton.js';
-export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from './stats.js';
 export type {
   Condition,
   EvaluationContext,

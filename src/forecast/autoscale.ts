@@ -1,6 +1,6 @@
 import { EliteError, messageOf } from '../internal/errors.js';
 import { type Logger, toSafeLogger } from '../internal/logger.js';
-import type { DecisionResult, ScalingDecision } from './decide.js';
+import type { DecisionResult, ScalingDecision } from './scaling/index.js';
 
 /** What `execute` is asked to do. */
 export interface ScaleAction {

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+import { scoreForecast, seasonalNaiveMae } from './accuracy.js';
 import {
   type AuditRecord,
   type AutoscaleDecision,
@@ -22,7 +23,7 @@ import {
   type DriverForecaster,
   seasonalNaiveDriver,
   trafficDriver,
-} from './cost.js';
+} from './cost/index.js';
 import { parseCsv, parseCsvSeries } from './csv.js';
 import {
   type CurrentMetrics,
@@ -43,8 +44,7 @@ import {
   type TrainScalingPolicyOptions,
   toLoadForecast,
   trainScalingPolicy,
-} from './decide.js';
-import { scoreForecast, seasonalNaiveMae } from './metrics.js';
+} from './scaling/index.js';
 import { detectSeasonality, detectStep, fillGaps, fromColumns, horizonSteps, resample, toEpochMs, toSeries } from './series.js';
 import { type ChartMarker, type SvgOptions, toSVG } from './svg.js';
 import { TRAFFIC_MODELS, traffic } from './traffic.js';
@@ -66,8 +66,8 @@ import {
   type Tree,
 } from './trees/index.js';
 
+export type { ScoredInterval, ScoreInput, Scores } from './accuracy.js';
 export type { CsvSeriesOptions } from './csv.js';
-export type { ScoredInterval, ScoreInput, Scores } from './metrics.js';
 export type { ToSeriesOptions } from './series.js';
 export type {
   BacktestSummary,

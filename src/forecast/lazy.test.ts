@@ -61,6 +61,14 @@ describe('root forecast namespace', () => {
     await expect(forecast.cost(points.slice(0, 20))).rejects.toMatchObject({ code: 'SERIES_TOO_SHORT' });
   });
 
+  it("offers every function of the subpath's forecast object, parseCsv and scoreForecast included", async () => {
+    for (const name of Object.keys(direct.forecast)) expect(forecast[name as keyof typeof direct.forecast], name).toBeTypeOf('function');
+    expect(Object.keys(forecast).sort()).toEqual([...Object.keys(direct.forecast), 'load'].sort());
+    expect(await forecast.parseCsv('a,b\n1,"2,3"\n')).toEqual(direct.parseCsv('a,b\n1,"2,3"\n'));
+    const input = { train: [1, 2, 3, 4], actual: [5, 6], forecast: [5, 7], seasonalLag: 1 };
+    expect(await forecast.scoreForecast(input)).toEqual(direct.scoreForecast(input));
+  });
+
   it('rejects with the same typed errors', async () => {
     await expect(forecast.traffic({ ...series, values: values.subarray(0, 10) })).rejects.toBeInstanceOf(EliteError);
     await expect(forecast.traffic(series, { levels: [0] })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });

@@ -8,39 +8,21 @@
  * @packageDocumentation
  */
 
+import { type AsyncNamespace, forwardOnLoad, once } from '../internal/lazy-namespace.js';
 import type * as ForecastModule from './index.js';
 
 type Module = typeof ForecastModule;
-type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 
-/** The root entry's forecast namespace: the functions of `@tiqology/elite/forecast`, asynchronous. */
-export interface LazyForecast {
+/**
+ * The root entry's forecast namespace: the functions of the subpath's `forecast` object (same
+ * names, arguments and errors), each resolving to its result, plus `load()`.
+ */
+export interface LazyForecast extends AsyncNamespace<Module['forecast']> {
   /** Loads the forecast module (once) and resolves to it. */
   load(): Promise<Module>;
-  traffic: Async<Module['traffic']>;
-  /** `cost(history, options)` of the subpath: resolves to the daily cost forecast. */
-  cost: Async<Module['cost']>;
-  /** `decide(input, policy)` of the subpath: resolves to the decision, its confidence and reasons. */
-  decide: Async<Module['decide']>;
-  /** `autoscale(options)` of the subpath: resolves to the autoscaler once the module is loaded (nothing runs before `start`/`tick`). */
-  autoscale: Async<Module['autoscale']>;
-  /** `trainScalingPolicy(data, options)` of the subpath: resolves to the learned policy for `decide`. */
-  trainScalingPolicy: Async<Module['trainScalingPolicy']>;
-  toSVG: Async<Module['toSVG']>;
-  toSeries: Async<Module['toSeries']>;
-  fromColumns: Async<Module['fromColumns']>;
-  parseCsvSeries: Async<Module['parseCsvSeries']>;
-  resample: Async<Module['resample']>;
-  fillGaps: Async<Module['fillGaps']>;
-  detectStep: Async<Module['detectStep']>;
-  detectSeasonality: Async<Module['detectSeasonality']>;
 }
 
-let loading: Promise<Module> | undefined;
-const load = (): Promise<Module> => {
-  loading ??= import('./index.js');
-  return loading;
-};
+const load = once((): Promise<Module> => import('./index.js'));
 
 /**
  * `forecast` on the root entry. Errors are the same `EliteError`s as the subpath's, as rejections.
@@ -51,28 +33,24 @@ const load = (): Promise<Module> => {
  * const d = await forecast.decide({ forecast: result, capacity: 5000 });
  * const scaler = await forecast.autoscale({ decide: () => forecast.decide({ history, capacity: 5000 }), execute, cooldownMs: 600_000, minReplicas: 2, maxReplicas: 20 });
  */
-export const forecast = { load } as LazyForecast;
-// Each method of LazyForecast but `load` forwards to the loaded module (one list, as the
-// telemetry stand-in does).
-const METHODS = [
-  'traffic',
-  'cost',
-  'decide',
-  'autoscale',
-  'trainScalingPolicy',
-  'toSVG',
-  'toSeries',
-  'fromColumns',
-  'parseCsvSeries',
-  'resample',
-  'fillGaps',
-  'detectStep',
-  'detectSeasonality',
-] as const satisfies readonly Exclude<keyof LazyForecast, 'load'>[];
-// Compile-time check that the list names every method of the interface.
-const listsEveryMethod: [Exclude<keyof LazyForecast, 'load' | (typeof METHODS)[number]>] extends [never] ? true : never = true;
-void listsEveryMethod;
-for (const method of METHODS) {
-  (forecast as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) =>
-    ((await load())[method] as (...a: unknown[]) => unknown)(...args);
-}
+export const forecast: LazyForecast = {
+  load,
+  // Every function of the subpath's `forecast` object, and only those (checked at compile time).
+  ...forwardOnLoad<Module['forecast']>(() => load().then((m) => m.forecast), {
+    traffic: true,
+    cost: true,
+    decide: true,
+    autoscale: true,
+    trainScalingPolicy: true,
+    toSVG: true,
+    toSeries: true,
+    fromColumns: true,
+    parseCsv: true,
+    parseCsvSeries: true,
+    resample: true,
+    fillGaps: true,
+    detectStep: true,
+    detectSeasonality: true,
+    scoreForecast: true,
+  }),
+};

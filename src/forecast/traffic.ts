@@ -5,8 +5,8 @@
  */
 
 import { EliteError } from '../internal/errors.js';
+import { seasonalNaiveMae } from './accuracy.js';
 import { backtestModel, type ModelBacktest, planOrigins, residualHalfWidths, selectWeights } from './backtest.js';
-import { seasonalNaiveMae } from './metrics.js';
 import { lagRegression } from './models/lag-regression.js';
 import { mstlEts } from './models/mstl-ets.js';
 import { prophet } from './models/prophet.js';

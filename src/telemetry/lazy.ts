@@ -10,6 +10,7 @@
  * telemetry.init()` (or `ready()`) at startup, as in Next.js `instrumentation.ts`, avoids all three.
  */
 import type { Span } from '@opentelemetry/api';
+import { forwardOnLoad } from '../internal/lazy-namespace.js';
 import type { Telemetry } from './telemetry.js';
 import type { TelemetryOptions } from './types.js';
 
@@ -73,16 +74,16 @@ function lazy(make: (m: typeof import('./index.js')) => Telemetry): LazyTelemetr
     else dropped++;
     void load().catch(noop);
   };
-  const call =
-    (method: keyof Telemetry) =>
-    (...args: unknown[]) =>
-      load().then((t) => (t[method] as (...a: unknown[]) => unknown)(...args));
+  // Typed as LazyTelemetry: a method left out of this object fails to compile.
   return {
     ready: load,
-    init: call('init') as LazyTelemetry['init'],
-    shutdown: call('shutdown') as LazyTelemetry['shutdown'],
-    flush: call('flush') as LazyTelemetry['flush'],
-    metrics: call('metrics') as LazyTelemetry['metrics'],
+    // The methods that return a promise anyway: load, then call.
+    ...forwardOnLoad<Pick<Telemetry, 'init' | 'shutdown' | 'flush' | 'metrics'>>(load, {
+      init: true,
+      shutdown: true,
+      flush: true,
+      metrics: true,
+    }),
     trace: (name, fn, attributes) => {
       if (impl) return impl.trace(name, fn, attributes);
       void load().catch(noop);

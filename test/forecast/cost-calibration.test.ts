@@ -2,7 +2,7 @@
 // series whose level drifts (a 5 % daily random walk), scored on the days that followed.
 // 10–18 s on a 2-core VM (26 forecasts, 5 model fits and 5 traffic() driver forecasts each).
 import { describe, expect, it } from 'vitest';
-import { cost } from '../../src/forecast/cost.js';
+import { cost } from '../../src/forecast/cost/index.js';
 import { createRandom } from '../../src/forecast/trees/index.js';
 
 const HOUR = 3_600_000;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decide, SCALING_FEATURES, scalingFeatures, trainScalingPolicy } from '../../src/forecast/decide.js';
+import { decide, SCALING_FEATURES, scalingFeatures, trainScalingPolicy } from '../../src/forecast/scaling/index.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 const taxi = readFileSync(join(fixtures, 'nab', 'nyc_taxi.csv'), 'utf8')

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { VariantAggregate } from '../adapters/types.js';
-import { type ComputeResultsOptions, computeResults, type ExperimentResults, type VariantResult } from './stats.js';
+import { type ComputeResultsOptions, computeResults, type ExperimentResults, type VariantCounts, type VariantResult } from './index.js';
 
 interface ExpectedVariant {
   variant: string;
@@ -20,7 +19,7 @@ interface ExpectedVariant {
 
 interface Scenario {
   name: string;
-  input: { weights: Record<string, number>; aggregates: VariantAggregate[]; options?: ComputeResultsOptions };
+  input: { weights: Record<string, number>; aggregates: VariantCounts[]; options?: ComputeResultsOptions };
   expected: {
     control: string;
     variants: ExpectedVariant[];
@@ -39,7 +38,7 @@ const fixtureDir = new URL('../../test/fixtures/stats/', import.meta.url);
 const reference = JSON.parse(readFileSync(new URL('reference.json', fixtureDir), 'utf8')) as Reference;
 const TOLERANCE = 1e-6;
 
-function row(variant: string, exposures: number, conversions: number, valueSum = 0): VariantAggregate {
+function row(variant: string, exposures: number, conversions: number, valueSum = 0): VariantCounts {
   return { variant, exposures, conversions, valueSum, conversionEvents: conversions };
 }
 
@@ -363,7 +362,7 @@ describe('invalid input', () => {
       { exposures: 10, conversions: 1 },
       row('variant-a', 1000, 130),
       row('variant-a', 2000, 1),
-    ] as unknown as VariantAggregate[];
+    ] as unknown as VariantCounts[];
     const results = computeResults(junk, halves);
     expect(byName(results, 'variant-a').exposures).toBe(1000);
     expect(results.verdict).toBe('WINNER');
@@ -397,7 +396,7 @@ describe('invalid input', () => {
   });
 
   it('reads nothing from aggregates that are not an array', () => {
-    const results = computeResults('rows' as unknown as VariantAggregate[], 7 as unknown as Record<string, number>);
+    const results = computeResults('rows' as unknown as VariantCounts[], 7 as unknown as Record<string, number>);
     expect(results.variants).toEqual([]);
     expect(results.verdict).toBe('NOT_ENOUGH_DATA');
     expect(results.warnings).toContain('aggregates is not an array: no data read');
@@ -413,7 +412,7 @@ describe('invalid input', () => {
         },
       },
     );
-    const results = computeResults([trap as VariantAggregate, row('control', 10, 1)], halves);
+    const results = computeResults([trap as VariantCounts, row('control', 10, 1)], halves);
     expect(results.warnings).toContain('skipped 1 invalid aggregate row (#0 could not be read)');
   });
 });
@@ -440,7 +439,7 @@ describe('properties', () => {
   it('never throws on junk', () => {
     fc.assert(
       fc.property(fc.anything(), fc.anything(), fc.anything(), (aggregates, weights, options) => {
-        checkShape(computeResults(aggregates as VariantAggregate[], weights as Record<string, number>, options as ComputeResultsOptions));
+        checkShape(computeResults(aggregates as VariantCounts[], weights as Record<string, number>, options as ComputeResultsOptions));
       }),
       { numRuns: 300 },
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
-import { loadStats as loadStatsEdge } from './stats-loader.edge.js';
-import { loadStats } from './stats-loader.js';
+import { loadExperiments as loadStatsEdge } from './experiments-loader.edge.js';
+import { loadExperiments as loadStats } from './experiments-loader.js';
 
 describe('stats loader', () => {
   it('loads the statistics on demand in the main build', async () => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EliteError } from '../internal/errors.js';
-import { decide, type LoadForecastStep, probabilityAtMost, toLoadForecast, trainScalingPolicy } from './decide.js';
-import { normalCdf, normalQuantile } from './normal.js';
-import { traffic } from './traffic.js';
+import { EliteError } from '../../internal/errors.js';
+import { normalCdf, normalQuantile } from '../normal.js';
+import { traffic } from '../traffic.js';
+import { decide, type LoadForecastStep, probabilityAtMost, toLoadForecast, trainScalingPolicy } from './index.js';
 
 const T0 = Date.UTC(2026, 2, 2);
 const HOUR = 3_600_000;

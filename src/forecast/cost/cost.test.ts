@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EliteError } from '../internal/errors.js';
-import { cost, type DriverForecaster, seasonalNaiveDriver, trafficDriver } from './cost.js';
-import { traffic } from './traffic.js';
-import { createRandom } from './trees/index.js';
+import { EliteError } from '../../internal/errors.js';
+import { traffic } from '../traffic.js';
+import { createRandom } from '../trees/index.js';
+import { cost, type DriverForecaster, seasonalNaiveDriver, trafficDriver } from './index.js';
 
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 0, 5); // a Monday

@@ -1,14 +1,14 @@
 /**
- * The Edge build's stand-in for ./stats-loader.ts (swapped in by tsup.config.ts for the
+ * The Edge build's stand-in for ./experiments-loader.ts (swapped in by tsup.config.ts for the
  * `edge-light` export condition): `results()` rejects with `UNSUPPORTED_RUNTIME` instead of
  * reaching the ~41 kB gzipped statistics code, which Next.js would otherwise put in every
  * middleware bundle whether results() is called or not. Evaluation, exposures and `track()`
  * are unaffected.
  */
 import { EliteError } from '../internal/errors.js';
-import type { StatsModule } from './stats-loader.js';
+import type { ExperimentsModule } from './experiments-loader.js';
 
-export const loadStats = (): Promise<StatsModule> =>
+export const loadExperiments = (): Promise<ExperimentsModule> =>
   Promise.reject(
     new EliteError(
       'UNSUPPORTED_RUNTIME',
