@@ -23,7 +23,9 @@ export interface Variant {
 
 /** A variant key and its weight, as a rule may override them. */
 export interface VariantWeight {
+  /** Key of one of the flag's variants. */
   key: string;
+  /** Share of the rule's users in percent, 0–100 with at most two decimals; a rule's weights sum to 100. */
   weight: number;
 }
 
@@ -34,6 +36,7 @@ export interface VariantWeight {
 export interface FlagRule {
   /** Optional identifier, echoed in logs and docs. */
   id?: string;
+  /** Free text for people reading the flag; ignored by evaluation. */
   description?: string;
   /** Condition on the evaluation context. */
   condition?: Condition;
@@ -60,6 +63,7 @@ export interface FlagDefinition {
   environment: string;
   /** Kill switch: a disabled flag serves `defaultVariant` (or `false`) with reason `DISABLED`. */
   enabled: boolean;
+  /** Free text for people reading the flag; ignored by evaluation. */
   description?: string;
   /** Arms of an experiment. Without variants the flag is a boolean toggle. */
   variants?: Variant[];
