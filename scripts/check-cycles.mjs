@@ -76,10 +76,11 @@ export function importGraph(root, tsconfig) {
   const files = listTsFiles(root).map((f) => path.resolve(f));
   const inside = new Set(files);
   const graph = new Map();
+  const cache = ts.createModuleResolutionCache(process.cwd(), (f) => f, options);
   for (const file of files) {
     const targets = new Set();
     for (const specifier of specifiersOf(file)) {
-      const resolved = ts.resolveModuleName(specifier, file, options, ts.sys).resolvedModule;
+      const resolved = ts.resolveModuleName(specifier, file, options, ts.sys, cache).resolvedModule;
       const target = resolved && path.resolve(resolved.resolvedFileName);
       if (target && inside.has(target)) targets.add(target);
     }
