@@ -1,4 +1,4 @@
-import type { FlagDefinition, JsonValue, StoredFlag } from '../flags/types.js';
+import type { FlagDefinition, JsonValue, StoredFlag } from '../definitions/index.js';
 
 /** An exposure or conversion, as the SDK hands it to a store. */
 export interface FlagEvent {
