@@ -7,6 +7,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, messageOf } from '../internal/errors.js';
 import { toSafeLogger } from '../internal/logger.js';
+import { withTimeout } from '../internal/timeout.js';
 import { AlertState, measure, resolveAlertConfig, SlidingWindow } from './alerts.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
 import {
@@ -34,6 +35,7 @@ import {
   routeLabel,
 } from './metrics.js';
 import { instrumentOpenAIClient, type OpenAIClientLike } from './openai.js';
+import { redactSecrets } from './redact.js';
 import { checkInitOptions, getTracer, initTracing, runInSpan, type TracingHandle } from './tracing.js';
 import type {
   AlertEvent,
@@ -52,6 +54,9 @@ import type {
 
 /** Bucket boundaries (seconds) of `llm_time_to_first_token_seconds`. */
 export const TTFT_BUCKETS: readonly number[] = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16];
+
+/** Default of `TelemetryOptions.shutdownTimeoutMs`. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** A Node `http` handler serving the Prometheus exposition. */
 export type NodeMetricsHandler = (req: NodeRequestLike, res: NodeResponseLike) => Promise<void>;
@@ -76,7 +81,11 @@ export interface Telemetry {
    * installed. A second call returns the first call's promise.
    */
   init(options?: InitOptions): Promise<InitResult>;
-  /** Flushes pending spans and notifier messages, stops timers, unregisters our provider. Never rejects. */
+  /**
+   * Flushes pending spans and notifier messages, stops timers, unregisters our provider. Never
+   * rejects, and resolves within `shutdownTimeoutMs` (default 10 s): Discord messages still queued
+   * then are dropped and counted in the notifier's `stats().dropped`.
+   */
   shutdown(): Promise<void>;
   /** Exports pending spans and delivers queued notifier messages. Never rejects. */
   flush(): Promise<void>;
@@ -156,6 +165,16 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     throw new EliteError('INVALID_OPTIONS', `elite/telemetry: maxSeriesPerMetric must be a whole number ≥ 1, got ${String(maxSeries)}`, {
       field: 'maxSeriesPerMetric',
     });
+  }
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/telemetry: shutdownTimeoutMs must be a whole number ≥ 0 (ms), got ${String(shutdownTimeoutMs)}`,
+      {
+        field: 'shutdownTimeoutMs',
+      },
+    );
   }
   const alertsEnabled = options.alerts !== false;
   const alertConfig = resolveAlertConfig(options.alerts === false ? {} : options.alerts);
@@ -357,7 +376,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           await instance.registry();
         } catch (error) {
           metrics = false;
-          logger.warn(`elite/telemetry: metrics are off: ${messageOf(error)}`);
+          logger.warn(`elite/telemetry: metrics are off: ${redactSecrets(messageOf(error))}`);
         }
         startAlertTimer();
         return { tracing: result.tracing, metrics };
@@ -372,7 +391,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       try {
         await tracing?.forceFlush();
       } catch (error) {
-        logger.warn(`elite/telemetry: span flush failed: ${messageOf(error)}`);
+        logger.warn(`elite/telemetry: span flush failed: ${redactSecrets(messageOf(error))}`);
       }
       await Promise.all([...discordNotifiers].map((n) => n.flush()));
     },
@@ -380,11 +399,20 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     async shutdown() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      await Promise.all([...discordNotifiers].map((n) => n.close()));
+      // One deadline for the whole shutdown: a process manager waits only so long before SIGKILL.
+      const deadline = Date.now() + shutdownTimeoutMs;
+      await Promise.all([...discordNotifiers].map((n) => n.close(shutdownTimeoutMs)));
       try {
-        await tracing?.shutdown();
+        if (tracing !== undefined) {
+          await withTimeout(
+            tracing.shutdown(),
+            Math.max(0, deadline - Date.now()),
+            () =>
+              new EliteError('TIMEOUT', `tracer shutdown still running after shutdownTimeoutMs (${shutdownTimeoutMs} ms); left to finish`),
+          );
+        }
       } catch (error) {
-        logger.warn(`elite/telemetry: tracer shutdown failed: ${messageOf(error)}`);
+        logger.warn(`elite/telemetry: tracer shutdown failed: ${redactSecrets(messageOf(error))}`);
       }
       tracing = undefined;
       initPromise = undefined;

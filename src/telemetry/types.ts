@@ -137,6 +137,12 @@ export interface TelemetryOptions {
   /** Use the process-wide registry (kept under `Symbol.for`). Default: true for the shared `telemetry`, false for `createTelemetry`. */
   globalRegistry?: boolean;
   logger?: Logger;
+  /**
+   * Longest wait of `shutdown()`, ms. Default 10_000. Discord messages still queued at the
+   * deadline are dropped and counted (the notifiers' `stats().dropped`); a tracer shutdown still
+   * running is left to finish unobserved (its exporter has its own `timeoutMs`).
+   */
+  shutdownTimeoutMs?: number;
   /** Clock in ms since the epoch, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -203,6 +209,17 @@ export interface DiscordOptions {
   maxRetryAfterMs?: number;
   /** Messages kept while Discord is slow; more are dropped and counted. Default 50. */
   maxQueue?: number;
+  /**
+   * Deadline of each request, body included, ms. Default 5_000. A webhook that accepts the
+   * connection and never answers counts as a network error at this deadline (retried up to
+   * `maxAttempts`), instead of holding the queue for the runtime's own timeout (minutes).
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Longest wait of `close()` (and of `telemetry.shutdown()` for this notifier), ms. Default 10_000.
+   * What is still queued then is dropped and counted in `stats().dropped`, with one warning.
+   */
+  closeTimeoutMs?: number;
   /** Called when a message cannot be delivered, with an `EliteError` (code `DELIVERY_FAILED`). */
   onError?: (error: Error) => void;
   /** `fetch` to use. Default the global one. */
