@@ -33,6 +33,7 @@ import {
   type PromMetricLike,
   type PromRegistryLike,
   routeLabel,
+  type SeriesPolicy,
 } from './metrics.js';
 import { instrumentOpenAIClient, type OpenAIClientLike } from './openai.js';
 import { redactSecrets } from './redact.js';
@@ -138,11 +139,16 @@ interface CompletionSeries {
   ttft: HistogramSeries;
   price: ModelPrice | undefined;
   unpriced: CounterSeries | undefined;
+  /** Every series above, to mark them used. */
+  all: (CounterSeries | HistogramSeries)[];
+  /** The families' eviction count when the series were looked up; a newer one means look them up again. */
+  epoch: number;
 }
 
 interface RequestSeries {
   duration: HistogramSeries;
   errors: CounterSeries;
+  epoch: number;
 }
 
 const STATUSES = new Set(['ok', 'error', 'rate_limited', 'cancelled']);
@@ -176,6 +182,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       },
     );
   }
+  const seriesPolicy = resolveSeriesPolicy(options);
   const alertsEnabled = options.alerts !== false;
   const alertConfig = resolveAlertConfig(options.alerts === false ? {} : options.alerts);
   const prices: Record<string, ModelPrice> = { ...DEFAULT_PRICES, ...options.prices };
@@ -183,6 +190,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const captureContent = options.captureContent === true;
   const tracer = getTracer();
 
+  const byRoute = seriesPolicy.forLabel(1, 'route');
+  const byModel = seriesPolicy.forLabel(1, 'model');
+  const byGenAiModel = seriesPolicy.forLabel(2, 'model');
   const llmLabels = ['provider', 'model'] as const;
   const genAiLabels = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const;
   const f = {
@@ -193,6 +203,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       ['method', 'route', 'status_code'],
       maxSeries,
       HTTP_DURATION_BUCKETS,
+      byRoute,
     ),
     httpErrors: new Family(
       'http_server_errors_total',
@@ -200,6 +211,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       'counter',
       ['method', 'route', 'status_code'],
       maxSeries,
+      [],
+      byRoute,
     ),
     completions: new Family(
       'llm_chat_completions_total',
@@ -207,6 +220,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       'counter',
       [...llmLabels, 'status'],
       maxSeries,
+      [],
+      byModel,
     ),
     tokens: new Family(
       'llm_tokens_total',
@@ -214,14 +229,26 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       'counter',
       [...llmLabels, 'type'],
       maxSeries,
+      [],
+      byModel,
     ),
-    cost: new Family('llm_cost_usd_total', 'Estimated LLM cost in USD from the price table.', 'counter', [...llmLabels], maxSeries),
+    cost: new Family(
+      'llm_cost_usd_total',
+      'Estimated LLM cost in USD from the price table.',
+      'counter',
+      [...llmLabels],
+      maxSeries,
+      [],
+      byModel,
+    ),
     unpriced: new Family(
       'llm_unpriced_completions_total',
       'Completions of models missing from the price table (cost counted as 0).',
       'counter',
       [...llmLabels],
       maxSeries,
+      [],
+      byModel,
     ),
     tokenUsage: new Family(
       'gen_ai_client_token_usage',
@@ -230,6 +257,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       [...genAiLabels, 'gen_ai_token_type'],
       maxSeries,
       TOKEN_USAGE_BUCKETS,
+      byGenAiModel,
     ),
     opDuration: new Family(
       'gen_ai_client_operation_duration_seconds',
@@ -238,6 +266,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       [...genAiLabels, 'error_type'],
       maxSeries,
       OPERATION_DURATION_BUCKETS,
+      byGenAiModel,
     ),
     ttft: new Family(
       'llm_time_to_first_token_seconds',
@@ -246,6 +275,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       [...llmLabels],
       maxSeries,
       TTFT_BUCKETS,
+      byModel,
     ),
   };
   const families = Object.values(f) as Family<'counter' | 'histogram'>[];
@@ -286,6 +316,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     new CollectedMetric('elite_telemetry_dropped_total', 'Telemetry records dropped or folded, by reason.', 'counter', () => [
       { value: counts.invalidRecords, labels: { reason: 'invalid_record' } },
       { value: families.reduce((n, fam) => n + fam.overflowed, 0), labels: { reason: 'series_overflow' } },
+      { value: families.reduce((n, fam) => n + fam.evicted, 0), labels: { reason: 'series_evicted' } },
       { value: counts.queueOverflows, labels: { reason: 'queue_overflow' } },
     ]),
   ];
@@ -309,7 +340,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const seriesFor = (c: CompletionRecord): CompletionSeries => {
     const key = `${c.provider}\u0001${c.model}\u0001${c.status}`;
     let s = completionCache.get(key);
-    if (s !== undefined) return s;
+    if (s !== undefined && s.epoch === seriesPolicy.epoch.value) return s;
     const { provider, model, status } = c;
     const price = Object.hasOwn(prices, model) ? prices[model] : findPriceIn(model);
     const errorType = status === 'ok' ? '' : status;
@@ -326,9 +357,13 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       ttft: f.ttft.at([provider, model]),
       price,
       unpriced: price === undefined ? f.unpriced.at([provider, model]) : undefined,
+      all: [],
+      epoch: seriesPolicy.epoch.value,
     };
+    s.all = [s.completions, s.input, s.output, s.cached, s.reasoning, s.cost, s.tokenIn, s.tokenOut, s.duration, s.ttft];
+    if (s.unpriced !== undefined) s.all.push(s.unpriced);
     // Past the cap the series were folded to _overflow anyway; stop caching new keys.
-    if (completionCache.size < MAX_CACHED_KEYS) completionCache.set(key, s);
+    if (completionCache.size < MAX_CACHED_KEYS || completionCache.has(key)) completionCache.set(key, s);
     return s;
   };
   const priceLookups = new Map<string, ModelPrice | undefined>();
@@ -442,7 +477,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         );
         return;
       }
+      const at = now();
       const s = seriesFor(c);
+      for (const series of s.all) series.lastUsedMs = at;
       s.completions.value++;
       s.input.value += c.inputTokens;
       s.output.value += c.outputTokens;
@@ -466,7 +503,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       observe(s.tokenOut, TOKEN_USAGE_BUCKETS, c.outputTokens);
       observe(s.duration, OPERATION_DURATION_BUCKETS, c.durationMs / 1000);
       if (c.timeToFirstTokenMs !== undefined) observe(s.ttft, TTFT_BUCKETS, c.timeToFirstTokenMs / 1000);
-      const slot = window.at(now());
+      const slot = window.at(at);
       slot.completions++;
       slot.tokens += c.inputTokens + c.outputTokens;
       slot.costUsd += cost;
@@ -490,21 +527,24 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       }
       const key = `${r.method}\u0001${r.route}\u0001${r.status}`;
       let s = requestCache.get(key);
-      if (s === undefined) {
+      if (s === undefined || s.epoch !== seriesPolicy.epoch.value) {
         let route = routeCache.get(r.route);
         if (route === undefined) {
           route = routeLabel(r.route);
           if (routeCache.size < MAX_CACHED_KEYS) routeCache.set(r.route, route);
         }
         const labels = [methodLabel(r.method), route, String(r.status)];
-        s = { duration: f.httpDuration.at(labels), errors: f.httpErrors.at(labels) };
-        if (requestCache.size < MAX_CACHED_KEYS) requestCache.set(key, s);
+        s = { duration: f.httpDuration.at(labels), errors: f.httpErrors.at(labels), epoch: seriesPolicy.epoch.value };
+        if (requestCache.size < MAX_CACHED_KEYS || requestCache.has(key)) requestCache.set(key, s);
       }
+      const at = now();
+      s.duration.lastUsedMs = at;
+      s.errors.lastUsedMs = at;
       const seconds = r.durationMs / 1000;
       observe(s.duration, HTTP_DURATION_BUCKETS, seconds);
       const failed = r.error === true || r.status >= 500;
       if (failed) s.errors.value++;
-      const slot = window.at(now());
+      const slot = window.at(at);
       slot.requests++;
       if (failed) slot.errors++;
       let i = 0;
@@ -672,6 +712,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       invalidRecords: counts.invalidRecords,
       unknownModelCompletions: counts.unknownModelCompletions,
       overflowedSeries: families.reduce((n, fam) => n + fam.overflowed, 0),
+      evictedSeries: families.reduce((n, fam) => n + fam.evicted, 0),
       queueOverflows: counts.queueOverflows,
     }),
 
@@ -685,6 +726,48 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
   };
   return instance;
+}
+
+/** Default of `TelemetryOptions.seriesIdleMs`: 10 minutes, many scrapes at any usual interval. */
+export const DEFAULT_SERIES_IDLE_MS = 600_000;
+
+/** The series-cap policy of an instance: which series are kept (`keepSeries`) and when one counts as idle. */
+function resolveSeriesPolicy(options: TelemetryOptions) {
+  const idleMs = options.seriesIdleMs ?? DEFAULT_SERIES_IDLE_MS;
+  if (typeof idleMs !== 'number' || !(idleMs >= 0)) {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/telemetry: seriesIdleMs must be a number of ms ≥ 0 (Infinity: never evict), got ${String(idleMs)}`,
+      {
+        field: 'seriesIdleMs',
+      },
+    );
+  }
+  const list = (field: 'routes' | 'models'): Set<string> => {
+    const values = options.keepSeries?.[field] ?? [];
+    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+      throw new EliteError('INVALID_OPTIONS', `elite/telemetry: keepSeries.${field} must be an array of strings`, {
+        field: `keepSeries.${field}`,
+      });
+    }
+    // Routes are kept as recorded, so the configured ones are normalised the same way.
+    return new Set(field === 'routes' ? values.map(routeLabel) : values);
+  };
+  if (options.keepSeries !== undefined && (options.keepSeries === null || typeof options.keepSeries !== 'object')) {
+    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: keepSeries must be an object { routes?, models? }', { field: 'keepSeries' });
+  }
+  const kept = { route: list('routes'), model: list('models') };
+  const epoch = { value: 0 };
+  const now = options.now ?? coarseNow;
+  return {
+    epoch,
+    forLabel: (index: number, kind: 'route' | 'model'): SeriesPolicy => ({
+      idleMs,
+      now,
+      epoch,
+      pinned: kept[kind].size === 0 ? undefined : (values) => kept[kind].has(values[index] as string),
+    }),
+  };
 }
 
 /** Key of the process-wide prom-client registry, shared by every copy of the SDK. */
