@@ -196,7 +196,7 @@ const wholeMs = (field: string, value: unknown, min: number): number => {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new EliteError(
       'INVALID_OPTIONS',
-      `elite/telemetry: discord ${field} must be a whole number ≥ ${min} (ms), got ${String(value)}`,
+      `elite/telemetry: discord ${field} must be a whole number ≥ ${min}, got ${typeof value === 'number' ? value : typeof value}`,
       {
         field,
       },
@@ -236,9 +236,18 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
   }
   const requestTimeoutMs = wholeMs('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_DISCORD_REQUEST_TIMEOUT_MS, 1);
   const closeTimeoutMs = wholeMs('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_DISCORD_CLOSE_TIMEOUT_MS, 0);
-  const maxAttempts = options.maxAttempts ?? 3;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-  const maxQueue = options.maxQueue ?? 50;
+  const maxAttempts = wholeMs('maxAttempts', options.maxAttempts ?? 3, 1);
+  const maxRetryAfterMs = wholeMs('maxRetryAfterMs', options.maxRetryAfterMs ?? 60_000, 0);
+  const maxQueue = wholeMs('maxQueue', options.maxQueue ?? 50, 1);
+  if (options.username !== undefined && typeof options.username !== 'string') {
+    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: discord username must be a string', { field: 'username' });
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: discord fetch must be a function', { field: 'fetch' });
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: discord onError must be a function', { field: 'onError' });
+  }
   const doFetch = options.fetch ?? globalThis.fetch;
   const secret = parsed.href;
   const token = WEBHOOK_PATH.exec(parsed.pathname)?.[2] as string;
@@ -297,14 +306,18 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
       () => controller.abort(new EliteError('TIMEOUT', `no answer within requestTimeoutMs (${requestTimeoutMs} ms)`)),
       requestTimeoutMs,
     );
+    // Raced as well as passed: a custom `fetch` may ignore the signal.
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
     try {
-      const response = await doFetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: controller.signal,
-      });
-      const answer = response.status === 204 ? {} : ((await response.json().catch(() => ({}))) as Record<string, unknown>);
+      const response = await Promise.race([
+        doFetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal }),
+        aborted,
+      ]);
+      const answer =
+        response.status === 204 ? {} : await Promise.race([response.json().catch(() => ({})) as Promise<Record<string, unknown>>, aborted]);
       if (controller.signal.aborted) throw controller.signal.reason;
       return { response, answer: answer ?? {} };
     } catch (error) {
@@ -370,7 +383,11 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
     }
     queued++;
     // One message at a time, in order: Discord's per-webhook rate limit is shared by all of them.
-    const result = tail.then(() => deliver(payload)).finally(() => queued--);
+    // A payload that is not what the type says (a number as a title) fails here, never as a rejection.
+    const result = tail
+      .then(() => deliver(payload))
+      .catch((error: unknown) => fail(`message not sent: ${messageOf(error)}`))
+      .finally(() => queued--);
     tail = result.catch(() => undefined);
     return result;
   };

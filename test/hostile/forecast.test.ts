@@ -7,7 +7,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { autoscale, cost, decide, forecast, fromColumns, parseCsv, parseCsvSeries, toSeries, toSVG } from '../../src/forecast/index.js';
 import { MAX_HORIZON_STEPS, MAX_TIMESTAMP_MS } from '../../src/forecast/series.js';
-import type { TrafficForecast } from '../../src/forecast/types.js';
 import { EliteError } from '../../src/internal/errors.js';
 
 const rejections: unknown[] = [];
