@@ -9,6 +9,8 @@
  * Edge-safe: prom-client is loaded by `loadPromClient()` only when metrics are scraped.
  */
 
+import { importOptional } from '../internal/optional-import.js';
+
 /** Label value that replaces new values once a family reached its series cap. */
 export const OVERFLOW_LABEL = '_overflow';
 const MAX_LABEL_VALUE_CHARS = 128;
@@ -278,14 +280,6 @@ export interface PromRegistryLike {
   removeSingleMetric(name: string): void;
   getSingleMetric(name: string): unknown;
 }
-
-/**
- * `import()` of an optional peer, hidden from bundlers: the Edge bundle of the root entry must
- * not pull prom-client or the OpenTelemetry SDK (they import Node built-ins), so the specifier is
- * a variable and the magic comments tell webpack/Turbopack/Vite to leave it to the runtime.
- */
-export const importOptional = (specifier: string): Promise<Record<string, unknown>> =>
-  import(/* webpackIgnore: true */ /* @vite-ignore */ specifier) as Promise<Record<string, unknown>>;
 
 /** prom-client's module object, loaded once. */
 export async function loadPromClient(): Promise<PromClientLike> {

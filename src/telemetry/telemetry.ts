@@ -6,13 +6,16 @@
 import type { Attributes, Span } from '@opentelemetry/api';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, messageOf } from '../internal/errors.js';
+import { GLOBAL_KEYS, globalSingleton } from '../internal/global-keys.js';
 import { toSafeLogger } from '../internal/logger.js';
 import { withTimeout } from '../internal/timeout.js';
+import { createWarnOnce } from '../internal/warn-once.js';
 import { AlertState, measure, resolveAlertConfig, SlidingWindow } from './alerts.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
 import {
   computeCostUsd,
   DEFAULT_PRICES,
+  findPrice,
   GEN_AI_OPERATION_CHAT,
   type ModelPrice,
   OPERATION_DURATION_BUCKETS,
@@ -281,12 +284,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const families = Object.values(f) as Family<'counter' | 'histogram'>[];
 
   const counts = { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0 };
-  const warned = new Set<string>();
-  const warnOnce = (key: string, message: string) => {
-    if (warned.has(key) || warned.size > 200) return;
-    warned.add(key);
-    logger.warn(message);
-  };
+  const warnOnce = createWarnOnce(logger);
 
   const flagSources: FlagStatsSource[] = options.flags ? [options.flags] : [];
   const flagTotals = () => {
@@ -342,7 +340,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     let s = completionCache.get(key);
     if (s !== undefined && s.epoch === seriesPolicy.epoch.value) return s;
     const { provider, model, status } = c;
-    const price = Object.hasOwn(prices, model) ? prices[model] : findPriceIn(model);
+    const price = priceOf(model);
     const errorType = status === 'ok' ? '' : status;
     s = {
       completions: f.completions.at([provider, model, status]),
@@ -366,22 +364,15 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     if (completionCache.size < MAX_CACHED_KEYS || completionCache.has(key)) completionCache.set(key, s);
     return s;
   };
+  // Prefix matching scans the table: remember each model's answer (bounded, like the other caches).
   const priceLookups = new Map<string, ModelPrice | undefined>();
-  function findPriceIn(model: string): ModelPrice | undefined {
+  const priceOf = (model: string): ModelPrice | undefined => {
+    if (Object.hasOwn(prices, model)) return prices[model];
     if (priceLookups.has(model)) return priceLookups.get(model);
-    const name = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
-    let best: string | undefined;
-    for (const key of Object.keys(prices)) {
-      if (
-        (name === key || (name.startsWith(key) && name.charCodeAt(key.length) === 45)) &&
-        (best === undefined || key.length > best.length)
-      )
-        best = key;
-    }
-    const price = best === undefined ? undefined : prices[best];
+    const price = findPrice(model, prices);
     if (priceLookups.size < MAX_CACHED_KEYS) priceLookups.set(model, price);
     return price;
-  }
+  };
 
   const requestCache = new Map<string, RequestSeries>();
   const routeCache = new Map<string, string>();
@@ -587,9 +578,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         const defaults = options.defaultMetrics ?? options.globalRegistry === true;
         let registry: PromRegistryLike;
         if (options.globalRegistry) {
-          const holders = globalThis as Record<symbol, { registry?: PromRegistryLike; defaults?: boolean } | undefined>;
-          const holder = holders[REGISTRY_KEY] ?? {};
-          holders[REGISTRY_KEY] = holder;
+          const holder = globalSingleton<{ registry?: PromRegistryLike; defaults?: boolean }>(REGISTRY_KEY, () => ({}));
           holder.registry ??= new prom.Registry();
           registry = holder.registry;
           if (defaults && !holder.defaults) {
@@ -771,4 +760,4 @@ function resolveSeriesPolicy(options: TelemetryOptions) {
 }
 
 /** Key of the process-wide prom-client registry, shared by every copy of the SDK. */
-export const REGISTRY_KEY = Symbol.for('@tiqology/elite/telemetry/registry');
+export const REGISTRY_KEY: symbol = GLOBAL_KEYS.telemetryRegistry;

@@ -16,8 +16,8 @@ import {
 } from '@opentelemetry/api';
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
+import { importOptional } from '../internal/optional-import.js';
 import { GEN_AI } from './llm.js';
-import { importOptional } from './metrics.js';
 import { redactSecrets } from './redact.js';
 import type { InitOptions, InitResult } from './types.js';
 
