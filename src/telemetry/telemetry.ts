@@ -12,6 +12,7 @@ import { withTimeout } from '../internal/timeout.js';
 import { createWarnOnce } from '../internal/warn-once.js';
 import { AlertState, measure, resolveAlertConfig, SlidingWindow } from './alerts.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
+import { createMetricFamilies, resolveSeriesPolicy, TTFT_BUCKETS } from './families.js';
 import {
   computeCostUsd,
   DEFAULT_PRICES,
@@ -25,7 +26,6 @@ import {
 import {
   CollectedMetric,
   type CounterSeries,
-  Family,
   type HistogramSeries,
   HTTP_DURATION_BUCKETS,
   loadPromClient,
@@ -36,7 +36,6 @@ import {
   type PromMetricLike,
   type PromRegistryLike,
   routeLabel,
-  type SeriesPolicy,
 } from './metrics.js';
 import { instrumentOpenAIClient, type OpenAIClientLike } from './openai.js';
 import { redactSecrets } from './redact.js';
@@ -55,9 +54,6 @@ import type {
   TelemetrySnapshot,
   TelemetryStats,
 } from './types.js';
-
-/** Bucket boundaries (seconds) of `llm_time_to_first_token_seconds`. */
-export const TTFT_BUCKETS: readonly number[] = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16];
 
 /** Default of `TelemetryOptions.shutdownTimeoutMs`. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -193,95 +189,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const captureContent = options.captureContent === true;
   const tracer = getTracer();
 
-  const byRoute = seriesPolicy.forLabel(1, 'route');
-  const byModel = seriesPolicy.forLabel(1, 'model');
-  const byGenAiModel = seriesPolicy.forLabel(2, 'model');
-  const llmLabels = ['provider', 'model'] as const;
-  const genAiLabels = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const;
-  const f = {
-    httpDuration: new Family(
-      'http_server_request_duration_seconds',
-      'Duration of HTTP requests served, seconds.',
-      'histogram',
-      ['method', 'route', 'status_code'],
-      maxSeries,
-      HTTP_DURATION_BUCKETS,
-      byRoute,
-    ),
-    httpErrors: new Family(
-      'http_server_errors_total',
-      'HTTP requests that failed (5xx or a thrown handler).',
-      'counter',
-      ['method', 'route', 'status_code'],
-      maxSeries,
-      [],
-      byRoute,
-    ),
-    completions: new Family(
-      'llm_chat_completions_total',
-      'LLM chat completions by outcome.',
-      'counter',
-      [...llmLabels, 'status'],
-      maxSeries,
-      [],
-      byModel,
-    ),
-    tokens: new Family(
-      'llm_tokens_total',
-      'LLM tokens by type: input (cached included), output (reasoning included), cached_input, reasoning.',
-      'counter',
-      [...llmLabels, 'type'],
-      maxSeries,
-      [],
-      byModel,
-    ),
-    cost: new Family(
-      'llm_cost_usd_total',
-      'Estimated LLM cost in USD from the price table.',
-      'counter',
-      [...llmLabels],
-      maxSeries,
-      [],
-      byModel,
-    ),
-    unpriced: new Family(
-      'llm_unpriced_completions_total',
-      'Completions of models missing from the price table (cost counted as 0).',
-      'counter',
-      [...llmLabels],
-      maxSeries,
-      [],
-      byModel,
-    ),
-    tokenUsage: new Family(
-      'gen_ai_client_token_usage',
-      'Tokens per GenAI operation (OpenTelemetry gen_ai.client.token.usage).',
-      'histogram',
-      [...genAiLabels, 'gen_ai_token_type'],
-      maxSeries,
-      TOKEN_USAGE_BUCKETS,
-      byGenAiModel,
-    ),
-    opDuration: new Family(
-      'gen_ai_client_operation_duration_seconds',
-      'Duration of GenAI operations, seconds (OpenTelemetry gen_ai.client.operation.duration).',
-      'histogram',
-      [...genAiLabels, 'error_type'],
-      maxSeries,
-      OPERATION_DURATION_BUCKETS,
-      byGenAiModel,
-    ),
-    ttft: new Family(
-      'llm_time_to_first_token_seconds',
-      'Time to the first streamed chunk, seconds.',
-      'histogram',
-      [...llmLabels],
-      maxSeries,
-      TTFT_BUCKETS,
-      byModel,
-    ),
-  };
-  const families = Object.values(f) as Family<'counter' | 'histogram'>[];
+  const { metrics: f, all: families, epoch } = createMetricFamilies(maxSeries, seriesPolicy);
 
   const counts = { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0 };
   const warnOnce = createWarnOnce(logger);
@@ -338,7 +246,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const seriesFor = (c: CompletionRecord): CompletionSeries => {
     const key = `${c.provider}\u0001${c.model}\u0001${c.status}`;
     let s = completionCache.get(key);
-    if (s !== undefined && s.epoch === seriesPolicy.epoch.value) return s;
+    if (s !== undefined && s.epoch === epoch.value) return s;
     const { provider, model, status } = c;
     const price = priceOf(model);
     const errorType = status === 'ok' ? '' : status;
@@ -356,7 +264,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       price,
       unpriced: price === undefined ? f.unpriced.at([provider, model]) : undefined,
       all: [],
-      epoch: seriesPolicy.epoch.value,
+      epoch: epoch.value,
     };
     s.all = [s.completions, s.input, s.output, s.cached, s.reasoning, s.cost, s.tokenIn, s.tokenOut, s.duration, s.ttft];
     if (s.unpriced !== undefined) s.all.push(s.unpriced);
@@ -518,14 +426,14 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       }
       const key = `${r.method}\u0001${r.route}\u0001${r.status}`;
       let s = requestCache.get(key);
-      if (s === undefined || s.epoch !== seriesPolicy.epoch.value) {
+      if (s === undefined || s.epoch !== epoch.value) {
         let route = routeCache.get(r.route);
         if (route === undefined) {
           route = routeLabel(r.route);
           if (routeCache.size < MAX_CACHED_KEYS) routeCache.set(r.route, route);
         }
         const labels = [methodLabel(r.method), route, String(r.status)];
-        s = { duration: f.httpDuration.at(labels), errors: f.httpErrors.at(labels), epoch: seriesPolicy.epoch.value };
+        s = { duration: f.httpDuration.at(labels), errors: f.httpErrors.at(labels), epoch: epoch.value };
         if (requestCache.size < MAX_CACHED_KEYS || requestCache.has(key)) requestCache.set(key, s);
       }
       const at = now();
@@ -715,48 +623,6 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
   };
   return instance;
-}
-
-/** Default of `TelemetryOptions.seriesIdleMs`: 10 minutes, many scrapes at any usual interval. */
-export const DEFAULT_SERIES_IDLE_MS = 600_000;
-
-/** The series-cap policy of an instance: which series are kept (`keepSeries`) and when one counts as idle. */
-function resolveSeriesPolicy(options: TelemetryOptions) {
-  const idleMs = options.seriesIdleMs ?? DEFAULT_SERIES_IDLE_MS;
-  if (typeof idleMs !== 'number' || !(idleMs >= 0)) {
-    throw new EliteError(
-      'INVALID_OPTIONS',
-      `elite/telemetry: seriesIdleMs must be a number of ms ≥ 0 (Infinity: never evict), got ${String(idleMs)}`,
-      {
-        field: 'seriesIdleMs',
-      },
-    );
-  }
-  const list = (field: 'routes' | 'models'): Set<string> => {
-    const values = options.keepSeries?.[field] ?? [];
-    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
-      throw new EliteError('INVALID_OPTIONS', `elite/telemetry: keepSeries.${field} must be an array of strings`, {
-        field: `keepSeries.${field}`,
-      });
-    }
-    // Routes are kept as recorded, so the configured ones are normalised the same way.
-    return new Set(field === 'routes' ? values.map(routeLabel) : values);
-  };
-  if (options.keepSeries !== undefined && (options.keepSeries === null || typeof options.keepSeries !== 'object')) {
-    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: keepSeries must be an object { routes?, models? }', { field: 'keepSeries' });
-  }
-  const kept = { route: list('routes'), model: list('models') };
-  const epoch = { value: 0 };
-  const now = options.now ?? coarseNow;
-  return {
-    epoch,
-    forLabel: (index: number, kind: 'route' | 'model'): SeriesPolicy => ({
-      idleMs,
-      now,
-      epoch,
-      pinned: kept[kind].size === 0 ? undefined : (values) => kept[kind].has(values[index] as string),
-    }),
-  };
 }
 
 /** Key of the process-wide prom-client registry, shared by every copy of the SDK. */
