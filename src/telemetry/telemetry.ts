@@ -6,7 +6,6 @@
 import type { Attributes, Span } from '@opentelemetry/api';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, messageOf } from '../internal/errors.js';
-import { GLOBAL_KEYS, globalSingleton } from '../internal/global-keys.js';
 import { toSafeLogger } from '../internal/logger.js';
 import { withTimeout } from '../internal/timeout.js';
 import { createWarnOnce } from '../internal/warn-once.js';
@@ -28,7 +27,6 @@ import {
   type CounterSeries,
   type HistogramSeries,
   HTTP_DURATION_BUCKETS,
-  loadPromClient,
   methodLabel,
   type NodeRequestLike,
   type NodeResponseLike,
@@ -38,7 +36,9 @@ import {
   routeLabel,
 } from './metrics.js';
 import { instrumentOpenAIClient, type OpenAIClientLike } from './openai.js';
+import { isValidCompletion, isValidRequest } from './record-checks.js';
 import { redactSecrets } from './redact.js';
+import { loadRegistry } from './registry.js';
 import { checkInitOptions, getTracer, initTracing, runInSpan, type TracingHandle } from './tracing.js';
 import type {
   AlertEvent,
@@ -150,10 +150,7 @@ interface RequestSeries {
   epoch: number;
 }
 
-const STATUSES = new Set(['ok', 'error', 'rate_limited', 'cancelled']);
 const MAX_CACHED_KEYS = 1_000;
-const isCount = (n: unknown): n is number => typeof n === 'number' && n >= 0 && n < Number.POSITIVE_INFINITY;
-const isOptionalCount = (n: unknown) => n === undefined || isCount(n);
 
 /**
  * Builds a telemetry instance. Throws `EliteError('INVALID_OPTIONS')` on bad options.
@@ -355,20 +352,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
 
     recordCompletion(c) {
-      if (
-        c === null ||
-        typeof c !== 'object' ||
-        typeof c.provider !== 'string' ||
-        typeof c.model !== 'string' ||
-        !STATUSES.has(c.status) ||
-        !isCount(c.inputTokens) ||
-        !isCount(c.outputTokens) ||
-        !isCount(c.durationMs) ||
-        !isOptionalCount(c.cachedInputTokens) ||
-        !isOptionalCount(c.reasoningTokens) ||
-        !isOptionalCount(c.timeToFirstTokenMs) ||
-        !isOptionalCount(c.costUsd)
-      ) {
+      if (!isValidCompletion(c)) {
         counts.invalidRecords++;
         warnOnce(
           'invalid-completion',
@@ -409,14 +393,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
 
     recordRequest(r) {
-      if (
-        r === null ||
-        typeof r !== 'object' ||
-        typeof r.route !== 'string' ||
-        (r.method !== undefined && typeof r.method !== 'string') ||
-        !Number.isInteger(r.status) ||
-        !isCount(r.durationMs)
-      ) {
+      if (!isValidRequest(r)) {
         counts.invalidRecords++;
         warnOnce(
           'invalid-request',
@@ -470,40 +447,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
 
     registry() {
-      registryPromise ??= (async () => {
-        let prom: Awaited<ReturnType<typeof loadPromClient>>;
-        try {
-          prom = await loadPromClient();
-        } catch (error) {
-          throw new EliteError(
-            'MISSING_DEPENDENCY',
-            'elite/telemetry: metrics need prom-client (npm install prom-client@15); it cannot load here',
-            {
-              cause: error,
-            },
-          );
-        }
-        const defaults = options.defaultMetrics ?? options.globalRegistry === true;
-        let registry: PromRegistryLike;
-        if (options.globalRegistry) {
-          const holder = globalSingleton<{ registry?: PromRegistryLike; defaults?: boolean }>(REGISTRY_KEY, () => ({}));
-          holder.registry ??= new prom.Registry();
-          registry = holder.registry;
-          if (defaults && !holder.defaults) {
-            holder.defaults = true;
-            prom.collectDefaultMetrics({ register: registry });
-          }
-        } else {
-          registry = new prom.Registry();
-          if (defaults) prom.collectDefaultMetrics({ register: registry });
-        }
-        for (const metric of [...families, ...collected]) {
-          // The newest instance wins a name (configure() replaces the default instance).
-          if (registry.getSingleMetric(metric.name) !== undefined) registry.removeSingleMetric(metric.name);
-          registry.registerMetric(metric);
-        }
-        return registry;
-      })();
+      registryPromise ??= loadRegistry(options, [...families, ...collected]);
       registryPromise.catch(() => {
         registryPromise = undefined;
       });
@@ -625,5 +569,4 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   return instance;
 }
 
-/** Key of the process-wide prom-client registry, shared by every copy of the SDK. */
-export const REGISTRY_KEY: symbol = GLOBAL_KEYS.telemetryRegistry;
+export { REGISTRY_KEY } from './registry.js';
