@@ -9,7 +9,8 @@ import { EliteError, messageOf } from '../internal/errors.js';
 import { toSafeLogger } from '../internal/logger.js';
 import { withTimeout } from '../internal/timeout.js';
 import { createWarnOnce } from '../internal/warn-once.js';
-import { AlertState, measure, resolveAlertConfig, SlidingWindow } from './alerts.js';
+import { createAlerting } from './alerting.js';
+import { resolveAlertConfig } from './alerts.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
 import { createMetricFamilies, resolveSeriesPolicy, TTFT_BUCKETS } from './families.js';
 import {
@@ -191,21 +192,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const counts = { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0 };
   const warnOnce = createWarnOnce(logger);
 
-  const flagSources: FlagStatsSource[] = options.flags ? [options.flags] : [];
-  const flagTotals = () => {
-    const t = { cacheHits: 0, cacheMisses: 0, staleServes: 0 };
-    for (const s of flagSources) {
-      try {
-        const st = s.stats();
-        t.cacheHits += st.cacheHits;
-        t.cacheMisses += st.cacheMisses;
-        t.staleServes += st.staleServes;
-      } catch (error) {
-        warnOnce('flags-stats', `elite/telemetry: flags stats() threw: ${messageOf(error)}`);
-      }
-    }
-    return t;
-  };
+  const alerting = createAlerting({ options, config: alertConfig, enabled: alertsEnabled, now, logger, warnOnce });
+  const { window, flagTotals } = alerting;
   const collected: PromMetricLike[] = [
     new CollectedMetric('elite_flags_cache_hits_total', 'Flag evaluations answered from a fresh cache entry.', 'counter', () => [
       { value: flagTotals().cacheHits, labels: {} },
@@ -224,20 +212,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     ]),
   ];
 
-  const window = new SlidingWindow(alertConfig.windowMs, now());
-  const alertState = new AlertState();
-  const notifiers = new Set<AlertNotifier>();
   const discordNotifiers = new Set<DiscordNotifier>();
-  let lastFlags = flagTotals();
-  // Flag counters are cumulative; their growth since the last look goes into the current slot.
-  const sampleFlags = (at: number) => {
-    if (flagSources.length === 0) return;
-    const t = flagTotals();
-    const slot = window.at(at);
-    slot.flagHits += Math.max(0, t.cacheHits - lastFlags.cacheHits);
-    slot.flagMisses += Math.max(0, t.cacheMisses - lastFlags.cacheMisses);
-    lastFlags = t;
-  };
 
   const completionCache = new Map<string, CompletionSeries>();
   const seriesFor = (c: CompletionRecord): CompletionSeries => {
@@ -282,13 +257,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const requestCache = new Map<string, RequestSeries>();
   const routeCache = new Map<string, string>();
 
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const startAlertTimer = () => {
-    if (!alertsEnabled || timer !== undefined) return;
-    timer = setInterval(() => void instance.evaluateAlerts(), alertConfig.evaluateIntervalMs);
-    (timer as { unref?: () => void }).unref?.();
-  };
-  if (options.onAlert) startAlertTimer();
+  if (options.onAlert) alerting.startTimer();
 
   let registryPromise: Promise<PromRegistryLike> | undefined;
   let initPromise: Promise<InitResult> | undefined;
@@ -309,7 +278,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           metrics = false;
           logger.warn(`elite/telemetry: metrics are off: ${redactSecrets(messageOf(error))}`);
         }
-        startAlertTimer();
+        alerting.startTimer();
         return { tracing: result.tracing, metrics };
       })();
       initPromise.catch(() => {
@@ -328,8 +297,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
 
     async shutdown() {
-      if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
+      alerting.stopTimer();
       // One deadline for the whole shutdown: a process manager waits only so long before SIGKILL.
       const deadline = Date.now() + shutdownTimeoutMs;
       await Promise.all([...discordNotifiers].map((n) => n.close(shutdownTimeoutMs)));
@@ -436,15 +404,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         captureContent: o.captureContent ?? captureContent,
       }),
 
-    observeFlags(source) {
-      if (typeof source?.stats !== 'function') {
-        throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: observeFlags() needs a flags client (an object with stats())', {
-          field: 'flags',
-        });
-      }
-      if (!flagSources.includes(source)) flagSources.push(source);
-      lastFlags = flagTotals();
-    },
+    observeFlags: (source) => alerting.observeFlags(source),
 
     registry() {
       registryPromise ??= loadRegistry(options, [...families, ...collected]);
@@ -483,64 +443,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       }
     },
 
-    snapshot() {
-      const at = now();
-      sampleFlags(at);
-      const t = window.totals(at);
-      const ms = measure(t, alertConfig);
-      const lookups = t.flagHits + t.flagMisses;
-      return {
-        windowMs: alertConfig.windowMs,
-        requests: t.requests,
-        errors: t.errors,
-        errorRate: (ms[0] as { value: number }).value,
-        p95Ms: (ms[1] as { value: number }).value,
-        completions: t.completions,
-        tokens: t.tokens,
-        costUsd: t.costUsd,
-        costUsdPerHour: (t.costUsd * 3_600_000) / t.coveredMs,
-        flagLookups: lookups,
-        cacheHitRatio: (ms[2] as { value: number }).value,
-        activeAlerts: alertState.active(),
-      };
-    },
-
-    evaluateAlerts() {
-      if (!alertsEnabled) return [];
-      const at = now();
-      sampleFlags(at);
-      const changes = alertState.update(measure(window.totals(at), alertConfig), at);
-      for (const event of changes) {
-        try {
-          options.onAlert?.(event);
-        } catch (error) {
-          logger.warn(`elite/telemetry: onAlert threw: ${messageOf(error)}`);
-        }
-        for (const n of notifiers) {
-          try {
-            Promise.resolve(n.notify(event)).catch((error: unknown) =>
-              logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`),
-            );
-          } catch (error) {
-            logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`);
-          }
-        }
-      }
-      return changes;
-    },
-
-    activeAlerts: () => alertState.active(),
-
-    addNotifier(notifier) {
-      if (typeof notifier?.notify !== 'function') {
-        throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: addNotifier() needs an object with notify(event)', { field: 'notifier' });
-      }
-      notifiers.add(notifier);
-      startAlertTimer();
-      return () => {
-        notifiers.delete(notifier);
-      };
-    },
+    snapshot: () => alerting.snapshot(),
+    evaluateAlerts: () => alerting.evaluate(),
+    activeAlerts: () => alerting.active(),
+    addNotifier: (notifier) => alerting.addNotifier(notifier),
 
     discord(discordOptions) {
       const notifier = createDiscordNotifier(discordOptions, instance.snapshot, logger);
