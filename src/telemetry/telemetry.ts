@@ -187,7 +187,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const captureContent = options.captureContent === true;
   const tracer = getTracer();
 
-  const { metrics: f, all: families, epoch } = createMetricFamilies(maxSeries, seriesPolicy);
+  const { metrics: family, all: families, epoch } = createMetricFamilies(maxSeries, seriesPolicy);
 
   const counts = { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0 };
   const warnOnce = createWarnOnce(logger);
@@ -206,8 +206,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     ]),
     new CollectedMetric('elite_telemetry_dropped_total', 'Telemetry records dropped or folded, by reason.', 'counter', () => [
       { value: counts.invalidRecords, labels: { reason: 'invalid_record' } },
-      { value: families.reduce((n, fam) => n + fam.overflowed, 0), labels: { reason: 'series_overflow' } },
-      { value: families.reduce((n, fam) => n + fam.evicted, 0), labels: { reason: 'series_evicted' } },
+      { value: families.reduce((total, metric) => total + metric.overflowed, 0), labels: { reason: 'series_overflow' } },
+      { value: families.reduce((total, metric) => total + metric.evicted, 0), labels: { reason: 'series_evicted' } },
       { value: counts.queueOverflows, labels: { reason: 'queue_overflow' } },
     ]),
   ];
@@ -215,34 +215,45 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const discordNotifiers = new Set<DiscordNotifier>();
 
   const completionCache = new Map<string, CompletionSeries>();
-  const seriesFor = (c: CompletionRecord): CompletionSeries => {
-    const key = `${c.provider}\u0001${c.model}\u0001${c.status}`;
-    let s = completionCache.get(key);
-    if (s !== undefined && s.epoch === epoch.value) return s;
-    const { provider, model, status } = c;
+  const seriesFor = (completion: CompletionRecord): CompletionSeries => {
+    const key = `${completion.provider}\u0001${completion.model}\u0001${completion.status}`;
+    let bundle = completionCache.get(key);
+    if (bundle !== undefined && bundle.epoch === epoch.value) return bundle;
+    const { provider, model, status } = completion;
     const price = priceOf(model);
     const errorType = status === 'ok' ? '' : status;
-    s = {
-      completions: f.completions.at([provider, model, status]),
-      input: f.tokens.at([provider, model, 'input']),
-      output: f.tokens.at([provider, model, 'output']),
-      cached: f.tokens.at([provider, model, 'cached_input']),
-      reasoning: f.tokens.at([provider, model, 'reasoning']),
-      cost: f.cost.at([provider, model]),
-      tokenIn: f.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'input']),
-      tokenOut: f.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'output']),
-      duration: f.opDuration.at([GEN_AI_OPERATION_CHAT, provider, model, errorType]),
-      ttft: f.ttft.at([provider, model]),
+    bundle = {
+      completions: family.completions.at([provider, model, status]),
+      input: family.tokens.at([provider, model, 'input']),
+      output: family.tokens.at([provider, model, 'output']),
+      cached: family.tokens.at([provider, model, 'cached_input']),
+      reasoning: family.tokens.at([provider, model, 'reasoning']),
+      cost: family.cost.at([provider, model]),
+      tokenIn: family.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'input']),
+      tokenOut: family.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'output']),
+      duration: family.opDuration.at([GEN_AI_OPERATION_CHAT, provider, model, errorType]),
+      ttft: family.ttft.at([provider, model]),
       price,
-      unpriced: price === undefined ? f.unpriced.at([provider, model]) : undefined,
+      unpriced: price === undefined ? family.unpriced.at([provider, model]) : undefined,
       all: [],
       epoch: epoch.value,
     };
-    s.all = [s.completions, s.input, s.output, s.cached, s.reasoning, s.cost, s.tokenIn, s.tokenOut, s.duration, s.ttft];
-    if (s.unpriced !== undefined) s.all.push(s.unpriced);
+    bundle.all = [
+      bundle.completions,
+      bundle.input,
+      bundle.output,
+      bundle.cached,
+      bundle.reasoning,
+      bundle.cost,
+      bundle.tokenIn,
+      bundle.tokenOut,
+      bundle.duration,
+      bundle.ttft,
+    ];
+    if (bundle.unpriced !== undefined) bundle.all.push(bundle.unpriced);
     // Past the cap the series were folded to _overflow anyway; stop caching new keys.
-    if (completionCache.size < MAX_CACHED_KEYS || completionCache.has(key)) completionCache.set(key, s);
-    return s;
+    if (completionCache.size < MAX_CACHED_KEYS || completionCache.has(key)) completionCache.set(key, bundle);
+    return bundle;
   };
   // Prefix matching scans the table: remember each model's answer (bounded, like the other caches).
   const priceLookups = new Map<string, ModelPrice | undefined>();
@@ -319,8 +330,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
 
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
 
-    recordCompletion(c) {
-      if (!isValidCompletion(c)) {
+    recordCompletion(completion) {
+      if (!isValidCompletion(completion)) {
         counts.invalidRecords++;
         warnOnce(
           'invalid-completion',
@@ -329,39 +340,39 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         return;
       }
       const at = now();
-      const s = seriesFor(c);
-      for (const series of s.all) series.lastUsedMs = at;
-      s.completions.value++;
-      s.input.value += c.inputTokens;
-      s.output.value += c.outputTokens;
-      if (c.cachedInputTokens) s.cached.value += c.cachedInputTokens;
-      if (c.reasoningTokens) s.reasoning.value += c.reasoningTokens;
-      let cost = c.costUsd;
+      const bundle = seriesFor(completion);
+      for (const series of bundle.all) series.lastUsedMs = at;
+      bundle.completions.value++;
+      bundle.input.value += completion.inputTokens;
+      bundle.output.value += completion.outputTokens;
+      if (completion.cachedInputTokens) bundle.cached.value += completion.cachedInputTokens;
+      if (completion.reasoningTokens) bundle.reasoning.value += completion.reasoningTokens;
+      let cost = completion.costUsd;
       if (cost === undefined) {
-        if (s.price !== undefined) cost = computeCostUsd(c, s.price);
+        if (bundle.price !== undefined) cost = computeCostUsd(completion, bundle.price);
         else {
           cost = 0;
           counts.unknownModelCompletions++;
-          (s.unpriced as CounterSeries).value++;
+          (bundle.unpriced as CounterSeries).value++;
           warnOnce(
-            `price:${c.model}`,
-            `elite/telemetry: no price for model "${c.model}"; its cost is counted as 0 (add it with createTelemetry({ prices }))`,
+            `price:${completion.model}`,
+            `elite/telemetry: no price for model "${completion.model}"; its cost is counted as 0 (add it with createTelemetry({ prices }))`,
           );
         }
       }
-      s.cost.value += cost;
-      observe(s.tokenIn, TOKEN_USAGE_BUCKETS, c.inputTokens);
-      observe(s.tokenOut, TOKEN_USAGE_BUCKETS, c.outputTokens);
-      observe(s.duration, OPERATION_DURATION_BUCKETS, c.durationMs / 1000);
-      if (c.timeToFirstTokenMs !== undefined) observe(s.ttft, TTFT_BUCKETS, c.timeToFirstTokenMs / 1000);
+      bundle.cost.value += cost;
+      observe(bundle.tokenIn, TOKEN_USAGE_BUCKETS, completion.inputTokens);
+      observe(bundle.tokenOut, TOKEN_USAGE_BUCKETS, completion.outputTokens);
+      observe(bundle.duration, OPERATION_DURATION_BUCKETS, completion.durationMs / 1000);
+      if (completion.timeToFirstTokenMs !== undefined) observe(bundle.ttft, TTFT_BUCKETS, completion.timeToFirstTokenMs / 1000);
       const slot = window.at(at);
       slot.completions++;
-      slot.tokens += c.inputTokens + c.outputTokens;
+      slot.tokens += completion.inputTokens + completion.outputTokens;
       slot.costUsd += cost;
     },
 
-    recordRequest(r) {
-      if (!isValidRequest(r)) {
+    recordRequest(request) {
+      if (!isValidRequest(request)) {
         counts.invalidRecords++;
         warnOnce(
           'invalid-request',
@@ -369,25 +380,25 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         );
         return;
       }
-      const key = `${r.method}\u0001${r.route}\u0001${r.status}`;
-      let s = requestCache.get(key);
-      if (s === undefined || s.epoch !== epoch.value) {
-        let route = routeCache.get(r.route);
+      const key = `${request.method}\u0001${request.route}\u0001${request.status}`;
+      let bundle = requestCache.get(key);
+      if (bundle === undefined || bundle.epoch !== epoch.value) {
+        let route = routeCache.get(request.route);
         if (route === undefined) {
-          route = routeLabel(r.route);
-          if (routeCache.size < MAX_CACHED_KEYS) routeCache.set(r.route, route);
+          route = routeLabel(request.route);
+          if (routeCache.size < MAX_CACHED_KEYS) routeCache.set(request.route, route);
         }
-        const labels = [methodLabel(r.method), route, String(r.status)];
-        s = { duration: f.httpDuration.at(labels), errors: f.httpErrors.at(labels), epoch: epoch.value };
-        if (requestCache.size < MAX_CACHED_KEYS || requestCache.has(key)) requestCache.set(key, s);
+        const labels = [methodLabel(request.method), route, String(request.status)];
+        bundle = { duration: family.httpDuration.at(labels), errors: family.httpErrors.at(labels), epoch: epoch.value };
+        if (requestCache.size < MAX_CACHED_KEYS || requestCache.has(key)) requestCache.set(key, bundle);
       }
       const at = now();
-      s.duration.lastUsedMs = at;
-      s.errors.lastUsedMs = at;
-      const seconds = r.durationMs / 1000;
-      observe(s.duration, HTTP_DURATION_BUCKETS, seconds);
-      const failed = r.error === true || r.status >= 500;
-      if (failed) s.errors.value++;
+      bundle.duration.lastUsedMs = at;
+      bundle.errors.lastUsedMs = at;
+      const seconds = request.durationMs / 1000;
+      observe(bundle.duration, HTTP_DURATION_BUCKETS, seconds);
+      const failed = request.error === true || request.status >= 500;
+      if (failed) bundle.errors.value++;
       const slot = window.at(at);
       slot.requests++;
       if (failed) slot.errors++;
@@ -396,12 +407,12 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       slot.latency[i] = (slot.latency[i] as number) + 1;
     },
 
-    instrumentOpenAI: (client, o = {}) =>
+    instrumentOpenAI: (client, instrumentOptions = {}) =>
       instrumentOpenAIClient(client, {
         tracer,
         record: instance.recordCompletion,
-        provider: o.provider ?? 'openai',
-        captureContent: o.captureContent ?? captureContent,
+        provider: instrumentOptions.provider ?? 'openai',
+        captureContent: instrumentOptions.captureContent ?? captureContent,
       }),
 
     observeFlags: (source) => alerting.observeFlags(source),
@@ -458,8 +469,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     stats: () => ({
       invalidRecords: counts.invalidRecords,
       unknownModelCompletions: counts.unknownModelCompletions,
-      overflowedSeries: families.reduce((n, fam) => n + fam.overflowed, 0),
-      evictedSeries: families.reduce((n, fam) => n + fam.evicted, 0),
+      overflowedSeries: families.reduce((total, metric) => total + metric.overflowed, 0),
+      evictedSeries: families.reduce((total, metric) => total + metric.evicted, 0),
       queueOverflows: counts.queueOverflows,
     }),
 
