@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { experimentEvents, PRICING } from '../../test/cli/events.js';
 import { runCli } from '../../test/cli/in-process.js';
+import { writeAll } from './commands/flags.js';
 import { EXIT, redact } from './io.js';
 import { COMMANDS } from './registry.js';
 
@@ -175,6 +176,10 @@ describe('tiqology flags on a flags file', () => {
       /^tiqology: elite\/flags: .*key must match.*\(INVALID_FLAG\)$/,
     ],
     [['flags', 'set', '{"key":"a","enabled":true,"rollout":120}', '--file', 'flags.json'], /rollout.*\(INVALID_FLAG\)$/],
+    [
+      ['flags', 'set', '[{"key":"good","enabled":true},{"key":"a","enabled":true,"rollout":120}]', '--file', 'flags.json'],
+      /flag "a": rollout.*\(INVALID_FLAG\)$/,
+    ],
     [
       ['flags', 'set', '{"key":"a","enabled":true,"environment":"staging"}', '--env', 'production', '--file', 'flags.json'],
       /environment "staging" differs from --env production/,
@@ -367,5 +372,36 @@ describe('errors and secrets', () => {
     expect(redact('https://u:p@h and postgresql://v:w@k/')).toBe('https://u:***@h and postgresql://v:***@k/');
     expect(redact('key eyJhbGciOi.xyz in text', ['eyJhbGciOi.xyz'])).toBe('key *** in text');
     expect(redact('abc', ['ab', undefined])).toBe('abc');
+  });
+});
+
+describe('flags set: a batch is all or none', () => {
+  it("uses the store's writeFlags when it has one, writeFlag one by one otherwise", async () => {
+    const calls: string[] = [];
+    const stored = (f: { key: string; environment: string }) => ({ ...f, version: 1, updatedAt: '2026-01-01T00:00:00.000Z' });
+    const base = {
+      writeFlag: async (f: { key: string; environment: string }) => {
+        calls.push(`writeFlag ${f.key}`);
+        return stored(f);
+      },
+    };
+    const flags = [
+      { key: 'a', environment: 'production', enabled: true },
+      { key: 'b', environment: 'production', enabled: false },
+    ];
+    const batch = {
+      ...base,
+      writeFlags: async (list: { key: string; environment: string }[], options?: { updatedBy?: string }) => {
+        calls.push(`writeFlags ${list.map((f) => f.key).join(',')} by ${options?.updatedBy}`);
+        return list.map(stored);
+      },
+    };
+    // biome-ignore lint/suspicious/noExplicitAny: a structural fake of the store
+    expect(await writeAll(batch as any, flags, { updatedBy: 'me' })).toHaveLength(2);
+    expect(calls).toEqual(['writeFlags a,b by me']);
+    calls.length = 0;
+    // biome-ignore lint/suspicious/noExplicitAny: a structural fake of the store
+    await writeAll(base as any, flags, { updatedBy: 'me' });
+    expect(calls).toEqual(['writeFlag a', 'writeFlag b']);
   });
 });

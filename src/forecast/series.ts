@@ -19,8 +19,53 @@ export const WEEK_MS = 7 * DAY_MS;
 const ISO_WITHOUT_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 /**
+ * The last instant a JavaScript `Date` can hold (±100,000,000 days from the epoch, ECMA-262
+ * §21.4.1.1). A timestamp or a forecast step past it has no date: `toISOString()` would throw a
+ * `RangeError`, so it is refused up front with `INVALID_TIMESTAMP`.
+ */
+export const MAX_TIMESTAMP_MS = 8.64e15;
+
+/**
+ * Most steps a forecast may look ahead: 10,000. That covers a year of hourly steps (8,784, the
+ * longest cost horizon, 366 days) and five weeks of 5-minute steps, and keeps one `traffic()`
+ * call near half a second. Farther out, seasonal models only repeat their last season and the
+ * backtested intervals (a few days of origins) say nothing; without a bound, `horizon: 1e6`
+ * runs for minutes. Beyond it: `INVALID_OPTIONS`; resample to a coarser step instead.
+ */
+export const MAX_HORIZON_STEPS = 10_000;
+
+// Most grid points a series may span, gaps included (≈ 19 years of minutes): the grid is one
+// Float64Array, and a few stray points far apart would otherwise ask for terabytes.
+const MAX_GRID_POINTS = 10_000_000;
+
+/** Throws `INVALID_OPTIONS` when `steps` is past {@link MAX_HORIZON_STEPS}. */
+export function checkHorizonSteps(steps: number, field = 'horizon'): number {
+  if (!(steps <= MAX_HORIZON_STEPS)) {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/forecast: ${field} is ${String(steps)} steps ahead, more than the ${MAX_HORIZON_STEPS} allowed; shorten it or resample to a coarser step`,
+      { field },
+    );
+  }
+  return steps;
+}
+
+/** Throws `INVALID_TIMESTAMP` when a forecast of `steps` after `lastMs` would end past {@link MAX_TIMESTAMP_MS}. */
+export function checkForecastEnd(lastMs: number, stepMs: number, steps: number, field = 'horizon'): void {
+  const endMs = lastMs + steps * stepMs;
+  if (!(Math.abs(endMs) <= MAX_TIMESTAMP_MS)) {
+    throw new EliteError(
+      'INVALID_TIMESTAMP',
+      `elite/forecast: the forecast would end past the last date JavaScript can represent (±8.64e15 ms from 1970); check the series' timestamps`,
+      { field },
+    );
+  }
+}
+
+/**
  * Epoch milliseconds of a `Date`, ISO 8601 string or epoch-ms number.
- * Strings without an offset are read as UTC. Throws `INVALID_TIMESTAMP` for anything else.
+ * Strings without an offset are read as UTC. Throws `INVALID_TIMESTAMP` for anything else,
+ * including numbers past ±{@link MAX_TIMESTAMP_MS} (no date exists there).
  */
 export function toEpochMs(timestamp: TimestampInput, field = 'timestamp'): number {
   let ms: number;
@@ -30,10 +75,14 @@ export function toEpochMs(timestamp: TimestampInput, field = 'timestamp'): numbe
     const text = timestamp.trim();
     ms = Date.parse(ISO_WITHOUT_ZONE.test(text) ? `${text.replace(' ', 'T')}Z` : text);
   } else ms = Number.NaN;
-  if (!Number.isFinite(ms)) {
-    throw new EliteError('INVALID_TIMESTAMP', `elite/forecast: ${field} must be a Date, an ISO 8601 string or epoch milliseconds`, {
-      field,
-    });
+  if (!(Math.abs(ms) <= MAX_TIMESTAMP_MS)) {
+    throw new EliteError(
+      'INVALID_TIMESTAMP',
+      `elite/forecast: ${field} must be a valid Date, an ISO 8601 string or epoch milliseconds (±8.64e15)`,
+      {
+        field,
+      },
+    );
   }
   return ms;
 }
@@ -133,6 +182,13 @@ export function fromColumns(
   const startMs = ms[0]!;
   const last = ms[ms.length - 1]!;
   const length = Math.round((last - startMs) / stepMs) + 1;
+  // n points leave at most n - 1 gaps of maxGap each: more grid points means a gap too long.
+  if (length > MAX_GRID_POINTS || length - ms.length > (ms.length - 1) * maxGap) {
+    throw new EliteError(
+      'SERIES_IRREGULAR_STEP',
+      `elite/forecast: ${ms.length} points every ${stepMs} ms span ${length} steps: a gap is longer than maxGapSteps (${maxGap}) or the grid is past ${MAX_GRID_POINTS} points; fill, cut or resample the series`,
+    );
+  }
   const grid = new Float64Array(length);
   const seen = new Uint8Array(length);
   for (let i = 0; i < ms.length; i++) {
@@ -308,7 +364,8 @@ export function calendarPeriods(length: number, stepMs: number): number[] {
 
 /**
  * Parses a horizon (`'24h'`, `'90m'`, `'7d'`, `'1w'`, or a number of hours) into steps of `stepMs`,
- * rounded up. Throws `INVALID_OPTIONS` for anything else or a non-positive horizon.
+ * rounded up. Throws `INVALID_OPTIONS` for anything else, a non-positive horizon, or one past
+ * {@link MAX_HORIZON_STEPS} steps.
  */
 export function horizonSteps(horizon: string | number, stepMs: number): number {
   let ms: number;
@@ -330,12 +387,33 @@ export function horizonSteps(horizon: string | number, stepMs: number): number {
       },
     );
   }
-  return Math.ceil(ms / stepMs - 1e-9);
+  return checkHorizonSteps(Math.ceil(ms / stepMs - 1e-9));
 }
 
 /** True for a `RegularSeries` (`{ startMs, stepMs, values }`), false for an array of points. */
 export function isRegularSeries(input: unknown): input is RegularSeries {
   return typeof input === 'object' && input !== null && !Array.isArray(input) && (input as RegularSeries).values !== undefined;
+}
+
+/**
+ * The timestamps of a `RegularSeries` built elsewhere, after checking its shape: `values` an array
+ * (or Float64Array) of at most {@link MAX_GRID_POINTS} entries, `startMs` and `stepMs` finite. A
+ * hostile `{ values: { length: 1e10 } }` would otherwise throw a `RangeError` or run for minutes.
+ * @internal
+ */
+export function regularSeriesTimestamps(series: RegularSeries): number[] {
+  const { startMs, stepMs, values } = series;
+  if (!(Array.isArray(values) || values instanceof Float64Array) || values.length > MAX_GRID_POINTS) {
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: a series' values must be an array of at most ${MAX_GRID_POINTS} numbers`, {
+      field: 'values',
+    });
+  }
+  if (typeof stepMs !== 'number' || !Number.isFinite(stepMs) || stepMs <= 0) {
+    throw new EliteError('INVALID_OPTIONS', `elite/forecast: stepMs must be a positive number of milliseconds, got ${String(stepMs)}`, {
+      field: 'stepMs',
+    });
+  }
+  return Array.from(values, (_, i) => startMs + i * stepMs);
 }
 
 /**
@@ -348,9 +426,7 @@ export function namedSeries(points: readonly SeriesPoint[] | RegularSeries, name
   try {
     if (isRegularSeries(points)) {
       // A series built elsewhere (parseCsvSeries, resample, by hand): checked again, on its own step.
-      const { startMs, stepMs, values } = points;
-      const timestamps = Array.from(values, (_, i) => startMs + i * stepMs);
-      return fromColumns(timestamps, values, { ...options, stepMs });
+      return fromColumns(regularSeriesTimestamps(points), points.values, { ...options, stepMs: points.stepMs });
     }
     return toSeries(points, options);
   } catch (error) {

@@ -12,7 +12,17 @@ import { mstlEts } from './models/mstl-ets.js';
 import { prophet } from './models/prophet.js';
 import { seasonalMean } from './models/seasonal-mean.js';
 import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
-import { calendarPeriods, DAY_MS, fromColumns, horizonSteps, isRegularSeries, toSeries, WEEK_MS } from './series.js';
+import {
+  calendarPeriods,
+  checkForecastEnd,
+  DAY_MS,
+  fromColumns,
+  horizonSteps,
+  isRegularSeries,
+  regularSeriesTimestamps,
+  toSeries,
+  WEEK_MS,
+} from './series.js';
 import type {
   ForecastComponents,
   Forecaster,
@@ -70,8 +80,7 @@ function checkOptions(options: TrafficOptions): { levels: number[]; model: Traff
 
 /** A validated copy of a `RegularSeries` (values are checked again: it may come from anywhere). */
 function checkSeries(series: RegularSeries): RegularSeries {
-  const timestamps = Array.from(series.values, (_, i) => series.startMs + i * series.stepMs);
-  return fromColumns(timestamps, series.values, { stepMs: series.stepMs, minLength: 2 });
+  return fromColumns(regularSeriesTimestamps(series), series.values, { stepMs: series.stepMs, minLength: 2 });
 }
 
 /**
@@ -106,6 +115,7 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
     );
   }
   const horizon = horizonSteps(options.horizon ?? '24h', stepMs);
+  checkForecastEnd(startMs + (n - 1) * stepMs, stepMs, horizon);
   const context: ModelContext = { startMs, stepMs, periods: calendarPeriods(n, stepMs) };
   const plan = planOrigins(n, horizon, spacing, originCount, minTrain);
   const earliest = plan.origins[0]!;

@@ -6,6 +6,7 @@
  */
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
+import { redactSecrets } from './redact.js';
 import type { AlertEvent, AlertNotifier, DiscordOptions, TelemetrySnapshot } from './types.js';
 
 /** Discord's documented message limits. */
@@ -53,7 +54,7 @@ export type DeliveryResult = { ok: true; messageId?: string } | { ok: false; err
 export interface DiscordStats {
   sent: number;
   failed: number;
-  /** Messages dropped because the queue was full or the notifier had stopped. */
+  /** Messages dropped because the queue was full, the notifier had stopped, or `close()` ran out of time. */
   dropped: number;
   /** Retries after a 429 or a 5xx. */
   retries: number;
@@ -69,8 +70,12 @@ export interface DiscordNotifier extends AlertNotifier {
   send(payload: DiscordPayload): Promise<DeliveryResult>;
   /** Resolves when every queued message was delivered or given up. */
   flush(): Promise<void>;
-  /** Stops the timer and flushes. */
-  close(): Promise<void>;
+  /**
+   * Stops the timer and flushes, waiting at most `maxWaitMs` (default: the `closeTimeoutMs` option).
+   * At the deadline the request under way is aborted and every message still queued is dropped and
+   * counted in `stats().dropped`, with one warning. Never rejects.
+   */
+  close(maxWaitMs?: number): Promise<void>;
   /** True after a 401/403/404: the webhook is gone or the token is wrong, so nothing more is sent. */
   readonly stopped: boolean;
   stats(): DiscordStats;
@@ -182,7 +187,23 @@ export function alertPayload(event: AlertEvent): DiscordPayload {
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Default of `DiscordOptions.requestTimeoutMs`: Discord answers in well under a second when it answers at all. */
+export const DEFAULT_DISCORD_REQUEST_TIMEOUT_MS = 5_000;
+/** Default of `DiscordOptions.closeTimeoutMs`. */
+export const DEFAULT_DISCORD_CLOSE_TIMEOUT_MS = 10_000;
+
+const wholeMs = (field: string, value: unknown, min: number): number => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/telemetry: discord ${field} must be a whole number ≥ ${min}, got ${typeof value === 'number' ? value : typeof value}`,
+      {
+        field,
+      },
+    );
+  }
+  return value;
+};
 
 /** Checks the options and builds a notifier; `snapshot` feeds the summaries. Throws `INVALID_OPTIONS`. */
 export function createDiscordNotifier(options: DiscordOptions, snapshot: () => TelemetrySnapshot, logger: SafeLogger): DiscordNotifier {
@@ -213,19 +234,34 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
       },
     );
   }
-  const maxAttempts = options.maxAttempts ?? 3;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-  const maxQueue = options.maxQueue ?? 50;
+  const requestTimeoutMs = wholeMs('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_DISCORD_REQUEST_TIMEOUT_MS, 1);
+  const closeTimeoutMs = wholeMs('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_DISCORD_CLOSE_TIMEOUT_MS, 0);
+  const maxAttempts = wholeMs('maxAttempts', options.maxAttempts ?? 3, 1);
+  const maxRetryAfterMs = wholeMs('maxRetryAfterMs', options.maxRetryAfterMs ?? 60_000, 0);
+  const maxQueue = wholeMs('maxQueue', options.maxQueue ?? 50, 1);
+  if (options.username !== undefined && typeof options.username !== 'string') {
+    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: discord username must be a string', { field: 'username' });
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: discord fetch must be a function', { field: 'fetch' });
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: discord onError must be a function', { field: 'onError' });
+  }
   const doFetch = options.fetch ?? globalThis.fetch;
   const secret = parsed.href;
   const token = WEBHOOK_PATH.exec(parsed.pathname)?.[2] as string;
   const where = redactWebhookUrl(secret);
   const target = new URL(secret);
   if (options.wait) target.searchParams.set('wait', 'true');
-  const scrub = (text: string) => text.split(token).join('***');
+  const scrub = (text: string) => redactSecrets(text.split(token).join('***'));
 
   const stats: DiscordStats = { sent: 0, failed: 0, dropped: 0, retries: 0 };
   let stopped = false;
+  // Set when close() ran out of time: the request under way is aborted, queued messages are dropped.
+  let closed = false;
+  const aborters = new Set<AbortController>();
+  const wakers = new Set<() => void>();
   let queued = 0;
   let tail: Promise<unknown> = Promise.resolve();
 
@@ -236,19 +272,74 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
     try {
       options.onError?.(error);
     } catch (e) {
-      logger.warn(`elite/telemetry: discord onError threw: ${messageOf(e)}`);
+      logger.warn(`elite/telemetry: discord onError threw: ${scrub(messageOf(e))}`);
     }
     return { ok: false, error };
   };
 
+  const droppedAtClose = (): DeliveryResult => {
+    stats.dropped++;
+    return { ok: false, error: new EliteError('DELIVERY_FAILED', `elite/telemetry: Discord webhook ${where}: dropped at close()`) };
+  };
+
+  // A backoff that close() can cut short.
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
+
+  /**
+   * One POST with its own deadline: a webhook that accepts the connection and never answers would
+   * otherwise hold the queue for the runtime's default (about 5 minutes in Node) on every attempt.
+   * The deadline covers the body too, which is read under the same signal.
+   */
+  async function post(body: string): Promise<{ response: Response; answer: Record<string, unknown> }> {
+    const controller = new AbortController();
+    aborters.add(controller);
+    const timer = setTimeout(
+      () => controller.abort(new EliteError('TIMEOUT', `no answer within requestTimeoutMs (${requestTimeoutMs} ms)`)),
+      requestTimeoutMs,
+    );
+    // Raced as well as passed: a custom `fetch` may ignore the signal.
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
+    try {
+      const response = await Promise.race([
+        doFetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal }),
+        aborted,
+      ]);
+      const answer =
+        response.status === 204 ? {} : await Promise.race([response.json().catch(() => ({})) as Promise<Record<string, unknown>>, aborted]);
+      if (controller.signal.aborted) throw controller.signal.reason;
+      return { response, answer: answer ?? {} };
+    } catch (error) {
+      throw controller.signal.aborted ? controller.signal.reason : error;
+    } finally {
+      clearTimeout(timer);
+      aborters.delete(controller);
+    }
+  }
+
   async function deliver(payload: DiscordPayload): Promise<DeliveryResult> {
+    if (closed) return droppedAtClose();
     const body = JSON.stringify(fitToDiscordLimits(options.username ? { username: options.username, ...payload } : payload));
     for (let attempt = 1; ; attempt++) {
+      if (closed) return droppedAtClose();
       if (stopped) return fail('stopped after an earlier 401/403/404; message not sent');
       let response: Response;
+      let answer: { message?: string; retry_after?: number; code?: number; id?: string };
       try {
-        response = await doFetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        ({ response, answer } = await post(body));
       } catch (error) {
+        if (closed) return droppedAtClose();
         if (attempt >= maxAttempts) return fail(`network error after ${attempt} attempts: ${messageOf(error)}`);
         stats.retries++;
         await sleep(Math.min(30_000, 500 * 2 ** attempt));
@@ -256,11 +347,8 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
       }
       if (response.status === 204 || response.ok) {
         stats.sent++;
-        if (response.status === 204) return { ok: true };
-        const message = (await response.json().catch(() => ({}))) as { id?: string };
-        return message.id === undefined ? { ok: true } : { ok: true, messageId: message.id };
+        return typeof answer.id === 'string' ? { ok: true, messageId: answer.id } : { ok: true };
       }
-      const answer = (await response.json().catch(() => ({}))) as { message?: string; retry_after?: number; code?: number };
       const detail = `${response.status}${answer.message ? ` ${answer.message}` : ''}${answer.code ? ` (code ${answer.code})` : ''}`;
       if (response.status === 401 || response.status === 403 || response.status === 404) {
         // The webhook was deleted or its token is wrong: retrying cannot help and would hammer Discord.
@@ -295,7 +383,11 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
     }
     queued++;
     // One message at a time, in order: Discord's per-webhook rate limit is shared by all of them.
-    const result = tail.then(() => deliver(payload)).finally(() => queued--);
+    // A payload that is not what the type says (a number as a title) fails here, never as a rejection.
+    const result = tail
+      .then(() => deliver(payload))
+      .catch((error: unknown) => fail(`message not sent: ${messageOf(error)}`))
+      .finally(() => queued--);
     tail = result.catch(() => undefined);
     return result;
   };
@@ -310,9 +402,26 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
     flush: async () => {
       await tail;
     },
-    close: async () => {
+    close: async (maxWaitMs = closeTimeoutMs) => {
       if (timer !== undefined) clearInterval(timer);
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        tail.then(() => false),
+        new Promise<boolean>((resolve) => {
+          deadline = setTimeout(() => resolve(true), Math.max(0, maxWaitMs));
+        }),
+      ]);
+      clearTimeout(deadline);
+      if (!timedOut) return;
+      const before = stats.dropped;
+      closed = true;
+      for (const controller of aborters) controller.abort(new EliteError('CLOSED', 'dropped at close()'));
+      for (const wake of [...wakers]) wake();
+      // Everything left now settles at once: aborted, or dropped without a request.
       await tail;
+      logger.warn(
+        `elite/telemetry: Discord webhook ${where}: close() waited ${maxWaitMs} ms; ${stats.dropped - before} message(s) dropped (counted in stats().dropped)`,
+      );
     },
     get stopped() {
       return stopped;

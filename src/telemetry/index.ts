@@ -14,6 +14,7 @@ export type { AlertConfig, WindowTotals } from './alerts.js';
 export { quantileMs, resolveAlertConfig } from './alerts.js';
 export type { DeliveryResult, DiscordEmbed, DiscordEmbedField, DiscordNotifier, DiscordPayload, DiscordStats } from './discord.js';
 export { alertPayload, DISCORD_LIMITS, fitToDiscordLimits, redactWebhookUrl, summaryPayload } from './discord.js';
+export { TTFT_BUCKETS } from './families.js';
 export type { ModelPrice, PriceTable, TokenCounts } from './llm.js';
 export {
   computeCostUsd,
@@ -31,7 +32,7 @@ export type { OpenAIClientLike } from './openai.js';
 export type { DefaultTelemetry } from './singleton.js';
 export { telemetry } from './singleton.js';
 export type { NodeMetricsHandler, Telemetry, WebMetricsHandler } from './telemetry.js';
-export { createTelemetry, TTFT_BUCKETS } from './telemetry.js';
+export { createTelemetry } from './telemetry.js';
 export { TRACER_NAME } from './tracing.js';
 export type {
   AlertEvent,

@@ -9,6 +9,8 @@
  * Edge-safe: prom-client is loaded by `loadPromClient()` only when metrics are scraped.
  */
 
+import { importOptional } from '../internal/optional-import.js';
+
 /** Label value that replaces new values once a family reached its series cap. */
 export const OVERFLOW_LABEL = '_overflow';
 const MAX_LABEL_VALUE_CHARS = 128;
@@ -30,30 +32,71 @@ export interface PromMetricLike {
   reset(): void;
 }
 
-export interface CounterSeries {
+/** What every series carries for the series cap: when it was last written, and whether it is still in its family. */
+interface SeriesState {
   labels: readonly string[];
+  /** Clock time of the last write; the writer sets it (the least recently used idle series is evicted first). */
+  lastUsedMs: number;
+  /** Set when the family evicted this series into `_overflow`: a cached reference must be looked up again. */
+  evicted: boolean;
+  /** Configured to be kept (`keepSeries`): never evicted, and created past the cap. */
+  pinned: boolean;
+}
+
+export interface CounterSeries extends SeriesState {
   value: number;
 }
 
-export interface HistogramSeries {
-  labels: readonly string[];
+export interface HistogramSeries extends SeriesState {
   /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
   counts: Float64Array;
   sum: number;
   count: number;
 }
 
+/** How a family chooses which series to keep once it reached `maxSeries`. */
+export interface SeriesPolicy {
+  /** Label values of series to keep whatever happens (configured routes and models). */
+  pinned?: (values: readonly string[]) => boolean;
+  /** A series written within this many ms is never evicted. */
+  idleMs: number;
+  now: () => number;
+  /** Incremented on every eviction, shared by the families: callers holding series revalidate when it moved. */
+  epoch: { value: number };
+}
+
+const NEVER_EVICT: SeriesPolicy = { idleMs: Number.POSITIVE_INFINITY, now: () => 0, epoch: { value: 0 } };
+
 type SeriesOf<T extends 'counter' | 'histogram'> = T extends 'counter' ? CounterSeries : HistogramSeries;
 
 /**
- * A metric family with a bounded number of series. Past `maxSeries`, label values of new series
- * become {@link OVERFLOW_LABEL} (one overflow series absorbs them) and the family counts them in
- * `overflowed`, so memory and Prometheus cardinality stay bounded whatever the input.
+ * A metric family with a bounded number of series, keeping the ones that matter.
+ *
+ * At `maxSeries`, a new label set takes the place of the least recently used series idle for at
+ * least `policy.idleMs`; when none is that idle, its values become {@link OVERFLOW_LABEL} (one
+ * overflow series absorbs them, counted in `overflowed`). So a flood of junk labels can neither
+ * push out series written recently nor hold the family forever once it went quiet. Series whose
+ * labels `policy.pinned` accepts (configured routes and models) are never evicted and are created
+ * past the cap, up to `maxSeries` more.
+ *
+ * Eviction and Prometheus counters: an evicted series' counts are added to the overflow series
+ * before it goes, so the family's sum never decreases (`sum(rate(...))` stays right), and the
+ * evicted label set vanishes from the exposition (Prometheus marks it stale). If it comes back it
+ * starts again from 0, which `rate()` and `increase()` read as a counter reset, as after a restart.
+ * The alternative, keeping evicted counts aside to resume them, would need memory per label set
+ * ever seen: the unbounded growth the cap exists to prevent.
  */
 export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike {
   readonly aggregator = 'sum' as const;
   readonly series = new Map<string, SeriesOf<T>>();
+  /** New label sets mapped to the overflow series. */
   overflowed = 0;
+  /** Idle series folded into the overflow series to make room. */
+  evicted = 0;
+  private pinnedCount = 0;
+  private overflowKey: string;
+  // No series can be idle enough before this time (the oldest write seen at the last scan + idleMs).
+  private noVictimBefore = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly name: string,
@@ -62,33 +105,86 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     readonly labelNames: readonly string[],
     readonly maxSeries: number,
     readonly buckets: readonly number[] = [],
-  ) {}
+    private readonly policy: SeriesPolicy = NEVER_EVICT,
+  ) {
+    this.overflowKey = labelNames.map(() => OVERFLOW_LABEL).join('\u0001');
+  }
 
   /** The series for these label values, created on first use (or the overflow series). */
   at(values: readonly string[]): SeriesOf<T> {
     const key = values.join('\u0001');
-    let found = this.series.get(key);
-    if (found === undefined) {
-      let labels = values.map((v) => (v.length > MAX_LABEL_VALUE_CHARS ? v.slice(0, MAX_LABEL_VALUE_CHARS) : v));
-      let seriesKey = key;
-      if (this.series.size >= this.maxSeries) {
-        this.overflowed++;
-        labels = labels.map(() => OVERFLOW_LABEL);
-        seriesKey = labels.join('\u0001');
-        found = this.series.get(seriesKey);
-        if (found !== undefined) return found;
-      }
-      found = (this.type === 'counter'
-        ? { labels, value: 0 }
-        : { labels, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 }) as unknown as SeriesOf<T>;
-      this.series.set(seriesKey, found);
+    const found = this.series.get(key);
+    if (found !== undefined) return found;
+    const labels = values.map((v) => (v.length > MAX_LABEL_VALUE_CHARS ? v.slice(0, MAX_LABEL_VALUE_CHARS) : v));
+    const pinned = this.policy.pinned?.(labels) === true;
+    const unpinned = this.series.size - this.pinnedCount - (this.series.has(this.overflowKey) ? 1 : 0);
+    if (pinned ? this.pinnedCount >= this.maxSeries : unpinned >= this.maxSeries && !this.evictIdle()) {
+      this.overflowed++;
+      return this.overflowSeries();
     }
-    return found;
+    if (pinned) this.pinnedCount++;
+    return this.create(key, labels, pinned);
+  }
+
+  private create(key: string, labels: readonly string[], pinned: boolean): SeriesOf<T> {
+    const state = { labels, lastUsedMs: this.policy.now(), evicted: false, pinned };
+    const series = (this.type === 'counter'
+      ? { ...state, value: 0 }
+      : { ...state, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 }) as unknown as SeriesOf<T>;
+    this.series.set(key, series);
+    return series;
+  }
+
+  private overflowSeries(): SeriesOf<T> {
+    return (
+      this.series.get(this.overflowKey) ??
+      this.create(
+        this.overflowKey,
+        this.labelNames.map(() => OVERFLOW_LABEL),
+        true,
+      )
+    );
+  }
+
+  /** Folds the least recently used series idle for `idleMs` into the overflow series; false when none is. */
+  private evictIdle(): boolean {
+    const now = this.policy.now();
+    if (now < this.noVictimBefore) return false;
+    let victimKey: string | undefined;
+    let victim: SeriesOf<T> | undefined;
+    for (const [key, s] of this.series) {
+      if (s.pinned) continue;
+      if (victim === undefined || s.lastUsedMs < victim.lastUsedMs) {
+        victim = s;
+        victimKey = key;
+      }
+    }
+    if (victim === undefined || now - victim.lastUsedMs < this.policy.idleMs) {
+      if (victim !== undefined) this.noVictimBefore = victim.lastUsedMs + this.policy.idleMs;
+      return false;
+    }
+    const into = this.overflowSeries();
+    if (this.type === 'counter') (into as CounterSeries).value += (victim as CounterSeries).value;
+    else {
+      const from = victim as HistogramSeries;
+      const to = into as HistogramSeries;
+      for (let i = 0; i < from.counts.length; i++) to.counts[i] = (to.counts[i] as number) + (from.counts[i] as number);
+      to.sum += from.sum;
+      to.count += from.count;
+    }
+    this.series.delete(victimKey as string);
+    victim.evicted = true;
+    this.evicted++;
+    this.policy.epoch.value++;
+    return true;
   }
 
   reset(): void {
     this.series.clear();
     this.overflowed = 0;
+    this.evicted = 0;
+    this.pinnedCount = 0;
+    this.noVictimBefore = Number.NEGATIVE_INFINITY;
   }
 
   async get() {
@@ -149,12 +245,17 @@ export function methodLabel(method: string | undefined): string {
   return HTTP_METHODS.has(upper) ? upper : '_OTHER';
 }
 
-const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[A-Za-z0-9_-]{32,})$/i;
+// Digits; a UUID; hex of 8+ with a digit (short commit SHAs, ObjectIds); a ULID; a token of 32+.
+const ID_SEGMENT =
+  /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[a-f]*\d)[0-9a-f]{8,}|[0-9A-HJKMNP-TV-Z]{26}|[A-Za-z0-9_-]{32,})$/i;
+// local@domain.tld, also percent-encoded (`%40`), as a whole segment.
+const EMAIL_SEGMENT = /^[^/@\s]+(?:@|%40)[^/@\s]+\.[^/@\s]+$/i;
 
 /**
- * A request path as a route label: the query string dropped and every segment that looks like an
- * id (digits, UUID, long hex or token) replaced by `:id`, so user or request ids never become
- * label values. Pass the framework's route template (`/api/chat/[id]`) when you have it.
+ * A request path as a route label: the query string dropped, every segment that is an e-mail
+ * address replaced by `:email`, and every one that looks like an id (digits, UUID, hex of 8+ with
+ * a digit, ULID, token of 32+) by `:id`, so users and request ids never become label values. Pass
+ * the framework's route template (`/api/chat/[id]`) when you have it.
  */
 export function routeLabel(path: string): string {
   const q = path.search(/[?#]/);
@@ -162,7 +263,7 @@ export function routeLabel(path: string): string {
   if (bare === '' || bare === '/') return '/';
   return bare
     .split('/')
-    .map((segment) => (ID_SEGMENT.test(segment) ? ':id' : segment))
+    .map((segment) => (EMAIL_SEGMENT.test(segment) ? ':email' : ID_SEGMENT.test(segment) ? ':id' : segment))
     .join('/');
 }
 
@@ -179,14 +280,6 @@ export interface PromRegistryLike {
   removeSingleMetric(name: string): void;
   getSingleMetric(name: string): unknown;
 }
-
-/**
- * `import()` of an optional peer, hidden from bundlers: the Edge bundle of the root entry must
- * not pull prom-client or the OpenTelemetry SDK (they import Node built-ins), so the specifier is
- * a variable and the magic comments tell webpack/Turbopack/Vite to leave it to the runtime.
- */
-export const importOptional = (specifier: string): Promise<Record<string, unknown>> =>
-  import(/* webpackIgnore: true */ /* @vite-ignore */ specifier) as Promise<Record<string, unknown>>;
 
 /** prom-client's module object, loaded once. */
 export async function loadPromClient(): Promise<PromClientLike> {

@@ -1,17 +1,16 @@
-/**
- * The stateful shell of the telemetry module: metric families, the alert window, notifiers,
- * tracing lifecycle and the prom-client registry. Pure pieces live in llm.ts, alerts.ts and
- * metrics.ts; I/O in tracing.ts, openai.ts and discord.ts.
- */
-import type { Attributes, Span } from '@opentelemetry/api';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, messageOf } from '../internal/errors.js';
 import { toSafeLogger } from '../internal/logger.js';
-import { AlertState, measure, resolveAlertConfig, SlidingWindow } from './alerts.js';
+import { withTimeout } from '../internal/timeout.js';
+import { createWarnOnce } from '../internal/warn-once.js';
+import { createAlerting } from './alerting.js';
+import { resolveAlertConfig } from './alerts.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
+import { createMetricFamilies, resolveSeriesPolicy, TTFT_BUCKETS } from './families.js';
 import {
   computeCostUsd,
   DEFAULT_PRICES,
+  findPrice,
   GEN_AI_OPERATION_CHAT,
   type ModelPrice,
   OPERATION_DURATION_BUCKETS,
@@ -21,100 +20,26 @@ import {
 import {
   CollectedMetric,
   type CounterSeries,
-  Family,
   type HistogramSeries,
   HTTP_DURATION_BUCKETS,
-  loadPromClient,
   methodLabel,
-  type NodeRequestLike,
-  type NodeResponseLike,
   observe,
   type PromMetricLike,
   type PromRegistryLike,
   routeLabel,
 } from './metrics.js';
-import { instrumentOpenAIClient, type OpenAIClientLike } from './openai.js';
+import { instrumentOpenAIClient } from './openai.js';
+import { isValidCompletion, isValidRequest } from './record-checks.js';
+import { redactSecrets } from './redact.js';
+import { loadRegistry } from './registry.js';
+import type { Telemetry } from './telemetry-api.js';
 import { checkInitOptions, getTracer, initTracing, runInSpan, type TracingHandle } from './tracing.js';
-import type {
-  AlertEvent,
-  AlertNotifier,
-  CompletionRecord,
-  DiscordOptions,
-  FlagStatsSource,
-  InitOptions,
-  InitResult,
-  InstrumentOpenAIOptions,
-  RequestRecord,
-  TelemetryOptions,
-  TelemetrySnapshot,
-  TelemetryStats,
-} from './types.js';
+import type { CompletionRecord, InitOptions, InitResult, TelemetryOptions } from './types.js';
 
-/** Bucket boundaries (seconds) of `llm_time_to_first_token_seconds`. */
-export const TTFT_BUCKETS: readonly number[] = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16];
+/** Default of `TelemetryOptions.shutdownTimeoutMs`. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
-/** A Node `http` handler serving the Prometheus exposition. */
-export type NodeMetricsHandler = (req: NodeRequestLike, res: NodeResponseLike) => Promise<void>;
-/**
- * A Web `Request → Response` handler (Next.js route handlers, Hono, Bun, Deno). The request is
- * required in the type although unused: `next build` rejects a route export whose first
- * parameter is optional (`Request | undefined`).
- */
-export type WebMetricsHandler = (request: Request) => Promise<Response>;
-
-/**
- * A telemetry instance: spans, LLM usage and cost, HTTP metrics, alerts and notifiers.
- * Recording methods never throw: an invalid record is dropped, counted and warned about once.
- */
-export interface Telemetry {
-  /** This instance (for code written against the root entry's lazily loaded `telemetry`). */
-  ready(): Promise<Telemetry>;
-  /**
-   * Registers tracing (OTLP/HTTP through a batch processor) unless the app already registered a
-   * tracer provider, loads prom-client, starts the alert timer. Throws `INVALID_OPTIONS`
-   * synchronously on bad options; rejects with `MISSING_DEPENDENCY` when an SDK piece is not
-   * installed. A second call returns the first call's promise.
-   */
-  init(options?: InitOptions): Promise<InitResult>;
-  /** Flushes pending spans and notifier messages, stops timers, unregisters our provider. Never rejects. */
-  shutdown(): Promise<void>;
-  /** Exports pending spans and delivers queued notifier messages. Never rejects. */
-  flush(): Promise<void>;
-  /** Runs `fn` in a span named `name`: one span per call on every exit path (return, throw, rejected promise), exception recorded, status set. Returns what `fn` returns. */
-  trace<T>(name: string, fn: (span: Span) => T, attributes?: Attributes): T;
-  /** Records one LLM completion: counters, token and duration histograms, cost, the alert window. */
-  recordCompletion(completion: CompletionRecord): void;
-  /** Records one HTTP request served: duration histogram, error counter, the alert window. */
-  recordRequest(request: RequestRecord): void;
-  /** Instruments an `openai` client in place and returns it; see `instrumentOpenAIClient`. */
-  instrumentOpenAI<T extends OpenAIClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
-  /** Exports this flags client's cache counters and feeds the cache-hit alert. */
-  observeFlags(source: FlagStatsSource): void;
-  /** A Node `http` handler for `GET /metrics`. */
-  metricsHandler(): NodeMetricsHandler;
-  /** A Web handler for `GET /metrics` (`export const GET = telemetry.webMetricsHandler()`). */
-  webMetricsHandler(): WebMetricsHandler;
-  /** The Prometheus text exposition. Rejects with `MISSING_DEPENDENCY` when prom-client cannot load. */
-  metrics(): Promise<string>;
-  /** The prom-client registry this instance registers its metrics in (add your own metrics to it). */
-  registry(): Promise<PromRegistryLike>;
-  /** Window numbers: requests, error rate, p95, completions, tokens, cost per hour, cache-hit ratio, active alerts. */
-  snapshot(): TelemetrySnapshot;
-  /** Evaluates the alert rules now (the timer does it every `evaluateIntervalMs`); returns the transitions. */
-  evaluateAlerts(): AlertEvent[];
-  activeAlerts(): AlertEvent[];
-  /** Adds a notifier for alert transitions; returns a function that removes it. */
-  addNotifier(notifier: AlertNotifier): () => void;
-  /** A Discord notifier posting summaries every `intervalMs` and alert transitions. Throws `INVALID_OPTIONS`. */
-  discord(options: DiscordOptions): DiscordNotifier;
-  stats(): TelemetryStats;
-  /**
-   * Counts records dropped before this instance existed (the root entry's stand-in queue was full)
-   * and warns once. Used by `@tiqology/elite`'s lazily loaded namespace.
-   * @internal
-   */
-  countDropped(reason: 'queue_overflow', count: number): void;
-}
+export type { NodeMetricsHandler, Telemetry, WebMetricsHandler } from './telemetry-api.js';
 
 interface CompletionSeries {
   completions: CounterSeries;
@@ -129,17 +54,19 @@ interface CompletionSeries {
   ttft: HistogramSeries;
   price: ModelPrice | undefined;
   unpriced: CounterSeries | undefined;
+  /** Every series above, to mark them used. */
+  all: (CounterSeries | HistogramSeries)[];
+  /** The families' eviction count when the series were looked up; a newer one means look them up again. */
+  epoch: number;
 }
 
 interface RequestSeries {
   duration: HistogramSeries;
   errors: CounterSeries;
+  epoch: number;
 }
 
-const STATUSES = new Set(['ok', 'error', 'rate_limited', 'cancelled']);
 const MAX_CACHED_KEYS = 1_000;
-const isCount = (n: unknown): n is number => typeof n === 'number' && n >= 0 && n < Number.POSITIVE_INFINITY;
-const isOptionalCount = (n: unknown) => n === undefined || isCount(n);
 
 /**
  * Builds a telemetry instance. Throws `EliteError('INVALID_OPTIONS')` on bad options.
@@ -157,6 +84,17 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       field: 'maxSeriesPerMetric',
     });
   }
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/telemetry: shutdownTimeoutMs must be a whole number ≥ 0 (ms), got ${String(shutdownTimeoutMs)}`,
+      {
+        field: 'shutdownTimeoutMs',
+      },
+    );
+  }
+  const seriesPolicy = resolveSeriesPolicy(options);
   const alertsEnabled = options.alerts !== false;
   const alertConfig = resolveAlertConfig(options.alerts === false ? {} : options.alerts);
   const prices: Record<string, ModelPrice> = { ...DEFAULT_PRICES, ...options.prices };
@@ -164,96 +102,13 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const captureContent = options.captureContent === true;
   const tracer = getTracer();
 
-  const llmLabels = ['provider', 'model'] as const;
-  const genAiLabels = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const;
-  const f = {
-    httpDuration: new Family(
-      'http_server_request_duration_seconds',
-      'Duration of HTTP requests served, seconds.',
-      'histogram',
-      ['method', 'route', 'status_code'],
-      maxSeries,
-      HTTP_DURATION_BUCKETS,
-    ),
-    httpErrors: new Family(
-      'http_server_errors_total',
-      'HTTP requests that failed (5xx or a thrown handler).',
-      'counter',
-      ['method', 'route', 'status_code'],
-      maxSeries,
-    ),
-    completions: new Family(
-      'llm_chat_completions_total',
-      'LLM chat completions by outcome.',
-      'counter',
-      [...llmLabels, 'status'],
-      maxSeries,
-    ),
-    tokens: new Family(
-      'llm_tokens_total',
-      'LLM tokens by type: input (cached included), output (reasoning included), cached_input, reasoning.',
-      'counter',
-      [...llmLabels, 'type'],
-      maxSeries,
-    ),
-    cost: new Family('llm_cost_usd_total', 'Estimated LLM cost in USD from the price table.', 'counter', [...llmLabels], maxSeries),
-    unpriced: new Family(
-      'llm_unpriced_completions_total',
-      'Completions of models missing from the price table (cost counted as 0).',
-      'counter',
-      [...llmLabels],
-      maxSeries,
-    ),
-    tokenUsage: new Family(
-      'gen_ai_client_token_usage',
-      'Tokens per GenAI operation (OpenTelemetry gen_ai.client.token.usage).',
-      'histogram',
-      [...genAiLabels, 'gen_ai_token_type'],
-      maxSeries,
-      TOKEN_USAGE_BUCKETS,
-    ),
-    opDuration: new Family(
-      'gen_ai_client_operation_duration_seconds',
-      'Duration of GenAI operations, seconds (OpenTelemetry gen_ai.client.operation.duration).',
-      'histogram',
-      [...genAiLabels, 'error_type'],
-      maxSeries,
-      OPERATION_DURATION_BUCKETS,
-    ),
-    ttft: new Family(
-      'llm_time_to_first_token_seconds',
-      'Time to the first streamed chunk, seconds.',
-      'histogram',
-      [...llmLabels],
-      maxSeries,
-      TTFT_BUCKETS,
-    ),
-  };
-  const families = Object.values(f) as Family<'counter' | 'histogram'>[];
+  const { metrics: family, all: families, epoch } = createMetricFamilies(maxSeries, seriesPolicy);
 
   const counts = { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0 };
-  const warned = new Set<string>();
-  const warnOnce = (key: string, message: string) => {
-    if (warned.has(key) || warned.size > 200) return;
-    warned.add(key);
-    logger.warn(message);
-  };
+  const warnOnce = createWarnOnce(logger);
 
-  const flagSources: FlagStatsSource[] = options.flags ? [options.flags] : [];
-  const flagTotals = () => {
-    const t = { cacheHits: 0, cacheMisses: 0, staleServes: 0 };
-    for (const s of flagSources) {
-      try {
-        const st = s.stats();
-        t.cacheHits += st.cacheHits;
-        t.cacheMisses += st.cacheMisses;
-        t.staleServes += st.staleServes;
-      } catch (error) {
-        warnOnce('flags-stats', `elite/telemetry: flags stats() threw: ${messageOf(error)}`);
-      }
-    }
-    return t;
-  };
+  const alerting = createAlerting({ options, config: alertConfig, enabled: alertsEnabled, now, logger, warnOnce });
+  const { window, flagTotals } = alerting;
   const collected: PromMetricLike[] = [
     new CollectedMetric('elite_flags_cache_hits_total', 'Flag evaluations answered from a fresh cache entry.', 'counter', () => [
       { value: flagTotals().cacheHits, labels: {} },
@@ -266,79 +121,69 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     ]),
     new CollectedMetric('elite_telemetry_dropped_total', 'Telemetry records dropped or folded, by reason.', 'counter', () => [
       { value: counts.invalidRecords, labels: { reason: 'invalid_record' } },
-      { value: families.reduce((n, fam) => n + fam.overflowed, 0), labels: { reason: 'series_overflow' } },
+      { value: families.reduce((total, metric) => total + metric.overflowed, 0), labels: { reason: 'series_overflow' } },
+      { value: families.reduce((total, metric) => total + metric.evicted, 0), labels: { reason: 'series_evicted' } },
       { value: counts.queueOverflows, labels: { reason: 'queue_overflow' } },
     ]),
   ];
 
-  const window = new SlidingWindow(alertConfig.windowMs, now());
-  const alertState = new AlertState();
-  const notifiers = new Set<AlertNotifier>();
   const discordNotifiers = new Set<DiscordNotifier>();
-  let lastFlags = flagTotals();
-  // Flag counters are cumulative; their growth since the last look goes into the current slot.
-  const sampleFlags = (at: number) => {
-    if (flagSources.length === 0) return;
-    const t = flagTotals();
-    const slot = window.at(at);
-    slot.flagHits += Math.max(0, t.cacheHits - lastFlags.cacheHits);
-    slot.flagMisses += Math.max(0, t.cacheMisses - lastFlags.cacheMisses);
-    lastFlags = t;
-  };
 
   const completionCache = new Map<string, CompletionSeries>();
-  const seriesFor = (c: CompletionRecord): CompletionSeries => {
-    const key = `${c.provider}\u0001${c.model}\u0001${c.status}`;
-    let s = completionCache.get(key);
-    if (s !== undefined) return s;
-    const { provider, model, status } = c;
-    const price = Object.hasOwn(prices, model) ? prices[model] : findPriceIn(model);
+  const seriesFor = (completion: CompletionRecord): CompletionSeries => {
+    const key = `${completion.provider}\u0001${completion.model}\u0001${completion.status}`;
+    let bundle = completionCache.get(key);
+    if (bundle !== undefined && bundle.epoch === epoch.value) return bundle;
+    const { provider, model, status } = completion;
+    const price = priceOf(model);
     const errorType = status === 'ok' ? '' : status;
-    s = {
-      completions: f.completions.at([provider, model, status]),
-      input: f.tokens.at([provider, model, 'input']),
-      output: f.tokens.at([provider, model, 'output']),
-      cached: f.tokens.at([provider, model, 'cached_input']),
-      reasoning: f.tokens.at([provider, model, 'reasoning']),
-      cost: f.cost.at([provider, model]),
-      tokenIn: f.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'input']),
-      tokenOut: f.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'output']),
-      duration: f.opDuration.at([GEN_AI_OPERATION_CHAT, provider, model, errorType]),
-      ttft: f.ttft.at([provider, model]),
+    bundle = {
+      completions: family.completions.at([provider, model, status]),
+      input: family.tokens.at([provider, model, 'input']),
+      output: family.tokens.at([provider, model, 'output']),
+      cached: family.tokens.at([provider, model, 'cached_input']),
+      reasoning: family.tokens.at([provider, model, 'reasoning']),
+      cost: family.cost.at([provider, model]),
+      tokenIn: family.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'input']),
+      tokenOut: family.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'output']),
+      duration: family.opDuration.at([GEN_AI_OPERATION_CHAT, provider, model, errorType]),
+      ttft: family.ttft.at([provider, model]),
       price,
-      unpriced: price === undefined ? f.unpriced.at([provider, model]) : undefined,
+      unpriced: price === undefined ? family.unpriced.at([provider, model]) : undefined,
+      all: [],
+      epoch: epoch.value,
     };
+    bundle.all = [
+      bundle.completions,
+      bundle.input,
+      bundle.output,
+      bundle.cached,
+      bundle.reasoning,
+      bundle.cost,
+      bundle.tokenIn,
+      bundle.tokenOut,
+      bundle.duration,
+      bundle.ttft,
+    ];
+    if (bundle.unpriced !== undefined) bundle.all.push(bundle.unpriced);
     // Past the cap the series were folded to _overflow anyway; stop caching new keys.
-    if (completionCache.size < MAX_CACHED_KEYS) completionCache.set(key, s);
-    return s;
+    if (completionCache.size < MAX_CACHED_KEYS || completionCache.has(key)) completionCache.set(key, bundle);
+    return bundle;
   };
+  // Prefix matching scans the table: remember each model's answer (bounded, like the other caches).
   const priceLookups = new Map<string, ModelPrice | undefined>();
-  function findPriceIn(model: string): ModelPrice | undefined {
+  const priceOf = (model: string): ModelPrice | undefined => {
+    if (Object.hasOwn(prices, model)) return prices[model];
     if (priceLookups.has(model)) return priceLookups.get(model);
-    const name = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
-    let best: string | undefined;
-    for (const key of Object.keys(prices)) {
-      if (
-        (name === key || (name.startsWith(key) && name.charCodeAt(key.length) === 45)) &&
-        (best === undefined || key.length > best.length)
-      )
-        best = key;
-    }
-    const price = best === undefined ? undefined : prices[best];
+    const price = findPrice(model, prices);
     if (priceLookups.size < MAX_CACHED_KEYS) priceLookups.set(model, price);
     return price;
-  }
+  };
 
   const requestCache = new Map<string, RequestSeries>();
   const routeCache = new Map<string, string>();
 
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const startAlertTimer = () => {
-    if (!alertsEnabled || timer !== undefined) return;
-    timer = setInterval(() => void instance.evaluateAlerts(), alertConfig.evaluateIntervalMs);
-    (timer as { unref?: () => void }).unref?.();
-  };
-  if (options.onAlert) startAlertTimer();
+  if (options.onAlert) alerting.startTimer();
 
   let registryPromise: Promise<PromRegistryLike> | undefined;
   let initPromise: Promise<InitResult> | undefined;
@@ -357,9 +202,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           await instance.registry();
         } catch (error) {
           metrics = false;
-          logger.warn(`elite/telemetry: metrics are off: ${messageOf(error)}`);
+          logger.warn(`elite/telemetry: metrics are off: ${redactSecrets(messageOf(error))}`);
         }
-        startAlertTimer();
+        alerting.startTimer();
         return { tracing: result.tracing, metrics };
       })();
       initPromise.catch(() => {
@@ -372,19 +217,27 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       try {
         await tracing?.forceFlush();
       } catch (error) {
-        logger.warn(`elite/telemetry: span flush failed: ${messageOf(error)}`);
+        logger.warn(`elite/telemetry: span flush failed: ${redactSecrets(messageOf(error))}`);
       }
       await Promise.all([...discordNotifiers].map((n) => n.flush()));
     },
 
     async shutdown() {
-      if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
-      await Promise.all([...discordNotifiers].map((n) => n.close()));
+      alerting.stopTimer();
+      // One deadline for the whole shutdown: a process manager waits only so long before SIGKILL.
+      const deadline = Date.now() + shutdownTimeoutMs;
+      await Promise.all([...discordNotifiers].map((n) => n.close(shutdownTimeoutMs)));
       try {
-        await tracing?.shutdown();
+        if (tracing !== undefined) {
+          await withTimeout(
+            tracing.shutdown(),
+            Math.max(0, deadline - Date.now()),
+            () =>
+              new EliteError('TIMEOUT', `tracer shutdown still running after shutdownTimeoutMs (${shutdownTimeoutMs} ms); left to finish`),
+          );
+        }
       } catch (error) {
-        logger.warn(`elite/telemetry: tracer shutdown failed: ${messageOf(error)}`);
+        logger.warn(`elite/telemetry: tracer shutdown failed: ${redactSecrets(messageOf(error))}`);
       }
       tracing = undefined;
       initPromise = undefined;
@@ -392,21 +245,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
 
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
 
-    recordCompletion(c) {
-      if (
-        c === null ||
-        typeof c !== 'object' ||
-        typeof c.provider !== 'string' ||
-        typeof c.model !== 'string' ||
-        !STATUSES.has(c.status) ||
-        !isCount(c.inputTokens) ||
-        !isCount(c.outputTokens) ||
-        !isCount(c.durationMs) ||
-        !isOptionalCount(c.cachedInputTokens) ||
-        !isOptionalCount(c.reasoningTokens) ||
-        !isOptionalCount(c.timeToFirstTokenMs) ||
-        !isOptionalCount(c.costUsd)
-      ) {
+    recordCompletion(completion) {
+      if (!isValidCompletion(completion)) {
         counts.invalidRecords++;
         warnOnce(
           'invalid-completion',
@@ -414,45 +254,40 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         );
         return;
       }
-      const s = seriesFor(c);
-      s.completions.value++;
-      s.input.value += c.inputTokens;
-      s.output.value += c.outputTokens;
-      if (c.cachedInputTokens) s.cached.value += c.cachedInputTokens;
-      if (c.reasoningTokens) s.reasoning.value += c.reasoningTokens;
-      let cost = c.costUsd;
+      const at = now();
+      const bundle = seriesFor(completion);
+      for (const series of bundle.all) series.lastUsedMs = at;
+      bundle.completions.value++;
+      bundle.input.value += completion.inputTokens;
+      bundle.output.value += completion.outputTokens;
+      if (completion.cachedInputTokens) bundle.cached.value += completion.cachedInputTokens;
+      if (completion.reasoningTokens) bundle.reasoning.value += completion.reasoningTokens;
+      let cost = completion.costUsd;
       if (cost === undefined) {
-        if (s.price !== undefined) cost = computeCostUsd(c, s.price);
+        if (bundle.price !== undefined) cost = computeCostUsd(completion, bundle.price);
         else {
           cost = 0;
           counts.unknownModelCompletions++;
-          (s.unpriced as CounterSeries).value++;
+          (bundle.unpriced as CounterSeries).value++;
           warnOnce(
-            `price:${c.model}`,
-            `elite/telemetry: no price for model "${c.model}"; its cost is counted as 0 (add it with createTelemetry({ prices }))`,
+            `price:${completion.model}`,
+            `elite/telemetry: no price for model "${completion.model}"; its cost is counted as 0 (add it with createTelemetry({ prices }))`,
           );
         }
       }
-      s.cost.value += cost;
-      observe(s.tokenIn, TOKEN_USAGE_BUCKETS, c.inputTokens);
-      observe(s.tokenOut, TOKEN_USAGE_BUCKETS, c.outputTokens);
-      observe(s.duration, OPERATION_DURATION_BUCKETS, c.durationMs / 1000);
-      if (c.timeToFirstTokenMs !== undefined) observe(s.ttft, TTFT_BUCKETS, c.timeToFirstTokenMs / 1000);
-      const slot = window.at(now());
+      bundle.cost.value += cost;
+      observe(bundle.tokenIn, TOKEN_USAGE_BUCKETS, completion.inputTokens);
+      observe(bundle.tokenOut, TOKEN_USAGE_BUCKETS, completion.outputTokens);
+      observe(bundle.duration, OPERATION_DURATION_BUCKETS, completion.durationMs / 1000);
+      if (completion.timeToFirstTokenMs !== undefined) observe(bundle.ttft, TTFT_BUCKETS, completion.timeToFirstTokenMs / 1000);
+      const slot = window.at(at);
       slot.completions++;
-      slot.tokens += c.inputTokens + c.outputTokens;
+      slot.tokens += completion.inputTokens + completion.outputTokens;
       slot.costUsd += cost;
     },
 
-    recordRequest(r) {
-      if (
-        r === null ||
-        typeof r !== 'object' ||
-        typeof r.route !== 'string' ||
-        (r.method !== undefined && typeof r.method !== 'string') ||
-        !Number.isInteger(r.status) ||
-        !isCount(r.durationMs)
-      ) {
+    recordRequest(request) {
+      if (!isValidRequest(request)) {
         counts.invalidRecords++;
         warnOnce(
           'invalid-request',
@@ -460,23 +295,26 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         );
         return;
       }
-      const key = `${r.method}\u0001${r.route}\u0001${r.status}`;
-      let s = requestCache.get(key);
-      if (s === undefined) {
-        let route = routeCache.get(r.route);
+      const key = `${request.method}\u0001${request.route}\u0001${request.status}`;
+      let bundle = requestCache.get(key);
+      if (bundle === undefined || bundle.epoch !== epoch.value) {
+        let route = routeCache.get(request.route);
         if (route === undefined) {
-          route = routeLabel(r.route);
-          if (routeCache.size < MAX_CACHED_KEYS) routeCache.set(r.route, route);
+          route = routeLabel(request.route);
+          if (routeCache.size < MAX_CACHED_KEYS) routeCache.set(request.route, route);
         }
-        const labels = [methodLabel(r.method), route, String(r.status)];
-        s = { duration: f.httpDuration.at(labels), errors: f.httpErrors.at(labels) };
-        if (requestCache.size < MAX_CACHED_KEYS) requestCache.set(key, s);
+        const labels = [methodLabel(request.method), route, String(request.status)];
+        bundle = { duration: family.httpDuration.at(labels), errors: family.httpErrors.at(labels), epoch: epoch.value };
+        if (requestCache.size < MAX_CACHED_KEYS || requestCache.has(key)) requestCache.set(key, bundle);
       }
-      const seconds = r.durationMs / 1000;
-      observe(s.duration, HTTP_DURATION_BUCKETS, seconds);
-      const failed = r.error === true || r.status >= 500;
-      if (failed) s.errors.value++;
-      const slot = window.at(now());
+      const at = now();
+      bundle.duration.lastUsedMs = at;
+      bundle.errors.lastUsedMs = at;
+      const seconds = request.durationMs / 1000;
+      observe(bundle.duration, HTTP_DURATION_BUCKETS, seconds);
+      const failed = request.error === true || request.status >= 500;
+      if (failed) bundle.errors.value++;
+      const slot = window.at(at);
       slot.requests++;
       if (failed) slot.errors++;
       let i = 0;
@@ -484,61 +322,18 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       slot.latency[i] = (slot.latency[i] as number) + 1;
     },
 
-    instrumentOpenAI: (client, o = {}) =>
+    instrumentOpenAI: (client, instrumentOptions = {}) =>
       instrumentOpenAIClient(client, {
         tracer,
         record: instance.recordCompletion,
-        provider: o.provider ?? 'openai',
-        captureContent: o.captureContent ?? captureContent,
+        provider: instrumentOptions.provider ?? 'openai',
+        captureContent: instrumentOptions.captureContent ?? captureContent,
       }),
 
-    observeFlags(source) {
-      if (typeof source?.stats !== 'function') {
-        throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: observeFlags() needs a flags client (an object with stats())', {
-          field: 'flags',
-        });
-      }
-      if (!flagSources.includes(source)) flagSources.push(source);
-      lastFlags = flagTotals();
-    },
+    observeFlags: (source) => alerting.observeFlags(source),
 
     registry() {
-      registryPromise ??= (async () => {
-        let prom: Awaited<ReturnType<typeof loadPromClient>>;
-        try {
-          prom = await loadPromClient();
-        } catch (error) {
-          throw new EliteError(
-            'MISSING_DEPENDENCY',
-            'elite/telemetry: metrics need prom-client (npm install prom-client@15); it cannot load here',
-            {
-              cause: error,
-            },
-          );
-        }
-        const defaults = options.defaultMetrics ?? options.globalRegistry === true;
-        let registry: PromRegistryLike;
-        if (options.globalRegistry) {
-          const holders = globalThis as Record<symbol, { registry?: PromRegistryLike; defaults?: boolean } | undefined>;
-          const holder = holders[REGISTRY_KEY] ?? {};
-          holders[REGISTRY_KEY] = holder;
-          holder.registry ??= new prom.Registry();
-          registry = holder.registry;
-          if (defaults && !holder.defaults) {
-            holder.defaults = true;
-            prom.collectDefaultMetrics({ register: registry });
-          }
-        } else {
-          registry = new prom.Registry();
-          if (defaults) prom.collectDefaultMetrics({ register: registry });
-        }
-        for (const metric of [...families, ...collected]) {
-          // The newest instance wins a name (configure() replaces the default instance).
-          if (registry.getSingleMetric(metric.name) !== undefined) registry.removeSingleMetric(metric.name);
-          registry.registerMetric(metric);
-        }
-        return registry;
-      })();
+      registryPromise ??= loadRegistry(options, [...families, ...collected]);
       registryPromise.catch(() => {
         registryPromise = undefined;
       });
@@ -574,64 +369,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       }
     },
 
-    snapshot() {
-      const at = now();
-      sampleFlags(at);
-      const t = window.totals(at);
-      const ms = measure(t, alertConfig);
-      const lookups = t.flagHits + t.flagMisses;
-      return {
-        windowMs: alertConfig.windowMs,
-        requests: t.requests,
-        errors: t.errors,
-        errorRate: (ms[0] as { value: number }).value,
-        p95Ms: (ms[1] as { value: number }).value,
-        completions: t.completions,
-        tokens: t.tokens,
-        costUsd: t.costUsd,
-        costUsdPerHour: (t.costUsd * 3_600_000) / t.coveredMs,
-        flagLookups: lookups,
-        cacheHitRatio: (ms[2] as { value: number }).value,
-        activeAlerts: alertState.active(),
-      };
-    },
-
-    evaluateAlerts() {
-      if (!alertsEnabled) return [];
-      const at = now();
-      sampleFlags(at);
-      const changes = alertState.update(measure(window.totals(at), alertConfig), at);
-      for (const event of changes) {
-        try {
-          options.onAlert?.(event);
-        } catch (error) {
-          logger.warn(`elite/telemetry: onAlert threw: ${messageOf(error)}`);
-        }
-        for (const n of notifiers) {
-          try {
-            Promise.resolve(n.notify(event)).catch((error: unknown) =>
-              logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`),
-            );
-          } catch (error) {
-            logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`);
-          }
-        }
-      }
-      return changes;
-    },
-
-    activeAlerts: () => alertState.active(),
-
-    addNotifier(notifier) {
-      if (typeof notifier?.notify !== 'function') {
-        throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: addNotifier() needs an object with notify(event)', { field: 'notifier' });
-      }
-      notifiers.add(notifier);
-      startAlertTimer();
-      return () => {
-        notifiers.delete(notifier);
-      };
-    },
+    snapshot: () => alerting.snapshot(),
+    evaluateAlerts: () => alerting.evaluate(),
+    activeAlerts: () => alerting.active(),
+    addNotifier: (notifier) => alerting.addNotifier(notifier),
 
     discord(discordOptions) {
       const notifier = createDiscordNotifier(discordOptions, instance.snapshot, logger);
@@ -643,7 +384,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     stats: () => ({
       invalidRecords: counts.invalidRecords,
       unknownModelCompletions: counts.unknownModelCompletions,
-      overflowedSeries: families.reduce((n, fam) => n + fam.overflowed, 0),
+      overflowedSeries: families.reduce((total, metric) => total + metric.overflowed, 0),
+      evictedSeries: families.reduce((total, metric) => total + metric.evicted, 0),
       queueOverflows: counts.queueOverflows,
     }),
 
@@ -659,5 +401,4 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   return instance;
 }
 
-/** Key of the process-wide prom-client registry, shared by every copy of the SDK. */
-export const REGISTRY_KEY = Symbol.for('@tiqology/elite/telemetry/registry');
+export { REGISTRY_KEY } from './registry.js';

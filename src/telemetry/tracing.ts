@@ -16,8 +16,9 @@ import {
 } from '@opentelemetry/api';
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
+import { importOptional } from '../internal/optional-import.js';
 import { GEN_AI } from './llm.js';
-import { importOptional } from './metrics.js';
+import { redactSecrets } from './redact.js';
 import type { InitOptions, InitResult } from './types.js';
 
 /** Instrumentation scope of every span we create. */
@@ -133,7 +134,12 @@ export function checkInitOptions(options: InitOptions): void {
     try {
       ok = /^https?:$/.test(new URL(endpoint).protocol);
     } catch {}
-    if (!ok) bad('otlp.endpoint', `must be an http(s) URL such as http://localhost:4318, got ${JSON.stringify(endpoint)}`);
+    // Redacted: an endpoint often carries its credentials (user:key@, ?api-key=).
+    if (!ok)
+      bad(
+        'otlp.endpoint',
+        `must be an http(s) URL such as http://localhost:4318, got ${typeof endpoint === 'string' ? JSON.stringify(redactSecrets(endpoint)) : typeof endpoint}`,
+      );
   }
   for (const [key, value] of Object.entries(options.batch ?? {})) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)

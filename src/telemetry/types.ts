@@ -112,8 +112,10 @@ export interface TelemetryStats {
   invalidRecords: number;
   /** Completions of models missing from the price table (cost counted as 0). */
   unknownModelCompletions: number;
-  /** New label sets mapped to `_overflow` because a metric reached its series cap. */
+  /** New label sets mapped to `_overflow` because a metric reached its series cap and no series was idle. */
   overflowedSeries: number;
+  /** Idle series folded into `_overflow` to make room for a new label set (see `seriesIdleMs`). */
+  evictedSeries: number;
   /** Records dropped by the root entry's `telemetry` before the module loaded: its queue of 1,000 was full. */
   queueOverflows: number;
 }
@@ -124,8 +126,25 @@ export interface TelemetryOptions {
   prices?: PriceTable;
   /** Record prompt and completion text on spans (`gen_ai.input.messages`/`gen_ai.output.messages`). Default false: text may hold personal data. */
   captureContent?: boolean;
-  /** Most series per metric family before new label sets go to `_overflow`. Default 200. */
+  /**
+   * Most series per metric family. Default 200. At the cap a new label set replaces the least
+   * recently used series idle for `seriesIdleMs` (its counts are folded into `_overflow`, so sums
+   * stay monotonic); when none is that idle, the new label set goes to `_overflow`.
+   */
   maxSeriesPerMetric?: number;
+  /**
+   * A series written within this many ms is never evicted. Default 600_000 (10 min). Shorter: room
+   * for new routes and models sooner, at the price of churn; `Infinity`: the first series stay
+   * for good (the behaviour before eviction).
+   */
+  seriesIdleMs?: number;
+  /**
+   * Routes and models whose series are always kept: never evicted, and created even past the cap
+   * (up to `maxSeriesPerMetric` more), so a flood of junk labels cannot push out `/api/chat` or
+   * `gpt-4o`. Routes are normalised as recorded (`/users/42` → `/users/:id`). Default none.
+   * @example createTelemetry({ keepSeries: { routes: ['/api/chat'], models: ['gpt-4o', 'gpt-4o-mini'] } })
+   */
+  keepSeries?: { routes?: readonly string[]; models?: readonly string[] };
   /** Alert thresholds, or `false` for no in-process alerts. */
   alerts?: AlertOptions | false;
   /** Called once per alert transition. Errors it throws are logged, never rethrown. */
@@ -137,6 +156,12 @@ export interface TelemetryOptions {
   /** Use the process-wide registry (kept under `Symbol.for`). Default: true for the shared `telemetry`, false for `createTelemetry`. */
   globalRegistry?: boolean;
   logger?: Logger;
+  /**
+   * Longest wait of `shutdown()`, ms. Default 10_000. Discord messages still queued at the
+   * deadline are dropped and counted (the notifiers' `stats().dropped`); a tracer shutdown still
+   * running is left to finish unobserved (its exporter has its own `timeoutMs`).
+   */
+  shutdownTimeoutMs?: number;
   /** Clock in ms since the epoch, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -203,6 +228,17 @@ export interface DiscordOptions {
   maxRetryAfterMs?: number;
   /** Messages kept while Discord is slow; more are dropped and counted. Default 50. */
   maxQueue?: number;
+  /**
+   * Deadline of each request, body included, ms. Default 5_000. A webhook that accepts the
+   * connection and never answers counts as a network error at this deadline (retried up to
+   * `maxAttempts`), instead of holding the queue for the runtime's own timeout (minutes).
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Longest wait of `close()` (and of `telemetry.shutdown()` for this notifier), ms. Default 10_000.
+   * What is still queued then is dropped and counted in `stats().dropped`, with one warning.
+   */
+  closeTimeoutMs?: number;
   /** Called when a message cannot be delivered, with an `EliteError` (code `DELIVERY_FAILED`). */
   onError?: (error: Error) => void;
   /** `fetch` to use. Default the global one. */

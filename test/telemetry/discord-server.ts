@@ -50,7 +50,8 @@ export function limitProblem(body: Posted['body']): string | undefined {
   return undefined;
 }
 
-export async function startDiscordServer(options: { rateLimitFirst?: number; retryAfterSeconds?: number } = {}) {
+/** `hang`: accept every request, read it, and never answer (a webhook behind a stuck proxy). */
+export async function startDiscordServer(options: { rateLimitFirst?: number; retryAfterSeconds?: number; hang?: boolean } = {}) {
   const posted: Posted[] = [];
   let rateLimited = 0;
   let nextId = 1_100_000_000_000_000_000n;
@@ -75,6 +76,7 @@ export async function startDiscordServer(options: { rateLimitFirst?: number; ret
         return reply(400, { message: 'Cannot send an empty message', code: 50006 });
       }
       posted.push({ token, wait: url.searchParams.get('wait') === 'true', body, at: performance.now(), status: -1 });
+      if (options.hang) return;
       if (token === 'unauthorized') return reply(401, { message: 'Invalid Webhook Token', code: 50027 });
       if (!token.startsWith('good')) return reply(404, { message: 'Unknown Webhook', code: 10015 });
       if (rateLimited < (options.rateLimitFirst ?? 0)) {
@@ -108,5 +110,13 @@ export async function startDiscordServer(options: { rateLimitFirst?: number; ret
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/123456789012345678`;
-  return { base, posted, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    base,
+    posted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

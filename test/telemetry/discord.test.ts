@@ -170,6 +170,54 @@ describe('Discord summaries and alerts', () => {
   });
 });
 
+describe('a webhook that accepts the connection and never answers', () => {
+  it('fails each attempt at requestTimeoutMs instead of the runtime default (minutes)', async () => {
+    const s = await server({ hang: true });
+    const log = capture();
+    const discord = createTelemetry({ logger: log.logger }).discord({
+      webhookUrl: `${s.base}/good-token`,
+      intervalMs: 0,
+      requestTimeoutMs: 100,
+      maxAttempts: 1,
+    });
+    const started = performance.now();
+    const result = await discord.send({ content: 'hello' });
+    const elapsed = performance.now() - started;
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.code).toBe('DELIVERY_FAILED');
+    expect(!result.ok && result.error.message).toMatch(/no answer within requestTimeoutMs \(100 ms\)/);
+    expect(elapsed).toBeGreaterThanOrEqual(90);
+    expect(elapsed).toBeLessThan(2_000);
+    expect(s.posted).toHaveLength(1);
+    expect(log.lines.join('\n')).not.toContain('good-token');
+  });
+
+  it('shutdown() returns by shutdownTimeoutMs; the request under way and the queue are dropped and counted', async () => {
+    const s = await server({ hang: true });
+    const log = capture();
+    const t = createTelemetry({ logger: log.logger, shutdownTimeoutMs: 200 });
+    const discord = t.discord({ webhookUrl: `${s.base}/good-token`, intervalMs: 0, requestTimeoutMs: 60_000 });
+    const results = [discord.send({ content: 'a' }), discord.send({ content: 'b' }), discord.send({ content: 'c' })];
+    const started = performance.now();
+    await t.shutdown();
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(2_000);
+    const settled = await Promise.all(results);
+    expect(settled.every((r) => !r.ok && /dropped at close/.test(r.error.message))).toBe(true);
+    expect(discord.stats()).toMatchObject({ sent: 0, dropped: 3 });
+    expect(log.lines.join('\n')).toMatch(/close\(\) waited 200 ms; 3 message\(s\) dropped/);
+    expect(log.lines.join('\n')).not.toContain('good-token');
+  });
+
+  it('checks requestTimeoutMs, closeTimeoutMs and shutdownTimeoutMs', () => {
+    const webhookUrl = 'https://discord.com/api/webhooks/1/abc';
+    expect(() => createTelemetry().discord({ webhookUrl, requestTimeoutMs: 0 })).toThrow(/requestTimeoutMs/);
+    expect(() => createTelemetry().discord({ webhookUrl, closeTimeoutMs: -1 })).toThrow(/closeTimeoutMs/);
+    expect(() => createTelemetry({ shutdownTimeoutMs: Number.NaN })).toThrow(/shutdownTimeoutMs/);
+  });
+});
+
 describe('fitToDiscordLimits', () => {
   it('always produces a payload Discord accepts (property)', async () => {
     const fc = await import('fast-check');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { FlagDefinition, StorageAdapter, StoredFlag, WriteOptions } from '@tiqology/elite';
+import { type FlagDefinition, type StorageAdapter, type StoredFlag, validateFlag, type WriteOptions } from '@tiqology/elite';
 import { CliError, type CliIo, EXIT, usageError } from '../io.js';
 import type { CommandContext } from '../registry.js';
 import { environmentOf, withStore } from '../stores.js';
@@ -68,8 +68,22 @@ async function readDefinitions(arg: string, io: CliIo, environment: string, envG
     // The store manages these; a definition copied from `flags get` carries them.
     delete flag.version;
     delete flag.updatedAt;
-    return flag as unknown as FlagDefinition;
+    // Every definition is checked before anything is written: a batch is all or none.
+    return validateFlag(flag);
   });
+}
+
+/**
+ * Writes a batch of valid definitions: through the store's all-or-none `writeFlags` when it has
+ * one; otherwise one by one (each was validated first, so only a store failure can stop midway).
+ */
+export async function writeAll(storage: StorageAdapter, flags: readonly FlagDefinition[], options: WriteOptions): Promise<StoredFlag[]> {
+  if (flags.length > 1 && options.expectedVersion === undefined && typeof storage.writeFlags === 'function') {
+    return storage.writeFlags(flags, { ...(options.updatedBy === undefined ? {} : { updatedBy: options.updatedBy }) });
+  }
+  const stored: StoredFlag[] = [];
+  for (const flag of flags) stored.push(await storage.writeFlag(flag, options));
+  return stored;
 }
 
 function parseVersion(value: unknown): number | undefined {
@@ -160,11 +174,8 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
       case 'set': {
         const flags = definitions as FlagDefinition[];
         if (expectedVersion !== undefined && flags.length > 1) throw usageError('--if-version applies to a single flag');
-        const stored: StoredFlag[] = [];
-        for (const flag of flags) {
-          const options: WriteOptions = expectedVersion === undefined ? {} : { expectedVersion };
-          stored.push(await storage.writeFlag(flag, { ...options, updatedBy: updatedBy(io) }));
-        }
+        const options: WriteOptions = expectedVersion === undefined ? {} : { expectedVersion };
+        const stored = await writeAll(storage, flags, { ...options, updatedBy: updatedBy(io) });
         if (out.json) out.data(stored.length === 1 ? stored[0] : stored);
         else for (const s of stored) out.line(`${s.key} (${s.environment}): version ${s.version} written [${label}]`);
         return EXIT.OK;

@@ -1,0 +1,88 @@
+/**
+ * The public surface of a telemetry instance: what `createTelemetry()` returns and the handler
+ * types it serves metrics with. The implementation is telemetry.ts.
+ */
+import type { Attributes, Span } from '@opentelemetry/api';
+import type { DiscordNotifier } from './discord.js';
+import type { NodeRequestLike, NodeResponseLike, PromRegistryLike } from './metrics.js';
+import type { OpenAIClientLike } from './openai.js';
+import type {
+  AlertEvent,
+  AlertNotifier,
+  CompletionRecord,
+  DiscordOptions,
+  FlagStatsSource,
+  InitOptions,
+  InitResult,
+  InstrumentOpenAIOptions,
+  RequestRecord,
+  TelemetrySnapshot,
+  TelemetryStats,
+} from './types.js';
+
+/** A Node `http` handler serving the Prometheus exposition. */
+export type NodeMetricsHandler = (req: NodeRequestLike, res: NodeResponseLike) => Promise<void>;
+/**
+ * A Web `Request → Response` handler (Next.js route handlers, Hono, Bun, Deno). The request is
+ * required in the type although unused: `next build` rejects a route export whose first
+ * parameter is optional (`Request | undefined`).
+ */
+export type WebMetricsHandler = (request: Request) => Promise<Response>;
+
+/**
+ * A telemetry instance: spans, LLM usage and cost, HTTP metrics, alerts and notifiers.
+ * Recording methods never throw: an invalid record is dropped, counted and warned about once.
+ */
+export interface Telemetry {
+  /** This instance (for code written against the root entry's lazily loaded `telemetry`). */
+  ready(): Promise<Telemetry>;
+  /**
+   * Registers tracing (OTLP/HTTP through a batch processor) unless the app already registered a
+   * tracer provider, loads prom-client, starts the alert timer. Throws `INVALID_OPTIONS`
+   * synchronously on bad options; rejects with `MISSING_DEPENDENCY` when an SDK piece is not
+   * installed. A second call returns the first call's promise.
+   */
+  init(options?: InitOptions): Promise<InitResult>;
+  /**
+   * Flushes pending spans and notifier messages, stops timers, unregisters our provider. Never
+   * rejects, and resolves within `shutdownTimeoutMs` (default 10 s): Discord messages still queued
+   * then are dropped and counted in the notifier's `stats().dropped`.
+   */
+  shutdown(): Promise<void>;
+  /** Exports pending spans and delivers queued notifier messages. Never rejects. */
+  flush(): Promise<void>;
+  /** Runs `fn` in a span named `name`: one span per call on every exit path (return, throw, rejected promise), exception recorded, status set. Returns what `fn` returns. */
+  trace<T>(name: string, fn: (span: Span) => T, attributes?: Attributes): T;
+  /** Records one LLM completion: counters, token and duration histograms, cost, the alert window. */
+  recordCompletion(completion: CompletionRecord): void;
+  /** Records one HTTP request served: duration histogram, error counter, the alert window. */
+  recordRequest(request: RequestRecord): void;
+  /** Instruments an `openai` client in place and returns it; see `instrumentOpenAIClient`. */
+  instrumentOpenAI<T extends OpenAIClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
+  /** Exports this flags client's cache counters and feeds the cache-hit alert. */
+  observeFlags(source: FlagStatsSource): void;
+  /** A Node `http` handler for `GET /metrics`. */
+  metricsHandler(): NodeMetricsHandler;
+  /** A Web handler for `GET /metrics` (`export const GET = telemetry.webMetricsHandler()`). */
+  webMetricsHandler(): WebMetricsHandler;
+  /** The Prometheus text exposition. Rejects with `MISSING_DEPENDENCY` when prom-client cannot load. */
+  metrics(): Promise<string>;
+  /** The prom-client registry this instance registers its metrics in (add your own metrics to it). */
+  registry(): Promise<PromRegistryLike>;
+  /** Window numbers: requests, error rate, p95, completions, tokens, cost per hour, cache-hit ratio, active alerts. */
+  snapshot(): TelemetrySnapshot;
+  /** Evaluates the alert rules now (the timer does it every `evaluateIntervalMs`); returns the transitions. */
+  evaluateAlerts(): AlertEvent[];
+  activeAlerts(): AlertEvent[];
+  /** Adds a notifier for alert transitions; returns a function that removes it. */
+  addNotifier(notifier: AlertNotifier): () => void;
+  /** A Discord notifier posting summaries every `intervalMs` and alert transitions. Throws `INVALID_OPTIONS`. */
+  discord(options: DiscordOptions): DiscordNotifier;
+  stats(): TelemetryStats;
+  /**
+   * Counts records dropped before this instance existed (the root entry's stand-in queue was full)
+   * and warns once. Used by `@tiqology/elite`'s lazily loaded namespace.
+   * @internal
+   */
+  countDropped(reason: 'queue_overflow', count: number): void;
+}
