@@ -3,7 +3,7 @@
  * from rolling-origin backtests; and the two ready-made driver forecasters.
  */
 import { EliteError } from '../../internal/errors.js';
-import { DAY_MS, HOUR_MS, namedSeries, WEEK_MS } from '../series.js';
+import { checkHorizonSteps, DAY_MS, HOUR_MS, namedSeries, WEEK_MS } from '../series.js';
 import { traffic } from '../traffic.js';
 import type { GradientBoostingOptions } from '../trees/index.js';
 import type { RegularSeries, SeriesPoint } from '../types.js';
@@ -101,7 +101,7 @@ export function cost(history: readonly SeriesPoint[] | RegularSeries, options: C
   const drivers = checkDrivers(options.drivers, series);
   const names = featureNames(stepMs, drivers);
   const model = { ...DEFAULT_MODEL, ...options.model };
-  const horizonSteps = horizonDays * perDay;
+  const horizonSteps = checkHorizonSteps(horizonDays * perDay, 'horizonDays');
   const nonNegative = series.v.every((v) => v >= 0);
   const warnings: string[] = [];
 
