@@ -98,7 +98,10 @@ describe('scoreNab on hand-computed cases', () => {
 
   it('the sweep finds the best of every candidate threshold (random files)', () => {
     let seed = 7;
-    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const rand = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
     const files: NabFileInput[] = [0, 1, 2].map((k) => ({
       name: `r${k}`,
       timestamps: times(60),
