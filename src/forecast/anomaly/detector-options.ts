@@ -6,7 +6,7 @@ import { EliteError } from '../../internal/errors.js';
  */
 export interface DetectorOptions {
   /**
-   * Smoothing of the level, 0 < α ≤ 1. Default 0.2. Higher follows level shifts faster (fewer
+   * Smoothing of the level, 0 < α ≤ 1. Default 0.1. Higher follows level shifts faster (fewer
    * repeated alerts after a shift) but widens the forecast on noisy series.
    */
   readonly levelAlpha?: number;
@@ -18,29 +18,37 @@ export interface DetectorOptions {
    * recent error is lower than the plain level's, so a series without the season loses nothing.
    */
   readonly seasonMs?: number;
-  /** Slots per season (each slot learns its own offset). Default 48 (half-hours of a day). */
+  /** Slots per season (each slot learns its own offset). Default 144 (10-minute slots of a day). */
   readonly seasonSlots?: number;
   /**
-   * Smoothing of the residual scale (mean absolute residual), 0 < α ≤ 1. Default 0.01 (about 100
+   * Smoothing of the residual scale (mean absolute residual), 0 < α ≤ 1. Default 0.001 (about 1000
    * points of memory). Lower makes the expected range steadier and slower to admit a new regime.
    */
   readonly scaleAlpha?: number;
-  /** Points averaged for the short-term residual mean of the likelihood. Default 5. */
+  /** Points averaged for the short-term residual mean of the likelihood. Default 2. */
   readonly shortWindow?: number;
   /** Smoothing of the long-term residual distribution of the likelihood, 0 < α ≤ 1. Default 0.002. */
   readonly longAlpha?: number;
   /**
    * Probability above which a point is an anomaly (`anomaly: true`); also sets the expected range
-   * (its central interval). Default 0.9999. Raise it for fewer, surer alerts.
+   * (its central interval). Default 1 − 1e−10: the normal predictive distribution understates real
+   * tails, so a calibrated alert needs a far tail (tuned on NAB). Lower it for more, earlier alerts.
    */
   readonly alertProbability?: number;
   /**
    * Points after an alert during which no further alert fires and `score` is 0, so one incident
-   * raises one alert. Default 100. 0 turns suppression off.
+   * raises one alert. Default 50. 0 turns suppression off.
    */
   readonly suppressPoints?: number;
   /** Points learned before any score: the first results have score 0. Default 30. */
   readonly warmupPoints?: number;
+  /**
+   * Quantile of the absolute residual tracked to widen the scale of heavy-tailed series: the scale is
+   * at least this quantile over the normal's. Default 0.99. Lower widens the range on more series.
+   */
+  readonly tailQuantile?: number;
+  /** Step size of that quantile's tracking, 0 < η ≤ 1. Default 0.05 (settles in ~2000 points at q = 0.99). */
+  readonly tailRate?: number;
 }
 
 /** {@link DetectorOptions} with every default filled in. */
@@ -48,16 +56,18 @@ export type ResolvedDetectorOptions = { readonly [K in keyof DetectorOptions]-?:
 
 /** The defaults of {@link DetectorOptions}. */
 export const DETECTOR_DEFAULTS: ResolvedDetectorOptions = {
-  levelAlpha: 0.2,
+  levelAlpha: 0.1,
   seasonAlpha: 0.1,
   seasonMs: 86_400_000,
-  seasonSlots: 48,
-  scaleAlpha: 0.01,
-  shortWindow: 5,
+  seasonSlots: 144,
+  scaleAlpha: 0.001,
+  shortWindow: 2,
   longAlpha: 0.002,
-  alertProbability: 0.9999,
-  suppressPoints: 100,
+  alertProbability: 1 - 1e-10,
+  suppressPoints: 50,
   warmupPoints: 30,
+  tailQuantile: 0.99,
+  tailRate: 0.05,
 };
 
 type Rule = (v: number) => boolean;
@@ -75,6 +85,8 @@ const RULES: Record<keyof DetectorOptions, [Rule, string]> = {
   alertProbability: [(v) => v > 0.5 && v < 1, 'a probability in (0.5, 1)'],
   suppressPoints: [count, 'an integer ≥ 0'],
   warmupPoints: [count, 'an integer ≥ 0'],
+  tailQuantile: [(v) => v > 0.5 && v < 1, 'a probability in (0.5, 1)'],
+  tailRate: [fraction, 'a number in (0, 1]'],
 };
 
 /**

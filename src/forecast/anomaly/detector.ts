@@ -20,7 +20,8 @@ export interface DetectorResult {
    */
   readonly probability: number;
   /**
-   * The alert score, 0–1: −log10 of the tail probability over 16, so 0.25 is a 1-in-10⁴ point; 0 during
+   * The alert score, 0–1, increasing with the tail probability's decades d: d / (d + 4), so a 1-in-10⁴ point
+   * scores 0.5 and one at 1-in-10¹² scores 0.75; 0 during
    * warm-up and suppression and for skipped points. This is the column NAB's scorer reads.
    */
   readonly score: number;
@@ -50,7 +51,18 @@ export interface AnomalyDetector {
   readonly options: ResolvedDetectorOptions;
 }
 
-const SCORE_DECADES = 16;
+/** Decades of tail probability at which the score is one half. */
+const SCORE_HALF_DECADES = 4;
+
+/**
+ * −log10 of the two-sided normal tail of z, finite far beyond where the tail underflows (Mills' ratio
+ * asymptote past |z| = 8), so extreme points keep their order instead of tying at the cap.
+ */
+function pointTailDecades(z: number): number {
+  const a = Math.abs(z);
+  if (a < 8) return -Math.log10(Math.max(2 * normalCdf(-a), 1e-300));
+  return (a * a) / 2 / Math.LN10 + Math.log10(a * Math.sqrt(2 * Math.PI)) - Math.log10(2);
+}
 
 function checkState(state: DetectorState): DetectorState {
   const ok =
@@ -100,11 +112,12 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
   let lastTimestampMs = restored?.lastTimestampMs ?? Number.NEGATIVE_INFINITY;
   const alertTail = 1 - opts.alertProbability;
   const halfWidth = normalQuantile(1 - alertTail / 2);
+  const tailZ = normalQuantile((1 + opts.tailQuantile) / 2);
 
   function update(timestamp: number | Date, value: number): DetectorResult {
     const timestampMs = timestamp instanceof Date ? timestamp.getTime() : timestamp;
     const validTime = typeof timestampMs === 'number' && Number.isFinite(timestampMs);
-    const f = forecastPoint(baseline, opts, validTime ? timestampMs : lastTimestampMs);
+    const f = forecastPoint(baseline, opts, validTime ? timestampMs : lastTimestampMs, tailZ);
     const expected = { mean: f.mean, lower: f.mean - halfWidth * f.sigma, upper: f.mean + halfWidth * f.sigma };
     const skip = (reason: DetectorReason): DetectorResult => ({
       timestampMs,
@@ -122,10 +135,10 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     lastTimestampMs = timestampMs;
     const warm = baseline.n >= Math.max(opts.warmupPoints, 2);
     const z = (value - f.mean) / f.sigma;
-    const pointTail = 2 * normalCdf(-Math.abs(z));
     const burstTail = warm ? likelihoodTail(likelihood, opts, z) : 1;
     learnPoint(baseline, opts, f, value);
-    const tail = Math.max(Math.min(pointTail, burstTail), 1e-300);
+    const decades = Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300)));
+    const tail = 10 ** -decades;
     const probability = 1 - tail;
     if (!warm) return { timestampMs, observed: value, expected, probability, score: 0, anomaly: false, reason: 'WARMUP' };
     if (suppressLeft > 0) {
@@ -134,7 +147,7 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     }
     const anomaly = tail <= alertTail;
     if (anomaly) suppressLeft = opts.suppressPoints;
-    const score = Math.min(1, -Math.log10(tail) / SCORE_DECADES);
+    const score = decades / (decades + SCORE_HALF_DECADES);
     return { timestampMs, observed: value, expected, probability, score, anomaly };
   }
 

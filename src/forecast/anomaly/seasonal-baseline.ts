@@ -17,6 +17,8 @@ export interface BaselineState {
   /** Smoothed absolute residual of the forecast in use, and of the values (to floor the scale on flat series). */
   meanAbsResidual: number;
   meanAbsValue: number;
+  /** Running estimate of the residual's `tailQuantile` quantile, so heavy-tailed series get a wider range. */
+  tailResidual: number;
 }
 
 /** The one-step forecast of a point. */
@@ -43,11 +45,12 @@ export function createBaseline(options: ResolvedDetectorOptions): BaselineState 
     seasonError: 0,
     meanAbsResidual: 0,
     meanAbsValue: 0,
+    tailResidual: 0,
   };
 }
 
 /** The forecast of the value at `timestampMs` from the points learned so far. */
-export function forecastPoint(state: BaselineState, options: ResolvedDetectorOptions, timestampMs: number): PointForecast {
+export function forecastPoint(state: BaselineState, options: ResolvedDetectorOptions, timestampMs: number, tailZ: number): PointForecast {
   let slot = -1;
   if (state.season.length > 0) {
     const phase = (((timestampMs % options.seasonMs) + options.seasonMs) % options.seasonMs) / options.seasonMs;
@@ -57,9 +60,11 @@ export function forecastPoint(state: BaselineState, options: ResolvedDetectorOpt
   const seasonMean = slot >= 0 && state.seen[slot] ? state.level + (state.season[slot] as number) : state.level;
   // The seasonal forecast earns its place: it is used only while its recent error is the lower one.
   const mean = state.seasonError < state.levelError ? seasonMean : levelMean;
+  // The scale is the larger of the mean-absolute one and the one implied by the tail quantile: heavy
+  // tails (bursty counts) widen the range instead of firing on every burst.
   // Flat series have no residual: a floor relative to the values' size keeps z finite and lets a step still show.
   const floor = 1e-3 * state.meanAbsValue + 1e-9;
-  const sigma = Math.max(state.meanAbsResidual * MAE_TO_SIGMA, floor);
+  const sigma = Math.max(state.meanAbsResidual * MAE_TO_SIGMA, state.tailResidual / tailZ, floor);
   return { mean, sigma, slot, levelMean, seasonMean };
 }
 
@@ -77,6 +82,12 @@ export function learnPoint(state: BaselineState, options: ResolvedDetectorOption
   const cap = 6 * Math.max(state.meanAbsResidual, 1e-3 * state.meanAbsValue + 1e-9);
   state.meanAbsResidual += a * ((state.n < 10 ? residual : Math.min(residual, cap)) - state.meanAbsResidual);
   state.meanAbsValue += a * (Math.abs(x) - state.meanAbsValue);
+  // Stochastic quantile tracking: a step up on an exceedance, a small one down otherwise, balanced
+  // where a fraction 1 − q of residuals exceed it. O(1), no window kept.
+  const q = options.tailQuantile;
+  if (state.tailResidual === 0) state.tailResidual = residual;
+  else if (residual > state.tailResidual) state.tailResidual *= 1 + options.tailRate * q;
+  else state.tailResidual *= 1 - options.tailRate * (1 - q);
   state.levelError += a * (Math.abs(x - f.levelMean) - state.levelError);
   state.seasonError += a * (Math.abs(x - f.seasonMean) - state.seasonError);
   const offset = f.slot >= 0 && state.seen[f.slot] ? (state.season[f.slot] as number) : 0;
