@@ -1,5 +1,5 @@
-// Loads the NAB corpus copied in bench/anomaly/corpus (gzipped CSVs, labels, profiles; MIT, Numenta,
-// see corpus/README.md) and runs a detector over it.
+// Loads the NAB corpus copied in test/fixtures/nab-corpus (gzipped CSVs, labels, profiles; MIT,
+// Numenta, see its README.md) and runs a detector over it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';

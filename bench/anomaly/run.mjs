@@ -32,7 +32,7 @@ const PUBLISHED = [
   ['Windowed Gaussian', 39.6],
 ];
 
-const files = loadCorpus(lib, join(here, 'corpus'));
+const files = loadCorpus(lib, join(here, '..', '..', 'test', 'fixtures', 'nab-corpus'));
 const { tune, holdout } = splitCorpus(files);
 // Warm the JIT once so µs/point is the steady state, then time a clean run.
 runDetector(lib, files.slice(0, 3), options);

@@ -11,7 +11,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const lib = await import(pathToFileURL(opt('lib', join(here, '..', '..', 'dist', 'forecast.js'))).href);
-const { tune } = splitCorpus(loadCorpus(lib, join(here, 'corpus')));
+const { tune } = splitCorpus(loadCorpus(lib, join(here, '..', '..', 'test', 'fixtures', 'nab-corpus')));
 const base = JSON.parse(opt('base', '{}'));
 const grid = JSON.parse(opt('grid', '{}'));
 const score = (options) => scoreProfiles(lib, tune, runDetector(lib, tune, options).scores).standard.score;

@@ -5,7 +5,10 @@ import { createLikelihood, type LikelihoodState, likelihoodTail } from './residu
 import { type BaselineState, createBaseline, forecastPoint, learnPoint } from './seasonal-baseline.js';
 
 /** Why a point got no score. */
-export type DetectorReason = 'WARMUP' | 'SUPPRESSED' | 'NON_FINITE_VALUE' | 'INVALID_TIMESTAMP' | 'OUT_OF_ORDER';
+export type DetectorReason = 'WARMUP' | 'SUPPRESSED' | 'NON_FINITE_VALUE' | 'OUT_OF_RANGE' | 'INVALID_TIMESTAMP' | 'OUT_OF_ORDER';
+
+/** Largest |value| learned: beyond it the baseline's sums could overflow to Infinity and poison the state. */
+const MAX_ABS_VALUE = 1e150;
 
 /** The verdict on one point. */
 export interface DetectorResult {
@@ -27,7 +30,10 @@ export interface DetectorResult {
   readonly score: number;
   /** True when `probability ≥ alertProbability` outside warm-up and suppression. */
   readonly anomaly: boolean;
-  /** Set when the point was not scored or not learned (`NON_FINITE_VALUE`, `INVALID_TIMESTAMP`, `OUT_OF_ORDER` are not learned). */
+  /**
+   * Set when the point was not scored or not learned. `NON_FINITE_VALUE`, `OUT_OF_RANGE` (|value| > 1e150),
+   * `INVALID_TIMESTAMP` and `OUT_OF_ORDER` (earlier than the last point) are not learned.
+   */
   readonly reason?: DetectorReason;
 }
 
@@ -132,6 +138,7 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     if (!validTime) return skip('INVALID_TIMESTAMP');
     if (timestampMs < lastTimestampMs) return skip('OUT_OF_ORDER');
     if (typeof value !== 'number' || !Number.isFinite(value)) return skip('NON_FINITE_VALUE');
+    if (Math.abs(value) > MAX_ABS_VALUE) return skip('OUT_OF_RANGE');
     lastTimestampMs = timestampMs;
     const warm = baseline.n >= Math.max(opts.warmupPoints, 2);
     const z = (value - f.mean) / f.sigma;
