@@ -87,6 +87,7 @@ describe('detector', () => {
           expect(r.score).toBeLessThanOrEqual(1);
         }
       }),
+      { numRuns: 1000 },
     );
   });
 

@@ -59,6 +59,7 @@ export interface AnomalyDetector {
 
 /** Decades of tail probability at which the score is one half. */
 const SCORE_HALF_DECADES = 4;
+const MAX_DECADES = 1e6;
 
 /**
  * −log10 of the two-sided normal tail of z, finite far beyond where the tail underflows (Mills' ratio
@@ -144,7 +145,8 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     const z = (value - f.mean) / f.sigma;
     const burstTail = warm ? likelihoodTail(likelihood, opts, z) : 1;
     learnPoint(baseline, opts, f, value);
-    const decades = Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300)));
+    // Capped so an astronomically large z (a jump from a flat series) keeps a finite, ordered score.
+    const decades = Math.min(Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300))), MAX_DECADES);
     const tail = 10 ** -decades;
     const probability = 1 - tail;
     if (!warm) return { timestampMs, observed: value, expected, probability, score: 0, anomaly: false, reason: 'WARMUP' };
