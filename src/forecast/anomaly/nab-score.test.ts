@@ -82,6 +82,27 @@ describe('scoreNab on hand-computed cases', () => {
     expect(scoreNab(f, { profile: 'reward_low_FP_rate', threshold: 0.5 }).raw).toBeCloseTo(0.5621241486 - 0.22 - 1, 9);
   });
 
+  it('does not score a window that lies wholly in the probationary period, as NAB', () => {
+    // 20 rows: probation is rows 0..2, so the window at rows 1..2 is neither hit nor missed.
+    const r = scoreNab(
+      [
+        file(
+          'q',
+          20,
+          [1, 11],
+          [
+            [1, 2],
+            [10, 13],
+          ],
+        ),
+      ],
+      { threshold: 0.5 },
+    );
+    expect(r.files[0]).toMatchObject({ tp: 1, fn: 0, windows: 1 });
+    expect(r.raw).toBeCloseTo(0.9669890878, 9);
+    expect(r.perfectRaw).toBe(1);
+  });
+
   it('chooses the threshold that maximises the corpus score', () => {
     const scores = new Array<number>(20).fill(0);
     scores[5] = 0.9; // a false positive, before the window

@@ -37,7 +37,7 @@ export interface NabFileScore {
   readonly fn: number;
   /** Scored rows outside every window without a detection. */
   readonly tn: number;
-  /** Labelled windows that contain at least one row. */
+  /** Labelled windows scored: those with at least one row after the probationary period. */
   readonly windows: number;
 }
 
@@ -67,6 +67,8 @@ interface PreparedFile {
   readonly window: Int32Array;
   /** Unweighted value of a detection at the row: the normalised TP sigmoid inside a window, the (negative) FP sigmoid outside. */
   readonly value: Float64Array;
+  /** Windows found in the rows (indices of `window`), and those with a row after the probation: only these are scored, as in NAB. */
+  readonly windowSlots: number;
   readonly windowCount: number;
 }
 
@@ -123,7 +125,8 @@ function prepare(file: NabFileInput): PreparedFile {
       value[i] = prevRight < 0 ? -1 : nabScaledSigmoid(Math.abs(i - prevRight) / (prevWidth - 1));
     }
   }
-  return { name: file.name, scores, window, value, windowCount: bounds.length };
+  const scorable = bounds.filter(([, right]) => right >= probation).length;
+  return { name: file.name, scores, window, value, windowSlots: bounds.length, windowCount: scorable };
 }
 
 function resolveProfile(profile: NabScoreOptions['profile']): NabCostMatrix {
@@ -145,7 +148,7 @@ function resolveProfile(profile: NabScoreOptions['profile']): NabCostMatrix {
 }
 
 function scoreFile(file: PreparedFile, threshold: number, cost: NabCostMatrix): NabFileScore {
-  const best = new Float64Array(file.windowCount).fill(Number.NaN);
+  const best = new Float64Array(file.windowSlots).fill(Number.NaN);
   let fpSum = 0;
   let fp = 0;
   let tn = 0;
@@ -181,10 +184,12 @@ function scoreFile(file: PreparedFile, threshold: number, cost: NabCostMatrix): 
  */
 function optimiseThreshold(files: readonly PreparedFile[], cost: NabCostMatrix): number {
   const offsets: number[] = [];
+  let slots = 0;
   let windows = 0;
   let rows = 0;
   for (const f of files) {
-    offsets.push(windows);
+    offsets.push(slots);
+    slots += f.windowSlots;
     windows += f.windowCount;
     rows += f.scores.length;
   }
@@ -202,7 +207,7 @@ function optimiseThreshold(files: readonly PreparedFile[], cost: NabCostMatrix):
     }
   });
   const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => (rowScore[b] as number) - (rowScore[a] as number));
-  const best = new Float64Array(windows).fill(Number.NaN);
+  const best = new Float64Array(slots).fill(Number.NaN);
   let total = -cost.fnWeight * windows;
   let bestTotal = total;
   let bestThreshold = Number.POSITIVE_INFINITY;
