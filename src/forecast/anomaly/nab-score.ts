@@ -247,7 +247,8 @@ function optimiseThreshold(files: readonly PreparedFile[], cost: NabCostMatrix):
  * each anomaly window earns `tpWeight` times the scaled sigmoid of its position (1 at the window's
  * start), later ones in the same window count for nothing; every detection outside a window costs
  * `fpWeight` times the scaled sigmoid of its distance past the preceding window (the full weight
- * before the first window or three widths past one); each missed window costs `fnWeight`. The
+ * before the first window or three widths past one); each missed window costs `fnWeight` (a window
+ * wholly inside the probationary period is not scored, as in NAB's sweeper). The
  * summed raw score is normalised so that the null detector scores 0 and the perfect one 100.
  *
  * @throws EliteError `INVALID_OPTIONS` when a file's scores and timestamps differ in length, the
