@@ -16,14 +16,16 @@ const SUBSET = [
   'realTweets/Twitter_volume_GOOG.csv',
 ];
 
-/** Measured 73.9 (standard profile) with the defaults; a change that loses more than 3 points fails here. */
+/**
+ * Measured 73.9 (standard profile) with the defaults on this subset only — not a corpus score (the
+ * corpus scores are in docs/benchmarks.md); a change that loses more than 3 points fails here.
+ */
 const BAR = 70.9;
 
 describe('detector on a NAB subset (regression bar)', () => {
-  it('scores the subset with the defaults at or above the recorded bar, under 50 µs per point', () => {
+  // Speed is measured by `npm run bench:anomaly` (µs per point), not asserted in a timed unit test.
+  it('scores the subset with the defaults at or above the recorded bar', () => {
     const labels = JSON.parse(readFileSync(join(CORPUS, 'labels', 'combined_windows.json'), 'utf8'));
-    let points = 0;
-    let ms = 0;
     const files = SUBSET.map((key) => {
       const rows = gunzipSync(readFileSync(join(CORPUS, 'data', `${key}.gz`)))
         .toString('utf8')
@@ -33,16 +35,11 @@ describe('detector on a NAB subset (regression bar)', () => {
       const timestamps = rows.map((r) => parseNabTimestamp(r.slice(0, r.indexOf(','))));
       const values = rows.map((r) => Number(r.slice(r.indexOf(',') + 1)));
       const d = forecast.detector();
-      const start = performance.now();
       const scores = values.map((v, i) => d.update(timestamps[i] as number, v).score);
-      ms += performance.now() - start;
-      points += values.length;
       return { name: key, timestamps, scores, windows: nabWindows(labels, key) };
     });
     const standard = scoreNab(files);
     expect(standard.score).toBeGreaterThanOrEqual(BAR);
     expect(scoreNab(files, { profile: 'reward_low_FN_rate' }).score).toBeGreaterThan(0);
-    // Generous for a shared CI machine: the benchmark measures well under 1 µs.
-    expect((ms * 1000) / points).toBeLessThan(50);
   });
 });
