@@ -165,8 +165,8 @@ export {
 
 /**
  * The forecast namespace, as one object: `forecast.traffic(series, options)`,
- * `forecast.cost(history, options)`, `forecast.decide(input, policy)`, `forecast.autoscale(options)`
- * and the helpers.
+ * `forecast.cost(history, options)`, `forecast.decide(input, policy)`, `forecast.autoscale(options)`,
+ * `forecast.detector(options)` and the helpers.
  */
 export const forecast = {
   traffic,
@@ -184,4 +184,32 @@ export const forecast = {
   detectStep,
   detectSeasonality,
   scoreForecast,
+  detector,
 } as const;
+
+// Anomaly detection on the forecast, and NAB scoring (src/forecast/anomaly/).
+import { detector } from './anomaly/index.js';
+
+export type {
+  AnomalyDetector,
+  DetectorOptions,
+  DetectorReason,
+  DetectorResult,
+  DetectorState,
+  NabCostMatrix,
+  NabFileInput,
+  NabFileScore,
+  NabProfileName,
+  NabScoreOptions,
+  NabScoreResult,
+} from './anomaly/index.js';
+export {
+  DETECTOR_DEFAULTS,
+  NAB_PROFILES,
+  nabProbationLength,
+  nabScaledSigmoid,
+  nabWindows,
+  parseNabTimestamp,
+  scoreNab,
+} from './anomaly/index.js';
+export { detector };

@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EliteError } from '../../internal/errors.js';
+import { detector } from './detector.js';
+
+const STEP = 5 * 60_000;
+/** A seeded daily-seasonal noisy series (5-minute steps). */
+function series(n: number, seed = 1): number[] {
+  let s = seed;
+  const rand = () => {
+    s = (s * 48271) % 2147483647;
+    return s / 2147483647;
+  };
+  return Array.from({ length: n }, (_, i) => 100 + 20 * Math.sin((2 * Math.PI * i) / 288) + 4 * (rand() + rand() + rand() - 1.5));
+}
+const run = (values: number[], options = {}) => {
+  const d = detector(options);
+  return values.map((v, i) => d.update(i * STEP, v));
+};
+
+describe('detector', () => {
+  it('never fires on a constant series after warm-up', () => {
+    const results = run(new Array(3000).fill(42));
+    expect(results.some((r) => r.anomaly)).toBe(false);
+    expect(Math.max(...results.map((r) => r.score))).toBeLessThan(0.1);
+    expect(results.at(-1)?.expected.mean).toBe(42);
+  });
+
+  it('fires on an injected spike at once, with an expected range that excludes it', () => {
+    const values = series(3000);
+    values[2500] = (values[2500] as number) + 120;
+    const results = run(values);
+    expect(results.slice(300, 2500).filter((r) => r.anomaly)).toEqual([]);
+    const hit = results[2500];
+    expect(hit?.anomaly).toBe(true);
+    expect(hit?.observed).toBeGreaterThan(hit?.expected.upper as number);
+    expect(hit?.expected.lower).toBeLessThan(hit?.expected.mean as number);
+    expect(hit?.probability).toBeGreaterThan(0.9999999999);
+    // One incident, one alert: the points after it are suppressed.
+    expect(results[2501]?.reason).toBe('SUPPRESSED');
+  });
+
+  it('fires within a few points of a level drop', () => {
+    const values = series(3000).map((v, i) => (i >= 2400 ? v - 80 : v));
+    const first = run(values).findIndex((r, i) => i >= 300 && r.anomaly);
+    expect(first).toBeGreaterThanOrEqual(2400);
+    expect(first).toBeLessThanOrEqual(2403);
+  });
+
+  it('is online: the result of a point does not depend on later points', () => {
+    const a = series(1200, 3);
+    const b = a.map((v, i) => (i >= 800 ? v * 3 - 50 : v));
+    const ra = run(a);
+    const rb = run(b);
+    expect(rb.slice(0, 800)).toEqual(ra.slice(0, 800));
+    expect(rb[800]).not.toEqual(ra[800]);
+  });
+
+  it('skips bad points with a reason, never throws, and learns nothing from them', () => {
+    const values = series(600, 5);
+    const clean = detector();
+    const noisy = detector();
+    const bad: [number | Date, number, string][] = [
+      [Number.NaN, 1, 'INVALID_TIMESTAMP'],
+      [0, Number.NaN, 'NON_FINITE_VALUE'],
+      [0, Number.POSITIVE_INFINITY, 'NON_FINITE_VALUE'],
+      [-STEP * 1000, 5, 'OUT_OF_ORDER'],
+      [0, 1e200, 'OUT_OF_RANGE'],
+    ];
+    values.forEach((v, i) => {
+      clean.update(i * STEP, v);
+      if (i === 300)
+        for (const [t, x, reason] of bad)
+          expect(noisy.update(t === 0 ? i * STEP : t, x)).toMatchObject({ score: 0, anomaly: false, reason });
+      noisy.update(new Date(i * STEP), v);
+    });
+    expect(noisy.state()).toEqual(clean.state());
+  });
+
+  it('never throws on arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(fc.double(), fc.integer()), fc.double()), { maxLength: 80 }), (points) => {
+        const d = detector({ warmupPoints: 2 });
+        for (const [t, v] of points) {
+          const r = d.update(t, v);
+          expect(r.score).toBeGreaterThanOrEqual(0);
+          expect(r.score).toBeLessThanOrEqual(1);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('resumes from a saved state with identical results', () => {
+    const values = series(1500, 9);
+    const whole = run(values);
+    const first = detector();
+    for (const [i, v] of values.slice(0, 700).entries()) first.update(i * STEP, v);
+    const resumed = detector({ state: JSON.parse(JSON.stringify(first.state())) });
+    const rest = values.slice(700).map((v, i) => resumed.update((i + 700) * STEP, v));
+    expect(rest).toEqual(whole.slice(700));
+  });
+
+  it('throws INVALID_OPTIONS for out-of-range or unknown options and foreign state', () => {
+    for (const bad of [{ levelAlpha: 0 }, { alertProbability: 1 }, { shortWindow: 1.5 }, { seasonMs: -1 }, { nope: 1 }]) {
+      try {
+        detector(bad as never);
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(EliteError);
+        expect((error as EliteError).code).toBe('INVALID_OPTIONS');
+        expect((error as EliteError).field).toBe(Object.keys(bad)[0]);
+      }
+    }
+    expect(() => detector({ state: { version: 2 } as never })).toThrow(/state/);
+  });
+});

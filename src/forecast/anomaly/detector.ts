@@ -1,0 +1,168 @@
+import { EliteError } from '../../internal/errors.js';
+import { normalCdf, normalQuantile } from '../normal.js';
+import { type DetectorOptions, type ResolvedDetectorOptions, resolveDetectorOptions } from './detector-options.js';
+import { createLikelihood, type LikelihoodState, likelihoodTail } from './residual-likelihood.js';
+import { type BaselineState, createBaseline, forecastPoint, learnPoint } from './seasonal-baseline.js';
+
+/** Why a point got no score. */
+export type DetectorReason = 'WARMUP' | 'SUPPRESSED' | 'NON_FINITE_VALUE' | 'OUT_OF_RANGE' | 'INVALID_TIMESTAMP' | 'OUT_OF_ORDER';
+
+/** Largest |value| learned: beyond it the baseline's sums could overflow to Infinity and poison the state. */
+const MAX_ABS_VALUE = 1e150;
+
+/** The verdict on one point. */
+export interface DetectorResult {
+  readonly timestampMs: number;
+  /** The value given, as given. */
+  readonly observed: number;
+  /** The forecast from the points before this one: its mean and the central interval of probability `alertProbability`. */
+  readonly expected: { readonly mean: number; readonly lower: number; readonly upper: number };
+  /**
+   * How unusual the point is, 0–1: one minus the smaller of the residual's two-sided tail probability
+   * and the likelihood tail of the recent residuals against the long-term ones. Not zeroed by warm-up or suppression.
+   */
+  readonly probability: number;
+  /**
+   * The alert score, 0–1, increasing with the tail probability's decades d: d / (d + 4), so a 1-in-10⁴ point
+   * scores 0.5 and one at 1-in-10¹² scores 0.75; 0 during
+   * warm-up and suppression and for skipped points. This is the column NAB's scorer reads.
+   */
+  readonly score: number;
+  /** True when `probability ≥ alertProbability` outside warm-up and suppression. */
+  readonly anomaly: boolean;
+  /**
+   * Set when the point was not scored or not learned. `NON_FINITE_VALUE`, `OUT_OF_RANGE` (|value| > 1e150),
+   * `INVALID_TIMESTAMP` and `OUT_OF_ORDER` (earlier than the last point) are not learned.
+   */
+  readonly reason?: DetectorReason;
+}
+
+/** Everything a detector has learned, as plain JSON-safe data: pass it back as `state` to resume. */
+export interface DetectorState {
+  readonly version: 1;
+  readonly options: ResolvedDetectorOptions;
+  readonly baseline: BaselineState;
+  readonly likelihood: LikelihoodState;
+  readonly suppressLeft: number;
+  readonly lastTimestampMs: number;
+}
+
+/** A streaming anomaly detector: see {@link detector}. */
+export interface AnomalyDetector {
+  /** Scores the point against the forecast from the points before it, then learns it. O(1); never throws. */
+  update(timestamp: number | Date, value: number): DetectorResult;
+  /** A copy of the learned state, to persist and resume with `detector({ state })`. */
+  state(): DetectorState;
+  /** The options in use, defaults filled in. */
+  readonly options: ResolvedDetectorOptions;
+}
+
+/** Decades of tail probability at which the score is one half. */
+const SCORE_HALF_DECADES = 4;
+const MAX_DECADES = 1e6;
+
+/**
+ * −log10 of the two-sided normal tail of z, finite far beyond where the tail underflows (Mills' ratio
+ * asymptote past |z| = 8), so extreme points keep their order instead of tying at the cap.
+ */
+function pointTailDecades(z: number): number {
+  const a = Math.abs(z);
+  if (a < 8) return -Math.log10(Math.max(2 * normalCdf(-a), 1e-300));
+  return (a * a) / 2 / Math.LN10 + Math.log10(a * Math.sqrt(2 * Math.PI)) - Math.log10(2);
+}
+
+function checkState(state: DetectorState): DetectorState {
+  const ok =
+    state !== null &&
+    typeof state === 'object' &&
+    state.version === 1 &&
+    Array.isArray(state.baseline?.season) &&
+    Array.isArray(state.likelihood?.recent) &&
+    state.likelihood.recent.length === state.options?.shortWindow;
+  if (!ok) {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      'elite/forecast: detector state is not one returned by detector().state() (version 1); start without state.',
+      {
+        field: 'state',
+      },
+    );
+  }
+  return structuredClone(state);
+}
+
+/**
+ * A streaming anomaly detector built on a one-step forecast. Each point is scored only from the
+ * points before it: a learned level with a seasonal offset per slot of the day (used while it
+ * forecasts better than the level alone) and a robust residual scale give a normal predictive
+ * distribution; the point's two-sided tail probability is combined with the likelihood of the
+ * recent residuals against the long-term ones, so both a spike and a burst of moderate
+ * deviations fire. After an alert, further alerts are suppressed for `suppressPoints` points.
+ *
+ * @throws EliteError `INVALID_OPTIONS` for an out-of-range option or a state not from `state()`.
+ * @example
+ * ```ts
+ * import { forecast } from '@tiqology/elite/forecast';
+ * const d = forecast.detector();
+ * for (let i = 0; i < 200; i++) d.update(i * 60_000, 100 + (i % 3));
+ * const r = d.update(200 * 60_000, 180);
+ * r.anomaly; // true: 180 is far outside r.expected.lower..r.expected.upper
+ * ```
+ */
+export function detector(options: DetectorOptions & { readonly state?: DetectorState } = {}): AnomalyDetector {
+  const { state: saved, ...rest } = options;
+  const restored = saved === undefined ? undefined : checkState(saved);
+  const opts = restored?.options ?? resolveDetectorOptions(rest);
+  const baseline = restored?.baseline ?? createBaseline(opts);
+  const likelihood = restored?.likelihood ?? createLikelihood(opts);
+  let suppressLeft = restored?.suppressLeft ?? 0;
+  let lastTimestampMs = restored?.lastTimestampMs ?? Number.NEGATIVE_INFINITY;
+  const alertTail = 1 - opts.alertProbability;
+  const halfWidth = normalQuantile(1 - alertTail / 2);
+  const tailZ = normalQuantile((1 + opts.tailQuantile) / 2);
+
+  function update(timestamp: number | Date, value: number): DetectorResult {
+    const timestampMs = timestamp instanceof Date ? timestamp.getTime() : timestamp;
+    const validTime = typeof timestampMs === 'number' && Number.isFinite(timestampMs);
+    const f = forecastPoint(baseline, opts, validTime ? timestampMs : lastTimestampMs, tailZ);
+    const expected = { mean: f.mean, lower: f.mean - halfWidth * f.sigma, upper: f.mean + halfWidth * f.sigma };
+    const skip = (reason: DetectorReason): DetectorResult => ({
+      timestampMs,
+      observed: value,
+      expected,
+      probability: 0,
+      score: 0,
+      anomaly: false,
+      reason,
+    });
+    // Bad points are reported, never learned and never thrown: the stream goes on.
+    if (!validTime) return skip('INVALID_TIMESTAMP');
+    if (timestampMs < lastTimestampMs) return skip('OUT_OF_ORDER');
+    if (typeof value !== 'number' || !Number.isFinite(value)) return skip('NON_FINITE_VALUE');
+    if (Math.abs(value) > MAX_ABS_VALUE) return skip('OUT_OF_RANGE');
+    lastTimestampMs = timestampMs;
+    const warm = baseline.n >= Math.max(opts.warmupPoints, 2);
+    const z = (value - f.mean) / f.sigma;
+    const burstTail = warm ? likelihoodTail(likelihood, opts, z) : 1;
+    learnPoint(baseline, opts, f, value);
+    // Capped so an astronomically large z (a jump from a flat series) keeps a finite, ordered score.
+    const decades = Math.min(Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300))), MAX_DECADES);
+    const tail = 10 ** -decades;
+    const probability = 1 - tail;
+    if (!warm) return { timestampMs, observed: value, expected, probability, score: 0, anomaly: false, reason: 'WARMUP' };
+    if (suppressLeft > 0) {
+      suppressLeft--;
+      return { timestampMs, observed: value, expected, probability, score: 0, anomaly: false, reason: 'SUPPRESSED' };
+    }
+    const anomaly = tail <= alertTail;
+    if (anomaly) suppressLeft = opts.suppressPoints;
+    const score = decades / (decades + SCORE_HALF_DECADES);
+    return { timestampMs, observed: value, expected, probability, score, anomaly };
+  }
+
+  return {
+    update,
+    state: () => structuredClone({ version: 1 as const, options: opts, baseline, likelihood, suppressLeft, lastTimestampMs }),
+    options: opts,
+  };
+}
