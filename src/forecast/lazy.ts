@@ -52,5 +52,6 @@ export const forecast: LazyForecast = {
     detectStep: true,
     detectSeasonality: true,
     scoreForecast: true,
+    detector: true,
   }),
 };
