@@ -4,6 +4,7 @@
  * that say which file, column or header is wrong.
  * @packageDocumentation
  */
+import { quoteArguments } from './context.js';
 import type { CliIo } from './io.js';
 import { CliError, usageError } from './io.js';
 
@@ -18,6 +19,18 @@ export interface CsvTable {
   label: string;
   header: string[];
   rows: string[][];
+}
+
+/** Two columns of a CSV file as read by {@link readColumns}: timestamps as written, values as numbers. */
+export interface CsvColumns {
+  timestamps: string[];
+  values: number[];
+}
+
+/** The one positional argument of `forecast` and `decide`: a CSV path or `-`; anything else is a usage error. */
+export function csvArgument(command: string, positionals: readonly string[]): string {
+  if (positionals.length !== 1) throw usageError(`${command}: expected one CSV file (or -), got ${quoteArguments(positionals)}`);
+  return positionals[0] as string;
 }
 
 /** Reads and parses the CSV named by the positional argument (`-`: standard input). Failures exit 1. */
@@ -77,7 +90,7 @@ export function columnIndex(table: CsvTable, name: string | undefined, option: s
 }
 
 /** Timestamps and numbers of two columns. A short row or a non-number exits 1 naming the line and column. */
-export function readColumns(table: CsvTable, timeIndex: number, valueIndex: number): { timestamps: string[]; values: number[] } {
+export function readColumns(table: CsvTable, timeIndex: number, valueIndex: number): CsvColumns {
   const timestamps: string[] = [];
   const values: number[] = [];
   const valueName = table.header[valueIndex];
@@ -104,3 +117,7 @@ export function parseHorizon(value: unknown, fallback: string): string | number 
   if (/^\d+(\.\d+)?(m|h|d|w)$/i.test(text) && Number.parseFloat(text) > 0) return text;
   throw usageError(`--horizon must be like 24h, 90m, 7d, 1w or a number of hours, got "${text}"`);
 }
+
+/** Columns as the `{ timestamp, value }` points the forecast API takes. */
+export const pointsOf = (columns: CsvColumns): { timestamp: string; value: number }[] =>
+  columns.timestamps.map((timestamp, i) => ({ timestamp, value: columns.values[i] as number }));

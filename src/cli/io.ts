@@ -37,6 +37,14 @@ export class CliError extends Error {
 /** A wrong command line: exit code 2, with a pointer to `--help`. */
 export const usageError = (message: string): CliError => new CliError(message, EXIT.USAGE);
 
+/** Writes a text file (an SVG chart) at `path`, relative to the run's working directory. */
+export async function writeTextFile(io: CliIo, path: string, text: string): Promise<void> {
+  // Loaded here, not at the top: `main()` imports this module at startup, before any command runs.
+  const { writeFile } = await import('node:fs/promises');
+  const { resolve } = await import('node:path');
+  await writeFile(resolve(io.cwd, path), text);
+}
+
 // user:password@ in any URL-looking text (postgres://, https://, …).
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@\s/]*@/gi;
 

@@ -1,28 +1,19 @@
+/**
+ * The command table of `tiqology`: each command's name, one-line summary, `--help` text, options
+ * and a lazy `load()` of its implementation under `commands/`. `main()` reads only this table at
+ * startup; the commands themselves import their contract from `context.ts`, never from here.
+ * @packageDocumentation
+ */
+import type { CommandModule } from './context.js';
 import { TIME_COLUMNS, VALUE_COLUMNS } from './csv-input.js';
-import type { CliIo, OptionSpec } from './io.js';
-import type { Output } from './output.js';
+import type { OptionSpec } from './io.js';
 import { STORE_HELP, STORE_OPTIONS } from './stores.js';
 
 export type { OptionSpec } from './io.js';
 
-/** What a command's `run` gets: its parsed command line and where to write. */
-export interface CommandContext {
-  /** Positional arguments after the command name (for `flags`, the subcommand comes first). */
-  positionals: string[];
-  /** Parsed options, global and the command's own, by long name. */
-  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-  io: CliIo;
-  out: Output;
-}
-
-/** The module a command's `load()` resolves to. */
-export interface CommandModule {
-  /** Runs the command; resolves to the exit code (default 0). Throws `CliError` for failures. */
-  run(context: CommandContext): Promise<number | undefined>;
-}
-
 /** One entry of the command table. */
 export interface CommandSpec {
+  /** The word after `tiqology` that runs it. */
   name: string;
   /** One line for `tiqology --help`. */
   summary: string;

@@ -1,17 +1,10 @@
 import type { DecisionResult } from '@tiqology/elite/forecast';
-import { columnIndex, parseHorizon, readColumns, readCsvTable, TIME_COLUMNS, VALUE_COLUMNS } from '../csv-input.js';
+import type { CommandContext } from '../context.js';
+import { columnIndex, csvArgument, parseHorizon, pointsOf, readColumns, readCsvTable, TIME_COLUMNS, VALUE_COLUMNS } from '../csv-input.js';
+import { decisionLines } from '../forecast-text.js';
 import { EXIT, usageError } from '../io.js';
-import type { CommandContext } from '../registry.js';
 
 const POLICIES = ['forecast', 'learned'] as const;
-
-/** `Decision: SCALE_UP (confidence: 87%)`, then one `Reason: …` line per reason. */
-export function decisionLines(result: Pick<DecisionResult, 'decision' | 'confidence' | 'reasons'>): string[] {
-  return [
-    `Decision: ${result.decision} (confidence: ${Math.round(result.confidence * 100)}%)`,
-    ...result.reasons.map((r) => `Reason: ${r}`),
-  ];
-}
 
 function capacityOf(value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -23,11 +16,7 @@ function capacityOf(value: unknown): number | undefined {
 
 /** `tiqology decide <csv>`: scale up, down or keep, from a load history; and the 7-day cost forecast. */
 export async function run({ positionals, values, io, out }: CommandContext): Promise<number> {
-  if (positionals.length !== 1) {
-    throw usageError(
-      `decide: expected one CSV file (or -), got ${positionals.length === 0 ? 'none' : positionals.map((p) => `"${p}"`).join(' ')}`,
-    );
-  }
+  const path = csvArgument('decide', positionals);
   const policy = (values.policy ?? 'forecast') as (typeof POLICIES)[number];
   if (!POLICIES.includes(policy)) throw usageError(`--policy must be forecast or learned, got "${String(values.policy)}"`);
   const capacity = capacityOf(values.capacity);
@@ -37,12 +26,12 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   if (policy === 'learned' && capacity !== undefined) throw usageError('decide: --capacity applies to --policy forecast');
   const horizon = parseHorizon(values.horizon, '24h');
 
-  const table = await readCsvTable(positionals[0] as string, io);
+  const table = await readCsvTable(path, io);
   const ti = columnIndex(table, values['time-column'] as string | undefined, 'time-column', TIME_COLUMNS);
   const vi = columnIndex(table, values.column as string | undefined, 'column', VALUE_COLUMNS);
   const ci = values['cost-column'] === undefined ? undefined : columnIndex(table, values['cost-column'] as string, 'cost-column', []);
   const load = readColumns(table, ti, vi);
-  const points = load.timestamps.map((timestamp, i) => ({ timestamp, value: load.values[i] as number }));
+  const points = pointsOf(load);
   const { cost, decide, fromColumns, traffic, trainScalingPolicy } = await import('@tiqology/elite/forecast');
 
   let result: DecisionResult;
@@ -54,8 +43,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   }
   let costForecast: ReturnType<typeof cost> | undefined;
   if (ci !== undefined) {
-    const costs = readColumns(table, ti, ci);
-    const history = costs.timestamps.map((timestamp, i) => ({ timestamp, value: costs.values[i] as number }));
+    const history = pointsOf(readColumns(table, ti, ci));
     costForecast = cost(history, { horizonDays: 7, drivers: { [table.header[vi] as string]: points } });
   }
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type FlagDefinition, type StorageAdapter, type StoredFlag, validateFlag, type WriteOptions } from '@tiqology/elite';
+import { type CommandContext, quoteArguments } from '../context.js';
 import { CliError, type CliIo, EXIT, usageError } from '../io.js';
-import type { CommandContext } from '../registry.js';
 import { environmentOf, withStore } from '../stores.js';
 import { renderTable } from '../table.js';
 
@@ -115,9 +115,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   const subcommand = sub as Subcommand;
   const arity = ARITY[subcommand];
   if (args.length !== arity.length) {
-    throw usageError(
-      `flags ${subcommand}: expected ${arity.length === 0 ? 'no arguments' : arity.join(' ')}, got ${args.length === 0 ? 'none' : args.map((a) => `"${a}"`).join(' ')}`,
-    );
+    throw usageError(`flags ${subcommand}: expected ${arity.length === 0 ? 'no arguments' : arity.join(' ')}, got ${quoteArguments(args)}`);
   }
   if (subcommand !== 'set' && values['if-version'] !== undefined) throw usageError('--if-version applies to flags set');
   const environment = environmentOf(values, io);

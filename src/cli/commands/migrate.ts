@@ -1,5 +1,5 @@
+import type { CommandContext } from '../context.js';
 import { EXIT, usageError } from '../io.js';
-import type { CommandContext } from '../registry.js';
 import { describeUrl, inStore, openPool } from '../stores.js';
 
 /** `tiqology migrate`: applies the SDK's PostgreSQL migrations, each once. */

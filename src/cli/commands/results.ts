@@ -1,6 +1,6 @@
 import type { ResultsOptions } from '@tiqology/elite';
+import { type CommandContext, quoteArguments } from '../context.js';
 import { EXIT, usageError } from '../io.js';
-import type { CommandContext } from '../registry.js';
 import { environmentOf, withStore } from '../stores.js';
 import { renderResultsTable } from '../table.js';
 
@@ -16,11 +16,7 @@ function time(name: string, value: unknown): string | undefined {
 
 /** `tiqology results <flag>`: the experiment's results table, or its JSON. */
 export async function run({ positionals, values, io, out }: CommandContext): Promise<number> {
-  if (positionals.length !== 1) {
-    throw usageError(
-      `results: expected one flag key, got ${positionals.length === 0 ? 'none' : positionals.map((p) => `"${p}"`).join(' ')}`,
-    );
-  }
+  if (positionals.length !== 1) throw usageError(`results: expected one flag key, got ${quoteArguments(positionals)}`);
   const flagKey = positionals[0] as string;
   const environment = environmentOf(values, io);
   const options: ResultsOptions = {};
