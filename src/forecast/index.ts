@@ -14,7 +14,7 @@ import {
   type Autoscaler,
   autoscale,
   type ScaleAction,
-} from './autoscale.js';
+} from './autoscale/index.js';
 import {
   type CostDay,
   type CostForecast,

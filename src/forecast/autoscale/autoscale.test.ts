@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EliteError } from '../internal/errors.js';
-import { type AuditRecord, type AutoscaleOptions, autoscale, type ScaleAction } from './autoscale.js';
-import type { DecisionResult, ScalingDecision } from './scaling/index.js';
+import { EliteError } from '../../internal/errors.js';
+import type { DecisionResult, ScalingDecision } from '../scaling/index.js';
+import { type AuditRecord, type AutoscaleOptions, autoscale, type ScaleAction } from './index.js';
 
 function fakeClock(start = 1_000_000) {
   let now = start;
