@@ -6,6 +6,7 @@
  */
 
 import { EliteError } from '../internal/errors.js';
+import { checkOptionsObject } from './options.js';
 import { fromColumns, type ToSeriesOptions } from './series.js';
 import type { RegularSeries } from './types.js';
 
@@ -59,6 +60,7 @@ export interface CsvSeriesOptions extends ToSeriesOptions {
  * parseCsvSeries('ts,y\n2026-01-01T00:00:00Z,12\n2026-01-01T01:00:00Z,15\n', { timestampColumn: 'ts', valueColumn: 'y' });
  */
 export function parseCsvSeries(text: string, options: CsvSeriesOptions = {}): RegularSeries {
+  checkOptionsObject(options);
   const rows = parseCsv(text);
   const header = rows[0];
   if (header === undefined) throw new EliteError('INVALID_CSV', 'elite/forecast: the CSV is empty');

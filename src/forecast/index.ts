@@ -45,7 +45,18 @@ import {
   toLoadForecast,
   trainScalingPolicy,
 } from './scaling/index.js';
-import { detectSeasonality, detectStep, fillGaps, fromColumns, horizonSteps, resample, toEpochMs, toSeries } from './series.js';
+import {
+  detectSeasonality,
+  detectStep,
+  fillGaps,
+  fromColumns,
+  horizonSteps,
+  MAX_HORIZON_STEPS,
+  MAX_TIMESTAMP_MS,
+  resample,
+  toEpochMs,
+  toSeries,
+} from './series.js';
 import { type ChartMarker, type SvgOptions, toSVG } from './svg.js';
 import { TRAFFIC_MODELS, traffic } from './traffic.js';
 import {
@@ -151,6 +162,8 @@ export {
   fillGaps,
   fromColumns,
   horizonSteps,
+  MAX_HORIZON_STEPS,
+  MAX_TIMESTAMP_MS,
   parseCsv,
   parseCsvSeries,
   resample,

@@ -7,6 +7,7 @@
  */
 
 import { EliteError } from '../internal/errors.js';
+import { checkOptionsObject } from './options.js';
 import type { RegularSeries, SeasonalPeriods, SeriesPoint, TimestampInput } from './types.js';
 
 export const MINUTE_MS = 60_000;
@@ -112,6 +113,7 @@ export interface ToSeriesOptions {
  * const series = toSeries([{ timestamp: '2026-01-01T00:00:00Z', value: 12 }, { timestamp: '2026-01-01T01:00:00Z', value: 15 }]);
  */
 export function toSeries(points: readonly SeriesPoint[], options: ToSeriesOptions = {}): RegularSeries {
+  checkOptionsObject(options);
   if (!Array.isArray(points)) {
     throw new EliteError('INVALID_OPTIONS', 'elite/forecast: series must be an array of { timestamp, value }');
   }

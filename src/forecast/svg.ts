@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+import { checkOptionsObject } from './options.js';
 import type { TrafficForecast } from './types.js';
 
 /** A vertical marker on the chart, such as a scaling decision. */
@@ -61,6 +62,7 @@ function niceTicks(lo: number, hi: number, count: number): number[] {
  * const svg = forecast.toSVG(result, { markers: [{ timestamp: Date.now(), kind: 'SCALE_UP', label: 'SCALE_UP 0.82' }] });
  */
 export function toSVG(result: TrafficForecast, options: SvgOptions = {}): string {
+  checkOptionsObject(options);
   const width = options.width ?? 800;
   const height = options.height ?? 320;
   const color = options.color ?? '#2563eb';

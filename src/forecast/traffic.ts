@@ -12,6 +12,7 @@ import { mstlEts } from './models/mstl-ets.js';
 import { prophet } from './models/prophet.js';
 import { seasonalMean } from './models/seasonal-mean.js';
 import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
+import { checkOptionsObject } from './options.js';
 import {
   calendarPeriods,
   checkForecastEnd,
@@ -48,7 +49,7 @@ export const TRAFFIC_MODELS: Readonly<Record<Exclude<TrafficModelName, 'auto'>, 
 const DEFAULT_LEVELS = [80, 95];
 
 function checkOptions(options: TrafficOptions): { levels: number[]; model: TrafficModelName; originCount: number; widening: number } {
-  if (options === null || typeof options !== 'object') throw new EliteError('INVALID_OPTIONS', 'elite/forecast: options must be an object');
+  checkOptionsObject(options);
   const levels = options.levels ?? DEFAULT_LEVELS;
   if (!Array.isArray(levels) || levels.some((l) => typeof l !== 'number' || !(l > 0 && l < 100))) {
     throw new EliteError('INVALID_OPTIONS', `elite/forecast: levels must be percentages between 0 and 100, got ${JSON.stringify(levels)}`, {

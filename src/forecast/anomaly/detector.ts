@@ -1,5 +1,6 @@
 import { EliteError } from '../../internal/errors.js';
 import { normalCdf, normalQuantile } from '../normal.js';
+import { checkOptionsObject } from '../options.js';
 import { type DetectorOptions, type ResolvedDetectorOptions, resolveDetectorOptions } from './detector-options.js';
 import { createLikelihood, type LikelihoodState, likelihoodTail } from './residual-likelihood.js';
 import { type BaselineState, createBaseline, forecastPoint, learnPoint } from './seasonal-baseline.js';
@@ -110,7 +111,7 @@ function checkState(state: DetectorState): DetectorState {
  * ```
  */
 export function detector(options: DetectorOptions & { readonly state?: DetectorState } = {}): AnomalyDetector {
-  const { state: saved, ...rest } = options;
+  const { state: saved, ...rest } = checkOptionsObject(options);
   const restored = saved === undefined ? undefined : checkState(saved);
   const opts = restored?.options ?? resolveDetectorOptions(rest);
   const baseline = restored?.baseline ?? createBaseline(opts);

@@ -1,4 +1,5 @@
 import { EliteError } from '../../internal/errors.js';
+import { checkOptionsObject } from '../options.js';
 import { NAB_MAX_TP, NAB_PROFILES, type NabCostMatrix, type NabProfileName, nabProbationLength, nabScaledSigmoid } from './nab-profiles.js';
 
 /** One data file with a detector's scores, as {@link scoreNab} reads it. */
@@ -263,6 +264,7 @@ function optimiseThreshold(files: readonly PreparedFile[], cost: NabCostMatrix):
  * ```
  */
 export function scoreNab(files: readonly NabFileInput[], options: NabScoreOptions = {}): NabScoreResult {
+  checkOptionsObject(options);
   const cost = resolveProfile(options.profile);
   const prepared = files.map(prepare);
   const windows = prepared.reduce((sum, f) => sum + f.windowCount, 0);

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { EliteError } from '../../internal/errors.js';
+import { checkOptionsObject } from '../options.js';
 import type { AutoscaleOptions } from './types.js';
 
 /** The checked options of one autoscaler, defaults applied. */
@@ -35,7 +36,7 @@ export function invalidOption(field: string, rule: string, value: unknown): neve
 
 /** Checks `options` and fills in the defaults. Throws `INVALID_OPTIONS` naming the first bad option. */
 export function resolveAutoscaleOptions(options: AutoscaleOptions): AutoscaleSettings {
-  if (options === null || typeof options !== 'object') invalidOption('options', 'must be an object', options);
+  checkOptionsObject(options);
   if (typeof options.decide !== 'function') invalidOption('decide', 'must be a function returning a decision', options.decide);
   if (typeof options.execute !== 'function') invalidOption('execute', 'must be a function applying an action', options.execute);
   const minConfidence = options.minConfidence ?? 0.7;

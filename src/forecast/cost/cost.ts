@@ -3,6 +3,7 @@
  * from rolling-origin backtests; and the two ready-made driver forecasters.
  */
 import { EliteError } from '../../internal/errors.js';
+import { checkOptionsObject } from '../options.js';
 import { checkHorizonSteps, DAY_MS, HOUR_MS, namedSeries, WEEK_MS } from '../series.js';
 import { traffic } from '../traffic.js';
 import type { GradientBoostingOptions } from '../trees/index.js';
@@ -63,6 +64,7 @@ export const trafficDriver: DriverForecaster = (values, horizonSteps, context) =
  * result.summary; // "7-Day Forecast: $142.50 (avg $20.36/day)"
  */
 export function cost(history: readonly SeriesPoint[] | RegularSeries, options: CostOptions = {}): CostForecast {
+  checkOptionsObject(options);
   const horizonDays = options.horizonDays ?? 7;
   if (!Number.isInteger(horizonDays) || horizonDays < 1 || horizonDays > 366) {
     throw new EliteError('INVALID_OPTIONS', `elite/forecast: horizonDays must be a whole number in 1…366, got ${String(horizonDays)}`, {

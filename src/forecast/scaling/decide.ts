@@ -1,5 +1,6 @@
 /** `decide`: one entry for both scaling policies, with the current metrics and a summary line. */
 import { EliteError } from '../../internal/errors.js';
+import { checkOptionsObject } from '../options.js';
 import { pct } from './format.js';
 import { decideLearned } from './learned-policy.js';
 import { decideThresholds } from './threshold-policy.js';
@@ -35,6 +36,7 @@ export function decide(input: DecideInput, policy: ScalingPolicy = { kind: 'thre
   if (input === null || typeof input !== 'object') {
     throw new EliteError('INVALID_OPTIONS', 'elite/forecast: decide needs an input object', { field: 'input' });
   }
+  checkOptionsObject(policy, 'policy');
   const result = policy.kind === 'learned' ? decideLearned(input, policy) : decideThresholds(input, policy);
   result.reasons.push(...metricReasons(input.metrics));
   result.summary = `Decision: ${result.decision} (confidence: ${pct(result.confidence)})`;

@@ -3,6 +3,7 @@
  * the labels that compare the coming two hours with the last one.
  */
 import { EliteError } from '../../internal/errors.js';
+import { checkOptionsObject } from '../options.js';
 import { HOUR_MS, namedSeries } from '../series.js';
 import type { RegularSeries, SeriesPoint } from '../types.js';
 import type { ScalingDecision } from './types.js';
@@ -51,6 +52,7 @@ export const SCALING_FEATURES = [
  * `SERIES_TOO_SHORT` for less than one week (and 2 h with labels).
  */
 export function scalingFeatures(history: readonly SeriesPoint[] | RegularSeries, options: ScalingLabelOptions = {}): ScalingTable {
+  checkOptionsObject(options);
   const withLabels = options.labels ?? true;
   const upT = options.upThreshold ?? 0.15;
   const downT = options.downThreshold ?? 0.15;

@@ -3,6 +3,7 @@
  * your own), and the decision it gives for the latest features.
  */
 import { EliteError } from '../../internal/errors.js';
+import { checkOptionsObject } from '../options.js';
 import { isRegularSeries } from '../series.js';
 import { accuracy, fitRandomForest, logLoss, permutationImportance, type RandomForestOptions } from '../trees/index.js';
 import type { RegularSeries, SeriesPoint } from '../types.js';
@@ -84,6 +85,7 @@ export function trainScalingPolicy(
   data: readonly SeriesPoint[] | RegularSeries | { featureNames: readonly string[]; x: number[][]; y: ScalingDecision[] },
   options: TrainScalingPolicyOptions = {},
 ): LearnedPolicy {
+  checkOptionsObject(options);
   const fromHistory = Array.isArray(data) || isRegularSeries(data);
   const table = fromHistory ? scalingFeatures(data as readonly SeriesPoint[] | RegularSeries, options) : (data as ScalingTable);
   const stepMs = fromHistory ? table.stepMs : undefined;

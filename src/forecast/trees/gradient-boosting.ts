@@ -1,4 +1,5 @@
 import { EliteError } from '../../internal/errors.js';
+import { checkOptionsObject } from '../options.js';
 import { binMatrix, checkMatrix } from './binning.js';
 import { quantile } from './metrics.js';
 import { checkInt, checkRange } from './options.js';
@@ -60,6 +61,7 @@ export function fitGradientBoosting(
   y: ArrayLike<number>,
   options: GradientBoostingOptions = {},
 ): GradientBoostingRegressor {
+  checkOptionsObject(options);
   const nEstimators = checkInt('nEstimators', options.nEstimators ?? 100, 1);
   const learningRate = checkRange('learningRate', options.learningRate ?? 0.1, 0, 1);
   const maxDepth = checkInt('maxDepth', options.maxDepth ?? 3, 1, 64);

@@ -1,3 +1,4 @@
+import { checkOptionsObject } from '../options.js';
 import { checkInt } from './options.js';
 import { createRandom } from './random.js';
 
@@ -33,6 +34,7 @@ export function permutationImportance(
   score: (rows: ReadonlyArray<ArrayLike<number>>) => number,
   options: PermutationImportanceOptions = {},
 ): PermutationImportance {
+  checkOptionsObject(options);
   const nRepeats = checkInt('nRepeats', options.nRepeats ?? 5, 1);
   const random = createRandom(options.seed ?? 0);
   const rows = x.map((r) => Float64Array.from(r as ArrayLike<number>));

@@ -1,4 +1,5 @@
 import { EliteError } from '../../internal/errors.js';
+import { checkOptionsObject } from '../options.js';
 import { binMatrix, checkMatrix } from './binning.js';
 import { checkInt } from './options.js';
 import { createRandom } from './random.js';
@@ -55,6 +56,7 @@ export function fitRandomForest<C extends string | number>(
   y: readonly C[],
   options: RandomForestOptions = {},
 ): RandomForestClassifier<C> {
+  checkOptionsObject(options);
   const features = checkMatrix(x, 'x');
   const nEstimators = checkInt('nEstimators', options.nEstimators ?? 100, 1);
   const minSamplesLeaf = checkInt('minSamplesLeaf', options.minSamplesLeaf ?? 1, 1);
