@@ -17,13 +17,17 @@ export const VALUE_COLUMNS = ['value', 'y', 'requests', 'count', 'load'] as cons
 export interface CsvTable {
   /** What to call the file in messages: the path as given, or `stdin`. */
   label: string;
+  /** Column names of the first row, trimmed. */
   header: string[];
+  /** The data rows below the header, fields as written. */
   rows: string[][];
 }
 
 /** Two columns of a CSV file as read by {@link readColumns}: timestamps as written, values as numbers. */
 export interface CsvColumns {
+  /** The time column, trimmed, one per data row. */
   timestamps: string[];
+  /** The value column as finite numbers, one per data row. */
   values: number[];
 }
 

@@ -11,8 +11,11 @@ import { CliError } from './io.js';
  * conversions in the `FlagEvent` shape, read by `tiqology results`. Other top-level keys are kept.
  */
 export interface FlagsFileContent {
+  /** Flag definitions as stored. */
   flags: FlagDefinition[];
+  /** Exposures and conversions for `tiqology results`. */
   events?: FlagEvent[];
+  /** Other top-level keys (a `$comment`), kept as they are when the file is rewritten. */
   [key: string]: unknown;
 }
 

@@ -3,11 +3,23 @@
  * process's; tests pass their own, so every command runs in-process as it does from a shell.
  */
 export interface CliIo {
-  stdout: { write(chunk: string): unknown; isTTY?: boolean };
-  stderr: { write(chunk: string): unknown };
+  /** Where results go: text, or the one JSON document of `--json`. */
+  stdout: {
+    /** Writes a chunk as is (lines end with `\n`). */
+    write(chunk: string): unknown;
+    /** True on a terminal: colour is on by default there. */
+    isTTY?: boolean;
+  };
+  /** Where messages, notes and progress go, so stdout stays parseable. */
+  stderr: {
+    /** Writes a chunk as is. */
+    write(chunk: string): unknown;
+  };
   /** Standard input as text, read only by commands that take `-`. */
   readStdin(): Promise<string>;
+  /** Environment variables (`DATABASE_URL`, `NO_COLOR`…). */
   env: Record<string, string | undefined>;
+  /** Directory that relative paths (`--file`, `--svg`, a CSV) are resolved against. */
   cwd: string;
 }
 
@@ -26,7 +38,9 @@ export const EXIT = {
  * `exitCode`. Everything else thrown is reported the same way with exit code 1.
  */
 export class CliError extends Error {
+  /** Always `'CliError'`. */
   override readonly name = 'CliError';
+  /** The exit code `main()` returns for it: {@link EXIT}.FAILURE (default) or {@link EXIT}.USAGE. */
   readonly exitCode: number;
   constructor(message: string, exitCode: number = EXIT.FAILURE, options?: { cause?: unknown }) {
     super(message, options);
@@ -63,7 +77,10 @@ export function redact(text: string, secrets: readonly (string | undefined)[] = 
 
 /** A `node:util` `parseArgs` option. */
 export interface OptionSpec {
+  /** `string` takes a value (`--horizon 24h`); `boolean` is a switch (`--json`). */
   type: 'string' | 'boolean';
+  /** One-letter alias (`h` for `-h`). */
   short?: string;
+  /** The option may repeat; its values come as an array. */
   multiple?: boolean;
 }

@@ -8,6 +8,7 @@ export type Colors = ReturnType<typeof createColors>;
 export interface Output {
   /** `--json` was given: print one JSON document on stdout and nothing else there. */
   readonly json: boolean;
+  /** Colour functions; identity functions when colour is off. */
   readonly colors: Colors;
   /** Writes a line of text to stdout. */
   line(text?: string): void;

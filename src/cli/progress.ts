@@ -8,7 +8,9 @@ import type { Colors } from './output.js';
 
 /** Where the bar is drawn: stderr, so stdout stays parseable. */
 export interface ProgressStream {
+  /** Writes a chunk as is. */
   write(chunk: string): unknown;
+  /** True on a terminal: the bar is redrawn in place; otherwise one final line is written. */
   isTTY?: boolean;
 }
 
@@ -28,6 +30,7 @@ export interface ProgressOptions {
   label: string;
   /** Cells of the bar. Default 30. */
   width?: number;
+  /** Colour functions for the bar. Default: no colour. */
   colors?: Colors;
 }
 

@@ -10,9 +10,11 @@ import { CliError, type CliIo, type OptionSpec, usageError } from './io.js';
 
 /** A store a command opened, and how to release it. */
 export interface OpenedStore {
+  /** The store, ready to use. */
   storage: StorageAdapter;
   /** What to show the user (never a secret): `flags.json`, `postgres 127.0.0.1:5432/app`. */
   label: string;
+  /** Releases the store (its connections, if any); called once the command is done. */
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export interface StoreSource {
   envVar?: string;
   /** The line of `--help`. */
   help: string;
+  /** Opens the store `value` names (a path, a URL), loading its adapter on first use. */
   open(value: string, io: CliIo): Promise<OpenedStore>;
 }
 
@@ -49,8 +52,11 @@ export async function importPg(): Promise<{ Pool: new (config: Record<string, un
 
 /** The few `pg.Pool` methods the CLI uses. */
 export interface PgPool {
+  /** Runs one parameterised statement. */
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  /** Closes every connection. */
   end(): Promise<void>;
+  /** Listens for errors of idle connections. */
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
@@ -63,6 +69,7 @@ export async function openPool(url: string): Promise<PgPool> {
   return pool;
 }
 
+/** The stores the CLI can open, in the order their environment variables are tried. */
 export const STORE_SOURCES: readonly StoreSource[] = [
   {
     option: 'file',

@@ -8,6 +8,7 @@ import type { Colors } from './output.js';
 
 /** A column of {@link renderTable}. */
 export interface Column {
+  /** Text of the header row. */
   header: string;
   /** Default `left`; numbers read better `right`. */
   align?: 'left' | 'right';

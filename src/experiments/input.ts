@@ -6,17 +6,24 @@ import { describeValue, plural } from './wording.js';
 
 /** One variant's counts after validation. */
 export interface Counts {
+  /** The variant's key. */
   variant: string;
+  /** Distinct exposed users. */
   exposures: number;
+  /** Distinct exposed users who converted (at most `exposures`). */
   conversions: number;
+  /** Sum of the conversion values (revenue), 0 when none were tracked. */
   valueSum: number;
 }
 
+/** Exposures each variant needs before a winner may be declared, unless `minimumSample` says otherwise. */
 export const DEFAULT_MINIMUM_SAMPLE = 100;
+/** Significance level of the tests and `1 - alpha` intervals, unless `alpha` says otherwise. */
 export const DEFAULT_ALPHA = 0.05;
 /** How many invalid rows a warning names before it summarises. */
 const NAMED_ROWS = 5;
 
+/** Zero counts for `variant`: a configured variant with no data yet. */
 export function emptyCounts(variant: string): Counts {
   return { variant, exposures: 0, conversions: 0, valueSum: 0 };
 }
@@ -25,6 +32,10 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/**
+ * `minimumSample` and `alpha` from the caller's options; a missing, null or invalid option falls
+ * back to its default with a line in `warnings`, never a throw.
+ */
 export function readOptions(options: unknown, warnings: string[]): { minimumSample: number; alpha: number } {
   let minimumSample = DEFAULT_MINIMUM_SAMPLE;
   let alpha = DEFAULT_ALPHA;

@@ -23,6 +23,7 @@ export interface VariantCounts {
 
 /** Statistics of one variant, and of its comparison with control. */
 export interface VariantResult {
+  /** The variant's key. */
   variant: string;
   /** Distinct exposed users. */
   exposures: number;
@@ -68,8 +69,11 @@ export interface VariantResult {
 
 /** Chi-square goodness-of-fit test of exposures against the configured weights. */
 export interface SampleRatioCheck {
+  /** The chi-square statistic of observed against expected exposures. */
   chiSquare: number;
+  /** Variants with a positive weight, minus one. */
   degreesOfFreedom: number;
+  /** Probability of a mismatch at least this large if assignment worked as configured. */
   pValue: number;
   /** `pValue < 0.001`: assignment or exposure logging is broken, so the comparison cannot be trusted. */
   mismatch: boolean;
@@ -84,7 +88,9 @@ export interface ExperimentResults {
   control: string;
   /** Configured variants in configured order (with zeros when they have no data), then variants found only in the data. */
   variants: VariantResult[];
+  /** The sample ratio mismatch check: were users assigned in the configured proportions? */
   srm: SampleRatioCheck;
+  /** What the experiment says so far; a mismatch in `srm` means no winner. */
   verdict: ExperimentVerdict;
   /** The winning variant when `verdict` is `'WINNER'` (possibly control itself). */
   winner?: string;

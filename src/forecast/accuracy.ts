@@ -18,8 +18,11 @@ export function seasonalNaiveMae(values: ArrayLike<number>, lag: number): number
 
 /** One interval forecast for scoring. */
 export interface ScoredInterval {
+  /** The interval's level in percent (95 for the MSIS). */
   level: number;
+  /** Lower bound per forecast step. */
   lower: ArrayLike<number>;
+  /** Upper bound per forecast step. */
   upper: ArrayLike<number>;
 }
 
@@ -27,10 +30,13 @@ export interface ScoredInterval {
 export interface ScoreInput {
   /** The training window (for the MASE/MSIS scale). */
   train: ArrayLike<number>;
+  /** What happened, one value per forecast step. */
   actual: ArrayLike<number>;
+  /** The point forecast, as long as `actual`. */
   forecast: ArrayLike<number>;
   /** 1 for steps that are not scored (filled-in values). */
   skip?: ArrayLike<number>;
+  /** Interval forecasts to score for coverage (and the 95% one for MSIS). */
   intervals?: ScoredInterval[];
   /** Seasonal lag of the scale. Default 24. */
   seasonalLag?: number;
@@ -38,6 +44,7 @@ export interface ScoreInput {
 
 /** Scores of one forecast; interval scores are present only when intervals were given. */
 export interface Scores {
+  /** Mean absolute error over the scored steps, in the units of the series. */
   mae: number;
   /** MAE over the in-sample seasonal-naive MAE of the training window. */
   mase: number;
@@ -49,6 +56,7 @@ export interface Scores {
   msis?: number;
   /** Absolute percent error of the forecast total over the scored steps. */
   totalApe: number;
+  /** Steps scored (those not marked in `skip`). */
   scored: number;
 }
 

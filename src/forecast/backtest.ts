@@ -11,6 +11,7 @@ import type { Forecaster, ModelContext, ModelOutput } from './types.js';
 
 /** Forecasts of one model from every origin of a plan. */
 export interface ModelBacktest {
+  /** The model's name. */
   name: string;
   /** `forecasts[j][k]`: step `k` from origin `origins[j]` (only steps before the end of the history). */
   forecasts: Float64Array[];
@@ -24,6 +25,7 @@ export interface ModelBacktest {
 export interface BacktestPlan {
   /** Ascending origins: the number of points each backtest forecast sees. */
   origins: number[];
+  /** Steps forecast from each origin. */
   horizon: number;
 }
 
@@ -90,8 +92,11 @@ export function combineForecasts(runs: ModelBacktest[], weights: number[]): Floa
 
 /** A choice of weights over the backtested models. */
 export interface Selection {
+  /** Weight of each backtested model, in their order; sums to 1. */
   weights: number[];
+  /** Backtest MAE of the weighted forecast. */
   mae: number;
+  /** The weighted forecasts from each origin. */
   forecasts: Float64Array[];
 }
 

@@ -148,12 +148,19 @@ export {
  * metrics and seeded random source they use.
  */
 export const trees = {
+  /** Fits gradient-boosted regression trees (squared or quantile loss). */
   fitGradientBoosting,
+  /** Fits a random-forest classifier with class probabilities. */
   fitRandomForest,
+  /** How much a score drops when each feature is shuffled, on held-out rows. */
   permutationImportance,
+  /** A seeded random source, so fits are reproducible. */
   createRandom,
+  /** Root mean squared error. */
   rmse,
+  /** Share of rows whose most probable class is right. */
   accuracy,
+  /** Mean negative log-likelihood of the true classes. */
   logLoss,
 } as const;
 export {
@@ -182,21 +189,37 @@ export {
  * `forecast.detector(options)` and the helpers.
  */
 export const forecast = {
+  /** Forecasts a traffic series with calibrated intervals and a backtest: {@link traffic}. */
   traffic,
+  /** Forecasts daily cost, optionally driven by other series: {@link cost}. */
   cost,
+  /** Scale up, down or keep, with a confidence and reasons: {@link decide}. */
   decide,
+  /** An auto-scaling loop with cooldown, bounds, dry run and an audit log: {@link autoscale}. */
   autoscale,
+  /** Trains the learned scaling policy on a load history: {@link trainScalingPolicy}. */
   trainScalingPolicy,
+  /** Draws a forecast as an SVG chart: {@link toSVG}. */
   toSVG,
+  /** Validates points onto a regular grid: {@link toSeries}. */
   toSeries,
+  /** A regular series from parallel timestamp and value columns: {@link fromColumns}. */
   fromColumns,
+  /** Parses CSV text into rows of fields: {@link parseCsv}. */
   parseCsv,
+  /** Parses CSV text into a regular series: {@link parseCsvSeries}. */
   parseCsvSeries,
+  /** Aggregates a series onto a coarser step: {@link resample}. */
   resample,
+  /** Fills short gaps of a series: {@link fillGaps}. */
   fillGaps,
+  /** Finds the step of a list of timestamps: {@link detectStep}. */
   detectStep,
+  /** Finds the daily and weekly periods a series supports: {@link detectSeasonality}. */
   detectSeasonality,
+  /** Scores a forecast against what happened: {@link scoreForecast}. */
   scoreForecast,
+  /** A streaming anomaly detector on the forecast's residuals: {@link detector}. */
   detector,
 } as const;
 
@@ -205,16 +228,19 @@ import { detector } from './anomaly/index.js';
 
 export type {
   AnomalyDetector,
+  BaselineState,
   DetectorOptions,
   DetectorReason,
   DetectorResult,
   DetectorState,
+  LikelihoodState,
   NabCostMatrix,
   NabFileInput,
   NabFileScore,
   NabProfileName,
   NabScoreOptions,
   NabScoreResult,
+  ResolvedDetectorOptions,
 } from './anomaly/index.js';
 export {
   DETECTOR_DEFAULTS,

@@ -10,9 +10,13 @@ import { EliteError } from '../internal/errors.js';
 import { checkOptionsObject } from './options.js';
 import type { RegularSeries, SeasonalPeriods, SeriesPoint, TimestampInput } from './types.js';
 
+/** One minute in milliseconds. */
 export const MINUTE_MS = 60_000;
+/** One hour in milliseconds. */
 export const HOUR_MS = 3_600_000;
+/** One day in milliseconds (UTC days: no daylight-saving shifts). */
 export const DAY_MS = 86_400_000;
+/** One week in milliseconds. */
 export const WEEK_MS = 7 * DAY_MS;
 
 // ISO date-times without an offset ("2015-01-27T00:00:00") are UTC here; `Date.parse` would read

@@ -10,6 +10,7 @@ import type { TrafficForecast } from './types.js';
 
 /** A vertical marker on the chart, such as a scaling decision. */
 export interface ChartMarker {
+  /** Where the marker stands: a `Date` or epoch ms. */
   timestamp: Date | number;
   /** Short text drawn next to the marker (`SCALE_UP 0.82`). */
   label?: string;

@@ -9,7 +9,9 @@ export type TimestampInput = Date | string | number;
 
 /** One observation as callers hand it in. */
 export interface SeriesPoint {
+  /** When it was observed: a `Date`, an ISO 8601 string (UTC when it has no offset) or epoch ms. */
   timestamp: TimestampInput;
+  /** The observed value; must be finite. */
   value: number;
 }
 
@@ -22,6 +24,7 @@ export interface RegularSeries {
   startMs: number;
   /** Grid step in milliseconds (1 minute … 1 day). */
   stepMs: number;
+  /** One finite value per grid step, gaps already filled. */
   values: Float64Array;
   /** 1 where a value was filled in by `fillGaps` (not observed). Absent when nothing was filled. */
   imputed?: Uint8Array;
@@ -37,7 +40,9 @@ export interface SeasonalPeriods {
 
 /** What a model knows about the series besides its values. */
 export interface ModelContext {
+  /** Epoch milliseconds of the first value. */
   startMs: number;
+  /** Grid step in milliseconds. */
   stepMs: number;
   /** Seasonal periods in steps, ascending (for hourly data over two weeks: `[24, 168]`). */
   periods: number[];
@@ -45,14 +50,19 @@ export interface ModelContext {
 
 /** Additive components of a forecast, one value per future step; absent when a model has none. */
 export interface ForecastComponents {
+  /** The slow-moving level (growth or decline), in the units of the series. */
   trend: number[];
+  /** The daily cycle's contribution (0 when the series has no daily period). */
   daily: number[];
+  /** The weekly cycle's contribution (0 when the series has no weekly period). */
   weekly: number[];
 }
 
 /** What a model returns for one forecast. */
 export interface ModelOutput {
+  /** The point forecast, one value per future step. */
   mean: Float64Array;
+  /** The additive decomposition of `mean`, for models that have one. */
   components?: ForecastComponents;
 }
 
@@ -65,6 +75,7 @@ export interface Forecaster {
   readonly name: string;
   /** Fewest points the model needs; `auto` skips it on shorter histories. */
   minLength(context: ModelContext): number;
+  /** Forecasts the `horizon` steps after `values`; pure, so the same input gives the same output. */
   forecast(values: Float64Array, horizon: number, context: ModelContext): ModelOutput;
   /**
    * Optional fast path for rolling-origin backtests: the forecasts from every origin (each the
@@ -116,13 +127,17 @@ export interface TrafficOptions {
 
 /** The interval at one level for one step. */
 export interface IntervalBounds {
+  /** Lower bound, in the units of the series; never above the step's `mean`. */
   lower: number;
+  /** Upper bound, in the units of the series; never below the step's `mean`. */
   upper: number;
 }
 
 /** One future step of a traffic forecast. */
 export interface ForecastStep {
+  /** When the step starts, on the series' grid after its last point. */
   timestamp: Date;
+  /** The point forecast, in the units of the series. */
   mean: number;
   /** Interval bounds keyed by level (`bounds[80].lower`). */
   bounds: Record<number, IntervalBounds>;
@@ -148,17 +163,28 @@ export interface TrafficForecast {
   model: string;
   /** Weight of each model in the forecast (sums to 1). */
   weights: Record<string, number>;
+  /** Grid step of the series and of the forecast, ms. */
   stepMs: number;
+  /** Interval levels in percent, as asked for (`[80, 95]` by default). */
   levels: number[];
+  /** One entry per future step, in time order. */
   steps: ForecastStep[];
   /**
    * Additive components on the forecast steps: those of the highest-weighted model that has them
    * (Prophet-style or MSTL + ETS), else the MSTL + ETS decomposition.
    */
   components: ForecastComponents;
+  /** How accurate this forecast was out of sample, from the rolling-origin backtest. */
   backtest: BacktestSummary;
   /** The last two weeks of history (or all of it), for plots. */
-  history: { startMs: number; stepMs: number; values: number[] };
+  history: {
+    /** Epoch milliseconds of `values[0]`. */
+    startMs: number;
+    /** Grid step, ms. */
+    stepMs: number;
+    /** The observed (or gap-filled) values. */
+    values: number[];
+  };
   /** Numerical trouble met while fitting (no exception for these). */
   warnings: string[];
 }

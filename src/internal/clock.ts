@@ -14,6 +14,7 @@ export function resetCoarseNow(): void {
   cached = 0;
 }
 
+/** `Date.now()`, read at most once per millisecond (see above); epoch ms. */
 export function coarseNow(): number {
   if (cached === 0) {
     cached = Date.now();

@@ -38,8 +38,11 @@ export interface EliteErrorOptions {
  * what was wrong and what to do, prefixed with the module (`elite/flags: ...`).
  */
 export class EliteError extends Error {
+  /** Always `'EliteError'`, so logs and `error.name` checks recognise it across bundles. */
   override readonly name = 'EliteError';
+  /** Stable machine-readable code, listed in docs/errors.md; switch on this, not on the message. */
   readonly code: EliteErrorCode;
+  /** The option or field path the error is about (`variants[1].weight`), when there is one. */
   readonly field: string | undefined;
 
   constructor(code: EliteErrorCode, message: string, options: EliteErrorOptions = {}) {

@@ -13,11 +13,19 @@ const MAX_ABS_VALUE = 1e150;
 
 /** The verdict on one point. */
 export interface DetectorResult {
+  /** The point's time, epoch ms, as read from the timestamp given (NaN when it was invalid). */
   readonly timestampMs: number;
   /** The value given, as given. */
   readonly observed: number;
   /** The forecast from the points before this one: its mean and the central interval of probability `alertProbability`. */
-  readonly expected: { readonly mean: number; readonly lower: number; readonly upper: number };
+  readonly expected: {
+    /** The forecast value. */
+    readonly mean: number;
+    /** Lower end of the central interval. */
+    readonly lower: number;
+    /** Upper end of the central interval. */
+    readonly upper: number;
+  };
   /**
    * How unusual the point is, 0–1: one minus the smaller of the residual's two-sided tail probability
    * and the likelihood tail of the recent residuals against the long-term ones. Not zeroed by warm-up or suppression.
@@ -40,11 +48,17 @@ export interface DetectorResult {
 
 /** Everything a detector has learned, as plain JSON-safe data: pass it back as `state` to resume. */
 export interface DetectorState {
+  /** Format of the state; a detector refuses a state of another version. */
   readonly version: 1;
+  /** Every option, defaults filled in, as the detector ran with them. */
   readonly options: ResolvedDetectorOptions;
+  /** The learned seasonal baseline. */
   readonly baseline: BaselineState;
+  /** The recent and long-term residual statistics. */
   readonly likelihood: LikelihoodState;
+  /** Points still to pass before another alert may fire. */
   readonly suppressLeft: number;
+  /** Epoch ms of the last point learned (`-Infinity` before the first). */
   readonly lastTimestampMs: number;
 }
 

@@ -11,3 +11,5 @@ export type { NabCostMatrix, NabProfileName } from './nab-profiles.js';
 export { NAB_PROFILES, nabProbationLength, nabScaledSigmoid } from './nab-profiles.js';
 export type { NabFileInput, NabFileScore, NabScoreOptions, NabScoreResult } from './nab-score.js';
 export { scoreNab } from './nab-score.js';
+export type { LikelihoodState } from './residual-likelihood.js';
+export type { BaselineState } from './seasonal-baseline.js';

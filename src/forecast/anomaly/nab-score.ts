@@ -27,6 +27,7 @@ export interface NabScoreOptions {
 
 /** The score of one file at the chosen threshold. */
 export interface NabFileScore {
+  /** The file's name, as given in its input. */
   readonly name: string;
   /** The file's weighted score before normalisation. */
   readonly raw: number;
@@ -52,8 +53,11 @@ export interface NabScoreResult {
   readonly score: number;
   /** The summed raw score, and the null and perfect detectors' raw scores that normalise it. */
   readonly raw: number;
+  /** Raw score of the null detector, which never detects: the 0 of the normalised score. */
   readonly nullRaw: number;
+  /** Raw score of the perfect detector, which hits each window at its start: the 100. */
   readonly perfectRaw: number;
+  /** Each file's score at the chosen threshold, in input order. */
   readonly files: readonly NabFileScore[];
 }
 

@@ -10,13 +10,17 @@ const Z_CAP = 12;
  * a burst of moderately large residuals is as telling as one huge one. Plain data, so it serialises.
  */
 export interface LikelihoodState {
-  /** The last `shortWindow` capped |z| values (a ring) and their sum. */
+  /** The last `shortWindow` capped |z| values, a ring. */
   recent: number[];
+  /** Index in `recent` the next value overwrites. */
   next: number;
+  /** Sum of `recent`. */
   sum: number;
-  /** Points seen, and the smoothed mean and variance of the short-window mean. */
+  /** Points seen. */
   n: number;
+  /** Smoothed long-term mean of the short-window mean. */
   longMean: number;
+  /** Smoothed long-term variance of the short-window mean. */
   longVar: number;
 }
 

@@ -7,15 +7,19 @@ const MAE_TO_SIGMA = Math.sqrt(Math.PI / 2);
 export interface BaselineState {
   /** Points learned. */
   n: number;
+  /** The smoothed level of the series. */
   level: number;
-  /** Offset of each slot from the level, and whether the slot has been seen. */
+  /** Offset of each slot from the level. */
   season: number[];
+  /** Whether each slot has been seen. */
   seen: boolean[];
-  /** Smoothed absolute one-step error of the plain level and of the seasonal forecast, to choose between them. */
+  /** Smoothed absolute one-step error of the plain level, compared with `seasonError` to choose between them. */
   levelError: number;
+  /** Smoothed absolute one-step error of the seasonal forecast. */
   seasonError: number;
-  /** Smoothed absolute residual of the forecast in use, and of the values (to floor the scale on flat series). */
+  /** Smoothed absolute residual of the forecast in use. */
   meanAbsResidual: number;
+  /** Smoothed absolute value, to floor the residual scale on flat series. */
   meanAbsValue: number;
   /** Running estimate of the residual's `tailQuantile` quantile, so heavy-tailed series get a wider range. */
   tailResidual: number;
@@ -23,13 +27,15 @@ export interface BaselineState {
 
 /** The one-step forecast of a point. */
 export interface PointForecast {
+  /** The forecast value. */
   readonly mean: number;
   /** σ of the predictive distribution (normal). */
   readonly sigma: number;
   /** The seasonal slot of the timestamp, or −1 without a season. */
   readonly slot: number;
-  /** The plain level's and the seasonal forecast's means, to score both once the value is known. */
+  /** The plain level's mean, scored against the seasonal one once the value is known. */
   readonly levelMean: number;
+  /** The seasonal forecast's mean. */
   readonly seasonMean: number;
 }
 

@@ -25,8 +25,11 @@ export interface AutoscaleSettings {
   replicas: number;
   /** Simulate instead of calling `execute`. */
   dryRun: boolean;
-  /** Time source, epoch ms. */
-  clock: { now(): number };
+  /** Time source. */
+  clock: {
+    /** The current time, epoch ms. */
+    now(): number;
+  };
 }
 
 /** Throws the `INVALID_OPTIONS` error of a bad autoscaler option: `field` and the rule it breaks. */

@@ -22,9 +22,13 @@ export interface ScalerState {
 export interface TickContext {
   /** The caller's options: `decide` and `execute` are read from it at each tick. */
   options: Pick<AutoscaleOptions, 'decide' | 'execute'>;
+  /** The checked options: bounds, step, cooldown, confidence, dry run, clock. */
   settings: AutoscaleSettings;
+  /** Replicas and last execute time; the tick updates them. */
   state: ScalerState;
+  /** Where the tick's record goes. */
   audit: AuditLog;
+  /** Receives failures of `decide` and `execute`. */
   logger: SafeLogger;
 }
 

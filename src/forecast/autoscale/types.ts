@@ -8,11 +8,15 @@ import type { DecisionResult, ScalingDecision } from '../scaling/index.js';
 
 /** What `execute` is asked to do. */
 export interface ScaleAction {
+  /** The direction: `SCALE_UP` or `SCALE_DOWN` (a MAINTAIN never reaches `execute`). */
   decision: Exclude<ScalingDecision, 'MAINTAIN'>;
+  /** The replica count before the action, as the autoscaler knows it. */
   fromReplicas: number;
   /** Already clamped to [minReplicas, maxReplicas]. */
   toReplicas: number;
+  /** The decision's confidence, in [0, 1]; at least `minConfidence`. */
   confidence: number;
+  /** The decision's reasons, for your orchestrator's log. */
   reasons: string[];
 }
 
@@ -33,8 +37,11 @@ export interface AuditRecord {
   at: number;
   /** Undefined when `decide` failed. */
   decision: ScalingDecision | undefined;
+  /** The decision's confidence; undefined when `decide` failed. */
   confidence: number | undefined;
+  /** The decision's reasons; empty when `decide` failed. */
   reasons: string[];
+  /** The replica count when the tick started. */
   replicasBefore: number;
   /** The count after the tick: the target when executed (or simulated in dry run), else unchanged. */
   replicasAfter: number;
@@ -42,7 +49,9 @@ export interface AuditRecord {
   targetReplicas: number | undefined;
   /** True only when `execute` was called and resolved. */
   acted: boolean;
+  /** Whether the autoscaler ran in dry run (simulating instead of calling `execute`). */
   dryRun: boolean;
+  /** What the tick did, or why it did nothing. */
   outcome: AutoscaleOutcome;
   /** One sentence: why this outcome. */
   detail: string;
@@ -70,7 +79,9 @@ export interface AutoscaleOptions {
   minConfidence?: number;
   /** Time after an `execute` call (successful or not) during which no other call is made. Required; 0 disables. */
   cooldownMs: number;
+  /** Fewest replicas: a whole number >= 0. Scale-downs stop here (outcome AT_BOUND). Required. */
   minReplicas: number;
+  /** Most replicas: a whole number >= `minReplicas`. Scale-ups stop here (outcome AT_BOUND). Required. */
   maxReplicas: number;
   /** Replicas at start. Default `minReplicas`. */
   replicas?: number;
@@ -82,7 +93,10 @@ export interface AutoscaleOptions {
    */
   dryRun?: boolean;
   /** Time source: `now()` returns epoch ms. Default `{ now: Date.now }`, the system clock; tests inject a fake. */
-  clock?: { now(): number };
+  clock?: {
+    /** The current time, epoch ms. */
+    now(): number;
+  };
   /** Audit records kept in memory, oldest dropped first. Default 1000. */
   maxAuditRecords?: number;
   /** Called with every record (persist it, log it); errors it throws are logged and ignored. */
@@ -97,6 +111,7 @@ export interface Autoscaler {
   tick(): Promise<AuditRecord>;
   /** Ticks every `intervalMs` (timer unref'd) until {@link Autoscaler.stop}; restarting replaces the timer. */
   start(intervalMs: number): void;
+  /** Stops the timer of {@link Autoscaler.start}; a tick already running completes. */
   stop(): void;
   /** Oldest first; at most `maxAuditRecords`. */
   readonly auditLog: readonly AuditRecord[];

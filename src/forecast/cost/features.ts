@@ -10,21 +10,33 @@ import type { CostOptions, DriverForecaster } from './types.js';
 
 /** A validated history on its grid: epoch-ms timestamps and values (gaps already filled). */
 export interface Grid {
+  /** Epoch ms of each step. */
   t: Float64Array;
+  /** Value of each step. */
   v: Float64Array;
+  /** Grid step, ms. */
   stepMs: number;
 }
 
+/** A driver series aligned with the cost history's grid. */
 export interface Driver {
+  /** The driver's name, as keyed in `drivers`; also its feature name. */
   name: string;
+  /** One value per step of the history grid. */
   v: Float64Array;
 }
 
+/** The {@link Grid} of a regular series. */
 export function toGrid(series: { startMs: number; stepMs: number; values: Float64Array }): Grid {
   const { startMs, stepMs, values } = series;
   return { t: Float64Array.from(values, (_, i) => startMs + i * stepMs), v: values, stepMs };
 }
 
+/**
+ * The `drivers` option as series on the history's grid. Throws `INVALID_OPTIONS` for a
+ * non-object or a name taken by a calendar feature, and `SERIES_IRREGULAR_STEP` for a driver
+ * whose timestamps are not exactly the history's.
+ */
 export function checkDrivers(drivers: CostOptions['drivers'], history: Grid): Driver[] {
   if (drivers === undefined) return [];
   if (drivers === null || typeof drivers !== 'object' || Array.isArray(drivers)) {
@@ -58,6 +70,7 @@ export function checkDrivers(drivers: CostOptions['drivers'], history: Grid): Dr
 
 const CALENDAR_FEATURES = ['hourOfDay', 'dayOfWeek', 'dayOfMonth', 'trend'];
 
+/** The model's feature columns, in order: calendar features for the step, the trend, then each driver. */
 export function featureNames(stepMs: number, drivers: Driver[]): string[] {
   const calendar = stepMs < DAY_MS ? ['hourOfDay', 'dayOfWeek'] : ['dayOfWeek', 'dayOfMonth'];
   // A tree cannot extrapolate a trend index; with no drivers it still lets the model follow

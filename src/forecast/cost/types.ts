@@ -38,9 +38,11 @@ export interface CostDay {
   date: string;
   /** Epoch ms of the day's first step. */
   timestamp: number;
+  /** Forecast cost of the day, USD. */
   costUsd: number;
   /** Lower bound per level (`lower[80]`). */
   lower: Record<number, number>;
+  /** Upper bound per level (`upper[95]`). */
   upper: Record<number, number>;
 }
 
@@ -50,17 +52,27 @@ export interface CostForecast {
   days: CostDay[];
   /** Sum of `days[].costUsd`. */
   total: number;
+  /** `total` divided by the number of days, USD. */
   averagePerDay: number;
   /** Bounds of the total per level: sums of the daily bounds (assumes errors of one sign over the horizon, so never too narrow). */
   totalLower: Record<number, number>;
+  /** Upper bound of the total per level. */
   totalUpper: Record<number, number>;
   /** Impurity importance of each model feature, summing to 1, largest first. */
   featureImportance: Record<string, number>;
   /** `"7-Day Forecast: $142.50 (avg $20.36/day)"`. */
   summary: string;
+  /** Grid step of the cost history, ms. */
   stepMs: number;
-  /** Out-of-sample daily errors the intervals come from: folds run and the mean absolute daily error. */
-  backtest: { folds: number; days: number; maeDailyUsd: number };
+  /** Out-of-sample daily errors the intervals come from. */
+  backtest: {
+    /** Backtest folds run. */
+    folds: number;
+    /** Out-of-sample days scored over all folds. */
+    days: number;
+    /** Mean absolute error of a day's total, USD. */
+    maeDailyUsd: number;
+  };
   /** Numerical caveats found while fitting (few backtest days, negative costs). */
   warnings: string[];
 }

@@ -22,6 +22,7 @@ function lagsFor(n: number, stepMs: number): number[] {
 /** Ridge penalty relative to the number of rows, on the scaled series. */
 const PENALTY = 0.005;
 
+/** The lag regression fitted on `values` and run `horizon` steps past them (lags in steps of `stepMs`). */
 export function lagRegressionForecast(values: Float64Array, horizon: number, stepMs: number): Float64Array {
   const n = values.length;
   const lags = lagsFor(n, stepMs);

@@ -20,12 +20,15 @@ export interface ScalingLabelOptions {
 
 /** Feature rows (and labels) computed from a load history. */
 export interface ScalingTable {
+  /** Names of the columns of `x`, in order ({@link SCALING_FEATURES}). */
   featureNames: readonly string[];
+  /** One feature row per usable step of the history. */
   x: number[][];
   /** One per row when labels were asked for, else empty. */
   y: ScalingDecision[];
   /** Epoch ms of each row's "now". */
   timestamps: number[];
+  /** Grid step of the history, ms. */
   stepMs: number;
 }
 

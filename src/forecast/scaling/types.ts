@@ -9,20 +9,27 @@ export type ScalingDecision = 'SCALE_UP' | 'SCALE_DOWN' | 'MAINTAIN';
 export interface LoadForecastStep {
   /** Epoch ms. */
   timestamp: number;
+  /** The point forecast of the load. */
   mean: number;
+  /** Lower interval bound per level in percent (`lower[80]`). */
   lower: Record<number, number>;
+  /** Upper interval bound per level in percent (`upper[95]`). */
   upper: Record<number, number>;
 }
 
 /** The load forecast a threshold decision reads: the steps of the coming window. */
 export interface LoadForecast {
+  /** The window's steps, in time order; at least one. */
   steps: LoadForecastStep[];
 }
 
 /** Current readings shown in the reasons (`CPU: 72%`, `Memory: 68%`, `Latency: 520ms`). */
 export interface CurrentMetrics {
+  /** CPU use of the fleet, 0-100. */
   cpuPercent?: number;
+  /** Memory use of the fleet, 0-100. */
   memoryPercent?: number;
+  /** A recent request latency (such as the p95), ms. */
   latencyMs?: number;
 }
 
@@ -49,6 +56,7 @@ export interface DecideInput {
  * down when it stays below `scaleDownAt` × capacity.
  */
 export interface ThresholdPolicy {
+  /** Selects this policy. */
   kind: 'thresholds';
   /** Load the current fleet handles at 100 %, in the forecast's unit (requests per step…). */
   capacity?: number;
@@ -67,21 +75,33 @@ export interface ThresholdPolicy {
 
 /** A random forest trained by {@link trainScalingPolicy}. */
 export interface LearnedPolicy {
+  /** Selects this policy. */
   kind: 'learned';
+  /** The trained forest, refit on every row after the holdout was scored. */
   model: RandomForestClassifier<ScalingDecision>;
+  /** The features the forest reads, in column order. */
   featureNames: readonly string[];
   /** Permutation importance on the held-out rows (share of the accuracy drop), largest first. */
   featureImportance: Record<string, number>;
   /** The history step the features were computed at (learned from history), if any. */
   stepMs: number | undefined;
   /** Accuracy and log-loss on the held-out (latest) rows. */
-  holdout: { rows: number; accuracy: number; logLoss: number };
+  holdout: {
+    /** Rows held out. */
+    rows: number;
+    /** Share of held-out rows whose most likely class was right, 0-1. */
+    accuracy: number;
+    /** Mean negative log-likelihood of the held-out labels (lower is better). */
+    logLoss: number;
+  };
 }
 
+/** How {@link decide} decides: thresholds on a load forecast (the default) or a learned forest. */
 export type ScalingPolicy = ThresholdPolicy | LearnedPolicy;
 
 /** The result of {@link decide}. */
 export interface DecisionResult {
+  /** What to do: the most probable of the three. */
   decision: ScalingDecision;
   /** Probability of the decision: from the forecast's interval distribution, or the forest's class probability. */
   confidence: number;

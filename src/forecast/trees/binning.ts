@@ -7,7 +7,9 @@ import { EliteError } from '../../internal/errors.js';
  * splits are exact; the others cut at quantiles of their distinct values.
  */
 export interface BinnedData {
+  /** Rows of the matrix. */
   readonly rows: number;
+  /** Columns (features) of the matrix. */
   readonly features: number;
   /** Column-major bin indexes: `bins[f][i]` is row i's bin in feature f. */
   readonly bins: Uint8Array[];
@@ -18,6 +20,7 @@ export interface BinnedData {
   readonly edges: Float64Array[];
 }
 
+/** Most bins per feature: bin indexes fit a `Uint8Array`. */
 export const MAX_BINS = 256;
 
 /** Validates a row-major feature matrix and returns its column count. */

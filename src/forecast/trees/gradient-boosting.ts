@@ -38,10 +38,13 @@ export interface GradientBoostingRegressor {
   predictOne(row: ArrayLike<number>): number;
   /** Impurity-based importance per feature, summing to 1 (scikit-learn's `feature_importances_`); all zero when no tree split. */
   readonly featureImportance: Float64Array;
+  /** Columns each row must have. */
   readonly features: number;
+  /** The fitted trees, in boosting order. */
   readonly trees: readonly Tree[];
   /** The starting prediction (mean of y, or its alpha-quantile for the quantile loss). */
   readonly init: number;
+  /** Shrinkage applied to each tree's output. */
   readonly learningRate: number;
 }
 

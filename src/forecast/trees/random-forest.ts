@@ -37,7 +37,9 @@ export interface RandomForestClassifier<C extends string | number = string | num
   predict(x: ReadonlyArray<ArrayLike<number>>): C[];
   /** Mean decrease in Gini impurity per feature, summing to 1 (scikit-learn's `feature_importances_`). */
   readonly featureImportance: Float64Array;
+  /** Columns each row must have. */
   readonly features: number;
+  /** The fitted trees, each on its own bootstrap sample. */
   readonly trees: readonly Tree[];
 }
 

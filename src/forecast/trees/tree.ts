@@ -8,11 +8,17 @@ import type { Random } from './random.js';
  * (classification).
  */
 export interface Tree {
+  /** Feature each node splits on; -1 for a leaf. */
   readonly feature: Int32Array;
+  /** Split value of each node: rows with `x[feature] <= threshold` go left. */
   readonly threshold: Float64Array;
+  /** Index of each node's left child (-1 for a leaf). */
   readonly left: Int32Array;
+  /** Index of each node's right child (-1 for a leaf). */
   readonly right: Int32Array;
+  /** `outputs` numbers per node, node after node. */
   readonly value: Float64Array;
+  /** Numbers per node in `value`: 1 for regression, the class count for classification. */
   readonly outputs: number;
 }
 
@@ -28,6 +34,7 @@ export interface TreeLimits {
 
 /** What the builders need besides the limits. */
 export interface TreeInput {
+  /** The binned training matrix. */
   data: BinnedData;
   /** Rows used by this tree (distinct row numbers); reordered in place. */
   rows: Uint32Array;
