@@ -1,5 +1,4 @@
-import { validateFlag } from '../flags/model.js';
-import type { FlagDefinition, StoredFlag } from '../flags/types.js';
+import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
 import { EliteError } from '../internal/errors.js';
 import { aggregateEvents } from './aggregate.js';
 import { assertStorableEvents } from './event-checks.js';

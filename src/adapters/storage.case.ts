@@ -3,8 +3,7 @@
  * factory (memory here; PostgreSQL and Supabase in their suites).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFlags } from '../flags/client.js';
-import type { FlagDefinition } from '../flags/types.js';
+import { createFlags, type FlagDefinition } from '../flags/index.js';
 import { EliteError } from '../internal/errors.js';
 import type { FlagEvent, StorageAdapter } from './types.js';
 
