@@ -2,10 +2,15 @@ import type { Queryable } from './postgres-session.js';
 
 /** A dedicated connection for LISTEN (`pg.Client`), typed structurally. */
 export interface ListenClient extends Queryable {
+  /** Opens the connection; called once per client (a reconnect makes a new client). */
   connect(): Promise<unknown>;
+  /** Closes the connection. */
   end(): Promise<void>;
+  /** Receives the NOTIFY messages of the channels LISTENed to. */
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  /** Learns that the connection failed or closed, which starts a reconnect. */
   on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
+  /** Detaches the feed's listeners from a client it gives up on, when the client offers it. */
   removeAllListeners?(): unknown;
 }
 

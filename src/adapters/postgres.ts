@@ -13,7 +13,10 @@ export type { Queryable, QueryResultLike } from './postgres-session.js';
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
   /** A `pg.Pool` (recommended) or client: every query is parameterized. */
-  pool: Queryable & { end?(): Promise<void> };
+  pool: Queryable & {
+    /** Closes the pool; called by `close()` when `closePool` is set. */
+    end?(): Promise<void>;
+  };
   /**
    * Makes the dedicated connection that LISTENs for flag changes (e.g. `() => new pg.Client(url)`).
    * Without it `subscribe` is not offered and clients rely on the cache TTL.

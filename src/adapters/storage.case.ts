@@ -7,7 +7,9 @@ import { createFlags, type FlagDefinition } from '../flags/index.js';
 import { EliteError } from '../internal/errors.js';
 import type { FlagEvent, StorageAdapter } from './types.js';
 
+/** What an adapter's test hands the suite for each test: a store to check, and how to clean up after it. */
 export interface StorageFixture {
+  /** The store under test; the factory makes a new fixture before each test. */
   storage: StorageAdapter;
   /** Called after each test: drop tables, close pools. */
   cleanup?: () => Promise<void>;
