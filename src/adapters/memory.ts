@@ -1,9 +1,8 @@
-import { validateFlag } from '../flags/model.js';
-import type { FlagDefinition, StoredFlag } from '../flags/types.js';
-import { EliteError } from '../internal/errors.js';
+import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
 import { aggregateEvents } from './aggregate.js';
 import { assertStorableEvents } from './event-checks.js';
 import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
+import { versionConflict } from './version-conflict.js';
 
 /** Options of {@link createMemoryStorage}. */
 export interface MemoryStorageOptions {
@@ -65,10 +64,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     const current = flags.get(id(flag.key, flag.environment));
     const expected = writeOptions.expectedVersion;
     if (expected !== undefined && (current?.version ?? 0) !== expected) {
-      throw new EliteError(
-        'VERSION_CONFLICT',
-        `elite/flags: flag "${flag.key}" (${flag.environment}) is at version ${current?.version ?? 0}, expected ${expected}; read it again and retry`,
-      );
+      throw versionConflict(flag.key, flag.environment, current?.version ?? 0, expected);
     }
     const stored: StoredFlag = {
       ...clone(flag),
@@ -113,10 +109,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const current = flags.get(id(key, environment));
       const expected = deleteOptions.expectedVersion;
       if (expected !== undefined && (current?.version ?? 0) !== expected) {
-        throw new EliteError(
-          'VERSION_CONFLICT',
-          `elite/flags: flag "${key}" (${environment}) is at version ${current?.version ?? 0}, expected ${expected}; read it again and retry`,
-        );
+        throw versionConflict(key, environment, current?.version ?? 0, expected);
       }
       if (!current) return false;
       flags.delete(id(key, environment));

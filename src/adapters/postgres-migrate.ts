@@ -51,7 +51,13 @@ const locked = (what: string, lockTimeoutMs: number, cause?: unknown) =>
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
  * const { applied } = await migrate(pool, { lockTimeoutMs: 10_000 });
  */
-export async function migrate(db: Queryable, options: MigrateOptions = {}): Promise<{ applied: string[] }> {
+export async function migrate(
+  db: Queryable,
+  options: MigrateOptions = {},
+): Promise<{
+  /** Names of the migrations applied by this call, in order; empty when the schema was current. */
+  applied: string[];
+}> {
   const lockTimeoutMs = count('lockTimeoutMs', options.lockTimeoutMs, 5_000);
   const statementTimeoutMs = count('statementTimeoutMs', options.statementTimeoutMs, 120_000);
   return withConnection(db, (connection) => applyPending(connection, { lockTimeoutMs, statementTimeoutMs }), {

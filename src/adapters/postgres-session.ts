@@ -3,12 +3,15 @@ import { redactSecrets } from './redact.js';
 
 /** The few `pg` query results we read. */
 export interface QueryResultLike<R> {
+  /** The rows returned (by a select, or a write with `returning`). */
   rows: R[];
+  /** Rows the statement affected; null for statements that report none. */
   rowCount: number | null;
 }
 
 /** A `pg` client or pool, typed by the methods we call (so `pg` stays an optional peer). */
 export interface Queryable {
+  /** Runs one statement with `$1`, `$2`… bound to `values` (never interpolated into the text). */
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResultLike<R>>;
 }
 

@@ -3,12 +3,13 @@
  * factory (memory here; PostgreSQL and Supabase in their suites).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFlags } from '../flags/client.js';
-import type { FlagDefinition } from '../flags/types.js';
+import { createFlags, type FlagDefinition } from '../flags/index.js';
 import { EliteError } from '../internal/errors.js';
 import type { FlagEvent, StorageAdapter } from './types.js';
 
+/** What an adapter's test hands the suite for each test: a store to check, and how to clean up after it. */
 export interface StorageFixture {
+  /** The store under test; the factory makes a new fixture before each test. */
   storage: StorageAdapter;
   /** Called after each test: drop tables, close pools. */
   cleanup?: () => Promise<void>;

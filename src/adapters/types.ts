@@ -8,16 +8,21 @@ export interface FlagEvent {
    * was committed is never counted twice). Stores generate one when it is unset.
    */
   id?: string;
+  /** `exposure`: a user was placed in a variant; `conversion`: a user did something worth counting (`track()`). */
   type: 'exposure' | 'conversion';
+  /** Environment of the flag client that recorded it, e.g. `production`. */
   environment: string;
   /** The flag exposed; for conversions, unset (attribution happens at query time). */
   flagKey?: string;
   /** The variant exposed; unset for conversions. */
   variant?: string;
+  /** The user's targeting key: exposures and conversions of the same user are matched on it. */
   userId: string;
   /** Conversion name, e.g. `purchase`; unset for exposures. */
   eventName?: string;
+  /** A finite amount carried by a conversion, e.g. revenue in USD; summed in `valueSum`. */
   value?: number;
+  /** Free-form plain JSON attached to the event, stored as is and not aggregated. */
   properties?: { [key: string]: JsonValue };
   /** ISO 8601. */
   occurredAt: string;
@@ -25,7 +30,9 @@ export interface FlagEvent {
 
 /** What `queryResults` is asked. */
 export interface ResultsQuery {
+  /** The flag whose exposures define the variants. */
   flagKey: string;
+  /** Only events of this environment count. */
   environment: string;
   /** Conversion name to count; all conversions when unset. */
   eventName?: string;
@@ -40,6 +47,7 @@ export interface ResultsQuery {
  * conversion counts when the same user was exposed before it, once per user.
  */
 export interface VariantAggregate {
+  /** The variant key. */
   variant: string;
   /** Distinct users exposed. */
   exposures: number;
@@ -68,7 +76,11 @@ export interface WriteOptions {
  * Switching adapters means switching the import, nothing else.
  */
 export interface StorageAdapter {
-  readonly metadata: { name: string };
+  /** What the store is, for logs and errors. */
+  readonly metadata: {
+    /** A short name: `memory`, `postgres`, `supabase`. */
+    name: string;
+  };
   /** One flag of an environment, or undefined when there is none. */
   getFlag(key: string, environment: string): Promise<StoredFlag | undefined>;
   /** Every flag of an environment. */

@@ -1,6 +1,7 @@
 import { LruMap } from 'toad-cache';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { ResultsQuery, StorageAdapter, VariantAggregate } from '../adapters/types.js';
+import { KEY_PATTERN } from '../definitions/index.js';
 import type { ExperimentResults } from '../experiments/index.js';
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
@@ -22,7 +23,6 @@ import {
 import { type BufferedEvent, EventBuffer, type FlushResult } from './events.js';
 import { loadExperiments as loadStats } from './experiments-loader.js';
 import { ExposureDedupe } from './exposure-dedupe.js';
-import { KEY_PATTERN } from './model.js';
 import { checkTrackInput, storableUserId } from './track-input.js';
 import type {
   EvaluationDetails,

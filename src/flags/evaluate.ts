@@ -1,6 +1,6 @@
+import { TOGGLE_VARIANTS, validateFlag } from '../definitions/index.js';
 import { BUCKETS, bucketsOf, percentToBuckets, pickVariant, type SaltState, saltState } from './bucketing.js';
 import { evalCondition } from './conditions.js';
-import { TOGGLE_VARIANTS, validateFlag } from './model.js';
 import type { Condition, EvaluationErrorCode, EvaluationReason, FlagDefinition, FlagUser, JsonValue, VariantWeight } from './types.js';
 
 /** A rule with its lookups prepared. */

@@ -5,6 +5,7 @@
  */
 
 export type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from '../adapters/types.js';
+export { KEY_PATTERN, validateCondition, validateFlag } from '../definitions/index.js';
 export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from '../experiments/index.js';
 export type { EliteErrorCode, EliteErrorOptions } from '../internal/errors.js';
 export { EliteError, isEliteError } from '../internal/errors.js';
@@ -13,8 +14,7 @@ export { BUCKETING_VERSION, murmur3 } from './bucketing.js';
 export type { FlagsClient, FlushResult, RefreshResult } from './client.js';
 export { createFlags } from './client.js';
 export type { SavedGroups } from './conditions.js';
-export { evalCondition, validateCondition } from './conditions.js';
-export { KEY_PATTERN, validateFlag } from './model.js';
+export { evalCondition } from './conditions.js';
 export type { DefaultFlagsClient } from './singleton.js';
 export { flags, optionsFromEnv } from './singleton.js';
 export type {

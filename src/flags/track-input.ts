@@ -1,6 +1,6 @@
+import { isDict, isJson } from '../definitions/index.js';
 import { EVENT_LIMITS, isStorableText } from '../internal/limits.js';
 import { targetingKeyOf } from './evaluate.js';
-import { isDict, isJson } from './model.js';
 import type { FlagUser, JsonValue } from './types.js';
 
 /** What `track()` input is wrong: the field to name, and the problem. */

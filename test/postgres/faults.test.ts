@@ -11,7 +11,6 @@ import { createPostgresStorage, migrate } from '../../src/adapters/postgres.js';
 import type { StorageAdapter } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
-import { addEventIdColumn } from './event-id-column.js';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and export the URL it prints');
@@ -46,7 +45,6 @@ beforeAll(async () => {
   }
   cluster = { ELITE_PG_PORT: new URL(url).port || '5432', ELITE_PG_DIR: dataDirectory.slice(0, -'/data'.length) };
   await migrate(pool);
-  await addEventIdColumn(pool); // TEMPORARY: until the migrations add event_id
   await pool.query('truncate feature_flags, feature_flag_events');
 });
 afterAll(async () => {
@@ -331,8 +329,9 @@ describe('a NOTIFY storm from another role', () => {
     });
     console.info(`NOTIFY storm: ${figures}`);
     expect(reasons.get('ERROR') ?? 0, figures).toBe(0);
-    // Reads coalesce: a storm of invalidations for one key is a few reads, not one per notification.
-    expect(reads - readsBefore).toBeLessThan(1_000);
+    // Reads coalesce: one read in flight per key, however many notifications arrive meanwhile, so
+    // the count follows the storm's duration (a few hundred reads here), never the 100k notifications.
+    expect(reads - readsBefore, figures).toBeLessThan(2_000);
     expect(maxHeap - heapBefore).toBeLessThan(100 * 1024 * 1024);
     // A real change still gets through after the storm.
     await storage.writeFlag({ ...flag, enabled: false });

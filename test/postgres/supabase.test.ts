@@ -13,7 +13,6 @@ import { createSupabaseStorage } from '../../src/adapters/supabase.js';
 import type { FlagEvent, StorageAdapter, VariantAggregate } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/client.js';
 import { type PostgrestServer, signJwt, startPostgrestServer } from '../supabase/postgrest-server.js';
-import { addEventIdColumn } from './event-id-column.js';
 import { seededExperimentEvents, VARIANTS } from './seeded-events.js';
 import { authenticator, createSupabaseDatabase, dropDatabase, dropSupabaseRoles, urlFor } from './supabase-db.js';
 
@@ -34,7 +33,6 @@ const clientFor = (key: string, accessToken?: string) =>
 
 beforeAll(async () => {
   admin = await createSupabaseDatabase(DB);
-  await addEventIdColumn(admin); // TEMPORARY: until the migrations add event_id
   server = await startPostgrestServer({ databaseUrl: urlFor(DB, authenticator), jwtSecret: SECRET, apiKeys: [anonKey, serviceKey] });
 });
 afterAll(async () => {
@@ -52,6 +50,12 @@ describeStorageAdapter('supabase', async () => {
 
 const variants = VARIANTS;
 const seededEvents = (count: number): FlagEvent[] => seededExperimentEvents({ count, users: 400, exposureShare: 0.55, seed: 1234 });
+// A browser key may write events of the last 24 hours only: the seeded day, moved to the last hour.
+const recentEvents = (count: number): FlagEvent[] =>
+  seededEvents(count).map((e) => ({
+    ...e,
+    occurredAt: new Date(Date.now() - 3_600_000 + (Date.parse(e.occurredAt) - Date.UTC(2026, 0, 1)) / 24).toISOString(),
+  }));
 const byVariant = (rows: VariantAggregate[]) => Object.fromEntries(rows.map((r) => [r.variant, r]));
 
 describe('createSupabaseStorage with supabase-js', () => {
@@ -105,7 +109,14 @@ describe('createSupabaseStorage with supabase-js', () => {
 
   it('a batch sent again (a write that timed out after its commit) is stored once, for every key', async () => {
     await clean();
-    const events = seededEvents(300).map((e) => ({ ...e, id: crypto.randomUUID() }));
+    // The browser key writes only recent events of a flag and variant that exist.
+    await createSupabaseStorage({ client: clientFor(serviceKey) }).writeFlag({
+      key: 'pricing-test',
+      environment: 'production',
+      enabled: true,
+      variants: variants.map((key) => ({ key, weight: key === 'control' ? 34 : 33 })),
+    });
+    const events = recentEvents(300).map((e) => ({ ...e, id: crypto.randomUUID() }));
     for (const key of [serviceKey, anonKey]) {
       const storage = createSupabaseStorage({ client: clientFor(key) });
       await storage.appendEvents(events);
@@ -215,12 +226,6 @@ describe('row-level security through the API', () => {
     });
     anonStorage = createSupabaseStorage({ client: clientFor(anonKey) });
   });
-  // A browser key may write events of the last 24 hours only: the seeded day, moved to the last hour.
-  const recentEvents = (count: number): FlagEvent[] =>
-    seededEvents(count).map((e) => ({
-      ...e,
-      occurredAt: new Date(Date.now() - 3_600_000 + (Date.parse(e.occurredAt) - Date.UTC(2026, 0, 1)) / 24).toISOString(),
-    }));
 
   it('the anon key can insert events', async () => {
     await anonStorage.appendEvents(recentEvents(20));

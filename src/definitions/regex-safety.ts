@@ -6,7 +6,7 @@
  *   telling overlapping alternatives apart would cost more Edge bundle than it is worth);
  * - at most {@link MAX_UNBOUNDED} variable-length repetitions per pattern: each can multiply the
  *   backtracking by the input length (`.*.*=` is cubic, `.*.*.*=` quartic: 118 s on 1,024
- *   characters). The input length is bounded too (conditions.ts, MAX_REGEX_INPUT_CHARS).
+ *   characters). The input length is bounded too (flags/conditions.ts, MAX_REGEX_INPUT_CHARS).
  *
  * A small scanner rather than a dependency: safe-regex2 applies the same star-height rule but
  * brings a whole regex tokenizer into the 13 kB Edge budget of the flags entry.
@@ -59,3 +59,19 @@ export function regexRisk(pattern: string): string | undefined {
 export const MAX_UNBOUNDED = 2;
 
 const TOO_MANY = `has more than ${MAX_UNBOUNDED} variable repetitions (*, +, {n,m}), which can backtrack polynomially`;
+
+/**
+ * Compiles a `$regex`/`$regexi` pattern, or says why it cannot be used: `is not a valid regular
+ * expression: …`, or `is refused: it …` when {@link regexRisk} finds it may backtrack super-linearly.
+ * Validation reports the message; evaluation treats any message as "no match". Never throws.
+ */
+export function compileRegex(pattern: string, flags: string): RegExp | string {
+  let compiled: RegExp;
+  try {
+    compiled = new RegExp(pattern, flags);
+  } catch (error) {
+    return `is not a valid regular expression: ${(error as Error).message}`;
+  }
+  const risk = regexRisk(pattern);
+  return risk === undefined ? compiled : `is refused: it ${risk}; rewrite it without nested or ambiguous repetition`;
+}

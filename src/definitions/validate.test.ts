@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
-import { MAX_VARIANTS, validateFlag } from './model.js';
+import { MAX_VARIANTS, validateFlag } from './validate.js';
 
 const ok = {
   key: 'pricing-test',

@@ -1,6 +1,10 @@
 import { EliteError } from '../internal/errors.js';
 import { validateCondition } from './conditions.js';
+import { type Dict, isDict, isJson } from './json.js';
 import type { FlagDefinition } from './types.js';
+
+// Write-time validation of a flag definition: every store runs it before writing, and the flags
+// client runs it on what it reads, so a malformed definition fails once, loudly, with the field named.
 
 /** Flag keys, variant keys, environments and segment names all follow this pattern. */
 export const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -14,8 +18,6 @@ const MAX_USER_IDS = 10_000;
 /** Most variants of a flag (and entries of a rule's weights): far above any real experiment. */
 export const MAX_VARIANTS = 1_000;
 const MAX_VALUE_CHARS = 32_768;
-
-type Dict = Record<string, unknown>;
 
 const describe = (value: unknown): string =>
   value === null
@@ -34,22 +36,6 @@ const describe = (value: unknown): string =>
  * (base `flag`) are named alone: `key`, `variants`.
  */
 const member = (base: string, name: string): string => (name === '' ? `${base}[""]` : base === 'flag' ? name : `${base}.${name}`);
-
-/** A plain object (object literal or null prototype), not an array or class instance. */
-export const isDict = (value: unknown): value is Dict => {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-};
-
-/** True when `value` is plain JSON (finite numbers, plain objects, at most 32 levels deep). */
-export const isJson = (value: unknown, depth = 0): boolean =>
-  depth < 32 &&
-  (value === null ||
-    typeof value === 'string' ||
-    typeof value === 'boolean' ||
-    Number.isFinite(value) ||
-    ((Array.isArray(value) || isDict(value)) && Object.values(value).every((v) => isJson(v, depth + 1))));
 
 /** Percent 0–100 with at most two decimals, in whole hundredths; NaN when it is not one. */
 const hundredths = (value: unknown): number => {

@@ -1,0 +1,116 @@
+import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
+import { EliteError } from '../internal/errors.js';
+import { type Queryable, withConnection } from './postgres-session.js';
+import { type FlagRow, toStoredFlag } from './sql-rows.js';
+import type { StorageAdapter, WriteOptions } from './types.js';
+import { versionConflict } from './version-conflict.js';
+
+/** The flag methods of a store: reads, writes (one or a batch) and deletes. */
+type FlagMethods = Pick<StorageAdapter, 'getFlag' | 'listFlags' | 'writeFlag' | 'writeFlags' | 'deleteFlag'>;
+
+const COLUMNS = 'definition, version, updated_at';
+
+const UPSERT = `insert into feature_flags (key, environment, definition, enabled, version, updated_by)
+   values ($1, $2, $3::jsonb, $4, 1, $5)
+   on conflict (key, environment) do update
+     set definition = excluded.definition, enabled = excluded.enabled, version = feature_flags.version + 1,
+         updated_at = now(), updated_by = excluded.updated_by
+   returning ${COLUMNS}`;
+
+const INSERT_NEW = `insert into feature_flags (key, environment, definition, enabled, version, updated_by)
+   values ($1, $2, $3::jsonb, $4, 1, $5)
+   on conflict (key, environment) do nothing
+   returning ${COLUMNS}`;
+
+const UPDATE_AT_VERSION = `update feature_flags set definition = $3::jsonb, enabled = $4, version = version + 1, updated_at = now(), updated_by = $5
+   where key = $1 and environment = $2 and version = $6
+   returning ${COLUMNS}`;
+
+/** The row values of a flag: key, environment, definition (JSON text), enabled, updated_by. */
+const rowValues = (flag: FlagDefinition, updatedBy: string | undefined): unknown[] => {
+  const { version: _v, updatedAt: _u, ...definition } = flag;
+  return [flag.key, flag.environment, JSON.stringify(definition), flag.enabled, updatedBy ?? null];
+};
+
+/**
+ * The flags of `feature_flags` through `pg`: the definition as jsonb, optimistic concurrency on
+ * `version` in the statement itself (an upsert raises it, a conditional write names it in its
+ * WHERE), `writeFlags` in one transaction on one pooled connection. Every query is parameterized.
+ */
+export function postgresFlags(pool: Queryable): FlagMethods {
+  const getFlag = async (key: string, environment: string): Promise<StoredFlag | undefined> => {
+    const { rows } = await pool.query<FlagRow>(`select ${COLUMNS} from feature_flags where key = $1 and environment = $2`, [
+      key,
+      environment,
+    ]);
+    return rows[0] ? toStoredFlag(rows[0]) : undefined;
+  };
+
+  return {
+    getFlag,
+    async listFlags(environment) {
+      const { rows } = await pool.query<FlagRow>(`select ${COLUMNS} from feature_flags where environment = $1 order by key`, [environment]);
+      return rows.map(toStoredFlag);
+    },
+    async writeFlag(flag, writeOptions: WriteOptions = {}) {
+      validateFlag(flag); // INVALID_FLAG before anything is written
+      const expected = writeOptions.expectedVersion;
+      const values = rowValues(flag, writeOptions.updatedBy);
+      const { rows } =
+        expected === undefined
+          ? await pool.query<FlagRow>(UPSERT, values)
+          : expected === 0
+            ? await pool.query<FlagRow>(INSERT_NEW, values)
+            : await pool.query<FlagRow>(UPDATE_AT_VERSION, [...values, expected]);
+      if (rows[0] === undefined) {
+        const current = await getFlag(flag.key, flag.environment);
+        throw versionConflict(flag.key, flag.environment, current?.version ?? 0, expected as number);
+      }
+      return toStoredFlag(rows[0]);
+    },
+    async writeFlags(list, writeOptions = {}) {
+      for (const flag of list) validateFlag(flag); // all valid, or nothing is written
+      if (list.length === 0) return [];
+      // One transaction on one connection: every flag or none.
+      return withConnection(
+        pool,
+        async (connection) => {
+          await connection.query('begin');
+          try {
+            const stored: StoredFlag[] = [];
+            for (const flag of list) {
+              const { rows } = await connection.query<FlagRow>(UPSERT, rowValues(flag, writeOptions.updatedBy));
+              stored.push(toStoredFlag(rows[0] as FlagRow));
+            }
+            await connection.query('commit');
+            return stored;
+          } catch (error) {
+            await connection.query('rollback').catch(() => {});
+            throw error;
+          }
+        },
+        {
+          waitMs: 30_000,
+          onBusy: () =>
+            new EliteError(
+              'STORAGE_ERROR',
+              'elite/postgres: writeFlags() found no free pooled connection within 30 s; retry, or enlarge the pool',
+            ),
+        },
+      );
+    },
+    async deleteFlag(key, environment, deleteOptions = {}) {
+      const expected = deleteOptions.expectedVersion;
+      const { rowCount } = await pool.query(
+        `delete from feature_flags where key = $1 and environment = $2 and ($3::int is null or version = $3::int)`,
+        [key, environment, expected ?? null],
+      );
+      if ((rowCount ?? 0) > 0) return true;
+      if (expected !== undefined) {
+        const current = await getFlag(key, environment);
+        if ((current?.version ?? 0) !== expected) throw versionConflict(key, environment, current?.version ?? 0, expected);
+      }
+      return false;
+    },
+  };
+}
