@@ -3,7 +3,7 @@
  * factory (memory here; PostgreSQL and Supabase in their suites).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFlags } from '../flags/client.js';
+import { createFlags } from '../flags/create-flags.js';
 import type { FlagDefinition } from '../flags/types.js';
 import { EliteError } from '../internal/errors.js';
 import type { FlagEvent, StorageAdapter } from './types.js';
