@@ -1,5 +1,4 @@
 import { messageOf } from '../../internal/errors.js';
-import type { SafeLogger } from '../../internal/logger.js';
 import {
   type CompiledFlag,
   describeOutcome,
@@ -13,6 +12,7 @@ import {
 import type { EvaluationDetails, FlagUser, JsonValue } from '../types.js';
 import type { Entry, Failure, FlagCache } from './cache.js';
 import type { Exposures } from './exposures.js';
+import type { ClientSettings } from './options.js';
 import type { Counters } from './report.js';
 
 /** Details, and whether the user gets the flag (for `isEnabled`). */
@@ -37,17 +37,6 @@ export interface Answers {
   expose(flagKey: string, user: FlagUser): Promise<string | undefined>;
 }
 
-/** What the evaluation methods need from their client. */
-export interface AnswersContext {
-  readonly environment: string;
-  /** Record an exposure with every evaluation that places the user in an arm. */
-  readonly trackExposures: boolean;
-  readonly log: SafeLogger;
-  readonly cache: FlagCache;
-  readonly exposures: Exposures;
-  readonly counters: Counters;
-}
-
 /** True when `value` has the JSON type of `model` (arrays, null and objects told apart). */
 function sameType(value: unknown, model: unknown): boolean {
   if (Array.isArray(model)) return Array.isArray(value);
@@ -62,7 +51,8 @@ function sameType(value: unknown, model: unknown): boolean {
  * A clean answer (a fresh entry, no error) of `isEnabled` and `getVariant` takes the
  * allocation-free fast path; everything else builds full details.
  */
-export function createAnswers({ environment, trackExposures, log, cache, exposures, counters }: AnswersContext): Answers {
+export function createAnswers(settings: ClientSettings, cache: FlagCache, exposures: Exposures, counters: Counters): Answers {
+  const { environment, trackExposures, log } = settings;
   const fail = (flagKey: string, [errorCode, errorMessage]: Failure): Answer => {
     counters.errors++;
     return [{ flagKey, value: null, variant: undefined, reason: 'ERROR', errorCode, errorMessage, flagVersion: undefined }, false];

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../../adapters/memory.js';
 import type { StorageAdapter } from '../../adapters/types.js';
 import { resetCoarseNow } from '../../internal/clock.js';
-import { EliteError } from '../../internal/errors.js';
 import { createFlags } from '../create-flags.js';
 import type { FlagDefinition, StoredFlag } from '../types.js';
 
@@ -314,4 +313,3 @@ describe('createFlags: cache', () => {
     await client.refresh();
   });
 });
-

@@ -5,6 +5,7 @@ import type { EventBuffer } from '../events.js';
 import { ExposureDedupe } from '../exposure-dedupe.js';
 import { storableUserId } from '../track-input.js';
 import type { FlagUser } from '../types.js';
+import type { ClientSettings } from './options.js';
 import type { Counters } from './report.js';
 
 /**
@@ -21,13 +22,13 @@ export class Exposures {
   readonly #warnOnce: WarnOnce;
   readonly #dedupe: ExposureDedupe;
 
-  constructor(environment: string, dedupeMax: number, events: EventBuffer, clock: () => number, counters: Counters, warnOnce: WarnOnce) {
-    this.#environment = environment;
+  constructor(settings: ClientSettings, events: EventBuffer, counters: Counters, warnOnce: WarnOnce) {
+    this.#environment = settings.environment;
     this.#events = events;
-    this.#clock = clock;
+    this.#clock = settings.clock;
     this.#counters = counters;
     this.#warnOnce = warnOnce;
-    this.#dedupe = new ExposureDedupe(dedupeMax);
+    this.#dedupe = new ExposureDedupe(settings.dedupeMax);
   }
 
   /** Users remembered, across all flags, to deduplicate exposures. */
@@ -43,10 +44,16 @@ export class Exposures {
     // A user id no store can keep: the answer stands, the exposure is not recorded. The length
     // is checked before the dedupe (a long id is not kept in memory), the text only for a new
     // exposure, off the deduplicated hot path (a bad id is remembered, so counted once).
-    if (userId.length > EVENT_LIMITS.userIdChars) return this.#unstorable(userId);
+    if (userId.length > EVENT_LIMITS.userIdChars) {
+      this.#unstorable(userId);
+      return;
+    }
     const index = variantIndexOf(outcome);
     if (!this.#dedupe.record(flag.key, userId, index)) return;
-    if (!isStorableText(userId)) return this.#unstorable(userId);
+    if (!isStorableText(userId)) {
+      this.#unstorable(userId);
+      return;
+    }
     this.#counters.exposures++;
     const variant = flag.variantKeys[index] as string;
     this.#events.push({ type: 'exposure', environment: this.#environment, flagKey: flag.key, variant, userId, occurredAt: this.#clock() });

@@ -79,7 +79,7 @@ export interface FlagsClient {
  * the client a plain object.
  */
 export function createFlagsClient(settings: ClientSettings, storage: StorageAdapter): FlagsClient {
-  const { environment, log, clock } = settings;
+  const { environment, log } = settings;
   const counters = newCounters();
   const reporter = createReporter(settings, storage, counters);
   const events = new EventBuffer({
@@ -102,12 +102,12 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
       }
     },
   });
-  const exposures = new Exposures(environment, settings.dedupeMax, events, clock, counters, reporter.warnOnce);
+  const exposures = new Exposures(settings, events, counters, reporter.warnOnce);
   const cache = new FlagCache(settings, storage, counters, reporter, {
     storeAnswered: () => events.retryNow(),
     flagGone: (key) => exposures.forget(key),
   });
-  const answers = createAnswers({ environment, trackExposures: settings.trackExposures, log, cache, exposures, counters });
+  const answers = createAnswers(settings, cache, exposures, counters);
   return {
     environment,
     storage,
@@ -123,10 +123,10 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
     refresh: () => cache.refresh(),
     snapshot: () => cache.snapshot(),
     stats: () => ({ ...counters, cacheSize: cache.size, ...events.stats, eventsPending: events.pending, dedupeSize: exposures.size }),
-    track: createTrack({ environment, strict: settings.strict, events, clock, warnOnce: reporter.warnOnce }),
+    track: createTrack(settings, events, reporter),
     expose: answers.expose,
     flush: () => events.flush(),
-    results: createResults({ environment, storage, events, cache, reporter }),
+    results: createResults(settings, storage, events, cache, reporter),
     async close() {
       if (cache.closed) return;
       await cache.close();

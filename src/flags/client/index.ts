@@ -21,7 +21,7 @@
  *
  * @module
  */
-export { type Answer, type Answers, type AnswersContext, createAnswers } from './answers.js';
+export { type Answer, type Answers, createAnswers } from './answers.js';
 export { type CacheHooks, type Entry, type Failure, FlagCache, type RefreshResult } from './cache.js';
 export { Exposures } from './exposures.js';
 export { createFlagsClient, type FlagsClient } from './flags-client.js';

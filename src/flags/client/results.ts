@@ -4,28 +4,26 @@ import { EliteError, messageOf } from '../../internal/errors.js';
 import type { EventBuffer } from '../events.js';
 import { loadExperiments } from '../experiments-loader.js';
 import type { FlagDefinition, ResultsOptions } from '../types.js';
-import type { FlagCache } from './cache.js';
-import { isValidKey } from './cache.js';
+import { type FlagCache, isValidKey } from './cache.js';
+import type { ClientSettings } from './options.js';
 import type { Reporter } from './report.js';
-
-/** What `results()` needs from its client. */
-export interface ResultsContext {
-  readonly environment: string;
-  readonly storage: StorageAdapter;
-  readonly events: EventBuffer;
-  /** For the bootstrap definition of a flag the store has never had. */
-  readonly cache: FlagCache;
-  readonly reporter: Reporter;
-}
 
 /**
  * Creates the `results()` of a client: flushes the buffered events, reads the experiment's
  * definition and per-variant aggregates from the store, and computes the statistics (loaded on
  * first use; the Edge build rejects with `UNSUPPORTED_RUNTIME` before any store call). A
  * reporting call, not a hot path: it rejects with `EliteError` (`FLAG_NOT_FOUND`,
- * `INVALID_OPTIONS`, `STORAGE_ERROR`).
+ * `INVALID_OPTIONS`, `STORAGE_ERROR`). `cache` holds the bootstrap definition of a flag the
+ * store has never had.
  */
-export function createResults({ environment, storage, events, cache, reporter }: ResultsContext) {
+export function createResults(
+  settings: ClientSettings,
+  storage: StorageAdapter,
+  events: EventBuffer,
+  cache: FlagCache,
+  reporter: Reporter,
+) {
+  const { environment } = settings;
   return async (flagKey: string, resultsOptions: ResultsOptions = {}): Promise<ExperimentResults> => {
     const { computeResults } = await loadExperiments();
     if (!isValidKey(flagKey))
@@ -38,10 +36,14 @@ export function createResults({ environment, storage, events, cache, reporter }:
       if (since !== undefined) query.since = bound(since) as string;
       if (until !== undefined) query.until = bound(until) as string;
     } catch (cause) {
-      throw new EliteError('INVALID_OPTIONS', `elite/flags: results() options: ${messageOf(cause)}; use { event?, since?, until? } with dates`, {
-        field: 'options',
-        cause,
-      });
+      throw new EliteError(
+        'INVALID_OPTIONS',
+        `elite/flags: results() options: ${messageOf(cause)}; use { event?, since?, until? } with dates`,
+        {
+          field: 'options',
+          cause,
+        },
+      );
     }
     await events.flush();
     let definition: FlagDefinition | undefined;

@@ -1,25 +1,17 @@
 import { EliteError } from '../../internal/errors.js';
-import type { WarnOnce } from '../../internal/warn-once.js';
 import type { BufferedEvent, EventBuffer } from '../events.js';
 import { checkTrackInput } from '../track-input.js';
 import type { FlagUser, TrackOptions } from '../types.js';
-
-/** What `track()` needs from its client. */
-export interface TrackContext {
-  readonly environment: string;
-  /** Invalid input throws `INVALID_EVENT` rather than being dropped and counted. */
-  readonly strict: boolean;
-  readonly events: EventBuffer;
-  readonly clock: () => number;
-  readonly warnOnce: WarnOnce;
-}
+import type { ClientSettings } from './options.js';
+import type { Reporter } from './report.js';
 
 /**
  * Creates the `track()` of a client: checks the input (see ../track-input.ts) and buffers a
  * conversion event. Invalid input throws `INVALID_EVENT` when `strict`, else it is dropped,
  * counted in `eventsDropped`, and warned about once per kind of problem.
  */
-export function createTrack({ environment, strict, events, clock, warnOnce }: TrackContext) {
+export function createTrack(settings: ClientSettings, events: EventBuffer, { warnOnce }: Reporter) {
+  const { environment, strict, clock } = settings;
   return (eventName: string, user: FlagUser, trackOptions: TrackOptions = {}): void => {
     const input = checkTrackInput(eventName, user, trackOptions);
     if (!Array.isArray(input)) {
