@@ -1,8 +1,13 @@
 import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
-import { aggregateEvents } from './aggregate.js';
-import { assertStorableEvents } from './event-checks.js';
 import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
 import { versionConflict } from './version-conflict.js';
+
+/** The event checks and aggregates, loaded once on first use (see memory-event-tools.ts). */
+let eventTools: Promise<typeof import('./memory-event-tools.js')> | undefined;
+const loadEventTools = () => {
+  eventTools ??= import('./memory-event-tools.js');
+  return eventTools;
+};
 
 /** Options of {@link createMemoryStorage}. */
 export interface MemoryStorageOptions {
@@ -118,7 +123,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
     async appendEvents(batch: readonly FlagEvent[]) {
       // All or none, refusing what PostgreSQL would: behaviour is the same on every store.
-      assertStorableEvents('memory', batch);
+      (await loadEventTools()).assertStorableEvents('memory', batch);
       for (const event of batch) {
         if (event.id !== undefined) {
           const key = event.id.toLowerCase();
@@ -139,7 +144,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       }
     },
     async queryResults(query: ResultsQuery): Promise<VariantAggregate[]> {
-      return aggregateEvents(events, query);
+      return (await loadEventTools()).aggregateEvents(events, query);
     },
     subscribe(environment, listener) {
       const entry = { environment, listener };

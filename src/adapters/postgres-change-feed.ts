@@ -71,7 +71,10 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       listener = undefined;
       client.removeAllListeners?.();
       client.end().catch(() => {});
-      reconnect = setTimeout(() => void listen(true), reconnectDelayMs);
+      reconnect = setTimeout(() => {
+        reconnect = undefined; // fired: a later first subscriber must be able to connect again
+        void listen(true);
+      }, reconnectDelayMs);
       (reconnect as { unref?: () => void }).unref?.();
     };
     client.on('error', retry);

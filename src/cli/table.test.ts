@@ -2,7 +2,7 @@ import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { experimentEvents, PRICING } from '../../test/cli/events.js';
 import { createMemoryStorage } from '../adapters/memory.js';
-import { createFlags } from '../flags/client.js';
+import { createFlags } from '../flags/create-flags.js';
 import { formatProbability, formatPValue, percent, renderResultsTable, renderTable, signedPercent } from './table.js';
 
 describe('renderTable', () => {

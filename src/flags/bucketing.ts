@@ -13,6 +13,7 @@ export const BUCKETS = 10_000;
  * a rollout adds users without changing the variant mix of those already in.
  */
 export const INCLUSION_SEED = 0x5eed0001;
+/** Seed of the second hash, which picks the variant of an included user (see {@link INCLUSION_SEED}). */
 export const ASSIGNMENT_SEED = 0x5eed0002;
 
 // MurmurHash3 x86_32 (Austin Appleby, public domain), written here rather than imported:

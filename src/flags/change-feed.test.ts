@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { StorageAdapter } from '../adapters/types.js';
-import { createFlags } from './client.js';
+import { createFlags } from './create-flags.js';
 import type { FlagDefinition } from './types.js';
 
 const quiet = { warn: () => {}, error: () => {} };

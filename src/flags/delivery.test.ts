@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { FlagEvent, StorageAdapter } from '../adapters/types.js';
 import { EliteError } from '../internal/errors.js';
-import { createFlags } from './client.js';
+import { createFlags } from './create-flags.js';
 import type { FlagDefinition } from './types.js';
 
 const experiment: FlagDefinition = {

@@ -48,12 +48,21 @@ export interface Evaluation {
 }
 
 /**
- * Reasons in evaluation codes (see {@link evaluateCode}). `MISSING_KEY` is reason `ERROR`
- * with `TARGETING_KEY_MISSING`.
+ * An evaluation packed in one number: `variantIndex * 6 + reason`, the reason an index into
+ * {@link OUTCOME_REASONS}. A number rather than an object keeps the hot path
+ * (`getVariantSync`, `isEnabledSync`) free of allocations; read it with {@link variantIndexOf},
+ * {@link reasonOf}, {@link isPlacement}, {@link isErrorOutcome} and {@link isIncluded}, or unpack it
+ * with {@link describeOutcome}.
  */
-export const CODE_REASONS = ['DISABLED', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'ERROR'] as const;
+export type PackedOutcome = number;
+
+/**
+ * Reasons in packed outcomes (see {@link evaluatePacked}), by index. The last one stands for a
+ * missing targeting key: reason `ERROR` with `TARGETING_KEY_MISSING`.
+ */
+export const OUTCOME_REASONS = ['DISABLED', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'ERROR'] as const;
 const [DISABLED, TARGETING_MATCH, SPLIT, DEFAULT, STATIC, MISSING_KEY] = [0, 1, 2, 3, 4, 5];
-const REASONS = CODE_REASONS.length;
+const REASONS = OUTCOME_REASONS.length;
 
 function cutPointsOf(variantKeys: readonly string[], weights: readonly VariantWeight[]): number[] {
   let total = 0;
@@ -119,15 +128,14 @@ export function targetingKeyOf(user: FlagUser): string | undefined {
 }
 
 /**
- * Evaluates a compiled flag for a user and returns a code: `variantIndex * 6 + reason`
- * (reasons in {@link CODE_REASONS}). Pure: no clock, storage or network; the same inputs give
- * the same answer in every process. Never throws. Returning a number instead of an object
- * keeps the hot path (`getVariantSync`, `isEnabledSync`) free of allocations.
+ * Evaluates a compiled flag for a user and returns the outcome packed in one number
+ * ({@link PackedOutcome}). Pure: no clock, storage or network; the same inputs give the same
+ * answer in every process. Never throws.
  *
  * Order: kill switch → rules (first match wins; a rule's rollout lets users outside it fall
  * through) → the flag's rollout and weights → the default variant.
  */
-export function evaluateCode(flag: CompiledFlag, user: FlagUser): number {
+export function evaluatePacked(flag: CompiledFlag, user: FlagUser): PackedOutcome {
   if (!flag.enabled) return flag.disabledIndex * REASONS + DISABLED;
   const key = targetingKeyOf(user);
   let buckets = -1;
@@ -154,35 +162,35 @@ export function evaluateCode(flag: CompiledFlag, user: FlagUser): number {
   return flag.defaultIndex * REASONS + DEFAULT;
 }
 
-/** The variant index of an evaluation code. */
-export const variantIndexOf = (code: number): number => Math.floor(code / REASONS);
-/** True when an evaluation code places the user in an arm by split or targeting (an exposure). */
-export const isPlacement = (code: number): boolean => code % REASONS === SPLIT || code % REASONS === TARGETING_MATCH;
-/** True when an evaluation code is an error (reason `ERROR`). */
-export const isErrorCode = (code: number): boolean => code % REASONS === MISSING_KEY;
-/** The reason of an evaluation code. */
-export const reasonOf = (code: number): EvaluationReason => CODE_REASONS[code % REASONS] as EvaluationReason;
+/** The index (into `variantKeys` and `values`) of the variant a packed outcome serves. */
+export const variantIndexOf = (outcome: PackedOutcome): number => Math.floor(outcome / REASONS);
+/** True when a packed outcome places the user in an arm by split or targeting (an exposure). */
+export const isPlacement = (outcome: PackedOutcome): boolean => outcome % REASONS === SPLIT || outcome % REASONS === TARGETING_MATCH;
+/** True when a packed outcome is an error (reason `ERROR`: the flag splits by id and there is none). */
+export const isErrorOutcome = (outcome: PackedOutcome): boolean => outcome % REASONS === MISSING_KEY;
+/** The reason of a packed outcome. */
+export const reasonOf = (outcome: PackedOutcome): EvaluationReason => OUTCOME_REASONS[outcome % REASONS] as EvaluationReason;
 
 /** True when the user gets the flag: a toggle serving `on`, or an experiment the user is in. */
-export function isIncluded(flag: CompiledFlag, code: number): boolean {
-  const reason = code % REASONS;
+export function isIncluded(flag: CompiledFlag, outcome: PackedOutcome): boolean {
+  const reason = outcome % REASONS;
   // A toggle is on when it serves "on", whatever the reason (a rollout-0 toggle may default to on).
-  if (flag.toggle) return reason !== DISABLED && reason !== MISSING_KEY && variantIndexOf(code) === 0;
+  if (flag.toggle) return reason !== DISABLED && reason !== MISSING_KEY && variantIndexOf(outcome) === 0;
   return reason === TARGETING_MATCH || reason === SPLIT || reason === STATIC;
 }
 
-/** The evaluation as an object: value, variant, reason and, on error, its code and message. */
-export function describeCode(flag: CompiledFlag, code: number): Evaluation {
-  const index = variantIndexOf(code);
-  const e: Evaluation = { value: flag.values[index] as JsonValue, variant: flag.variantKeys[index], reason: reasonOf(code) };
-  if (code % REASONS === MISSING_KEY) {
+/** A packed outcome unpacked: value, variant, reason and, on error, its code and message. */
+export function describeOutcome(flag: CompiledFlag, outcome: PackedOutcome): Evaluation {
+  const index = variantIndexOf(outcome);
+  const e: Evaluation = { value: flag.values[index] as JsonValue, variant: flag.variantKeys[index], reason: reasonOf(outcome) };
+  if (outcome % REASONS === MISSING_KEY) {
     e.errorCode = 'TARGETING_KEY_MISSING';
     e.errorMessage = `flag "${flag.key}" splits users by id; pass a user id or a context with targetingKey`;
   }
   return e;
 }
 
-/** Evaluates a compiled flag for a user; {@link evaluateCode} as an object. Never throws. */
+/** Evaluates a compiled flag for a user; {@link evaluatePacked} unpacked into an object. Never throws. */
 export function evaluateFlag(flag: CompiledFlag, user: FlagUser): Evaluation {
-  return describeCode(flag, evaluateCode(flag, user));
+  return describeOutcome(flag, evaluatePacked(flag, user));
 }

@@ -29,6 +29,7 @@ export interface EventStats {
   eventsPending: number;
 }
 
+/** Options of {@link EventBuffer}: the store, the batching and the two failure callbacks. */
 export interface EventBufferOptions {
   storage: StorageAdapter;
   flushIntervalMs: number;

@@ -8,6 +8,7 @@
 import { EliteError } from '../internal/errors.js';
 import type { ExperimentsModule } from './experiments-loader.js';
 
+/** Rejects with `UNSUPPORTED_RUNTIME`: the Edge build has no experiment statistics (see the comment above). */
 export const loadExperiments = (): Promise<ExperimentsModule> =>
   Promise.reject(
     new EliteError(

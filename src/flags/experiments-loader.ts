@@ -14,4 +14,5 @@ export interface ExperimentsModule {
   computeResults: typeof computeResults;
 }
 
+/** Loads the experiment statistics on first use (a dynamic `import()`, cached by the runtime). */
 export const loadExperiments = (): Promise<ExperimentsModule> => import('../experiments/index.js');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
-import { createFlags } from './client.js';
+import { createFlags } from './create-flags.js';
 import { ExposureDedupe } from './exposure-dedupe.js';
 import type { FlagDefinition } from './types.js';
 

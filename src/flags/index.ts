@@ -11,12 +11,14 @@ export type { EliteErrorCode, EliteErrorOptions } from '../internal/errors.js';
 export { EliteError, isEliteError } from '../internal/errors.js';
 export type { Logger } from '../internal/logger.js';
 export { BUCKETING_VERSION, murmur3 } from './bucketing.js';
-export type { FlagsClient, FlushResult, RefreshResult } from './client.js';
-export { createFlags } from './client.js';
+export type { FlagsClient, RefreshResult } from './client/index.js';
+export { optionsFromEnv } from './client/index.js';
 export type { SavedGroups } from './conditions.js';
 export { evalCondition } from './conditions.js';
+export { createFlags } from './create-flags.js';
+export type { FlushResult } from './events.js';
 export type { DefaultFlagsClient } from './singleton.js';
-export { flags, optionsFromEnv } from './singleton.js';
+export { flags } from './singleton.js';
 export type {
   Condition,
   EvaluationContext,

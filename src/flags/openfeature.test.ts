@@ -11,7 +11,7 @@ import {
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { StorageAdapter } from '../adapters/types.js';
-import { createFlags } from './client.js';
+import { createFlags } from './create-flags.js';
 import { createOpenFeatureProvider, EliteProvider, type FlagsClientLike, type OpenFeatureProviderOptions } from './openfeature.js';
 import type { EvaluationDetails, EvaluationErrorCode, EvaluationReason, FlagDefinition } from './types.js';
 

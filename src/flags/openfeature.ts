@@ -24,7 +24,7 @@ import type {
   TrackingEventDetails,
 } from '@openfeature/server-sdk';
 import { messageOf } from '../internal/errors.js';
-import type { FlagsClient } from './client.js';
+import type { FlagsClient } from './client/index.js';
 import type { EvaluationDetails, FlagUser, JsonValue, TrackOptions } from './types.js';
 
 /**

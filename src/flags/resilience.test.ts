@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { StorageAdapter } from '../adapters/types.js';
-import { createFlags } from './client.js';
+import { createFlags } from './create-flags.js';
 import { compileFlag, evaluateFlag } from './evaluate.js';
 import { flags } from './singleton.js';
 import type { FlagDefinition, StoredFlag } from './types.js';

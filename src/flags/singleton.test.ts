@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
-import { flags, optionsFromEnv } from './singleton.js';
+import { optionsFromEnv } from './client/index.js';
+import { flags } from './singleton.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();

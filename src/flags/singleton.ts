@@ -1,4 +1,5 @@
-import { createFlags, type FlagsClient } from './client.js';
+import { type FlagsClient, optionsFromEnv } from './client/index.js';
+import { createFlags } from './create-flags.js';
 import type { FlagsOptions } from './types.js';
 
 /** The ready-made client: {@link FlagsClient} plus `configure`. */
@@ -18,21 +19,6 @@ type Holder = { client?: FlagsClient; facades?: object[] };
 const globalHolders = globalThis as Record<symbol, Holder | undefined>;
 const holder: Holder = globalHolders[GLOBAL_KEY] ?? {};
 globalHolders[GLOBAL_KEY] = holder;
-
-/**
- * Options from the environment: `ELITE_FLAGS_ENVIRONMENT` (else `production`),
- * `ELITE_FLAGS_CACHE_TTL_MS`, `ELITE_FLAGS_TIMEOUT_MS`. Storage cannot come from the
- * environment here (this entry stays Edge-safe): call `flags.configure({ storage })`.
- */
-export function optionsFromEnv(): FlagsOptions {
-  // `process` may be absent (Edge, browsers); bundlers may inline process.env.X.
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-  const options: FlagsOptions = {};
-  if (env.ELITE_FLAGS_ENVIRONMENT) options.environment = env.ELITE_FLAGS_ENVIRONMENT;
-  if (env.ELITE_FLAGS_CACHE_TTL_MS) options.cacheTtlMs = Number(env.ELITE_FLAGS_CACHE_TTL_MS);
-  if (env.ELITE_FLAGS_TIMEOUT_MS) options.timeoutMs = Number(env.ELITE_FLAGS_TIMEOUT_MS);
-  return options;
-}
 
 /**
  * The client the environment describes; when the environment is invalid (say

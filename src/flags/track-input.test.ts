@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
 import { EliteError } from '../internal/errors.js';
 import { EVENT_LIMITS } from '../internal/limits.js';
-import { createFlags } from './client.js';
+import { createFlags } from './create-flags.js';
 import type { FlagDefinition, TrackOptions } from './types.js';
 
 const experiment: FlagDefinition = {

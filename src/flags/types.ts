@@ -10,6 +10,7 @@ export type { Condition, FlagDefinition, FlagRule, JsonValue, StoredFlag, Varian
  * bucketing and whose other properties are attributes for targeting.
  */
 export type EvaluationContext = { targetingKey?: string; [attribute: string]: unknown };
+/** Who a flag is evaluated for: a user id, or an {@link EvaluationContext}. */
 export type FlagUser = string | EvaluationContext;
 
 /** Why a value was served (OpenFeature reasons). */

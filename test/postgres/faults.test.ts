@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPostgresStorage, migrate } from '../../src/adapters/postgres.js';
 import type { StorageAdapter } from '../../src/adapters/types.js';
-import { createFlags } from '../../src/flags/client.js';
+import { createFlags } from '../../src/flags/create-flags.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
 
 const url = process.env.DATABASE_URL;

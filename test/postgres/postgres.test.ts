@@ -10,7 +10,7 @@ import { createMemoryStorage } from '../../src/adapters/memory.js';
 import { createPostgresStorage, migrate } from '../../src/adapters/postgres.js';
 import { describeStorageAdapter } from '../../src/adapters/storage.case.js';
 import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
-import { createFlags } from '../../src/flags/client.js';
+import { createFlags } from '../../src/flags/create-flags.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
 import { MIGRATIONS } from '../../src/sql/migrations.js';
 import { seededExperimentEvents, seededRandom, VARIANTS } from './seeded-events.js';

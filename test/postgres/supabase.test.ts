@@ -11,7 +11,7 @@ import { createMemoryStorage } from '../../src/adapters/memory.js';
 import { describeStorageAdapter } from '../../src/adapters/storage.case.js';
 import { createSupabaseStorage } from '../../src/adapters/supabase.js';
 import type { FlagEvent, StorageAdapter, VariantAggregate } from '../../src/adapters/types.js';
-import { createFlags } from '../../src/flags/client.js';
+import { createFlags } from '../../src/flags/create-flags.js';
 import { type PostgrestServer, signJwt, startPostgrestServer } from '../supabase/postgrest-server.js';
 import { seededExperimentEvents, VARIANTS } from './seeded-events.js';
 import { authenticator, createSupabaseDatabase, dropDatabase, dropSupabaseRoles, urlFor } from './supabase-db.js';

@@ -1,0 +1,163 @@
+import { messageOf } from '../../internal/errors.js';
+import {
+  type CompiledFlag,
+  describeOutcome,
+  evaluatePacked,
+  isErrorOutcome,
+  isIncluded,
+  isPlacement,
+  type PackedOutcome,
+  variantIndexOf,
+} from '../evaluate.js';
+import type { EvaluationDetails, FlagUser, JsonValue } from '../types.js';
+import type { Entry, Failure, FlagCache } from './cache.js';
+import type { Exposures } from './exposures.js';
+import type { ClientSettings } from './options.js';
+import type { Counters } from './report.js';
+
+/** Details, and whether the user gets the flag (for `isEnabled`). */
+export type Answer = [details: EvaluationDetails, included: boolean];
+
+/** What a lookup found: an entry, a failure, or undefined for an invalid flag key. */
+type Found = Entry | Failure | undefined;
+
+/** An entry that holds a flag. */
+type Hit = Entry & { flag: CompiledFlag };
+
+/** The evaluation methods of a client, as {@link createAnswers} makes them. */
+export interface Answers {
+  isEnabled(flagKey: string, user: FlagUser): Promise<boolean>;
+  getVariant(flagKey: string, user: FlagUser, defaultVariant?: string): Promise<string | undefined>;
+  getValue<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): Promise<T>;
+  evaluate(flagKey: string, user: FlagUser): Promise<EvaluationDetails>;
+  isEnabledSync(flagKey: string, user: FlagUser): boolean;
+  getVariantSync(flagKey: string, user: FlagUser, defaultVariant?: string): string | undefined;
+  getValueSync<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): T;
+  evaluateSync(flagKey: string, user: FlagUser): EvaluationDetails;
+  expose(flagKey: string, user: FlagUser): Promise<string | undefined>;
+}
+
+/** True when `value` has the JSON type of `model` (arrays, null and objects told apart). */
+function sameType(value: unknown, model: unknown): boolean {
+  if (Array.isArray(model)) return Array.isArray(value);
+  if (model === null || value === null) return value === model;
+  return typeof value === typeof model && Array.isArray(value) === false;
+}
+
+/**
+ * Creates the evaluation methods of a client (`isEnabled`, `getVariant`, `getValue`,
+ * `evaluate`, their `…Sync` twins, and `expose`): cache lookup → pure evaluation → exposure →
+ * answer. None throws or rejects: failures come back as the default with `reason: 'ERROR'`.
+ * A clean answer (a fresh entry, no error) of `isEnabled` and `getVariant` takes the
+ * allocation-free fast path; everything else builds full details.
+ */
+export function createAnswers(settings: ClientSettings, cache: FlagCache, exposures: Exposures, counters: Counters): Answers {
+  const { environment, trackExposures, log } = settings;
+  const fail = (flagKey: string, [errorCode, errorMessage]: Failure): Answer => {
+    counters.errors++;
+    return [{ flagKey, value: null, variant: undefined, reason: 'ERROR', errorCode, errorMessage, flagVersion: undefined }, false];
+  };
+
+  /** Full details of an evaluation, for `evaluate`, `getValue` and every answer that is not clean. */
+  const detail = (flagKey: string, got: Entry | Failure, user: FlagUser): Answer => {
+    if (Array.isArray(got)) return fail(flagKey, got);
+    if (got.failure !== undefined) return fail(flagKey, got.failure);
+    const flag = got.flag;
+    if (flag === undefined) return fail(flagKey, ['FLAG_NOT_FOUND', `flag "${flagKey}" does not exist in environment "${environment}"`]);
+    const outcome = evaluatePacked(flag, user);
+    if (trackExposures) exposures.record(flag, user, outcome);
+    const e = describeOutcome(flag, outcome);
+    const details: EvaluationDetails = { flagKey, value: e.value, variant: e.variant, reason: e.reason, flagVersion: flag.version };
+    if (e.errorCode !== undefined) {
+      counters.errors++;
+      details.errorCode = e.errorCode;
+      details.errorMessage = e.errorMessage as string;
+    } else if (got.stale) {
+      counters.staleServes++;
+      details.reason = 'STALE';
+    }
+    return [details, isIncluded(flag, outcome)];
+  };
+
+  /**
+   * The packed outcome of a clean answer — a fresh entry, no error — or -1. This is the
+   * allocation-free hot path of `getVariant` and `isEnabled`; anything else goes through
+   * {@link fullAnswer}, which builds details. Neither lets an exception escape.
+   */
+  const fastOutcome = (got: Found, user: FlagUser): PackedOutcome => {
+    if (got === undefined || Array.isArray(got) || got.flag === undefined || got.stale) return -1;
+    try {
+      const outcome = evaluatePacked(got.flag, user);
+      if (isErrorOutcome(outcome)) return -1;
+      if (trackExposures) exposures.record(got.flag, user, outcome);
+      return outcome;
+    } catch {
+      return -1;
+    }
+  };
+
+  /** The full answer to any lookup, an invalid key or a failure included. */
+  const fullAnswer = (flagKey: unknown, user: FlagUser, got: Found): Answer => {
+    if (typeof flagKey !== 'string' || flagKey === '' || got === undefined) {
+      // No String(flagKey): a null-prototype object or a symbol would throw converting.
+      const shown = typeof flagKey === 'string' ? flagKey : `<${typeof flagKey}>`;
+      return fail(shown, ['GENERAL', `flag key must be a non-empty string, got ${typeof flagKey}`]);
+    }
+    try {
+      return detail(flagKey, got, user);
+    } catch (error) {
+      // Only a hostile context (a throwing getter, say) gets here.
+      return fail(flagKey, ['GENERAL', messageOf(error)]);
+    }
+  };
+
+  const variant = (flagKey: unknown, user: FlagUser, got: Found, fallback: string | undefined) => {
+    const outcome = fastOutcome(got, user);
+    if (outcome >= 0) return (got as Hit).flag.variantKeys[variantIndexOf(outcome)];
+    const [d] = fullAnswer(flagKey, user, got);
+    // Only a string default is returned: anything else (a thenable above all) would be adopted by
+    // the async twin's promise and could make it reject.
+    return d.reason === 'ERROR' ? (typeof fallback === 'string' ? fallback : d.variant) : d.variant;
+  };
+  const enabled = (flagKey: unknown, user: FlagUser, got: Found): boolean => {
+    const outcome = fastOutcome(got, user);
+    if (outcome >= 0) return isIncluded((got as Hit).flag, outcome);
+    return fullAnswer(flagKey, user, got)[1];
+  };
+  const value = <T extends JsonValue>(flagKey: unknown, user: FlagUser, got: Found, defaultValue: T): T => {
+    const [d] = fullAnswer(flagKey, user, got);
+    if (d.reason === 'ERROR') return defaultValue;
+    if (!sameType(d.value, defaultValue)) {
+      counters.errors++;
+      log.warn(
+        `elite/flags: flag "${d.flagKey}" served ${typeof d.value}, the caller expected ${typeof defaultValue}; returning the default (TYPE_MISMATCH)`,
+      );
+      return defaultValue;
+    }
+    return d.value as T;
+  };
+
+  return {
+    isEnabled: async (flagKey, user) => enabled(flagKey, user, await cache.lookup(flagKey)),
+    getVariant: async (flagKey, user, defaultVariant) => variant(flagKey, user, await cache.lookup(flagKey), defaultVariant),
+    getValue: async (flagKey, user, defaultValue) => value(flagKey, user, await cache.lookup(flagKey), defaultValue),
+    evaluate: async (flagKey, user) => fullAnswer(flagKey, user, await cache.lookup(flagKey))[0],
+    isEnabledSync: (flagKey, user) => enabled(flagKey, user, cache.lookupSync(flagKey)),
+    getVariantSync: (flagKey, user, defaultVariant) => variant(flagKey, user, cache.lookupSync(flagKey), defaultVariant),
+    getValueSync: (flagKey, user, defaultValue) => value(flagKey, user, cache.lookupSync(flagKey), defaultValue),
+    evaluateSync: (flagKey, user) => fullAnswer(flagKey, user, cache.lookupSync(flagKey))[0],
+    async expose(flagKey, user) {
+      try {
+        const got = await cache.lookup(flagKey);
+        if (got === undefined || Array.isArray(got) || got.flag === undefined) return undefined;
+        const outcome = evaluatePacked(got.flag, user);
+        // Toggles are not experiments: nothing to expose.
+        if (got.flag.toggle || !isPlacement(outcome)) return undefined;
+        exposures.record(got.flag, user, outcome);
+        return got.flag.variantKeys[variantIndexOf(outcome)];
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

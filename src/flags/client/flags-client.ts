@@ -1,0 +1,142 @@
+import type { StorageAdapter } from '../../adapters/types.js';
+import type { ExperimentResults } from '../../experiments/index.js';
+import { EliteError, messageOf } from '../../internal/errors.js';
+import { EventBuffer, type FlushResult } from '../events.js';
+import type { EvaluationDetails, FlagSnapshot, FlagStats, FlagUser, JsonValue, ResultsOptions, TrackOptions } from '../types.js';
+import { createAnswers } from './answers.js';
+import { FlagCache, type RefreshResult } from './cache.js';
+import { Exposures } from './exposures.js';
+import type { ClientSettings } from './options.js';
+import { createReporter, newCounters } from './report.js';
+import { createResults } from './results.js';
+import { createTrack } from './track.js';
+
+/**
+ * A flags client bound to one environment. Every evaluation method answers, never throws
+ * and never hangs: failures come back as the default value with `reason: 'ERROR'`.
+ * The `…Sync` twins answer from the cached snapshot without waiting for the store, for hot
+ * paths and Edge middleware; they start a background load when a flag is missing or expired.
+ */
+export interface FlagsClient {
+  /** The environment this client reads. */
+  readonly environment: string;
+  /** The store this client reads (and that flag admin code writes). */
+  readonly storage: StorageAdapter;
+  /** True when the user gets the flag: a toggle that is on, or an experiment the user is in. */
+  isEnabled(flagKey: string, user: FlagUser): Promise<boolean>;
+  /** The variant key served to the user, or `defaultVariant` when evaluation fails. */
+  getVariant(flagKey: string, user: FlagUser, defaultVariant?: string): Promise<string | undefined>;
+  /** The value served, or `defaultValue` on error or when the served value's type differs. */
+  getValue<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): Promise<T>;
+  /** Full details: value, variant, reason, error code and message, flag version. */
+  evaluate(flagKey: string, user: FlagUser): Promise<EvaluationDetails>;
+  /** {@link FlagsClient.isEnabled} from the cache alone. */
+  isEnabledSync(flagKey: string, user: FlagUser): boolean;
+  /** {@link FlagsClient.getVariant} from the cache alone. */
+  getVariantSync(flagKey: string, user: FlagUser, defaultVariant?: string): string | undefined;
+  /** {@link FlagsClient.getValue} from the cache alone. */
+  getValueSync<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): T;
+  /** {@link FlagsClient.evaluate} from the cache alone. */
+  evaluateSync(flagKey: string, user: FlagUser): EvaluationDetails;
+  /** Reloads every flag of the environment from the store into the cache. Never rejects. */
+  refresh(): Promise<RefreshResult>;
+  /** The flags in the cache, serializable, to pass as `bootstrap` (SSR). */
+  snapshot(): FlagSnapshot;
+  /** Cache, error and event counters. */
+  stats(): FlagStats;
+  /**
+   * Records a conversion for the user: it counts for every experiment the user was exposed to
+   * before it. Buffered; see `flush()`. Invalid input throws `INVALID_EVENT` when `strict`,
+   * else it is dropped and counted.
+   */
+  track(eventName: string, user: FlagUser, options?: TrackOptions): void;
+  /**
+   * Records an exposure explicitly (with `trackExposures: false`, or for lazy rendering) and
+   * returns the variant the user is in, or undefined when the user is not in the experiment.
+   */
+  expose(flagKey: string, user: FlagUser): Promise<string | undefined>;
+  /**
+   * Writes the buffered events. Resolves once everything accepted so far is stored, or with
+   * `ok: false` when the store fails (the events stay buffered and are retried). Never rejects.
+   * In serverless handlers: `waitUntil(flags.flush())`.
+   */
+  flush(): Promise<FlushResult>;
+  /**
+   * Per-variant results of an experiment with their statistics (see docs/experiments.md).
+   * Flushes first. Rejects with `EliteError` (`FLAG_NOT_FOUND`, `STORAGE_ERROR`): this is a
+   * reporting call, not a hot path. In the Edge build (export condition `edge-light`: Next.js
+   * middleware and Edge routes) it rejects with `UNSUPPORTED_RUNTIME`: call it on Node.js.
+   */
+  results(flagKey: string, options?: ResultsOptions): Promise<ExperimentResults>;
+  /** Flushes buffered events and stops listening for changes; later evaluations answer from the cache only. */
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles a client from checked settings and a store: the event buffer, the exposures, the
+ * flag cache (which compiles the bootstrap, so it throws `INVALID_FLAG` for a bad one), the
+ * answers, and the methods that wire them. See ./index.ts for why the parts are classes and
+ * the client a plain object.
+ */
+export function createFlagsClient(settings: ClientSettings, storage: StorageAdapter): FlagsClient {
+  const { environment, log } = settings;
+  const counters = newCounters();
+  const reporter = createReporter(settings, storage, counters);
+  const events = new EventBuffer({
+    storage,
+    flushIntervalMs: settings.flushIntervalMs,
+    maxBatch: settings.maxBatch,
+    maxBuffer: settings.maxBuffer,
+    onWriteError: (cause) => reporter.report(reporter.storageError('writing events', cause)),
+    onRejected: (event, cause) => {
+      reporter.warnOnce(
+        'rejected',
+        `elite/flags: the store refused an event (${messageOf(cause)}); it was dropped, the others delivered (counted in stats().eventsRejected)`,
+      );
+      try {
+        settings.onError?.(
+          new EliteError('INVALID_EVENT', `elite/flags: the store refused a ${event.type} event: ${messageOf(cause)}`, { cause }),
+        );
+      } catch {
+        // onError must not throw.
+      }
+    },
+  });
+  const exposures = new Exposures(settings, events, counters, reporter.warnOnce);
+  const cache = new FlagCache(settings, storage, counters, reporter, {
+    storeAnswered: () => events.retryNow(),
+    flagGone: (key) => exposures.forget(key),
+  });
+  const answers = createAnswers(settings, cache, exposures, counters);
+  return {
+    environment,
+    storage,
+    // The evaluation methods themselves, not wrappers: no extra call on the hot path.
+    isEnabled: answers.isEnabled,
+    getVariant: answers.getVariant,
+    getValue: answers.getValue,
+    evaluate: answers.evaluate,
+    isEnabledSync: answers.isEnabledSync,
+    getVariantSync: answers.getVariantSync,
+    getValueSync: answers.getValueSync,
+    evaluateSync: answers.evaluateSync,
+    refresh: () => cache.refresh(),
+    snapshot: () => cache.snapshot(),
+    stats: () => ({ ...counters, cacheSize: cache.size, ...events.stats, eventsPending: events.pending, dedupeSize: exposures.size }),
+    track: createTrack(settings, events, reporter),
+    expose: answers.expose,
+    flush: () => events.flush(),
+    results: createResults(settings, storage, events, cache, reporter),
+    async close() {
+      if (cache.closed) return;
+      await cache.close();
+      const dropped = events.stats.eventsDropped;
+      const result = await events.close();
+      if (!result.ok) {
+        log.warn(
+          `elite/flags: close(): the store kept failing; ${events.stats.eventsDropped - dropped} buffered events were dropped (counted in stats().eventsDropped)`,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { createMemoryStorage } from '../adapters/memory.js';
+import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
+import { createFlagsClient, type FlagsClient, readOptions } from './client/index.js';
+import type { FlagsOptions } from './types.js';
+
+/**
+ * Creates a flags client. Configuration errors throw `EliteError` (`INVALID_OPTIONS`,
+ * `INVALID_FLAG` for a bad bootstrap) at once; nothing after that throws into app code.
+ * Without `storage`, the client reads a new in-memory store (`createMemoryStorage()`): the
+ * ready-made default, and the only place in `flags/` that names a concrete store.
+ *
+ * @example
+ * const client = createFlags({ storage: createMemoryStorage({ flags }), environment: 'production' });
+ * const variant = await client.getVariant('pricing-test', userId); // 'control' | 'variant-a' | 'variant-b'
+ */
+export function createFlags(options: FlagsOptions = {}): FlagsClient {
+  try {
+    const settings = readOptions(options);
+    return createFlagsClient(settings, settings.storage ?? createMemoryStorage());
+  } catch (error) {
+    if (isEliteError(error)) throw error;
+    // Options that cannot be read (a throwing getter, a revoked proxy): still a typed error.
+    throw new EliteError('INVALID_OPTIONS', `elite/flags: createFlags() could not read its options: ${messageOf(error)}`, {
+      field: 'options',
+      cause: error,
+    });
+  }
+}
