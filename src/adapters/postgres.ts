@@ -1,9 +1,9 @@
 import { validateFlag } from '../flags/model.js';
 import type { FlagDefinition, StoredFlag } from '../flags/types.js';
 import { EliteError } from '../internal/errors.js';
+import { redactConnectionSecrets as redactSecrets } from '../internal/redact.js';
 import { assertStorableEvents, eventIdOf, isContentRejection } from './event-checks.js';
 import { type Queryable, storageError, withConnection } from './postgres-session.js';
-import { redactSecrets } from './redact.js';
 import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
 
 export { type MigrateOptions, migrate } from './postgres-migrate.js';

@@ -1,8 +1,8 @@
 import { validateFlag } from '../flags/model.js';
 import type { FlagDefinition, StoredFlag } from '../flags/types.js';
 import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
+import { redactConnectionSecrets as redactSecrets } from '../internal/redact.js';
 import { assertStorableEvents, eventIdOf, isContentRejection } from './event-checks.js';
-import { redactSecrets } from './redact.js';
 import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
 
 /** A PostgREST error as supabase-js hands it over (`{ code, details, hint, message }`). */

@@ -6,7 +6,7 @@
  */
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
-import { redactSecrets } from './redact.js';
+import { redactUrlCredentials } from '../internal/redact.js';
 import type { AlertEvent, AlertNotifier, DiscordOptions, TelemetrySnapshot } from './types.js';
 
 /** Discord's documented message limits. */
@@ -254,7 +254,7 @@ export function createDiscordNotifier(options: DiscordOptions, snapshot: () => T
   const where = redactWebhookUrl(secret);
   const target = new URL(secret);
   if (options.wait) target.searchParams.set('wait', 'true');
-  const scrub = (text: string) => redactSecrets(text.split(token).join('***'));
+  const scrub = (text: string) => redactUrlCredentials(text.split(token).join('***'));
 
   const stats: DiscordStats = { sent: 0, failed: 0, dropped: 0, retries: 0 };
   let stopped = false;

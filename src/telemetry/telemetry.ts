@@ -1,6 +1,7 @@
 import { coarseNow } from '../internal/clock.js';
 import { EliteError, messageOf } from '../internal/errors.js';
 import { toSafeLogger } from '../internal/logger.js';
+import { redactUrlCredentials } from '../internal/redact.js';
 import { withTimeout } from '../internal/timeout.js';
 import { createWarnOnce } from '../internal/warn-once.js';
 import { createAlerting } from './alerting.js';
@@ -30,7 +31,6 @@ import {
 } from './metrics.js';
 import { instrumentOpenAIClient } from './openai.js';
 import { isValidCompletion, isValidRequest } from './record-checks.js';
-import { redactSecrets } from './redact.js';
 import { loadRegistry } from './registry.js';
 import type { Telemetry } from './telemetry-api.js';
 import { checkInitOptions, getTracer, initTracing, runInSpan, type TracingHandle } from './tracing.js';
@@ -202,7 +202,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           await instance.registry();
         } catch (error) {
           metrics = false;
-          logger.warn(`elite/telemetry: metrics are off: ${redactSecrets(messageOf(error))}`);
+          logger.warn(`elite/telemetry: metrics are off: ${redactUrlCredentials(messageOf(error))}`);
         }
         alerting.startTimer();
         return { tracing: result.tracing, metrics };
@@ -217,7 +217,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       try {
         await tracing?.forceFlush();
       } catch (error) {
-        logger.warn(`elite/telemetry: span flush failed: ${redactSecrets(messageOf(error))}`);
+        logger.warn(`elite/telemetry: span flush failed: ${redactUrlCredentials(messageOf(error))}`);
       }
       await Promise.all([...discordNotifiers].map((n) => n.flush()));
     },
@@ -237,7 +237,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           );
         }
       } catch (error) {
-        logger.warn(`elite/telemetry: tracer shutdown failed: ${redactSecrets(messageOf(error))}`);
+        logger.warn(`elite/telemetry: tracer shutdown failed: ${redactUrlCredentials(messageOf(error))}`);
       }
       tracing = undefined;
       initPromise = undefined;

@@ -17,8 +17,8 @@ import {
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
 import { importOptional } from '../internal/optional-import.js';
+import { redactUrlCredentials } from '../internal/redact.js';
 import { GEN_AI } from './llm.js';
-import { redactSecrets } from './redact.js';
 import type { InitOptions, InitResult } from './types.js';
 
 /** Instrumentation scope of every span we create. */
@@ -138,7 +138,7 @@ export function checkInitOptions(options: InitOptions): void {
     if (!ok)
       bad(
         'otlp.endpoint',
-        `must be an http(s) URL such as http://localhost:4318, got ${typeof endpoint === 'string' ? JSON.stringify(redactSecrets(endpoint)) : typeof endpoint}`,
+        `must be an http(s) URL such as http://localhost:4318, got ${typeof endpoint === 'string' ? JSON.stringify(redactUrlCredentials(endpoint)) : typeof endpoint}`,
       );
   }
   for (const [key, value] of Object.entries(options.batch ?? {})) {
