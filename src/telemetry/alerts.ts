@@ -4,7 +4,7 @@
  * slots; the clock is passed in.
  */
 import { EliteError } from '../internal/errors.js';
-import { HTTP_DURATION_BUCKETS } from './metrics.js';
+import { HTTP_DURATION_BUCKETS } from './http-labels.js';
 import type { AlertEvent, AlertName, AlertOptions } from './types.js';
 
 /** Slots per window: a 5 min window moves in 10 s steps. */

@@ -5,8 +5,9 @@
 
 import { coarseNow } from '../internal/clock.js';
 import { EliteError } from '../internal/errors.js';
+import { Family, type SeriesPolicy } from './capped-family.js';
+import { HTTP_DURATION_BUCKETS, routeLabel } from './http-labels.js';
 import { OPERATION_DURATION_BUCKETS, TOKEN_USAGE_BUCKETS } from './llm.js';
-import { Family, HTTP_DURATION_BUCKETS, routeLabel, type SeriesPolicy } from './metrics.js';
 import type { TelemetryOptions } from './types.js';
 
 /** Bucket boundaries (seconds) of `llm_time_to_first_token_seconds`. */

@@ -1,36 +1,18 @@
 /**
- * Metric families kept in plain numbers on the hot path, exposed through a prom-client registry.
+ * A metric family with a series cap, kept in plain numbers on the hot path.
  *
  * Why not prom-client's own Counter/Histogram on the hot path: each of their `inc`/`observe`
  * calls sorts and hashes the label object (a few hundred ns), and one completion touches eight
  * series. Here a completion resolves its series once per (provider, model, status) and then adds
  * to numbers. prom-client stays the exposition layer: its Registry reads these families through
- * the same `get()` contract its own metrics implement, formats them, and adds the process metrics.
- * Edge-safe: prom-client is loaded by `loadPromClient()` only when metrics are scraped.
+ * the same `get()` contract its own metrics implement (see prom-metric.ts).
  */
 
-import { importOptional } from '../internal/optional-import.js';
+import type { MetricSample, PromMetricLike } from './prom-metric.js';
 
 /** Label value that replaces new values once a family reached its series cap. */
 export const OVERFLOW_LABEL = '_overflow';
 const MAX_LABEL_VALUE_CHARS = 128;
-
-/** One sample in prom-client's `get()` shape. */
-interface Sample {
-  value: number;
-  labels: Record<string, string | number>;
-  metricName?: string;
-}
-
-/** What prom-client's registry reads from a metric (`registerMetric` + `get()`). */
-export interface PromMetricLike {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge' | 'histogram';
-  aggregator: 'sum';
-  get(): Promise<{ name: string; help: string; type: string; aggregator: 'sum'; values: Sample[] }>;
-  reset(): void;
-}
 
 /** What every series carries for the series cap: when it was last written, and whether it is still in its family. */
 interface SeriesState {
@@ -188,7 +170,7 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
   }
 
   async get() {
-    const values: Sample[] = [];
+    const values: MetricSample[] = [];
     for (const s of this.series.values()) {
       const labels: Record<string, string> = {};
       for (let i = 0; i < this.labelNames.length; i++) labels[this.labelNames[i] as string] = s.labels[i] as string;
@@ -220,79 +202,3 @@ export function observe(series: HistogramSeries, buckets: readonly number[], val
 }
 
 /** A metric whose samples are computed at scrape time (flag cache counters, telemetry's own drop counts). */
-export class CollectedMetric implements PromMetricLike {
-  readonly aggregator = 'sum' as const;
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly type: 'counter' | 'gauge',
-    private readonly collect: () => Sample[],
-  ) {}
-  reset(): void {}
-  async get() {
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.collect() };
-  }
-}
-
-/** Bucket boundaries (seconds) of the HTTP request duration histogram; 0.5 s is one, so "p95 over 500 ms" is exact. */
-export const HTTP_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
-
-/** An HTTP method as a bounded label: known methods upper-cased, anything else `_OTHER` (OTel semconv). */
-export function methodLabel(method: string | undefined): string {
-  const upper = (method ?? 'GET').toUpperCase();
-  return HTTP_METHODS.has(upper) ? upper : '_OTHER';
-}
-
-// Digits; a UUID; hex of 8+ with a digit (short commit SHAs, ObjectIds); a ULID; a token of 32+.
-const ID_SEGMENT =
-  /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[a-f]*\d)[0-9a-f]{8,}|[0-9A-HJKMNP-TV-Z]{26}|[A-Za-z0-9_-]{32,})$/i;
-// local@domain.tld, also percent-encoded (`%40`), as a whole segment.
-const EMAIL_SEGMENT = /^[^/@\s]+(?:@|%40)[^/@\s]+\.[^/@\s]+$/i;
-
-/**
- * A request path as a route label: the query string dropped, every segment that is an e-mail
- * address replaced by `:email`, and every one that looks like an id (digits, UUID, hex of 8+ with
- * a digit, ULID, token of 32+) by `:id`, so users and request ids never become label values. Pass
- * the framework's route template (`/api/chat/[id]`) when you have it.
- */
-export function routeLabel(path: string): string {
-  const q = path.search(/[?#]/);
-  const bare = q === -1 ? path : path.slice(0, q);
-  if (bare === '' || bare === '/') return '/';
-  return bare
-    .split('/')
-    .map((segment) => (EMAIL_SEGMENT.test(segment) ? ':email' : ID_SEGMENT.test(segment) ? ':id' : segment))
-    .join('/');
-}
-
-/** The subset of prom-client this module calls, typed structurally (prom-client is loaded lazily). */
-export interface PromClientLike {
-  Registry: new () => PromRegistryLike;
-  collectDefaultMetrics(options: { register: PromRegistryLike }): void;
-}
-
-export interface PromRegistryLike {
-  contentType: string;
-  metrics(): Promise<string>;
-  registerMetric(metric: unknown): void;
-  removeSingleMetric(name: string): void;
-  getSingleMetric(name: string): unknown;
-}
-
-/** prom-client's module object, loaded once. */
-export async function loadPromClient(): Promise<PromClientLike> {
-  const mod = await importOptional('prom-client');
-  return (typeof mod.Registry === 'function' ? mod : mod.default) as unknown as PromClientLike;
-}
-
-/** Minimal Node `http` request/response surface the handler uses. */
-export interface NodeRequestLike {
-  method?: string | undefined;
-}
-export interface NodeResponseLike {
-  statusCode: number;
-  setHeader(name: string, value: string): unknown;
-  end(body?: string): unknown;
-}
