@@ -97,7 +97,7 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     const key = values.join('\u0001');
     const found = this.series.get(key);
     if (found !== undefined) return found;
-    const labels = values.map((v) => (v.length > MAX_LABEL_VALUE_CHARS ? v.slice(0, MAX_LABEL_VALUE_CHARS) : v));
+    const labels = values.map((value) => (value.length > MAX_LABEL_VALUE_CHARS ? value.slice(0, MAX_LABEL_VALUE_CHARS) : value));
     const pinned = this.policy.pinned?.(labels) === true;
     const unpinned = this.series.size - this.pinnedCount - (this.series.has(this.overflowKey) ? 1 : 0);
     if (pinned ? this.pinnedCount >= this.maxSeries : unpinned >= this.maxSeries && !this.evictIdle()) {
@@ -134,10 +134,10 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     if (now < this.noVictimBefore) return false;
     let victimKey: string | undefined;
     let victim: SeriesOf<T> | undefined;
-    for (const [key, s] of this.series) {
-      if (s.pinned) continue;
-      if (victim === undefined || s.lastUsedMs < victim.lastUsedMs) {
-        victim = s;
+    for (const [key, series] of this.series) {
+      if (series.pinned) continue;
+      if (victim === undefined || series.lastUsedMs < victim.lastUsedMs) {
+        victim = series;
         victimKey = key;
       }
     }
@@ -150,7 +150,8 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     else {
       const from = victim as HistogramSeries;
       const to = into as HistogramSeries;
-      for (let i = 0; i < from.counts.length; i++) to.counts[i] = (to.counts[i] as number) + (from.counts[i] as number);
+      for (let bucket = 0; bucket < from.counts.length; bucket++)
+        to.counts[bucket] = (to.counts[bucket] as number) + (from.counts[bucket] as number);
       to.sum += from.sum;
       to.count += from.count;
     }
@@ -171,22 +172,23 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
 
   async get() {
     const values: MetricSample[] = [];
-    for (const s of this.series.values()) {
+    for (const series of this.series.values()) {
       const labels: Record<string, string> = {};
-      for (let i = 0; i < this.labelNames.length; i++) labels[this.labelNames[i] as string] = s.labels[i] as string;
+      for (let index = 0; index < this.labelNames.length; index++)
+        labels[this.labelNames[index] as string] = series.labels[index] as string;
       if (this.type === 'counter') {
-        values.push({ value: (s as CounterSeries).value, labels });
+        values.push({ value: (series as CounterSeries).value, labels });
         continue;
       }
-      const h = s as HistogramSeries;
+      const histogram = series as HistogramSeries;
       let cumulative = 0;
-      for (let i = 0; i < this.buckets.length; i++) {
-        cumulative += h.counts[i] as number;
-        values.push({ value: cumulative, labels: { ...labels, le: this.buckets[i] as number }, metricName: `${this.name}_bucket` });
+      for (let bucket = 0; bucket < this.buckets.length; bucket++) {
+        cumulative += histogram.counts[bucket] as number;
+        values.push({ value: cumulative, labels: { ...labels, le: this.buckets[bucket] as number }, metricName: `${this.name}_bucket` });
       }
-      values.push({ value: h.count, labels: { ...labels, le: '+Inf' }, metricName: `${this.name}_bucket` });
-      values.push({ value: h.sum, labels, metricName: `${this.name}_sum` });
-      values.push({ value: h.count, labels, metricName: `${this.name}_count` });
+      values.push({ value: histogram.count, labels: { ...labels, le: '+Inf' }, metricName: `${this.name}_bucket` });
+      values.push({ value: histogram.sum, labels, metricName: `${this.name}_sum` });
+      values.push({ value: histogram.count, labels, metricName: `${this.name}_count` });
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
@@ -194,9 +196,9 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
 
 /** Adds `value` to a histogram series (buckets are upper bounds, inclusive, as Prometheus `le`). */
 export function observe(series: HistogramSeries, buckets: readonly number[], value: number): void {
-  let i = 0;
-  while (i < buckets.length && value > (buckets[i] as number)) i++;
-  series.counts[i] = (series.counts[i] as number) + 1;
+  let bucket = 0;
+  while (bucket < buckets.length && value > (buckets[bucket] as number)) bucket++;
+  series.counts[bucket] = (series.counts[bucket] as number) + 1;
   series.sum += value;
   series.count++;
 }

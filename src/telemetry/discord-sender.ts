@@ -74,7 +74,7 @@ async function postWithDeadline(
     requestTimeoutMs,
   );
   // Raced as well as passed: a custom `fetch` may ignore the signal.
-  const aborted = new Promise<never>((_, reject) => {
+  const aborted = new Promise<never>((_resolve, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
   });
   aborted.catch(() => undefined);

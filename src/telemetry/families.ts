@@ -30,7 +30,7 @@ export function resolveSeriesPolicy(options: TelemetryOptions) {
   }
   const list = (field: 'routes' | 'models'): Set<string> => {
     const values = options.keepSeries?.[field] ?? [];
-    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+    if (!Array.isArray(values) || !values.every((value) => typeof value === 'string')) {
       throw new EliteError('INVALID_OPTIONS', `elite/telemetry: keepSeries.${field} must be an array of strings`, {
         field: `keepSeries.${field}`,
       });

@@ -27,8 +27,8 @@ const EMAIL_SEGMENT = /^[^/@\s]+(?:@|%40)[^/@\s]+\.[^/@\s]+$/i;
  * the framework's route template (`/api/chat/[id]`) when you have it.
  */
 export function routeLabel(path: string): string {
-  const q = path.search(/[?#]/);
-  const bare = q === -1 ? path : path.slice(0, q);
+  const queryStart = path.search(/[?#]/);
+  const bare = queryStart === -1 ? path : path.slice(0, queryStart);
   if (bare === '' || bare === '/') return '/';
   return bare
     .split('/')
