@@ -29,13 +29,21 @@ class Slot {
 
 /** Sums of a window. */
 export interface WindowTotals {
+  /** HTTP requests recorded. */
   requests: number;
+  /** Of those, the failed ones (5xx or `error: true`). */
   errors: number;
+  /** Request counts per duration bucket (`HTTP_DURATION_BUCKETS`, then +Inf); not cumulative. */
   latency: Float64Array;
+  /** LLM completions recorded. */
   completions: number;
+  /** Input plus output tokens. */
   tokens: number;
+  /** Cost of the completions, USD. */
   costUsd: number;
+  /** Flag evaluations answered from the cache. */
   flagHits: number;
+  /** Flag evaluations that read the store. */
   flagMisses: number;
   /** Time the window covers so far, ms (less than `windowMs` just after start). */
   coveredMs: number;
@@ -43,6 +51,7 @@ export interface WindowTotals {
 
 /** A ring of {@link SLOTS} time slots; memory is fixed whatever the traffic. */
 export class SlidingWindow {
+  /** Length of one slot, ms (`windowMs / 30`). */
   readonly slotMs: number;
   readonly #slots = Array.from({ length: SLOTS }, () => new Slot());
   readonly #startedAt: number;
@@ -63,6 +72,7 @@ export class SlidingWindow {
     return slot;
   }
 
+  /** Sums of the slots within `windowMs` of `now`. */
   totals(now: number): WindowTotals {
     const current = Math.floor(now / this.slotMs);
     const totals: WindowTotals = {
@@ -117,12 +127,19 @@ export function quantileMs(counts: Float64Array, quantile: number, buckets: read
 
 /** Resolved alert thresholds. */
 export interface AlertConfig {
+  /** Sliding window of every rule, ms. */
   windowMs: number;
+  /** How often the timer evaluates the rules, ms. */
   evaluateIntervalMs: number;
+  /** Error ratio that fires `HighErrorRate`. */
   errorRate: number;
+  /** Requests needed before the request rules can fire. */
   minRequests: number;
+  /** p95 latency that fires `HighLatencyP95`, ms. */
   p95LatencyMs: number;
+  /** Flag cache-hit ratio under which `LowFlagCacheHitRatio` fires. */
   cacheHitRatio: number;
+  /** Flag lookups needed before `LowFlagCacheHitRatio` can fire. */
   minFlagLookups: number;
 }
 
@@ -253,6 +270,7 @@ export class AlertState {
     return changes;
   }
 
+  /** Copies of the alerts firing now. */
   active(): AlertEvent[] {
     return [...this.#active.values()].map((event) => ({ ...event }));
   }

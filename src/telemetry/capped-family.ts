@@ -16,6 +16,7 @@ const MAX_LABEL_VALUE_CHARS = 128;
 
 /** What every series carries for the series cap: when it was last written, and whether it is still in its family. */
 interface SeriesState {
+  /** The label values, in the order of the family's `labelNames` (cut to 128 characters). */
   labels: readonly string[];
   /** Clock time of the last write; the writer sets it (the least recently used idle series is evicted first). */
   lastUsedMs: number;
@@ -25,14 +26,19 @@ interface SeriesState {
   pinned: boolean;
 }
 
+/** A counter's series: one total that only grows. */
 export interface CounterSeries extends SeriesState {
+  /** The total so far. */
   value: number;
 }
 
+/** A histogram's series: counts per bucket, their sum and count. */
 export interface HistogramSeries extends SeriesState {
   /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
   counts: Float64Array;
+  /** Sum of the observed values. */
   sum: number;
+  /** Number of observed values. */
   count: number;
 }
 
@@ -42,6 +48,7 @@ export interface SeriesPolicy {
   pinned?: (values: readonly string[]) => boolean;
   /** A series written within this many ms is never evicted. */
   idleMs: number;
+  /** Clock for `lastUsedMs`, ms. */
   now: () => number;
   /** Incremented on every eviction, shared by the families: callers holding series revalidate when it moved. */
   epoch: { value: number };
@@ -69,7 +76,9 @@ type SeriesOf<T extends 'counter' | 'histogram'> = T extends 'counter' ? Counter
  * ever seen: the unbounded growth the cap exists to prevent.
  */
 export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike {
+  /** Summed across cluster workers. */
   readonly aggregator = 'sum' as const;
+  /** The live series by their joined label values. */
   readonly series = new Map<string, SeriesOf<T>>();
   /** New label sets mapped to the overflow series. */
   overflowed = 0;
@@ -81,11 +90,17 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
   private noVictimBefore = Number.NEGATIVE_INFINITY;
 
   constructor(
+    /** The Prometheus metric name. */
     readonly name: string,
+    /** The `# HELP` text. */
     readonly help: string,
+    /** Counter or histogram. */
     readonly type: T,
+    /** The label names, in the order `at()` takes their values. */
     readonly labelNames: readonly string[],
+    /** Series kept before new label sets go to `_overflow` (and again as many pinned ones). */
     readonly maxSeries: number,
+    /** A histogram's bucket upper bounds, ascending (+Inf implied). */
     readonly buckets: readonly number[] = [],
     private readonly policy: SeriesPolicy = NEVER_EVICT,
   ) {
@@ -162,6 +177,7 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     return true;
   }
 
+  /** Forgets every series and count (prom-client's `registry.resetMetrics()` calls it). */
   reset(): void {
     this.series.clear();
     this.overflowed = 0;
@@ -170,6 +186,7 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     this.noVictimBefore = Number.NEGATIVE_INFINITY;
   }
 
+  /** The samples in prom-client's shape: one per counter series; per histogram series cumulative `_bucket`s, `_sum` and `_count`. */
   async get() {
     const values: MetricSample[] = [];
     for (const series of this.series.values()) {

@@ -6,16 +6,27 @@
 
 /** Discord's documented message limits, in characters (`embeds` and `fields`: counts). */
 export const DISCORD_LIMITS = {
+  /** Characters of `content`. */
   content: 2000,
+  /** Embeds per message. */
   embeds: 10,
+  /** Characters of all embeds together (titles, descriptions, fields, footers, authors). */
   embedTotal: 6000,
+  /** Characters of an embed title. */
   title: 256,
+  /** Characters of an embed description. */
   description: 4096,
+  /** Fields per embed. */
   fields: 25,
+  /** Characters of a field name. */
   fieldName: 256,
+  /** Characters of a field value. */
   fieldValue: 1024,
+  /** Characters of a footer. */
   footer: 2048,
+  /** Characters of an author name. */
   author: 256,
+  /** Characters of the username override. */
   username: 80,
 } as const;
 
@@ -42,9 +53,15 @@ export interface DiscordEmbed {
   /** Name/value rows. */
   fields?: DiscordEmbedField[];
   /** Footer text. */
-  footer?: { text: string };
+  footer?: {
+    /** The footer's text. */
+    text: string;
+  };
   /** Author line above the title. */
-  author?: { name: string };
+  author?: {
+    /** The author's name. */
+    name: string;
+  };
 }
 
 /** The JSON body of an "execute webhook" call (the parts we send). */

@@ -11,7 +11,19 @@ import type { ResolvedDiscordOptions } from './discord-options.js';
 import { type DiscordPayload, fitToDiscordLimits } from './discord-payload.js';
 
 /** What a delivery resolved to; it never rejects. */
-export type DeliveryResult = { ok: true; messageId?: string } | { ok: false; error: EliteError };
+export type DeliveryResult =
+  | {
+      /** Discord accepted the message. */
+      ok: true;
+      /** The message's id, when the notifier asked Discord to answer with it (`wait: true`). */
+      messageId?: string;
+    }
+  | {
+      /** The message was not delivered. */
+      ok: false;
+      /** Why: code `DELIVERY_FAILED`, with the webhook token redacted from the message. */
+      error: EliteError;
+    };
 
 /** Counters of a notifier. */
 export interface DiscordStats {

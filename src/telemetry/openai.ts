@@ -10,8 +10,16 @@ import type { CompletionRecord, CompletionStatus } from './types.js';
 
 /** The part of an OpenAI client we wrap. */
 export interface OpenAIClientLike {
+  /** The API base URL; its host and port become the span's `server.address` and `server.port`. */
   baseURL?: string;
-  chat: { completions: { create(body: never, options?: never): unknown } };
+  /** The method wrapped: `chat.completions.create`. */
+  chat: {
+    /** The chat completions resource. */
+    completions: {
+      /** Creates a chat completion (or a stream of chunks with `stream: true`). */
+      create(body: never, options?: never): unknown;
+    };
+  };
 }
 
 interface Usage {
@@ -42,10 +50,15 @@ interface ChatResult {
 const INSTRUMENTED = Symbol.for('@tiqology/elite/telemetry/openai');
 const MAX_CONTENT_CHARS = 16_384;
 
+/** What {@link instrumentOpenAIClient} needs from its telemetry instance. */
 export interface OpenAIDeps {
+  /** The tracer the spans are started on. */
   tracer: Tracer;
+  /** Records each finished call (the instance's `recordCompletion`). */
   record(completion: CompletionRecord): unknown;
+  /** Provider label and `gen_ai.provider.name`, e.g. `openai`. */
   provider: string;
+  /** Put prompts and answers on the spans (they may hold personal data). */
   captureContent: boolean;
 }
 

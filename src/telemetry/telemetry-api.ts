@@ -89,11 +89,13 @@ export interface Telemetry {
   snapshot(): TelemetrySnapshot;
   /** Evaluates the alert rules now (the timer does it every `evaluateIntervalMs`); returns the transitions. */
   evaluateAlerts(): AlertEvent[];
+  /** Copies of the alerts firing now. */
   activeAlerts(): AlertEvent[];
   /** Adds a notifier for alert transitions; returns a function that removes it. */
   addNotifier(notifier: AlertNotifier): () => void;
   /** A Discord notifier posting summaries every `intervalMs` and alert transitions. Throws `INVALID_OPTIONS`. */
   discord(options: DiscordOptions): DiscordNotifier;
+  /** Counters about telemetry itself: dropped records, unpriced completions, folded series. */
   stats(): TelemetryStats;
   /**
    * Counts records dropped before this instance existed (the root entry's stand-in queue was full)

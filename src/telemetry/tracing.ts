@@ -101,7 +101,9 @@ function runBody<T>(span: Span, fn: (span: Span) => T): T {
 
 /** What `initTracing` registered, for shutdown. */
 export interface TracingHandle {
+  /** Exports the spans the batch processor holds. */
   forceFlush(): Promise<void>;
+  /** Shuts the provider down and unregisters the global tracer, so `init()` can register again. */
   shutdown(): Promise<void>;
 }
 
