@@ -6,11 +6,8 @@
  * kept in a bundle, so a record costs a map lookup and a few additions. A bundle is looked up
  * again when a family evicted a series since (the shared `epoch` moved).
  */
-import type { WarnOnce } from '../internal/warn-once.js';
-import type { SlidingWindow } from './alerts.js';
-import { setBounded } from './bounded-cache.js';
 import { type CounterSeries, type HistogramSeries, observe } from './capped-family.js';
-import { type MetricFamilies, TTFT_BUCKETS } from './families.js';
+import { TTFT_BUCKETS } from './families.js';
 import {
   computeCostUsd,
   findPrice,
@@ -20,7 +17,7 @@ import {
   TOKEN_USAGE_BUCKETS,
 } from './llm.js';
 import { isValidCompletion } from './record-checks.js';
-import type { TelemetryCounts } from './self-metrics.js';
+import { type RecorderContext, setBounded } from './recorder-context.js';
 import type { CompletionRecord } from './types.js';
 
 /** The series one (provider, model, status) writes, with its price. */
@@ -43,24 +40,6 @@ interface CompletionSeries {
   epoch: number;
 }
 
-/** What {@link createCompletionRecorder} needs from its instance. */
-export interface CompletionRecorderDeps {
-  /** The instance's metric families. */
-  families: MetricFamilies;
-  /** The families' shared eviction count. */
-  epoch: { value: number };
-  /** The price table, built-in prices included. */
-  prices: Record<string, ModelPrice>;
-  /** The instance's clock, ms. */
-  now: () => number;
-  /** The alert window the completion is added to. */
-  window: SlidingWindow;
-  /** The instance's drop and unpriced counters. */
-  counts: TelemetryCounts;
-  /** The instance's one-warning-per-key logger. */
-  warnOnce: WarnOnce;
-}
-
 /** A model's price: an exact key of the table directly, else {@link findPrice}'s answer, remembered per model (bounded). */
 function createPriceLookup(prices: Record<string, ModelPrice>): (model: string) => ModelPrice | undefined {
   // Prefix matching scans the table: remember each model's answer.
@@ -75,15 +54,10 @@ function createPriceLookup(prices: Record<string, ModelPrice>): (model: string) 
 }
 
 /** Builds the instance's `recordCompletion`; it never throws (an invalid record is dropped, counted, warned about once). */
-export function createCompletionRecorder({
-  families,
-  epoch,
-  prices,
-  now,
-  window,
-  counts,
-  warnOnce,
-}: CompletionRecorderDeps): (completion: CompletionRecord) => void {
+export function createCompletionRecorder(
+  { families, epoch, now, window, counts, warnOnce }: RecorderContext,
+  prices: Record<string, ModelPrice>,
+): (completion: CompletionRecord) => void {
   const priceOf = createPriceLookup(prices);
   const completionCache = new Map<string, CompletionSeries>();
 

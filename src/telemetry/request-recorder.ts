@@ -3,14 +3,10 @@
  * the error counter and the alert window. Series are looked up once per (method, route, status),
  * and again only when a family evicted a series since (the shared `epoch` moved).
  */
-import type { WarnOnce } from '../internal/warn-once.js';
-import type { SlidingWindow } from './alerts.js';
-import { setBounded } from './bounded-cache.js';
 import { type CounterSeries, type HistogramSeries, observe } from './capped-family.js';
-import type { MetricFamilies } from './families.js';
 import { HTTP_DURATION_BUCKETS, methodLabel, routeLabel } from './http-labels.js';
 import { isValidRequest } from './record-checks.js';
-import type { TelemetryCounts } from './self-metrics.js';
+import { type RecorderContext, setBounded } from './recorder-context.js';
 import type { RequestRecord } from './types.js';
 
 /** The series one (method, route, status) writes. */
@@ -21,22 +17,6 @@ interface RequestSeries {
   epoch: number;
 }
 
-/** What {@link createRequestRecorder} needs from its instance. */
-export interface RequestRecorderDeps {
-  /** The instance's metric families. */
-  families: MetricFamilies;
-  /** The families' shared eviction count. */
-  epoch: { value: number };
-  /** The instance's clock, ms. */
-  now: () => number;
-  /** The alert window the request is added to. */
-  window: SlidingWindow;
-  /** The instance's drop counters. */
-  counts: TelemetryCounts;
-  /** The instance's one-warning-per-key logger. */
-  warnOnce: WarnOnce;
-}
-
 /** Builds the instance's `recordRequest`; it never throws (an invalid record is dropped, counted, warned about once). */
 export function createRequestRecorder({
   families,
@@ -45,7 +25,7 @@ export function createRequestRecorder({
   window,
   counts,
   warnOnce,
-}: RequestRecorderDeps): (request: RequestRecord) => void {
+}: RecorderContext): (request: RequestRecord) => void {
   const requestCache = new Map<string, RequestSeries>();
   // routeLabel runs a few regular expressions per segment: remember each path's label.
   const routeCache = new Map<string, string>();

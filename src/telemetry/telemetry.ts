@@ -42,30 +42,25 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const counts = createTelemetryCounts();
   const warnOnce = createWarnOnce(logger);
   const alerting = createAlerting({ options, config: resolved.alertConfig, enabled: resolved.alertsEnabled, now, logger, warnOnce });
-  const { window } = alerting;
   const registry = createRegistryLoader(options, [...allFamilies, ...createSelfMetrics(counts, allFamilies, alerting.flagTotals)]);
   const discordNotifiers = new Set<DiscordNotifier>();
-  const lifecycle = createLifecycle({
-    logger,
-    shutdownTimeoutMs: resolved.shutdownTimeoutMs,
-    // Through the instance, as every caller of registry() goes.
-    registry: () => instance.registry(),
-    alertTimer: alerting,
-    discordNotifiers,
-  });
-  const recordCompletion = createCompletionRecorder({ families, epoch, prices: resolved.prices, now, window, counts, warnOnce });
-  const recordRequest = createRequestRecorder({ families, epoch, now, window, counts, warnOnce });
+  const recording = { families, epoch, now, window: alerting.window, counts, warnOnce };
 
   if (options.onAlert) alerting.startTimer();
 
   const instance: Telemetry = {
     ready: () => Promise.resolve(instance),
-    init: lifecycle.init,
-    flush: lifecycle.flush,
-    shutdown: lifecycle.shutdown,
+    ...createLifecycle({
+      logger,
+      shutdownTimeoutMs: resolved.shutdownTimeoutMs,
+      // Through the instance, as every caller of registry() goes.
+      registry: () => instance.registry(),
+      alertTimer: alerting,
+      discordNotifiers,
+    }),
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
-    recordCompletion,
-    recordRequest,
+    recordCompletion: createCompletionRecorder(recording, resolved.prices),
+    recordRequest: createRequestRecorder(recording),
     instrumentOpenAI: (client, instrumentOptions = {}) =>
       instrumentOpenAIClient(client, {
         tracer,
