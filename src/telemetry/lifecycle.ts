@@ -12,20 +12,6 @@ import type { PromRegistryLike } from './registry.js';
 import { checkInitOptions, initTracing, type TracingHandle } from './tracing.js';
 import type { InitOptions, InitResult } from './types.js';
 
-/** What {@link createLifecycle} needs from its instance. */
-export interface LifecycleDeps {
-  /** The instance's logger, already made safe to call. */
-  logger: SafeLogger;
-  /** Longest wait of `shutdown()`, ms. */
-  shutdownTimeoutMs: number;
-  /** The instance's `registry()`. */
-  registry: () => Promise<PromRegistryLike>;
-  /** The instance's alert timer. */
-  alertTimer: { startTimer(): void; stopTimer(): void };
-  /** The notifiers `telemetry.discord()` created, flushed and closed here. */
-  discordNotifiers: ReadonlySet<DiscordNotifier>;
-}
-
 /** The lifecycle methods of a telemetry instance; see the file comment and `Telemetry` for each contract. */
 export interface Lifecycle {
   /** `telemetry.init()`. */
@@ -36,8 +22,22 @@ export interface Lifecycle {
   shutdown(): Promise<void>;
 }
 
-/** Builds the lifecycle methods; they share the tracing handle `init()` got. */
-export function createLifecycle({ logger, shutdownTimeoutMs, registry, alertTimer, discordNotifiers }: LifecycleDeps): Lifecycle {
+/**
+ * Builds the lifecycle methods; they share the tracing handle `init()` got. (Positional
+ * parameters: an options object here would keep its property names in the minified bundle.)
+ * @param logger The instance's logger, already made safe to call.
+ * @param shutdownTimeoutMs Longest wait of `shutdown()`, ms.
+ * @param registry The instance's `registry()`.
+ * @param alertTimer The instance's alert timer, started by `init()` and stopped by `shutdown()`.
+ * @param discordNotifiers The notifiers `telemetry.discord()` created, flushed and closed here.
+ */
+export function createLifecycle(
+  logger: SafeLogger,
+  shutdownTimeoutMs: number,
+  registry: () => Promise<PromRegistryLike>,
+  alertTimer: { startTimer(): void; stopTimer(): void },
+  discordNotifiers: ReadonlySet<DiscordNotifier>,
+): Lifecycle {
   let initPromise: Promise<InitResult> | undefined;
   let tracing: TracingHandle | undefined;
 

@@ -50,14 +50,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   const instance: Telemetry = {
     ready: () => Promise.resolve(instance),
-    ...createLifecycle({
-      logger,
-      shutdownTimeoutMs: resolved.shutdownTimeoutMs,
-      // Through the instance, as every caller of registry() goes.
-      registry: () => instance.registry(),
-      alertTimer: alerting,
-      discordNotifiers,
-    }),
+    // init() loads the registry through the instance, as every other caller does.
+    ...createLifecycle(logger, resolved.shutdownTimeoutMs, () => instance.registry(), alerting, discordNotifiers),
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
     recordCompletion: createCompletionRecorder(recording, resolved.prices),
     recordRequest: createRequestRecorder(recording),
