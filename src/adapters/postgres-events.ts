@@ -1,7 +1,7 @@
 import { EliteError } from '../internal/errors.js';
+import { redactConnectionSecrets as redactSecrets } from '../internal/redact.js';
 import { assertStorableEvents, eventIdOf, isContentRejection } from './event-checks.js';
 import { type Queryable, storageError } from './postgres-session.js';
-import { redactSecrets } from './redact.js';
 import type { FlagEvent } from './types.js';
 
 /** What a refused event batch becomes: `INVALID_EVENT` for its content, `STORAGE_ERROR` otherwise. */

@@ -1,5 +1,5 @@
 import { EliteError } from '../internal/errors.js';
-import { redactSecrets } from './redact.js';
+import { redactConnectionSecrets as redactSecrets } from '../internal/redact.js';
 
 /** The few `pg` query results we read. */
 export interface QueryResultLike<R> {

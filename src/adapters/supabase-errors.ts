@@ -1,5 +1,5 @@
 import { EliteError } from '../internal/errors.js';
-import { redactSecrets } from './redact.js';
+import { redactConnectionSecrets as redactSecrets } from '../internal/redact.js';
 import type { PostgrestErrorLike } from './supabase-client.js';
 
 /** PostgreSQL's unique_violation: another writer inserted the same (key, environment) first. */

@@ -11,18 +11,27 @@ import type { AlertEvent, AlertNotifier, FlagStatsSource, TelemetryOptions, Tele
 
 /** Cumulative flag cache counters, summed over every observed flags client. */
 export interface FlagTotals {
+  /** Evaluations answered from a fresh cache entry. */
   cacheHits: number;
+  /** Evaluations that read the store. */
   cacheMisses: number;
+  /** Evaluations served stale because the store failed. */
   staleServes: number;
 }
 
 /** What {@link createAlerting} needs from its instance. */
 export interface AlertingDeps {
+  /** The flags client to observe from the start, and the `onAlert` callback. */
   options: Pick<TelemetryOptions, 'flags' | 'onAlert'>;
+  /** The resolved thresholds and window. */
   config: AlertConfig;
+  /** False with `alerts: false`: the window is fed, no rule is evaluated, no timer runs. */
   enabled: boolean;
+  /** The instance's clock, ms. */
   now: () => number;
+  /** Where a throwing `onAlert` or notifier is reported. */
   logger: SafeLogger;
+  /** One warning per key (a flags client whose `stats()` throws). */
   warnOnce: WarnOnce;
 }
 

@@ -4,7 +4,7 @@
  * slots; the clock is passed in.
  */
 import { EliteError } from '../internal/errors.js';
-import { HTTP_DURATION_BUCKETS } from './metrics.js';
+import { HTTP_DURATION_BUCKETS } from './http-labels.js';
 import type { AlertEvent, AlertName, AlertOptions } from './types.js';
 
 /** Slots per window: a 5 min window moves in 10 s steps. */
@@ -29,13 +29,21 @@ class Slot {
 
 /** Sums of a window. */
 export interface WindowTotals {
+  /** HTTP requests recorded. */
   requests: number;
+  /** Of those, the failed ones (5xx or `error: true`). */
   errors: number;
+  /** Request counts per duration bucket (`HTTP_DURATION_BUCKETS`, then +Inf); not cumulative. */
   latency: Float64Array;
+  /** LLM completions recorded. */
   completions: number;
+  /** Input plus output tokens. */
   tokens: number;
+  /** Cost of the completions, USD. */
   costUsd: number;
+  /** Flag evaluations answered from the cache. */
   flagHits: number;
+  /** Flag evaluations that read the store. */
   flagMisses: number;
   /** Time the window covers so far, ms (less than `windowMs` just after start). */
   coveredMs: number;
@@ -43,6 +51,7 @@ export interface WindowTotals {
 
 /** A ring of {@link SLOTS} time slots; memory is fixed whatever the traffic. */
 export class SlidingWindow {
+  /** Length of one slot, ms (`windowMs / 30`). */
   readonly slotMs: number;
   readonly #slots = Array.from({ length: SLOTS }, () => new Slot());
   readonly #startedAt: number;
@@ -63,9 +72,10 @@ export class SlidingWindow {
     return slot;
   }
 
+  /** Sums of the slots within `windowMs` of `now`. */
   totals(now: number): WindowTotals {
     const current = Math.floor(now / this.slotMs);
-    const t: WindowTotals = {
+    const totals: WindowTotals = {
       requests: 0,
       errors: 0,
       latency: new Float64Array(HTTP_DURATION_BUCKETS.length + 1),
@@ -76,52 +86,60 @@ export class SlidingWindow {
       flagMisses: 0,
       coveredMs: Math.max(this.slotMs, Math.min(this.windowMs, now - this.#startedAt)),
     };
-    for (const s of this.#slots) {
-      if (s.index <= current - SLOTS || s.index > current) continue;
-      t.requests += s.requests;
-      t.errors += s.errors;
-      t.completions += s.completions;
-      t.tokens += s.tokens;
-      t.costUsd += s.costUsd;
-      t.flagHits += s.flagHits;
-      t.flagMisses += s.flagMisses;
-      for (let i = 0; i < t.latency.length; i++) t.latency[i] = (t.latency[i] as number) + (s.latency[i] as number);
+    for (const slot of this.#slots) {
+      if (slot.index <= current - SLOTS || slot.index > current) continue;
+      totals.requests += slot.requests;
+      totals.errors += slot.errors;
+      totals.completions += slot.completions;
+      totals.tokens += slot.tokens;
+      totals.costUsd += slot.costUsd;
+      totals.flagHits += slot.flagHits;
+      totals.flagMisses += slot.flagMisses;
+      for (let bucket = 0; bucket < totals.latency.length; bucket++)
+        totals.latency[bucket] = (totals.latency[bucket] as number) + (slot.latency[bucket] as number);
     }
-    return t;
+    return totals;
   }
 }
 
 /**
- * The q-quantile of per-bucket counts in ms, interpolated linearly within its bucket as
+ * The `quantile` (0 to 1) of per-bucket counts, in ms, interpolated linearly within its bucket as
  * Prometheus' `histogram_quantile` does (the +Inf bucket answers the highest finite bound).
  */
-export function quantileMs(counts: Float64Array, q: number, buckets: readonly number[] = HTTP_DURATION_BUCKETS): number {
+export function quantileMs(counts: Float64Array, quantile: number, buckets: readonly number[] = HTTP_DURATION_BUCKETS): number {
   let total = 0;
-  for (const c of counts) total += c;
+  for (const count of counts) total += count;
   if (total === 0) return 0;
-  const rank = q * total;
+  const rank = quantile * total;
   let cumulative = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const c = counts[i] as number;
-    if (cumulative + c >= rank && c > 0) {
-      if (i >= buckets.length) return (buckets[buckets.length - 1] as number) * 1000;
-      const lower = i === 0 ? 0 : (buckets[i - 1] as number);
-      const upper = buckets[i] as number;
-      return (lower + ((upper - lower) * (rank - cumulative)) / c) * 1000;
+  for (let bucket = 0; bucket < counts.length; bucket++) {
+    const count = counts[bucket] as number;
+    if (cumulative + count >= rank && count > 0) {
+      if (bucket >= buckets.length) return (buckets[buckets.length - 1] as number) * 1000;
+      const lower = bucket === 0 ? 0 : (buckets[bucket - 1] as number);
+      const upper = buckets[bucket] as number;
+      return (lower + ((upper - lower) * (rank - cumulative)) / count) * 1000;
     }
-    cumulative += c;
+    cumulative += count;
   }
   return (buckets[buckets.length - 1] as number) * 1000;
 }
 
 /** Resolved alert thresholds. */
 export interface AlertConfig {
+  /** Sliding window of every rule, ms. */
   windowMs: number;
+  /** How often the timer evaluates the rules, ms. */
   evaluateIntervalMs: number;
+  /** Error ratio that fires `HighErrorRate`. */
   errorRate: number;
+  /** Requests needed before the request rules can fire. */
   minRequests: number;
+  /** p95 latency that fires `HighLatencyP95`, ms. */
   p95LatencyMs: number;
+  /** Flag cache-hit ratio under which `LowFlagCacheHitRatio` fires. */
   cacheHitRatio: number;
+  /** Flag lookups needed before `LowFlagCacheHitRatio` can fire. */
   minFlagLookups: number;
 }
 
@@ -153,7 +171,7 @@ export function resolveAlertConfig(options: AlertOptions = {}): AlertConfig {
 }
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
-const minutes = (ms: number) => `${+(ms / 60_000).toFixed(2)} min`;
+const minutes = (durationMs: number) => `${+(durationMs / 60_000).toFixed(2)} min`;
 
 interface Measure {
   name: AlertName;
@@ -169,39 +187,39 @@ interface Measure {
 }
 
 /** The three rules measured on window totals. */
-export function measure(t: WindowTotals, c: AlertConfig): Measure[] {
-  const errorRate = t.requests === 0 ? 0 : t.errors / t.requests;
-  const p95 = quantileMs(t.latency, 0.95);
-  const lookups = t.flagHits + t.flagMisses;
-  const hitRatio = lookups === 0 ? 1 : t.flagHits / lookups;
-  const window = minutes(c.windowMs);
+export function measure(totals: WindowTotals, config: AlertConfig): Measure[] {
+  const errorRate = totals.requests === 0 ? 0 : totals.errors / totals.requests;
+  const p95 = quantileMs(totals.latency, 0.95);
+  const lookups = totals.flagHits + totals.flagMisses;
+  const hitRatio = lookups === 0 ? 1 : totals.flagHits / lookups;
+  const window = minutes(config.windowMs);
   return [
     {
       name: 'HighErrorRate',
       value: errorRate,
-      threshold: c.errorRate,
-      eligible: t.requests >= c.minRequests,
-      breached: errorRate > c.errorRate,
-      cleared: errorRate < c.errorRate * 0.8,
-      summary: `error rate ${pct(errorRate)} over ${window} (threshold ${pct(c.errorRate)}, ${t.requests} requests)`,
+      threshold: config.errorRate,
+      eligible: totals.requests >= config.minRequests,
+      breached: errorRate > config.errorRate,
+      cleared: errorRate < config.errorRate * 0.8,
+      summary: `error rate ${pct(errorRate)} over ${window} (threshold ${pct(config.errorRate)}, ${totals.requests} requests)`,
     },
     {
       name: 'HighLatencyP95',
       value: p95,
-      threshold: c.p95LatencyMs,
-      eligible: t.requests >= c.minRequests,
-      breached: p95 > c.p95LatencyMs,
-      cleared: p95 < c.p95LatencyMs * 0.9,
-      summary: `p95 latency ${Math.round(p95)} ms over ${window} (threshold ${c.p95LatencyMs} ms, ${t.requests} requests)`,
+      threshold: config.p95LatencyMs,
+      eligible: totals.requests >= config.minRequests,
+      breached: p95 > config.p95LatencyMs,
+      cleared: p95 < config.p95LatencyMs * 0.9,
+      summary: `p95 latency ${Math.round(p95)} ms over ${window} (threshold ${config.p95LatencyMs} ms, ${totals.requests} requests)`,
     },
     {
       name: 'LowFlagCacheHitRatio',
       value: hitRatio,
-      threshold: c.cacheHitRatio,
-      eligible: lookups >= c.minFlagLookups,
-      breached: hitRatio < c.cacheHitRatio,
-      cleared: hitRatio > Math.min(1, c.cacheHitRatio + 0.05) || lookups === 0,
-      summary: `flag cache-hit ratio ${pct(hitRatio)} over ${window} (threshold ${pct(c.cacheHitRatio)}, ${lookups} lookups)`,
+      threshold: config.cacheHitRatio,
+      eligible: lookups >= config.minFlagLookups,
+      breached: hitRatio < config.cacheHitRatio,
+      cleared: hitRatio > Math.min(1, config.cacheHitRatio + 0.05) || lookups === 0,
+      summary: `flag cache-hit ratio ${pct(hitRatio)} over ${window} (threshold ${pct(config.cacheHitRatio)}, ${lookups} lookups)`,
     },
   ];
 }
@@ -218,41 +236,42 @@ export class AlertState {
   /** Applies measures taken at `at`; returns the transitions (empty when nothing changed). */
   update(measures: Measure[], at: number): AlertEvent[] {
     const changes: AlertEvent[] = [];
-    for (const m of measures) {
-      const active = this.#active.get(m.name);
-      if (active === undefined && m.eligible && m.breached) {
+    for (const measured of measures) {
+      const active = this.#active.get(measured.name);
+      if (active === undefined && measured.eligible && measured.breached) {
         const event: AlertEvent = {
-          name: m.name,
+          name: measured.name,
           state: 'firing',
-          value: m.value,
-          threshold: m.threshold,
+          value: measured.value,
+          threshold: measured.threshold,
           since: at,
           at,
-          summary: m.summary,
+          summary: measured.summary,
         };
-        this.#active.set(m.name, event);
+        this.#active.set(measured.name, event);
         changes.push(event);
-      } else if (active !== undefined && m.cleared) {
-        this.#active.delete(m.name);
+      } else if (active !== undefined && measured.cleared) {
+        this.#active.delete(measured.name);
         changes.push({
-          name: m.name,
+          name: measured.name,
           state: 'resolved',
-          value: m.value,
-          threshold: m.threshold,
+          value: measured.value,
+          threshold: measured.threshold,
           since: active.since,
           at,
-          summary: m.summary,
+          summary: measured.summary,
         });
       } else if (active !== undefined) {
         // Still firing: keep the latest reading for snapshots, without a new notification.
-        active.value = m.value;
-        active.summary = m.summary;
+        active.value = measured.value;
+        active.summary = measured.summary;
       }
     }
     return changes;
   }
 
+  /** Copies of the alerts firing now. */
   active(): AlertEvent[] {
-    return [...this.#active.values()].map((e) => ({ ...e }));
+    return [...this.#active.values()].map((event) => ({ ...event }));
   }
 }

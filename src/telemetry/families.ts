@@ -5,8 +5,9 @@
 
 import { coarseNow } from '../internal/clock.js';
 import { EliteError } from '../internal/errors.js';
+import { Family, type SeriesPolicy } from './capped-family.js';
+import { HTTP_DURATION_BUCKETS, routeLabel } from './http-labels.js';
 import { OPERATION_DURATION_BUCKETS, TOKEN_USAGE_BUCKETS } from './llm.js';
-import { Family, HTTP_DURATION_BUCKETS, routeLabel, type SeriesPolicy } from './metrics.js';
 import type { TelemetryOptions } from './types.js';
 
 /** Bucket boundaries (seconds) of `llm_time_to_first_token_seconds`. */
@@ -29,7 +30,7 @@ export function resolveSeriesPolicy(options: TelemetryOptions) {
   }
   const list = (field: 'routes' | 'models'): Set<string> => {
     const values = options.keepSeries?.[field] ?? [];
-    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+    if (!Array.isArray(values) || !values.every((value) => typeof value === 'string')) {
       throw new EliteError('INVALID_OPTIONS', `elite/telemetry: keepSeries.${field} must be an array of strings`, {
         field: `keepSeries.${field}`,
       });

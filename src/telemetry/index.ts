@@ -12,9 +12,15 @@ export { EliteError, isEliteError } from '../internal/errors.js';
 export type { Logger } from '../internal/logger.js';
 export type { AlertConfig, WindowTotals } from './alerts.js';
 export { quantileMs, resolveAlertConfig } from './alerts.js';
-export type { DeliveryResult, DiscordEmbed, DiscordEmbedField, DiscordNotifier, DiscordPayload, DiscordStats } from './discord.js';
-export { alertPayload, DISCORD_LIMITS, fitToDiscordLimits, redactWebhookUrl, summaryPayload } from './discord.js';
+export { OVERFLOW_LABEL } from './capped-family.js';
+export type { DiscordNotifier } from './discord.js';
+export { alertPayload, summaryPayload } from './discord-messages.js';
+export { redactWebhookUrl } from './discord-options.js';
+export type { DiscordEmbed, DiscordEmbedField, DiscordPayload } from './discord-payload.js';
+export { DISCORD_LIMITS, fitToDiscordLimits } from './discord-payload.js';
+export type { DeliveryResult, DiscordStats } from './discord-sender.js';
 export { TTFT_BUCKETS } from './families.js';
+export { HTTP_DURATION_BUCKETS, routeLabel } from './http-labels.js';
 export type { ModelPrice, PriceTable, TokenCounts } from './llm.js';
 export {
   computeCostUsd,
@@ -26,13 +32,12 @@ export {
   PRICES_AS_OF,
   TOKEN_USAGE_BUCKETS,
 } from './llm.js';
-export type { NodeRequestLike, NodeResponseLike, PromRegistryLike } from './metrics.js';
-export { HTTP_DURATION_BUCKETS, OVERFLOW_LABEL, routeLabel } from './metrics.js';
 export type { OpenAIClientLike } from './openai.js';
+export type { PromRegistryLike } from './registry.js';
 export type { DefaultTelemetry } from './singleton.js';
 export { telemetry } from './singleton.js';
-export type { NodeMetricsHandler, Telemetry, WebMetricsHandler } from './telemetry.js';
 export { createTelemetry } from './telemetry.js';
+export type { NodeMetricsHandler, NodeRequestLike, NodeResponseLike, Telemetry, WebMetricsHandler } from './telemetry-api.js';
 export { TRACER_NAME } from './tracing.js';
 export type {
   AlertEvent,

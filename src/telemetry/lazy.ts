@@ -53,23 +53,25 @@ const idleSpan = {
   spanContext: () => ({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 }),
 } as unknown as Span;
 
-function lazy(make: (m: typeof import('./index.js')) => Telemetry): LazyTelemetry {
+function lazy(make: (telemetryModule: typeof import('./index.js')) => Telemetry): LazyTelemetry {
   let impl: Telemetry | undefined;
   let loading: Promise<Telemetry> | undefined;
   let queue: [keyof Telemetry, unknown[]][] = [];
   let dropped = 0; // records beyond the queue's 1,000, reported to the instance when it loads
   const load = () =>
-    (loading ??= import('./index.js').then((m) => {
+    (loading ??= import('./index.js').then((telemetryModule) => {
       // From the CJS build, Node may expose the module's exports as `default` only.
-      impl = make('createTelemetry' in m ? m : (m as { default: typeof m }).default);
-      for (const [method, args] of queue) (impl[method] as (...a: unknown[]) => unknown)(...args);
+      impl = make(
+        'createTelemetry' in telemetryModule ? telemetryModule : (telemetryModule as { default: typeof telemetryModule }).default,
+      );
+      for (const [method, args] of queue) (impl[method] as (...args: unknown[]) => unknown)(...args);
       queue = [];
       if (dropped > 0) impl.countDropped('queue_overflow', dropped);
       dropped = 0;
       return impl;
     }));
   const later = (method: keyof Telemetry) => (arg: unknown) => {
-    if (impl) return (impl[method] as (a: unknown) => void)(arg);
+    if (impl) return (impl[method] as (value: unknown) => void)(arg);
     if (queue.length < 1000) queue.push([method, [arg]]);
     else dropped++;
     void load().catch(noop);
@@ -94,19 +96,19 @@ function lazy(make: (m: typeof import('./index.js')) => Telemetry): LazyTelemetr
     observeFlags: later('observeFlags'),
     instrumentOpenAI(client, options) {
       if (impl) return impl.instrumentOpenAI(client, options);
-      const completions = client.chat.completions as { create: (...a: unknown[]) => unknown };
+      const completions = client.chat.completions as { create: (...args: unknown[]) => unknown };
       const original = completions.create;
       completions.create = function (this: unknown, ...args: unknown[]) {
-        return load().then((t) => {
+        return load().then((instance) => {
           completions.create = original;
-          t.instrumentOpenAI(client, options);
+          instance.instrumentOpenAI(client, options);
           return completions.create.apply(this, args);
         });
       };
       return client;
     },
-    metricsHandler: () => (req, res) => load().then((t) => t.metricsHandler()(req, res)),
-    webMetricsHandler: () => (request) => load().then((t) => t.webMetricsHandler()(request)),
+    metricsHandler: () => (req, res) => load().then((instance) => instance.metricsHandler()(req, res)),
+    webMetricsHandler: () => (request) => load().then((instance) => instance.webMetricsHandler()(request)),
   };
 }
 
@@ -122,11 +124,12 @@ function lazy(make: (m: typeof import('./index.js')) => Telemetry): LazyTelemetr
  *   }
  * }
  */
-export const telemetry: LazyTelemetry = lazy((m) => m.telemetry);
+export const telemetry: LazyTelemetry = lazy((telemetryModule) => telemetryModule.telemetry);
 
 /**
  * A telemetry instance loaded on first use. Invalid options reject `ready()`/`init()` (the
  * check runs when the module loads); `createTelemetry` from `@tiqology/elite/telemetry` throws
  * them synchronously and returns the full instance.
  */
-export const createTelemetry = (options?: TelemetryOptions): LazyTelemetry => lazy((m) => m.createTelemetry(options));
+export const createTelemetry = (options?: TelemetryOptions): LazyTelemetry =>
+  lazy((telemetryModule) => telemetryModule.createTelemetry(options));

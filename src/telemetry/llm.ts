@@ -6,27 +6,47 @@
 
 /** Span and metric attribute names of the OpenTelemetry GenAI semantic conventions, kept here so they are spelled once. */
 export const GEN_AI = {
+  /** Span attribute: the operation (`chat`). */
   OPERATION_NAME: 'gen_ai.operation.name',
+  /** Span attribute: the provider (`openai`, `anthropic`, …). */
   PROVIDER_NAME: 'gen_ai.provider.name',
+  /** Span attribute: the model asked for. */
   REQUEST_MODEL: 'gen_ai.request.model',
+  /** Span attribute: the request's token limit. */
   REQUEST_MAX_TOKENS: 'gen_ai.request.max_tokens',
+  /** Span attribute: the request's temperature. */
   REQUEST_TEMPERATURE: 'gen_ai.request.temperature',
+  /** Span attribute: the request's top_p. */
   REQUEST_TOP_P: 'gen_ai.request.top_p',
+  /** Span attribute: whether the answer was streamed. */
   REQUEST_STREAM: 'gen_ai.request.stream',
+  /** Span attribute: the model that answered. */
   RESPONSE_MODEL: 'gen_ai.response.model',
+  /** Span attribute: the completion's id. */
   RESPONSE_ID: 'gen_ai.response.id',
+  /** Span attribute: why each choice ended (`stop`, `length`, …). */
   RESPONSE_FINISH_REASONS: 'gen_ai.response.finish_reasons',
+  /** Span attribute: input tokens, cached ones included. */
   USAGE_INPUT_TOKENS: 'gen_ai.usage.input_tokens',
+  /** Span attribute: output tokens, reasoning ones included. */
   USAGE_OUTPUT_TOKENS: 'gen_ai.usage.output_tokens',
+  /** Span attribute: input tokens read from the prompt cache. */
   USAGE_CACHE_READ_INPUT_TOKENS: 'gen_ai.usage.cache_read.input_tokens',
+  /** Span attribute: output tokens spent reasoning. */
   USAGE_REASONING_OUTPUT_TOKENS: 'gen_ai.usage.reasoning.output_tokens',
+  /** Metric attribute: `input` or `output`. */
   TOKEN_TYPE: 'gen_ai.token.type',
+  /** Span attribute: the prompt messages, only with `captureContent`. */
   INPUT_MESSAGES: 'gen_ai.input.messages',
+  /** Span attribute: the answer messages, only with `captureContent`. */
   OUTPUT_MESSAGES: 'gen_ai.output.messages',
   /** Time to the first streamed chunk, seconds (span attribute). */
   RESPONSE_TIME_TO_FIRST_CHUNK: 'gen_ai.response.time_to_first_chunk',
+  /** Span and metric attribute: the error's class or HTTP status. */
   ERROR_TYPE: 'error.type',
+  /** Span attribute: the API host. */
   SERVER_ADDRESS: 'server.address',
+  /** Span attribute: the API port. */
   SERVER_PORT: 'server.port',
   /** Metric: histogram of tokens per operation, split by `gen_ai.token.type` (`input`/`output`). */
   METRIC_TOKEN_USAGE: 'gen_ai.client.token.usage',
@@ -49,8 +69,11 @@ export const OPERATION_DURATION_BUCKETS: readonly number[] = [
 
 /** USD per 1 million tokens. `cachedInput` defaults to `input` when the provider has no cache discount. */
 export interface ModelPrice {
+  /** USD per 1M input tokens. */
   input: number;
+  /** USD per 1M input tokens read from the prompt cache; default `input`. */
   cachedInput?: number;
+  /** USD per 1M output tokens (reasoning included). */
   output: number;
 }
 
@@ -119,6 +142,7 @@ export function findPrice(model: string, table: PriceTable = DEFAULT_PRICES): Mo
 export interface TokenCounts {
   /** All prompt tokens, cached ones included (OpenAI's `prompt_tokens`). */
   inputTokens: number;
+  /** All completion tokens, reasoning ones included. */
   outputTokens: number;
   /** The part of `inputTokens` read from the provider's prompt cache. */
   cachedInputTokens?: number | undefined;

@@ -10,8 +10,16 @@ import type { CompletionRecord, CompletionStatus } from './types.js';
 
 /** The part of an OpenAI client we wrap. */
 export interface OpenAIClientLike {
+  /** The API base URL; its host and port become the span's `server.address` and `server.port`. */
   baseURL?: string;
-  chat: { completions: { create(body: never, options?: never): unknown } };
+  /** The method wrapped: `chat.completions.create`. */
+  chat: {
+    /** The chat completions resource. */
+    completions: {
+      /** Creates a chat completion (or a stream of chunks with `stream: true`). */
+      create(body: never, options?: never): unknown;
+    };
+  };
 }
 
 interface Usage {
@@ -42,17 +50,23 @@ interface ChatResult {
 const INSTRUMENTED = Symbol.for('@tiqology/elite/telemetry/openai');
 const MAX_CONTENT_CHARS = 16_384;
 
+/** What {@link instrumentOpenAIClient} needs from its telemetry instance. */
 export interface OpenAIDeps {
+  /** The tracer the spans are started on. */
   tracer: Tracer;
+  /** Records each finished call (the instance's `recordCompletion`). */
   record(completion: CompletionRecord): unknown;
+  /** Provider label and `gen_ai.provider.name`, e.g. `openai`. */
   provider: string;
+  /** Put prompts and answers on the spans (they may hold personal data). */
   captureContent: boolean;
 }
 
 const statusOf = (error: unknown): { status: CompletionStatus; type: string } => {
-  const e = error as { status?: unknown; name?: string; constructor?: { name?: string } };
-  if (typeof e?.status === 'number') return { status: e.status === 429 ? 'rate_limited' : 'error', type: String(e.status) };
-  const name = e?.constructor?.name || e?.name || 'Error';
+  const failure = error as { status?: unknown; name?: string; constructor?: { name?: string } };
+  if (typeof failure?.status === 'number')
+    return { status: failure.status === 429 ? 'rate_limited' : 'error', type: String(failure.status) };
+  const name = failure?.constructor?.name || failure?.name || 'Error';
   return { status: /Abort/i.test(name) ? 'cancelled' : 'error', type: name };
 };
 
@@ -76,7 +90,7 @@ const json = (value: unknown) => {
  * iterated keeps its span open.
  */
 export function instrumentOpenAIClient<T extends OpenAIClientLike>(client: T, deps: OpenAIDeps): T {
-  const completions = client.chat.completions as unknown as Record<PropertyKey, unknown> & { create: (...a: never[]) => unknown };
+  const completions = client.chat.completions as unknown as Record<PropertyKey, unknown> & { create: (...args: never[]) => unknown };
   if (completions[INSTRUMENTED]) return client;
   const original = completions.create as (this: unknown, body: unknown, options: unknown) => unknown;
   let server: { address: string; port: number } | undefined;
@@ -158,9 +172,9 @@ export function instrumentOpenAIClient<T extends OpenAIClientLike>(client: T, de
     return Promise.resolve(pending).then(
       (result) => {
         if (body?.stream !== true) {
-          const r = result as ChatResult;
-          describeResponse(span, r, deps.captureContent);
-          finish('ok', r?.usage, undefined);
+          const answer = result as ChatResult;
+          describeResponse(span, answer, deps.captureContent);
+          finish('ok', answer?.usage, undefined);
           return result;
         }
         return wrapStream(result, span, started, hideUsage, finish);
@@ -175,14 +189,14 @@ export function instrumentOpenAIClient<T extends OpenAIClientLike>(client: T, de
   return client;
 }
 
-function describeResponse(span: Span, r: ChatResult, captureContent: boolean): void {
-  if (typeof r?.model === 'string') span.setAttribute(GEN_AI.RESPONSE_MODEL, r.model);
-  if (typeof r?.id === 'string') span.setAttribute(GEN_AI.RESPONSE_ID, r.id);
+function describeResponse(span: Span, answer: ChatResult, captureContent: boolean): void {
+  if (typeof answer?.model === 'string') span.setAttribute(GEN_AI.RESPONSE_MODEL, answer.model);
+  if (typeof answer?.id === 'string') span.setAttribute(GEN_AI.RESPONSE_ID, answer.id);
   // A non-conforming OpenAI-compatible server may send anything here: never let it throw.
-  const choices = Array.isArray(r?.choices) ? r.choices : [];
-  const reasons = choices.map((c) => c?.finish_reason).filter((x): x is string => typeof x === 'string');
+  const choices = Array.isArray(answer?.choices) ? answer.choices : [];
+  const reasons = choices.map((choice) => choice?.finish_reason).filter((reason): reason is string => typeof reason === 'string');
   if (reasons.length > 0) span.setAttribute(GEN_AI.RESPONSE_FINISH_REASONS, reasons);
-  if (captureContent && choices.length > 0) span.setAttribute(GEN_AI.OUTPUT_MESSAGES, json(choices.map((c) => c?.message)));
+  if (captureContent && choices.length > 0) span.setAttribute(GEN_AI.OUTPUT_MESSAGES, json(choices.map((choice) => choice?.message)));
 }
 
 type Finish = (
@@ -200,14 +214,14 @@ type Finish = (
  * `Symbol.asyncIterator`.
  */
 function wrapStream(stream: unknown, span: Span, started: number, hideUsage: boolean, finish: Finish): unknown {
-  const s = stream as Record<PropertyKey, unknown>;
-  const key: PropertyKey = typeof s.iterator === 'function' ? 'iterator' : Symbol.asyncIterator;
-  const open = s[key] as (() => AsyncIterator<ChatResult>) | undefined;
+  const target = stream as Record<PropertyKey, unknown>;
+  const key: PropertyKey = typeof target.iterator === 'function' ? 'iterator' : Symbol.asyncIterator;
+  const open = target[key] as (() => AsyncIterator<ChatResult>) | undefined;
   if (typeof open !== 'function') {
     finish('ok', undefined, undefined);
     return stream;
   }
-  s[key] = () => watch(open.call(stream));
+  target[key] = () => watch(open.call(stream));
 
   async function* watch(source: AsyncIterator<ChatResult>): AsyncGenerator<ChatResult> {
     let usage: Usage | undefined;
@@ -225,7 +239,7 @@ function wrapStream(stream: unknown, span: Span, started: number, hideUsage: boo
         if (typeof chunk?.id === 'string') id = chunk.id;
         if (typeof chunk?.model === 'string') model = chunk.model;
         const choices = Array.isArray(chunk?.choices) ? chunk.choices : [];
-        for (const c of choices) if (typeof c?.finish_reason === 'string') reasons.push(c.finish_reason);
+        for (const choice of choices) if (typeof choice?.finish_reason === 'string') reasons.push(choice.finish_reason);
         if (hideUsage) {
           // The usage-only chunk (no choices) exists only because we asked for it.
           if (choices.length === 0 && chunk.usage) continue;

@@ -7,35 +7,35 @@ import type { CompletionRecord, RequestRecord } from './types.js';
 const STATUSES = new Set(['ok', 'error', 'rate_limited', 'cancelled']);
 
 /** A finite number ≥ 0 (token counts, durations, costs). */
-const isCount = (n: unknown): n is number => typeof n === 'number' && n >= 0 && n < Number.POSITIVE_INFINITY;
-const isOptionalCount = (n: unknown) => n === undefined || isCount(n);
+const isCount = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value < Number.POSITIVE_INFINITY;
+const isOptionalCount = (value: unknown) => value === undefined || isCount(value);
 
-/** True when `c` is a completion `recordCompletion()` can count: strings where strings go, counts finite and ≥ 0. */
-export function isValidCompletion(c: unknown): c is CompletionRecord {
-  if (c === null || typeof c !== 'object') return false;
-  const r = c as CompletionRecord;
+/** True when `value` is a completion `recordCompletion()` can count: strings where strings go, counts finite and ≥ 0. */
+export function isValidCompletion(value: unknown): value is CompletionRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const completion = value as CompletionRecord;
   return (
-    typeof r.provider === 'string' &&
-    typeof r.model === 'string' &&
-    STATUSES.has(r.status) &&
-    isCount(r.inputTokens) &&
-    isCount(r.outputTokens) &&
-    isCount(r.durationMs) &&
-    isOptionalCount(r.cachedInputTokens) &&
-    isOptionalCount(r.reasoningTokens) &&
-    isOptionalCount(r.timeToFirstTokenMs) &&
-    isOptionalCount(r.costUsd)
+    typeof completion.provider === 'string' &&
+    typeof completion.model === 'string' &&
+    STATUSES.has(completion.status) &&
+    isCount(completion.inputTokens) &&
+    isCount(completion.outputTokens) &&
+    isCount(completion.durationMs) &&
+    isOptionalCount(completion.cachedInputTokens) &&
+    isOptionalCount(completion.reasoningTokens) &&
+    isOptionalCount(completion.timeToFirstTokenMs) &&
+    isOptionalCount(completion.costUsd)
   );
 }
 
-/** True when `r` is a request `recordRequest()` can count: a string route, an integer status, a duration ≥ 0. */
-export function isValidRequest(r: unknown): r is RequestRecord {
-  if (r === null || typeof r !== 'object') return false;
-  const q = r as RequestRecord;
+/** True when `value` is a request `recordRequest()` can count: a string route, an integer status, a duration ≥ 0. */
+export function isValidRequest(value: unknown): value is RequestRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const request = value as RequestRecord;
   return (
-    typeof q.route === 'string' &&
-    (q.method === undefined || typeof q.method === 'string') &&
-    Number.isInteger(q.status) &&
-    isCount(q.durationMs)
+    typeof request.route === 'string' &&
+    (request.method === undefined || typeof request.method === 'string') &&
+    Number.isInteger(request.status) &&
+    isCount(request.durationMs)
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isEliteError } from '../internal/errors.js';
-import { redactSecrets } from './redact.js';
+import { redactUrlCredentials as redactSecrets } from '../internal/redact.js';
 import { createTelemetry } from './telemetry.js';
 
 describe('credentials never reach an error or a log line', () => {

@@ -4,8 +4,37 @@
  */
 import { EliteError } from '../internal/errors.js';
 import { GLOBAL_KEYS, globalSingleton } from '../internal/global-keys.js';
-import { loadPromClient, type PromMetricLike, type PromRegistryLike } from './metrics.js';
+import { importOptional } from '../internal/optional-import.js';
+import type { PromMetricLike } from './prom-metric.js';
 import type { TelemetryOptions } from './types.js';
+
+/** The subset of prom-client this module calls, typed structurally (prom-client is loaded lazily). */
+export interface PromClientLike {
+  /** prom-client's `Registry` class. */
+  Registry: new () => PromRegistryLike;
+  /** Registers the process metrics (CPU, memory, event loop lag) in `register`. */
+  collectDefaultMetrics(options: { register: PromRegistryLike }): void;
+}
+
+/** The prom-client registry methods the SDK calls, typed structurally; a real `Registry` satisfies it. */
+export interface PromRegistryLike {
+  /** The exposition's `content-type` header value. */
+  contentType: string;
+  /** The Prometheus text exposition of every registered metric. */
+  metrics(): Promise<string>;
+  /** Adds a metric; prom-client throws when the name is taken. */
+  registerMetric(metric: unknown): void;
+  /** Removes the metric of that name, if any. */
+  removeSingleMetric(name: string): void;
+  /** The metric of that name, or `undefined`. */
+  getSingleMetric(name: string): unknown;
+}
+
+/** prom-client's module object, whether the runtime hands back its named exports or a CJS default. Rejects when it is not installed. */
+export async function loadPromClient(): Promise<PromClientLike> {
+  const mod = await importOptional('prom-client');
+  return (typeof mod.Registry === 'function' ? mod : mod.default) as unknown as PromClientLike;
+}
 
 /** Key of the process-wide prom-client registry, shared by every copy of the SDK. */
 export const REGISTRY_KEY: symbol = GLOBAL_KEYS.telemetryRegistry;
@@ -51,4 +80,22 @@ export async function loadRegistry(
     registry.registerMetric(metric);
   }
   return registry;
+}
+
+/**
+ * `telemetry.registry()`: {@link loadRegistry} once, its promise shared by every caller; a failed
+ * load is forgotten, so the next call tries again (prom-client installed meanwhile, say).
+ */
+export function createRegistryLoader(
+  options: Pick<TelemetryOptions, 'defaultMetrics' | 'globalRegistry'>,
+  metrics: readonly PromMetricLike[],
+): () => Promise<PromRegistryLike> {
+  let registryPromise: Promise<PromRegistryLike> | undefined;
+  return () => {
+    registryPromise ??= loadRegistry(options, metrics);
+    registryPromise.catch(() => {
+      registryPromise = undefined;
+    });
+    return registryPromise;
+  };
 }

@@ -71,7 +71,7 @@ const instance = {
 // Each method forwards to the current instance, so `configure` takes effect everywhere at once.
 for (const method of METHODS) {
   (instance as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
-    (current()[method] as (...a: unknown[]) => unknown)(...args);
+    (current()[method] as (...args: unknown[]) => unknown)(...args);
 }
 // The hot paths without the rest/spread of the generic forwarder.
 instance.trace = (name, fn, attributes) => current().trace(name, fn, attributes);

@@ -4,8 +4,8 @@
  */
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { DiscordNotifier } from './discord.js';
-import type { NodeRequestLike, NodeResponseLike, PromRegistryLike } from './metrics.js';
 import type { OpenAIClientLike } from './openai.js';
+import type { PromRegistryLike } from './registry.js';
 import type {
   AlertEvent,
   AlertNotifier,
@@ -19,6 +19,22 @@ import type {
   TelemetrySnapshot,
   TelemetryStats,
 } from './types.js';
+
+/** The part of a Node `http` request the handler reads (nothing today; typed for the signature). */
+export interface NodeRequestLike {
+  /** The request method. */
+  method?: string | undefined;
+}
+
+/** The part of a Node `http` response the handler writes. */
+export interface NodeResponseLike {
+  /** The status code to send. */
+  statusCode: number;
+  /** Sets one response header. */
+  setHeader(name: string, value: string): unknown;
+  /** Sends `body` and ends the response. */
+  end(body?: string): unknown;
+}
 
 /** A Node `http` handler serving the Prometheus exposition. */
 export type NodeMetricsHandler = (req: NodeRequestLike, res: NodeResponseLike) => Promise<void>;
@@ -73,11 +89,13 @@ export interface Telemetry {
   snapshot(): TelemetrySnapshot;
   /** Evaluates the alert rules now (the timer does it every `evaluateIntervalMs`); returns the transitions. */
   evaluateAlerts(): AlertEvent[];
+  /** Copies of the alerts firing now. */
   activeAlerts(): AlertEvent[];
   /** Adds a notifier for alert transitions; returns a function that removes it. */
   addNotifier(notifier: AlertNotifier): () => void;
   /** A Discord notifier posting summaries every `intervalMs` and alert transitions. Throws `INVALID_OPTIONS`. */
   discord(options: DiscordOptions): DiscordNotifier;
+  /** Counters about telemetry itself: dropped records, unpriced completions, folded series. */
   stats(): TelemetryStats;
   /**
    * Counts records dropped before this instance existed (the root entry's stand-in queue was full)

@@ -17,8 +17,8 @@ import {
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
 import { importOptional } from '../internal/optional-import.js';
+import { redactUrlCredentials } from '../internal/redact.js';
 import { GEN_AI } from './llm.js';
-import { redactSecrets } from './redact.js';
 import type { InitOptions, InitResult } from './types.js';
 
 /** Instrumentation scope of every span we create. */
@@ -46,7 +46,7 @@ export function getTracer(): Tracer {
   return {
     startSpan: (name, options, ctx) => resolve().startSpan(name, options, ctx),
     startActiveSpan: ((...args: Parameters<Tracer['startActiveSpan']>) =>
-      (resolve().startActiveSpan as (...a: unknown[]) => unknown)(...args)) as Tracer['startActiveSpan'],
+      (resolve().startActiveSpan as (...args: unknown[]) => unknown)(...args)) as Tracer['startActiveSpan'],
   };
 }
 
@@ -101,7 +101,9 @@ function runBody<T>(span: Span, fn: (span: Span) => T): T {
 
 /** What `initTracing` registered, for shutdown. */
 export interface TracingHandle {
+  /** Exports the spans the batch processor holds. */
   forceFlush(): Promise<void>;
+  /** Shuts the provider down and unregisters the global tracer, so `init()` can register again. */
   shutdown(): Promise<void>;
 }
 
@@ -123,8 +125,10 @@ export function checkInitOptions(options: InitOptions): void {
   const bad = (field: string, message: string): never => {
     throw new EliteError('INVALID_OPTIONS', `elite/telemetry: ${field} ${message}`, { field });
   };
-  const r = options.sampleRatio;
-  if (r !== undefined && (typeof r !== 'number' || !(r >= 0 && r <= 1))) bad('sampleRatio', `must be between 0 and 1, got ${String(r)}`);
+  const ratio = options.sampleRatio;
+  if (ratio !== undefined && (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1))) {
+    bad('sampleRatio', `must be between 0 and 1, got ${String(ratio)}`);
+  }
   if (options.serviceName !== undefined && (typeof options.serviceName !== 'string' || options.serviceName === '')) {
     bad('serviceName', 'must be a non-empty string');
   }
@@ -138,7 +142,7 @@ export function checkInitOptions(options: InitOptions): void {
     if (!ok)
       bad(
         'otlp.endpoint',
-        `must be an http(s) URL such as http://localhost:4318, got ${typeof endpoint === 'string' ? JSON.stringify(redactSecrets(endpoint)) : typeof endpoint}`,
+        `must be an http(s) URL such as http://localhost:4318, got ${typeof endpoint === 'string' ? JSON.stringify(redactUrlCredentials(endpoint)) : typeof endpoint}`,
       );
   }
   for (const [key, value] of Object.entries(options.batch ?? {})) {
@@ -151,7 +155,7 @@ export function checkInitOptions(options: InitOptions): void {
 export const tracesUrl = (endpoint: string): string =>
   /\/v1\/traces\/?$/.test(endpoint) ? endpoint : `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 
-type Ctor = new (...args: unknown[]) => Record<string, (...a: unknown[]) => unknown>;
+type Ctor = new (...args: unknown[]) => Record<string, (...args: unknown[]) => unknown>;
 
 async function load(specifier: string): Promise<Record<string, unknown>> {
   try {
@@ -193,7 +197,7 @@ export async function initTracing(
   const own: Attributes = { ...options.resourceAttributes };
   if (options.serviceName !== undefined) own['service.name'] = options.serviceName;
   const resource = (
-    res.defaultResource().merge(res.detectResources({ detectors: [res.envDetector] })) as { merge(o: unknown): unknown }
+    res.defaultResource().merge(res.detectResources({ detectors: [res.envDetector] })) as { merge(other: unknown): unknown }
   ).merge(res.resourceFromAttributes(own));
   const exporterConfig: Record<string, unknown> = {};
   if (options.otlp?.endpoint !== undefined) exporterConfig.url = tracesUrl(options.otlp.endpoint);
@@ -201,11 +205,11 @@ export async function initTracing(
   if (options.otlp?.timeoutMs !== undefined) exporterConfig.timeoutMillis = options.otlp.timeoutMs;
   const exporter = options.exporter ?? new (otlp as { OTLPTraceExporter: Ctor }).OTLPTraceExporter(exporterConfig);
   const batch: Record<string, number> = {};
-  const b = options.batch ?? {};
-  if (b.scheduledDelayMs !== undefined) batch.scheduledDelayMillis = b.scheduledDelayMs;
-  if (b.maxQueueSize !== undefined) batch.maxQueueSize = b.maxQueueSize;
-  if (b.maxExportBatchSize !== undefined) batch.maxExportBatchSize = b.maxExportBatchSize;
-  if (b.exportTimeoutMs !== undefined) batch.exportTimeoutMillis = b.exportTimeoutMs;
+  const batchOptions = options.batch ?? {};
+  if (batchOptions.scheduledDelayMs !== undefined) batch.scheduledDelayMillis = batchOptions.scheduledDelayMs;
+  if (batchOptions.maxQueueSize !== undefined) batch.maxQueueSize = batchOptions.maxQueueSize;
+  if (batchOptions.maxExportBatchSize !== undefined) batch.maxExportBatchSize = batchOptions.maxExportBatchSize;
+  if (batchOptions.exportTimeoutMs !== undefined) batch.exportTimeoutMillis = batchOptions.exportTimeoutMs;
   const sdk = node as Record<string, Ctor>;
   const config: Record<string, unknown> = { resource, spanProcessors: [new (sdk.BatchSpanProcessor as Ctor)(exporter, batch)] };
   if (options.sampleRatio !== undefined) {

@@ -19,9 +19,11 @@ export interface CompletionRecord {
   cachedInputTokens?: number | undefined;
   /** The part of `outputTokens` spent reasoning. */
   reasoningTokens?: number | undefined;
+  /** Duration of the call, ms (to the last chunk for a stream). */
   durationMs: number;
   /** Time from the request to the first streamed chunk. */
   timeToFirstTokenMs?: number | undefined;
+  /** How the call ended. */
   status: CompletionStatus;
   /** The cost when you know it; otherwise computed from the price table (0 for an unknown model). */
   costUsd?: number | undefined;
@@ -29,11 +31,13 @@ export interface CompletionRecord {
 
 /** One HTTP request served, as `telemetry.recordRequest()` takes it. */
 export interface RequestRecord {
+  /** HTTP method; default `GET`. Methods outside the standard set are labelled `_OTHER`. */
   method?: string | undefined;
   /** A route template (`/api/chat/[id]`) or a path; ids in paths are replaced by `:id`. */
   route: string;
   /** HTTP status sent; 5xx counts as an error. */
   status: number;
+  /** Time to serve the request, ms. */
   durationMs: number;
   /** Set when the handler threw (counted as an error whatever the status). */
   error?: boolean | undefined;
@@ -41,7 +45,15 @@ export interface RequestRecord {
 
 /** What `telemetry.observeFlags()` reads: the flags client's `stats()` counters. */
 export interface FlagStatsSource {
-  stats(): { cacheHits: number; cacheMisses: number; staleServes: number };
+  /** Cumulative cache counters since the client started. */
+  stats(): {
+    /** Evaluations answered from a fresh cache entry. */
+    cacheHits: number;
+    /** Evaluations that read the store. */
+    cacheMisses: number;
+    /** Evaluations served stale because the store failed. */
+    staleServes: number;
+  };
 }
 
 /** Thresholds of the in-process alerts; every number has a default. */
@@ -67,7 +79,9 @@ export type AlertName = 'HighErrorRate' | 'HighLatencyP95' | 'LowFlagCacheHitRat
 
 /** A change of an alert's state, delivered once per transition (deduplicated). */
 export interface AlertEvent {
+  /** Which rule. */
   name: AlertName;
+  /** The state the alert moved to. */
   state: 'firing' | 'resolved';
   /** The measured value: a ratio (0–1) or milliseconds for latency. */
   value: number;
@@ -83,26 +97,35 @@ export interface AlertEvent {
 
 /** Receives alert transitions; `telemetry.discord()` returns one. */
 export interface AlertNotifier {
+  /** Called once per transition; a rejection or throw is logged, never rethrown. */
   notify(event: AlertEvent): unknown;
 }
 
 /** The window numbers the Discord summary and `telemetry.snapshot()` report. */
 export interface TelemetrySnapshot {
+  /** Length of the sliding window, ms. */
   windowMs: number;
+  /** HTTP requests recorded in the window. */
   requests: number;
+  /** Of those, the failed ones (5xx or `error: true`). */
   errors: number;
   /** errors / requests, 0 when there were no requests. */
   errorRate: number;
   /** p95 request latency in ms, interpolated within the histogram bucket; 0 without requests. */
   p95Ms: number;
+  /** LLM completions recorded in the window. */
   completions: number;
+  /** Input plus output tokens in the window. */
   tokens: number;
+  /** Cost of the window's completions, USD. */
   costUsd: number;
   /** Cost over the window scaled to one hour. */
   costUsdPerHour: number;
+  /** Flag evaluations in the window (cache hits plus misses). */
   flagLookups: number;
   /** Flag cache hits / lookups over the window; 1 when there were no lookups. */
   cacheHitRatio: number;
+  /** Copies of the alerts firing now. */
   activeAlerts: AlertEvent[];
 }
 
@@ -144,7 +167,12 @@ export interface TelemetryOptions {
    * `gpt-4o`. Routes are normalised as recorded (`/users/42` → `/users/:id`). Default none.
    * @example createTelemetry({ keepSeries: { routes: ['/api/chat'], models: ['gpt-4o', 'gpt-4o-mini'] } })
    */
-  keepSeries?: { routes?: readonly string[]; models?: readonly string[] };
+  keepSeries?: {
+    /** Route labels (or paths, normalised) whose series are kept. */
+    routes?: readonly string[];
+    /** Model names whose series are kept. */
+    models?: readonly string[];
+  };
   /** Alert thresholds, or `false` for no in-process alerts. */
   alerts?: AlertOptions | false;
   /** Called once per alert transition. Errors it throws are logged, never rethrown. */
@@ -155,6 +183,7 @@ export interface TelemetryOptions {
   defaultMetrics?: boolean;
   /** Use the process-wide registry (kept under `Symbol.for`). Default: true for the shared `telemetry`, false for `createTelemetry`. */
   globalRegistry?: boolean;
+  /** Where warnings and errors go. Default: `console`. A logger that throws is contained. */
   logger?: Logger;
   /**
    * Longest wait of `shutdown()`, ms. Default 10_000. Discord messages still queued at the
@@ -162,14 +191,22 @@ export interface TelemetryOptions {
    * running is left to finish unobserved (its exporter has its own `timeoutMs`).
    */
   shutdownTimeoutMs?: number;
-  /** Clock in ms since the epoch, for tests. Default `Date.now`. */
+  /**
+   * Clock in ms since the epoch, for tests: it times the alert window, the alerts' `since`/`at`,
+   * and the series cap's idle times. Default: `Date.now()` read at most once per millisecond (a
+   * cached reading that a 1 ms timer clears; see `internal/clock.ts`). Span times, the Discord
+   * summary's timestamp and the `shutdown()` deadline read the system clock, not this one.
+   */
   now?: () => number;
 }
 
 /** A span exporter, typed by the methods the batch processor calls. */
 export interface SpanExporterLike {
+  /** Exports a batch and reports the outcome through `resultCallback` (OpenTelemetry's `SpanExporter.export`). */
   export(spans: unknown[], resultCallback: (result: { code: number; error?: Error }) => void): void;
+  /** Flushes and releases the exporter. */
   shutdown(): Promise<void>;
+  /** Exports anything buffered now. */
   forceFlush?(): Promise<void>;
 }
 
@@ -183,11 +220,27 @@ export interface InitOptions {
    * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`/`OTEL_EXPORTER_OTLP_ENDPOINT`. `headers` are sent with
    * every export (Honeycomb: `{ 'x-honeycomb-team': key }`); else `OTEL_EXPORTER_OTLP_HEADERS`.
    */
-  otlp?: { endpoint?: string; headers?: Record<string, string>; timeoutMs?: number };
+  otlp?: {
+    /** The collector's base URL or full traces URL. */
+    endpoint?: string;
+    /** Headers sent with every export. */
+    headers?: Record<string, string>;
+    /** Deadline of one export request, ms (the exporter's `timeoutMillis`). */
+    timeoutMs?: number;
+  };
   /** Sample this share of new traces (0–1), parent-based. Else `OTEL_TRACES_SAMPLER`/`_ARG`, else all. */
   sampleRatio?: number;
   /** Batch processor tuning; else `OTEL_BSP_*`. */
-  batch?: { scheduledDelayMs?: number; maxQueueSize?: number; maxExportBatchSize?: number; exportTimeoutMs?: number };
+  batch?: {
+    /** Delay between two exports, ms (`OTEL_BSP_SCHEDULE_DELAY`). */
+    scheduledDelayMs?: number;
+    /** Spans held before new ones are dropped (`OTEL_BSP_MAX_QUEUE_SIZE`). */
+    maxQueueSize?: number;
+    /** Spans per export at most (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`). */
+    maxExportBatchSize?: number;
+    /** Deadline of one export, ms (`OTEL_BSP_EXPORT_TIMEOUT`). */
+    exportTimeoutMs?: number;
+  };
   /** Export to this exporter instead of OTLP/HTTP (still batched). */
   exporter?: SpanExporterLike;
   /** Extra resource attributes. */

@@ -1,39 +1,22 @@
 /**
- * Metric families kept in plain numbers on the hot path, exposed through a prom-client registry.
+ * A metric family with a series cap, kept in plain numbers on the hot path.
  *
  * Why not prom-client's own Counter/Histogram on the hot path: each of their `inc`/`observe`
  * calls sorts and hashes the label object (a few hundred ns), and one completion touches eight
  * series. Here a completion resolves its series once per (provider, model, status) and then adds
  * to numbers. prom-client stays the exposition layer: its Registry reads these families through
- * the same `get()` contract its own metrics implement, formats them, and adds the process metrics.
- * Edge-safe: prom-client is loaded by `loadPromClient()` only when metrics are scraped.
+ * the same `get()` contract its own metrics implement (see prom-metric.ts).
  */
 
-import { importOptional } from '../internal/optional-import.js';
+import type { MetricSample, PromMetricLike } from './prom-metric.js';
 
 /** Label value that replaces new values once a family reached its series cap. */
 export const OVERFLOW_LABEL = '_overflow';
 const MAX_LABEL_VALUE_CHARS = 128;
 
-/** One sample in prom-client's `get()` shape. */
-interface Sample {
-  value: number;
-  labels: Record<string, string | number>;
-  metricName?: string;
-}
-
-/** What prom-client's registry reads from a metric (`registerMetric` + `get()`). */
-export interface PromMetricLike {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge' | 'histogram';
-  aggregator: 'sum';
-  get(): Promise<{ name: string; help: string; type: string; aggregator: 'sum'; values: Sample[] }>;
-  reset(): void;
-}
-
 /** What every series carries for the series cap: when it was last written, and whether it is still in its family. */
 interface SeriesState {
+  /** The label values, in the order of the family's `labelNames` (cut to 128 characters). */
   labels: readonly string[];
   /** Clock time of the last write; the writer sets it (the least recently used idle series is evicted first). */
   lastUsedMs: number;
@@ -43,14 +26,19 @@ interface SeriesState {
   pinned: boolean;
 }
 
+/** A counter's series: one total that only grows. */
 export interface CounterSeries extends SeriesState {
+  /** The total so far. */
   value: number;
 }
 
+/** A histogram's series: counts per bucket, their sum and count. */
 export interface HistogramSeries extends SeriesState {
   /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
   counts: Float64Array;
+  /** Sum of the observed values. */
   sum: number;
+  /** Number of observed values. */
   count: number;
 }
 
@@ -60,6 +48,7 @@ export interface SeriesPolicy {
   pinned?: (values: readonly string[]) => boolean;
   /** A series written within this many ms is never evicted. */
   idleMs: number;
+  /** Clock for `lastUsedMs`, ms. */
   now: () => number;
   /** Incremented on every eviction, shared by the families: callers holding series revalidate when it moved. */
   epoch: { value: number };
@@ -87,7 +76,9 @@ type SeriesOf<T extends 'counter' | 'histogram'> = T extends 'counter' ? Counter
  * ever seen: the unbounded growth the cap exists to prevent.
  */
 export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike {
+  /** Summed across cluster workers. */
   readonly aggregator = 'sum' as const;
+  /** The live series by their joined label values. */
   readonly series = new Map<string, SeriesOf<T>>();
   /** New label sets mapped to the overflow series. */
   overflowed = 0;
@@ -99,11 +90,17 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
   private noVictimBefore = Number.NEGATIVE_INFINITY;
 
   constructor(
+    /** The Prometheus metric name. */
     readonly name: string,
+    /** The `# HELP` text. */
     readonly help: string,
+    /** Counter or histogram. */
     readonly type: T,
+    /** The label names, in the order `at()` takes their values. */
     readonly labelNames: readonly string[],
+    /** Series kept before new label sets go to `_overflow` (and again as many pinned ones). */
     readonly maxSeries: number,
+    /** A histogram's bucket upper bounds, ascending (+Inf implied). */
     readonly buckets: readonly number[] = [],
     private readonly policy: SeriesPolicy = NEVER_EVICT,
   ) {
@@ -115,7 +112,7 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     const key = values.join('\u0001');
     const found = this.series.get(key);
     if (found !== undefined) return found;
-    const labels = values.map((v) => (v.length > MAX_LABEL_VALUE_CHARS ? v.slice(0, MAX_LABEL_VALUE_CHARS) : v));
+    const labels = values.map((value) => (value.length > MAX_LABEL_VALUE_CHARS ? value.slice(0, MAX_LABEL_VALUE_CHARS) : value));
     const pinned = this.policy.pinned?.(labels) === true;
     const unpinned = this.series.size - this.pinnedCount - (this.series.has(this.overflowKey) ? 1 : 0);
     if (pinned ? this.pinnedCount >= this.maxSeries : unpinned >= this.maxSeries && !this.evictIdle()) {
@@ -152,10 +149,10 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     if (now < this.noVictimBefore) return false;
     let victimKey: string | undefined;
     let victim: SeriesOf<T> | undefined;
-    for (const [key, s] of this.series) {
-      if (s.pinned) continue;
-      if (victim === undefined || s.lastUsedMs < victim.lastUsedMs) {
-        victim = s;
+    for (const [key, series] of this.series) {
+      if (series.pinned) continue;
+      if (victim === undefined || series.lastUsedMs < victim.lastUsedMs) {
+        victim = series;
         victimKey = key;
       }
     }
@@ -168,7 +165,8 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     else {
       const from = victim as HistogramSeries;
       const to = into as HistogramSeries;
-      for (let i = 0; i < from.counts.length; i++) to.counts[i] = (to.counts[i] as number) + (from.counts[i] as number);
+      for (let bucket = 0; bucket < from.counts.length; bucket++)
+        to.counts[bucket] = (to.counts[bucket] as number) + (from.counts[bucket] as number);
       to.sum += from.sum;
       to.count += from.count;
     }
@@ -179,6 +177,7 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     return true;
   }
 
+  /** Forgets every series and count (prom-client's `registry.resetMetrics()` calls it). */
   reset(): void {
     this.series.clear();
     this.overflowed = 0;
@@ -187,24 +186,26 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
     this.noVictimBefore = Number.NEGATIVE_INFINITY;
   }
 
+  /** The samples in prom-client's shape: one per counter series; per histogram series cumulative `_bucket`s, `_sum` and `_count`. */
   async get() {
-    const values: Sample[] = [];
-    for (const s of this.series.values()) {
+    const values: MetricSample[] = [];
+    for (const series of this.series.values()) {
       const labels: Record<string, string> = {};
-      for (let i = 0; i < this.labelNames.length; i++) labels[this.labelNames[i] as string] = s.labels[i] as string;
+      for (let index = 0; index < this.labelNames.length; index++)
+        labels[this.labelNames[index] as string] = series.labels[index] as string;
       if (this.type === 'counter') {
-        values.push({ value: (s as CounterSeries).value, labels });
+        values.push({ value: (series as CounterSeries).value, labels });
         continue;
       }
-      const h = s as HistogramSeries;
+      const histogram = series as HistogramSeries;
       let cumulative = 0;
-      for (let i = 0; i < this.buckets.length; i++) {
-        cumulative += h.counts[i] as number;
-        values.push({ value: cumulative, labels: { ...labels, le: this.buckets[i] as number }, metricName: `${this.name}_bucket` });
+      for (let bucket = 0; bucket < this.buckets.length; bucket++) {
+        cumulative += histogram.counts[bucket] as number;
+        values.push({ value: cumulative, labels: { ...labels, le: this.buckets[bucket] as number }, metricName: `${this.name}_bucket` });
       }
-      values.push({ value: h.count, labels: { ...labels, le: '+Inf' }, metricName: `${this.name}_bucket` });
-      values.push({ value: h.sum, labels, metricName: `${this.name}_sum` });
-      values.push({ value: h.count, labels, metricName: `${this.name}_count` });
+      values.push({ value: histogram.count, labels: { ...labels, le: '+Inf' }, metricName: `${this.name}_bucket` });
+      values.push({ value: histogram.sum, labels, metricName: `${this.name}_sum` });
+      values.push({ value: histogram.count, labels, metricName: `${this.name}_count` });
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
@@ -212,87 +213,11 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
 
 /** Adds `value` to a histogram series (buckets are upper bounds, inclusive, as Prometheus `le`). */
 export function observe(series: HistogramSeries, buckets: readonly number[], value: number): void {
-  let i = 0;
-  while (i < buckets.length && value > (buckets[i] as number)) i++;
-  series.counts[i] = (series.counts[i] as number) + 1;
+  let bucket = 0;
+  while (bucket < buckets.length && value > (buckets[bucket] as number)) bucket++;
+  series.counts[bucket] = (series.counts[bucket] as number) + 1;
   series.sum += value;
   series.count++;
 }
 
 /** A metric whose samples are computed at scrape time (flag cache counters, telemetry's own drop counts). */
-export class CollectedMetric implements PromMetricLike {
-  readonly aggregator = 'sum' as const;
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly type: 'counter' | 'gauge',
-    private readonly collect: () => Sample[],
-  ) {}
-  reset(): void {}
-  async get() {
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.collect() };
-  }
-}
-
-/** Bucket boundaries (seconds) of the HTTP request duration histogram; 0.5 s is one, so "p95 over 500 ms" is exact. */
-export const HTTP_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
-
-/** An HTTP method as a bounded label: known methods upper-cased, anything else `_OTHER` (OTel semconv). */
-export function methodLabel(method: string | undefined): string {
-  const upper = (method ?? 'GET').toUpperCase();
-  return HTTP_METHODS.has(upper) ? upper : '_OTHER';
-}
-
-// Digits; a UUID; hex of 8+ with a digit (short commit SHAs, ObjectIds); a ULID; a token of 32+.
-const ID_SEGMENT =
-  /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[a-f]*\d)[0-9a-f]{8,}|[0-9A-HJKMNP-TV-Z]{26}|[A-Za-z0-9_-]{32,})$/i;
-// local@domain.tld, also percent-encoded (`%40`), as a whole segment.
-const EMAIL_SEGMENT = /^[^/@\s]+(?:@|%40)[^/@\s]+\.[^/@\s]+$/i;
-
-/**
- * A request path as a route label: the query string dropped, every segment that is an e-mail
- * address replaced by `:email`, and every one that looks like an id (digits, UUID, hex of 8+ with
- * a digit, ULID, token of 32+) by `:id`, so users and request ids never become label values. Pass
- * the framework's route template (`/api/chat/[id]`) when you have it.
- */
-export function routeLabel(path: string): string {
-  const q = path.search(/[?#]/);
-  const bare = q === -1 ? path : path.slice(0, q);
-  if (bare === '' || bare === '/') return '/';
-  return bare
-    .split('/')
-    .map((segment) => (EMAIL_SEGMENT.test(segment) ? ':email' : ID_SEGMENT.test(segment) ? ':id' : segment))
-    .join('/');
-}
-
-/** The subset of prom-client this module calls, typed structurally (prom-client is loaded lazily). */
-export interface PromClientLike {
-  Registry: new () => PromRegistryLike;
-  collectDefaultMetrics(options: { register: PromRegistryLike }): void;
-}
-
-export interface PromRegistryLike {
-  contentType: string;
-  metrics(): Promise<string>;
-  registerMetric(metric: unknown): void;
-  removeSingleMetric(name: string): void;
-  getSingleMetric(name: string): unknown;
-}
-
-/** prom-client's module object, loaded once. */
-export async function loadPromClient(): Promise<PromClientLike> {
-  const mod = await importOptional('prom-client');
-  return (typeof mod.Registry === 'function' ? mod : mod.default) as unknown as PromClientLike;
-}
-
-/** Minimal Node `http` request/response surface the handler uses. */
-export interface NodeRequestLike {
-  method?: string | undefined;
-}
-export interface NodeResponseLike {
-  statusCode: number;
-  setHeader(name: string, value: string): unknown;
-  end(body?: string): unknown;
-}
