@@ -9,7 +9,7 @@
  *   characters). The input length is bounded too (flags/conditions.ts, MAX_REGEX_INPUT_CHARS).
  *
  * A small scanner rather than a dependency: safe-regex2 applies the same star-height rule but
- * brings a whole regex tokenizer into the 13 kB Edge budget of the flags entry.
+ * brings a whole regex tokenizer into the 15 kB Edge budget of the flags entry.
  */
 export function regexRisk(pattern: string): string | undefined {
   // Per open group: [holds a repetition, holds an alternation].

@@ -18,7 +18,7 @@ export const ASSIGNMENT_SEED = 0x5eed0002;
 
 // MurmurHash3 x86_32 (Austin Appleby, public domain), written here rather than imported:
 // murmurhash3js-revisited is a UMD bundle that cannot be tree-shaken, so its x64/128-bit
-// variants and per-call byte validation would cost 1.8 kB min+gz of the 13 kB Edge budget
+// variants and per-call byte validation would cost 1.8 kB min+gz of the 15 kB Edge budget
 // for ~0.3 kB of code used, and it takes one seed per pass where bucketing wants two. That
 // library stays the oracle: the tests compare with it on arbitrary strings and on the
 // UTF-8 vectors.

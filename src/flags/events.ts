@@ -7,6 +7,7 @@ export interface FlushResult {
   ok: boolean;
   /** Events still waiting (to be retried in the background). */
   pending: number;
+  /** The last delivery error, when `ok` is false. */
   error?: Error;
 }
 

@@ -170,7 +170,11 @@ class ProviderEmitter implements ProviderEventEmitter<AnyProviderEvent> {
  * @see https://openfeature.dev/specification/sections/providers
  */
 export class EliteProvider implements Provider {
-  readonly metadata: { readonly name: string };
+  /** The provider's name, as the OpenFeature SDK shows it (`options.name`, default `'@tiqology/elite'`). */
+  readonly metadata: {
+    /** The provider's name. */
+    readonly name: string;
+  };
   readonly runsOn = 'server' as const;
   readonly events: ProviderEventEmitter<AnyProviderEvent> = new ProviderEmitter();
   readonly #client: FlagsClientLike;

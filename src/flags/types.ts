@@ -9,7 +9,11 @@ export type { Condition, FlagDefinition, FlagRule, JsonValue, StoredFlag, Varian
  * The evaluation context: a user id, or an object whose `targetingKey` is the id used for
  * bucketing and whose other properties are attributes for targeting.
  */
-export type EvaluationContext = { targetingKey?: string; [attribute: string]: unknown };
+export type EvaluationContext = {
+  /** The user id that bucketing hashes (OpenFeature's name for it). */
+  targetingKey?: string;
+  [attribute: string]: unknown;
+};
 /** Who a flag is evaluated for: a user id, or an {@link EvaluationContext}. */
 export type FlagUser = string | EvaluationContext;
 
@@ -27,12 +31,17 @@ export type EvaluationErrorCode =
 
 /** What `evaluate` returns. Never thrown: errors come back as `reason: 'ERROR'` with an `errorCode`. */
 export interface EvaluationDetails<T = JsonValue> {
+  /** The flag evaluated. */
   flagKey: string;
+  /** The value served: the variant's value, or the caller's default when nothing could be served. */
   value: T;
   /** The variant served (`on`/`off` for toggles); undefined when nothing was served. */
   variant: string | undefined;
+  /** Why this value was served (OpenFeature reasons). */
   reason: EvaluationReason;
+  /** Set when `reason` is `ERROR`: what went wrong, as an OpenFeature error code. */
   errorCode?: EvaluationErrorCode;
+  /** Set when `reason` is `ERROR`: the same in words, for logs. */
   errorMessage?: string;
   /** Version of the definition used; undefined when no definition was found. */
   flagVersion: number | undefined;
@@ -78,7 +87,9 @@ export interface FlagStats {
 
 /** A snapshot a client can start from synchronously (SSR bootstrap). */
 export interface FlagSnapshot {
+  /** The environment the definitions belong to; when set, it must be the client's. */
   environment?: string;
+  /** The flag definitions, as `validateFlag` accepts them. */
   flags: FlagDefinition[];
 }
 

@@ -1,7 +1,7 @@
 /**
  * The `telemetry` namespace of the root entry: a small stand-in that loads the telemetry module
  * on first use with a dynamic `import()`. The root entry is bundled into Edge middleware and
- * holds a 14 kB budget (13 kB for the flags entry); the telemetry module (with @opentelemetry/api) stays out of it until a
+ * holds a 16 kB budget (15 kB for the flags entry); the telemetry module (with @opentelemetry/api) stays out of it until a
  * telemetry method is called. Node servers that want the full synchronous API import
  * `@tiqology/elite/telemetry` instead; both share one default instance.
  *

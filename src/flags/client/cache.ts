@@ -11,7 +11,19 @@ import type { Counters, Reporter } from './report.js';
 const MAX_PENDING_RELOADS = 100;
 
 /** What `refresh()` resolves to; it never rejects. */
-export type RefreshResult = { ok: true; flags: number } | { ok: false; error: Error };
+export type RefreshResult =
+  | {
+      /** Every flag of the environment was read. */
+      ok: true;
+      /** How many flags the store listed. */
+      flags: number;
+    }
+  | {
+      /** The store could not be read; the cached definitions stay in use. */
+      ok: false;
+      /** Why the store could not be read. */
+      error: Error;
+    };
 
 /** One flag as cached. */
 export interface Entry {
@@ -47,7 +59,7 @@ export const isValidKey = (flagKey: unknown): flagKey is string => typeof flagKe
  * or throws into an evaluation: failures become entries. With a store that pushes changes
  * (`subscribe`), a changed key is reloaded at once rather than at the end of its TTL.
  *
- * toad-cache rather than lru-cache: 0.8 kB against 5.8 kB min+gz of the 13 kB Edge budget
+ * toad-cache rather than lru-cache: 0.8 kB against 5.8 kB min+gz of the 15 kB Edge budget
  * (docs/flags.md#cache), and the TTL and stale logic we would still need around it are small.
  */
 export class FlagCache {
