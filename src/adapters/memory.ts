@@ -43,6 +43,8 @@ const clone = <T>(value: T): T => structuredClone(value);
  * const client = createFlags({ storage, environment: 'production' });
  */
 export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
+  // Started now, so the first batch does not wait on a module load (appendEvents awaits the same promise).
+  loadEventTools().catch(() => {});
   const now = options.now ?? Date.now;
   const flags = new Map<string, StoredFlag>();
   const events: FlagEvent[] = [];

@@ -136,9 +136,12 @@ export class FlagCache {
    * background load and answers with the last known entry, or `PROVIDER_NOT_READY`.
    */
   lookupSync(flagKey: unknown): Entry | Failure | undefined {
-    if (!isValidKey(flagKey)) return undefined;
-    const hit = this.fresh(flagKey);
-    if (hit !== undefined) return hit;
+    // Kept this small, the miss path apart, so the engine can inline it into the evaluation methods.
+    return isValidKey(flagKey) ? (this.fresh(flagKey) ?? this.#missSync(flagKey)) : undefined;
+  }
+
+  /** A sync lookup's miss: a background load, and the last known entry or `PROVIDER_NOT_READY`. */
+  #missSync(flagKey: string): Entry | Failure {
     this.#counters.cacheMisses++;
     if (!this.#closed) void this.load(flagKey);
     return (
