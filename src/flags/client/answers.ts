@@ -26,14 +26,26 @@ type Hit = Entry & { flag: CompiledFlag };
 
 /** The evaluation methods of a client, as {@link createAnswers} makes them. */
 export interface Answers {
+  /** True when the user gets the flag: a toggle that is on, or an experiment the user is in. */
   isEnabled(flagKey: string, user: FlagUser): Promise<boolean>;
+  /** The variant key served to the user, or `defaultVariant` when evaluation fails. */
   getVariant(flagKey: string, user: FlagUser, defaultVariant?: string): Promise<string | undefined>;
+  /** The value served, or `defaultValue` on error or when the served value's type differs. */
   getValue<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): Promise<T>;
+  /** Full details: value, variant, reason, error code and message, flag version. */
   evaluate(flagKey: string, user: FlagUser): Promise<EvaluationDetails>;
+  /** {@link Answers.isEnabled} from the cache alone. */
   isEnabledSync(flagKey: string, user: FlagUser): boolean;
+  /** {@link Answers.getVariant} from the cache alone. */
   getVariantSync(flagKey: string, user: FlagUser, defaultVariant?: string): string | undefined;
+  /** {@link Answers.getValue} from the cache alone. */
   getValueSync<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): T;
+  /** {@link Answers.evaluate} from the cache alone. */
   evaluateSync(flagKey: string, user: FlagUser): EvaluationDetails;
+  /**
+   * Records an exposure explicitly (with `trackExposures: false`, or for lazy rendering) and
+   * returns the variant the user is in, or undefined when the user is not in the experiment.
+   */
   expose(flagKey: string, user: FlagUser): Promise<string | undefined>;
 }
 

@@ -2,8 +2,8 @@ import type { StorageAdapter } from '../../adapters/types.js';
 import type { ExperimentResults } from '../../experiments/index.js';
 import { EliteError, messageOf } from '../../internal/errors.js';
 import { EventBuffer, type FlushResult } from '../events.js';
-import type { EvaluationDetails, FlagSnapshot, FlagStats, FlagUser, JsonValue, ResultsOptions, TrackOptions } from '../types.js';
-import { createAnswers } from './answers.js';
+import type { FlagSnapshot, FlagStats, FlagUser, ResultsOptions, TrackOptions } from '../types.js';
+import { type Answers, createAnswers } from './answers.js';
 import { FlagCache, type RefreshResult } from './cache.js';
 import { Exposures } from './exposures.js';
 import type { ClientSettings } from './options.js';
@@ -17,27 +17,11 @@ import { createTrack } from './track.js';
  * The `…Sync` twins answer from the cached snapshot without waiting for the store, for hot
  * paths and Edge middleware; they start a background load when a flag is missing or expired.
  */
-export interface FlagsClient {
+export interface FlagsClient extends Answers {
   /** The environment this client reads. */
   readonly environment: string;
   /** The store this client reads (and that flag admin code writes). */
   readonly storage: StorageAdapter;
-  /** True when the user gets the flag: a toggle that is on, or an experiment the user is in. */
-  isEnabled(flagKey: string, user: FlagUser): Promise<boolean>;
-  /** The variant key served to the user, or `defaultVariant` when evaluation fails. */
-  getVariant(flagKey: string, user: FlagUser, defaultVariant?: string): Promise<string | undefined>;
-  /** The value served, or `defaultValue` on error or when the served value's type differs. */
-  getValue<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): Promise<T>;
-  /** Full details: value, variant, reason, error code and message, flag version. */
-  evaluate(flagKey: string, user: FlagUser): Promise<EvaluationDetails>;
-  /** {@link FlagsClient.isEnabled} from the cache alone. */
-  isEnabledSync(flagKey: string, user: FlagUser): boolean;
-  /** {@link FlagsClient.getVariant} from the cache alone. */
-  getVariantSync(flagKey: string, user: FlagUser, defaultVariant?: string): string | undefined;
-  /** {@link FlagsClient.getValue} from the cache alone. */
-  getValueSync<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): T;
-  /** {@link FlagsClient.evaluate} from the cache alone. */
-  evaluateSync(flagKey: string, user: FlagUser): EvaluationDetails;
   /** Reloads every flag of the environment from the store into the cache. Never rejects. */
   refresh(): Promise<RefreshResult>;
   /** The flags in the cache, serializable, to pass as `bootstrap` (SSR). */
@@ -50,11 +34,6 @@ export interface FlagsClient {
    * else it is dropped and counted.
    */
   track(eventName: string, user: FlagUser, options?: TrackOptions): void;
-  /**
-   * Records an exposure explicitly (with `trackExposures: false`, or for lazy rendering) and
-   * returns the variant the user is in, or undefined when the user is not in the experiment.
-   */
-  expose(flagKey: string, user: FlagUser): Promise<string | undefined>;
   /**
    * Writes the buffered events. Resolves once everything accepted so far is stored, or with
    * `ok: false` when the store fails (the events stay buffered and are retried). Never rejects.
