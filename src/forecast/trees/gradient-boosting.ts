@@ -1,7 +1,7 @@
 import { EliteError } from '../../internal/errors.js';
 import { checkOptionsObject } from '../options.js';
 import { binMatrix, checkMatrix } from './binning.js';
-import { quantile } from './metrics.js';
+import { quantile } from './model-scores.js';
 import { checkInt, checkRange } from './options.js';
 import { createRandom } from './random.js';
 import { buildRegressionTree, leafOf, type Tree } from './tree.js';

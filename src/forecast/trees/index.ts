@@ -5,7 +5,7 @@
 
 export type { GradientBoostingOptions, GradientBoostingRegressor } from './gradient-boosting.js';
 export { fitGradientBoosting } from './gradient-boosting.js';
-export { accuracy, logLoss, quantile, rmse } from './metrics.js';
+export { accuracy, logLoss, quantile, rmse } from './model-scores.js';
 export type { PermutationImportance, PermutationImportanceOptions } from './permutation-importance.js';
 export { permutationImportance } from './permutation-importance.js';
 export type { Random } from './random.js';
