@@ -12,6 +12,7 @@ export type {
   DefaultFlagsClient,
   EliteErrorCode,
   EliteErrorOptions,
+  EvaluateOptions,
   EvaluationContext,
   EvaluationDetails,
   EvaluationErrorCode,

@@ -23,6 +23,16 @@ function problem(patch: Record<string, unknown>): EliteError {
 }
 
 describe('validateFlag', () => {
+  it('refuses saved groups, which a stored flag cannot define, wherever they appear', () => {
+    const inRule = problem({ rules: [{ condition: { $or: [{ plan: 'pro' }, { id: { $inGroup: 'beta-testers' } }] }, variant: 'control' }] });
+    expect(inRule).toMatchObject({ code: 'INVALID_FLAG', field: 'rules[0].condition.$or[1].id.$inGroup' });
+    expect(inRule.message).toMatch(/saved group.*userIds or a segment/);
+    const inSegment = problem({ segments: { staff: { id: { $notInGroup: 'contractors' } } } });
+    expect(inSegment).toMatchObject({ code: 'INVALID_FLAG', field: 'segments.staff.id.$notInGroup' });
+    // A string that merely reads like the operator is a value, not a group reference.
+    expect(validateFlag({ ...ok, rules: [{ condition: { tag: { $in: ['$inGroup'] } }, variant: 'control' }] })).toBeTruthy();
+  });
+
   it('accepts a toggle and an experiment with every optional field', () => {
     expect(validateFlag({ key: 'dark-mode', environment: 'staging', enabled: false })).toBeTruthy();
     expect(

@@ -44,6 +44,27 @@ const hundredths = (value: unknown): number => {
 };
 
 /**
+ * The path of the first `$inGroup`/`$notInGroup` in a condition, or undefined. `evalCondition`
+ * takes saved groups as an argument, but a stored flag has nowhere to define them, so the
+ * operator would never match (`$notInGroup`: always): refused at write instead.
+ */
+function savedGroupPath(value: unknown, path: string): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = savedGroupPath(item, `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (isDict(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '$inGroup' || key === '$notInGroup') return `${path}.${key}`;
+      const found = savedGroupPath(item, `${path}.${key}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Validates a flag definition and returns it. Throws `EliteError` `INVALID_FLAG` naming the
  * field and the fix, e.g.
  * `elite/flags: flag "pricing": variants[1].weight must be 0–100 with at most two decimals, got 120`.
@@ -90,6 +111,10 @@ function check(input: unknown): FlagDefinition {
     object(field, value, 'an object');
     const problem = validateCondition(value, field);
     if (problem !== undefined) throw new EliteError('INVALID_FLAG', `elite/flags: ${name}${problem}`, { field });
+    const group = savedGroupPath(value, field);
+    if (group !== undefined) {
+      fail(group, 'refers to a saved group, which a stored flag cannot define; list the users in a rule\'s userIds or a segment');
+    }
   };
   // Variants (which define the keys) and a rule's weights (which name them) share one shape.
   const split = (field: string, value: unknown, keys?: ReadonlySet<string>): Set<string> => {

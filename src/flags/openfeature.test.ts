@@ -180,6 +180,24 @@ describe('createOpenFeatureProvider: resolution through the OpenFeature SDK', ()
     });
   });
 
+  it('counts no exposure for a user it answers with the default because of the type, and one when it serves the value', async () => {
+    const storage = createMemoryStorage({ flags: all });
+    const client = createFlags({ storage });
+    const { of } = await connect(client);
+    const context = { targetingKey: 'mismatched-user' };
+    expect(await of.getStringDetails('pricing-test', 'fallback', context)).toMatchObject({
+      value: 'fallback',
+      errorCode: ErrorCode.TYPE_MISMATCH,
+    });
+    expect(await of.getBooleanDetails('pricing-test', false, context)).toMatchObject({ value: false, errorCode: ErrorCode.TYPE_MISMATCH });
+    await client.flush();
+    expect(storage.events.filter((e) => e.type === 'exposure')).toEqual([]);
+    expect((await of.getNumberDetails('pricing-test', 0, context)).reason).toBe('SPLIT');
+    await client.flush();
+    expect(storage.events.filter((e) => e.type === 'exposure').map((e) => e.userId)).toEqual(['mismatched-user']);
+    await client.close();
+  });
+
   it('answers the default with TYPE_MISMATCH when the served value has another type', async () => {
     const { of } = await connect(createFlags({ storage: createMemoryStorage({ flags: all }) }));
     const context = { targetingKey: 'u1' };

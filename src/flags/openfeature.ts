@@ -252,7 +252,8 @@ export class EliteProvider implements Provider {
   async #resolve<T>(flagKey: string, defaultValue: T, context: EvaluationContext, type: FlagType): Promise<ResolutionDetails<T>> {
     let details: EvaluationDetails;
     try {
-      details = await this.#client.evaluate(flagKey, contextToUser(context));
+      // The type asked for: a value of another type is not served, so the user is not counted as exposed.
+      details = await this.#client.evaluate(flagKey, contextToUser(context), { valueType: type });
     } catch (error) {
       // A FlagsClient never rejects; a structural stand-in might.
       return { value: defaultValue, reason: 'ERROR', errorCode: GENERAL, errorMessage: messageOf(error) };

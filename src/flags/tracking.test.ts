@@ -41,6 +41,35 @@ afterEach(() => {
 });
 
 describe('exposure tracking', () => {
+  it("records no exposure for a user served the caller's default because the value has another type", async () => {
+    const priced: FlagDefinition = {
+      key: 'pricing-test',
+      environment: 'production',
+      enabled: true,
+      variants: [
+        { key: 'control', weight: 50, value: 20 },
+        { key: 'variant-a', weight: 50, value: 25 },
+      ],
+    };
+    const storage = createMemoryStorage({ flags: [priced] });
+    const client = createFlags({ storage, logger: quiet });
+    await client.refresh();
+    expect(await client.getValue('pricing-test', 'u1', 'fallback')).toBe('fallback');
+    expect(client.getValueSync('pricing-test', 'u2', false)).toBe(false);
+    // evaluate() answers as usual; with the type the caller can use, it counts only a usable value.
+    const details = await client.evaluate('pricing-test', 'u3', { valueType: 'string' });
+    expect(typeof details.value).toBe('number');
+    expect(details.reason).toBe('SPLIT');
+    await client.flush();
+    expect(storage.events.filter((e) => e.type === 'exposure')).toEqual([]);
+    expect(typeof (await client.getValue('pricing-test', 'u4', 0))).toBe('number');
+    expect((await client.evaluate('pricing-test', 'u5', { valueType: 'number' })).reason).toBe('SPLIT');
+    await client.evaluate('pricing-test', 'u6');
+    await client.flush();
+    expect(storage.events.filter((e) => e.type === 'exposure').map((e) => e.userId)).toEqual(['u4', 'u5', 'u6']);
+    await client.close();
+  });
+
   it('records one exposure per (user, flag, variant), from every evaluation method', async () => {
     const storage = createMemoryStorage({ flags: [experiment, toggle] });
     const client = createFlags({ storage, logger: quiet });

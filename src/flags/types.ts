@@ -156,6 +156,17 @@ export interface FlagsOptions {
 }
 
 /** Options of `track()`. */
+/** Options of `evaluate` and `evaluateSync`. */
+export interface EvaluateOptions {
+  /**
+   * The type of value the caller can use (`'object'` takes arrays too). When the served value has
+   * another type, the caller serves its own default, so no exposure is recorded for the user; the
+   * details are returned as they are. The OpenFeature provider passes the type it resolves.
+   */
+  valueType?: 'boolean' | 'string' | 'number' | 'object';
+}
+
+/** Options of `track`. */
 export interface TrackOptions {
   /** A finite amount, e.g. revenue in USD. */
   value?: number;

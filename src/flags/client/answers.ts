@@ -9,7 +9,7 @@ import {
   type PackedOutcome,
   variantIndexOf,
 } from '../evaluate.js';
-import type { EvaluationDetails, FlagUser, JsonValue } from '../types.js';
+import type { EvaluateOptions, EvaluationDetails, FlagUser, JsonValue } from '../types.js';
 import type { Entry, Failure, FlagCache } from './cache.js';
 import type { Exposures } from './exposures.js';
 import type { ClientSettings } from './options.js';
@@ -33,7 +33,7 @@ export interface Answers {
   /** The value served, or `defaultValue` on error or when the served value's type differs. */
   getValue<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): Promise<T>;
   /** Full details: value, variant, reason, error code and message, flag version. */
-  evaluate(flagKey: string, user: FlagUser): Promise<EvaluationDetails>;
+  evaluate(flagKey: string, user: FlagUser, options?: EvaluateOptions): Promise<EvaluationDetails>;
   /** {@link Answers.isEnabled} from the cache alone. */
   isEnabledSync(flagKey: string, user: FlagUser): boolean;
   /** {@link Answers.getVariant} from the cache alone. */
@@ -41,12 +41,24 @@ export interface Answers {
   /** {@link Answers.getValue} from the cache alone. */
   getValueSync<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): T;
   /** {@link Answers.evaluate} from the cache alone. */
-  evaluateSync(flagKey: string, user: FlagUser): EvaluationDetails;
+  evaluateSync(flagKey: string, user: FlagUser, options?: EvaluateOptions): EvaluationDetails;
   /**
    * Records an exposure explicitly (with `trackExposures: false`, or for lazy rendering) and
    * returns the variant the user is in, or undefined when the user is not in the experiment.
    */
   expose(flagKey: string, user: FlagUser): Promise<string | undefined>;
+}
+
+/** The check of `EvaluateOptions.valueType`, or undefined when the caller takes any value (or the options are unreadable). */
+function acceptsOf(options: EvaluateOptions | undefined): ((value: JsonValue) => boolean) | undefined {
+  let type: unknown;
+  try {
+    type = options?.valueType;
+  } catch {
+    return undefined;
+  }
+  if (type !== 'boolean' && type !== 'string' && type !== 'number' && type !== 'object') return undefined;
+  return (value) => (type === 'object' ? typeof value === 'object' && value !== null : typeof value === type);
 }
 
 /** True when `value` has the JSON type of `model` (arrays, null and objects told apart). */
@@ -70,15 +82,21 @@ export function createAnswers(settings: ClientSettings, cache: FlagCache, exposu
     return [{ flagKey, value: null, variant: undefined, reason: 'ERROR', errorCode, errorMessage, flagVersion: undefined }, false];
   };
 
-  /** Full details of an evaluation, for `evaluate`, `getValue` and every answer that is not clean. */
-  const detail = (flagKey: string, got: Entry | Failure, user: FlagUser): Answer => {
+  /**
+   * Full details of an evaluation, for `evaluate`, `getValue` and every answer that is not clean.
+   * The exposure is recorded only for an answer the caller serves: not for an error, and not when
+   * `accepts` says the caller will serve its own default instead (a value of the wrong type).
+   */
+  const detail = (flagKey: string, got: Entry | Failure, user: FlagUser, accepts?: (value: JsonValue) => boolean): Answer => {
     if (Array.isArray(got)) return fail(flagKey, got);
     if (got.failure !== undefined) return fail(flagKey, got.failure);
     const flag = got.flag;
     if (flag === undefined) return fail(flagKey, ['FLAG_NOT_FOUND', `flag "${flagKey}" does not exist in environment "${environment}"`]);
     const outcome = evaluatePacked(flag, user);
-    if (trackExposures) exposures.record(flag, user, outcome);
     const e = describeOutcome(flag, outcome);
+    if (trackExposures && e.errorCode === undefined && (accepts === undefined || accepts(e.value))) {
+      exposures.record(flag, user, outcome);
+    }
     const details: EvaluationDetails = { flagKey, value: e.value, variant: e.variant, reason: e.reason, flagVersion: flag.version };
     if (e.errorCode !== undefined) {
       counters.errors++;
@@ -109,14 +127,14 @@ export function createAnswers(settings: ClientSettings, cache: FlagCache, exposu
   };
 
   /** The full answer to any lookup, an invalid key or a failure included. */
-  const fullAnswer = (flagKey: unknown, user: FlagUser, got: Found): Answer => {
+  const fullAnswer = (flagKey: unknown, user: FlagUser, got: Found, accepts?: (value: JsonValue) => boolean): Answer => {
     if (typeof flagKey !== 'string' || flagKey === '' || got === undefined) {
       // No String(flagKey): a null-prototype object or a symbol would throw converting.
       const shown = typeof flagKey === 'string' ? flagKey : `<${typeof flagKey}>`;
       return fail(shown, ['GENERAL', `flag key must be a non-empty string, got ${typeof flagKey}`]);
     }
     try {
-      return detail(flagKey, got, user);
+      return detail(flagKey, got, user, accepts);
     } catch (error) {
       // Only a hostile context (a throwing getter, say) gets here.
       return fail(flagKey, ['GENERAL', messageOf(error)]);
@@ -137,7 +155,7 @@ export function createAnswers(settings: ClientSettings, cache: FlagCache, exposu
     return fullAnswer(flagKey, user, got)[1];
   };
   const value = <T extends JsonValue>(flagKey: unknown, user: FlagUser, got: Found, defaultValue: T): T => {
-    const [d] = fullAnswer(flagKey, user, got);
+    const [d] = fullAnswer(flagKey, user, got, (served) => sameType(served, defaultValue));
     if (d.reason === 'ERROR') return defaultValue;
     if (!sameType(d.value, defaultValue)) {
       counters.errors++;
@@ -153,11 +171,11 @@ export function createAnswers(settings: ClientSettings, cache: FlagCache, exposu
     isEnabled: async (flagKey, user) => enabled(flagKey, user, await cache.lookup(flagKey)),
     getVariant: async (flagKey, user, defaultVariant) => variant(flagKey, user, await cache.lookup(flagKey), defaultVariant),
     getValue: async (flagKey, user, defaultValue) => value(flagKey, user, await cache.lookup(flagKey), defaultValue),
-    evaluate: async (flagKey, user) => fullAnswer(flagKey, user, await cache.lookup(flagKey))[0],
+    evaluate: async (flagKey, user, options) => fullAnswer(flagKey, user, await cache.lookup(flagKey), acceptsOf(options))[0],
     isEnabledSync: (flagKey, user) => enabled(flagKey, user, cache.lookupSync(flagKey)),
     getVariantSync: (flagKey, user, defaultVariant) => variant(flagKey, user, cache.lookupSync(flagKey), defaultVariant),
     getValueSync: (flagKey, user, defaultValue) => value(flagKey, user, cache.lookupSync(flagKey), defaultValue),
-    evaluateSync: (flagKey, user) => fullAnswer(flagKey, user, cache.lookupSync(flagKey))[0],
+    evaluateSync: (flagKey, user, options) => fullAnswer(flagKey, user, cache.lookupSync(flagKey), acceptsOf(options))[0],
     async expose(flagKey, user) {
       try {
         const got = await cache.lookup(flagKey);
