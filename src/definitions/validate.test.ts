@@ -24,7 +24,9 @@ function problem(patch: Record<string, unknown>): EliteError {
 
 describe('validateFlag', () => {
   it('refuses saved groups, which a stored flag cannot define, wherever they appear', () => {
-    const inRule = problem({ rules: [{ condition: { $or: [{ plan: 'pro' }, { id: { $inGroup: 'beta-testers' } }] }, variant: 'control' }] });
+    const inRule = problem({
+      rules: [{ condition: { $or: [{ plan: 'pro' }, { id: { $inGroup: 'beta-testers' } }] }, variant: 'control' }],
+    });
     expect(inRule).toMatchObject({ code: 'INVALID_FLAG', field: 'rules[0].condition.$or[1].id.$inGroup' });
     expect(inRule.message).toMatch(/saved group.*userIds or a segment/);
     const inSegment = problem({ segments: { staff: { id: { $notInGroup: 'contractors' } } } });

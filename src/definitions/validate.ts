@@ -113,7 +113,7 @@ function check(input: unknown): FlagDefinition {
     if (problem !== undefined) throw new EliteError('INVALID_FLAG', `elite/flags: ${name}${problem}`, { field });
     const group = savedGroupPath(value, field);
     if (group !== undefined) {
-      fail(group, 'refers to a saved group, which a stored flag cannot define; list the users in a rule\'s userIds or a segment');
+      fail(group, "refers to a saved group, which a stored flag cannot define; list the users in a rule's userIds or a segment");
     }
   };
   // Variants (which define the keys) and a rule's weights (which name them) share one shape.
