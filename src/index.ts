@@ -21,6 +21,7 @@ export type {
   ExperimentVerdict,
   FlagDefinition,
   FlagEvent,
+  FlagMetadata,
   FlagRule,
   FlagSnapshot,
   FlagStats,

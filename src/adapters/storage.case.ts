@@ -28,6 +28,7 @@ const experiment: FlagDefinition = {
   ],
   rules: [{ id: 'staff', condition: { email: { $regex: '@tiqology\\.com$' } }, variant: 'variant-b' }],
   segments: { pro: { plan: 'pro' } },
+  metadata: { owner: 'growth', ticket: 1042, temporary: true },
 };
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -74,6 +75,7 @@ export function describeStorageAdapter(name: string, factory: () => Promise<Stor
       await storage.writeFlag(toggle('new-checkout', 'staging'));
       const read = await storage.getFlag('pricing-test', 'production');
       expect(read).toEqual(written);
+      expect(read?.metadata).toEqual({ owner: 'growth', ticket: 1042, temporary: true });
       expect(await storage.getFlag('pricing-test', 'staging')).toBeUndefined();
       expect(await storage.getFlag('missing', 'production')).toBeUndefined();
       const listed = await storage.listFlags('production');

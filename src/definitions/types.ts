@@ -11,6 +11,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  */
 export type Condition = { [key: string]: unknown };
 
+/** A flag's free-form metadata: see {@link FlagDefinition.metadata}. */
+export type FlagMetadata = Record<string, string | number | boolean>;
+
 /** One arm of a multi-variant flag. */
 export interface Variant {
   /** Identifier returned by `getVariant`, e.g. `control`, `variant-a`. Same pattern as flag keys. */
@@ -77,6 +80,13 @@ export interface FlagDefinition {
   segments?: Record<string, Condition>;
   /** Hash salt; defaults to the key. Changing it reshuffles every user of this flag. */
   salt?: string;
+  /**
+   * Free-form facts about the flag for tools and telemetry (owner, ticket, expiry…): at most 32
+   * entries, keys like flag keys, values strings (≤ 256 characters), finite numbers or booleans.
+   * Returned in `evaluate()` details as `flagMetadata` and as the OpenFeature flag metadata;
+   * ignored by evaluation.
+   */
+  metadata?: FlagMetadata;
   /** Optimistic-concurrency version, raised by the store on every write. */
   version?: number;
   /** ISO 8601 time of the last write, set by the store. */

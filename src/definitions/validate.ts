@@ -12,7 +12,8 @@ export const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 /** The implicit variants of a boolean toggle. */
 export const TOGGLE_VARIANTS: readonly string[] = ['on', 'off'];
 
-const FLAG_FIELDS = 'key environment enabled description variants rollout defaultVariant rules segments salt version updatedAt'.split(' ');
+const FLAG_FIELDS =
+  'key environment enabled description variants rollout defaultVariant rules segments salt metadata version updatedAt'.split(' ');
 const RULE_FIELDS = 'id description condition segment userIds variant rollout weights'.split(' ');
 const MAX_USER_IDS = 10_000;
 /** Most variants of a flag (and entries of a rule's weights): far above any real experiment. */
@@ -193,6 +194,14 @@ function check(input: unknown): FlagDefinition {
     if (rule.weights !== undefined) {
       if (toggle) fail(`${at}.weights`, 'is for flags with variants; a toggle rule uses rollout or variant "on"/"off"');
       split(`${at}.weights`, rule.weights, variantKeys);
+    }
+  }
+  const metadata = Object.entries(flag.metadata === undefined ? {} : object('metadata', flag.metadata, 'an object of name → value'));
+  if (metadata.length > 32) fail('metadata', `holds ${metadata.length} entries, at most 32`);
+  for (const [name, value] of metadata) {
+    key(member('metadata', name), name);
+    if (!(typeof value === 'boolean' || Number.isFinite(value) || (typeof value === 'string' && value.length <= 256))) {
+      fail(member('metadata', name), `must be a boolean, a finite number or a string of at most 256 characters, got ${describe(value)}`);
     }
   }
   if (flag.salt !== undefined && !(typeof flag.salt === 'string' && flag.salt.length > 0 && flag.salt.length <= 128)) {

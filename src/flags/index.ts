@@ -27,6 +27,7 @@ export type {
   EvaluationErrorCode,
   EvaluationReason,
   FlagDefinition,
+  FlagMetadata,
   FlagRule,
   FlagSnapshot,
   FlagStats,

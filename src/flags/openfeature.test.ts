@@ -115,21 +115,39 @@ describe('createOpenFeatureProvider: resolution through the OpenFeature SDK', ()
     expect((await connect(client, { name: 'flags-eu' })).of.metadata.providerMetadata.name).toBe('flags-eu');
   });
 
-  it('resolves toggles: on is STATIC, a disabled flag is DISABLED with "off"', async () => {
+  it("resolves toggles: on is STATIC; a disabled flag answers the caller's default with DISABLED", async () => {
     const { of } = await connect(createFlags({ storage: createMemoryStorage({ flags: all }) }));
     expect(await of.getBooleanDetails('new-checkout', false, { targetingKey: 'u1' })).toEqual({
       flagKey: 'new-checkout',
       value: true,
       variant: 'on',
       reason: StandardResolutionReasons.STATIC,
-      flagMetadata: { flagVersion: 7, version: '7' },
+      flagMetadata: {},
     });
     expect(await of.getBooleanValue('new-checkout', false)).toBe(true); // STATIC needs no targeting key
-    expect(await of.getBooleanDetails('kill-switch', true, { targetingKey: 'u1' })).toMatchObject({
-      value: false,
-      variant: 'off',
-      reason: StandardResolutionReasons.DISABLED,
-    });
+    for (const fallback of [true, false]) {
+      expect(await of.getBooleanDetails('kill-switch', fallback, { targetingKey: 'u1' })).toEqual({
+        flagKey: 'kill-switch',
+        value: fallback,
+        reason: StandardResolutionReasons.DISABLED,
+        flagMetadata: {},
+      });
+    }
+  });
+
+  it("returns the definition's metadata as flag metadata, and none when it has none", async () => {
+    const metadata = { owner: 'growth', ticket: 42, temporary: true };
+    const tagged: FlagDefinition = { ...toggle, key: 'tagged', metadata };
+    const client = createFlags({ storage: createMemoryStorage({ flags: [...all, tagged] }) });
+    const { of } = await connect(client);
+    const details = await of.getBooleanDetails('tagged', false, { targetingKey: 'u1' });
+    expect(details.flagMetadata).toEqual(metadata);
+    expect(Object.isFrozen(details.flagMetadata)).toBe(true);
+    expect((await client.evaluate('tagged', 'u1')).flagMetadata).toEqual(metadata); // the cache's copy was not frozen
+    expect(Object.isFrozen((await client.evaluate('tagged', 'u1')).flagMetadata)).toBe(false);
+    // Kept with errors and a disabled flag too: metadata describes the flag, not the answer.
+    expect((await of.getStringDetails('tagged', 'x', { targetingKey: 'u1' })).flagMetadata).toEqual(metadata);
+    expect((await of.getBooleanDetails('new-checkout', false, { targetingKey: 'u1' })).flagMetadata).toEqual({});
   });
 
   it('resolves splits as the client does: SPLIT inside the rollout, DEFAULT outside', async () => {
@@ -211,7 +229,7 @@ describe('createOpenFeatureProvider: resolution through the OpenFeature SDK', ()
     expect(await serving.getObjectDetails('f', { a: 1 }, context)).toMatchObject({ value: { a: 1 }, ...mismatch });
     const details = await of.getStringDetails('new-checkout', 'fallback', context);
     expect(details.variant).toBeUndefined();
-    expect(details.flagMetadata).toEqual({ flagVersion: 7, version: '7' });
+    expect(details.flagMetadata).toEqual({});
   });
 
   it('maps FLAG_NOT_FOUND and TARGETING_KEY_MISSING, answering the default value', async () => {
@@ -229,7 +247,7 @@ describe('createOpenFeatureProvider: resolution through the OpenFeature SDK', ()
       reason: 'ERROR',
       errorCode: ErrorCode.TARGETING_KEY_MISSING,
       errorMessage: expect.stringContaining('targetingKey'),
-      flagMetadata: { flagVersion: 1 },
+      flagMetadata: {},
     });
   });
 
@@ -248,12 +266,21 @@ describe('createOpenFeatureProvider: resolution through the OpenFeature SDK', ()
   });
 
   it('maps every reason and error code of ours to the same OpenFeature value', async () => {
-    const reasons = ['DISABLED', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'STALE'] satisfies EvaluationReason[];
+    const reasons = ['TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'STALE'] satisfies EvaluationReason[];
     for (const reason of reasons) {
       expect(StandardResolutionReasons[reason]).toBe(reason);
       const { of } = await connect(fake({ value: 'x', variant: 'x', reason }));
       expect(await of.getStringDetails('f', 'default', {})).toMatchObject({ value: 'x', variant: 'x', reason });
     }
+    // DISABLED: the caller's default, no variant.
+    expect(StandardResolutionReasons.DISABLED).toBe('DISABLED');
+    const { of: disabled } = await connect(fake({ value: 'x', variant: 'x', reason: 'DISABLED' }));
+    expect(await disabled.getStringDetails('f', 'default', {})).toEqual({
+      flagKey: 'f',
+      value: 'default',
+      reason: 'DISABLED',
+      flagMetadata: {},
+    });
     const codes = [
       'FLAG_NOT_FOUND',
       'PARSE_ERROR',
@@ -344,16 +371,17 @@ describe('createOpenFeatureProvider: lifecycle', () => {
     const apiHandler = vi.fn();
     OpenFeature.addHandler(ProviderEvents.ConfigurationChanged, apiHandler);
     // The handler re-reads the flag: the client has dropped the old definition by then.
-    const seen: [EventDetails | undefined, boolean][] = [];
+    const seen: [EventDetails | undefined, string | undefined][] = [];
     of.addHandler(ProviderEvents.ConfigurationChanged, async (details) => {
-      seen.push([details, await of.getBooleanValue('new-checkout', true, user)]);
+      seen.push([details, (await of.getBooleanDetails('new-checkout', true, user)).reason]);
     });
     await storage.writeFlag({ ...toggle, enabled: false });
     await vi.waitFor(() => expect(seen).toHaveLength(1));
     expect(seen[0]?.[0]).toMatchObject({ flagsChanged: ['new-checkout'], domain, providerName: '@tiqology/elite' });
-    expect(seen[0]?.[1]).toBe(false);
+    expect(seen[0]?.[1]).toBe('DISABLED');
     expect(apiHandler).toHaveBeenCalledWith(expect.objectContaining({ flagsChanged: ['new-checkout'], domain }));
-    expect(await of.getBooleanDetails('new-checkout', true, user)).toMatchObject({ reason: 'DISABLED', flagMetadata: { flagVersion: 8 } });
+    expect(await of.getBooleanDetails('new-checkout', true, user)).toMatchObject({ reason: 'DISABLED' });
+    expect(await client.evaluate('new-checkout', user)).toMatchObject({ reason: 'DISABLED', flagVersion: 8 });
 
     // Replacing the provider closes it: no more events, and the client stays open.
     await OpenFeature.setProviderAndWait(domain, new InMemoryProvider());

@@ -11,11 +11,6 @@ import type {
   AnyProviderEvent,
   ErrorCode,
   EvaluationContext,
-  EventContext,
-  EventDetails,
-  EventHandler,
-  FlagMetadata,
-  Logger,
   JsonValue as OpenFeatureJsonValue,
   Provider,
   ProviderEventEmitter,
@@ -23,8 +18,10 @@ import type {
   ResolutionDetails,
   TrackingEventDetails,
 } from '@openfeature/server-sdk';
-import { messageOf } from '../internal/errors.js';
+import { EliteError, messageOf } from '../internal/errors.js';
 import type { FlagsClient } from './client/index.js';
+import { ProviderEmitter } from './openfeature-emitter.js';
+import { StoreHealth } from './openfeature-health.js';
 import type { EvaluationDetails, FlagUser, JsonValue, TrackOptions } from './types.js';
 
 /**
@@ -47,6 +44,11 @@ export interface OpenFeatureProviderOptions {
    * server SDK still routes evaluations to a provider in `ERROR`, so answers are the same.
    */
   failOnRefreshError?: boolean;
+  /**
+   * Milliseconds between checks of the store once an answer hinted at an outage, and between
+   * probes while it is down (see {@link EliteProvider}'s events). Default 5000.
+   */
+  probeIntervalMs?: number;
 }
 
 /** The type an OpenFeature resolver asks for; arrays count as `object` (JSON structures). */
@@ -91,64 +93,6 @@ function toJson(value: unknown): JsonValue | undefined {
 }
 
 /**
- * The minimal event emitter the SDK expects on `provider.events`: it subscribes with
- * `addHandler`/`removeHandler` and never emits itself. Written here rather than taken from the
- * SDK (`OpenFeatureEventEmitter`) so this module has no runtime dependency on it. Handlers run
- * synchronously in the order added, like the SDK's; one that throws or rejects is logged (when
- * the SDK gave a logger) and does not stop the others.
- */
-class ProviderEmitter implements ProviderEventEmitter<AnyProviderEvent> {
-  readonly #handlers = new Map<AnyProviderEvent, EventHandler[]>();
-  #logger: Logger | undefined;
-
-  emit(eventType: AnyProviderEvent, context?: EventContext): void {
-    // A copy: a handler may remove itself (or others) while we iterate.
-    for (const handler of [...(this.#handlers.get(eventType) ?? [])]) {
-      try {
-        const result = handler(context as EventDetails | undefined);
-        if (result instanceof Promise) result.catch((error: unknown) => this.#report(eventType, error));
-      } catch (error) {
-        this.#report(eventType, error);
-      }
-    }
-  }
-
-  addHandler(eventType: AnyProviderEvent, handler: EventHandler): void {
-    const handlers = this.#handlers.get(eventType);
-    if (handlers) handlers.push(handler);
-    else this.#handlers.set(eventType, [handler]);
-  }
-
-  removeHandler(eventType: AnyProviderEvent, handler: EventHandler): void {
-    const handlers = this.#handlers.get(eventType);
-    const index = handlers?.lastIndexOf(handler) ?? -1;
-    if (index >= 0) handlers?.splice(index, 1);
-  }
-
-  removeAllHandlers(eventType?: AnyProviderEvent): void {
-    if (eventType === undefined) this.#handlers.clear();
-    else this.#handlers.delete(eventType);
-  }
-
-  getHandlers(eventType: AnyProviderEvent): EventHandler[] {
-    return [...(this.#handlers.get(eventType) ?? [])];
-  }
-
-  setLogger(logger: Logger): this {
-    this.#logger = logger;
-    return this;
-  }
-
-  #report(eventType: AnyProviderEvent, error: unknown): void {
-    try {
-      this.#logger?.error(`elite/flags: a ${eventType} handler failed: ${messageOf(error)}`);
-    } catch {
-      // A broken logger must not break the emitter.
-    }
-  }
-}
-
-/**
  * An OpenFeature server provider that evaluates with a flags client. Prefer
  * {@link createOpenFeatureProvider}; the class is exported for `instanceof` checks and
  * subclassing.
@@ -156,13 +100,19 @@ class ProviderEmitter implements ProviderEventEmitter<AnyProviderEvent> {
  * - Resolution: the client's `evaluate(flagKey, context)`; value, `variant` and `reason` as served
  *   (our reasons are OpenFeature's: `STATIC`, `TARGETING_MATCH`, `SPLIT`, `DEFAULT`, `DISABLED`,
  *   `STALE`, `ERROR`), error codes as they are (`FLAG_NOT_FOUND`, `PARSE_ERROR`, `TYPE_MISMATCH`,
- *   `TARGETING_KEY_MISSING`, `PROVIDER_NOT_READY`, `GENERAL`), and `flagMetadata` with the flag's
- *   version. An error answers the caller's default value.
+ *   `TARGETING_KEY_MISSING`, `PROVIDER_NOT_READY`, `GENERAL`), and `flagMetadata`: the
+ *   definition's `metadata`, empty when it has none. An error answers the caller's default value.
+ * - A disabled flag answers the caller's default value with reason `DISABLED` (the client API
+ *   serves the flag's `defaultVariant` instead; docs/openfeature.md lists every such difference).
  * - Types: a served value of another JSON type than the one asked for answers the default value
  *   with `TYPE_MISMATCH`. `object` takes JSON objects and arrays, not `null`. A toggle serves a
  *   boolean; an experiment serves its variant's `value`, or the variant key (a string) without one.
  * - Events: `PROVIDER_CONFIGURATION_CHANGED` with `flagsChanged: [flagKey]` when the client's store
  *   pushes a change (stores with `subscribe`); other stores rely on the client's TTL.
+ *   `PROVIDER_STALE` (the last known flags are served) or `PROVIDER_ERROR` (nothing can be) when
+ *   the store goes down, confirmed by a `refresh()` of the client after an answer hinted at it or
+ *   after a failed first refresh; then the store is probed every `probeIntervalMs` and
+ *   `PROVIDER_READY` is emitted when it answers again. The SDK's provider status follows.
  * - Lifecycle: `initialize()` subscribes to the store and awaits `client.refresh()` (see
  *   {@link OpenFeatureProviderOptions.failOnRefreshError}); `onClose()` unsubscribes but leaves the
  *   client open: the app created it and may still use it directly.
@@ -179,12 +129,27 @@ export class EliteProvider implements Provider {
   readonly events: ProviderEventEmitter<AnyProviderEvent> = new ProviderEmitter();
   readonly #client: FlagsClientLike;
   readonly #failOnRefreshError: boolean;
+  readonly #health: StoreHealth;
   #unsubscribe: (() => void) | undefined;
 
+  /** Throws `INVALID_OPTIONS` when `probeIntervalMs` is not a positive number of milliseconds. */
   constructor(client: FlagsClientLike, options: OpenFeatureProviderOptions = {}) {
+    const { probeIntervalMs = 5000 } = options;
+    if (!(typeof probeIntervalMs === 'number' && probeIntervalMs >= 1 && probeIntervalMs <= 2 ** 31 - 1)) {
+      throw new EliteError(
+        'INVALID_OPTIONS',
+        `elite/flags: probeIntervalMs must be a number of milliseconds from 1 to 2147483647, got ${String(probeIntervalMs)}`,
+        { field: 'probeIntervalMs' },
+      );
+    }
     this.#client = client;
     this.metadata = { name: options.name ?? '@tiqology/elite' };
     this.#failOnRefreshError = options.failOnRefreshError === true;
+    this.#health = new StoreHealth(
+      () => client.refresh(),
+      (event, context) => this.events.emit(event, context),
+      probeIntervalMs,
+    );
   }
 
   /** Subscribes to store changes, then loads every flag of the environment. */
@@ -197,13 +162,18 @@ export class EliteProvider implements Provider {
       this.events.emit(CONFIGURATION_CHANGED, { flagsChanged: [flagKey] });
     });
     const result = await client.refresh();
-    if (!result.ok && this.#failOnRefreshError) throw result.error;
+    if (result.ok) return;
+    if (this.#failOnRefreshError) throw result.error;
+    // Ready all the same (answers come from the bootstrap snapshot or per-flag reads), then ERROR
+    // once the SDK has marked the provider ready, so the app's status shows the outage.
+    setTimeout(() => this.#health.down('error', result.error), 0);
   }
 
-  /** Stops listening for store changes. The client stays open: the app owns it. */
+  /** Stops listening for store changes and probing the store. The client stays open: the app owns it. */
   async onClose(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#health.stop();
   }
 
   resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext): Promise<ResolutionDetails<boolean>> {
@@ -259,13 +229,16 @@ export class EliteProvider implements Provider {
       return { value: defaultValue, reason: 'ERROR', errorCode: GENERAL, errorMessage: messageOf(error) };
     }
     const resolution: ResolutionDetails<T> = { value: defaultValue, reason: 'ERROR' };
-    if (details.flagVersion !== undefined) {
-      // `flagVersion` as in our EvaluationDetails; `version` is OpenFeature's telemetry key
-      // (TelemetryFlagMetadata.VERSION), which the SDK's evaluation event reports as feature_flag.version.
-      const flagMetadata: FlagMetadata = { flagVersion: details.flagVersion, version: String(details.flagVersion) };
-      resolution.flagMetadata = flagMetadata;
+    // A copy: the SDK freezes what it returns, and the definition's object is the cache's.
+    if (details.flagMetadata !== undefined) resolution.flagMetadata = { ...details.flagMetadata };
+    if (details.reason === 'STALE') this.#health.suspect('stale');
+    if (details.reason === 'DISABLED') {
+      resolution.reason = 'DISABLED';
+      return resolution;
     }
     if (details.reason === 'ERROR') {
+      // GENERAL and PROVIDER_NOT_READY come from a store that could not be read (or a closed client).
+      if (details.errorCode === 'GENERAL' || details.errorCode === 'PROVIDER_NOT_READY') this.#health.suspect('error');
       resolution.errorCode = (details.errorCode ?? GENERAL) as ErrorCode;
       resolution.errorMessage = details.errorMessage ?? `flag "${flagKey}" could not be evaluated`;
       return resolution;

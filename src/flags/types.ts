@@ -1,9 +1,18 @@
 import type { StorageAdapter } from '../adapters/types.js';
-import type { FlagDefinition, JsonValue } from '../definitions/index.js';
+import type { FlagDefinition, FlagMetadata, JsonValue } from '../definitions/index.js';
 import type { Logger } from '../internal/logger.js';
 
 // The stored flag model lives in definitions/ (shared with adapters/); re-exported so imports from here keep working.
-export type { Condition, FlagDefinition, FlagRule, JsonValue, StoredFlag, Variant, VariantWeight } from '../definitions/index.js';
+export type {
+  Condition,
+  FlagDefinition,
+  FlagMetadata,
+  FlagRule,
+  JsonValue,
+  StoredFlag,
+  Variant,
+  VariantWeight,
+} from '../definitions/index.js';
 
 /**
  * The evaluation context: a user id, or an object whose `targetingKey` is the id used for
@@ -45,6 +54,8 @@ export interface EvaluationDetails<T = JsonValue> {
   errorMessage?: string;
   /** Version of the definition used; undefined when no definition was found. */
   flagVersion: number | undefined;
+  /** The definition's `metadata`, when it has any. */
+  flagMetadata?: FlagMetadata;
 }
 
 /** Cache and evaluation counters, read with `stats()`. */

@@ -98,6 +98,7 @@ export function createAnswers(settings: ClientSettings, cache: FlagCache, exposu
       exposures.record(flag, user, outcome);
     }
     const details: EvaluationDetails = { flagKey, value: e.value, variant: e.variant, reason: e.reason, flagVersion: flag.version };
+    if (flag.definition.metadata) details.flagMetadata = flag.definition.metadata;
     if (e.errorCode !== undefined) {
       counters.errors++;
       details.errorCode = e.errorCode;
