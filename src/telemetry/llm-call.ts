@@ -96,8 +96,9 @@ export function classifyFailure(error: unknown): { status: CompletionStatus; typ
   const code = typeof failure?.status === 'number' ? failure.status : failure?.statusCode;
   if (typeof code === 'number') return { status: code === 429 ? 'rate_limited' : 'error', type: String(code) };
   const name = String(failure?.name ?? '') || failure?.constructor?.name || 'Error';
-  if (/Abort/i.test(name)) return { status: 'cancelled', type: 'cancelled' };
-  if (/Timeout/i.test(name)) return { status: 'error', type: 'timeout' };
+  const names = `${name} ${failure?.constructor?.name ?? ''}`;
+  if (/Abort/i.test(names)) return { status: 'cancelled', type: 'cancelled' };
+  if (/Timeout/i.test(names)) return { status: 'error', type: 'timeout' };
   const providerType = failure?.error?.error?.type ?? failure?.error?.type;
   if (typeof providerType === 'string' && providerType !== 'error') return { status: 'error', type: providerType };
   return { status: 'error', type: failure?.constructor?.name && failure.constructor.name !== 'Object' ? failure.constructor.name : name };

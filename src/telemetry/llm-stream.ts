@@ -39,6 +39,8 @@ export function watchStream<T>(stream: unknown, call: LlmCall, observe: (item: T
       throw error;
     } finally {
       beforeEnd?.();
+      // The SDKs end the iteration quietly when the request is aborted (the caller's signal).
+      if (outcome === 'ok' && (target as { controller?: AbortController }).controller?.signal?.aborted === true) outcome = 'cancelled';
       if (outcome === 'error') call.fail(failure);
       else call.end(outcome);
     }
