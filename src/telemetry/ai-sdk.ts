@@ -33,9 +33,9 @@ export interface AiSdkLanguageModelMiddleware {
   /** The middleware specification version. */
   readonly specificationVersion: 'v3';
   /** Wraps `doGenerate` (`generateText`, `generateObject`). */
-  wrapGenerate(options: { doGenerate: () => PromiseLike<never>; params: AiSdkCallOptionsLike; model: AiSdkModelLike }): Promise<never>;
+  wrapGenerate(options: { doGenerate: () => PromiseLike<unknown>; params: AiSdkCallOptionsLike; model: AiSdkModelLike }): Promise<never>;
   /** Wraps `doStream` (`streamText`, `streamObject`). */
-  wrapStream(options: { doStream: () => PromiseLike<never>; params: AiSdkCallOptionsLike; model: AiSdkModelLike }): Promise<never>;
+  wrapStream(options: { doStream: () => PromiseLike<unknown>; params: AiSdkCallOptionsLike; model: AiSdkModelLike }): Promise<never>;
 }
 
 /** An `EmbeddingModelV3Middleware` (what `wrapEmbeddingModel({ model, middleware })` takes). */
@@ -43,7 +43,7 @@ export interface AiSdkEmbeddingModelMiddleware {
   /** The middleware specification version. */
   readonly specificationVersion: 'v3';
   /** Wraps `doEmbed` (`embed`, `embedMany`). */
-  wrapEmbed(options: { doEmbed: () => PromiseLike<never>; params: { values?: unknown }; model: AiSdkModelLike }): Promise<never>;
+  wrapEmbed(options: { doEmbed: () => PromiseLike<unknown>; params: { values?: unknown }; model: AiSdkModelLike }): Promise<never>;
 }
 
 /** What the middlewares need from the telemetry instance; the provider comes from each model. */

@@ -2,6 +2,7 @@
  * Reading an app's price table from a JSON file (Node only: `node:fs` is loaded when called).
  */
 import { EliteError, messageOf } from '../internal/errors.js';
+import { importOptional } from '../internal/optional-import.js';
 import { type PriceTable, priceTableProblem } from './prices.js';
 
 /**
@@ -13,7 +14,8 @@ import { type PriceTable, priceTableProblem } from './prices.js';
  * const telemetry = createTelemetry({ prices: await loadPriceFile('./prices.json') });
  */
 export async function loadPriceFile(path: string): Promise<PriceTable> {
-  const { readFile } = await import('node:fs/promises');
+  // Resolved at run time, so the Edge bundles of the entries that import this module stay free of node:fs.
+  const { readFile } = (await importOptional('node:fs/promises')) as typeof import('node:fs/promises');
   let table: unknown;
   try {
     table = JSON.parse(await readFile(path, 'utf8'));
