@@ -168,6 +168,30 @@ Examples:
     load: () => import('./commands/decide.js'),
   },
   {
+    name: 'prices',
+    summary: 'the LLM price table telemetry prices completions with, dated per provider',
+    help: `Usage:
+  tiqology prices [--provider <name>] [--file <prices.json>]
+  tiqology prices --model <id> [--file <prices.json>]
+
+Lists the price table (USD per 1M tokens: input, cached input, cache write, output) and the date
+each provider's prices were read. A model id with a version suffix (gpt-4o-2024-08-06,
+claude-3-5-sonnet-20241022) is priced by the longest entry it starts with; --model shows which.
+
+Options:
+  --provider <name>       only this provider's entries (openai, anthropic, gcp.gemini, app)
+  --file <prices.json>    an app's JSON price table laid over the defaults, as loadPriceFile reads it
+  --model <id>            which entry prices this model id (exit 1 when none)
+
+${COMMON_HELP}
+
+Examples:
+  tiqology prices --provider anthropic
+  tiqology prices --model gpt-4o-mini-2024-07-18 --file prices.json`,
+    options: { provider: { type: 'string' }, file: { type: 'string' }, model: { type: 'string' } },
+    load: () => import('./commands/prices.js'),
+  },
+  {
     name: 'demo',
     summary: 'the whole product on the embedded store: flags, an experiment, metrics, forecast (no services)',
     help: `Usage:

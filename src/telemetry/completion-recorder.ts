@@ -2,7 +2,8 @@
  * `recordCompletion` of a telemetry instance: one LLM completion into the LLM and GenAI metric
  * families, its cost from the price table, and the alert window.
  *
- * The hot path: a completion's ten series are looked up once per (provider, model, status) and
+ * The hot path: a completion's series are looked up once per (provider, model, status, operation,
+ * error type) and
  * kept in a bundle, so a record costs a map lookup and a few additions. A bundle is looked up
  * again when a family evicted a series since (the shared `epoch` moved).
  */
@@ -27,6 +28,7 @@ interface CompletionSeries {
   output: CounterSeries;
   cached: CounterSeries;
   reasoning: CounterSeries;
+  cacheCreation: CounterSeries;
   cost: CounterSeries;
   tokenIn: HistogramSeries;
   tokenOut: HistogramSeries;
@@ -62,22 +64,24 @@ export function createCompletionRecorder(
   const completionCache = new Map<string, CompletionSeries>();
 
   const seriesFor = (completion: CompletionRecord): CompletionSeries => {
-    const key = `${completion.provider}\u0001${completion.model}\u0001${completion.status}`;
+    const operation = completion.operation ?? GEN_AI_OPERATION_CHAT;
+    const errorType = completion.status === 'ok' ? '' : (completion.errorType ?? completion.status);
+    const key = `${completion.provider}\u0001${completion.model}\u0001${completion.status}\u0001${operation}\u0001${errorType}`;
     let bundle = completionCache.get(key);
     if (bundle !== undefined && bundle.epoch === epoch.value) return bundle;
     const { provider, model, status } = completion;
     const price = priceOf(model);
-    const errorType = status === 'ok' ? '' : status;
     bundle = {
       completions: families.completions.at([provider, model, status]),
       input: families.tokens.at([provider, model, 'input']),
       output: families.tokens.at([provider, model, 'output']),
       cached: families.tokens.at([provider, model, 'cached_input']),
       reasoning: families.tokens.at([provider, model, 'reasoning']),
+      cacheCreation: families.tokens.at([provider, model, 'cache_creation_input']),
       cost: families.cost.at([provider, model]),
-      tokenIn: families.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'input']),
-      tokenOut: families.tokenUsage.at([GEN_AI_OPERATION_CHAT, provider, model, 'output']),
-      duration: families.opDuration.at([GEN_AI_OPERATION_CHAT, provider, model, errorType]),
+      tokenIn: families.tokenUsage.at([operation, provider, model, 'input']),
+      tokenOut: families.tokenUsage.at([operation, provider, model, 'output']),
+      duration: families.opDuration.at([operation, provider, model, errorType]),
       ttft: families.ttft.at([provider, model]),
       price,
       unpriced: price === undefined ? families.unpriced.at([provider, model]) : undefined,
@@ -90,6 +94,7 @@ export function createCompletionRecorder(
       bundle.output,
       bundle.cached,
       bundle.reasoning,
+      bundle.cacheCreation,
       bundle.cost,
       bundle.tokenIn,
       bundle.tokenOut,
@@ -119,6 +124,7 @@ export function createCompletionRecorder(
     bundle.output.value += completion.outputTokens;
     if (completion.cachedInputTokens) bundle.cached.value += completion.cachedInputTokens;
     if (completion.reasoningTokens) bundle.reasoning.value += completion.reasoningTokens;
+    if (completion.cacheCreationInputTokens) bundle.cacheCreation.value += completion.cacheCreationInputTokens;
     let cost = completion.costUsd;
     if (cost === undefined) {
       if (bundle.price !== undefined) cost = computeCostUsd(completion, bundle.price);
@@ -128,7 +134,7 @@ export function createCompletionRecorder(
         (bundle.unpriced as CounterSeries).value++;
         warnOnce(
           `price:${completion.model}`,
-          `elite/telemetry: no price for model "${completion.model}"; its cost is counted as 0 (add it with createTelemetry({ prices }))`,
+          `elite/telemetry: no price for model "${completion.model}" (${completion.provider}); its completions are counted in llm_unpriced_completions_total and add 0 to llm_cost_usd_total. Add it with createTelemetry({ prices }) or a prices JSON file (loadPriceFile); \`tiqology prices\` lists the table`,
         );
       }
     }

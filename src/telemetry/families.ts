@@ -86,7 +86,7 @@ export function createMetricFamilies(maxSeries: number, policy: ResolvedSeriesPo
     ),
     completions: new Family(
       'llm_chat_completions_total',
-      'LLM chat completions by outcome.',
+      'LLM calls (chat, embeddings) by outcome.',
       'counter',
       [...llmLabels, 'status'],
       maxSeries,
@@ -95,7 +95,7 @@ export function createMetricFamilies(maxSeries: number, policy: ResolvedSeriesPo
     ),
     tokens: new Family(
       'llm_tokens_total',
-      'LLM tokens by type: input (cached included), output (reasoning included), cached_input, reasoning.',
+      'LLM tokens by type: input (cache reads and writes included), output (reasoning included), cached_input, cache_creation_input, reasoning.',
       'counter',
       [...llmLabels, 'type'],
       maxSeries,

@@ -10,9 +10,18 @@
 export type { EliteErrorCode } from '../internal/errors.js';
 export { EliteError, isEliteError } from '../internal/errors.js';
 export type { Logger } from '../internal/logger.js';
+export type {
+  AiSdkCallOptionsLike,
+  AiSdkEmbeddingModelMiddleware,
+  AiSdkLanguageModelMiddleware,
+  AiSdkModelLike,
+} from './ai-sdk.js';
+export { aiSdkProviderName } from './ai-sdk.js';
 export type { AlertConfig, WindowTotals } from './alerts.js';
 export { quantileMs, resolveAlertConfig } from './alerts.js';
+export type { AnthropicClientLike } from './anthropic.js';
 export { OVERFLOW_LABEL } from './capped-family.js';
+export { eliteEmbeddingMiddleware, eliteMiddleware } from './default-middleware.js';
 export type { DiscordNotifier } from './discord.js';
 export { alertPayload, summaryPayload } from './discord-messages.js';
 export { redactWebhookUrl } from './discord-options.js';
@@ -21,18 +30,17 @@ export { DISCORD_LIMITS, fitToDiscordLimits } from './discord-payload.js';
 export type { DeliveryResult, DiscordStats } from './discord-sender.js';
 export { TTFT_BUCKETS } from './families.js';
 export { HTTP_DURATION_BUCKETS, routeLabel } from './http-labels.js';
-export type { ModelPrice, PriceTable, TokenCounts } from './llm.js';
 export {
-  computeCostUsd,
-  DEFAULT_PRICES,
-  findPrice,
   GEN_AI,
   GEN_AI_OPERATION_CHAT,
+  GEN_AI_OPERATION_EMBEDDINGS,
   OPERATION_DURATION_BUCKETS,
-  PRICES_AS_OF,
   TOKEN_USAGE_BUCKETS,
 } from './llm.js';
 export type { OpenAIClientLike } from './openai.js';
+export { loadPriceFile } from './price-file.js';
+export type { ModelPrice, PriceSource, PriceTable, TokenCounts } from './prices.js';
+export { computeCostUsd, DEFAULT_PRICES, findPrice, findPriceKey, PRICE_SOURCES, PRICES_AS_OF } from './prices.js';
 export type { PromRegistryLike } from './registry.js';
 export type { DefaultTelemetry } from './singleton.js';
 export { telemetry } from './singleton.js';

@@ -50,6 +50,18 @@ describe('the root entry’s lazily loaded telemetry', () => {
     expect(await t.metrics()).toContain('llm_tokens_total{provider="openai",model="gpt-4o",type="input"} 3');
   });
 
+  it('defers instrumentOpenAI to the first call of any resource (embeddings first)', async () => {
+    const t = createLazy();
+    const answer = { model: 'text-embedding-3-small', data: [], usage: { prompt_tokens: 4 } };
+    const client = {
+      chat: { completions: { create: async () => ({}) } },
+      embeddings: { create: async (_body: unknown) => answer },
+    };
+    t.instrumentOpenAI(client);
+    await expect(client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' } as never)).resolves.toBe(answer);
+    expect(await t.metrics()).toContain('llm_tokens_total{provider="openai",model="text-embedding-3-small",type="input"} 4');
+  });
+
   it('shares the default instance with @tiqology/elite/telemetry', async () => {
     expect(await lazyTelemetry.ready()).toBe(fullTelemetry);
     const handler = lazyTelemetry.webMetricsHandler();

@@ -96,15 +96,22 @@ function lazy(make: (telemetryModule: typeof import('./index.js')) => Telemetry)
     observeFlags: later('observeFlags'),
     instrumentOpenAI(client, options) {
       if (impl) return impl.instrumentOpenAI(client, options);
-      const completions = client.chat.completions as { create: (...args: unknown[]) => unknown };
-      const original = completions.create;
-      completions.create = function (this: unknown, ...args: unknown[]) {
-        return load().then((instance) => {
-          completions.create = original;
-          instance.instrumentOpenAI(client, options);
-          return completions.create.apply(this, args);
-        });
-      };
+      // Each resource's first call loads the module, restores every original and instruments them.
+      const resources = [client.chat?.completions, client.responses, client.embeddings].filter(Boolean) as {
+        create: (...args: unknown[]) => unknown;
+      }[];
+      const originals = resources.map((resource) => resource.create);
+      for (const resource of resources) {
+        resource.create = function (this: unknown, ...args: unknown[]) {
+          return load().then((instance) => {
+            resources.forEach((each, i) => {
+              each.create = originals[i] as (...args: unknown[]) => unknown;
+            });
+            instance.instrumentOpenAI(client, options);
+            return resource.create.apply(this, args);
+          });
+        };
+      }
       return client;
     },
     metricsHandler: () => (req, res) => load().then((instance) => instance.metricsHandler()(req, res)),

@@ -66,7 +66,8 @@ describe('price table', () => {
     expect(PRICES_AS_OF).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(priceTableProblem(DEFAULT_PRICES)).toBeUndefined();
     for (const p of Object.values(DEFAULT_PRICES)) {
-      expect(p.output).toBeGreaterThanOrEqual(p.input);
+      // Embedding models have no output tokens.
+      if (p.output > 0) expect(p.output).toBeGreaterThanOrEqual(p.input);
       expect(p.cachedInput ?? p.input).toBeLessThanOrEqual(p.input);
     }
   });
@@ -76,5 +77,27 @@ describe('price table', () => {
     expect(priceTableProblem({ m: 3 })).toMatch(/prices\["m"\]/);
     expect(priceTableProblem({ m: { input: -1, output: 1 } })).toMatch(/prices\["m"\]\.input must be a finite number ≥ 0/);
     expect(priceTableProblem({ m: { input: 1, output: 1, cachedInput: 'x' } })).toMatch(/cachedInput/);
+  });
+});
+
+describe('price matching rules and cache writes', () => {
+  it('a version suffix finds its family; another word after the key does not', () => {
+    expect(findPrice('claude-3-5-sonnet-20241022')).toBe(DEFAULT_PRICES['claude-3-5-sonnet']);
+    expect(findPrice('claude-3-5-sonnet-v2@20241022')).toBe(DEFAULT_PRICES['claude-3-5-sonnet']);
+    expect(findPrice('claude-3-5-sonnet-latest')).toBe(DEFAULT_PRICES['claude-3-5-sonnet']);
+    expect(findPrice('gemini-2.0-flash-001')).toBe(DEFAULT_PRICES['gemini-2.0-flash']);
+    expect(findPrice('models/gemini-2.5-flash-preview-09-2025')).toBe(DEFAULT_PRICES['gemini-2.5-flash']);
+    expect(findPrice('gpt-4o-audio-preview')).toBeUndefined();
+    expect(findPrice('o1-pro')).toBeUndefined();
+  });
+
+  it('Anthropic cache writes at 1.25 × input and reads at 0.1 × input, each a part of the input', () => {
+    // claude-sonnet-4-5: 20 × 3 + 1,000 × 3.75 + 3,000 × 0.30 + 30 × 15 = 5,160 / 1M
+    expect(
+      computeCostUsd(
+        { inputTokens: 4_020, cacheCreationInputTokens: 1_000, cachedInputTokens: 3_000, outputTokens: 30 },
+        price('claude-sonnet-4-5'),
+      ),
+    ).toBeCloseTo(0.00516, 12);
   });
 });

@@ -23,6 +23,9 @@ export function isValidCompletion(value: unknown): value is CompletionRecord {
     isCount(completion.durationMs) &&
     isOptionalCount(completion.cachedInputTokens) &&
     isOptionalCount(completion.reasoningTokens) &&
+    isOptionalCount(completion.cacheCreationInputTokens) &&
+    (completion.operation === undefined || typeof completion.operation === 'string') &&
+    (completion.errorType === undefined || typeof completion.errorType === 'string') &&
     isOptionalCount(completion.timeToFirstTokenMs) &&
     isOptionalCount(completion.costUsd)
   );

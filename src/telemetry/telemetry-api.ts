@@ -3,6 +3,8 @@
  * types it serves metrics with. The implementation is telemetry.ts.
  */
 import type { Attributes, Span } from '@opentelemetry/api';
+import type { AiSdkEmbeddingModelMiddleware, AiSdkLanguageModelMiddleware } from './ai-sdk.js';
+import type { AnthropicClientLike } from './anthropic.js';
 import type { DiscordNotifier } from './discord.js';
 import type { OpenAIClientLike } from './openai.js';
 import type { PromRegistryLike } from './registry.js';
@@ -73,8 +75,14 @@ export interface Telemetry {
   recordCompletion(completion: CompletionRecord): void;
   /** Records one HTTP request served: duration histogram, error counter, the alert window. */
   recordRequest(request: RequestRecord): void;
-  /** Instruments an `openai` client in place and returns it; see `instrumentOpenAIClient`. */
+  /** Instruments an `openai` client in place (`chat.completions`, `responses`, `embeddings`) and returns it; see `instrumentOpenAIClient`. */
   instrumentOpenAI<T extends OpenAIClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
+  /** Instruments an `@anthropic-ai/sdk` client's `messages.create` in place and returns it; see `instrumentAnthropicClient`. */
+  instrumentAnthropic<T extends AnthropicClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
+  /** A Vercel AI SDK language-model middleware: `wrapLanguageModel({ model, middleware: telemetry.aiSdkMiddleware() })`. */
+  aiSdkMiddleware(options?: InstrumentOpenAIOptions): AiSdkLanguageModelMiddleware;
+  /** A Vercel AI SDK embedding-model middleware: `wrapEmbeddingModel({ model, middleware: telemetry.aiSdkEmbeddingMiddleware() })`. */
+  aiSdkEmbeddingMiddleware(options?: InstrumentOpenAIOptions): AiSdkEmbeddingModelMiddleware;
   /** Exports this flags client's cache counters and feeds the cache-hit alert. */
   observeFlags(source: FlagStatsSource): void;
   /** A Node `http` handler for `GET /metrics`. */

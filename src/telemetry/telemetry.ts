@@ -8,7 +8,9 @@
  */
 import { toSafeLogger } from '../internal/logger.js';
 import { createWarnOnce } from '../internal/warn-once.js';
+import { createAiSdkEmbeddingMiddleware, createAiSdkMiddleware } from './ai-sdk.js';
 import { createAlerting } from './alerting.js';
+import { instrumentAnthropicClient } from './anthropic.js';
 import { createCompletionRecorder } from './completion-recorder.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
 import { createMetricFamilies } from './families.js';
@@ -60,6 +62,27 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         tracer,
         record: instance.recordCompletion,
         provider: instrumentOptions.provider ?? 'openai',
+        captureContent: instrumentOptions.captureContent ?? resolved.captureContent,
+      }),
+    instrumentAnthropic: (client, instrumentOptions = {}) =>
+      instrumentAnthropicClient(client, {
+        tracer,
+        record: instance.recordCompletion,
+        provider: instrumentOptions.provider ?? 'anthropic',
+        captureContent: instrumentOptions.captureContent ?? resolved.captureContent,
+      }),
+    aiSdkMiddleware: (instrumentOptions = {}) =>
+      createAiSdkMiddleware({
+        tracer,
+        record: instance.recordCompletion,
+        provider: instrumentOptions.provider,
+        captureContent: instrumentOptions.captureContent ?? resolved.captureContent,
+      }),
+    aiSdkEmbeddingMiddleware: (instrumentOptions = {}) =>
+      createAiSdkEmbeddingMiddleware({
+        tracer,
+        record: instance.recordCompletion,
+        provider: instrumentOptions.provider,
         captureContent: instrumentOptions.captureContent ?? resolved.captureContent,
       }),
     observeFlags: (source) => alerting.observeFlags(source),

@@ -7,16 +7,20 @@ export type CompletionStatus = 'ok' | 'error' | 'rate_limited' | 'cancelled';
 
 /** One LLM completion, as `telemetry.recordCompletion()` takes it. Token counts follow OpenAI's usage. */
 export interface CompletionRecord {
-  /** `gen_ai.provider.name`: `openai`, `anthropic`, … */
+  /** `gen_ai.provider.name`: `openai`, `anthropic`, `gcp.gemini`, … */
   provider: string;
+  /** `gen_ai.operation.name`: `chat` (default) or `embeddings`. */
+  operation?: string | undefined;
   /** The model asked for (or answered with); priced by {@link PriceTable} prefix match. */
   model: string;
-  /** All prompt tokens, cached ones included. */
+  /** All prompt tokens: uncached, read from the prompt cache and written to it (for Anthropic, `input_tokens` plus both cache counts). */
   inputTokens: number;
   /** All completion tokens, reasoning ones included. */
   outputTokens: number;
   /** The part of `inputTokens` read from the prompt cache. */
   cachedInputTokens?: number | undefined;
+  /** The part of `inputTokens` written to the prompt cache (priced at the model's `cacheWrite` rate). */
+  cacheCreationInputTokens?: number | undefined;
   /** The part of `outputTokens` spent reasoning. */
   reasoningTokens?: number | undefined;
   /** Duration of the call, ms (to the last chunk for a stream). */
@@ -25,7 +29,9 @@ export interface CompletionRecord {
   timeToFirstTokenMs?: number | undefined;
   /** How the call ended. */
   status: CompletionStatus;
-  /** The cost when you know it; otherwise computed from the price table (0 for an unknown model). */
+  /** Why it failed (`error.type`): the HTTP status, the provider's error type, `timeout`, `cancelled`, or the error class. */
+  errorType?: string | undefined;
+  /** The cost when you know it; otherwise computed from the price table (an unknown model is counted as unpriced, its cost 0, and warned about once). */
   costUsd?: number | undefined;
 }
 
@@ -257,7 +263,7 @@ export interface InitResult {
 
 /** Options of `instrumentOpenAI`. */
 export interface InstrumentOpenAIOptions {
-  /** `gen_ai.provider.name`, default `openai` (set it for OpenAI-compatible providers). */
+  /** `gen_ai.provider.name`; default `openai` for `instrumentOpenAI`, `anthropic` for `instrumentAnthropic`, taken from the model for the AI SDK middlewares (set it for OpenAI-compatible providers). */
   provider?: string;
   /** Overrides the telemetry instance's `captureContent`. */
   captureContent?: boolean;

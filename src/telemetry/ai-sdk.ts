@@ -1,0 +1,246 @@
+/**
+ * Vercel AI SDK (`ai` ≥ 6) instrumentation: a language-model middleware and an embedding-model
+ * middleware (specification `v3`) for `wrapLanguageModel` / `wrapEmbeddingModel`, so
+ * `generateText`, `streamText`, `generateObject`, `embed` and `embedMany` get the same span and
+ * record as the client instrumentations, whatever the provider package. Typed structurally: `ai`
+ * and `@ai-sdk/provider` are never imported.
+ */
+import { GEN_AI_OPERATION_CHAT, GEN_AI_OPERATION_EMBEDDINGS } from './llm.js';
+import { countOf, LlmCall, type LlmDeps, type LlmUsage } from './llm-call.js';
+
+/** The part of an AI SDK model the middleware reads. */
+export interface AiSdkModelLike {
+  /** The provider id, e.g. `openai.chat`, `google.generative-ai`, `anthropic.messages`. */
+  readonly provider: string;
+  /** The model id, e.g. `gpt-4o`. */
+  readonly modelId: string;
+}
+
+/** The call options the middleware reads (a part of `LanguageModelV3CallOptions`). */
+export interface AiSdkCallOptionsLike {
+  /** The prompt; put on the span only with `captureContent`. */
+  prompt?: unknown;
+  /** Token limit. */
+  maxOutputTokens?: number | undefined;
+  /** Temperature. */
+  temperature?: number | undefined;
+  /** top_p. */
+  topP?: number | undefined;
+}
+
+/** A `LanguageModelV3Middleware` (what `wrapLanguageModel({ model, middleware })` takes). */
+export interface AiSdkLanguageModelMiddleware {
+  /** The middleware specification version. */
+  readonly specificationVersion: 'v3';
+  /** Wraps `doGenerate` (`generateText`, `generateObject`). */
+  wrapGenerate(options: { doGenerate: () => PromiseLike<unknown>; params: AiSdkCallOptionsLike; model: AiSdkModelLike }): Promise<never>;
+  /** Wraps `doStream` (`streamText`, `streamObject`). */
+  wrapStream(options: { doStream: () => PromiseLike<unknown>; params: AiSdkCallOptionsLike; model: AiSdkModelLike }): Promise<never>;
+}
+
+/** An `EmbeddingModelV3Middleware` (what `wrapEmbeddingModel({ model, middleware })` takes). */
+export interface AiSdkEmbeddingModelMiddleware {
+  /** The middleware specification version. */
+  readonly specificationVersion: 'v3';
+  /** Wraps `doEmbed` (`embed`, `embedMany`). */
+  wrapEmbed(options: { doEmbed: () => PromiseLike<unknown>; params: { values?: unknown }; model: AiSdkModelLike }): Promise<never>;
+}
+
+/** What the middlewares need from the telemetry instance; the provider comes from each model. */
+export interface AiSdkDeps extends Omit<LlmDeps, 'provider'> {
+  /** Overrides the provider taken from the model. */
+  provider?: string | undefined;
+}
+
+/**
+ * `gen_ai.provider.name` of an AI SDK provider id: `openai.responses` → `openai`,
+ * `google.generative-ai` → `gcp.gemini`, `google.vertex.chat` → `gcp.vertex_ai`,
+ * `anthropic.messages` → `anthropic`; others keep the part before the first dot.
+ */
+export function aiSdkProviderName(provider: unknown): string {
+  const id = typeof provider === 'string' && provider !== '' ? provider : 'unknown';
+  if (id.startsWith('google.vertex')) return 'gcp.vertex_ai';
+  if (id.startsWith('google')) return 'gcp.gemini';
+  const dot = id.indexOf('.');
+  return dot > 0 ? id.slice(0, dot) : id;
+}
+
+interface UsageLike {
+  inputTokens?: number | { total?: number; cacheRead?: number; cacheWrite?: number } | undefined;
+  outputTokens?: number | { total?: number; reasoning?: number } | undefined;
+  cachedInputTokens?: number | undefined;
+  reasoningTokens?: number | undefined;
+}
+
+/**
+ * The AI SDK's usage in the record's convention. Specification v3 reports input as
+ * `{ total, noCache, cacheRead, cacheWrite }` (total includes the cache parts) and output as
+ * `{ total, text, reasoning }`; v2's flat numbers are read too.
+ */
+export function aiSdkUsage(usage: UsageLike | null | undefined): LlmUsage | undefined {
+  if (usage === null || typeof usage !== 'object') return undefined;
+  const input = usage.inputTokens;
+  const output = usage.outputTokens;
+  if (typeof input === 'object' || typeof output === 'object') {
+    const inputParts = typeof input === 'object' ? input : undefined;
+    const outputParts = typeof output === 'object' ? output : undefined;
+    return {
+      inputTokens: countOf(inputParts?.total) ?? 0,
+      outputTokens: countOf(outputParts?.total) ?? 0,
+      cachedInputTokens: countOf(inputParts?.cacheRead),
+      cacheCreationInputTokens: countOf(inputParts?.cacheWrite),
+      reasoningTokens: countOf(outputParts?.reasoning),
+    };
+  }
+  return {
+    inputTokens: countOf(input) ?? 0,
+    outputTokens: countOf(output) ?? 0,
+    cachedInputTokens: countOf(usage.cachedInputTokens),
+    reasoningTokens: countOf(usage.reasoningTokens),
+  };
+}
+
+interface ResultLike {
+  usage?: UsageLike;
+  finishReason?: string | { unified?: string; raw?: string };
+  response?: { id?: string; modelId?: string };
+  content?: unknown;
+}
+
+const reasonOf = (reason: ResultLike['finishReason']): string[] | undefined => {
+  const value = typeof reason === 'object' && reason !== null ? (reason.raw ?? reason.unified) : reason;
+  return typeof value === 'string' ? [value] : undefined;
+};
+
+function startCall(
+  deps: AiSdkDeps,
+  operation: string,
+  model: AiSdkModelLike,
+  params: AiSdkCallOptionsLike,
+  stream: boolean,
+  input: unknown,
+) {
+  const callDeps: LlmDeps = { ...deps, provider: deps.provider ?? aiSdkProviderName(model?.provider) };
+  return new LlmCall(callDeps, operation, {
+    operation,
+    model: model?.modelId,
+    maxTokens: params?.maxOutputTokens,
+    temperature: params?.temperature,
+    topP: params?.topP,
+    stream,
+    input,
+  });
+}
+
+/** Passes the parts of a v3 stream through, reading usage, response metadata and errors; ends the call with it. */
+function watchParts(call: LlmCall, stream: ReadableStream<unknown>): ReadableStream<unknown> {
+  const reader = stream.getReader();
+  let failure: unknown;
+  let id: string | undefined;
+  let modelId: string | undefined;
+  let reasons: string[] | undefined;
+  return new ReadableStream({
+    async pull(controller) {
+      let next: ReadableStreamReadResult<unknown>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        call.respond({ id, model: modelId, finishReasons: reasons });
+        call.fail(error);
+        controller.error(error);
+        return;
+      }
+      if (next.done) {
+        call.respond({ id, model: modelId, finishReasons: reasons });
+        if (failure !== undefined) call.fail(failure);
+        else call.end();
+        controller.close();
+        return;
+      }
+      const part = next.value as ResultLike & { type?: string; id?: string; modelId?: string; error?: unknown };
+      switch (part?.type) {
+        case 'text-delta':
+        case 'reasoning-delta':
+        case 'tool-input-delta':
+          call.firstChunk();
+          break;
+        case 'response-metadata':
+          if (typeof part.id === 'string') id = part.id;
+          if (typeof part.modelId === 'string') modelId = part.modelId;
+          break;
+        case 'finish':
+          call.setUsage(aiSdkUsage(part.usage));
+          reasons = reasonOf(part.finishReason);
+          break;
+        case 'error':
+          failure ??= part.error;
+          break;
+      }
+      controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      call.end('cancelled');
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/**
+ * The language-model middleware: one CLIENT span `chat {model}` and one `recordCompletion` per
+ * model call (each retry of the AI SDK is a call), cached, cache-write and reasoning tokens
+ * counted, errors and aborts ended with their type, a stream cancelled by its reader counted
+ * `cancelled`.
+ */
+export function createAiSdkMiddleware(deps: AiSdkDeps): AiSdkLanguageModelMiddleware {
+  return {
+    specificationVersion: 'v3',
+    async wrapGenerate({ doGenerate, params, model }) {
+      const call = startCall(deps, GEN_AI_OPERATION_CHAT, model, params, false, params?.prompt);
+      try {
+        const result = (await call.run(doGenerate)) as ResultLike;
+        call.setUsage(aiSdkUsage(result?.usage));
+        call.respond({
+          id: result?.response?.id,
+          model: result?.response?.modelId,
+          finishReasons: reasonOf(result?.finishReason),
+          output: result?.content,
+        });
+        call.end();
+        return result as never;
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+    },
+    async wrapStream({ doStream, params, model }) {
+      const call = startCall(deps, GEN_AI_OPERATION_CHAT, model, params, true, params?.prompt);
+      try {
+        const result = (await call.run(doStream)) as { stream: ReadableStream<unknown> };
+        return { ...result, stream: watchParts(call, result.stream) } as never;
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+    },
+  };
+}
+
+/** The embedding-model middleware: one span `embeddings {model}` and one record per `doEmbed`. */
+export function createAiSdkEmbeddingMiddleware(deps: AiSdkDeps): AiSdkEmbeddingModelMiddleware {
+  return {
+    specificationVersion: 'v3',
+    async wrapEmbed({ doEmbed, params, model }) {
+      const call = startCall(deps, GEN_AI_OPERATION_EMBEDDINGS, model, {}, false, params?.values);
+      try {
+        const result = (await call.run(doEmbed)) as { usage?: { tokens?: number }; response?: { id?: string; modelId?: string } };
+        const tokens = countOf(result?.usage?.tokens);
+        if (tokens !== undefined) call.setUsage({ inputTokens: tokens, outputTokens: 0 });
+        call.end();
+        return result as never;
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+    },
+  };
+}
