@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
 import { DAY_AHEAD_MODELS } from './auto-models.js';
 import { HOUR_MS } from './series.js';
-import { TRAFFIC_MODELS, traffic } from './traffic.js';
+import { traffic } from './traffic.js';
 import type { RegularSeries } from './types.js';
 
 const T0 = Date.UTC(2026, 0, 5);

@@ -92,9 +92,11 @@ function checkSeries(series: RegularSeries): RegularSeries {
 /**
  * Forecasts a traffic series (requests, tokens, users per step) `horizon` ahead with intervals.
  *
- * `model: 'auto'` (default) backtests every model that fits the history from `backtestOrigins` past
- * origins, one day apart, and forecasts the mean of the (up to) three with the lowest out-of-sample MAE,
- * leaving out any more than 15% worse than the best.
+ * `model: 'auto'` (default) backtests the day-ahead models (for a horizon past a day: the week-ahead
+ * ones, see `autoModels`) from `backtestOrigins` past origins, one day apart, and forecasts the mean of the
+ * (up to) three with the lowest out-of-sample MAE, leaving out any more than 15% (week ahead: 50%) worse
+ * than the best. With less than three weeks of history it forecasts with `seasonal-naive-day` and sets
+ * `fallback` to say why.
  * Interval half-widths at each step are conformal quantiles of that mean's absolute backtest
  * residuals at nearby steps (no normal assumption), times `intervalWidening`.
  * When the whole history is ≥ 0 the forecast and bounds are clipped at 0.

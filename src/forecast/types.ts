@@ -108,8 +108,9 @@ export interface TrafficOptions {
   /** Interval levels in percent, each in (0, 100). Default `[80, 95]`. */
   levels?: number[];
   /**
-   * `'auto'` (default) backtests every model that fits the history length and forecasts the mean of
-   * the (up to) three with the lowest out-of-sample error, within 15% of the best; a model name forces that model (still backtested,
+   * `'auto'` (default) backtests the models suited to the horizon and forecasts the mean of the (up to) three
+   * with the lowest out-of-sample error, within 15% of the best (50% past a day); with less than three weeks of
+   * history it uses `seasonal-naive-day` and sets `fallback`. A model name forces that model (still backtested,
    * for the intervals and `backtest` figures).
    */
   model?: TrafficModelName;
