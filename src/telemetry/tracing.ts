@@ -207,7 +207,8 @@ export async function initTracing(
   if (batchOptions.maxExportBatchSize !== undefined) batch.maxExportBatchSize = batchOptions.maxExportBatchSize;
   if (batchOptions.exportTimeoutMs !== undefined) batch.exportTimeoutMillis = batchOptions.exportTimeoutMs;
   const sdk = node as Record<string, SdkCtor>;
-  const config: Record<string, unknown> = { resource, spanProcessors: [new (sdk.BatchSpanProcessor as SdkCtor)(exporter, batch)] };
+  const processor = new (sdk.BatchSpanProcessor as SdkCtor)(exporter, batch);
+  const config: Record<string, unknown> = { resource, spanProcessors: [processor] };
   if (options.sampleRatio !== undefined) {
     config.sampler = new (sdk.ParentBasedSampler as SdkCtor)({ root: new (sdk.TraceIdRatioBasedSampler as SdkCtor)(options.sampleRatio) });
   }
@@ -216,7 +217,8 @@ export async function initTracing(
   return {
     tracing: 'registered',
     handle: {
-      forceFlush: () => provider.forceFlush?.() as Promise<void>,
+      // The processor's own flush: it rejects with the exporter's error (the provider's turns it into an array of states).
+      forceFlush: () => processor.forceFlush?.() as Promise<void>,
       shutdown: async () => {
         exporter.finalPhase();
         try {

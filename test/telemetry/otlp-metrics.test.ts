@@ -115,7 +115,9 @@ describe('OTLP metrics export', () => {
       expect(compared).toBeGreaterThan(15);
       // The same families as the exposition, less those without a series yet (OTLP sends no empty metric).
       const promFamilies = new Set([...(await t.metrics()).matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] as string));
-      const withSeries = [...promFamilies].filter((name) => [...prom.keys()].some((key) => key.replace(/_(bucket|sum|count)\{/, '{').startsWith(`${name}{`)));
+      const withSeries = [...promFamilies].filter((name) =>
+        [...prom.keys()].some((key) => key.replace(/_(bucket|sum|count)\{/, '{').startsWith(`${name}{`)),
+      );
       expect(withSeries).toContain('llm_cost_usd_total');
       expect(new Set(Object.keys(metrics))).toEqual(new Set(withSeries));
 
@@ -123,7 +125,8 @@ describe('OTLP metrics export', () => {
       t.recordRequest({ method: 'POST', route: '/api/chat', status: 502, durationMs: 80 });
       await t.flush();
       const second = byName(receiver.metricExports[1] as ReceivedMetric[]);
-      const errors = (m: Record<string, ReceivedMetric>) => m.http_server_errors_total?.points.find((p) => p.attributes.status_code === '502');
+      const errors = (m: Record<string, ReceivedMetric>) =>
+        m.http_server_errors_total?.points.find((p) => p.attributes.status_code === '502');
       expect(errors(second)?.value).toBe(2);
       expect(errors(second)?.startTimeUnixNano).toBe(errors(metrics)?.startTimeUnixNano);
       expect(BigInt(errors(second)?.timeUnixNano ?? 0)).toBeGreaterThan(BigInt(errors(metrics)?.timeUnixNano ?? 0));
@@ -200,7 +203,9 @@ describe('OTLP metrics export', () => {
                     name: 'h',
                     histogram: {
                       aggregationTemporality: 2,
-                      dataPoints: [{ startTimeUnixNano: '1', timeUnixNano: '2', count: '3', bucketCounts: ['1', '1'], explicitBounds: [1] }],
+                      dataPoints: [
+                        { startTimeUnixNano: '1', timeUnixNano: '2', count: '3', bucketCounts: ['1', '1'], explicitBounds: [1] },
+                      ],
                     },
                   },
                 ],
