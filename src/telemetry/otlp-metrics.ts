@@ -6,8 +6,8 @@
  */
 import { EliteError } from '../internal/errors.js';
 import { createExporterPair, type ExporterLike, type ExportReporter } from './export-guard.js';
-import { countDataPoints, type MetricDataEnums, toScopeMetrics } from './otlp-metric-data.js';
 import { buildResource, loadOtelPackage, otelDisabled, otelEnv, type SdkCtor, signalUrl } from './otel-sdk.js';
+import { countDataPoints, type MetricDataEnums, toScopeMetrics } from './otlp-metric-data.js';
 import type { PromMetricLike } from './prom-metric.js';
 import { TRACER_NAME } from './tracing.js';
 import type { InitOptions } from './types.js';

@@ -3,7 +3,7 @@
  * own metrics, and ours, scraped as ONE exposition with no family twice, whether it merges
  * registries or hands us its registry. And a late `configure({ defaultMetrics: false })` takes effect.
  */
-import { collectDefaultMetrics, Counter, Registry, register } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry, register } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry, telemetry } from '../../src/telemetry/index.js';
 
@@ -54,7 +54,7 @@ describe('an app with its own prom-client registry', () => {
     appCounter.inc(3);
     telemetry.recordRequest({ method: 'POST', route: '/api/chat', status: 200, durationMs: 120 });
     // Threw "process_cpu_user_seconds_total has already been registered" when ours added them too.
-    const merged = Registry.merge([register, await telemetry.registry()]);
+    const merged = Registry.merge([register, (await telemetry.registry()) as Registry]);
     const { families, samples } = parseExposition(await merged.metrics());
     expect(duplicates(families)).toEqual([]);
     expect(duplicates(samples)).toEqual([]);

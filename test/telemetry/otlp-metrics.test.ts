@@ -4,9 +4,10 @@
  * decodes what arrives (otlp-receiver.ts) and is checked against the Prometheus exposition of the
  * same instance.
  */
+
+import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics';
-import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetricFamilies, resolveSeriesPolicy } from '../../src/telemetry/families.js';
 import { computeCostUsd, createTelemetry, DEFAULT_PRICES, HTTP_DURATION_BUCKETS } from '../../src/telemetry/index.js';
@@ -180,7 +181,11 @@ describe('OTLP metrics export', () => {
       const scope = await toScopeMetrics(all, { DataPointType, AggregationTemporality }, 'test', Date.now() - 1000);
       const resourceMetrics = { resource: resourceFromAttributes({ 'service.name': 'proto' }), scopeMetrics: [scope] } as never;
       const post = (body: Uint8Array | string, type: string) =>
-        fetch(`${receiver.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => r.status);
+        fetch(`${receiver.url}/v1/metrics`, {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body: typeof body === 'string' ? body : Buffer.from(body),
+        }).then((r) => r.status);
       const protobuf = ProtobufMetricsSerializer.serializeRequest(resourceMetrics) as Uint8Array;
       expect(await post(protobuf, 'application/x-protobuf')).toBe(200);
       expect(await post(JsonMetricsSerializer.serializeRequest(resourceMetrics) as Uint8Array, 'application/json')).toBe(200);
