@@ -33,7 +33,7 @@ export {
   TOKEN_USAGE_BUCKETS,
 } from './llm.js';
 export type { OpenAIClientLike } from './openai.js';
-export type { PromRegistryLike } from './registry.js';
+export type { PromRegistryLike, RegisteredMetric } from './registry.js';
 export type { DefaultTelemetry } from './singleton.js';
 export { telemetry } from './singleton.js';
 export { createTelemetry } from './telemetry.js';

@@ -31,7 +31,13 @@ export interface PromRegistryLike {
   /** The metric of that name, or `undefined`. */
   getSingleMetric(name: string): unknown;
   /** Every registered metric (prom-client's own method; used to tell which process metrics were added). */
-  getMetricsAsArray?(): readonly { name: string }[];
+  getMetricsAsArray?(): readonly RegisteredMetric[];
+}
+
+/** A metric as a registry lists it; only the name is read. */
+export interface RegisteredMetric {
+  /** The metric's name. */
+  name: string;
 }
 
 /** prom-client's module object, whether the runtime hands back its named exports or a CJS default. Rejects when it is not installed. */
