@@ -163,7 +163,7 @@ async function load(specifier: string): Promise<Record<string, unknown>> {
   } catch (error) {
     throw new EliteError(
       'MISSING_DEPENDENCY',
-      `elite/telemetry: init() needs ${specifier}; install it: npm install @opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.2 @opentelemetry/resources@2`,
+      `elite/telemetry: init() needs ${specifier}; install it: npm install @opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.223 @opentelemetry/resources@2`,
       { cause: error },
     );
   }
