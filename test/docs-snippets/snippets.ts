@@ -154,10 +154,17 @@ export function typeCheck(root: string, snippets: Snippet[], globalsFile: string
     const specifiers: string[] = [];
     const visit = (node: ts.Node) => {
       if (ts.isIdentifier(node)) {
-        const symbol = checker.getSymbolAtLocation(node);
+        // `{ storage }` names the property; the value it takes is the variable of that name.
+        const symbol = ts.isShorthandPropertyAssignment(node.parent)
+          ? checker.getShorthandAssignmentValueSymbol(node.parent)
+          : checker.getSymbolAtLocation(node);
         if (symbol?.declarations?.some((d) => d.getSourceFile() === globals)) used.add(symbol.name);
       }
-      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      if (
+        (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+        node.moduleSpecifier &&
+        ts.isStringLiteral(node.moduleSpecifier)
+      ) {
         specifiers.push(node.moduleSpecifier.text);
       }
       if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
