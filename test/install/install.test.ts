@@ -48,6 +48,11 @@ for (const command of documentedInstalls(root)) {
   commands.set(key, [...(commands.get(key) ?? []), command.where]);
 }
 let selfProject: Promise<string> | undefined;
+/** The project with the SDK alone, installed once for the tests that need it. */
+const sdkOnly = () => {
+  selfProject ??= install([SELF]);
+  return selfProject;
+};
 
 beforeAll(async () => {
   await run('npm', ['run', 'build'], root);
@@ -69,7 +74,7 @@ describe('documented install commands, against the npm registry', () => {
   for (const [specs, where] of commands) {
     it(`npm install ${specs} (${where.join(', ')})`, async () => {
       const list = specs.split(' ');
-      const project = list.length === 1 && list[0] === SELF ? await (selfProject ??= install(list)) : await install(list);
+      const project = list.length === 1 && list[0] === SELF ? await sdkOnly() : await install(list);
       // Exits 1 on a missing or invalid (out of range) dependency or peer anywhere in the tree.
       await run('npm', ['ls', '--all'], project);
       for (const name of list.map(nameOf)) {
@@ -89,7 +94,7 @@ console.log('init ok');`;
 
 describe('the installed tiqology command', () => {
   it('--help names only files the installed package has', async () => {
-    const project = await (selfProject ??= install([SELF]));
+    const project = await sdkOnly();
     const pkgDir = join(project, 'node_modules', SELF);
     const bin = join(project, 'node_modules', '.bin', 'tiqology');
     const main = await run(bin, ['--help'], project);
