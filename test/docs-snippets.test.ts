@@ -77,9 +77,11 @@ describe('docs code blocks', () => {
   it('run, when they need nothing of the reader (exit 0)', async () => {
     const blocks = runnable();
     // Not vacuous: the error handling, the statistics, the worked forecast and the detector at least.
-    expect(blocks.map(at)).toEqual(
-      expect.arrayContaining(['docs/errors.md:9', 'docs/experiments.md:202', 'docs/forecast.md:42', 'docs/forecast.md:452']),
-    );
+    // Counted per file, not by line: the docs move.
+    const perFile = (doc: string) => blocks.filter((snippet) => snippet.doc === doc).length;
+    expect(perFile('docs/errors.md')).toBeGreaterThanOrEqual(1);
+    expect(perFile('docs/experiments.md')).toBeGreaterThanOrEqual(1);
+    expect(perFile('docs/forecast.md')).toBeGreaterThanOrEqual(2);
     const failures: string[] = [];
     for (const snippet of blocks) {
       const out = join(bundles, `${snippet.file.split('/').pop()}.mjs`);

@@ -10,8 +10,9 @@ type SeriesPoint = import('@tiqology/elite/forecast').SeriesPoint;
 declare const userId: string;
 declare const storage: import('@tiqology/elite').StorageAdapter;
 
-// Telemetry: the messages of a chat request
+// Telemetry: the messages of a chat request, the path of the app's own price file
 declare const messages: import('openai').OpenAI.Chat.ChatCompletionMessageParam[];
+declare const pricesPath: string;
 
 // Forecast: the app's hourly series
 declare const points: SeriesPoint[];
@@ -22,6 +23,7 @@ declare const requests: SeriesPoint[];
 declare const tokens: SeriesPoint[];
 declare const loadHistory: SeriesPoint[];
 declare const lastWeekAndAnHour: SeriesPoint[];
+declare const lastTwoWeeks: SeriesPoint[];
 declare const nextDay: import('@tiqology/elite/forecast').TrafficForecast;
 declare function recent(): SeriesPoint[];
 declare function nextHour(): Promise<import('@tiqology/elite/forecast').TrafficForecast>;
