@@ -8,6 +8,7 @@ const nextConfig = {
   // The example carries no ESLint setup; `next build` still type-checks.
   eslint: { ignoreDuringBuilds: true },
   poweredByHeader: false,
+  output: 'standalone',
 };
 
 export default nextConfig;

@@ -16,7 +16,7 @@ import {
 } from '@opentelemetry/api';
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
-import { importOptional } from '../internal/optional-import.js';
+import { importOptional, loadFailure } from '../internal/optional-import.js';
 import { redactUrlCredentials } from '../internal/redact.js';
 import { GEN_AI } from './llm.js';
 import type { InitOptions, InitResult } from './types.js';
@@ -161,11 +161,11 @@ async function load(specifier: string): Promise<Record<string, unknown>> {
   try {
     return await importOptional(specifier);
   } catch (error) {
-    throw new EliteError(
-      'MISSING_DEPENDENCY',
-      `elite/telemetry: init() needs ${specifier}; install it: npm install @opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.2 @opentelemetry/resources@2`,
-      { cause: error },
-    );
+    const install =
+      'install it: npm install @opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.2 @opentelemetry/resources@2 (a bundled or traced deployment must ship them: docs/telemetry.md)';
+    throw new EliteError('MISSING_DEPENDENCY', `elite/telemetry: init() needs ${specifier}; ${loadFailure(specifier, error, install)}`, {
+      cause: error,
+    });
   }
 }
 
