@@ -32,7 +32,9 @@ beforeAll(() => {
   const script = `import(process.argv[1]).then(() => {}, (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
   app = {
     import: async (name) => {
-      const thrown = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, name], { cwd: dir, encoding: 'utf8' })) as {
+      const thrown = JSON.parse(
+        execFileSync(process.execPath, ['--input-type=module', '-e', script, name], { cwd: dir, encoding: 'utf8' }),
+      ) as {
         code?: string;
         message: string;
       };
@@ -54,7 +56,10 @@ describe('loadFailure', () => {
   });
 
   it('says "installed but could not be loaded", with the cause, when a dependency of it is missing', async () => {
-    for (const error of [await failure(() => app.import('peer-without-its-dep')), await failure(() => app.require('peer-without-its-dep'))]) {
+    for (const error of [
+      await failure(() => app.import('peer-without-its-dep')),
+      await failure(() => app.require('peer-without-its-dep')),
+    ]) {
       const text = loadFailure('peer-without-its-dep', error, TODO);
       expect(text).toMatch(/^peer-without-its-dep is installed but could not be loaded: Cannot find module 'dep-that-is-gone'/);
       expect(text).not.toContain(TODO);
