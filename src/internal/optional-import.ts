@@ -4,9 +4,10 @@
  * prom-client is a dependency: it is loaded through the package's own import map
  * (`"imports": { "#prom-client": { "node": "prom-client", "default": <stand-in> } }` in
  * package.json). The specifier is a literal, so bundlers with the "node" condition (Next.js
- * server builds, `esbuild --platform=node`) bundle prom-client and file tracers (Next.js
- * `output: 'standalone'`) copy it; bundlers for browsers and Edge runtimes resolve the stand-in,
- * which exports no `Registry`, and never see prom-client's Node built-ins.
+ * server builds, `esbuild --platform=node`) bundle prom-client, and a deployment that ships only
+ * the bundle (Next.js `output: 'standalone'`, a Lambda zip) has it; bundlers for browsers and Edge
+ * runtimes resolve the stand-in, which exports no `Registry`, and never see prom-client's Node
+ * built-ins.
  *
  * The OpenTelemetry SDK pieces are optional peers: a literal import would fail the build of every
  * app that bundles the SDK without them, so their specifier stays a variable, resolved by the
