@@ -519,6 +519,26 @@ describe('a Node server bundled with esbuild, run without node_modules', () => {
     expect(Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1])).toBeGreaterThan(0);
   });
 
+  it('an ESM bundle with the createRequire banner (docs/telemetry.md) serves metrics too', async () => {
+    await build({
+      stdin: {
+        contents: `import { telemetry } from '@tiqology/elite/telemetry';
+const text = await telemetry.metrics();
+console.log(JSON.stringify(text.includes('# TYPE elite_flags_cache_hits_total counter')));`,
+        resolveDir: project,
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      // prom-client is CommonJS and require()s Node built-ins, which ESM output cannot do by itself.
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      outfile: join(dir, 'esm.mjs'),
+      logLevel: 'silent',
+    });
+    expect(JSON.parse(run(process.execPath, ['esm.mjs'], dir))).toBe(true);
+  });
+
   it('a browser build of the telemetry entry gets the stand-in: metrics() says prom-client is Node-only', async () => {
     const result = await build({
       stdin: {
