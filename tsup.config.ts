@@ -20,14 +20,16 @@ const library: Options = {
   // embedded they were 5.1 of its 9 MB unpacked, without them still 2 MB of mappings), and the
   // output is not minified, so a stack trace into dist/ reads as it is.
   sourcemap: false,
-  // dist/cli and dist/edge belong to the builds below; all builds run at once.
-  clean: ['!cli/**', '!edge/**'],
+  // dist/cli, dist/edge and dist/internal belong to the builds below; all builds run at once.
+  clean: ['!cli/**', '!edge/**', '!internal/**'],
   splitting: true,
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
   // Dependencies stay external: the app's bundler resolves them with its own conditions.
-  external: ['toad-cache', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client'],
+  // `#prom-client` is the package's import map (package.json "imports"): prom-client under the "node"
+  // condition, a stand-in elsewhere; resolved where the package is installed or bundled.
+  external: ['toad-cache', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client', '#prom-client'],
   // The statistics functions (@stdlib, Apache-2.0, licence comments kept) are bundled into the
   // experiments entry, the chunk results() loads lazily: users do not install ~200 @stdlib packages, and the
   // Edge bundle of evaluation never loads them.
@@ -78,4 +80,16 @@ const cli: Options = {
   external: [/^@tiqology\/elite(\/|$)/, 'pg', 'picocolors'],
 };
 
-export default defineConfig([library, edge, cli]);
+// What `#prom-client` resolves to without the "node" condition (browser and Edge bundles): a
+// module with no prom-client in it. Not a subpath of the package; only its import map names it.
+const promClientStandIn: Options = {
+  entry: { 'prom-client-unavailable': 'src/internal/prom-client-unavailable.ts' },
+  outDir: 'dist/internal',
+  format: ['esm'],
+  platform: 'neutral',
+  target: 'es2022',
+  dts: false,
+  clean: true,
+};
+
+export default defineConfig([library, edge, cli, promClientStandIn]);

@@ -1,15 +1,17 @@
 /**
  * What users install: build, `npm pack`, install the tarball in a temp project, import every
  * subpath from ESM and CJS; bundle the Edge-facing entries for a worker target and fail on
- * any Node built-in; hold the size budget.
+ * any Node built-in; hold the size budget; bundle examples/node/server.mjs with esbuild for
+ * Node and serve flags, results and metrics from that one file, with no node_modules in reach.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFlags, type ExperimentResults, type FlagDefinition } from '../src/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
@@ -441,6 +443,191 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
       expect(row.gzipBytes).toBeLessThanOrEqual(row.limitBytes);
       expect(row.limitBytes).toBeLessThanOrEqual(flagsRows.includes(row) ? 15_000 : 16_000);
       expect(row.ok).toBe(true);
+    }
+  });
+});
+
+// What many deploy to AWS Lambda or a container: the app and its dependencies bundled into one
+// file (`esbuild --bundle --platform=node`), run where no node_modules can be reached.
+describe('a Node server bundled with esbuild, run without node_modules', () => {
+  // The flag examples/node/server.mjs serves, evaluated here by the SDK from the sources.
+  const PRICING: FlagDefinition = {
+    key: 'pricing-test',
+    environment: 'production',
+    enabled: true,
+    variants: [
+      { key: 'control', weight: 34, value: { priceUsd: 20 } },
+      { key: 'variant-a', weight: 33, value: { priceUsd: 25 } },
+      { key: 'variant-b', weight: 33, value: { priceUsd: 30 } },
+    ],
+  };
+  let dir: string;
+  let server: ChildProcess | undefined;
+  let base = '';
+  let inputs: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'elite-bundled-'));
+    for (let up = dirname(dir); ; up = dirname(up)) {
+      expect(existsSync(join(up, 'node_modules')), `${up}/node_modules would let the bundle resolve outside itself`).toBe(false);
+      if (up === dirname(up)) break;
+    }
+    // The example's source, resolved against the installed tarball as in an app.
+    const result = await build({
+      stdin: {
+        contents: readFileSync(join(root, 'examples/node/server.mjs'), 'utf8'),
+        resolveDir: project,
+        sourcefile: 'server.mjs',
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      outfile: join(dir, 'server.cjs'),
+      metafile: true,
+      logLevel: 'silent',
+    });
+    inputs = Object.keys(result.metafile.inputs);
+    server = spawn(process.execPath, ['server.cjs'], {
+      cwd: dir,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      server?.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk;
+        const m = /\{"listening":(\d+)\}/.exec(output);
+        if (m) resolve(Number(m[1]));
+      });
+      server?.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk;
+      });
+      server?.once('exit', (code) => reject(new Error(`the bundled server exited with ${code}: ${output}`)));
+    });
+    base = `http://127.0.0.1:${port}`;
+  }, 60_000);
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server?.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('bundles prom-client (the "node" condition of #prom-client), not the stand-in nor the OpenTelemetry SDK', () => {
+    expect(inputs.some((f) => /node_modules\/prom-client\/index\.js$/.test(f))).toBe(true);
+    expect(inputs.filter((f) => /prom-client-unavailable|sdk-trace-node/.test(f))).toEqual([]);
+  });
+
+  it('evaluates flags, records purchases and computes results on the embedded default store', async () => {
+    const reference = createFlags({ bootstrap: [PRICING], trackExposures: false });
+    const users = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    const shown = new Map<string, string>();
+    for (const user of users) {
+      const response = await fetch(`${base}/variant?user=${user}`);
+      expect(response.status).toBe(200);
+      const { variant } = (await response.json()) as { variant: string };
+      expect(variant).toBe(reference.getVariantSync(PRICING.key, user));
+      shown.set(user, variant);
+    }
+    await reference.close();
+    const buyers = users.slice(0, 10);
+    for (const user of buyers) expect((await fetch(`${base}/purchase?user=${user}`, { method: 'POST' })).status).toBe(200);
+
+    const response = await fetch(`${base}/results`);
+    expect(response.status).toBe(200);
+    const results = (await response.json()) as ExperimentResults;
+    const price = (variant: string) =>
+      (PRICING.variants?.find((v) => v.key === variant)?.value as { priceUsd?: number } | undefined)?.priceUsd ?? Number.NaN;
+    for (const v of results.variants) {
+      const bought = buyers.filter((u) => shown.get(u) === v.variant);
+      expect(v.exposures, v.variant).toBe([...shown.values()].filter((s) => s === v.variant).length);
+      expect(v.conversions, v.variant).toBe(bought.length);
+      expect(v.valueSum, v.variant).toBe(bought.length * price(v.variant));
+    }
+    expect(results.variants.map((v) => v.variant).sort()).toEqual(['control', 'variant-a', 'variant-b']);
+  });
+
+  it("serves the Prometheus exposition with the SDK's families and prom-client's process metrics", async () => {
+    const response = await fetch(`${base}/metrics`);
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(text).toMatch(/^# TYPE elite_flags_cache_hits_total counter$/m);
+    expect(text).toMatch(/^# TYPE http_server_request_duration_seconds histogram$/m);
+    expect(text).toMatch(/^# TYPE llm_chat_completions_total counter$/m);
+    expect(text).toMatch(/^http_server_request_duration_seconds_count\{method="GET",route="\/variant",status_code="200"\} 40$/m);
+    expect(text).toMatch(/^http_server_request_duration_seconds_count\{method="POST",route="\/purchase",status_code="200"\} 10$/m);
+    expect(Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1])).toBeGreaterThan(0);
+  });
+
+  it('an ESM bundle with the createRequire banner (docs/telemetry.md) serves metrics too', async () => {
+    await build({
+      stdin: {
+        contents: `import { telemetry } from '@tiqology/elite/telemetry';
+const text = await telemetry.metrics();
+console.log(JSON.stringify(text.includes('# TYPE elite_flags_cache_hits_total counter')));`,
+        resolveDir: project,
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      // prom-client is CommonJS and require()s Node built-ins, which ESM output cannot do by itself.
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      outfile: join(dir, 'esm.mjs'),
+      logLevel: 'silent',
+    });
+    expect(JSON.parse(run(process.execPath, ['esm.mjs'], dir))).toBe(true);
+  });
+
+  it('a browser build of the telemetry entry gets the stand-in: metrics() says prom-client is Node-only', async () => {
+    const result = await build({
+      stdin: {
+        contents: `import { telemetry } from '@tiqology/elite/telemetry';
+telemetry.metrics().then(() => console.log('{"loaded":true}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`,
+        resolveDir: project,
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      outfile: join(dir, 'browser.mjs'),
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expect(Object.keys(result.metafile.inputs).filter((f) => /node_modules\/prom-client\//.test(f))).toEqual([]);
+    const out = JSON.parse(run(process.execPath, ['browser.mjs'], dir)) as { code: string; message: string };
+    expect(out.code).toBe('MISSING_DEPENDENCY');
+    expect(out.message).toMatch(/^elite\/telemetry: metrics need prom-client; prom-client loads on Node\.js only/);
+  });
+
+  it('says prom-client is installed but cannot load (with the cause) when a dependency of it is missing', () => {
+    // prom-client's own dependency, moved away for this test and put back.
+    const tdigest = join(project, 'node_modules/tdigest');
+    const aside = `${tdigest}.aside`;
+    renameSync(tdigest, aside);
+    try {
+      const out = JSON.parse(
+        run(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `import { telemetry } from '@tiqology/elite/telemetry';
+telemetry.metrics().then(() => console.log('{}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`,
+          ],
+          project,
+        ),
+      ) as { code?: string; message?: string };
+      expect(out.code).toBe('MISSING_DEPENDENCY');
+      expect(out.message).toMatch(/prom-client is installed but could not be loaded: Cannot find module 'tdigest'/);
+      expect(out.message).not.toMatch(/npm install/);
+    } finally {
+      renameSync(aside, tdigest);
     }
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { EliteError } from '../internal/errors.js';
-import { importOptional } from '../internal/optional-import.js';
+import { importOptional, loadFailure } from '../internal/optional-import.js';
 
 /** A constructor of the loaded SDK, typed loosely (the SDK is an optional peer, loaded at run time). */
 export type SdkCtor = new (...args: unknown[]) => Record<string, (...args: unknown[]) => unknown>;
@@ -25,7 +25,8 @@ export async function loadOtelPackage(specifier: string, feature: string, instal
   try {
     return await importOptional(specifier);
   } catch (error) {
-    throw new EliteError('MISSING_DEPENDENCY', `elite/telemetry: ${feature} needs ${specifier}; install it: npm install ${install}`, {
+    const whatToDo = `install it: npm install ${install} (a bundled or traced deployment must ship them: docs/telemetry.md)`;
+    throw new EliteError('MISSING_DEPENDENCY', `elite/telemetry: ${feature} needs ${specifier}; ${loadFailure(specifier, error, whatToDo)}`, {
       cause: error,
     });
   }

@@ -4,7 +4,7 @@
  */
 import { EliteError } from '../internal/errors.js';
 import { GLOBAL_KEYS, globalSingleton } from '../internal/global-keys.js';
-import { importOptional } from '../internal/optional-import.js';
+import { importPromClient, loadFailure } from '../internal/optional-import.js';
 import { addDefaultMetrics, hasDefaultMetrics, removeDefaultMetrics } from './default-metrics.js';
 import type { PromMetricLike } from './prom-metric.js';
 
@@ -40,9 +40,9 @@ export interface RegisteredMetric {
   name: string;
 }
 
-/** prom-client's module object, whether the runtime hands back its named exports or a CJS default. Rejects when it is not installed. */
+/** prom-client's module object, whether the runtime hands back its named exports or a CJS default. Rejects when it cannot load. */
 export async function loadPromClient(): Promise<PromClientLike> {
-  const mod = await importOptional('prom-client');
+  const mod = await importPromClient();
   return (typeof mod.Registry === 'function' ? mod : mod.default) as unknown as PromClientLike;
 }
 
@@ -120,13 +120,10 @@ export async function loadRegistry(options: RegistryChoice, metrics: readonly Pr
   try {
     prom = await loadPromClient();
   } catch (error) {
-    throw new EliteError(
-      'MISSING_DEPENDENCY',
-      'elite/telemetry: metrics need prom-client (npm install prom-client@15); it cannot load here',
-      {
-        cause: error,
-      },
-    );
+    const install = 'it is a dependency of @tiqology/elite: npm install prom-client@15, and ship it with a bundled or traced deployment';
+    throw new EliteError('MISSING_DEPENDENCY', `elite/telemetry: metrics need prom-client; ${loadFailure('prom-client', error, install)}`, {
+      cause: error,
+    });
   }
   promDefaultRegister = prom.register;
   const defaults = wantsDefaults(options);

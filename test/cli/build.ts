@@ -38,7 +38,9 @@ export async function buildCli(): Promise<string> {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: ['pg', 'picocolors', 'toad-cache', 'prom-client', '@openfeature/*', '@opentelemetry/*', '@supabase/*'],
+    // `#prom-client` too: else esbuild follows the package's import map into prom-client, whose
+    // CommonJS require() of Node built-ins an ESM bundle cannot run.
+    external: ['pg', 'picocolors', 'toad-cache', 'prom-client', '#prom-client', '@openfeature/*', '@opentelemetry/*', '@supabase/*'],
     loader: { '.sql': 'text' },
     plugins: [selfToSource],
     logLevel: 'silent',
