@@ -26,9 +26,13 @@ export async function loadOtelPackage(specifier: string, feature: string, instal
     return await importOptional(specifier);
   } catch (error) {
     const whatToDo = `install it: npm install ${install} (a bundled or traced deployment must ship them: docs/telemetry.md)`;
-    throw new EliteError('MISSING_DEPENDENCY', `elite/telemetry: ${feature} needs ${specifier}; ${loadFailure(specifier, error, whatToDo)}`, {
-      cause: error,
-    });
+    throw new EliteError(
+      'MISSING_DEPENDENCY',
+      `elite/telemetry: ${feature} needs ${specifier}; ${loadFailure(specifier, error, whatToDo)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
