@@ -19,6 +19,7 @@ export type {
   EvaluationReason,
   ExperimentResults,
   ExperimentVerdict,
+  Exposure,
   FlagDefinition,
   FlagEvent,
   FlagRule,

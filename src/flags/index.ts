@@ -26,6 +26,7 @@ export type {
   EvaluationDetails,
   EvaluationErrorCode,
   EvaluationReason,
+  Exposure,
   FlagDefinition,
   FlagRule,
   FlagSnapshot,

@@ -75,7 +75,12 @@ function sameType(value: unknown, model: unknown): boolean {
  * A clean answer (a fresh entry, no error) of `isEnabled` and `getVariant` takes the
  * allocation-free fast path; everything else builds full details.
  */
-export function createAnswers(settings: ClientSettings, cache: FlagCache, exposures: Exposures, counters: Counters): Answers {
+export function createAnswers(
+  settings: ClientSettings,
+  cache: Pick<FlagCache, 'lookup' | 'lookupSync'>,
+  exposures: Exposures,
+  counters: Counters,
+): Answers {
   const { environment, trackExposures, log } = settings;
   const fail = (flagKey: string, [errorCode, errorMessage]: Failure): Answer => {
     counters.errors++;
