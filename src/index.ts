@@ -10,6 +10,7 @@
 export type {
   Condition,
   DefaultFlagsClient,
+  DefaultValue,
   EliteErrorCode,
   EliteErrorOptions,
   EvaluateOptions,

@@ -21,6 +21,7 @@ export type { DefaultFlagsClient } from './singleton.js';
 export { flags } from './singleton.js';
 export type {
   Condition,
+  DefaultValue,
   EvaluateOptions,
   EvaluationContext,
   EvaluationDetails,

@@ -17,6 +17,14 @@ export type EvaluationContext = {
 /** Who a flag is evaluated for: a user id, or an {@link EvaluationContext}. */
 export type FlagUser = string | EvaluationContext;
 
+/**
+ * The type of a `getValue` default: any JSON value but an object with a `targetingKey`. Such an
+ * object is an evaluation context passed in OpenFeature's order `(flagKey, defaultValue,
+ * context)`; ours is `(flagKey, user, defaultValue)`, so that call is a type error instead of a
+ * call that compiles and always returns the context as the "default".
+ */
+export type DefaultValue<T> = T extends { targetingKey: unknown } ? never : T;
+
 /** Why a value was served (OpenFeature reasons). */
 export type EvaluationReason = 'DISABLED' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'STATIC' | 'STALE' | 'ERROR';
 
