@@ -41,7 +41,17 @@ describe('onExposure', () => {
     expect(await client.getVariant('pricing-test', 'u1')).toBe(variant);
     await client.evaluate('pricing-test', 'u1');
     await settle();
-    expect(seen).toEqual([{ flagKey: 'pricing-test', variant, userId: 'u1', reason: 'SPLIT', environment: 'production', timestamp: NOW }]);
+    const [first] = seen;
+    expect(first).toEqual({
+      type: 'exposure',
+      id: expect.any(String),
+      flagKey: 'pricing-test',
+      variant,
+      userId: 'u1',
+      reason: 'SPLIT',
+      environment: 'production',
+      occurredAt: NOW,
+    });
     await client.getVariant('pricing-test', { targetingKey: 'u2', staff: true });
     await client.isEnabled('dark-mode', 'u3'); // a toggle is not an experiment: no exposure
     await client.getVariant('missing', 'u4'); // FLAG_NOT_FOUND: no exposure
@@ -50,10 +60,10 @@ describe('onExposure', () => {
     expect(seen[1]).toMatchObject({ userId: 'u2', variant: 'variant-a', reason: 'TARGETING_MATCH' });
     // The same exposures as the store receives.
     await client.flush();
-    const stored = (storage as unknown as { events: { type: string; userId: string; variant?: string }[] }).events.filter(
+    const stored = (storage as unknown as { events: { type: string; id: string; userId: string; variant?: string }[] }).events.filter(
       (e) => e.type === 'exposure',
     );
-    expect(stored.map((e) => [e.userId, e.variant])).toEqual(seen.map((e) => [e.userId, e.variant]));
+    expect(stored.map((e) => [e.id, e.userId, e.variant])).toEqual(seen.map((e) => [e.id, e.userId, e.variant]));
     expect(client.stats()).toMatchObject({ exposures: 2, onExposureErrors: 0 });
     await client.close();
   });
@@ -87,7 +97,9 @@ describe('onExposure', () => {
     expect(calls).toBe(6);
     expect(client.stats()).toMatchObject({ exposures: 6, onExposureErrors: 6 });
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]?.[0]).toMatch(/^elite\/flags: onExposure failed \(analytics (down|rejected)\)/);
+    expect(warn.mock.calls[0]?.[0]).toMatch(
+      /^elite\/flags: onExposure failed: analytics (down|rejected) \(counted in stats\(\)\.onExposureErrors\)$/,
+    );
     await client.close();
   });
 

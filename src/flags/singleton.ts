@@ -32,7 +32,7 @@ function fromEnv(): FlagsClient {
   try {
     return createFlags(optionsFromEnv());
   } catch (error) {
-    console.error(`${messageOf(error)}; until then (or flags.configure()) every flag answers its default (PROVIDER_FATAL)`);
+    console.error(`${messageOf(error)}; flags answer defaults (PROVIDER_FATAL)`);
     return createFailedFlags(error as EliteError);
   }
 }

@@ -178,6 +178,13 @@ export interface FlagsOptions {
 
 /** What `onExposure` receives: one recorded exposure of a user to a variant of an experiment. */
 export interface Exposure {
+  /** Always `'exposure'`, as in the stored {@link FlagEvent}. */
+  type: 'exposure';
+  /**
+   * The stored event's id (its idempotency key), to deduplicate on your side; absent when the
+   * event buffer was full or closed and the event was dropped (`stats().eventsDropped`).
+   */
+  id?: string;
   /** The flag evaluated. */
   flagKey: string;
   /** The variant the user was placed in. */
@@ -189,7 +196,7 @@ export interface Exposure {
   /** The environment of the client. */
   environment: string;
   /** When the exposure was recorded, in ms since the epoch (the client's clock). */
-  timestamp: number;
+  occurredAt: number;
 }
 
 /** Options of `evaluate` and `evaluateSync`. */

@@ -178,7 +178,13 @@ export async function initTracing(
   options: InitOptions,
   logger: SafeLogger,
 ): Promise<{ tracing: InitResult['tracing']; handle?: TracingHandle }> {
-  if (env().OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { tracing: 'disabled' };
+  // The OpenTelemetry specification reads any value but "true" as false and asks for a warning
+  // when it is neither: OTEL_SDK_DISABLED=1 would otherwise leave tracing on without a word.
+  const disabled = env().OTEL_SDK_DISABLED?.trim().toLowerCase();
+  if (disabled === 'true') return { tracing: 'disabled' };
+  if (disabled && disabled !== 'false') {
+    logger.warn(`elite/telemetry: OTEL_SDK_DISABLED="${disabled}" is read as false (tracing stays on); set it to true or false`);
+  }
   if (hasRegisteredProvider()) {
     logger.info?.('elite/telemetry: a tracer provider is already registered; spans go to it');
     return { tracing: 'attached' };

@@ -59,17 +59,24 @@ export class Exposures {
     }
     this.#counters.exposures++;
     const variant = flag.variantKeys[index] as string;
-    const environment = this.#environment;
-    const timestamp = this.#clock();
-    this.#events.push({ type: 'exposure', environment, flagKey: flag.key, variant, userId, occurredAt: timestamp });
+    const event = {
+      type: 'exposure',
+      environment: this.#environment,
+      flagKey: flag.key,
+      variant,
+      userId,
+      occurredAt: this.#clock(),
+    } as const;
+    this.#events.push(event);
     if (this.#onExposure !== undefined) {
       // In a microtask, never awaited: a throw or a rejection of the app's callback is caught
-      // here, and the evaluation that recorded the exposure has already returned.
-      Promise.resolve({ flagKey: flag.key, variant, userId, reason: reasonOf(outcome), environment, timestamp })
+      // here, and the evaluation that recorded the exposure has already returned. A copy: the
+      // buffered event is not the app's to change.
+      Promise.resolve({ ...event, reason: reasonOf(outcome) })
         .then(this.#onExposure)
         .catch((error) => {
           this.#counters.onExposureErrors++;
-          this.#warnOnce('on-exposure', `elite/flags: onExposure failed (${messageOf(error)}); counted in stats().onExposureErrors`);
+          this.#warnOnce('onExposure', `elite/flags: onExposure failed: ${messageOf(error)} (counted in stats().onExposureErrors)`);
         });
     }
   }

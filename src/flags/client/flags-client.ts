@@ -102,16 +102,9 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
   return {
     environment,
     storage,
-    // The evaluation methods themselves, not wrappers: no extra call on the hot path.
-    isEnabled: answers.isEnabled,
-    getVariant: answers.getVariant,
-    getValue: answers.getValue,
-    evaluate: answers.evaluate,
-    isEnabledSync: answers.isEnabledSync,
-    getVariantSync: answers.getVariantSync,
-    getValueSync: answers.getValueSync,
-    evaluateSync: answers.evaluateSync,
-    refresh: () => (fault ? Promise.resolve({ ok: false, error: fault }) : cache.refresh()),
+    // The evaluation methods (and `expose`) themselves, not wrappers: no extra call on the hot path.
+    ...answers,
+    refresh: fault ? async () => ({ ok: false, error: fault }) : () => cache.refresh(),
     snapshot: () => cache.snapshot(),
     stats: () => ({ ...counters, cacheSize: cache.size, ...events.stats, eventsPending: events.pending, dedupeSize: exposures.size }),
     track: fault
@@ -119,9 +112,12 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
           throw fault;
         }
       : createTrack(settings, events, reporter),
-    expose: answers.expose,
     flush: () => events.flush(),
-    results: fault ? () => Promise.reject(fault) : createResults(settings, storage, events, cache, reporter),
+    results: fault
+      ? async () => {
+          throw fault;
+        }
+      : createResults(settings, storage, events, cache, reporter),
     async close() {
       if (cache.closed) return;
       await cache.close();

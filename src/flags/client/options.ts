@@ -130,20 +130,16 @@ export function optionsFromEnv(): FlagsOptions {
   // `process` may be absent (Edge, browsers); bundlers may inline process.env.X.
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
   const options: Record<string, unknown> = {};
-  const bad: string[] = [];
   for (const [name, option] of ENV_OPTIONS) {
     const text = env[name];
     if (!text) continue;
     options[option] = option === 'environment' ? text : Number(text);
     try {
       // The checks and messages of createFlags, for this one option.
-      readOptions(options);
+      readOptions({ [option]: options[option] });
     } catch (error) {
-      delete options[option];
-      bad.push(`${name}="${text}": ${messageOf(error).slice(12)}`);
+      throw new EliteError('INVALID_OPTIONS', `elite/flags: ${name}="${text}": ${messageOf(error).slice(13)}`, { field: name });
     }
   }
-  if (bad.length > 0)
-    throw new EliteError('INVALID_OPTIONS', `elite/flags: fix ${bad.join('; ')}`, { field: bad[0]?.split('=')[0] as string });
   return options;
 }
