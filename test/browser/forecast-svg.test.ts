@@ -171,6 +171,6 @@ describe('toSVG in Chromium', () => {
     // The rendered charts, for a look: test/artifacts/ (CI keeps it as an artifact).
     const dir = join(import.meta.dirname, '../artifacts');
     mkdirSync(dir, { recursive: true });
-    pngs.forEach((png, i) => writeFileSync(join(dir, `forecast-svg-labels-${i}.png`), png));
+    for (const [i, png] of pngs.entries()) writeFileSync(join(dir, `forecast-svg-labels-${i}.png`), png);
   });
 });
