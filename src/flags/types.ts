@@ -23,7 +23,7 @@ export type FlagUser = string | EvaluationContext;
  * context)`; ours is `(flagKey, user, defaultValue)`, so that call is a type error instead of a
  * call that compiles and always returns the context as the "default".
  */
-export type DefaultValue<T> = T extends { targetingKey: unknown } ? never : T;
+export type DefaultValue<T> = T extends Required<Pick<EvaluationContext, 'targetingKey'>> ? never : T;
 
 /** Why a value was served (OpenFeature reasons). */
 export type EvaluationReason = 'DISABLED' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'STATIC' | 'STALE' | 'ERROR';
