@@ -10,6 +10,7 @@
 export type {
   Condition,
   DefaultFlagsClient,
+  DefaultValue,
   EliteErrorCode,
   EliteErrorOptions,
   EvaluateOptions,
@@ -19,6 +20,7 @@ export type {
   EvaluationReason,
   ExperimentResults,
   ExperimentVerdict,
+  Exposure,
   FlagDefinition,
   FlagEvent,
   FlagMetadata,

@@ -50,10 +50,26 @@ describe('tiqology: help, version, usage errors', () => {
   it.each([
     [['deploy'], /^tiqology: unknown command "deploy"; run tiqology --help\n$/],
     [['--json'], /^tiqology: a command comes first, got "--json"/],
-    [['flags', 'list', '--bogus', '--file', 'f.json'], /^tiqology: flags: Unknown option '--bogus'; run tiqology flags --help\n$/],
-    [['flags', 'list', '--file'], /^tiqology: flags: Option '--file <value>' argument missing; run tiqology flags --help\n$/],
+    [['flags', 'list', '--bogus', '--file', 'f.json'], /^tiqology: flags: unknown option --bogus; run tiqology flags --help\n$/],
+    [
+      ['flags', 'list', '--fille', 'f.json'],
+      /^tiqology: flags: unknown option --fille; did you mean --file\?; run tiqology flags --help\n$/,
+    ],
+    [
+      ['flags', 'list', '--file'],
+      /^tiqology: flags: --file needs a value \(--file <value>; one that starts with "-" is written --file=<value>\); run/,
+    ],
+    [['flags', 'list', '--file', '--json'], /^tiqology: flags: --file needs a value/],
+    [['flags', 'list', '--json=yes', '--file', 'f.json'], /^tiqology: flags: --json takes no value; run/],
+    [['flags', 'list', '-x', '--file', 'f.json'], /^tiqology: flags: unknown option -x; run/],
     [['flags'], /^tiqology: flags: a subcommand is needed/],
-    [['flags', 'lst', '--file', 'f.json'], /^tiqology: flags: unknown subcommand "lst"/],
+    [['flags', 'lst', '--file', 'f.json'], /^tiqology: flags: unknown subcommand "lst"; did you mean list\?; one of list, get/],
+    [['flags', 'xyz', '--file', 'f.json'], /^tiqology: flags: unknown subcommand "xyz"; one of list, get/],
+    [
+      ['flags', 'list', '--file', 'missing.json'],
+      /^tiqology: --file missing.json: no such file \(a first `tiqology flags set <json> --file missing.json` creates it\); run/,
+    ],
+    [['results', 'pricing', '--file', 'missing.json'], /^tiqology: --file missing.json: no such file/],
     [['flags', 'get', '--file', 'f.json'], /^tiqology: flags get: expected <key>, got none/],
     [['flags', 'list', 'extra', '--file', 'f.json'], /^tiqology: flags list: expected no arguments, got "extra"/],
     [['flags', 'list'], /^tiqology: no store: pass --file or --database-url or --supabase-url or set DATABASE_URL or SUPABASE_URL/],
@@ -64,7 +80,7 @@ describe('tiqology: help, version, usage errors', () => {
     [['flags', 'set', '{}', '--if-version=-1', '--file', 'f.json'], /--if-version must be a whole number >= 0/],
     [
       ['flags', 'set', '{}', '--if-version', '-1', '--file', 'f.json'],
-      /^tiqology: flags: Option '--if-version' argument is ambiguous; run/,
+      /^tiqology: --if-version must be a whole number >= 0, got "-1"; run/,
     ],
     [['flags', 'get', 'a', '--if-version', '1', '--file', 'f.json'], /--if-version applies to flags set/],
     [['flags', 'list', '--database-url', 'mysql://h/db'], /--database-url must be a postgres:\/\/ or postgresql:\/\/ URL/],
@@ -119,6 +135,7 @@ describe('tiqology flags on a flags file', () => {
   });
 
   it('list of an empty store says so on stderr, and [] with --json', async () => {
+    writeFileSync(join(cwd, 'none.json'), '{"flags": []}');
     let run = await cli(['flags', 'list', '--file', 'none.json']);
     expect(run).toMatchObject({ code: 0, stdout: '' });
     expect(run.stderr).toMatch(/no flags in environment "production"/);
@@ -184,16 +201,60 @@ describe('tiqology flags on a flags file', () => {
       ['flags', 'set', '{"key":"a","enabled":true,"environment":"staging"}', '--env', 'production', '--file', 'flags.json'],
       /environment "staging" differs from --env production/,
     ],
-    [['flags', 'get', 'nope', '--file', 'flags.json'], /^tiqology: flag "nope" not found in environment "production"$/],
-    [['flags', 'rollout', 'nope', '10', '--file', 'flags.json'], /flag "nope" not found/],
-    [['flags', 'delete', 'nope', '--file', 'flags.json'], /flag "nope" not found/],
-    [['results', 'nope', '--file', 'flags.json'], /"nope" is not an experiment in "production".*\(FLAG_NOT_FOUND\)$/],
   ])('%j fails with one line and exit 1, the file untouched', async (args, message) => {
     const run = await cli(args);
     expect(run.code).toBe(EXIT.FAILURE);
     expect(run.stderr.trimEnd()).toMatch(message);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(() => readFileSync(join(cwd, 'flags.json'))).toThrow(/ENOENT/);
+  });
+
+  it.each([
+    [['flags', 'get', 'nope', '--file', 'flags.json'], /^tiqology: flag "nope" not found in environment "production"$/],
+    [['flags', 'rollout', 'nope', '10', '--file', 'flags.json'], /flag "nope" not found/],
+    [['flags', 'delete', 'nope', '--file', 'flags.json'], /flag "nope" not found/],
+    [['results', 'nope', '--file', 'flags.json'], /"nope" is not an experiment in "production".*\(FLAG_NOT_FOUND\)$/],
+  ])('%j fails with one line and exit 1, the file untouched', async (args, message) => {
+    writeFileSync(join(cwd, 'flags.json'), '{ "flags": [] }\n');
+    const run = await cli(args);
+    expect(run.code).toBe(EXIT.FAILURE);
+    expect(run.stderr.trimEnd()).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(join(cwd, 'flags.json'), 'utf8')).toBe('{ "flags": [] }\n');
+  });
+
+  it('a missing --file is a usage error (exit 2) except for flags set, which creates it', async () => {
+    for (const args of [
+      ['flags', 'list'],
+      ['flags', 'get', 'a'],
+      ['flags', 'enable', 'a'],
+      ['flags', 'delete', 'a'],
+      ['results', 'a'],
+    ]) {
+      const run = await cli([...args, '--file', 'typo.json']);
+      expect(run).toMatchObject({ code: EXIT.USAGE, stdout: '' });
+      expect(run.stderr).toMatch(/^tiqology: --file typo\.json: no such file/);
+    }
+    expect(() => readFileSync(join(cwd, 'typo.json'))).toThrow(/ENOENT/);
+    expect((await cli(['flags', 'set', '{"key":"a","enabled":true}', '--file', 'typo.json'])).code).toBe(EXIT.OK);
+    expect((await cli(['flags', 'get', 'a', '--file', 'typo.json'])).code).toBe(EXIT.OK);
+  });
+
+  it('an invalid ELITE_FLAGS_ENVIRONMENT is named as such', async () => {
+    writeFileSync(join(cwd, 'flags.json'), '{ "flags": [] }\n');
+    const run = await cli(['flags', 'list', '--file', 'flags.json'], { env: { ELITE_FLAGS_ENVIRONMENT: 'Prod!' } });
+    expect(run.code).toBe(EXIT.USAGE);
+    expect(run.stderr).toMatch(/^tiqology: ELITE_FLAGS_ENVIRONMENT must match .* \(e\.g\. staging\), got "Prod!"/);
+  });
+
+  it('did you mean: a close command is suggested, a far one is not', async () => {
+    expect((await cli(['forcast', 'x.csv'])).stderr).toBe(
+      'tiqology: unknown command "forcast"; did you mean forecast?; run tiqology --help\n',
+    );
+    expect((await cli(['falgs', 'list'])).stderr).toMatch(/^tiqology: unknown command "falgs"; did you mean flags\?/);
+    expect((await cli(['help', 'decid'])).stderr).toMatch(/^tiqology: unknown command "decid"; did you mean decide\?/);
+    const far = await cli(['deploy']);
+    expect(far).toMatchObject({ code: EXIT.USAGE, stderr: 'tiqology: unknown command "deploy"; run tiqology --help\n' });
   });
 
   it.each([
@@ -309,6 +370,7 @@ describe('tiqology results', () => {
 
 describe('errors and secrets', () => {
   it('--debug adds the stack after the one-line message', async () => {
+    writeFileSync(join(cwd, 'flags.json'), '{ "flags": [] }\n');
     const plain = await cli(['flags', 'get', 'nope', '--file', 'flags.json']);
     const debug = await cli(['flags', 'get', 'nope', '--file', 'flags.json', '--debug']);
     expect(plain.stderr.split('\n')).toHaveLength(2);

@@ -95,6 +95,44 @@ describe('tiqology forecast', () => {
     expect((await cli(['forecast', 'quote.csv'])).stderr).toBe('tiqology: quote.csv: the CSV ends inside a quoted field\n');
   });
 
+  it('epoch seconds (Prometheus, with decimals) and epoch milliseconds read as the same times as ISO 8601', async () => {
+    const iso = syntheticCsv(14);
+    const rows = iso.trim().split('\n').slice(1);
+    const seconds = rows.map((r) => `${Date.parse(r.split(',')[0] as string) / 1000}.000,${r.split(',')[1]}`);
+    const millis = rows.map((r) => `${Date.parse(r.split(',')[0] as string)},${r.split(',')[1]}`);
+    writeFileSync(join(cwd, 'iso.csv'), iso);
+    writeFileSync(join(cwd, 's.csv'), `ts,load\n${seconds.join('\n')}\n`);
+    writeFileSync(join(cwd, 'ms.csv'), `ts,load\n${millis.join('\n')}\n`);
+    const args = ['--horizon', '6h', '--model', 'seasonal-naive-day', '--json'];
+    const expected = JSON.parse((await cli(['forecast', 'iso.csv', ...args])).stdout).steps;
+    expect(expected[0].timestamp).toBe('2026-01-19T00:00:00.000Z');
+    for (const file of ['s.csv', 'ms.csv']) {
+      const run = await cli(['forecast', file, ...args]);
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout).steps).toEqual(expected);
+    }
+  });
+
+  it('bad, repeated and unsorted timestamps name the line of the file, blank lines and quoted line breaks counted', async () => {
+    const head = 'ts,value,note\n2026-01-01T00:00:00Z,1,"two\nlines"\n\n2026-01-01T01:00:00Z,2,x\n';
+    writeFileSync(join(cwd, 'bad.csv'), `${head}yesterday,3,x\n`);
+    expect((await cli(['forecast', 'bad.csv'])).stderr).toBe(
+      'tiqology: bad.csv: line 6: "yesterday" in column "ts" is not a timestamp; use ISO 8601 (2026-01-05T12:00:00Z), epoch seconds or epoch milliseconds\n',
+    );
+    writeFileSync(join(cwd, 'dup.csv'), `${head}2026-01-01T01:00:00Z,3,x\n`);
+    expect((await cli(['forecast', 'dup.csv'])).stderr).toBe(
+      'tiqology: dup.csv: line 6: "2026-01-01T01:00:00Z" repeats the time of line 5; the rows must be sorted by time, one per timestamp\n',
+    );
+    writeFileSync(join(cwd, 'unsorted.csv'), 'ts,value\n1767225600,1\n1767229200,2\n1767225600,3\n');
+    const run = await cli(['decide', 'unsorted.csv', '--capacity', '5']);
+    expect(run).toMatchObject({ code: EXIT.FAILURE, stdout: '' });
+    expect(run.stderr).toBe(
+      'tiqology: unsorted.csv: line 4: "1767225600" is earlier than line 3; the rows must be sorted by time, one per timestamp\n',
+    );
+    writeFileSync(join(cwd, 'far.csv'), 'ts,value\n1e400,1\n');
+    expect((await cli(['forecast', 'far.csv'])).stderr).toMatch(/^tiqology: far.csv: line 2: "1e400" in column "ts" is not a timestamp/);
+  });
+
   it('a series the forecaster refuses exits 1 with the SDK message and code', async () => {
     writeFileSync(join(cwd, 'two.csv'), 'ts,value\n2026-01-01T00:00:00Z,1\n2026-01-01T01:00:00Z,2\n');
     const run = await cli(['forecast', 'two.csv']);
@@ -110,7 +148,10 @@ describe('tiqology forecast', () => {
     [['forecast', 'load.csv', '--model', 'arima'], /--model must be one of auto, /],
     [['forecast', 'load.csv', '--svg', ''], /--svg must name a file/],
     [['forecast', 'load.csv', '--column', ' '], /--column must not be empty/],
-    [['forecast', 'load.csv', '--colum', 'x'], /^tiqology: forecast: Unknown option '--colum'; run tiqology forecast --help\n$/],
+    [
+      ['forecast', 'load.csv', '--colum', 'x'],
+      /^tiqology: forecast: unknown option --colum; did you mean --column\?; run tiqology forecast --help\n$/,
+    ],
   ])('%j is a usage error (exit 2)', async (args, message) => {
     const run = await cli(args);
     expect(run.code).toBe(EXIT.USAGE);
@@ -172,6 +213,14 @@ describe('tiqology decide', () => {
     [['decide', 'load.csv'], EXIT.USAGE, /--policy forecast needs --capacity <n>/],
     [['decide', 'load.csv', '--capacity', 'lots'], EXIT.USAGE, /--capacity must be a number > 0, got "lots"/],
     [['decide', 'load.csv', '--capacity=-5'], EXIT.USAGE, /--capacity must be a number > 0/],
+    [
+      ['decide', 'load.csv', '--capacity', '-5'],
+      EXIT.USAGE,
+      /^tiqology: --capacity must be a number > 0, got "-5"; run tiqology decide --help\n$/,
+    ],
+    [['decide', 'load.csv', '--capacity', '-0.5'], EXIT.USAGE, /--capacity must be a number > 0, got "-0.5"/],
+    [['decide', 'load.csv', '--capacity'], EXIT.USAGE, /^tiqology: decide: --capacity needs a value \(--capacity <value>;/],
+    [['decide', 'load.csv', '--capacty', '5'], EXIT.USAGE, /^tiqology: decide: unknown option --capacty; did you mean --capacity\?/],
     [['decide', 'load.csv', '--policy', 'magic'], EXIT.USAGE, /--policy must be forecast or learned, got "magic"/],
     [['decide', 'load.csv', '--policy', 'learned', '--capacity', '5'], EXIT.USAGE, /--capacity applies to --policy forecast/],
     [['decide', '--capacity', '5'], EXIT.USAGE, /decide: expected one CSV file/],

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { CliError, type CliIo, EXIT, redact, usageError } from './io.js';
 import { colorEnabled, createOutput } from './output.js';
 import { packageRoot } from './package-root.js';
-import { COMMANDS, type CommandSpec, findCommand, GLOBAL_OPTIONS } from './registry.js';
+import { COMMANDS, type CommandSpec, findCommand, GLOBAL_OPTIONS, type OptionSpec } from './registry.js';
+import { didYouMean } from './suggest.js';
 
 const NAME = 'tiqology';
 
@@ -25,6 +26,13 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
 Docs: docs/cli.md in the installed package, or https://github.com/tiqology/elite/blob/main/docs/cli.md`;
 }
 
+/** `; did you mean forecast?` for a mistyped command. */
+const suggestCommand = (word: string): string =>
+  didYouMean(
+    word,
+    COMMANDS.map((c) => c.name),
+  );
+
 /** The version of the installed package, from the nearest package.json named @tiqology/elite. */
 const version = (): string => packageRoot()?.version ?? 'unknown';
 
@@ -43,13 +51,41 @@ function secretsOf(argv: readonly string[], env: CliIo['env']): string[] {
   return secrets.filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
+/** A negative number (`-5`, `-0.5`) rather than an option. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * Parses a command's arguments with `node:util` `parseArgs`, in our words: its messages (an
+ * "ambiguous" argument for `--capacity -5`, the advice to use `--`) are not for users of a CLI.
+ * A negative number after an option that takes a value is that value (`--capacity -5`), so the
+ * command can say what it expects instead.
+ */
 function parse(spec: CommandSpec, args: string[]) {
+  const options: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...spec.options };
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if (arg.startsWith('--') && options[arg.slice(2)]?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
   try {
-    return parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...spec.options }, strict: true, allowPositionals: true });
+    return parseArgs({ args: joined, options, strict: true, allowPositionals: true });
   } catch (error) {
-    // parseArgs messages name the option and say what is wrong; keep the first sentence.
-    const message = error instanceof Error ? error.message.split(/\.\s/)[0]?.replace(/\.$/, '') : 'invalid arguments';
-    throw usageError(`${spec.name}: ${message}`);
+    const { code, message } = error as { code?: string; message?: string };
+    const option = /'(-{1,2}[^' ]+)/.exec(message ?? '')?.[1] ?? '';
+    let text: string;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const known = Object.keys(options).map((name) => `--${name}`);
+      text = `unknown option ${option}${option.startsWith('--') ? didYouMean(option, known) : ''}`;
+    } else if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && options[option.replace(/^-+/, '')]?.type === 'boolean') {
+      text = `${option} takes no value`;
+    } else if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      text = `${option} needs a value (${option} <value>; one that starts with "-" is written ${option}=<value>)`;
+    } else text = 'invalid arguments';
+    throw usageError(`${spec.name}: ${text}`);
   }
 }
 
@@ -71,7 +107,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (first === '-h' || first === '--help' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
       const spec = topic === undefined ? undefined : findCommand(topic);
-      if (topic !== undefined && spec === undefined) throw usageError(`unknown command "${topic}"; run ${NAME} --help`);
+      if (topic !== undefined && spec === undefined)
+        throw usageError(`unknown command "${topic}"${suggestCommand(topic)}; run ${NAME} --help`);
       io.stdout.write(`${spec ? spec.help : globalHelp()}\n`);
       return EXIT.OK;
     }
@@ -84,7 +121,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       throw usageError(
         first.startsWith('-')
           ? `a command comes first, got "${first}"; run ${NAME} --help`
-          : `unknown command "${first}"; run ${NAME} --help`,
+          : `unknown command "${first}"${suggestCommand(first)}; run ${NAME} --help`,
       );
     }
     helpCommand = `${NAME} ${spec.name}`;

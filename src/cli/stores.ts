@@ -26,8 +26,12 @@ export interface StoreSource {
   envVar?: string;
   /** The line of `--help`. */
   help: string;
-  /** Opens the store `value` names (a path, a URL), loading its adapter on first use. */
-  open(value: string, io: CliIo): Promise<OpenedStore>;
+  /**
+   * Opens the store `value` names (a path, a URL), loading its adapter on first use. `create`:
+   * the command writes, so a flags file that does not exist yet is created by its first write;
+   * otherwise a missing file is a usage error (a mistyped path must not read as "no flags").
+   */
+  open(value: string, io: CliIo, create: boolean): Promise<OpenedStore>;
 }
 
 /** `postgres://user:***@host:port/db` → `host:port/db`, for messages. */
@@ -73,11 +77,16 @@ export async function openPool(url: string): Promise<PgPool> {
 export const STORE_SOURCES: readonly StoreSource[] = [
   {
     option: 'file',
-    help: '--file <path>           a local flags file (JSON, see docs/cli.md); created by the first write',
-    async open(value, io) {
+    help: '--file <path>           a local flags file (JSON, see docs/cli.md); flags set creates it',
+    async open(value, io, create) {
       const { resolve } = await import('node:path');
+      const { existsSync } = await import('node:fs');
+      const path = resolve(io.cwd, value);
+      if (!create && !existsSync(path)) {
+        throw usageError(`--file ${value}: no such file (a first \`tiqology flags set <json> --file ${value}\` creates it)`);
+      }
       const { openFlagsFile } = await import('./flags-file.js');
-      const storage = await openFlagsFile(resolve(io.cwd, value));
+      const storage = await openFlagsFile(path);
       return { storage, label: value, close: async () => {} };
     },
   },
@@ -166,17 +175,28 @@ export function selectStore(values: Record<string, unknown>, io: CliIo): { sourc
 
 const ENV_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
-/** The environment: `--env`, else `ELITE_FLAGS_ENVIRONMENT`, else `production`. */
+/** The environment: `--env`, else `ELITE_FLAGS_ENVIRONMENT`, else `production`; an invalid one is a usage error naming its source. */
 export function environmentOf(values: Record<string, unknown>, io: CliIo): string {
-  const env = typeof values.env === 'string' ? values.env : io.env.ELITE_FLAGS_ENVIRONMENT || 'production';
-  if (!ENV_PATTERN.test(env)) throw usageError(`--env must match ${ENV_PATTERN.source}, got "${env}"`);
+  const given = typeof values.env === 'string';
+  const env = given ? (values.env as string) : io.env.ELITE_FLAGS_ENVIRONMENT || 'production';
+  if (!ENV_PATTERN.test(env)) {
+    throw usageError(`${given ? '--env' : 'ELITE_FLAGS_ENVIRONMENT'} must match ${ENV_PATTERN.source} (e.g. staging), got "${env}"`);
+  }
   return env;
 }
 
-/** Opens the selected store, runs `fn`, and closes the store whatever happens. */
-export async function withStore<T>(values: Record<string, unknown>, io: CliIo, fn: (store: OpenedStore) => Promise<T>): Promise<T> {
+/**
+ * Opens the selected store, runs `fn`, and closes the store whatever happens. `create`: the
+ * command writes, so a flags file may not exist yet (see {@link StoreSource.open}).
+ */
+export async function withStore<T>(
+  values: Record<string, unknown>,
+  io: CliIo,
+  fn: (store: OpenedStore) => Promise<T>,
+  { create = false }: { create?: boolean } = {},
+): Promise<T> {
   const { source, value } = selectStore(values, io);
-  const store = await source.open(value, io);
+  const store = await source.open(value, io, create);
   try {
     return await fn(store);
   } catch (error) {

@@ -26,3 +26,10 @@ export function createFlags(options: FlagsOptions = {}): FlagsClient {
     });
   }
 }
+
+/**
+ * The client of the ready-made `flags` when its environment variables are invalid (`fault`):
+ * it serves no flags, only the callers' defaults with `PROVIDER_FATAL` (see `createFlagsClient`).
+ * Internal: not exported from the package.
+ */
+export const createFailedFlags = (fault: EliteError): FlagsClient => createFlagsClient(readOptions({}), createMemoryStorage(), fault);

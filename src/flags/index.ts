@@ -21,11 +21,13 @@ export type { DefaultFlagsClient } from './singleton.js';
 export { flags } from './singleton.js';
 export type {
   Condition,
+  DefaultValue,
   EvaluateOptions,
   EvaluationContext,
   EvaluationDetails,
   EvaluationErrorCode,
   EvaluationReason,
+  Exposure,
   FlagDefinition,
   FlagMetadata,
   FlagRule,

@@ -169,18 +169,19 @@ describe('evaluation edge cases', () => {
     expect(await client.isEnabled('t', 'u1')).toBe(true);
   });
 
-  it('an invalid environment variable falls back to the defaults instead of breaking evaluation', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  it('an invalid environment variable does not break evaluation (the default with PROVIDER_FATAL, not the defaults)', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     vi.stubEnv('ELITE_FLAGS_CACHE_TTL_MS', '60s');
     const holder = (globalThis as Record<symbol, { client?: unknown }>)[Symbol.for('@tiqology/elite/flags')] as { client?: unknown };
     const saved = holder.client;
     holder.client = undefined;
     try {
       expect(await flags.getVariant('missing', 'u1', 'control')).toBe('control');
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining('cacheTtlMs'));
+      expect(flags.evaluateSync('missing', 'u1')).toMatchObject({ reason: 'ERROR', errorCode: 'PROVIDER_FATAL' });
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('ELITE_FLAGS_CACHE_TTL_MS'));
     } finally {
       holder.client = saved;
-      warn.mockRestore();
+      error.mockRestore();
     }
   });
 });

@@ -1,5 +1,6 @@
+import { type EliteError, messageOf } from '../internal/errors.js';
 import { type FlagsClient, optionsFromEnv } from './client/index.js';
-import { createFlags } from './create-flags.js';
+import { createFailedFlags, createFlags } from './create-flags.js';
 import type { FlagsOptions } from './types.js';
 
 /** The ready-made client: {@link FlagsClient} plus `configure`. */
@@ -21,16 +22,18 @@ const holder: Holder = globalHolders[GLOBAL_KEY] ?? {};
 globalHolders[GLOBAL_KEY] = holder;
 
 /**
- * The client the environment describes; when the environment is invalid (say
- * ELITE_FLAGS_CACHE_TTL_MS=60s), the defaults, with one warning: evaluation must not throw
- * because of a deployment setting.
+ * The client the environment describes. When a variable is invalid (say
+ * ELITE_FLAGS_TIMEOUT_MS=1s), neither a throw (this runs inside the first evaluation, which must
+ * not throw) nor the defaults (they would serve production's flags to a staging process): a
+ * client that answers every evaluation with the caller's default and `PROVIDER_FATAL`, and one
+ * error in the log naming the variable. `flags.configure()` replaces it.
  */
 function fromEnv(): FlagsClient {
   try {
     return createFlags(optionsFromEnv());
   } catch (error) {
-    console.warn(`${error instanceof Error ? error.message : String(error)} (from the environment); using the defaults`);
-    return createFlags();
+    console.error(`${messageOf(error)}; flags answer defaults (PROVIDER_FATAL)`);
+    return createFailedFlags(error as EliteError);
   }
 }
 

@@ -26,6 +26,14 @@ export type EvaluationContext = {
 /** Who a flag is evaluated for: a user id, or an {@link EvaluationContext}. */
 export type FlagUser = string | EvaluationContext;
 
+/**
+ * The type of a `getValue` default: any JSON value but an object with a `targetingKey`. Such an
+ * object is an evaluation context passed in OpenFeature's order `(flagKey, defaultValue,
+ * context)`; ours is `(flagKey, user, defaultValue)`, so that call is a type error instead of a
+ * call that compiles and always returns the context as the "default".
+ */
+export type DefaultValue<T> = T extends Required<Pick<EvaluationContext, 'targetingKey'>> ? never : T;
+
 /** Why a value was served (OpenFeature reasons). */
 export type EvaluationReason = 'DISABLED' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'STATIC' | 'STALE' | 'ERROR';
 
@@ -36,6 +44,8 @@ export type EvaluationErrorCode =
   | 'TYPE_MISMATCH'
   | 'TARGETING_KEY_MISSING'
   | 'PROVIDER_NOT_READY'
+  // The client cannot serve flags at all: the ready-made `flags` with invalid ELITE_FLAGS_* variables.
+  | 'PROVIDER_FATAL'
   | 'GENERAL';
 
 /** What `evaluate` returns. Never thrown: errors come back as `reason: 'ERROR'` with an `errorCode`. */
@@ -90,6 +100,8 @@ export interface FlagStats {
   eventsRejected: number;
   /** Event batches the store failed to write (unavailable, timeout); each is retried. */
   eventWriteErrors: number;
+  /** Calls of `onExposure` that threw or rejected (logged once; evaluation is not affected). */
+  onExposureErrors: number;
   /** Users remembered, across all flags, to deduplicate exposures (at most `dedupeMax`). */
   dedupeSize: number;
   /** Events waiting in the buffer now. */
@@ -135,6 +147,15 @@ export interface FlagsOptions {
   logger?: Logger;
   /** Called with background failures (store reads, refreshes). Never awaited; may not throw. */
   onError?: (error: Error) => void;
+  /**
+   * Called with each exposure the client records, to forward it to your own analytics
+   * (Segment, PostHog, a data warehouse): once per (user, flag, variant), with the same
+   * deduplication as the stored exposures, so not on every evaluation. With `trackExposures:
+   * false` it fires only for explicit `expose()` calls. Called after the evaluation returns
+   * (in a microtask), never awaited; a throw or a rejected promise is caught, counted in
+   * `stats().onExposureErrors` and logged once, and never reaches the evaluation. Default: none.
+   */
+  onExposure?: (exposure: Exposure) => unknown;
   /** Clock in ms since the epoch, for tests. Default `Date.now`. */
   now?: () => number;
   /**
@@ -166,7 +187,29 @@ export interface FlagsOptions {
   strict?: boolean;
 }
 
-/** Options of `track()`. */
+/** What `onExposure` receives: one recorded exposure of a user to a variant of an experiment. */
+export interface Exposure {
+  /** Always `'exposure'`, as in the stored {@link FlagEvent}. */
+  type: 'exposure';
+  /**
+   * The stored event's id (its idempotency key), to deduplicate on your side; absent when the
+   * event buffer was full or closed and the event was dropped (`stats().eventsDropped`).
+   */
+  id?: string;
+  /** The flag evaluated. */
+  flagKey: string;
+  /** The variant the user was placed in. */
+  variant: string;
+  /** The user's id (the `targetingKey`). */
+  userId: string;
+  /** Why: `SPLIT` (the weighted split) or `TARGETING_MATCH` (a rule placed the user). */
+  reason: EvaluationReason;
+  /** The environment of the client. */
+  environment: string;
+  /** When the exposure was recorded, in ms since the epoch (the client's clock). */
+  occurredAt: number;
+}
+
 /** Options of `evaluate` and `evaluateSync`. */
 export interface EvaluateOptions {
   /**

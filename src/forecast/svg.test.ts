@@ -54,6 +54,26 @@ describe('toSVG', () => {
     expect(svg).toMatch(/class="history" points="([\d.]+,[\d.]+ ){23}[\d.]+,[\d.]+"/);
   });
 
+  it('puts decision labels in the plot area: beside the marker on the side with room, shortened when neither has', () => {
+    const last = result.steps[result.steps.length - 1]!.timestamp;
+    const label = 'scale up: +3 instances, confidence 87%';
+    const svg = toSVG(result, { markers: [{ timestamp: last, kind: 'SCALE_UP', label }], historySteps: 24 });
+    // At the right edge: anchored at its end, left of the marker, below the header (y > 28).
+    expect(svg).toMatch(
+      /<text class="marker-label" x="780\.0" y="40" text-anchor="end"[^>]*>scale up: \+3 instances, confidence 87%<\/text>/,
+    );
+    const long = 'x'.repeat(500);
+    const narrow = toSVG(result, {
+      width: 300,
+      markers: [{ timestamp: result.steps[0]!.timestamp, label: long }],
+      title: 'a very long title '.repeat(5),
+    });
+    const text = /<text class="marker-label"[^>]*><title>(x+)<\/title>(x+)…<\/text>/.exec(narrow);
+    expect(text?.[1]).toBe(long);
+    expect(text?.[2]?.length).toBeLessThan(300 / 7.2);
+    expect(narrow).toMatch(/<text class="title"[^>]*><title>(a very long title ){5}<\/title>a very l[^<]*…<\/text>/);
+  });
+
   it('handles a flat series and an empty history', () => {
     const flat = traffic({ startMs: T0, stepMs: HOUR_MS, values: new Float64Array(24 * 3).fill(5) });
     expect(toSVG(flat)).not.toContain('NaN');

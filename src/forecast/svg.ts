@@ -46,6 +46,30 @@ function fmt(v: number): string {
   return a < 1e-2 && v !== 0 ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
 
+/**
+ * A width no 11 px label is wider than, per character: an upper bound (wide capitals, digits) for
+ * common sans-serif fonts, since a string renderer cannot measure text. Overestimating only moves
+ * or shortens a label a little; underestimating would let it run off the chart.
+ */
+const LABEL_CHAR_PX = 7.2;
+
+/**
+ * Where a marker's label goes: in the plot area (never in the header, where the title and the
+ * legend are), right of the marker when it fits, else left of it, else shortened with an ellipsis
+ * on the wider side. Returns the text, its x and its anchor.
+ */
+function placeLabel(label: string, mx: number, left: number, right: number): [text: string, x: number, anchor: 'start' | 'end'] {
+  const gap = 4;
+  const fits = (room: number) => label.length * LABEL_CHAR_PX <= room;
+  const roomRight = right - mx - gap;
+  const roomLeft = mx - gap - left;
+  if (fits(roomRight)) return [label, mx + gap, 'start'];
+  if (fits(roomLeft)) return [label, mx - gap, 'end'];
+  const rightSide = roomRight >= roomLeft;
+  const chars = Math.max(1, Math.floor(Math.max(roomRight, roomLeft) / LABEL_CHAR_PX) - 1);
+  return [`${label.slice(0, chars)}…`, rightSide ? mx + gap : mx - gap, rightSide ? 'start' : 'end'];
+}
+
 function niceTicks(lo: number, hi: number, count: number): number[] {
   const span = hi - lo || Math.abs(hi) || 1;
   const raw = span / count;
@@ -109,11 +133,24 @@ export function toSVG(result: TrafficForecast, options: SvgOptions = {}): string
   const y = (v: number) => pad.top + (1 - (v - lo) / (hi - lo)) * plotH;
   const pt = (ms: number, v: number) => `${x(ms).toFixed(1)},${y(v).toFixed(1)}`;
 
+  // The title is shortened (full text as its tooltip) rather than run under the legend on a narrow chart.
+  const legend = `${[...levels]
+    .reverse()
+    .map((l) => `${l}%`)
+    .join(' / ')} intervals`;
+  const title = options.title ?? `Forecast (${result.model})`;
+  const titleChars = Math.max(
+    1,
+    Math.floor((width - pad.right - legend.length * LABEL_CHAR_PX - 12 - pad.left) / ((LABEL_CHAR_PX * 13) / 11)),
+  );
+  const shownTitle =
+    title.length <= titleChars ? escapeXml(title) : `<title>${escapeXml(title)}</title>${escapeXml(title.slice(0, titleChars - 1))}…`;
+
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${pad.left}" y="18" font-size="13" fill="#111827">${escapeXml(options.title ?? `Forecast (${result.model})`)}</text>`,
+    `<text class="title" x="${pad.left}" y="18" font-size="13" fill="#111827">${shownTitle}</text>`,
   );
   for (const tick of niceTicks(lo, hi, 5)) {
     const ty = y(tick).toFixed(1);
@@ -152,22 +189,29 @@ export function toSVG(result: TrafficForecast, options: SvgOptions = {}): string
     const nowX = x(steps[0]!.timestamp.getTime() - stepMs).toFixed(1);
     parts.push(`<line x1="${nowX}" x2="${nowX}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#9ca3af" stroke-dasharray="4 3"/>`);
   }
+  // Labels go in rows at the top of the plot area, one row per marker in turn (at most as many
+  // rows as fit), so neighbouring markers do not print over each other.
+  const labelRows = Math.max(1, Math.min(3, Math.floor((plotH - 4) / 14)));
+  let drawn = 0;
   for (const m of options.markers ?? []) {
     const ms = m.timestamp instanceof Date ? m.timestamp.getTime() : m.timestamp;
     if (!Number.isFinite(ms) || ms < t0 || ms > t1) continue;
-    const mx = x(ms).toFixed(1);
+    const mx = x(ms);
     const c = m.kind === 'SCALE_UP' ? '#dc2626' : m.kind === 'SCALE_DOWN' ? '#2563eb' : '#6b7280';
+    const label = String(m.label ?? m.kind ?? '');
     parts.push(
-      `<line class="marker" x1="${mx}" x2="${mx}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="${c}" stroke-width="1.5"/>`,
-      `<text x="${mx}" y="${pad.top - 4}" text-anchor="middle" fill="${c}">${escapeXml(m.label ?? m.kind ?? '')}</text>`,
+      `<line class="marker" x1="${mx.toFixed(1)}" x2="${mx.toFixed(1)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="${c}" stroke-width="1.5"/>`,
     );
+    if (label !== '') {
+      const [text, lx, anchor] = placeLabel(label, mx, pad.left, width - pad.right);
+      const ly = pad.top + 12 + 14 * (drawn++ % labelRows);
+      // A white halo keeps the label readable over the lines and bands it crosses; the full text is
+      // the tooltip when it had to be shortened.
+      parts.push(
+        `<text class="marker-label" x="${lx.toFixed(1)}" y="${ly}" text-anchor="${anchor}" fill="${c}" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">${text === label ? '' : `<title>${escapeXml(label)}</title>`}${escapeXml(text)}</text>`,
+      );
+    }
   }
-  parts.push(
-    `<text x="${width - pad.right}" y="18" text-anchor="end" fill="#6b7280">${[...levels]
-      .reverse()
-      .map((l) => `${l}%`)
-      .join(' / ')} intervals</text>`,
-    '</svg>',
-  );
+  parts.push(`<text class="legend" x="${width - pad.right}" y="18" text-anchor="end" fill="#6b7280">${legend}</text>`, '</svg>');
   return parts.join('');
 }

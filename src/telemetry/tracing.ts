@@ -19,7 +19,7 @@ import type { SafeLogger } from '../internal/logger.js';
 import { redactUrlCredentials } from '../internal/redact.js';
 import { createExporterPair, type ExporterLike, type ExportReporter, guardExporter } from './export-guard.js';
 import { GEN_AI } from './llm.js';
-import { buildResource, loadOtelPackage, otelDisabled, type SdkCtor, signalUrl } from './otel-sdk.js';
+import { buildResource, loadOtelPackage, otelDisabled, otelEnv, type SdkCtor, signalUrl } from './otel-sdk.js';
 import type { InitOptions, InitResult } from './types.js';
 
 /** Instrumentation scope of every span we create. */
@@ -175,7 +175,13 @@ export async function initTracing(
   logger: SafeLogger,
   reporter: ExportReporter,
 ): Promise<{ tracing: InitResult['tracing']; handle?: TracingHandle }> {
+  // The OpenTelemetry specification reads any value but "true" as false and asks for a warning
+  // when it is neither: OTEL_SDK_DISABLED=1 would otherwise leave tracing on without a word.
   if (otelDisabled()) return { tracing: 'disabled' };
+  const disabled = otelEnv().OTEL_SDK_DISABLED?.trim().toLowerCase();
+  if (disabled && disabled !== 'false') {
+    logger.warn(`elite/telemetry: OTEL_SDK_DISABLED="${disabled}" is read as false (tracing stays on); set it to true or false`);
+  }
   if (hasRegisteredProvider()) {
     logger.info?.('elite/telemetry: a tracer provider is already registered; spans go to it');
     return { tracing: 'attached' };

@@ -1,9 +1,13 @@
 /**
  * Renders a forecast chart in headless Chromium (Debian's `chromium`, driven by playwright-core)
- * and checks the PNG: the right size, not blank, with the forecast colour and band tints present.
+ * and checks the PNG: the right size, not blank, with the forecast colour and band tints present;
+ * and measures the decision labels in the rendered page: inside the chart, clear of the legend and
+ * the title (screenshot in test/artifacts/forecast-svg-labels.png).
  * Run with `npm run test:browser` (CHROMIUM_PATH overrides /usr/bin/chromium).
  */
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,5 +113,64 @@ describe('toSVG in Chromium', () => {
     let nonWhite = 0;
     for (let i = 0; i < rgba.length; i += 4) if (rgba[i]! < 250 || rgba[i + 1]! < 250 || rgba[i + 2]! < 250) nonWhite++;
     expect(nonWhite).toBe(0);
+  });
+
+  it('decision labels stay inside the chart and clear of the legend and title, wherever the marker is', async () => {
+    const values = Float64Array.from({ length: 24 * 14 }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 24));
+    const result = traffic({ startMs: Date.UTC(2026, 0, 5), stepMs: 3_600_000, values });
+    const first = result.history.startMs + (result.history.values.length - 24 * 7) * result.stepMs;
+    const last = result.steps[result.steps.length - 1]!.timestamp.getTime();
+    const labels = [
+      'scale up: +3 instances, confidence 87%',
+      // The longest the CLI writes (`tiqology demo`: decision and confidence), and a label of any length.
+      'SCALE_DOWN 0.87',
+      `scale up: ${'+3 instances '.repeat(30)}`,
+    ];
+    const pngs: Buffer[] = [];
+    for (const width of [800, 360]) {
+      for (const label of labels) {
+        const markers = [first, (first + last) / 2, last].map((timestamp, i) => ({
+          timestamp,
+          kind: ['SCALE_UP', 'MAINTAIN', 'SCALE_DOWN'][i],
+          label,
+        }));
+        const svg = toSVG(result, { width, height: 240, markers, title: 'requests: forecast (seasonal-naive-day)' });
+        const page = await browser.newPage({ viewport: { width, height: 240 } });
+        await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
+        const boxes = await page.evaluate(() => {
+          const box = (e: Element) => {
+            const b = (e as SVGGraphicsElement).getBBox();
+            return { x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height };
+          };
+          return {
+            labels: Array.from(document.querySelectorAll('.marker-label')).map(box),
+            legend: box(document.querySelector('.legend') as Element),
+            title: box(document.querySelector('.title') as Element),
+          };
+        });
+        pngs.push(await page.locator('svg').screenshot({ type: 'png' }));
+        await page.close();
+        expect(boxes.labels).toHaveLength(3);
+        const overlap = (a: typeof boxes.legend, b: typeof boxes.legend) =>
+          a.x < b.right && b.x < a.right && a.y < b.bottom && b.y < a.bottom;
+        for (const box of boxes.labels) {
+          const where = `${width}px, "${label.slice(0, 30)}", ${JSON.stringify(box)}`;
+          expect(box.x, where).toBeGreaterThanOrEqual(0);
+          expect(box.right, where).toBeLessThanOrEqual(width);
+          expect(box.y, where).toBeGreaterThanOrEqual(0);
+          expect(box.bottom, where).toBeLessThanOrEqual(240);
+          expect(overlap(box, boxes.legend), `${where} overlaps the legend ${JSON.stringify(boxes.legend)}`).toBe(false);
+          expect(overlap(box, boxes.title), `${where} overlaps the title ${JSON.stringify(boxes.title)}`).toBe(false);
+        }
+        expect(overlap(boxes.title, boxes.legend), `${width}px: the title runs under the legend`).toBe(false);
+        // Labels of neighbouring markers do not print over each other.
+        const [a, b, c] = boxes.labels as [typeof boxes.legend, typeof boxes.legend, typeof boxes.legend];
+        expect(overlap(a, b) || overlap(b, c) || overlap(a, c)).toBe(false);
+      }
+    }
+    // The rendered charts, for a look: test/artifacts/ (CI keeps it as an artifact).
+    const dir = join(import.meta.dirname, '../artifacts');
+    mkdirSync(dir, { recursive: true });
+    for (const [i, png] of pngs.entries()) writeFileSync(join(dir, `forecast-svg-labels-${i}.png`), png);
   });
 });

@@ -31,7 +31,7 @@ describe('tiqology (subprocess)', () => {
     const r = run(['flags', 'list', '--nope']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("tiqology: flags: Unknown option '--nope'; run tiqology flags --help\n");
+    expect(r.stderr).toBe('tiqology: flags: unknown option --nope; run tiqology flags --help\n');
   });
 
   it('set from stdin, rollout, list --json and get on a flags file', () => {

@@ -43,7 +43,7 @@ describe('tiqology forecast and decide (subprocess)', () => {
     expect(r).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: "tiqology: forecast: Unknown option '--horizn'; run tiqology forecast --help\n",
+      stderr: 'tiqology: forecast: unknown option --horizn; did you mean --horizon?; run tiqology forecast --help\n',
     });
   });
 

@@ -100,6 +100,25 @@ describe('init() with the OTLP/HTTP exporter', () => {
     }
   });
 
+  it('an OTEL_SDK_DISABLED that is neither true nor false leaves tracing on, with a warning naming it', async () => {
+    const receiver = await startOtlpReceiver();
+    const warnings: string[] = [];
+    const t = createTelemetry({ logger: { warn: (m: string) => warnings.push(m), error: () => {} } });
+    try {
+      process.env.OTEL_SDK_DISABLED = '1';
+      expect((await t.init({ otlp: { endpoint: receiver.url } })).tracing).toBe('registered');
+      expect(warnings).toContain('elite/telemetry: OTEL_SDK_DISABLED="1" is read as false (tracing stays on); set it to true or false');
+      await t.shutdown();
+      process.env.OTEL_SDK_DISABLED = 'FALSE';
+      warnings.length = 0;
+      expect((await t.init({ otlp: { endpoint: receiver.url } })).tracing).toBe('registered');
+      expect(warnings).toEqual([]);
+    } finally {
+      await t.shutdown();
+      await receiver.close();
+    }
+  });
+
   it('the receiver rejects what a collector would (the checks can fail)', async () => {
     const receiver = await startOtlpReceiver();
     try {

@@ -4,6 +4,7 @@ import { type FlagDefinition, type StorageAdapter, type StoredFlag, validateFlag
 import { type CommandContext, quoteArguments } from '../context.js';
 import { CliError, type CliIo, EXIT, usageError } from '../io.js';
 import { environmentOf, withStore } from '../stores.js';
+import { didYouMean } from '../suggest.js';
 import { renderTable } from '../table.js';
 
 const SUBCOMMANDS = ['list', 'get', 'set', 'rollout', 'enable', 'disable', 'delete'] as const;
@@ -111,7 +112,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   const [sub, ...args] = positionals;
   if (sub === undefined) throw usageError(`flags: a subcommand is needed: ${SUBCOMMANDS.join(', ')}`);
   if (!(SUBCOMMANDS as readonly string[]).includes(sub))
-    throw usageError(`flags: unknown subcommand "${sub}"; one of ${SUBCOMMANDS.join(', ')}`);
+    throw usageError(`flags: unknown subcommand "${sub}"${didYouMean(sub, SUBCOMMANDS)}; one of ${SUBCOMMANDS.join(', ')}`);
   const subcommand = sub as Subcommand;
   const arity = ARITY[subcommand];
   if (args.length !== arity.length) {
@@ -125,77 +126,83 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   const definitions =
     subcommand === 'set' ? await readDefinitions(args[0] as string, io, environment, typeof values.env === 'string') : undefined;
 
-  return withStore(values, io, async ({ storage, label }) => {
-    const key = args[0] as string;
-    const write = async (flag: FlagDefinition, options: WriteOptions) => {
-      const stored = await storage.writeFlag(flag, { ...options, updatedBy: updatedBy(io) });
-      if (out.json) out.data(stored);
-      else
-        out.line(
-          `${stored.key} (${stored.environment}): version ${stored.version}, ${stored.enabled ? 'enabled' : 'disabled'}, rollout ${stored.rollout ?? 100}% [${label}]`,
-        );
-      return stored;
-    };
-    switch (subcommand) {
-      case 'list': {
-        const list = (await storage.listFlags(environment)).sort((a, b) => a.key.localeCompare(b.key));
-        if (out.json) out.data(list);
-        else if (list.length === 0) out.note(`no flags in environment "${environment}" [${label}]`);
-        else {
+  // Only `set` may create a flags file: the other subcommands need what is in it.
+  return withStore(
+    values,
+    io,
+    async ({ storage, label }) => {
+      const key = args[0] as string;
+      const write = async (flag: FlagDefinition, options: WriteOptions) => {
+        const stored = await storage.writeFlag(flag, { ...options, updatedBy: updatedBy(io) });
+        if (out.json) out.data(stored);
+        else
           out.line(
-            renderTable(
-              [
-                { header: 'Key' },
-                { header: 'State' },
-                { header: 'Rollout', align: 'right' },
-                { header: 'Variants' },
-                { header: 'Version', align: 'right' },
-                { header: 'Updated' },
-              ],
-              list.map((f) => [
-                f.key,
-                stateOf(f, out.colors),
-                `${f.rollout ?? 100}%`,
-                f.variants ? f.variants.map((v) => `${v.key} ${v.weight}`).join(', ') : out.colors.dim('toggle'),
-                String(f.version),
-                f.updatedAt,
-              ]),
-              out.colors,
-            ),
+            `${stored.key} (${stored.environment}): version ${stored.version}, ${stored.enabled ? 'enabled' : 'disabled'}, rollout ${stored.rollout ?? 100}% [${label}]`,
           );
+        return stored;
+      };
+      switch (subcommand) {
+        case 'list': {
+          const list = (await storage.listFlags(environment)).sort((a, b) => a.key.localeCompare(b.key));
+          if (out.json) out.data(list);
+          else if (list.length === 0) out.note(`no flags in environment "${environment}" [${label}]`);
+          else {
+            out.line(
+              renderTable(
+                [
+                  { header: 'Key' },
+                  { header: 'State' },
+                  { header: 'Rollout', align: 'right' },
+                  { header: 'Variants' },
+                  { header: 'Version', align: 'right' },
+                  { header: 'Updated' },
+                ],
+                list.map((f) => [
+                  f.key,
+                  stateOf(f, out.colors),
+                  `${f.rollout ?? 100}%`,
+                  f.variants ? f.variants.map((v) => `${v.key} ${v.weight}`).join(', ') : out.colors.dim('toggle'),
+                  String(f.version),
+                  f.updatedAt,
+                ]),
+                out.colors,
+              ),
+            );
+          }
+          return EXIT.OK;
         }
-        return EXIT.OK;
+        case 'get':
+          out.data(await mustGet(storage, key, environment));
+          return EXIT.OK;
+        case 'set': {
+          const flags = definitions as FlagDefinition[];
+          if (expectedVersion !== undefined && flags.length > 1) throw usageError('--if-version applies to a single flag');
+          const options: WriteOptions = expectedVersion === undefined ? {} : { expectedVersion };
+          const stored = await writeAll(storage, flags, { ...options, updatedBy: updatedBy(io) });
+          if (out.json) out.data(stored.length === 1 ? stored[0] : stored);
+          else for (const s of stored) out.line(`${s.key} (${s.environment}): version ${s.version} written [${label}]`);
+          return EXIT.OK;
+        }
+        case 'rollout':
+        case 'enable':
+        case 'disable': {
+          const current = await mustGet(storage, key, environment);
+          const next = definitionOf(current);
+          if (subcommand === 'rollout') next.rollout = percent as number;
+          else next.enabled = subcommand === 'enable';
+          // Read-modify-write guarded by the version read: a concurrent change fails with VERSION_CONFLICT instead of being lost.
+          await write(next, { expectedVersion: current.version });
+          return EXIT.OK;
+        }
+        case 'delete': {
+          const deleted = await storage.deleteFlag(key, environment);
+          if (!deleted) throw new CliError(`flag "${key}" not found in environment "${environment}"`);
+          if (out.json) out.data({ key, environment, deleted: true });
+          else out.line(`${key} (${environment}): deleted [${label}]`);
+          return EXIT.OK;
+        }
       }
-      case 'get':
-        out.data(await mustGet(storage, key, environment));
-        return EXIT.OK;
-      case 'set': {
-        const flags = definitions as FlagDefinition[];
-        if (expectedVersion !== undefined && flags.length > 1) throw usageError('--if-version applies to a single flag');
-        const options: WriteOptions = expectedVersion === undefined ? {} : { expectedVersion };
-        const stored = await writeAll(storage, flags, { ...options, updatedBy: updatedBy(io) });
-        if (out.json) out.data(stored.length === 1 ? stored[0] : stored);
-        else for (const s of stored) out.line(`${s.key} (${s.environment}): version ${s.version} written [${label}]`);
-        return EXIT.OK;
-      }
-      case 'rollout':
-      case 'enable':
-      case 'disable': {
-        const current = await mustGet(storage, key, environment);
-        const next = definitionOf(current);
-        if (subcommand === 'rollout') next.rollout = percent as number;
-        else next.enabled = subcommand === 'enable';
-        // Read-modify-write guarded by the version read: a concurrent change fails with VERSION_CONFLICT instead of being lost.
-        await write(next, { expectedVersion: current.version });
-        return EXIT.OK;
-      }
-      case 'delete': {
-        const deleted = await storage.deleteFlag(key, environment);
-        if (!deleted) throw new CliError(`flag "${key}" not found in environment "${environment}"`);
-        if (out.json) out.data({ key, environment, deleted: true });
-        else out.line(`${key} (${environment}): deleted [${label}]`);
-        return EXIT.OK;
-      }
-    }
-  });
+    },
+    { create: subcommand === 'set' },
+  );
 }

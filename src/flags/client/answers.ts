@@ -9,7 +9,7 @@ import {
   type PackedOutcome,
   variantIndexOf,
 } from '../evaluate.js';
-import type { EvaluateOptions, EvaluationDetails, FlagUser, JsonValue } from '../types.js';
+import type { DefaultValue, EvaluateOptions, EvaluationDetails, FlagUser, JsonValue } from '../types.js';
 import type { Entry, Failure, FlagCache } from './cache.js';
 import type { Exposures } from './exposures.js';
 import type { ClientSettings } from './options.js';
@@ -30,8 +30,12 @@ export interface Answers {
   isEnabled(flagKey: string, user: FlagUser): Promise<boolean>;
   /** The variant key served to the user, or `defaultVariant` when evaluation fails. */
   getVariant(flagKey: string, user: FlagUser, defaultVariant?: string): Promise<string | undefined>;
-  /** The value served, or `defaultValue` on error or when the served value's type differs. */
-  getValue<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): Promise<T>;
+  /**
+   * The value served, or `defaultValue` on error or when the served value's type differs. The
+   * user comes second, the default last: OpenFeature's `(flagKey, defaultValue, context)` order
+   * does not compile (see {@link DefaultValue}).
+   */
+  getValue<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: DefaultValue<T>): Promise<T>;
   /** Full details: value, variant, reason, error code and message, flag version. */
   evaluate(flagKey: string, user: FlagUser, options?: EvaluateOptions): Promise<EvaluationDetails>;
   /** {@link Answers.isEnabled} from the cache alone. */
@@ -39,7 +43,7 @@ export interface Answers {
   /** {@link Answers.getVariant} from the cache alone. */
   getVariantSync(flagKey: string, user: FlagUser, defaultVariant?: string): string | undefined;
   /** {@link Answers.getValue} from the cache alone. */
-  getValueSync<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: T): T;
+  getValueSync<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: DefaultValue<T>): T;
   /** {@link Answers.evaluate} from the cache alone. */
   evaluateSync(flagKey: string, user: FlagUser, options?: EvaluateOptions): EvaluationDetails;
   /**
@@ -75,7 +79,12 @@ function sameType(value: unknown, model: unknown): boolean {
  * A clean answer (a fresh entry, no error) of `isEnabled` and `getVariant` takes the
  * allocation-free fast path; everything else builds full details.
  */
-export function createAnswers(settings: ClientSettings, cache: FlagCache, exposures: Exposures, counters: Counters): Answers {
+export function createAnswers(
+  settings: ClientSettings,
+  cache: Pick<FlagCache, 'lookup' | 'lookupSync'>,
+  exposures: Exposures,
+  counters: Counters,
+): Answers {
   const { environment, trackExposures, log } = settings;
   const fail = (flagKey: string, [errorCode, errorMessage]: Failure): Answer => {
     counters.errors++;

@@ -1,6 +1,7 @@
+import { messageOf } from '../../internal/errors.js';
 import { EVENT_LIMITS, isStorableText } from '../../internal/limits.js';
 import type { WarnOnce } from '../../internal/warn-once.js';
-import { type CompiledFlag, isPlacement, type PackedOutcome, targetingKeyOf, variantIndexOf } from '../evaluate.js';
+import { type CompiledFlag, isPlacement, type PackedOutcome, reasonOf, targetingKeyOf, variantIndexOf } from '../evaluate.js';
 import type { EventBuffer } from '../events.js';
 import { ExposureDedupe } from '../exposure-dedupe.js';
 import { storableUserId } from '../track-input.js';
@@ -21,6 +22,7 @@ export class Exposures {
   readonly #counters: Counters;
   readonly #warnOnce: WarnOnce;
   readonly #dedupe: ExposureDedupe;
+  readonly #onExposure: ClientSettings['onExposure'];
 
   constructor(settings: ClientSettings, events: EventBuffer, counters: Counters, warnOnce: WarnOnce) {
     this.#environment = settings.environment;
@@ -29,6 +31,7 @@ export class Exposures {
     this.#counters = counters;
     this.#warnOnce = warnOnce;
     this.#dedupe = new ExposureDedupe(settings.dedupeMax);
+    this.#onExposure = settings.onExposure;
   }
 
   /** Users remembered, across all flags, to deduplicate exposures. */
@@ -56,7 +59,26 @@ export class Exposures {
     }
     this.#counters.exposures++;
     const variant = flag.variantKeys[index] as string;
-    this.#events.push({ type: 'exposure', environment: this.#environment, flagKey: flag.key, variant, userId, occurredAt: this.#clock() });
+    const event = {
+      type: 'exposure',
+      environment: this.#environment,
+      flagKey: flag.key,
+      variant,
+      userId,
+      occurredAt: this.#clock(),
+    } as const;
+    this.#events.push(event);
+    if (this.#onExposure !== undefined) {
+      // In a microtask, never awaited: a throw or a rejection of the app's callback is caught
+      // here, and the evaluation that recorded the exposure has already returned. A copy: the
+      // buffered event is not the app's to change.
+      Promise.resolve({ ...event, reason: reasonOf(outcome) })
+        .then(this.#onExposure)
+        .catch((error) => {
+          this.#counters.onExposureErrors++;
+          this.#warnOnce('onExposure', `elite/flags: onExposure failed: ${messageOf(error)} (counted in stats().onExposureErrors)`);
+        });
+    }
   }
 
   /** Forgets the exposures of a flag that no longer exists. */

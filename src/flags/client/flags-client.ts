@@ -4,7 +4,7 @@ import { EliteError, messageOf } from '../../internal/errors.js';
 import { EventBuffer, type FlushResult } from '../events.js';
 import type { FlagSnapshot, FlagStats, FlagUser, ResultsOptions, TrackOptions } from '../types.js';
 import { type Answers, createAnswers } from './answers.js';
-import { FlagCache, type RefreshResult } from './cache.js';
+import { type Failure, FlagCache, type RefreshResult } from './cache.js';
 import { Exposures } from './exposures.js';
 import type { ClientSettings } from './options.js';
 import { createReporter, newCounters } from './report.js';
@@ -56,8 +56,13 @@ export interface FlagsClient extends Answers {
  * flag cache (which compiles the bootstrap, so it throws `INVALID_FLAG` for a bad one), the
  * answers, and the methods that wire them. See ./index.ts for why the parts are classes and
  * the client a plain object.
+ *
+ * With a `fault` (the configuration error of the ready-made `flags`), the client serves nothing:
+ * every evaluation answers the caller's default with `reason: 'ERROR'` and `errorCode:
+ * 'PROVIDER_FATAL'` (counted in `stats().errors`, no exposure), `refresh()` resolves
+ * `{ ok: false, error: fault }`, and `track()` throws and `results()` rejects with `fault`.
  */
-export function createFlagsClient(settings: ClientSettings, storage: StorageAdapter): FlagsClient {
+export function createFlagsClient(settings: ClientSettings, storage: StorageAdapter, fault?: EliteError): FlagsClient {
   const { environment, log } = settings;
   const counters = newCounters();
   const reporter = createReporter(settings, storage, counters);
@@ -86,26 +91,33 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
     storeAnswered: () => events.retryNow(),
     flagGone: (key) => exposures.forget(key),
   });
-  const answers = createAnswers(settings, cache, exposures, counters);
+  const failure: Failure | undefined = fault && ['PROVIDER_FATAL', fault.message];
+  // A faulty client looks nothing up: every lookup is the failure (the cache stays empty).
+  const answers = createAnswers(
+    settings,
+    failure ? { lookup: async () => failure, lookupSync: () => failure } : cache,
+    exposures,
+    counters,
+  );
   return {
     environment,
     storage,
-    // The evaluation methods themselves, not wrappers: no extra call on the hot path.
-    isEnabled: answers.isEnabled,
-    getVariant: answers.getVariant,
-    getValue: answers.getValue,
-    evaluate: answers.evaluate,
-    isEnabledSync: answers.isEnabledSync,
-    getVariantSync: answers.getVariantSync,
-    getValueSync: answers.getValueSync,
-    evaluateSync: answers.evaluateSync,
-    refresh: () => cache.refresh(),
+    // The evaluation methods (and `expose`) themselves, not wrappers: no extra call on the hot path.
+    ...answers,
+    refresh: fault ? async () => ({ ok: false, error: fault }) : () => cache.refresh(),
     snapshot: () => cache.snapshot(),
     stats: () => ({ ...counters, cacheSize: cache.size, ...events.stats, eventsPending: events.pending, dedupeSize: exposures.size }),
-    track: createTrack(settings, events, reporter),
-    expose: answers.expose,
+    track: fault
+      ? () => {
+          throw fault;
+        }
+      : createTrack(settings, events, reporter),
     flush: () => events.flush(),
-    results: createResults(settings, storage, events, cache, reporter),
+    results: fault
+      ? async () => {
+          throw fault;
+        }
+      : createResults(settings, storage, events, cache, reporter),
     async close() {
       if (cache.closed) return;
       await cache.close();

@@ -1,7 +1,7 @@
 import type { StorageAdapter } from '../../adapters/types.js';
 import { KEY_PATTERN } from '../../definitions/index.js';
 import { coarseNow } from '../../internal/clock.js';
-import { EliteError } from '../../internal/errors.js';
+import { EliteError, messageOf } from '../../internal/errors.js';
 import { type SafeLogger, toSafeLogger } from '../../internal/logger.js';
 import type { FlagDefinition, FlagSnapshot, FlagsOptions } from '../types.js';
 
@@ -19,6 +19,7 @@ export interface ClientSettings {
   readonly timeoutMs: number;
   readonly log: SafeLogger;
   readonly onError: ((error: Error) => void) | undefined;
+  readonly onExposure: FlagsOptions['onExposure'];
   readonly trackExposures: boolean;
   readonly dedupeMax: number;
   /** Invalid `track()` input throws rather than being dropped. */
@@ -65,7 +66,7 @@ export function readOptions(options: FlagsOptions): ClientSettings {
   const ttlMs = count('cacheTtlMs', options.cacheTtlMs, 60_000);
   const cacheMax = count('cacheMax', options.cacheMax, 1_000);
   const timeoutMs = count('timeoutMs', options.timeoutMs, 1_000);
-  for (const field of ['onError', 'now'] as const) {
+  for (const field of ['onError', 'now', 'onExposure'] as const) {
     if (options[field] !== undefined && typeof options[field] !== 'function') invalid(field, 'must be a function');
   }
   const given: unknown = options.storage;
@@ -77,7 +78,7 @@ export function readOptions(options: FlagsOptions): ClientSettings {
     );
   }
   const log = toSafeLogger(options.logger);
-  const { onError, trackExposures = true } = options;
+  const { onError, onExposure, trackExposures = true } = options;
   return {
     environment,
     storage: given as StorageAdapter | undefined,
@@ -86,6 +87,7 @@ export function readOptions(options: FlagsOptions): ClientSettings {
     timeoutMs,
     log,
     onError,
+    onExposure,
     trackExposures,
     dedupeMax: count('dedupeMax', options.dedupeMax, 100_000),
     strict: options.strict ?? environment !== 'production',
@@ -109,17 +111,35 @@ function bootstrapOf(bootstrap: FlagsOptions['bootstrap'], environment: string):
   return snapshot.flags as FlagDefinition[];
 }
 
+/** The variables {@link optionsFromEnv} reads, with the option each sets. */
+const ENV_OPTIONS = [
+  ['ELITE_FLAGS_ENVIRONMENT', 'environment'],
+  ['ELITE_FLAGS_CACHE_TTL_MS', 'cacheTtlMs'],
+  ['ELITE_FLAGS_TIMEOUT_MS', 'timeoutMs'],
+] as const;
+
 /**
  * Options from the environment: `ELITE_FLAGS_ENVIRONMENT` (else `production`),
- * `ELITE_FLAGS_CACHE_TTL_MS`, `ELITE_FLAGS_TIMEOUT_MS`. Storage cannot come from the
- * environment here (this entry stays Edge-safe): call `flags.configure({ storage })`.
+ * `ELITE_FLAGS_CACHE_TTL_MS`, `ELITE_FLAGS_TIMEOUT_MS`; an empty variable counts as unset.
+ * Storage cannot come from the environment here (this entry stays Edge-safe): call
+ * `flags.configure({ storage })`. Throws `EliteError` (`INVALID_OPTIONS`, `field`: the first
+ * bad variable) naming every invalid variable and what a valid value looks like: falling back
+ * to the defaults would serve another environment's flags.
  */
 export function optionsFromEnv(): FlagsOptions {
   // `process` may be absent (Edge, browsers); bundlers may inline process.env.X.
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-  const options: FlagsOptions = {};
-  if (env.ELITE_FLAGS_ENVIRONMENT) options.environment = env.ELITE_FLAGS_ENVIRONMENT;
-  if (env.ELITE_FLAGS_CACHE_TTL_MS) options.cacheTtlMs = Number(env.ELITE_FLAGS_CACHE_TTL_MS);
-  if (env.ELITE_FLAGS_TIMEOUT_MS) options.timeoutMs = Number(env.ELITE_FLAGS_TIMEOUT_MS);
+  const options: Record<string, unknown> = {};
+  for (const [name, option] of ENV_OPTIONS) {
+    const text = env[name];
+    if (!text) continue;
+    options[option] = option === 'environment' ? text : Number(text);
+    try {
+      // The checks and messages of createFlags, for this one option.
+      readOptions({ [option]: options[option] });
+    } catch (error) {
+      throw new EliteError('INVALID_OPTIONS', `elite/flags: ${name}="${text}": ${messageOf(error).slice(13)}`, { field: name });
+    }
+  }
   return options;
 }

@@ -11,10 +11,19 @@ export interface Counters {
   errors: number;
   storageErrors: number;
   exposures: number;
+  onExposureErrors: number;
 }
 
 /** Counters at zero. */
-export const newCounters = (): Counters => ({ cacheHits: 0, cacheMisses: 0, staleServes: 0, errors: 0, storageErrors: 0, exposures: 0 });
+export const newCounters = (): Counters => ({
+  cacheHits: 0,
+  cacheMisses: 0,
+  staleServes: 0,
+  errors: 0,
+  storageErrors: 0,
+  exposures: 0,
+  onExposureErrors: 0,
+});
 
 /** Where the failures of a client go: the log, `onError`, and the counters. */
 export interface Reporter {
