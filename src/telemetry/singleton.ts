@@ -45,6 +45,7 @@ const METHODS = [
   'trace',
   'recordCompletion',
   'recordRequest',
+  'withAttribution',
   'instrumentOpenAI',
   'instrumentAnthropic',
   'aiSdkMiddleware',

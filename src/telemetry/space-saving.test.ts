@@ -44,7 +44,8 @@ describe('SpaceSaving', () => {
         }
         for (const [key, real] of totals) if (!monitored.has(key)) expect(real).toBeLessThanOrEqual(bound);
         // Sorted, largest first.
-        for (let i = 1; i < top.length; i++) expect((top[i - 1] as { count: number }).count).toBeGreaterThanOrEqual(top[i]?.count as number);
+        for (let i = 1; i < top.length; i++)
+          expect((top[i - 1] as { count: number }).count).toBeGreaterThanOrEqual(top[i]?.count as number);
       }),
       { numRuns: 300 },
     );
