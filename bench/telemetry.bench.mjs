@@ -64,10 +64,18 @@ const completions = MODELS.map((model, i) => ({
   status: 'ok',
 }));
 // With attribution: 1,000 users (the top-spenders sketch replaces its smallest counter often),
-// 4 features, one listed flag.
+// 4 features, one listed flag. Written as literals, as an app calls recordCompletion({ … }): V8
+// reads objects made by spreading a shared object and adding fields several times slower.
 const attributedTelemetry = createTelemetry({ logger: { warn() {}, error() {} }, attribution: { flags: ['new-prompt'] } });
 const attributed = Array.from({ length: 1024 }, (_, i) => ({
-  ...completions[i & 3],
+  provider: 'openai',
+  model: MODELS[i & 3],
+  inputTokens: 1200,
+  cachedInputTokens: 1000,
+  outputTokens: 300,
+  durationMs: 850,
+  timeToFirstTokenMs: 240,
+  status: 'ok',
   userId: `user-${(i * 7919) % 1000}`,
   feature: ['chat', 'search', 'summaries', 'agent'][i & 3],
   flags: { 'new-prompt': i & 1 ? 'treatment' : 'control', other: 'on' },

@@ -7,6 +7,7 @@ import { EliteError } from '../internal/errors.js';
 import type { Attribution } from './attribution.js';
 import { type CounterSeries, Family, type SeriesPolicy } from './capped-family.js';
 import type { MetricSample, PromMetricLike } from './prom-metric.js';
+import { setBounded } from './recorder-context.js';
 import { SpaceSaving } from './space-saving.js';
 import type { AttributionOptions, CompletionRecord } from './types.js';
 
@@ -166,9 +167,27 @@ export function createAttributionMetrics(options: ResolvedAttributionOptions, { 
   );
   const topSpenders = options.topUsers > 0 ? new TopSpenders(userFamily, options.topUsers, options.windowMs, policy.now) : undefined;
   const tracked = options.flags;
-  const bump = (series: CounterSeries, by: number, at: number) => {
-    series.value += by;
-    series.lastUsedMs = at;
+  // A feature's (or variant's) two series, looked up once and again only after an eviction.
+  const pairs = new Map<string, { cost: CounterSeries; completions: CounterSeries; epoch: number }>();
+  const count = (
+    key: string,
+    first: string,
+    second: string | undefined,
+    cost: Family<'counter'>,
+    completions: Family<'counter'>,
+    costUsd: number,
+    at: number,
+  ) => {
+    let pair = pairs.get(key);
+    if (pair === undefined || pair.epoch !== policy.epoch.value) {
+      const labels = second === undefined ? [first] : [first, second];
+      pair = { cost: cost.at(labels), completions: completions.at(labels), epoch: policy.epoch.value };
+      setBounded(pairs, key, pair);
+    }
+    pair.cost.value += costUsd;
+    pair.cost.lastUsedMs = at;
+    pair.completions.value++;
+    pair.completions.lastUsedMs = at;
   };
   const badField = () =>
     warnOnce(
@@ -180,10 +199,7 @@ export function createAttributionMetrics(options: ResolvedAttributionOptions, { 
   const record = (completion: CompletionRecord, scoped: Attribution | undefined, costUsd: number, at: number): void => {
     const feature = completion.feature ?? scoped?.feature;
     if (typeof feature === 'string') {
-      if (feature !== '') {
-        bump(featureCost.at([feature]), costUsd, at);
-        bump(featureCompletions.at([feature]), 1, at);
-      }
+      if (feature !== '') count(feature, feature, undefined, featureCost, featureCompletions, costUsd, at);
     } else if (feature !== undefined) badField();
     const flags = completion.flags ?? scoped?.flags;
     if (flags !== undefined && tracked.length > 0) {
@@ -191,9 +207,8 @@ export function createAttributionMetrics(options: ResolvedAttributionOptions, { 
       else
         for (const flag of tracked) {
           const variant = flags[flag];
-          if (typeof variant !== 'string') continue;
-          bump(variantCost.at([flag, variant]), costUsd, at);
-          bump(variantCompletions.at([flag, variant]), 1, at);
+          if (typeof variant === 'string')
+            count(`\u0001${flag}\u0001${variant}`, flag, variant, variantCost, variantCompletions, costUsd, at);
         }
     }
     const user = completion.userId ?? scoped?.userId;

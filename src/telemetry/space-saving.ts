@@ -10,8 +10,8 @@
  * - a key that is not monitored has a true total ≤ the smallest counter ≤ W / k, so every key
  *   whose total exceeds W / k is monitored.
  *
- * The counters live in a binary min-heap (arrays, no object per key), so an addition costs
- * O(log k) and a replacement of the smallest counter O(log k).
+ * The counters live in a binary min-heap whose entries know their slot, so an addition costs
+ * O(log k) moves and at most one map write (two when it replaces the smallest counter).
  */
 
 /** One monitored key. */
@@ -24,14 +24,21 @@ export interface HeavyHitter {
   error: number;
 }
 
+/** A counter of the sketch: its key, count, error and place in the heap. */
+interface Counter {
+  key: string;
+  count: number;
+  error: number;
+  slot: number;
+}
+
 /** A weighted Space-Saving sketch with `capacity` counters. */
 export class SpaceSaving {
   /** Total weight added since the last reset. */
   total = 0;
-  private keys: string[] = [];
-  private counts: number[] = [];
-  private errors: number[] = [];
-  private readonly slots = new Map<string, number>();
+  // A binary min-heap by count; each counter knows its slot, so a move costs no map write.
+  private heap: Counter[] = [];
+  private readonly byKey = new Map<string, Counter>();
 
   constructor(
     /** Counters kept: the error bound is total / capacity. */
@@ -42,77 +49,76 @@ export class SpaceSaving {
   add(key: string, weight: number): void {
     if (!(weight > 0) || weight === Number.POSITIVE_INFINITY) return;
     this.total += weight;
-    const slot = this.slots.get(key);
-    if (slot !== undefined) {
-      this.counts[slot] = (this.counts[slot] as number) + weight;
-      this.down(slot);
+    const found = this.byKey.get(key);
+    if (found !== undefined) {
+      found.count += weight;
+      this.down(found.slot);
       return;
     }
-    if (this.keys.length < this.capacity) {
-      const at = this.keys.length;
-      this.keys.push(key);
-      this.counts.push(weight);
-      this.errors.push(0);
-      this.slots.set(key, at);
-      this.up(at);
+    const { heap } = this;
+    if (heap.length < this.capacity) {
+      const counter = { key, count: weight, error: 0, slot: heap.length };
+      heap.push(counter);
+      this.byKey.set(key, counter);
+      this.up(counter.slot);
       return;
     }
     // Full: the key takes the smallest counter's place and inherits its count as its error.
-    const smallest = this.counts[0] as number;
-    this.slots.delete(this.keys[0] as string);
-    this.keys[0] = key;
-    this.counts[0] = smallest + weight;
-    this.errors[0] = smallest;
-    this.slots.set(key, 0);
+    const smallest = heap[0] as Counter;
+    this.byKey.delete(smallest.key);
+    smallest.key = key;
+    smallest.error = smallest.count;
+    smallest.count += weight;
+    this.byKey.set(key, smallest);
     this.down(0);
   }
 
   /** The monitored keys, largest `count` first. */
   top(): HeavyHitter[] {
-    return this.keys
-      .map((key, slot) => ({ key, count: this.counts[slot] as number, error: this.errors[slot] as number }))
-      .sort((a, b) => b.count - a.count);
+    return this.heap.map(({ key, count, error }) => ({ key, count, error })).sort((a, b) => b.count - a.count);
   }
 
   /** Forgets every key and the total. */
   reset(): void {
     this.total = 0;
-    this.keys = [];
-    this.counts = [];
-    this.errors = [];
-    this.slots.clear();
+    this.heap = [];
+    this.byKey.clear();
   }
 
-  private swap(a: number, b: number): void {
-    const { keys, counts, errors } = this;
-    [keys[a], keys[b]] = [keys[b] as string, keys[a] as string];
-    [counts[a], counts[b]] = [counts[b] as number, counts[a] as number];
-    [errors[a], errors[b]] = [errors[b] as number, errors[a] as number];
-    this.slots.set(keys[a] as string, a);
-    this.slots.set(keys[b] as string, b);
+  private place(counter: Counter, slot: number): void {
+    this.heap[slot] = counter;
+    counter.slot = slot;
   }
 
   private up(slot: number): void {
+    const { heap } = this;
+    const moving = heap[slot] as Counter;
     let at = slot;
     while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if ((this.counts[parent] as number) <= (this.counts[at] as number)) return;
-      this.swap(at, parent);
-      at = parent;
+      const parentSlot = (at - 1) >> 1;
+      const parent = heap[parentSlot] as Counter;
+      if (parent.count <= moving.count) break;
+      this.place(parent, at);
+      at = parentSlot;
     }
+    this.place(moving, at);
   }
 
   private down(slot: number): void {
-    const size = this.keys.length;
+    const { heap } = this;
+    const size = heap.length;
+    const moving = heap[slot] as Counter;
     let at = slot;
     for (;;) {
       const left = 2 * at + 1;
-      if (left >= size) return;
+      if (left >= size) break;
       const right = left + 1;
-      const child = right < size && (this.counts[right] as number) < (this.counts[left] as number) ? right : left;
-      if ((this.counts[at] as number) <= (this.counts[child] as number)) return;
-      this.swap(at, child);
-      at = child;
+      const childSlot = right < size && (heap[right] as Counter).count < (heap[left] as Counter).count ? right : left;
+      const child = heap[childSlot] as Counter;
+      if (moving.count <= child.count) break;
+      this.place(child, at);
+      at = childSlot;
     }
+    this.place(moving, at);
   }
 }
