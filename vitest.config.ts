@@ -24,7 +24,8 @@ export default defineConfig({
     // test/e2e needs Chromium and a Next.js build: npm run test:e2e.
     // test/prometheus needs Debian's prometheus package: npm run test:prometheus.
     // test/browser needs Chromium: npm run test:browser.
-    exclude: ['test/postgres/**', 'test/prometheus/**', 'node_modules/**', 'test/e2e/**', 'test/browser/**'],
+    // test/install needs the npm registry: npm run test:install.
+    exclude: ['test/postgres/**', 'test/prometheus/**', 'node_modules/**', 'test/e2e/**', 'test/browser/**', 'test/install/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -19,6 +19,10 @@ const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 let project: string;
+const packedFiles = () =>
+  (JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0] as { files: { path: string }[] }).files.map(
+    (f) => f.path,
+  );
 
 beforeAll(() => {
   run('npm', ['run', 'build'], root);
@@ -212,6 +216,47 @@ console.log(JSON.stringify({ verdict: r.verdict, p: r.variants[1].pValue, summar
     expect(JSON.parse(esm)).toMatchObject({ verdict: 'NO_WINNER_YET', summary: expect.stringMatching(/40\.0% better than control/) });
     expect(JSON.parse(esm).p).toBeCloseTo(0.0597, 4);
     expect(JSON.parse(cjs)).toEqual(JSON.parse(esm));
+  });
+
+  it('names its repository, home page and issue tracker (the npm page links to them)', () => {
+    const meta = pkg as unknown as { repository: { type: string; url: string }; homepage: string; bugs: { url: string } };
+    expect(meta.repository).toEqual({ type: 'git', url: 'git+https://github.com/tiqology/elite.git' });
+    expect(meta.homepage).toBe('https://github.com/tiqology/elite#readme');
+    expect(meta.bugs.url).toBe('https://github.com/tiqology/elite/issues');
+    // npm publishes the package.json of the tarball: the installed copy carries them too.
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/@tiqology/elite/package.json'), 'utf8'));
+    expect({ repository: installed.repository, homepage: installed.homepage, bugs: installed.bugs }).toEqual({
+      repository: meta.repository,
+      homepage: meta.homepage,
+      bugs: meta.bugs,
+    });
+  });
+
+  it('ships no source maps that embed the sources, and the guides its README links to', () => {
+    const files = packedFiles();
+    const maps = files.filter((f) => f.endsWith('.map'));
+    for (const map of maps) expect(JSON.parse(readFileSync(join(root, map), 'utf8')), map).not.toHaveProperty('sourcesContent');
+    // The built output itself carries no inline map either.
+    for (const file of files.filter((f) => /^dist\/.*\.c?js$/.test(f))) {
+      expect(readFileSync(join(root, file), 'utf8'), file).not.toMatch(/sourceMappingURL=data:/);
+    }
+    expect(files).toContain('docs/cli.md');
+    expect(files.filter((f) => f.startsWith('docs/api/'))).toEqual([]);
+  });
+
+  it('every relative link in the shipped Markdown points at a file the package ships', () => {
+    const files = new Set(packedFiles());
+    const broken: string[] = [];
+    for (const doc of [...files].filter((f) => /^(README|CHANGELOG)\.md$|^docs\/[^/]+\.md$/.test(f))) {
+      const text = readFileSync(join(root, doc), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const path = (target as string).split('#')[0] as string;
+        if (path === '' || /^[a-z]+:/.test(path)) continue; // an anchor in the same file, or an absolute URL
+        const resolved = posix.normalize(posix.join(posix.dirname(doc), path)).replace(/\/$/, '');
+        if (!files.has(resolved)) broken.push(`${doc}: ${target} (${resolved} is not in the package)`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it('ships no tests, sources or fixtures', () => {

@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { barFigures, loadPanel, scoreRows, summarize } from './score.mjs';
+import { shortSummary, WEEK_MODELS, weekAheadSummary } from './weekly.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -20,7 +21,8 @@ const lib = await import(pathToFileURL(opt('lib', join(here, '..', '..', 'dist',
 const MODELS = opt('models', ['auto', ...Object.keys(lib.TRAFFIC_MODELS)].join(',')).split(',');
 const PANELS = opt('panel', 'traffic,cost,short').split(',');
 
-const rows = scoreRows(lib, loadPanel(lib), {
+const panelData = loadPanel(lib);
+const rows = scoreRows(lib, panelData, {
   models: MODELS,
   panels: PANELS,
   options: process.env.ORIGINS ? { backtestOrigins: Number(process.env.ORIGINS) } : {},
@@ -60,6 +62,84 @@ if (figures !== undefined) {
   console.log('|---|---|---|---|');
   for (const [name, value, bar, ok] of bars) console.log(`| ${name} | ${fmt(value)} | ${bar} | ${ok ? 'yes' : 'NO'} |`);
 }
+// The week ahead (more 168 h origins than the panel's w1) and the short tier, each split into the series
+// the settings were tuned on and the held-out ones (weekly.mjs).
+const origins = process.env.ORIGINS ? { backtestOrigins: Number(process.env.ORIGINS) } : {};
+const extra = [];
+const table = (title, group, cols) => {
+  console.log(`\n### ${title}\n`);
+  console.log(`| model | tasks | relMASE (geo) | MASE | cov80 | cov95 | MSIS | ${cols.map((c) => c[0]).join(' | ')} |`);
+  console.log(`|---|---|---|---|---|---|---|${cols.map(() => '---|').join('')}`);
+  for (const r of group) {
+    const name = r.model.startsWith('elite:') ? `**${r.model}**` : r.model;
+    console.log(
+      `| ${name} | ${r.tasks} | ${fmt(r.relMASE)} | ${fmt(r.MASE)} | ${fmt(r.cov80)} | ${fmt(r.cov95)} | ${fmt(r.MSIS, 2)} | ${cols.map((c) => c[1](r)).join(' | ')} |`,
+    );
+  }
+};
+if (PANELS.includes('traffic')) {
+  const week = weekAheadSummary(
+    lib,
+    panelData,
+    WEEK_MODELS.filter((m) => MODELS.includes(m)),
+    origins,
+  );
+  extra.push(week);
+  const perSeries = (half) => week.split[half].map((s) => `${s} (${week.tasks.filter((t) => t.series === s).length})`).join(', ');
+  for (const [half, label] of [
+    ['tune', 'tuning half, in-sample'],
+    ['holdout', 'held-out half'],
+  ]) {
+    table(
+      `week ahead, traffic panel main tier, 168 h from weekly origins: ${label}`,
+      week.summary.filter((r) => r.panel === `week-${half}`),
+      [
+        ['wk_total_APE', (r) => fmt(r.wk_total_APE, 2)],
+        ['median ms', (r) => fmt(r.medianMs, 1)],
+      ],
+    );
+    console.log(`\nSeries (tasks): ${perSeries(half)}.`);
+  }
+  const pick = (half, model) => week.summary.find((r) => r.panel === `week-${half}` && r.model === `elite:${model}`);
+  const auto = pick('holdout', 'auto');
+  const naive = pick('holdout', 'seasonal-naive-week');
+  if (auto !== undefined && naive !== undefined) {
+    console.log('\n### Bars, week ahead (held-out half, elite:auto)\n');
+    console.log('| measure | ours | bar | met |');
+    console.log('|---|---|---|---|');
+    const bars = [
+      ['relMASE vs seasonal-naive-week', auto.relMASE / naive.relMASE, '≤ 0.90', auto.relMASE / naive.relMASE <= 0.9],
+      ['geometric mean relMASE', auto.relMASE, '≤ 0.62', auto.relMASE <= 0.62],
+      ['80% interval coverage', auto.cov80, '0.77–0.85', auto.cov80 >= 0.77 && auto.cov80 <= 0.85],
+      ['95% interval coverage', auto.cov95, '0.92–0.97', auto.cov95 >= 0.92 && auto.cov95 <= 0.97],
+      ['7-day total APE (mean, %)', auto.wk_total_APE, '≤ 10', auto.wk_total_APE <= 10],
+    ];
+    for (const [name, value, bar, ok] of bars) console.log(`| ${name} | ${fmt(value)} | ${bar} | ${ok ? 'yes' : 'NO'} |`);
+  }
+}
+if (PANELS.includes('short')) {
+  const short = shortSummary(
+    lib,
+    panelData,
+    ['auto', 'seasonal-naive-day', 'seasonal-naive-week', 'seasonal-mean', 'mstl-ets'].filter((m) => MODELS.includes(m)),
+    origins,
+  );
+  extra.push(short);
+  for (const [half, label] of [
+    ['tune', 'tuning half, in-sample'],
+    ['holdout', 'held-out half'],
+  ]) {
+    table(
+      `short tier, 24 h tasks: ${label}`,
+      short.summary.filter((r) => r.panel === `short-${half}`),
+      [
+        ['auto fell back', (r) => (r.fallbackShare === undefined ? '—' : `${Math.round(100 * r.fallbackShare)}%`)],
+        ['median ms', (r) => fmt(r.medianMs, 1)],
+      ],
+    );
+    console.log(`\nSeries: ${short.split[half].join(', ')}.`);
+  }
+}
 const out = opt(
   'json',
   join(
@@ -69,4 +149,7 @@ const out = opt(
     `forecast-accuracy${MODELS.length === 1 + Object.keys(lib.TRAFFIC_MODELS).length && PANELS.length === 3 ? '' : '.partial'}.json`,
   ),
 );
-writeFileSync(out, `${JSON.stringify({ summary, rows: rows.filter((r) => r.model.startsWith('elite:')) }, null, 1)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ summary, rows: rows.filter((r) => r.model.startsWith('elite:')), split: extra.map((e) => ({ summary: e.summary, split: e.split })) }, null, 1)}\n`,
+);

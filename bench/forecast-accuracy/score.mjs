@@ -60,7 +60,7 @@ export function runTask(lib, panel, task, model, options = {}) {
       upper: result.steps.map((st) => st.bounds[level].upper),
     })),
   });
-  return { sc, sec, used: result.model };
+  return { sc, sec, used: result.model, result };
 }
 
 /** One row per task and model (`elite:<model>`) on the panels asked, then the references' rows. */
@@ -71,7 +71,7 @@ export function scoreRows(lib, panel, { models, panels, options = {} }) {
     const name = panel.panelOf.get(key);
     if (name === undefined || !panels.includes(name)) continue;
     for (const model of models) {
-      const { sc, sec, used } = runTask(lib, panel, task, model, options);
+      const { sc, sec, used, result } = runTask(lib, panel, task, model, options);
       rows.push({
         series: task.series,
         task: task.task,
@@ -79,6 +79,7 @@ export function scoreRows(lib, panel, { models, panels, options = {} }) {
         horizon: task.horizon,
         model: `elite:${model}`,
         used,
+        fallback: result.fallback?.model,
         sec,
         MASE: sc.mase,
         sMAPE: sc.smape,

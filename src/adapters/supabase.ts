@@ -39,7 +39,7 @@ export interface SupabaseStorageOptions {
  * import ws from 'ws';
  * const supabase = createClient(process.env.SUPABASE_URL, process.env.SUPABASE_SERVICE_ROLE_KEY, {
  *   auth: { persistSession: false },
- *   realtime: { transport: ws }, // Node 20 has no global WebSocket
+ *   realtime: { transport: ws as never }, // Node 20 has no global WebSocket; ws types its events apart from the DOM
  * });
  * const storage = createSupabaseStorage({ client: supabase });
  */

@@ -21,7 +21,8 @@ Options:
   -h, --help     help; ${NAME} <command> --help for a command's
   -v, --version  the package version
 
-Exit codes: 0 ok, 1 failure, 2 usage error. Docs: docs/cli.md`;
+Exit codes: 0 ok, 1 failure, 2 usage error.
+Docs: docs/cli.md in the installed package, or https://github.com/tiqology/elite/blob/main/docs/cli.md`;
 }
 
 /** The version of the installed package, from the nearest package.json named @tiqology/elite. */

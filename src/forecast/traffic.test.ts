@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
+import { DAY_AHEAD_MODELS } from './auto-models.js';
 import { HOUR_MS } from './series.js';
-import { TRAFFIC_MODELS, traffic } from './traffic.js';
+import { traffic } from './traffic.js';
 import type { RegularSeries } from './types.js';
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -52,7 +53,7 @@ describe('forecast.traffic', () => {
     // Only models within 15% of the best backtest MAE are averaged.
     const best = Math.min(...Object.values(result.backtest.models));
     for (const name of Object.keys(result.weights)) expect(result.backtest.models[name]!).toBeLessThanOrEqual(1.15 * best + 1e-12);
-    expect(Object.keys(result.backtest.models).sort()).toEqual(Object.keys(TRAFFIC_MODELS).sort());
+    expect(Object.keys(result.backtest.models).sort()).toEqual(DAY_AHEAD_MODELS.map((m) => m.name).sort());
     expect(result.backtest.origins).toBe(7);
     expect(result.backtest.mase).toBeGreaterThan(0);
     expect(result.backtest.mase).toBeLessThan(1);

@@ -6,11 +6,13 @@
 
 import { EliteError } from '../internal/errors.js';
 import { seasonalNaiveMae } from './accuracy.js';
+import { autoModels } from './auto-models.js';
 import { backtestModel, type ModelBacktest, planOrigins, residualHalfWidths, selectWeights } from './backtest.js';
 import { lagRegression } from './models/lag-regression.js';
 import { mstlEts } from './models/mstl-ets.js';
 import { prophet } from './models/prophet.js';
-import { seasonalMean } from './models/seasonal-mean.js';
+import { seasonalMean, seasonalMean8w } from './models/seasonal-mean.js';
+import { seasonalMedian } from './models/seasonal-median.js';
 import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
 import { checkOptionsObject } from './options.js';
 import {
@@ -31,16 +33,19 @@ import type {
   ModelContext,
   RegularSeries,
   SeriesPoint,
+  TrafficFallback,
   TrafficForecast,
   TrafficModelName,
   TrafficOptions,
 } from './types.js';
 
-/** The built-in models by name, in the order `auto` tries them. */
+/** The built-in models by name (which of them `auto` tries depends on the horizon: see `autoModels`). */
 export const TRAFFIC_MODELS: Readonly<Record<Exclude<TrafficModelName, 'auto'>, Forecaster>> = {
   'seasonal-naive-day': seasonalNaiveDay,
   'seasonal-naive-week': seasonalNaiveWeek,
   'seasonal-mean': seasonalMean,
+  'seasonal-mean-8w': seasonalMean8w,
+  'seasonal-median': seasonalMedian,
   prophet,
   'mstl-ets': mstlEts,
   'lag-regression': lagRegression,
@@ -87,9 +92,11 @@ function checkSeries(series: RegularSeries): RegularSeries {
 /**
  * Forecasts a traffic series (requests, tokens, users per step) `horizon` ahead with intervals.
  *
- * `model: 'auto'` (default) backtests every model that fits the history from `backtestOrigins` past
- * origins, one day apart, and forecasts the mean of the (up to) three with the lowest out-of-sample MAE,
- * leaving out any more than 15% worse than the best.
+ * `model: 'auto'` (default) backtests the day-ahead models (for a horizon past a day: the week-ahead
+ * ones, see `autoModels`) from `backtestOrigins` past origins, one day apart, and forecasts the mean of the
+ * (up to) three with the lowest out-of-sample MAE, leaving out any more than 15% (week ahead: 50%) worse
+ * than the best. With less than three weeks of history it forecasts with `seasonal-naive-day` and sets
+ * `fallback` to say why.
  * Interval half-widths at each step are conformal quantiles of that mean's absolute backtest
  * residuals at nearby steps (no normal assumption), times `intervalWidening`.
  * When the whole history is ≥ 0 the forecast and bounds are clipped at 0.
@@ -122,8 +129,10 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
   const earliest = plan.origins[0]!;
   const warnings: string[] = [];
   let candidates: Forecaster[];
+  let maxRatio = 1.15;
+  let fallback: TrafficFallback | undefined;
   if (model === 'auto') {
-    candidates = Object.values(TRAFFIC_MODELS).filter((m) => m.minLength(context) <= earliest);
+    ({ candidates, maxRatio, fallback } = autoModels(n, horizon, dayLength, context, earliest));
   } else {
     const chosen = TRAFFIC_MODELS[model];
     if (chosen.minLength(context) > n) {
@@ -144,8 +153,13 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
     // Every candidate failed: the day-ago value is always computable.
     runs.push(backtestModel(seasonalNaiveDay, values, plan, context));
     warnings.push('falling back to seasonal-naive-day');
+    fallback = {
+      model: 'seasonal-naive-day',
+      reason: 'models-failed',
+      message: 'elite/forecast: every model gave a non-finite forecast; forecasting with seasonal-naive-day',
+    };
   }
-  const selection = model === 'auto' ? selectWeights(values, plan.origins, runs) : { weights: [1], ...bt(runs[0]!) };
+  const selection = model === 'auto' ? selectWeights(values, plan.origins, runs, 3, maxRatio) : { weights: [1], ...bt(runs[0]!) };
 
   const mean = new Float64Array(horizon);
   const weights: Record<string, number> = {};
@@ -202,6 +216,7 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
       models: perModel,
     },
     history: { startMs: startMs + (n - keep) * stepMs, stepMs, values: Array.from(values.subarray(n - keep)) },
+    ...(fallback === undefined ? {} : { fallback }),
     warnings,
   };
 }

@@ -92,6 +92,8 @@ export type TrafficModelName =
   | 'seasonal-naive-day'
   | 'seasonal-naive-week'
   | 'seasonal-mean'
+  | 'seasonal-mean-8w'
+  | 'seasonal-median'
   | 'prophet'
   | 'mstl-ets'
   | 'lag-regression';
@@ -106,8 +108,9 @@ export interface TrafficOptions {
   /** Interval levels in percent, each in (0, 100). Default `[80, 95]`. */
   levels?: number[];
   /**
-   * `'auto'` (default) backtests every model that fits the history length and forecasts the mean of
-   * the (up to) three with the lowest out-of-sample error, within 15% of the best; a model name forces that model (still backtested,
+   * `'auto'` (default) backtests the models suited to the horizon and forecasts the mean of the (up to) three
+   * with the lowest out-of-sample error, within 15% of the best (50% past a day); with less than three weeks of
+   * history it uses `seasonal-naive-day` and sets `fallback`. A model name forces that model (still backtested,
    * for the intervals and `backtest` figures).
    */
   model?: TrafficModelName;
@@ -157,6 +160,20 @@ export interface BacktestSummary {
   models: Record<string, number>;
 }
 
+/**
+ * Why `auto` forecast with a single fallback model instead of its usual combination (`TrafficForecast.fallback`).
+ * `short-history`: less than three weeks of history (with a step that divides a day), too little for the weekly
+ * models, so `auto` uses `seasonal-naive-day`. `models-failed`: every candidate gave a non-finite forecast.
+ */
+export interface TrafficFallback {
+  /** The model the forecast comes from. */
+  model: Exclude<TrafficModelName, 'auto'>;
+  /** Machine-readable cause. */
+  reason: 'short-history' | 'models-failed';
+  /** The cause in words, with what to do about it. */
+  message: string;
+}
+
 /** Result of `forecast.traffic`. */
 export interface TrafficForecast {
   /** The model used: one name, or `ensemble(a+b+…)` when `auto` combined several. */
@@ -185,6 +202,11 @@ export interface TrafficForecast {
     /** The observed (or gap-filled) values. */
     values: number[];
   };
+  /**
+   * Set when `auto` fell back to one simple model (too short a history, or every model failed); absent when
+   * the usual backtested combination was used or a model was forced.
+   */
+  fallback?: TrafficFallback;
   /** Numerical trouble met while fitting (no exception for these). */
   warnings: string[];
 }

@@ -24,6 +24,8 @@ interface SeriesState {
   evicted: boolean;
   /** Configured to be kept (`keepSeries`): never evicted, and created past the cap. */
   pinned: boolean;
+  /** Wall-clock ms when the series started from 0: the start time of its cumulative OTLP points. */
+  startedMs: number;
 }
 
 /** A counter's series: one total that only grows. */
@@ -124,7 +126,7 @@ export class Family<T extends 'counter' | 'histogram'> implements PromMetricLike
   }
 
   private create(key: string, labels: readonly string[], pinned: boolean): SeriesOf<T> {
-    const state = { labels, lastUsedMs: this.policy.now(), evicted: false, pinned };
+    const state = { labels, lastUsedMs: this.policy.now(), evicted: false, pinned, startedMs: Date.now() };
     const series = (this.type === 'counter'
       ? { ...state, value: 0 }
       : { ...state, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 }) as unknown as SeriesOf<T>;

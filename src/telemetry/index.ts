@@ -44,7 +44,7 @@ export type { OpenAIClientLike } from './openai.js';
 export { loadPriceFile } from './price-file.js';
 export type { ModelPrice, PriceSource, PriceTable, TokenCounts } from './prices.js';
 export { computeCostUsd, DEFAULT_PRICES, findPrice, findPriceKey, PRICE_SOURCES, PRICES_AS_OF } from './prices.js';
-export type { PromRegistryLike } from './registry.js';
+export type { PromRegistryLike, RegisteredMetric } from './registry.js';
 export type { DefaultTelemetry } from './singleton.js';
 export { telemetry } from './singleton.js';
 export { createTelemetry } from './telemetry.js';

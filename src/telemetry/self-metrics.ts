@@ -16,11 +16,15 @@ export interface TelemetryCounts {
   unknownModelCompletions: number;
   /** Records the root entry's stand-in dropped before the module loaded. */
   queueOverflows: number;
+  /** Spans in OTLP exports that failed. */
+  droppedSpans: number;
+  /** OTLP metric exports that failed. */
+  failedMetricExports: number;
 }
 
 /** Fresh counters, all 0. */
 export function createTelemetryCounts(): TelemetryCounts {
-  return { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0 };
+  return { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0, droppedSpans: 0, failedMetricExports: 0 };
 }
 
 type AnyFamily = Family<'counter' | 'histogram'>;
@@ -48,6 +52,7 @@ export function createSelfMetrics(counts: TelemetryCounts, families: readonly An
       { value: overflowedSeries(families), labels: { reason: 'series_overflow' } },
       { value: evictedSeries(families), labels: { reason: 'series_evicted' } },
       { value: counts.queueOverflows, labels: { reason: 'queue_overflow' } },
+      { value: counts.droppedSpans, labels: { reason: 'span_export_failed' } },
     ]),
   ];
 }
@@ -60,5 +65,7 @@ export function telemetryStats(counts: TelemetryCounts, families: readonly AnyFa
     overflowedSeries: overflowedSeries(families),
     evictedSeries: evictedSeries(families),
     queueOverflows: counts.queueOverflows,
+    droppedSpans: counts.droppedSpans,
+    failedMetricExports: counts.failedMetricExports,
   };
 }

@@ -31,8 +31,14 @@ const sharedFlags: FlagStatsSource = {
     },
 };
 
+// With the app's own `registry`, the process-wide one and its process metrics are left out (the app owns both).
 const build = (options: TelemetryOptions): Telemetry =>
-  createTelemetry({ globalRegistry: true, defaultMetrics: true, flags: sharedFlags, ...options });
+  createTelemetry({
+    globalRegistry: options.registry === undefined,
+    defaultMetrics: options.registry === undefined,
+    flags: sharedFlags,
+    ...options,
+  });
 const current = (): Telemetry => {
   holder.instance ??= build({});
   return holder.instance;

@@ -53,6 +53,7 @@ export function resolveTelemetryOptions(options: TelemetryOptions): ResolvedTele
       { field: 'shutdownTimeoutMs' },
     );
   }
+  checkRegistryOption(options);
   return {
     maxSeries,
     shutdownTimeoutMs,
@@ -63,4 +64,29 @@ export function resolveTelemetryOptions(options: TelemetryOptions): ResolvedTele
     now: options.now ?? coarseNow,
     captureContent: options.captureContent === true,
   };
+}
+
+/** `registry` must be a prom-client `Registry`, and cannot go with `globalRegistry: true`. */
+function checkRegistryOption(options: TelemetryOptions): void {
+  const registry = options.registry as unknown;
+  if (registry === undefined) return;
+  const methods = ['registerMetric', 'getSingleMetric', 'removeSingleMetric', 'metrics'] as const;
+  if (
+    registry === null ||
+    typeof registry !== 'object' ||
+    !methods.every((name) => typeof (registry as Record<string, unknown>)[name] === 'function')
+  ) {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      "elite/telemetry: registry must be a prom-client Registry (import { register } from 'prom-client', or new Registry())",
+      { field: 'registry' },
+    );
+  }
+  if (options.globalRegistry === true) {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      'elite/telemetry: registry and globalRegistry: true both choose the registry; pass one of them',
+      { field: 'registry' },
+    );
+  }
 }

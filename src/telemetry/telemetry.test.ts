@@ -342,7 +342,7 @@ describe('trace()', () => {
 
   it('init() attaches to the registered provider instead of replacing it', async () => {
     const t = createTelemetry();
-    await expect(t.init({ serviceName: 'x' })).resolves.toEqual({ tracing: 'attached', metrics: true });
+    await expect(t.init({ serviceName: 'x' })).resolves.toEqual({ tracing: 'attached', metrics: true, otlpMetrics: false });
     await t.shutdown();
     exporter.reset();
     t.trace('after', () => 1);

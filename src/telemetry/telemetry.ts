@@ -19,7 +19,7 @@ import { createMetricFamilies } from './families.js';
 import { createLifecycle } from './lifecycle.js';
 import { createNodeMetricsHandler, createWebMetricsHandler } from './metrics-handlers.js';
 import { instrumentOpenAIClient } from './openai.js';
-import { createRegistryLoader } from './registry.js';
+import { createRegistryLoader, dropGlobalDefaultsIfUnwanted } from './registry.js';
 import { createRequestRecorder } from './request-recorder.js';
 import { createSelfMetrics, createTelemetryCounts, telemetryStats } from './self-metrics.js';
 import type { Telemetry } from './telemetry-api.js';
@@ -53,11 +53,11 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   });
   const allFamilies = [...llmFamilies, ...attribution.families];
   const alerting = createAlerting({ options, config: resolved.alertConfig, enabled: resolved.alertsEnabled, now, logger, warnOnce });
-  const registry = createRegistryLoader(options, [
-    ...llmFamilies,
-    ...attribution.metrics,
-    ...createSelfMetrics(counts, allFamilies, alerting.flagTotals),
-  ]);
+  // A `defaultMetrics: false` for the process-wide registry takes effect now, not at the next load.
+  dropGlobalDefaultsIfUnwanted(options);
+  // The per-user family is exported through its window (TopSpenders closes a finished one first).
+  const exported = [...llmFamilies, ...attribution.metrics, ...createSelfMetrics(counts, allFamilies, alerting.flagTotals)];
+  const registry = createRegistryLoader(options, exported);
   const discordNotifiers = new Set<DiscordNotifier>();
   const recording = { families, epoch, now, window: alerting.window, counts, warnOnce };
 
@@ -66,7 +66,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const instance: Telemetry = {
     ready: () => Promise.resolve(instance),
     // init() loads the registry through the instance, as every other caller does.
-    ...createLifecycle(logger, resolved.shutdownTimeoutMs, () => instance.registry(), alerting, discordNotifiers),
+    ...createLifecycle(logger, resolved.shutdownTimeoutMs, () => instance.registry(), alerting, discordNotifiers, exported, counts),
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
     recordCompletion: createCompletionRecorder(recording, resolved.prices, attribution),
     withAttribution,

@@ -16,9 +16,10 @@ import {
 } from '@opentelemetry/api';
 import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
-import { importOptional } from '../internal/optional-import.js';
 import { redactUrlCredentials } from '../internal/redact.js';
+import { createExporterPair, type ExporterLike, type ExportReporter, guardExporter } from './export-guard.js';
 import { GEN_AI } from './llm.js';
+import { buildResource, loadOtelPackage, otelDisabled, type SdkCtor, signalUrl } from './otel-sdk.js';
 import type { InitOptions, InitResult } from './types.js';
 
 /** Instrumentation scope of every span we create. */
@@ -107,9 +108,6 @@ export interface TracingHandle {
   shutdown(): Promise<void>;
 }
 
-const env = (): Record<string, string | undefined> =>
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-
 /** True when a real tracer provider (not the API's no-op) is registered globally. */
 export function hasRegisteredProvider(): boolean {
   const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
@@ -145,29 +143,27 @@ export function checkInitOptions(options: InitOptions): void {
         `must be an http(s) URL such as http://localhost:4318, got ${typeof endpoint === 'string' ? JSON.stringify(redactUrlCredentials(endpoint)) : typeof endpoint}`,
       );
   }
-  for (const [key, value] of Object.entries(options.batch ?? {})) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
-      bad(`batch.${key}`, `must be a whole number > 0, got ${String(value)}`);
+  const wholeMs = (field: string, value: unknown) => {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value <= 0))
+      bad(field, `must be a whole number > 0, got ${String(value)}`);
+  };
+  for (const [key, value] of Object.entries(options.batch ?? {})) wholeMs(`batch.${key}`, value);
+  wholeMs('otlp.timeoutMs', options.otlp?.timeoutMs);
+  wholeMs('otlp.finalExportTimeoutMs', options.otlp?.finalExportTimeoutMs);
+  const metrics = options.otlpMetrics;
+  if (metrics !== undefined && typeof metrics !== 'boolean' && (metrics === null || typeof metrics !== 'object'))
+    bad('otlpMetrics', `must be true, false or { intervalMs?, timeoutMs? }, got ${String(metrics)}`);
+  if (typeof metrics === 'object' && metrics !== null) {
+    wholeMs('otlpMetrics.intervalMs', metrics.intervalMs);
+    wholeMs('otlpMetrics.timeoutMs', metrics.timeoutMs);
   }
 }
 
 /** The traces URL for a base or full OTLP/HTTP endpoint. */
-export const tracesUrl = (endpoint: string): string =>
-  /\/v1\/traces\/?$/.test(endpoint) ? endpoint : `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+export const tracesUrl = (endpoint: string): string => signalUrl(endpoint, 'traces');
 
-type Ctor = new (...args: unknown[]) => Record<string, (...args: unknown[]) => unknown>;
-
-async function load(specifier: string): Promise<Record<string, unknown>> {
-  try {
-    return await importOptional(specifier);
-  } catch (error) {
-    throw new EliteError(
-      'MISSING_DEPENDENCY',
-      `elite/telemetry: init() needs ${specifier}; install it: npm install @opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.2 @opentelemetry/resources@2`,
-      { cause: error },
-    );
-  }
-}
+const INSTALL = '@opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.223 @opentelemetry/resources@2';
+const load = (specifier: string) => loadOtelPackage(specifier, 'init()', INSTALL);
 
 /**
  * Registers a NodeTracerProvider (batch processor → OTLP/HTTP exporter) unless the app already
@@ -177,8 +173,9 @@ async function load(specifier: string): Promise<Record<string, unknown>> {
 export async function initTracing(
   options: InitOptions,
   logger: SafeLogger,
+  reporter: ExportReporter,
 ): Promise<{ tracing: InitResult['tracing']; handle?: TracingHandle }> {
-  if (env().OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { tracing: 'disabled' };
+  if (otelDisabled()) return { tracing: 'disabled' };
   if (hasRegisteredProvider()) {
     logger.info?.('elite/telemetry: a tracer provider is already registered; spans go to it');
     return { tracing: 'attached' };
@@ -188,45 +185,55 @@ export async function initTracing(
     load('@opentelemetry/resources'),
     options.exporter ? Promise.resolve(undefined) : load('@opentelemetry/exporter-trace-otlp-http'),
   ]);
-  const res = resources as {
-    defaultResource(): { merge(other: unknown): unknown };
-    detectResources(config: { detectors: unknown[] }): unknown;
-    envDetector: unknown;
-    resourceFromAttributes(attributes: Attributes): unknown;
-  };
-  const own: Attributes = { ...options.resourceAttributes };
-  if (options.serviceName !== undefined) own['service.name'] = options.serviceName;
-  const resource = (
-    res.defaultResource().merge(res.detectResources({ detectors: [res.envDetector] })) as { merge(other: unknown): unknown }
-  ).merge(res.resourceFromAttributes(own));
+  const resource = buildResource(resources, options.serviceName, options.resourceAttributes);
   const exporterConfig: Record<string, unknown> = {};
   if (options.otlp?.endpoint !== undefined) exporterConfig.url = tracesUrl(options.otlp.endpoint);
   if (options.otlp?.headers !== undefined) exporterConfig.headers = options.otlp.headers;
-  if (options.otlp?.timeoutMs !== undefined) exporterConfig.timeoutMillis = options.otlp.timeoutMs;
-  const exporter = options.exporter ?? new (otlp as { OTLPTraceExporter: Ctor }).OTLPTraceExporter(exporterConfig);
+  const countSpans = (spans: unknown) => (Array.isArray(spans) ? spans.length : 0);
+  const exporter = options.exporter
+    ? guardExporter('spans', options.exporter as ExporterLike, undefined, countSpans, reporter)
+    : createExporterPair(
+        'spans',
+        options.otlp,
+        (timeout) =>
+          new (otlp as { OTLPTraceExporter: SdkCtor }).OTLPTraceExporter({ ...exporterConfig, ...timeout }) as unknown as ExporterLike,
+        countSpans,
+        reporter,
+      );
   const batch: Record<string, number> = {};
   const batchOptions = options.batch ?? {};
   if (batchOptions.scheduledDelayMs !== undefined) batch.scheduledDelayMillis = batchOptions.scheduledDelayMs;
   if (batchOptions.maxQueueSize !== undefined) batch.maxQueueSize = batchOptions.maxQueueSize;
   if (batchOptions.maxExportBatchSize !== undefined) batch.maxExportBatchSize = batchOptions.maxExportBatchSize;
   if (batchOptions.exportTimeoutMs !== undefined) batch.exportTimeoutMillis = batchOptions.exportTimeoutMs;
-  const sdk = node as Record<string, Ctor>;
-  const config: Record<string, unknown> = { resource, spanProcessors: [new (sdk.BatchSpanProcessor as Ctor)(exporter, batch)] };
+  const sdk = node as Record<string, SdkCtor>;
+  const processor = new (sdk.BatchSpanProcessor as SdkCtor)(exporter, batch);
+  const config: Record<string, unknown> = { resource, spanProcessors: [processor] };
   if (options.sampleRatio !== undefined) {
-    config.sampler = new (sdk.ParentBasedSampler as Ctor)({ root: new (sdk.TraceIdRatioBasedSampler as Ctor)(options.sampleRatio) });
+    config.sampler = new (sdk.ParentBasedSampler as SdkCtor)({ root: new (sdk.TraceIdRatioBasedSampler as SdkCtor)(options.sampleRatio) });
   }
-  const provider = new (sdk.NodeTracerProvider as Ctor)(config);
+  const provider = new (sdk.NodeTracerProvider as SdkCtor)(config);
   (provider.register as () => void)();
   return {
     tracing: 'registered',
     handle: {
-      forceFlush: () => provider.forceFlush?.() as Promise<void>,
+      // The processor's own flush: it rejects with the exporter's error (the provider's turns it into an array of states).
+      forceFlush: () => processor.forceFlush?.() as Promise<void>,
       shutdown: async () => {
-        await (provider.shutdown?.() as Promise<void>);
-        // Unregister so a later init() can register again (tests, hot reload).
-        trace.disable();
-        context.disable();
-        propagation.disable();
+        exporter.finalPhase();
+        try {
+          await (provider.shutdown?.() as Promise<void>);
+        } catch (error) {
+          // A failed last export was counted and warned about by the reporter: not a second warning.
+          if (!reporter.reported(error)) throw error;
+        } finally {
+          // The processor skips the exporter's shutdown when its last export failed.
+          await exporter.shutdown();
+          // Unregister so a later init() can register again (tests, hot reload).
+          trace.disable();
+          context.disable();
+          propagation.disable();
+        }
       },
     },
   };

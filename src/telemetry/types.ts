@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Logger } from '../internal/logger.js';
 import type { Attribution } from './attribution.js';
 import type { PriceTable } from './llm.js';
+import type { PromRegistryLike } from './registry.js';
 
 /** Outcome of an LLM call, the `status` label of `llm_chat_completions_total`. */
 export type CompletionStatus = 'ok' | 'error' | 'rate_limited' | 'cancelled';
@@ -152,6 +153,10 @@ export interface TelemetryStats {
   evictedSeries: number;
   /** Records dropped by the root entry's `telemetry` before the module loaded: its queue of 1,000 was full. */
   queueOverflows: number;
+  /** Spans in OTLP exports that failed (collector down or refusing), after the exporter's retries. */
+  droppedSpans: number;
+  /** OTLP metric exports that failed; the next export carries the totals again (cumulative). */
+  failedMetricExports: number;
 }
 
 /**
@@ -210,10 +215,24 @@ export interface TelemetryOptions {
   onAlert?: (event: AlertEvent) => void;
   /** A flags client whose cache counters are exported and alerted on. */
   flags?: FlagStatsSource;
-  /** Add prom-client's process metrics (CPU, memory, event loop) to this instance's registry. Default: true for the shared `telemetry`, false for `createTelemetry`. */
+  /**
+   * Add prom-client's process metrics (CPU, memory, event loop) to this instance's registry. Default: true for
+   * the shared `telemetry`, false for `createTelemetry` and whenever `registry` is given. Never added twice:
+   * skipped when the registry, or prom-client's default `register`, already holds them. `false` on the shared
+   * instance (`telemetry.configure({ defaultMetrics: false })`) removes the ones it added earlier.
+   */
   defaultMetrics?: boolean;
-  /** Use the process-wide registry (kept under `Symbol.for`). Default: true for the shared `telemetry`, false for `createTelemetry`. */
+  /** Use the process-wide registry (kept under `Symbol.for`). Default: true for the shared `telemetry` (unless `registry` is given), false for `createTelemetry`. */
   globalRegistry?: boolean;
+  /**
+   * Your own prom-client `Registry` (prom-client's `register`, or one you created): the SDK's metrics are
+   * registered in it, so one scrape serves yours and ours. Process metrics are left to you (`defaultMetrics`
+   * defaults to false here). Not with `globalRegistry: true`.
+   * @example
+   * import { register } from 'prom-client';
+   * telemetry.configure({ registry: register });
+   */
+  registry?: PromRegistryLike;
   /** Where warnings and errors go. Default: `console`. A logger that throws is contained. */
   logger?: Logger;
   /**
@@ -256,9 +275,28 @@ export interface InitOptions {
     endpoint?: string;
     /** Headers sent with every export. */
     headers?: Record<string, string>;
-    /** Deadline of one export request, ms (the exporter's `timeoutMillis`). */
+    /** Deadline of one export request, retries included, ms (the exporter's `timeoutMillis`). */
     timeoutMs?: number;
+    /**
+     * Deadline of the last export at `shutdown()`, ms: one attempt, no retry (the retries of a running
+     * export wait 1 s, 1.5 s, … and would hold the exit when no collector is listening). Default 500.
+     */
+    finalExportTimeoutMs?: number;
   };
+  /**
+   * Also export the metric families over OTLP/HTTP to the same collector (`/v1/metrics`), with the same names,
+   * labels as attributes, units and histogram buckets; the Prometheus exposition stays available. `true`, or
+   * `{ intervalMs, timeoutMs }`; else on when `OTEL_METRICS_EXPORTER` lists `otlp`. Needs the optional peers
+   * `@opentelemetry/sdk-metrics` 2 and `@opentelemetry/exporter-metrics-otlp-http` 0.2xx.
+   */
+  otlpMetrics?:
+    | boolean
+    | {
+        /** Time between two exports, ms (`OTEL_METRIC_EXPORT_INTERVAL`, default 60_000). */
+        intervalMs?: number;
+        /** Deadline of one export, ms (`OTEL_METRIC_EXPORT_TIMEOUT`, default 30_000, at most `intervalMs`). */
+        timeoutMs?: number;
+      };
   /** Sample this share of new traces (0–1), parent-based. Else `OTEL_TRACES_SAMPLER`/`_ARG`, else all. */
   sampleRatio?: number;
   /** Batch processor tuning; else `OTEL_BSP_*`. */
@@ -284,6 +322,8 @@ export interface InitResult {
   tracing: 'registered' | 'attached' | 'disabled';
   /** prom-client loaded and the registry ready. */
   metrics: boolean;
+  /** The metric families are exported over OTLP (`otlpMetrics`, `OTEL_METRICS_EXPORTER=otlp`). */
+  otlpMetrics: boolean;
 }
 
 /** Options of `instrumentOpenAI`. */

@@ -109,7 +109,7 @@ describe('workflow-runner', () => {
   });
 });
 
-/** Four weeks of hourly demand (data/demo/traffic.csv, NYC taxi from NAB, MIT): the last 14 days are served. */
+/** Four weeks of hourly demand (data/demo/traffic.csv, NYC taxi from NAB, MIT): the last 28 days are served. */
 function demandSeries(): number[] {
   const [, ...rows] = readFileSync(join(root, 'data/demo/traffic.csv'), 'utf8').trim().split('\n');
   return rows.map((r) => Number(r.split(',')[1]));
@@ -148,7 +148,11 @@ describe('ml-autoscaling.yml', () => {
       queries.push(p);
       const times: number[] = [];
       for (let t = start; t <= end; t += step) times.push(t);
-      const values = times.map((t, i) => [t, String(series[series.length - times.length + i])]);
+      // The series ends at `end`; like Prometheus, times before its first sample have no value and are left out.
+      const values = times
+        .map((t, i) => [t, series[series.length - times.length + i]] as const)
+        .filter(([, v]) => v !== undefined)
+        .map(([t, v]) => [t, String(v)]);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -186,15 +190,15 @@ describe('ml-autoscaling.yml', () => {
     return { ...d, apply: d.decision !== 'MAINTAIN' && d.confidence >= 0.7 };
   };
 
-  it('exports 14 days of hourly counts to metrics.csv with the telemetry metric', async () => {
+  it('exports 28 days of hourly counts to metrics.csv with the telemetry metric', async () => {
     const { job, cwd } = await run(10_000);
     const exported = job.step('Export request counts to metrics.csv');
     expect(exported).toMatchObject({ ran: true, code: 0 });
-    expect(exported.stdout).toBe('metrics.csv: 337 hourly points\n');
+    expect(exported.stdout).toBe(`metrics.csv: ${series.length} hourly points\n`);
     const q = queries.at(-1) as URLSearchParams;
     expect(q.get('query')).toBe('sum(increase(http_server_request_duration_seconds_count[1h]))');
     expect(Number(q.get('end')) % 3600).toBe(0);
-    expect(Number(q.get('end')) - Number(q.get('start'))).toBe(14 * 24 * 3600);
+    expect(Number(q.get('end')) - Number(q.get('start'))).toBe(28 * 24 * 3600);
     const csv = readFileSync(join(cwd, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('timestamp,requests');
     expect(csv[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00Z,\d+$/);

@@ -1,12 +1,15 @@
 /**
- * An OTLP/HTTP trace receiver on 127.0.0.1 that follows the protocol as a collector does:
- * POST /v1/traces only, `application/json` (the OTLP JSON encoding: hex ids, enum numbers,
- * 64-bit times as decimal strings) else 415, malformed bodies 400, success 200 with an
- * ExportTraceServiceResponse. Decoded spans are kept for the test to check.
+ * An OTLP/HTTP receiver on 127.0.0.1 that follows the protocol as a collector does:
+ * POST /v1/traces with `application/json` (the OTLP JSON encoding: hex ids, enum numbers,
+ * 64-bit times as decimal strings), POST /v1/metrics with `application/json` or
+ * `application/x-protobuf` (see otlp-metrics-decode.ts); another content type 415, another path
+ * 404, malformed bodies 400, success 200 with an Export…ServiceResponse in the request's encoding
+ * (an empty message: no partial success). Decoded spans and metrics are kept for the test to check.
  * @see https://opentelemetry.io/docs/specs/otlp/#otlphttp
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeMetricsJson, decodeMetricsProtobuf, type ReceivedMetric } from './otlp-metrics-decode.js';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -90,17 +93,20 @@ export function decodeTraces(body: unknown): ReceivedSpan[] {
 
 export async function startOtlpReceiver() {
   const spans: ReceivedSpan[] = [];
-  const requests: { headers: IncomingHttpHeaders; status: number }[] = [];
+  /** One entry per accepted /v1/metrics request, in arrival order. */
+  const metricExports: ReceivedMetric[][] = [];
+  const requests: { path: string; headers: IncomingHttpHeaders; status: number }[] = [];
   let waiters: (() => void)[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const reply = (status: number, body: unknown) => {
-        requests.push({ headers: req.headers, status });
+        requests.push({ path: req.url ?? '', headers: req.headers, status });
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
+      if (req.method === 'POST' && req.url === '/v1/metrics') return receiveMetrics(req.headers, Buffer.concat(chunks), reply, res);
       if (req.method !== 'POST' || req.url !== '/v1/traces') return reply(404, { code: 5, message: 'not found' });
       if (!String(req.headers['content-type']).startsWith('application/json'))
         return reply(415, { code: 3, message: 'unsupported media type' });
@@ -114,12 +120,40 @@ export async function startOtlpReceiver() {
       waiters = [];
     });
   });
+  const receiveMetrics = (
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+    reply: (status: number, body: unknown) => void,
+    res: import('node:http').ServerResponse,
+  ) => {
+    const type = String(headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim();
+    if (type !== 'application/json' && type !== 'application/x-protobuf') return reply(415, { code: 3, message: 'unsupported media type' });
+    try {
+      metricExports.push(type === 'application/json' ? decodeMetricsJson(JSON.parse(body.toString('utf8'))) : decodeMetricsProtobuf(body));
+    } catch (error) {
+      return reply(400, { code: 3, message: (error as Error).message });
+    }
+    if (type === 'application/json') reply(200, {});
+    else {
+      // An empty ExportMetricsServiceResponse encodes as zero bytes.
+      requests.push({ path: '/v1/metrics', headers, status: 200 });
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' });
+      res.end();
+    }
+    for (const w of waiters) w();
+    waiters = [];
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     spans,
+    metricExports,
     requests,
+    /** Resolves at the next accepted request (spans or metrics). */
+    next: () => new Promise<void>((resolve) => waiters.push(resolve)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

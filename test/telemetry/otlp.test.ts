@@ -32,7 +32,7 @@ describe('init() with the OTLP/HTTP exporter', () => {
         otlp: { endpoint: receiver.url, headers: { 'x-honeycomb-team': 'test-key' } },
         batch: { scheduledDelayMs: 60_000 },
       });
-      expect(result).toEqual({ tracing: 'registered', metrics: true });
+      expect(result).toEqual({ tracing: 'registered', metrics: true, otlpMetrics: false });
       await t.trace('handle-request', async (span) => {
         span.setAttribute('app.route', '/api/chat');
         await new Promise((r) => setTimeout(r, 2));

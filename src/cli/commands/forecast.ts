@@ -12,6 +12,8 @@ const MODELS: readonly TrafficModelName[] = [
   'prophet',
   'mstl-ets',
   'lag-regression',
+  'seasonal-median',
+  'seasonal-mean-8w',
 ];
 
 /** The forecast as JSON for scripts: ISO timestamps, bounds flattened per level. */

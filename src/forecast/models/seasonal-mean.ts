@@ -86,3 +86,9 @@ export function createSeasonalMean(options: SeasonalMeanOptions = {}, name = 'se
 
 /** Four weeks (or days), each older one weighted 0.8 of the next, half the last day's offset kept. */
 export const seasonalMean: Forecaster = createSeasonalMean();
+
+/**
+ * Eight weeks (or days) weighted equally and no level shift: the week-ahead profile. A week out, the
+ * last day's offset has faded and older weeks are as informative as recent ones (docs/forecast.md, "The week ahead").
+ */
+export const seasonalMean8w: Forecaster = createSeasonalMean({ cycles: 8, decay: 1, levelShift: 0 }, 'seasonal-mean-8w');

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { DAY_AHEAD_MODELS, MIN_AUTO_HISTORY_DAYS, WEEK_AHEAD_MODELS } from './auto-models.js';
+import { seasonalMedian, seasonalMedianForecast } from './models/seasonal-median.js';
+import { HOUR_MS } from './series.js';
+import { traffic } from './traffic.js';
+import type { RegularSeries } from './types.js';
+
+const T0 = Date.UTC(2026, 0, 5);
+const series = (values: ArrayLike<number>): RegularSeries => ({ startMs: T0, stepMs: HOUR_MS, values: Float64Array.from(values) });
+const noise = (i: number) => {
+  const x = Math.sin(i * 12.9898 + 78.233) * 43758.5453;
+  return x - Math.floor(x) - 0.5;
+};
+/** Daily peak, quieter weekends, noise: `hours` hourly points. */
+const trafficLike = (hours: number) =>
+  Array.from({ length: hours }, (_, i) => {
+    const weekend = Math.floor(i / 24) % 7 >= 5;
+    return 100 * (1 + 0.6 * Math.sin((2 * Math.PI * ((i % 24) - 6)) / 24)) * (weekend ? 0.7 : 1) + 8 * noise(i);
+  });
+
+describe('auto on short histories', () => {
+  it('falls back to seasonal-naive-day under three weeks of history, with the reason in the result', () => {
+    const history = trafficLike(14 * 24);
+    const result = traffic(series(history), { horizon: '24h' });
+    expect(result.fallback).toEqual({
+      model: 'seasonal-naive-day',
+      reason: 'short-history',
+      message: expect.stringContaining('14 days of history'),
+    });
+    expect(result.fallback!.message).toContain(`${MIN_AUTO_HISTORY_DAYS} days`);
+    expect(result.model).toBe('seasonal-naive-day');
+    expect(result.weights).toEqual({ 'seasonal-naive-day': 1 });
+    // Yesterday repeated.
+    expect(result.steps.map((s) => s.mean)).toEqual(history.slice(-24));
+    expect(Object.keys(result.backtest.models)).toEqual(['seasonal-naive-day']);
+    for (const s of result.steps) expect(s.bounds[95]!.upper).toBeGreaterThan(s.bounds[95]!.lower);
+  });
+
+  it('does not fall back with three weeks of history, nor when a model is forced', () => {
+    const full = traffic(series(trafficLike(MIN_AUTO_HISTORY_DAYS * 24)), { horizon: '24h' });
+    expect(full.fallback).toBeUndefined();
+    expect(Object.keys(full.backtest.models).length).toBeGreaterThan(1);
+    const justShort = traffic(series(trafficLike(MIN_AUTO_HISTORY_DAYS * 24 - 1)), { horizon: '24h' });
+    expect(justShort.fallback?.reason).toBe('short-history');
+    const forced = traffic(series(trafficLike(14 * 24)), { horizon: '24h', model: 'mstl-ets' });
+    expect(forced.fallback).toBeUndefined();
+    expect(forced.model).toBe('mstl-ets');
+  });
+
+  it('reports models-failed when the forced model cannot be backtested', () => {
+    // Ten days: the backtest origins see less than a week, so seasonal-naive-week has nothing to repeat.
+    const result = traffic(series(trafficLike(10 * 24)), { horizon: '24h', model: 'seasonal-naive-week' });
+    expect(result.fallback).toMatchObject({ model: 'seasonal-naive-day', reason: 'models-failed' });
+    expect(result.model).toBe('seasonal-naive-day');
+  });
+});
+
+describe('auto for the week ahead', () => {
+  const history = trafficLike(8 * 168);
+
+  it('backtests the week-ahead models for horizons past a day, the day-ahead ones up to a day', () => {
+    const week = traffic(series(history), { horizon: '7d' });
+    expect(week.steps).toHaveLength(168);
+    expect(Object.keys(week.backtest.models).sort()).toEqual(WEEK_AHEAD_MODELS.map((m) => m.name).sort());
+    for (const name of Object.keys(week.weights)) expect(WEEK_AHEAD_MODELS.map((m) => m.name)).toContain(name);
+    expect(week.fallback).toBeUndefined();
+    // Every step is scored from seven origins: 7 + 6 origins one day apart.
+    expect(week.backtest.origins).toBe(13);
+    const day = traffic(series(history), { horizon: '24h' });
+    expect(Object.keys(day.backtest.models).sort()).toEqual(DAY_AHEAD_MODELS.map((m) => m.name).sort());
+    expect(Object.keys(traffic(series(history), { horizon: 25 }).backtest.models).sort()).toEqual(
+      WEEK_AHEAD_MODELS.map((m) => m.name).sort(),
+    );
+  });
+
+  it('keeps the weekly shape a week out: weekend hours low, within 10% of the pattern', () => {
+    const week = traffic(series(history), { horizon: '7d' });
+    week.steps.forEach((s, h) => {
+      const i = history.length + h;
+      const weekend = Math.floor(i / 24) % 7 >= 5;
+      const truth = 100 * (1 + 0.6 * Math.sin((2 * Math.PI * ((i % 24) - 6)) / 24)) * (weekend ? 0.7 : 1);
+      expect(Math.abs(s.mean - truth)).toBeLessThan(10);
+      expect(s.bounds[80]!.lower).toBeLessThanOrEqual(s.mean);
+      expect(s.bounds[95]!.upper).toBeGreaterThanOrEqual(s.bounds[80]!.upper);
+    });
+  });
+
+  it('seasonal-median ignores a spike in one past week', () => {
+    const values = Float64Array.from({ length: 5 * 168 }, (_, i) => (i % 168) + 1);
+    values[4 * 168 + 10] = 1e6; // last week, hour 10
+    const out = seasonalMedianForecast(values, 168, 168);
+    expect(out[10]).toBe(11);
+    expect(Array.from(out)).toEqual(Array.from({ length: 168 }, (_, h) => h + 1));
+    // With less than two weeks it takes the median of past days: the odd first day is outvoted.
+    const days = Float64Array.from({ length: 3 * 24 }, (_, i) => (i < 24 ? 50 : i % 24));
+    expect(seasonalMedian.forecast(days, 24, { startMs: T0, stepMs: HOUR_MS, periods: [24] }).mean[5]).toBe(5);
+  });
+});
