@@ -7,6 +7,9 @@
  * kept in a bundle, so a record costs a map lookup and a few additions. A bundle is looked up
  * again when a family evicted a series since (the shared `epoch` moved).
  */
+
+import { currentAttribution } from './attribution.js';
+import type { AttributionMetrics } from './attribution-metrics.js';
 import { type CounterSeries, type HistogramSeries, observe } from './capped-family.js';
 import { TTFT_BUCKETS } from './families.js';
 import {
@@ -59,6 +62,7 @@ function createPriceLookup(prices: Record<string, ModelPrice>): (model: string) 
 export function createCompletionRecorder(
   { families, epoch, now, window, counts, warnOnce }: RecorderContext,
   prices: Record<string, ModelPrice>,
+  attribution?: AttributionMetrics,
 ): (completion: CompletionRecord) => void {
   const priceOf = createPriceLookup(prices);
   const completionCache = new Map<string, CompletionSeries>();
@@ -147,5 +151,6 @@ export function createCompletionRecorder(
     slot.completions++;
     slot.tokens += completion.inputTokens + completion.outputTokens;
     slot.costUsd += cost;
+    attribution?.record(completion, currentAttribution(), cost, at);
   };
 }

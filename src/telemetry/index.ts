@@ -20,6 +20,9 @@ export { aiSdkProviderName } from './ai-sdk.js';
 export type { AlertConfig, WindowTotals } from './alerts.js';
 export { quantileMs, resolveAlertConfig } from './alerts.js';
 export type { AnthropicClientLike } from './anthropic.js';
+export type { Attribution } from './attribution.js';
+export { ATTRIBUTION_ATTRIBUTES, withAttribution } from './attribution.js';
+export { DEFAULT_TOP_USERS, DEFAULT_TOP_USERS_WINDOW_MS, OTHER_USERS_LABEL } from './attribution-metrics.js';
 export { OVERFLOW_LABEL } from './capped-family.js';
 export { eliteEmbeddingMiddleware, eliteMiddleware } from './default-middleware.js';
 export type { DiscordNotifier } from './discord.js';
@@ -52,6 +55,7 @@ export type {
   AlertName,
   AlertNotifier,
   AlertOptions,
+  AttributionOptions,
   CompletionRecord,
   CompletionStatus,
   DiscordOptions,

@@ -21,6 +21,18 @@ describe('the root entry’s lazily loaded telemetry', () => {
     expect(t.trace('late', () => 7)).toBe(7);
   });
 
+  it('withAttribution runs fn as is before the module loads, and opens the scope once it has', async () => {
+    const t = createLazy();
+    const record = { provider: 'openai', model: 'gpt-4o', inputTokens: 10, outputTokens: 5, durationMs: 1, status: 'ok' as const };
+    expect(t.withAttribution({ feature: 'early' }, () => 'ran')).toBe('ran');
+    await t.ready();
+    await t.withAttribution({ feature: 'late' }, async () => {
+      await Promise.resolve();
+      t.recordCompletion({ ...record, costUsd: 0.5 });
+    });
+    expect(await t.metrics()).toContain('llm_feature_cost_usd_total{feature="late"} 0.5');
+  });
+
   it('counts the records beyond its queue of 1,000 once the module loads', async () => {
     const t = createLazy({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
     for (let i = 0; i < 1005; i++) t.recordRequest({ route: '/burst', status: 200, durationMs: 1 });

@@ -27,6 +27,7 @@ export interface LazyTelemetry
     | 'trace'
     | 'recordCompletion'
     | 'recordRequest'
+    | 'withAttribution'
     | 'instrumentOpenAI'
     | 'observeFlags'
     | 'metricsHandler'
@@ -92,6 +93,8 @@ function lazy(make: (telemetryModule: typeof import('./index.js')) => Telemetry)
       return fn(idleSpan);
     },
     recordCompletion: later('recordCompletion'),
+    // Before the module loads there is no scope to open: fn runs as is (await ready() first).
+    withAttribution: (attribution, fn) => (impl ? impl.withAttribution(attribution, fn) : fn()),
     recordRequest: later('recordRequest'),
     observeFlags: later('observeFlags'),
     instrumentOpenAI(client, options) {

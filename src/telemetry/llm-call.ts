@@ -5,6 +5,7 @@
  * {@link LlmCall}'s methods, so spans and records look the same whatever the provider.
  */
 import { context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import { type Attribution, attributeSpan, currentAttribution } from './attribution.js';
 import { GEN_AI } from './llm.js';
 import { recordFailure } from './tracing.js';
 import type { CompletionRecord, CompletionStatus } from './types.js';
@@ -125,6 +126,8 @@ export class LlmCall {
   private usage: LlmUsage | undefined;
   private responseModel: string | undefined;
   private ended = false;
+  /** The attribution scope the call was made in (a stream may be read elsewhere). */
+  private readonly attribution: Attribution | undefined = currentAttribution();
 
   constructor(
     private readonly deps: LlmDeps,
@@ -146,6 +149,7 @@ export class LlmCall {
     if (typeof request.topP === 'number') span.setAttribute(GEN_AI.REQUEST_TOP_P, request.topP);
     if (request.stream) span.setAttribute(GEN_AI.REQUEST_STREAM, true);
     if (deps.captureContent && request.input !== undefined) span.setAttribute(GEN_AI.INPUT_MESSAGES, contentJson(request.input));
+    if (this.attribution !== undefined) attributeSpan(span, this.attribution);
   }
 
   /** Runs `fn` with the span active, so the HTTP client's spans become its children. */
@@ -221,6 +225,10 @@ export class LlmCall {
       timeToFirstTokenMs: this.ttftMs,
       status,
       errorType,
+      userId: this.attribution?.userId,
+      sessionId: this.attribution?.sessionId,
+      feature: this.attribution?.feature,
+      flags: this.attribution?.flags,
     });
   }
 }

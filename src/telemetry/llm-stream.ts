@@ -21,31 +21,70 @@ export function watchStream<T>(stream: unknown, call: LlmCall, observe: (item: T
     call.end();
     return stream;
   }
-  target[key] = () => watch(open.call(stream));
-
-  async function* watch(source: AsyncIterator<T>): AsyncGenerator<T> {
-    let outcome: 'ok' | 'error' | 'cancelled' = 'cancelled';
-    let failure: unknown;
-    try {
-      // for-await calls source.return() when the caller breaks out (this generator is closed at a
-      // yield), which makes the SDK abort the HTTP request.
-      for await (const item of { [Symbol.asyncIterator]: () => source }) {
-        if (observe(item)) yield item;
-      }
-      outcome = 'ok';
-    } catch (error) {
-      outcome = 'error';
-      failure = error;
-      throw error;
-    } finally {
-      beforeEnd?.();
-      // The SDKs end the iteration quietly when the request is aborted (the caller's signal).
-      if (outcome === 'ok' && (target as { controller?: AbortController }).controller?.signal?.aborted === true) outcome = 'cancelled';
-      if (outcome === 'error') call.fail(failure);
-      else call.end(outcome);
-    }
-  }
+  const controller = () => (target as { controller?: AbortController }).controller;
+  target[key] = () => watchIterator(open.call(stream), call, observe, beforeEnd, controller);
   return stream;
+}
+
+/**
+ * The caller's iterator over `source`: a plain object rather than an async generator, so a chunk
+ * costs one promise (`source.next().then`) instead of a generator's await-and-yield round trips.
+ * The call is ended once: at the source's end (`cancelled` when the SDK ended it quietly because
+ * the request was aborted), on its failure, or when the caller leaves early (`return()`, which
+ * `for await` calls on `break`; it is passed on so the SDK aborts the request). An `observe` that
+ * throws shows the item: an instrumentation fault never reaches the caller.
+ */
+function watchIterator<T>(
+  source: AsyncIterator<T>,
+  call: LlmCall,
+  observe: (item: T) => boolean,
+  beforeEnd: (() => void) | undefined,
+  controller: () => AbortController | undefined,
+): AsyncIterableIterator<T> {
+  let ended = false;
+  const finish = (outcome: 'ok' | 'cancelled' | 'error', failure?: unknown) => {
+    if (ended) return;
+    ended = true;
+    try {
+      beforeEnd?.();
+    } catch {
+      // Reading the last chunk's fields never fails the caller's stream.
+    }
+    if (outcome === 'error') call.fail(failure);
+    else call.end(outcome === 'ok' && controller()?.signal?.aborted === true ? 'cancelled' : outcome);
+  };
+  const failed = (error: unknown): never => {
+    finish('error', error);
+    throw error;
+  };
+  const step = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
+    if (result.done) {
+      finish('ok');
+      return result;
+    }
+    let shown = true;
+    try {
+      shown = observe(result.value);
+    } catch {
+      // shown as is
+    }
+    return shown ? result : source.next().then(step, failed);
+  };
+  const iterator: AsyncIterableIterator<T> = {
+    next: () => source.next().then(step, failed),
+    return(value?: unknown) {
+      const closing =
+        typeof source.return === 'function' ? source.return(value as T) : Promise.resolve({ done: true as const, value: value as T });
+      finish('cancelled');
+      return closing;
+    },
+    throw(error?: unknown) {
+      finish('error', error);
+      return typeof source.throw === 'function' ? source.throw(error) : Promise.reject(error);
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 /**

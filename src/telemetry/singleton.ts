@@ -51,6 +51,7 @@ const METHODS = [
   'trace',
   'recordCompletion',
   'recordRequest',
+  'withAttribution',
   'instrumentOpenAI',
   'instrumentAnthropic',
   'aiSdkMiddleware',

@@ -5,6 +5,7 @@
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { AiSdkEmbeddingModelMiddleware, AiSdkLanguageModelMiddleware } from './ai-sdk.js';
 import type { AnthropicClientLike } from './anthropic.js';
+import type { Attribution } from './attribution.js';
 import type { DiscordNotifier } from './discord.js';
 import type { OpenAIClientLike } from './openai.js';
 import type { PromRegistryLike } from './registry.js';
@@ -73,6 +74,14 @@ export interface Telemetry {
   trace<T>(name: string, fn: (span: Span) => T, attributes?: Attributes): T;
   /** Records one LLM completion: counters, token and duration histograms, cost, the alert window. */
   recordCompletion(completion: CompletionRecord): void;
+  /**
+   * Runs `fn` with `attribution` (`userId`, `sessionId`, `feature`, `flags`) applying to every LLM
+   * call and `recordCompletion` inside it, across `await`s; nested scopes add to the outer one.
+   * Returns what `fn` returns. The scope is process-wide (shared by every instance).
+   * @example
+   * await telemetry.withAttribution({ userId: user.id, feature: 'search' }, () => answer(question));
+   */
+  withAttribution<T>(attribution: Attribution, fn: () => T): T;
   /** Records one HTTP request served: duration histogram, error counter, the alert window. */
   recordRequest(request: RequestRecord): void;
   /** Instruments an `openai` client in place (`chat.completions`, `responses`, `embeddings`) and returns it; see `instrumentOpenAIClient`. */

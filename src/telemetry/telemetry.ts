@@ -11,6 +11,8 @@ import { createWarnOnce } from '../internal/warn-once.js';
 import { createAiSdkEmbeddingMiddleware, createAiSdkMiddleware } from './ai-sdk.js';
 import { createAlerting } from './alerting.js';
 import { instrumentAnthropicClient } from './anthropic.js';
+import { withAttribution } from './attribution.js';
+import { createAttributionMetrics, resolveAttributionOptions } from './attribution-metrics.js';
 import { createCompletionRecorder } from './completion-recorder.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
 import { createMetricFamilies } from './families.js';
@@ -40,13 +42,21 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const resolved = resolveTelemetryOptions(options);
   const { now } = resolved;
   const tracer = getTracer();
-  const { metrics: families, all: allFamilies, epoch } = createMetricFamilies(resolved.maxSeries, resolved.seriesPolicy);
+  const { metrics: families, all: llmFamilies, epoch } = createMetricFamilies(resolved.maxSeries, resolved.seriesPolicy);
   const counts = createTelemetryCounts();
   const warnOnce = createWarnOnce(logger);
+  const { idleMs, now: policyNow } = resolved.seriesPolicy.forLabel(0, 'model');
+  const attribution = createAttributionMetrics(resolveAttributionOptions(options.attribution), {
+    maxSeries: resolved.maxSeries,
+    policy: { idleMs, now: policyNow, epoch },
+    warnOnce,
+  });
+  const allFamilies = [...llmFamilies, ...attribution.families];
   const alerting = createAlerting({ options, config: resolved.alertConfig, enabled: resolved.alertsEnabled, now, logger, warnOnce });
   // A `defaultMetrics: false` for the process-wide registry takes effect now, not at the next load.
   dropGlobalDefaultsIfUnwanted(options);
-  const exported = [...allFamilies, ...createSelfMetrics(counts, allFamilies, alerting.flagTotals)];
+  // The per-user family is exported through its window (TopSpenders closes a finished one first).
+  const exported = [...llmFamilies, ...attribution.metrics, ...createSelfMetrics(counts, allFamilies, alerting.flagTotals)];
   const registry = createRegistryLoader(options, exported);
   const discordNotifiers = new Set<DiscordNotifier>();
   const recording = { families, epoch, now, window: alerting.window, counts, warnOnce };
@@ -58,7 +68,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     // init() loads the registry through the instance, as every other caller does.
     ...createLifecycle(logger, resolved.shutdownTimeoutMs, () => instance.registry(), alerting, discordNotifiers, exported, counts),
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
-    recordCompletion: createCompletionRecorder(recording, resolved.prices),
+    recordCompletion: createCompletionRecorder(recording, resolved.prices, attribution),
+    withAttribution,
     recordRequest: createRequestRecorder(recording),
     instrumentOpenAI: (client, instrumentOptions = {}) =>
       instrumentOpenAIClient(client, {

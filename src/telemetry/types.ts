@@ -1,13 +1,18 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Logger } from '../internal/logger.js';
+import type { Attribution } from './attribution.js';
 import type { PriceTable } from './llm.js';
 import type { PromRegistryLike } from './registry.js';
 
 /** Outcome of an LLM call, the `status` label of `llm_chat_completions_total`. */
 export type CompletionStatus = 'ok' | 'error' | 'rate_limited' | 'cancelled';
 
-/** One LLM completion, as `telemetry.recordCompletion()` takes it. Token counts follow OpenAI's usage. */
-export interface CompletionRecord {
+/**
+ * One LLM completion, as `telemetry.recordCompletion()` takes it. Token counts follow OpenAI's usage.
+ * The attribution fields (`userId`, `sessionId`, `feature`, `flags`) override those of the
+ * enclosing `telemetry.withAttribution()` scope.
+ */
+export interface CompletionRecord extends Attribution {
   /** `gen_ai.provider.name`: `openai`, `anthropic`, `gcp.gemini`, … */
   provider: string;
   /** `gen_ai.operation.name`: `chat` (default) or `embeddings`. */
@@ -154,6 +159,24 @@ export interface TelemetryStats {
   failedMetricExports: number;
 }
 
+/**
+ * How attribution (`userId`, `feature`, `flags`) becomes metric labels. Every label set stays
+ * bounded: `feature` values and variants by the series cap, users by the top-spenders sketch.
+ */
+export interface AttributionOptions {
+  /** Flag keys whose variants label `llm_variant_cost_usd_total` and `llm_variant_completions_total`; other flags stay on spans only. Default none. */
+  flags?: readonly string[];
+  /**
+   * Users kept per window in `llm_user_cost_usd_total` (a Space-Saving sketch of this many
+   * counters). A listed user's amount is at most (window cost / `topUsers`) below what they spent,
+   * never above; every user who spent more than that is listed; the rest is `user="_other"`.
+   * Default 20; 0 for no per-user metric.
+   */
+  topUsers?: number;
+  /** Length of a top-spenders window, ms; a window's amounts are exported when it ends. Default 60_000. */
+  topUsersWindowMs?: number;
+}
+
 /** Options of `createTelemetry`. All optional. */
 export interface TelemetryOptions {
   /** Prices that replace or extend the dated default table (`DEFAULT_PRICES` in `@tiqology/elite/telemetry`) (USD per 1M tokens). Checked at once. */
@@ -184,6 +207,8 @@ export interface TelemetryOptions {
     /** Model names whose series are kept. */
     models?: readonly string[];
   };
+  /** Which attribution becomes metric labels, and how the top spenders are kept. Default: `feature` labels, top 20 users per minute, no flag labels. */
+  attribution?: AttributionOptions;
   /** Alert thresholds, or `false` for no in-process alerts. */
   alerts?: AlertOptions | false;
   /** Called once per alert transition. Errors it throws are logged, never rethrown. */

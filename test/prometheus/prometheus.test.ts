@@ -2,7 +2,9 @@
  * The shipped Prometheus rules and Grafana dashboard against the real tools: `promtool check
  * rules` and `promtool test rules`, then a Prometheus server on 127.0.0.1 scraping a test app
  * that serves telemetry.metricsHandler() and sees each alert fire (a test copy of the rules with
- * 1 s `for:` durations; scrape and evaluation every second).
+ * 1 s `for:` durations; scrape and evaluation every second). The app also records attributed
+ * LLM completions, so that every query of the Grafana dashboard returns data, the attribution
+ * panels (cost per feature, top spenders, cost per variant) included.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,7 +65,8 @@ describe('a real Prometheus scraping a test app', () => {
   let api: string;
   let traffic: ReturnType<typeof setInterval> | undefined;
   const flags = createFlags({ storage: createMemoryStorage() });
-  const telemetry = createTelemetry({ flags });
+  // Top spenders over 1 s windows so that the per-user counters move within the test.
+  const telemetry = createTelemetry({ flags, attribution: { flags: ['new-prompt'], topUsers: 5, topUsersWindowMs: 1000 } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'elite-prometheus-'));
@@ -123,6 +126,22 @@ describe('a real Prometheus scraping a test app', () => {
       for (let i = 0; i < 10; i++)
         telemetry.recordRequest({ method: 'POST', route: '/api/chat', status: i % 2 ? 500 : 200, durationMs: 800 });
       for (let i = 0; i < 10; i++) void flags.isEnabled(`flag-${key++}`, 'user-1');
+      // LLM traffic: a whale and a dolphin among many light users, two features, two variants.
+      for (let i = 0; i < 10; i++) {
+        const userId = i < 4 ? 'whale' : i < 6 ? 'dolphin' : `light-${key}-${i}`;
+        telemetry.recordCompletion({
+          provider: 'openai',
+          model: 'gpt-4o',
+          inputTokens: userId === 'whale' ? 4000 : 400,
+          outputTokens: 100,
+          durationMs: 900,
+          timeToFirstTokenMs: 300,
+          status: 'ok',
+          userId,
+          feature: i % 2 ? 'search' : 'chat',
+          flags: { 'new-prompt': i % 3 ? 'control' : 'treatment', 'not-listed': 'on' },
+        });
+      }
     }, 100);
   });
 
@@ -167,17 +186,55 @@ describe('a real Prometheus scraping a test app', () => {
     await expect.poll(firing, { timeout: 90_000, interval: 1000 }).toEqual([...ALERTS].sort());
   });
 
-  it('every Grafana dashboard query is valid PromQL and the headline ones return data', async () => {
+  const query = async (expr: string) => {
+    const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    return (await res.json()) as {
+      status: string;
+      error?: string;
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+  };
+
+  it('every Grafana dashboard query is valid PromQL and returns data', async () => {
     const dashboard = JSON.parse(readFileSync(join(root, 'grafana/dashboard.json'), 'utf8')) as {
       panels: { title: string; targets: { expr: string }[] }[];
     };
     const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ title: p.title, expr: t.expr.replaceAll('$job', '.*') })));
-    expect(exprs.length).toBeGreaterThan(10);
+    expect(exprs.length).toBeGreaterThan(20);
+    // The per-user counters need two window ends before increase() has two samples.
+    await expect
+      .poll(async () => (await query('increase(llm_user_cost_usd_total{user="whale"}[1h])')).data.result.length, {
+        timeout: 30_000,
+        interval: 1000,
+      })
+      .toBeGreaterThan(0);
     for (const { title, expr } of exprs) {
-      const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expr)}`);
-      const body = (await res.json()) as { status: string; error?: string; data: { result: unknown[] } };
-      expect({ title, status: body.status, error: body.error }).toEqual({ title, status: 'success', error: undefined });
-      if (title === 'Error rate (5m)' || title === 'p95 latency (5m)') expect(body.data.result.length).toBeGreaterThan(0);
+      const body = await query(expr);
+      expect({ title, expr, status: body.status, error: body.error }).toEqual({ title, expr, status: 'success', error: undefined });
+      expect({ title, expr, series: body.data.result.length > 0 }).toEqual({ title, expr, series: true });
+    }
+  });
+
+  it('the attribution panels show the expected series', async () => {
+    const dashboard = JSON.parse(readFileSync(join(root, 'grafana/dashboard.json'), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const panel = async (title: string, refId = 0) => {
+      const expr = dashboard.panels.find((p) => p.title === title)?.targets[refId]?.expr as string;
+      return (await query(expr.replaceAll('$job', '.*'))).data.result;
+    };
+    const byFeature = await panel('LLM cost per hour by feature');
+    expect(byFeature.map((r) => r.metric.feature).sort()).toEqual(['chat', 'search']);
+    // The whale (4 calls of 4,400 tokens each tick) and the dolphin top the table; light users are _other.
+    const top = await panel('Top spenders (last hour)');
+    const ranked = [...top].sort((a, b) => Number(b.value[1]) - Number(a.value[1])).map((r) => r.metric.user);
+    expect(ranked.slice(0, 2)).toEqual(['whale', 'dolphin']);
+    expect(ranked.length).toBeLessThanOrEqual(10);
+    expect((await panel('Top spenders (last hour)', 1)).map((r) => r.metric.user)).toEqual(['_other']);
+    for (const title of ['LLM cost per hour by flag variant', 'LLM cost per call by flag variant']) {
+      const series = await panel(title);
+      expect(series.map((r) => `${r.metric.flag}=${r.metric.variant}`).sort()).toEqual(['new-prompt=control', 'new-prompt=treatment']);
+      expect(series.every((r) => Number(r.value[1]) > 0)).toBe(true);
     }
   });
 });
