@@ -92,6 +92,7 @@ export type {
   SeasonalPeriods,
   SeriesPoint,
   TimestampInput,
+  TrafficFallback,
   TrafficForecast,
   TrafficModelName,
   TrafficOptions,

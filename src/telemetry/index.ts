@@ -40,7 +40,7 @@ export {
   OPERATION_DURATION_BUCKETS,
   TOKEN_USAGE_BUCKETS,
 } from './llm.js';
-export type { OpenAIClientLike } from './openai.js';
+export type { CreateMethod, OpenAIClientLike } from './openai.js';
 export { loadPriceFile } from './price-file.js';
 export type { ModelPrice, PriceSource, PriceTable, TokenCounts } from './prices.js';
 export { computeCostUsd, DEFAULT_PRICES, findPrice, findPriceKey, PRICE_SOURCES, PRICES_AS_OF } from './prices.js';

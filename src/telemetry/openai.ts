@@ -8,8 +8,8 @@ import { countOf, type LlmCall, type LlmDeps, type LlmUsage, serverOf } from './
 import { type CallHandlers, wrapMethod } from './llm-wrap.js';
 import { instrumentResponses } from './openai-responses.js';
 
-/** A resource method we wrap. */
-type CreateMethod = (body: never, options?: never) => unknown;
+/** A resource method we wrap (`create`), typed loosely so any SDK version's signature fits. */
+export type CreateMethod = (body: never, options?: never) => unknown;
 
 /** The part of an OpenAI client we wrap; each resource is wrapped when present. */
 export interface OpenAIClientLike {
