@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { forecastDecision, heldOutWeeks, scalingSeries, weekOf } from '../../bench/forecast-accuracy/scaling-policy.mjs';
 import { loadPanel } from '../../bench/forecast-accuracy/score.mjs';
 import * as lib from '../../src/forecast/index.js';
+import { pretrainedScalingPolicy } from '../../src/forecast/scaling/pretrained-policy.js';
 import { runCli } from '../cli/in-process.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -32,6 +33,8 @@ describe('tiqology decide --policy learned on the demo', () => {
     expect(json.decision).toBe('SCALE_DOWN');
     expect(json.reasons[0]).toMatch(/random forest, 20 trees/);
     expect(Object.keys(json.featureImportance)).toContain('forecast_next_2h');
+    // Relative features read as percentages: the forecast's fall over the next 2 h.
+    expect(json.reasons.join('\n')).toMatch(/forecast_next_2h: -\d+% \(importance \d+%\)/);
   });
 });
 
@@ -69,7 +72,7 @@ describe('the shipped forest on held-out weeks of the benchmark panel', () => {
     const reference = Number(/RandomForestClassifier\([^)]*\)`? test accuracy ([\d.]+)/.exec(readme)![1]);
     expect(reference).toBe(0.874);
     const panel = loadPanel(lib);
-    const policy = lib.pretrainedScalingPolicy();
+    const policy = pretrainedScalingPolicy();
     let agree = 0;
     let total = 0;
     // Every 13th hour of the held-out weeks (13 is prime to 24 and 168: every hour of the day and week).

@@ -32,7 +32,9 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   const ci = values['cost-column'] === undefined ? undefined : columnIndex(table, values['cost-column'] as string, 'cost-column', []);
   const load = readColumns(table, ti, vi);
   const points = pointsOf(load);
-  const { cost, decide, fromColumns, pretrainedScalingPolicy, traffic } = await import('@tiqology/elite/forecast');
+  const { cost, decide, fromColumns, traffic } = await import('@tiqology/elite/forecast');
+  // The shipped forest (about 40 kB) lives with the CLI, not in the forecast entry apps bundle.
+  const { pretrainedScalingPolicy } = await import('../../forecast/scaling/pretrained-policy.js');
 
   let result: DecisionResult;
   if (policy === 'learned') {
