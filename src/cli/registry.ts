@@ -146,7 +146,9 @@ Arguments:
 
 Options:
   --policy <name>         forecast (default): forecast the load and compare it with --capacity;
-                          learned: a random forest trained on the file's own history (one week or more)
+                          learned: the shipped random forest (trained on the benchmark panel) on the
+                          forecast's direction, recent changes and the calendar; needs no capacity,
+                          one week and one hour of history or more
   --capacity <n>          the load the current fleet handles at 100%, in the column's unit
   --horizon <span>        the window the forecast policy looks at (default 24h)
   --column <name>         the load column (default: the first of ${VALUE_COLUMNS.join(', ')})

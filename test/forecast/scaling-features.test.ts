@@ -21,7 +21,7 @@ const reference = readFileSync(join(fixtures, 'ml', 'scaling_decisions.csv'), 'u
 
 describe('scalingFeatures on NAB nyc_taxi', () => {
   it('reproduces every row of scaling_decisions.csv: features and labels', () => {
-    const table = scalingFeatures(taxi);
+    const table = scalingFeatures(taxi, { featureSet: 'reference' });
     expect(table.featureNames).toEqual([...SCALING_FEATURES]);
     expect(table.x).toHaveLength(reference.length);
     // Collect mismatches rather than asserting 90 000 times (slow); the first few are shown on failure.
@@ -38,14 +38,14 @@ describe('scalingFeatures on NAB nyc_taxi', () => {
 
   it('trains a policy on the first 70% that decides on the rest like the reference labels', () => {
     const train = taxi.slice(0, Math.round(taxi.length * 0.7));
-    const policy = trainScalingPolicy(train, { forest: { nEstimators: 30, seed: 3 } });
+    const policy = trainScalingPolicy(train, { featureSet: 'reference', forest: { nEstimators: 30, seed: 3 } });
     expect(policy.holdout.accuracy).toBeGreaterThan(0.8);
     expect(policy.stepMs).toBe(1_800_000);
     const importance = Object.values(policy.featureImportance);
     expect(importance.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     // Decide at 40 points of the unseen tail, from history alone.
     let hits = 0;
-    const table = scalingFeatures(taxi);
+    const table = scalingFeatures(taxi, { featureSet: 'reference' });
     const rows = 40;
     for (let k = 0; k < rows; k++) {
       const end = taxi.length - 5 - k * 37;

@@ -32,11 +32,13 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   const ci = values['cost-column'] === undefined ? undefined : columnIndex(table, values['cost-column'] as string, 'cost-column', []);
   const load = readColumns(table, ti, vi);
   const points = pointsOf(load);
-  const { cost, decide, fromColumns, traffic, trainScalingPolicy } = await import('@tiqology/elite/forecast');
+  const { cost, decide, fromColumns, traffic } = await import('@tiqology/elite/forecast');
+  // The shipped forest (about 40 kB) lives with the CLI, not in the forecast entry apps bundle.
+  const { pretrainedScalingPolicy } = await import('../../forecast/scaling/pretrained-policy.js');
 
   let result: DecisionResult;
   if (policy === 'learned') {
-    result = decide({ history: points }, trainScalingPolicy(points));
+    result = decide({ history: points }, pretrainedScalingPolicy());
   } else {
     const forecast = traffic(fromColumns(load.timestamps, load.values), { horizon });
     result = decide({ forecast, capacity });

@@ -6,7 +6,8 @@ import { EliteError } from '../../internal/errors.js';
 import { checkOptionsObject } from '../options.js';
 import { HOUR_MS, namedSeries } from '../series.js';
 import type { RegularSeries, SeriesPoint } from '../types.js';
-import type { ScalingDecision } from './types.js';
+import { FORECAST_DIRECTION_FEATURES, forecastDirection } from './forecast-direction.js';
+import type { ScalingDecision, ScalingFeatureSet } from './types.js';
 
 /** Options of {@link scalingFeatures}: the labelling rule. */
 export interface ScalingLabelOptions {
@@ -16,6 +17,12 @@ export interface ScalingLabelOptions {
   downThreshold?: number;
   /** Compute labels (and drop the last 2 h, which have no future). Default true. */
   labels?: boolean;
+  /**
+   * Which features: `'directional'` (default, {@link DIRECTIONAL_SCALING_FEATURES}: scale-free, with
+   * the direction the load took at the same hour yesterday and last week, and the calendar) or
+   * `'reference'` ({@link SCALING_FEATURES}: those of the scaling_decisions reference data, in load units).
+   */
+  featureSet?: ScalingFeatureSet;
 }
 
 /** Feature rows (and labels) computed from a load history. */
@@ -45,17 +52,64 @@ export const SCALING_FEATURES = [
 ] as const;
 
 /**
- * Computes past-only features for each point of a load history whose step divides an hour:
+ * The directional features, in order: scale-free (relative changes, so one policy serves series of
+ * any unit), past-only, and carrying what a seasonal forecast of the next 2 h reads (how the load
+ * moved over the same 2 h yesterday and a week ago) and the calendar.
+ * `change_1h`: load over load 1 h earlier, − 1; `vs_3h`: last hour's mean over the last 3 h's mean,
+ * − 1; `vs_yesterday` and `vs_last_week`: last hour's mean over the same hour's 24 h and 168 h
+ * earlier, − 1; `next_2h_yesterday` and `next_2h_last_week`: the mean of the 2 h that followed the
+ * same moment 24 h and 168 h earlier over that moment's last-hour mean, − 1 (the direction a seasonal
+ * forecast gives); `hour` (UTC, fractional), `dow` (Monday = 0), `hour_of_week` (dow × 24 + hour).
+ */
+export const DIRECTIONAL_SCALING_FEATURES = [
+  'change_1h',
+  'vs_3h',
+  'vs_yesterday',
+  'vs_last_week',
+  'next_2h_yesterday',
+  'next_2h_last_week',
+  'next_1h_days',
+  'next_2h_days',
+  ...FORECAST_DIRECTION_FEATURES,
+  'hour',
+  'dow',
+  'hour_of_week',
+] as const;
+
+/** `a / b − 1`, kept finite when `b` is not positive (0 for equal values, else ±1). */
+function rel(a: number, b: number): number {
+  if (b > 0) return a / b - 1;
+  return a === b ? 0 : a > b ? 1 : -1;
+}
+
+/**
+ * Computes past-only features for each point of a load history whose step divides an hour: the
+ * {@link DIRECTIONAL_SCALING_FEATURES} by default; with `featureSet: 'reference'`
  * `load`, the means over the last 1 h and 3 h (current point included), `load_slope_1h` (load
  * minus load 1 h earlier), the load 24 h and 168 h earlier, the UTC hour (fractional) and the
  * day of week (Monday = 0). Rows start one week in. Labels compare the mean load over the next
  * 2 h (current point excluded) with the last hour's mean: SCALE_UP above +15 %, SCALE_DOWN below
  * −15 %, else MAINTAIN. The history is validated as `toSeries` does (short gaps filled) and
  * throws its codes; `SERIES_IRREGULAR_STEP` also for a step that does not divide an hour and
- * `SERIES_TOO_SHORT` for less than one week (and 2 h with labels).
+ * `SERIES_TOO_SHORT` for less than one week (and 1 h with the directional set, 2 h with labels).
+ * The directional set runs one traffic forecast per row (a few ms each: about a minute for a
+ * year of hourly history); `decide` computes only the latest row.
  */
 export function scalingFeatures(history: readonly SeriesPoint[] | RegularSeries, options: ScalingLabelOptions = {}): ScalingTable {
   checkOptionsObject(options);
+  return buildTable(history, options, false);
+}
+
+/** The feature row of the latest point of `history` (no labels), as `decide` reads it. */
+export function latestScalingRow(
+  history: readonly SeriesPoint[] | RegularSeries,
+  featureSet: ScalingFeatureSet,
+): { row: number[]; stepMs: number } {
+  const table = buildTable(history, { labels: false, featureSet }, true);
+  return { row: table.x[0]!, stepMs: table.stepMs };
+}
+
+function buildTable(history: readonly SeriesPoint[] | RegularSeries, options: ScalingLabelOptions, latestOnly: boolean): ScalingTable {
   const withLabels = options.labels ?? true;
   const upT = options.upThreshold ?? 0.15;
   const downT = options.downThreshold ?? 0.15;
@@ -71,12 +125,23 @@ export function scalingFeatures(history: readonly SeriesPoint[] | RegularSeries,
     });
   }
   const h = HOUR_MS / stepMs;
-  const first = 168 * h;
+  const directional = (options.featureSet ?? 'directional') === 'directional';
+  if (!directional && options.featureSet !== 'reference') {
+    throw new EliteError(
+      'INVALID_OPTIONS',
+      `elite/forecast: featureSet must be 'directional' or 'reference', got ${String(options.featureSet)}`,
+      {
+        field: 'featureSet',
+      },
+    );
+  }
+  // The directional features also read the hour before the moment a week earlier.
+  const first = directional ? 169 * h : 168 * h;
   const last = withLabels ? v.length - 1 - 2 * h : v.length - 1;
   if (last < first) {
     throw new EliteError(
       'SERIES_TOO_SHORT',
-      `elite/forecast: the load history needs at least ${first + 1 + (withLabels ? 2 * h : 0)} points (one week${withLabels ? ' and 2 h' : ''}), got ${v.length}`,
+      `elite/forecast: the load history needs at least ${first + 1 + (withLabels ? 2 * h : 0)} points (one week${directional ? ' and 1 h' : ''}${withLabels ? ' and 2 h' : ''}), got ${v.length}`,
       {
         field: 'history',
       },
@@ -87,21 +152,19 @@ export function scalingFeatures(history: readonly SeriesPoint[] | RegularSeries,
     for (let i = from; i <= to; i++) s += v[i]!;
     return s / (to - from + 1);
   };
-  const table: ScalingTable = { featureNames: SCALING_FEATURES, x: [], y: [], timestamps: [], stepMs };
-  for (let i = first; i <= last; i++) {
+  const featureNames = directional ? DIRECTIONAL_SCALING_FEATURES : SCALING_FEATURES;
+  const table: ScalingTable = { featureNames, x: [], y: [], timestamps: [], stepMs };
+  for (let i = latestOnly ? last : first; i <= last; i++) {
     const now = startMs + i * stepMs;
     const date = new Date(now);
     const mean1h = mean(i - h + 1, i);
-    table.x.push([
-      v[i]!,
-      mean1h,
-      mean(i - 3 * h + 1, i),
-      v[i]! - v[i - h]!,
-      v[i - 24 * h]!,
-      v[i - 168 * h]!,
-      date.getUTCHours() + date.getUTCMinutes() / 60,
-      (date.getUTCDay() + 6) % 7,
-    ]);
+    const hour = date.getUTCHours() + date.getUTCMinutes() / 60;
+    const dow = (date.getUTCDay() + 6) % 7;
+    table.x.push(
+      directional
+        ? [...directionalRow(v, i, h, mean), ...forecastDirection(v, startMs, stepMs, i, h), hour, dow, dow * 24 + hour]
+        : [v[i]!, mean1h, mean(i - 3 * h + 1, i), v[i]! - v[i - h]!, v[i - 24 * h]!, v[i - 168 * h]!, hour, dow],
+    );
     table.timestamps.push(now);
     if (withLabels) {
       const ratio = mean(i + 1, i + 2 * h) / mean1h;
@@ -109,4 +172,26 @@ export function scalingFeatures(history: readonly SeriesPoint[] | RegularSeries,
     }
   }
   return table;
+}
+
+/** The seasonal and recent-change part of a {@link DIRECTIONAL_SCALING_FEATURES} row at index `i` (`h` steps per hour). */
+function directionalRow(v: ArrayLike<number>, i: number, h: number, mean: (from: number, to: number) => number): number[] {
+  const mean1h = mean(i - h + 1, i);
+  // Mean over the 7 previous days at the same moment.
+  const dayMean = (f: (day: number) => number): number => {
+    let sum = 0;
+    for (let d = 1; d <= 7; d++) sum += f(d);
+    return sum / 7;
+  };
+  const nextOf = (lag: number): number => rel(mean(i - lag + 1, i - lag + 2 * h), mean(i - lag - h + 1, i - lag));
+  return [
+    rel(v[i]!, v[i - h]!),
+    rel(mean1h, mean(i - 3 * h + 1, i)),
+    rel(mean1h, mean(i - 24 * h - h + 1, i - 24 * h)),
+    rel(mean1h, mean(i - 168 * h - h + 1, i - 168 * h)),
+    nextOf(24 * h),
+    nextOf(168 * h),
+    dayMean((d) => rel(mean(i - 24 * d * h + 1, i - 24 * d * h + h), mean(i - 24 * d * h - h + 1, i - 24 * d * h))),
+    dayMean((d) => rel(mean(i - 24 * d * h + h + 1, i - 24 * d * h + 2 * h), mean(i - 24 * d * h - h + 1, i - 24 * d * h))),
+  ];
 }

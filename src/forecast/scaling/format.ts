@@ -3,5 +3,24 @@
 export const pct = (share: number): string => `${Math.round(share * 100)}%`;
 /** A whole number with thousands separators: `12,345`. */
 export const count = (v: number): string => Math.round(v).toLocaleString('en-US');
-/** A feature value in a reason: hour and day of week as they are, other features as counts. */
-export const formatFeature = (name: string, v: number): string => (name === 'hour' || name === 'dow' ? String(v) : count(v));
+/** Calendar features, shown as they are. */
+const CALENDAR = new Set(['hour', 'dow', 'hour_of_week']);
+/** Relative changes of the directional features, shown as signed percentages. */
+const RELATIVE = new Set([
+  'change_1h',
+  'vs_3h',
+  'vs_yesterday',
+  'vs_last_week',
+  'next_2h_yesterday',
+  'next_2h_last_week',
+  'next_1h_days',
+  'next_2h_days',
+  'forecast_next_1h',
+  'forecast_next_2h',
+]);
+/** A feature value in a reason: calendar features as they are, relative changes as `-23%`, others as counts. */
+export const formatFeature = (name: string, v: number): string => {
+  if (CALENDAR.has(name)) return String(v);
+  if (RELATIVE.has(name)) return `${v > 0 ? '+' : ''}${Math.round(v * 100)}%`;
+  return count(v);
+};

@@ -7,9 +7,9 @@ import { checkOptionsObject } from '../options.js';
 import { isRegularSeries } from '../series.js';
 import { accuracy, fitRandomForest, logLoss, permutationImportance, type RandomForestOptions } from '../trees/index.js';
 import type { RegularSeries, SeriesPoint } from '../types.js';
-import { type ScalingLabelOptions, type ScalingTable, scalingFeatures } from './features.js';
+import { latestScalingRow, SCALING_FEATURES, type ScalingLabelOptions, type ScalingTable, scalingFeatures } from './features.js';
 import { formatFeature, pct } from './format.js';
-import type { DecideInput, DecisionResult, LearnedPolicy, ScalingDecision } from './types.js';
+import type { DecideInput, DecisionResult, LearnedPolicy, ScalingDecision, ScalingFeatureSet } from './types.js';
 
 const DECISIONS: readonly ScalingDecision[] = ['SCALE_DOWN', 'MAINTAIN', 'SCALE_UP'];
 
@@ -27,17 +27,17 @@ export function decideLearned(input: DecideInput, policy: LearnedPolicy): Decisi
       return v;
     });
   } else if (input.history !== undefined) {
-    const table = scalingFeatures(input.history, { labels: false });
-    if (policy.stepMs !== undefined && table.stepMs !== policy.stepMs) {
+    const latest = latestScalingRow(input.history, policy.featureSet ?? featureSetOf(policy.featureNames));
+    if (policy.stepMs !== undefined && latest.stepMs !== policy.stepMs) {
       throw new EliteError(
         'SERIES_IRREGULAR_STEP',
-        `elite/forecast: history's step is ${table.stepMs} ms, the policy was trained at ${policy.stepMs} ms; resample it`,
+        `elite/forecast: history's step is ${latest.stepMs} ms, the policy was trained at ${policy.stepMs} ms; resample it`,
         {
           field: 'history',
         },
       );
     }
-    row = table.x[table.x.length - 1]!;
+    row = latest.row;
   } else {
     throw new EliteError('INVALID_OPTIONS', 'elite/forecast: the learned policy needs input.history or input.features', { field: 'input' });
   }
@@ -62,6 +62,11 @@ export function decideLearned(input: DecideInput, policy: LearnedPolicy): Decisi
     forecast: undefined,
     summary: '',
   };
+}
+
+/** The feature set whose names a table-trained policy's columns are (reference or directional). */
+function featureSetOf(names: readonly string[]): ScalingFeatureSet {
+  return names.length === SCALING_FEATURES.length && names.every((n, i) => n === SCALING_FEATURES[i]) ? 'reference' : 'directional';
 }
 
 /** Options of {@link trainScalingPolicy}. */
@@ -89,6 +94,7 @@ export function trainScalingPolicy(
   const fromHistory = Array.isArray(data) || isRegularSeries(data);
   const table = fromHistory ? scalingFeatures(data as readonly SeriesPoint[] | RegularSeries, options) : (data as ScalingTable);
   const stepMs = fromHistory ? table.stepMs : undefined;
+  const featureSet = fromHistory ? (options.featureSet ?? 'directional') : undefined;
   const { featureNames, x, y } = table;
   if (!Array.isArray(featureNames) || !Array.isArray(x) || x.length === 0 || x[0]!.length !== featureNames.length) {
     throw new EliteError('INVALID_OPTIONS', 'elite/forecast: training data needs featureNames and rows x of that width', { field: 'x' });
@@ -134,6 +140,7 @@ export function trainScalingPolicy(
     featureNames,
     featureImportance,
     stepMs,
+    featureSet,
     holdout: { rows: testY.length, accuracy: accuracy(testY, proba, trial.classes), logLoss: logLoss(testY, proba, trial.classes) },
   };
 }

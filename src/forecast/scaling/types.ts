@@ -2,6 +2,9 @@
 import type { RandomForestClassifier } from '../trees/index.js';
 import type { RegularSeries, SeriesPoint, TrafficForecast, TrafficOptions } from '../types.js';
 
+/** The feature sets of `scalingFeatures`: `'directional'` (the default) or `'reference'`. */
+export type ScalingFeatureSet = 'directional' | 'reference';
+
 /** What to do with capacity. */
 export type ScalingDecision = 'SCALE_UP' | 'SCALE_DOWN' | 'MAINTAIN';
 
@@ -85,6 +88,11 @@ export interface LearnedPolicy {
   featureImportance: Record<string, number>;
   /** The history step the features were computed at (learned from history), if any. */
   stepMs: number | undefined;
+  /**
+   * The feature set `decide` computes from `input.history` (learned from history); undefined for a
+   * table of your own (then pass `input.features`, or the policy reads the directional set).
+   */
+  featureSet?: ScalingFeatureSet | undefined;
   /** Accuracy and log-loss on the held-out (latest) rows. */
   holdout: {
     /** Rows held out. */
