@@ -1,6 +1,7 @@
 import { OpenFeature, ProviderEvents, ProviderStatus } from '@openfeature/server-sdk';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
+import { outageStorage } from '../adapters/outage-storage.case.js';
 import type { StorageAdapter } from '../adapters/types.js';
 import { createFlags } from './create-flags.js';
 import { createOpenFeatureProvider } from './openfeature.js';
@@ -11,24 +12,7 @@ const toggle: FlagDefinition = { key: 'new-checkout', environment, enabled: true
 const quiet = { warn: () => {}, error: () => {} };
 const user = { targetingKey: 'u1' };
 
-/** A memory store that can be taken down (every read rejects), counting the reads. */
-function outage(down = false) {
-  const inner = createMemoryStorage({ flags: [toggle] });
-  const state = { down, reads: 0 };
-  const gate = async <T>(read: () => Promise<T>): Promise<T> => {
-    state.reads++;
-    if (state.down) throw new Error('connection refused');
-    return read();
-  };
-  const storage: StorageAdapter = {
-    ...inner,
-    metadata: { name: 'outage' },
-    subscribe: undefined,
-    getFlag: (key, env) => gate(() => inner.getFlag(key, env)),
-    listFlags: (env) => gate(() => inner.listFlags(env)),
-  };
-  return { storage, state };
-}
+const outage = (down = false) => outageStorage([toggle], down);
 
 let domains = 0;
 /** A provider over a client on `storage` (TTL on a fake clock) in a domain of its own, and every event it emitted. */

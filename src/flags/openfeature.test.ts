@@ -10,7 +10,7 @@ import {
 } from '@openfeature/server-sdk';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
-import type { StorageAdapter } from '../adapters/types.js';
+import { outageStorage } from '../adapters/outage-storage.case.js';
 import { createFlags } from './create-flags.js';
 import { createOpenFeatureProvider, EliteProvider, type FlagsClientLike, type OpenFeatureProviderOptions } from './openfeature.js';
 import type { EvaluationDetails, EvaluationErrorCode, EvaluationReason, FlagDefinition } from './types.js';
@@ -71,23 +71,7 @@ function clock(start = Date.UTC(2026, 0, 1)) {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-/** A memory store that can be taken down: every read then rejects. */
-function outage(flags: FlagDefinition[] = all) {
-  const inner = createMemoryStorage({ flags });
-  const state = { down: false };
-  const gate = async <T>(read: () => Promise<T>): Promise<T> => {
-    if (state.down) throw new Error('connection refused');
-    return read();
-  };
-  const storage: StorageAdapter = {
-    ...inner,
-    metadata: { name: 'outage' },
-    subscribe: undefined,
-    getFlag: (key, env) => gate(() => inner.getFlag(key, env)),
-    listFlags: (env) => gate(() => inner.listFlags(env)),
-  };
-  return { storage, state };
-}
+const outage = (flags: FlagDefinition[] = all) => outageStorage(flags);
 
 /** A structural client whose every evaluation answers `details`. */
 function fake(details: Partial<EvaluationDetails>, extra: Partial<FlagsClientLike> = {}): FlagsClientLike {

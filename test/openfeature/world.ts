@@ -14,6 +14,7 @@ import {
   type ProviderStatus,
 } from '@openfeature/server-sdk';
 import { createMemoryStorage } from '../../src/adapters/memory.js';
+import { outageStorage } from '../../src/adapters/outage-storage.case.js';
 import type { StorageAdapter } from '../../src/adapters/types.js';
 import { createOpenFeatureProvider, type EliteProvider, type FlagsClientLike } from '../../src/flags/openfeature.js';
 import { createFlags, type FlagsClient } from '../../src/index.js';
@@ -35,7 +36,7 @@ export class World {
   provider: EliteProvider | undefined;
   client: FlagsClient | undefined;
   /** The store, and a switch that takes it down (every read rejects). */
-  readonly store = outage();
+  readonly store = outageStorage(specFlags());
   /** Moves the client's clock past the cache TTL, so the next read goes to the store. */
   expire: () => void = () => {};
   flag: { type: SpecType; key: string; fallback: JsonValue } | undefined;
@@ -127,24 +128,6 @@ export class World {
     OpenFeature.setContext({});
     await this.provider?.onClose();
   }
-}
-
-/** The memory store with the spec's flags, which can be taken down: every read then rejects. */
-function outage() {
-  const inner = createMemoryStorage({ flags: specFlags() });
-  const state = { down: false };
-  const gate = async <T>(read: () => Promise<T>): Promise<T> => {
-    if (state.down) throw new Error('connection refused');
-    return read();
-  };
-  const storage: StorageAdapter = {
-    ...inner,
-    metadata: { name: 'spec-memory' },
-    subscribe: undefined,
-    getFlag: (key, env) => gate(() => inner.getFlag(key, env)),
-    listFlags: (env) => gate(() => inner.listFlags(env)),
-  };
-  return { storage, state };
 }
 
 /** A store that never answers: the provider stays NOT_READY. */
