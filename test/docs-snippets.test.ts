@@ -65,6 +65,11 @@ describe('docs code blocks', () => {
     expect(fragments.length).toBeLessThanOrEqual(Object.keys(FRAGMENTS).length);
   });
 
+  it('declare nothing: the reader\'s own values live in test/docs-snippets/globals.d.ts, so the runner knows them', () => {
+    const declaring = all.filter((snippet) => /^\s*declare\s/m.test(snippet.code)).map(at);
+    expect(declaring).toEqual([]);
+  });
+
   it('compile under strict TypeScript against the public entries (Markdown file:line, TS code, message)', () => {
     expect(check().errors).toEqual([]);
   }, 120_000);

@@ -9,6 +9,7 @@ type SeriesPoint = import('@tiqology/elite/forecast').SeriesPoint;
 // Flags and experiments
 declare const userId: string;
 declare const storage: import('@tiqology/elite').StorageAdapter;
+declare const analytics: { track(event: string, properties: Record<string, unknown>): Promise<void> };
 
 // Telemetry: the messages of a chat request, the path of the app's own price file
 declare const messages: import('openai').OpenAI.Chat.ChatCompletionMessageParam[];
@@ -24,6 +25,7 @@ declare const tokens: SeriesPoint[];
 declare const loadHistory: SeriesPoint[];
 declare const lastWeekAndAnHour: SeriesPoint[];
 declare const lastTwoWeeks: SeriesPoint[];
+declare const lastFiveWeeks: SeriesPoint[];
 declare const nextDay: import('@tiqology/elite/forecast').TrafficForecast;
 declare function recent(): SeriesPoint[];
 declare function nextHour(): Promise<import('@tiqology/elite/forecast').TrafficForecast>;
