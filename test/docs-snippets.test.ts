@@ -65,7 +65,7 @@ describe('docs code blocks', () => {
     expect(fragments.length).toBeLessThanOrEqual(Object.keys(FRAGMENTS).length);
   });
 
-  it('declare nothing: the reader\'s own values live in test/docs-snippets/globals.d.ts, so the runner knows them', () => {
+  it("declare nothing: the reader's own values live in test/docs-snippets/globals.d.ts, so the runner knows them", () => {
     const declaring = all.filter((snippet) => /^\s*declare\s/m.test(snippet.code)).map(at);
     expect(declaring).toEqual([]);
   });
