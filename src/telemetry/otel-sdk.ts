@@ -19,13 +19,13 @@ export const otelDisabled = (): boolean => otelEnv().OTEL_SDK_DISABLED?.trim().t
 
 /**
  * `import()`s an optional OpenTelemetry package; rejects with `MISSING_DEPENDENCY` naming `feature`
- * and the `npm install` line that brings what it needs.
+ * and `install`, the whole command line that brings what it needs.
  */
 export async function loadOtelPackage(specifier: string, feature: string, install: string): Promise<Record<string, unknown>> {
   try {
     return await importOptional(specifier);
   } catch (error) {
-    const whatToDo = `install it: npm install ${install} (a bundled or traced deployment must ship them: docs/telemetry.md)`;
+    const whatToDo = `install it: ${install} (a bundled or traced deployment must ship them: docs/telemetry.md)`;
     throw new EliteError(
       'MISSING_DEPENDENCY',
       `elite/telemetry: ${feature} needs ${specifier}; ${loadFailure(specifier, error, whatToDo)}`,

@@ -25,7 +25,7 @@ export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 60_000;
 /** Default of `otlpMetrics.timeoutMs` when `OTEL_METRIC_EXPORT_TIMEOUT` is not set, as the SDK's. */
 export const DEFAULT_METRIC_EXPORT_TIMEOUT_MS = 30_000;
 
-const INSTALL = '@opentelemetry/sdk-metrics@2 @opentelemetry/exporter-metrics-otlp-http@0.223 @opentelemetry/resources@2';
+const INSTALL = 'npm install @opentelemetry/sdk-metrics@2 @opentelemetry/exporter-metrics-otlp-http@0.223 @opentelemetry/resources@2';
 
 /** Whether `options` (else `OTEL_METRICS_EXPORTER`) ask for OTLP metrics. */
 export function wantsOtlpMetrics(options: InitOptions): boolean {

@@ -120,7 +120,7 @@ export async function loadRegistry(options: RegistryChoice, metrics: readonly Pr
   try {
     prom = await loadPromClient();
   } catch (error) {
-    const install = 'it is a dependency of @tiqology/elite: npm install prom-client@15, and ship it with a bundled or traced deployment';
+    const install = 'it is a dependency of @tiqology/elite (npm install prom-client@15); a bundled or traced deployment must ship it';
     throw new EliteError('MISSING_DEPENDENCY', `elite/telemetry: metrics need prom-client; ${loadFailure('prom-client', error, install)}`, {
       cause: error,
     });

@@ -162,7 +162,7 @@ export function checkInitOptions(options: InitOptions): void {
 /** The traces URL for a base or full OTLP/HTTP endpoint. */
 export const tracesUrl = (endpoint: string): string => signalUrl(endpoint, 'traces');
 
-const INSTALL = '@opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.223 @opentelemetry/resources@2';
+const INSTALL = 'npm install @opentelemetry/sdk-trace-node@2 @opentelemetry/exporter-trace-otlp-http@0.223 @opentelemetry/resources@2';
 const load = (specifier: string) => loadOtelPackage(specifier, 'init()', INSTALL);
 
 /**

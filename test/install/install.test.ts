@@ -66,8 +66,10 @@ beforeAll(async () => {
 describe('documented install commands, against the npm registry', () => {
   it('finds the commands of the docs and of the error messages', () => {
     const places = [...commands.values()].flat();
-    expect(places).toEqual(expect.arrayContaining(['README.md:24', 'docs/telemetry.md:46']));
-    expect(places.some((p) => p.startsWith('src/telemetry/tracing.ts:'))).toBe(true);
+    // By file, not line: the docs move.
+    for (const file of ['README.md:', 'docs/telemetry.md:', 'src/telemetry/tracing.ts:', 'src/telemetry/otlp-metrics.ts:', 'src/telemetry/registry.ts:']) {
+      expect(places.some((p) => p.startsWith(file))).toBe(true);
+    }
     expect(places.some((p) => p.startsWith('src/cli/stores.ts:'))).toBe(true);
   });
 
