@@ -67,7 +67,13 @@ describe('documented install commands, against the npm registry', () => {
   it('finds the commands of the docs and of the error messages', () => {
     const places = [...commands.values()].flat();
     // By file, not line: the docs move.
-    for (const file of ['README.md:', 'docs/telemetry.md:', 'src/telemetry/tracing.ts:', 'src/telemetry/otlp-metrics.ts:', 'src/telemetry/registry.ts:']) {
+    for (const file of [
+      'README.md:',
+      'docs/telemetry.md:',
+      'src/telemetry/tracing.ts:',
+      'src/telemetry/otlp-metrics.ts:',
+      'src/telemetry/registry.ts:',
+    ]) {
       expect(places.some((p) => p.startsWith(file))).toBe(true);
     }
     expect(places.some((p) => p.startsWith('src/cli/stores.ts:'))).toBe(true);
