@@ -4,31 +4,27 @@
  */
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
-import { trace as otel, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { InMemorySpanExporter, NodeTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { embed, generateText, streamText, wrapEmbeddingModel, wrapLanguageModel } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTelemetry, GEN_AI, type Telemetry } from '../../src/telemetry/index.js';
 import { GEMINI_USAGE, startGeminiServer } from './gemini-server.js';
 import { EMBEDDING_TOKENS, startOpenAIServer, USAGE } from './openai-server.js';
+import { captureSpans } from './span-capture.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const exporter = captureSpans();
 let openaiServer: Awaited<ReturnType<typeof startOpenAIServer>>;
 let geminiServer: Awaited<ReturnType<typeof startGeminiServer>>;
 let t: Telemetry;
 
 beforeAll(async () => {
-  provider.register();
   [openaiServer, geminiServer] = await Promise.all([startOpenAIServer(), startGeminiServer()]);
 });
 afterAll(async () => {
   await Promise.all([openaiServer.close(), geminiServer.close()]);
-  await provider.shutdown();
-  otel.disable();
 });
 beforeEach(() => {
-  exporter.reset();
   openaiServer.seen.length = 0;
   geminiServer.seen.length = 0;
   t = createTelemetry({ logger: { warn: () => {}, error: () => {} } });

@@ -1,28 +1,24 @@
 /** The real `@anthropic-ai/sdk` client, instrumented, against the Anthropic server on 127.0.0.1. */
 import Anthropic, { InternalServerError, NotFoundError } from '@anthropic-ai/sdk';
-import { trace as otel, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { InMemorySpanExporter, NodeTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTelemetry, GEN_AI, type Telemetry } from '../../src/telemetry/index.js';
 import { ANTHROPIC_USAGE, startAnthropicServer } from './anthropic-server.js';
+import { captureSpans } from './span-capture.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const exporter = captureSpans();
 let server: Awaited<ReturnType<typeof startAnthropicServer>>;
 let t: Telemetry;
 let client: Anthropic;
 
 beforeAll(async () => {
-  provider.register();
   server = await startAnthropicServer();
 });
 afterAll(async () => {
   await server.close();
-  await provider.shutdown();
-  otel.disable();
 });
 beforeEach(() => {
-  exporter.reset();
   server.seen.length = 0;
   t = createTelemetry({ logger: { warn: () => {}, error: () => {} } });
   // The SDK's own spans are turned off: ours describe the call.

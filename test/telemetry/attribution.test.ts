@@ -1,10 +1,4 @@
-/**
- * Attribution: `withAttribution` scopes and record fields, on the spans of the real `openai`
- * client (against the OpenAI-compatible server on 127.0.0.1) and in the bounded metrics: feature
- * and variant labels, the top spenders per window with `_other`.
- */
-import { trace as otel } from '@opentelemetry/api';
-import { InMemorySpanExporter, NodeTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isEliteError } from '../../src/internal/errors.js';
@@ -16,22 +10,18 @@ import {
   withAttribution,
 } from '../../src/telemetry/index.js';
 import { startOpenAIServer } from './openai-server.js';
+import { captureSpans } from './span-capture.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const exporter = captureSpans();
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 const quiet = { warn: () => {}, error: () => {} };
 
 beforeAll(async () => {
-  provider.register();
   server = await startOpenAIServer();
 });
 afterAll(async () => {
   await server.close();
-  await provider.shutdown();
-  otel.disable();
 });
-beforeEach(() => exporter.reset());
 
 /** Every sample of a metric as { labels-string: value }. */
 const samples = async (t: Telemetry, name: string) => {

@@ -1,29 +1,25 @@
 /** The real `openai` client's Responses API, embeddings and failures, instrumented, against the OpenAI server on 127.0.0.1. */
-import { trace as otel, SpanStatusCode } from '@opentelemetry/api';
-import { InMemorySpanExporter, NodeTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import OpenAI, { APIConnectionTimeoutError, NotFoundError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTelemetry, GEN_AI, type Telemetry } from '../../src/telemetry/index.js';
 import { EMBEDDING_TOKENS, RESPONSES_USAGE, startOpenAIServer } from './openai-server.js';
+import { captureSpans } from './span-capture.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const exporter = captureSpans();
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 let t: Telemetry;
 let client: OpenAI;
 const warnings: string[] = [];
 
 beforeAll(async () => {
-  provider.register();
   server = await startOpenAIServer();
 });
 afterAll(async () => {
   await server.close();
-  await provider.shutdown();
-  otel.disable();
 });
 beforeEach(() => {
-  exporter.reset();
   server.seen.length = 0;
   warnings.length = 0;
   t = createTelemetry({ logger: { warn: (m: string) => warnings.push(m), error: () => {} } });

@@ -1,28 +1,24 @@
 /** The real `openai` client, instrumented, against an OpenAI-compatible server on 127.0.0.1. */
-import { trace as otel, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { InMemorySpanExporter, NodeTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import OpenAI, { RateLimitError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTelemetry, GEN_AI, type Telemetry } from '../../src/telemetry/index.js';
 import { startOpenAIServer, USAGE } from './openai-server.js';
+import { captureSpans } from './span-capture.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const exporter = captureSpans();
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 let t: Telemetry;
 let client: OpenAI;
 
 beforeAll(async () => {
-  provider.register();
   server = await startOpenAIServer();
 });
 afterAll(async () => {
   await server.close();
-  await provider.shutdown();
-  otel.disable();
 });
 beforeEach(() => {
-  exporter.reset();
   server.seen.length = 0;
   t = createTelemetry({ logger: { warn: () => {}, error: () => {} } });
   client = t.instrumentOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 1 }));
