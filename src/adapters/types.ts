@@ -1,4 +1,5 @@
 import type { FlagDefinition, JsonValue, StoredFlag } from '../definitions/index.js';
+import type { MetricDefinition, VariantMetricStats } from '../experiments/metric-stats.js';
 
 /** An exposure or conversion, as the SDK hands it to a store. */
 export interface FlagEvent {
@@ -40,6 +41,20 @@ export interface ResultsQuery {
   since?: string;
   /** ISO 8601, exclusive. */
   until?: string;
+}
+
+/** What `queryMetricStats` is asked: the window of `queryResults` and the metrics to compute. */
+export interface MetricStatsQuery {
+  /** The flag whose exposures define the variants. */
+  flagKey: string;
+  /** Only events of this environment count. */
+  environment: string;
+  /** ISO 8601, inclusive: exposures and events before it are left out (CUPED's pre-window excepted). */
+  since?: string;
+  /** ISO 8601, exclusive. */
+  until?: string;
+  /** The metrics, each computed per variant as sufficient statistics. */
+  metrics: readonly MetricDefinition[];
 }
 
 /**
@@ -105,6 +120,11 @@ export interface StorageAdapter {
   appendEvents(events: readonly FlagEvent[]): Promise<void>;
   /** Per-variant aggregates of one flag. */
   queryResults(query: ResultsQuery): Promise<VariantAggregate[]>;
+  /**
+   * Per-variant sufficient statistics of each metric (see `experiments/metric-stats.ts`), computed
+   * where the events are (in SQL for the SQL stores), with the attribution rules of `queryResults`.
+   */
+  queryMetricStats?(query: MetricStatsQuery): Promise<VariantMetricStats[]>;
   /**
    * Subscribes to flag changes, when the store can push them: the listener gets the changed
    * key, or `*` when changes may have been missed (a reconnect) and everything should be
