@@ -42,6 +42,8 @@ export function middleware(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: API routes read the id cookie themselves, static assets need no assignment.
-  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico).*)'],
+  // Pages only: API routes read the id cookie themselves; static assets and metadata files
+  // (icon.svg, robots.txt, images) need no assignment. Were they matched, a browser's late icon
+  // request could mint a second id for a visitor whose cookies were just cleared.
+  matcher: ['/((?!api/|_next/static|_next/image|[^?]*\\.(?:ico|svg|png|jpe?g|gif|webp|txt|xml|webmanifest)).*)'],
 };

@@ -36,7 +36,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createFlags, type ExperimentResults, type FlagDefinition, type FlagsClient } from '../../src/index.js';
 import { computeCostUsd, findPrice } from '../../src/telemetry/index.js';
 import { startOpenAIServer, USAGE } from '../telemetry/openai-server.js';
@@ -381,6 +381,10 @@ function servedBy(mode: Mode) {
       const counts: Record<string, number> = {};
       const errors: string[] = [];
       let remaining = visitors;
+      // However the test ends (a failure, a timeout), no tab goes on visiting into the next tests.
+      onTestFinished(() => {
+        remaining = 0;
+      });
       const worker = async () => {
         const context = await browser!.newContext();
         const page = await context.newPage();
@@ -390,6 +394,8 @@ function servedBy(mode: Mode) {
         });
         while (remaining > 0) {
           remaining--;
+          // Leave the previous visit first: none of its requests can then land in the cleared jar.
+          await page.goto('about:blank');
           await context.clearCookies();
           const response = await page.goto(`${base}/`, { waitUntil: 'domcontentloaded' });
           const offer = page.getByTestId('offer');
@@ -410,7 +416,15 @@ function servedBy(mode: Mode) {
         await context.close();
       };
       const started = performance.now();
-      await Promise.all(Array.from({ length: 4 }, worker));
+      // On a failure the other tabs stop too, so no visit runs on into the tests that follow.
+      await Promise.all(
+        Array.from({ length: 4 }, () =>
+          worker().catch((error: unknown) => {
+            remaining = 0;
+            throw error;
+          }),
+        ),
+      );
       timings[`${mode}: ${visitors} first visits in Chromium`] = Math.round(performance.now() - started);
       expect(errors).toEqual([]);
 
@@ -448,6 +462,15 @@ function servedBy(mode: Mode) {
       }
       expect(results.srm.mismatch).toBe(false);
       await context.close();
+    });
+
+    it('assigns no id on a request for the icon or another static file', async () => {
+      for (const path of ['/icon.svg', '/robots.txt']) {
+        const response = await fetch(`${base}${path}`);
+        await response.arrayBuffer();
+        expect(response.headers.get('set-cookie'), path).toBeNull();
+        expect(response.headers.get('x-elite-variant'), path).toBeNull();
+      }
     });
 
     it('ignores assignment headers sent by the client', async () => {
