@@ -22,6 +22,7 @@ import {
 } from './llm.js';
 import { isValidCompletion } from './record-checks.js';
 import { type RecorderContext, setBounded } from './recorder-context.js';
+import type { ExperimentEventRecorder } from './experiment-events.js';
 import type { CompletionRecord } from './types.js';
 
 /** The series one (provider, model, status) writes, with its price. */
@@ -63,6 +64,7 @@ export function createCompletionRecorder(
   { families, epoch, now, window, counts, warnOnce }: RecorderContext,
   prices: Record<string, ModelPrice>,
   attribution?: AttributionMetrics,
+  experimentEvents?: ExperimentEventRecorder,
 ): (completion: CompletionRecord) => void {
   const priceOf = createPriceLookup(prices);
   const completionCache = new Map<string, CompletionSeries>();
@@ -151,6 +153,8 @@ export function createCompletionRecorder(
     slot.completions++;
     slot.tokens += completion.inputTokens + completion.outputTokens;
     slot.costUsd += cost;
-    attribution?.record(completion, currentAttribution(), cost, at);
+    const scoped = currentAttribution();
+    attribution?.record(completion, scoped, cost, at);
+    experimentEvents?.(completion, scoped, cost);
   };
 }

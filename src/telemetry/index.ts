@@ -31,6 +31,7 @@ export { redactWebhookUrl } from './discord-options.js';
 export type { DiscordEmbed, DiscordEmbedField, DiscordPayload } from './discord-payload.js';
 export { DISCORD_LIMITS, fitToDiscordLimits } from './discord-payload.js';
 export type { DeliveryResult, DiscordStats } from './discord-sender.js';
+export { EXPERIMENT_EVENT_NAMES } from './experiment-events.js';
 export { TTFT_BUCKETS } from './families.js';
 export { HTTP_DURATION_BUCKETS, routeLabel } from './http-labels.js';
 export {
@@ -59,6 +60,9 @@ export type {
   CompletionRecord,
   CompletionStatus,
   DiscordOptions,
+  ExperimentEventKind,
+  ExperimentEventSink,
+  ExperimentEventsOptions,
   FlagStatsSource,
   InitOptions,
   InitResult,

@@ -20,11 +20,20 @@ export interface TelemetryCounts {
   droppedSpans: number;
   /** OTLP metric exports that failed. */
   failedMetricExports: number;
+  /** Completions whose experiment events could not be tracked. */
+  failedExperimentEvents: number;
 }
 
 /** Fresh counters, all 0. */
 export function createTelemetryCounts(): TelemetryCounts {
-  return { invalidRecords: 0, unknownModelCompletions: 0, queueOverflows: 0, droppedSpans: 0, failedMetricExports: 0 };
+  return {
+    invalidRecords: 0,
+    unknownModelCompletions: 0,
+    queueOverflows: 0,
+    droppedSpans: 0,
+    failedMetricExports: 0,
+    failedExperimentEvents: 0,
+  };
 }
 
 type AnyFamily = Family<'counter' | 'histogram'>;
@@ -53,6 +62,7 @@ export function createSelfMetrics(counts: TelemetryCounts, families: readonly An
       { value: evictedSeries(families), labels: { reason: 'series_evicted' } },
       { value: counts.queueOverflows, labels: { reason: 'queue_overflow' } },
       { value: counts.droppedSpans, labels: { reason: 'span_export_failed' } },
+      { value: counts.failedExperimentEvents, labels: { reason: 'experiment_event_failed' } },
     ]),
   ];
 }
@@ -67,5 +77,6 @@ export function telemetryStats(counts: TelemetryCounts, families: readonly AnyFa
     queueOverflows: counts.queueOverflows,
     droppedSpans: counts.droppedSpans,
     failedMetricExports: counts.failedMetricExports,
+    failedExperimentEvents: counts.failedExperimentEvents,
   };
 }

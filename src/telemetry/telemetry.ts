@@ -13,6 +13,7 @@ import { createAlerting } from './alerting.js';
 import { instrumentAnthropicClient } from './anthropic.js';
 import { withAttribution } from './attribution.js';
 import { createAttributionMetrics, resolveAttributionOptions } from './attribution-metrics.js';
+import { createExperimentEvents } from './experiment-events.js';
 import { createCompletionRecorder } from './completion-recorder.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
 import { createMetricFamilies } from './families.js';
@@ -51,6 +52,13 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     policy: { idleMs, now: policyNow, epoch },
     warnOnce,
   });
+  const experimentEvents = createExperimentEvents(options.experimentEvents, (error) => {
+    counts.failedExperimentEvents++;
+    warnOnce(
+      'experiment-events',
+      `elite/telemetry: experimentEvents.client.track() threw (${error instanceof Error ? error.message : String(error)}); the completion's experiment events are lost (counted in elite_telemetry_dropped_total{reason="experiment_event_failed"})`,
+    );
+  });
   const allFamilies = [...llmFamilies, ...attribution.families];
   const alerting = createAlerting({ options, config: resolved.alertConfig, enabled: resolved.alertsEnabled, now, logger, warnOnce });
   // A `defaultMetrics: false` for the process-wide registry takes effect now, not at the next load.
@@ -68,7 +76,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     // init() loads the registry through the instance, as every other caller does.
     ...createLifecycle(logger, resolved.shutdownTimeoutMs, () => instance.registry(), alerting, discordNotifiers, exported, counts),
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
-    recordCompletion: createCompletionRecorder(recording, resolved.prices, attribution),
+    recordCompletion: createCompletionRecorder(recording, resolved.prices, attribution, experimentEvents),
     withAttribution,
     recordRequest: createRequestRecorder(recording),
     instrumentOpenAI: (client, instrumentOptions = {}) =>

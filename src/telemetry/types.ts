@@ -157,6 +157,8 @@ export interface TelemetryStats {
   droppedSpans: number;
   /** OTLP metric exports that failed; the next export carries the totals again (cumulative). */
   failedMetricExports: number;
+  /** Completions whose experiment events (`experimentEvents`) could not be tracked: the client's `track` threw. */
+  failedExperimentEvents: number;
 }
 
 /**
@@ -175,6 +177,23 @@ export interface AttributionOptions {
   topUsers?: number;
   /** Length of a top-spenders window, ms; a window's amounts are exported when it ends. Default 60_000. */
   topUsersWindowMs?: number;
+}
+
+/** The events a completion can become (`TelemetryOptions.experimentEvents`). */
+export type ExperimentEventKind = 'cost' | 'tokens' | 'latency';
+
+/** What receives experiment events: a flags client, or anything with its `track`. */
+export interface ExperimentEventSink {
+  /** Records one conversion event for a user (the flags client's `track`). */
+  track(eventName: string, user: string, options?: { value?: number }): void;
+}
+
+/** `TelemetryOptions.experimentEvents`: which flags client sees LLM usage, and which events it gets. */
+export interface ExperimentEventsOptions {
+  /** The flags client whose experiments should see LLM usage. */
+  client: ExperimentEventSink;
+  /** Which events each attributed completion sends: `llm.cost_usd`, `llm.tokens`, `llm.latency_ms`. Default `['cost']`. */
+  events?: readonly ExperimentEventKind[];
 }
 
 /** Options of `createTelemetry`. All optional. */
@@ -215,6 +234,13 @@ export interface TelemetryOptions {
   onAlert?: (event: AlertEvent) => void;
   /** A flags client whose cache counters are exported and alerted on. */
   flags?: FlagStatsSource;
+  /**
+   * LLM usage as experiment events: every completion with a `userId` (in the record or the
+   * attribution scope) is tracked on this flags client as `llm.cost_usd` (and, when listed,
+   * `llm.tokens` and `llm.latency_ms`), so `results()` can read LLM cost per exposed user as a
+   * metric or a guardrail. Checked at once. Default: none.
+   */
+  experimentEvents?: ExperimentEventsOptions;
   /**
    * Add prom-client's process metrics (CPU, memory, event loop) to this instance's registry. Default: true for
    * the shared `telemetry`, false for `createTelemetry` and whenever `registry` is given. Never added twice:
