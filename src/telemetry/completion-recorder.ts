@@ -11,6 +11,7 @@
 import { currentAttribution } from './attribution.js';
 import type { AttributionMetrics } from './attribution-metrics.js';
 import { type CounterSeries, type HistogramSeries, observe } from './capped-family.js';
+import type { ExperimentEventRecorder } from './experiment-events.js';
 import { TTFT_BUCKETS } from './families.js';
 import {
   computeCostUsd,
@@ -22,7 +23,6 @@ import {
 } from './llm.js';
 import { isValidCompletion } from './record-checks.js';
 import { type RecorderContext, setBounded } from './recorder-context.js';
-import type { ExperimentEventRecorder } from './experiment-events.js';
 import type { CompletionRecord } from './types.js';
 
 /** The series one (provider, model, status) writes, with its price. */

@@ -40,7 +40,8 @@ describe('LLM usage as experiment events', () => {
       // The long prompt costs more: 3× the input tokens.
       const input = variant === 'long-prompt' ? 3_000 : 1_000;
       telemetry.recordCompletion(call(user, input, 200));
-      const row = (expected[variant] ??= { cost: 0, tokens: 0, users: 0 });
+      expected[variant] ??= { cost: 0, tokens: 0, users: 0 };
+      const row = expected[variant];
       row.cost += computeCostUsd({ inputTokens: input, outputTokens: 200 }, DEFAULT_PRICES['gpt-4o-mini']!);
       row.tokens += input + 200;
       row.users++;
