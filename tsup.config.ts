@@ -13,6 +13,7 @@ const library: Options = {
     forecast: 'src/forecast/index.ts',
     'adapters/supabase': 'src/adapters/supabase.ts',
     experiments: 'src/experiments/index.ts',
+    rollouts: 'src/rollouts/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -50,6 +50,7 @@ describe('the packed package', () => {
       './telemetry',
       './forecast',
       './experiments',
+      './rollouts',
     ]);
   });
 
@@ -282,6 +283,7 @@ describe('Edge runtime safety', () => {
     '@tiqology/elite/telemetry',
     '@tiqology/elite/forecast',
     '@tiqology/elite/experiments',
+    '@tiqology/elite/rollouts',
   ];
   const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   const noNode: Plugin = {

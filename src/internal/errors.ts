@@ -15,6 +15,8 @@ export type EliteErrorCode =
   | 'CLOSED'
   | 'DELIVERY_FAILED'
   | 'MISSING_DEPENDENCY'
+  // Rollout plans (docs/errors.md, "Rollouts").
+  | 'INVALID_PLAN'
   // Forecast input the caller controls (docs/errors.md, "Forecast").
   | 'SERIES_TOO_SHORT'
   | 'SERIES_NON_FINITE'

@@ -1,0 +1,158 @@
+/**
+ * The guarded-rollout controller: at each `check()` it reads the flag and the figures since the
+ * step began, decides (decide.ts), and, when enabled, writes the new rollout to the store with the
+ * flag's version (optimistic concurrency: a flag changed meanwhile is left alone, and of two
+ * controllers only one write of a step succeeds). Dry run unless `enabled: true`.
+ *
+ * State lives in the flag itself, so a controller can restart or run as a scheduled job: the
+ * rollout percentage is the step, the flag's `updatedAt` is when the step began, and
+ * `metadata['rollout.state']` is `rolled_back` after a rollback (the controller then holds until a
+ * person clears it).
+ */
+import type { StorageAdapter } from '../adapters/types.js';
+import type { StoredFlag } from '../definitions/index.js';
+import { EliteError } from '../internal/errors.js';
+import { type Logger, toSafeLogger } from '../internal/logger.js';
+import { decideRollout } from './decide.js';
+import { validatePlan } from './plan.js';
+import type { ResolvedPlan, RolloutDecision, RolloutFigures, RolloutMetricsSource, RolloutPlan } from './types.js';
+
+/** The metadata key holding a controller's state on the flag. */
+export const ROLLOUT_STATE_KEY = 'rollout.state';
+/** Who the controller's writes are attributed to (the store's `updatedBy`). */
+export const ROLLOUT_WRITER = 'rollout-controller';
+
+/** Options of {@link createRolloutController}. */
+export interface RolloutControllerOptions {
+  /** The store holding the flag. */
+  storage: StorageAdapter;
+  /** The plan; checked at once (`INVALID_PLAN`). */
+  plan: RolloutPlan;
+  /** Where the guardrail figures come from. */
+  metrics: RolloutMetricsSource;
+  /** Write decisions to the flag. Default false: a dry run that only reports. */
+  enabled?: boolean;
+  /** Called with each decision (to notify Discord, log, chart). Errors it throws are logged, never rethrown. */
+  onDecision?: (decision: RolloutDecision) => void | Promise<void>;
+  /** Clock, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** Where problems are logged. Default `console`. */
+  logger?: Logger;
+}
+
+/** A controller for one plan. */
+export interface RolloutController {
+  /** The plan with its defaults. */
+  readonly plan: ResolvedPlan;
+  /** Runs one check; never rejects (a store or metrics failure is a `hold` with the reason). */
+  check(): Promise<RolloutDecision>;
+  /** Every decision so far, oldest first (the last 1,000). */
+  readonly decisions: readonly RolloutDecision[];
+}
+
+const MAX_DECISIONS = 1_000;
+
+/** Creates a controller. Throws `INVALID_PLAN` for a bad plan and `INVALID_OPTIONS` for a missing store or source. */
+export function createRolloutController(options: RolloutControllerOptions): RolloutController {
+  const plan = validatePlan(options.plan);
+  if (typeof options.storage?.getFlag !== 'function')
+    throw new EliteError('INVALID_OPTIONS', 'elite/rollouts: storage must be a store (createMemoryStorage, createPostgresStorage, …)', {
+      field: 'storage',
+    });
+  if (typeof options.metrics?.read !== 'function')
+    throw new EliteError('INVALID_OPTIONS', 'elite/rollouts: metrics must have read(flagKey, since), e.g. createRolloutRecorder()', {
+      field: 'metrics',
+    });
+  const { storage, metrics } = options;
+  const now = options.now ?? Date.now;
+  const logger = toSafeLogger(options.logger);
+  const decisions: RolloutDecision[] = [];
+
+  const write = async (flag: StoredFlag, decision: Omit<RolloutDecision, 'dryRun'>): Promise<string | undefined> => {
+    const next = { ...flag, rollout: decision.to };
+    if (decision.action === 'rollback') {
+      next.metadata = { ...flag.metadata, [ROLLOUT_STATE_KEY]: 'rolled_back' };
+      if (plan.onHarm === 'kill') next.enabled = false;
+    }
+    try {
+      await storage.writeFlag(next, { expectedVersion: flag.version, updatedBy: ROLLOUT_WRITER });
+      return undefined;
+    } catch (error) {
+      if (error instanceof EliteError && error.code === 'VERSION_CONFLICT')
+        return 'the flag changed since it was read; nothing written, the next check decides again';
+      return `the write failed (${error instanceof Error ? error.message : String(error)}); nothing written`;
+    }
+  };
+
+  const decide = async (): Promise<RolloutDecision> => {
+    const at = now();
+    let flag: StoredFlag | undefined;
+    try {
+      flag = await storage.getFlag(plan.flagKey, plan.environment);
+    } catch (error) {
+      const reason = `the store is unavailable (${error instanceof Error ? error.message : String(error)}): holding`;
+      return {
+        flagKey: plan.flagKey,
+        action: 'hold',
+        from: NaN,
+        to: NaN,
+        reasons: [reason],
+        guardrails: [],
+        treatmentRequests: 0,
+        stepAgeMs: 0,
+        at,
+        dryRun: true,
+      };
+    }
+    if (flag === undefined) {
+      return {
+        flagKey: plan.flagKey,
+        action: 'hold',
+        from: 0,
+        to: 0,
+        reasons: [`no flag "${plan.flagKey}" in ${plan.environment}`],
+        guardrails: [],
+        treatmentRequests: 0,
+        stepAgeMs: 0,
+        at,
+        dryRun: true,
+      };
+    }
+    const stepStartedAt = Date.parse(flag.updatedAt);
+    let figures: RolloutFigures | undefined;
+    let sourceError: string | undefined;
+    try {
+      figures = await metrics.read(plan.flagKey, stepStartedAt);
+    } catch (error) {
+      sourceError = error instanceof Error ? error.message : String(error);
+    }
+    const state = {
+      rollout: flag.rollout ?? 100,
+      rolledBack: flag.metadata?.[ROLLOUT_STATE_KEY] === 'rolled_back' || (plan.onHarm === 'kill' && !flag.enabled),
+      stepStartedAt,
+      now: at,
+    };
+    const decision = decideRollout(plan, state, figures, sourceError);
+    const writes = decision.action === 'advance' || decision.action === 'rollback';
+    if (!writes || options.enabled !== true) return { ...decision, dryRun: writes };
+    const failure = await write(flag, decision);
+    if (failure === undefined) return { ...decision, dryRun: false };
+    return { ...decision, reasons: [...decision.reasons, failure], dryRun: true };
+  };
+
+  return {
+    plan,
+    decisions,
+    async check() {
+      const decision = await decide();
+      decisions.push(decision);
+      if (decisions.length > MAX_DECISIONS) decisions.shift();
+      try {
+        await options.onDecision?.(decision);
+      } catch (error) {
+        logger.warn(`elite/rollouts: onDecision threw (${error instanceof Error ? error.message : String(error)}); the decision stands`);
+      }
+      return decision;
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * `@tiqology/elite/rollouts`: guarded rollouts. A plan moves a flag's rollout through steps
+ * (1 % → 5 % → 25 % → 100 %) while its guardrails hold, comparing the users on the new code with
+ * the rest by a sequential test valid however often it is checked, and rolls it back when one is
+ * harmed.
+ * @packageDocumentation
+ */
+
+export type { RolloutController, RolloutControllerOptions } from './controller.js';
+export { createRolloutController, ROLLOUT_STATE_KEY, ROLLOUT_WRITER } from './controller.js';
+export type { RolloutState } from './decide.js';
+export { decideRollout, evaluateGuardrail } from './decide.js';
+export { DEFAULT_MIN_SAMPLE_PER_STEP, DEFAULT_MIN_STEP_MS, DEFAULT_SEQUENTIAL_TUNING, validatePlan } from './plan.js';
+export type { RolloutObservation, RolloutRecorder, RolloutRecorderOptions } from './recorder.js';
+export { createRolloutRecorder } from './recorder.js';
+export type { MomentEstimate } from './sequential.js';
+export { differenceSequence, momentsFromSums, sequentialHalfWidth, sequentialRho } from './sequential.js';
+export type {
+  GroupFigures,
+  Guardrail,
+  GuardrailMetric,
+  GuardrailResult,
+  ResolvedPlan,
+  RolloutAction,
+  RolloutDecision,
+  RolloutFigures,
+  RolloutMetricsSource,
+  RolloutPlan,
+} from './types.js';

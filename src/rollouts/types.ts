@@ -1,0 +1,128 @@
+/**
+ * The types of guarded rollouts: a plan (steps, minimum time and sample per step, guardrails),
+ * the figures a guardrail reads for the users on the new code and for the rest, and the decision a
+ * check makes.
+ */
+
+/** What a guardrail compares between the users on the new code and the rest. */
+export type GuardrailMetric =
+  /** Share of requests that failed (`errors / requests`). */
+  | 'error_rate'
+  /** Mean request latency, ms (a shift of the distribution moves its p95 and its mean alike). */
+  | 'latency'
+  /** Mean LLM cost per request, USD. */
+  | 'cost_per_request';
+
+/** One guardrail of a plan. */
+export interface Guardrail {
+  /** The figure compared. */
+  metric: GuardrailMetric;
+  /**
+   * Harm tolerated before the guardrail counts as harmed, relative to the rest's figure: 0.1 lets
+   * the new code be 10 % worse. Default 0: any worsening the test is sure of.
+   */
+  tolerance?: number;
+}
+
+/** A rollout plan on one flag. */
+export interface RolloutPlan {
+  /** The flag rolled out: a toggle whose `rollout` the controller moves. */
+  flagKey: string;
+  /** The flag's environment. */
+  environment: string;
+  /** Rollout percentages, increasing, each in (0, 100]; the last is usually 100. */
+  steps: readonly number[];
+  /** Shortest time on a step before advancing, ms. Default 10 minutes. */
+  minStepMs?: number;
+  /** Fewest requests from users on the new code during a step before advancing. Default 1,000. */
+  minSamplePerStep?: number;
+  /** What is compared at every check. At least one. */
+  guardrails: readonly Guardrail[];
+  /** What a harmed guardrail does: `rollback` sets the rollout to 0, `kill` disables the flag. Default `rollback`. */
+  onHarm?: 'rollback' | 'kill';
+  /**
+   * The chance of rolling back a healthy release over the whole rollout, at most. Split evenly
+   * over every guardrail on every step (Bonferroni), each compared by a confidence sequence, so
+   * checking as often as you like does not raise it. Default 0.05.
+   */
+  alpha?: number;
+  /** Tuning of the confidence sequence (the sample size where it is tightest). Default 5,000. */
+  sequentialTuning?: number;
+}
+
+/** A plan with every default filled in, as `validatePlan` returns it. */
+export type ResolvedPlan = Omit<Required<RolloutPlan>, 'guardrails'> & { guardrails: readonly Required<Guardrail>[] };
+
+/**
+ * What a metrics source reports for one group of users over a window: sums, so that rates and
+ * means and their variances follow.
+ */
+export interface GroupFigures {
+  /** Requests (or calls) made. */
+  requests: number;
+  /** Of which failed. */
+  errors: number;
+  /** Σ latency, ms. */
+  latencySum: number;
+  /** Σ latency², ms². */
+  latencySumSquares: number;
+  /** Σ LLM cost, USD. */
+  costSum: number;
+  /** Σ cost², USD². */
+  costSumSquares: number;
+}
+
+/** The figures of both groups since a time. */
+export interface RolloutFigures {
+  /** Users served the new code (the flag on). */
+  treatment: GroupFigures;
+  /** Everyone else. */
+  control: GroupFigures;
+}
+
+/** Where a controller reads its figures: the app's telemetry, Prometheus, experiment events. */
+export interface RolloutMetricsSource {
+  /** The figures of both groups from `since` (ms since the epoch) to now. May reject: the controller then holds. */
+  read(flagKey: string, since: number): Promise<RolloutFigures>;
+}
+
+/** The outcome of one guardrail at one check. */
+export interface GuardrailResult {
+  /** The figure compared. */
+  metric: GuardrailMetric;
+  /** The new code's figure. */
+  treatment: number;
+  /** The rest's figure. */
+  control: number;
+  /** Confidence sequence of `treatment − control` (at the plan's alpha split over guardrails and steps), valid whenever it is read; undefined without data. */
+  interval?: [number, number];
+  /** `harmed`: worse beyond the tolerance with the plan's confidence; `ok`: not shown harmful; `no_data`: a group has fewer than 50 requests. */
+  status: 'harmed' | 'ok' | 'no_data';
+}
+
+/** What a check decided. */
+export type RolloutAction = 'advance' | 'hold' | 'rollback' | 'complete';
+
+/** One decision, with the figures behind it. */
+export interface RolloutDecision {
+  /** The flag. */
+  flagKey: string;
+  /** What the controller does (or, in a dry run, would do). */
+  action: RolloutAction;
+  /** Rollout percentage before the decision. */
+  from: number;
+  /** Rollout percentage after it (0 after a rollback; the same on hold). */
+  to: number;
+  /** Sentences for people: why. */
+  reasons: string[];
+  /** Each guardrail's figures. */
+  guardrails: GuardrailResult[];
+  /** Requests from users on the new code during this step. */
+  treatmentRequests: number;
+  /** Time on this step, ms. */
+  stepAgeMs: number;
+  /** When the check ran, ms since the epoch. */
+  at: number;
+  /** True when nothing was written (dry run, or another writer changed the flag first). */
+  dryRun: boolean;
+}
