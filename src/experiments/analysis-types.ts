@@ -6,7 +6,7 @@ import type { PValueCorrection } from './corrections.js';
 import type { ComparisonProblem } from './effect-moments.js';
 import type { MetricDefinition } from './metric-stats.js';
 import type { PowerAnswer } from './power.js';
-import type { SampleRatioCheck } from './types.js';
+import type { SampleRatioCheck } from './srm-check.js';
 
 /** The statistics engine of an analysis. */
 export type StatsEngine = 'frequentist' | 'bayesian';

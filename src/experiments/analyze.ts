@@ -10,13 +10,40 @@ import { type ComparisonContext, compareMetric } from './compare-metric.js';
 import { adjustedInterval, adjustPValues, type PValueCorrection } from './corrections.js';
 import type { Counts } from './input.js';
 import { checkMetricStats, checkVariants } from './metric-input.js';
-import type { MetricStats, VariantMetricStats } from './metric-stats.js';
+import type { MetricDefinition, MetricStats, VariantMetricStats } from './metric-stats.js';
 import { decide, outcomeOf } from './outcome.js';
 import { sampleRatioCheck } from './srm.js';
 
 function weightsOf(stats: readonly VariantMetricStats[], weights: Readonly<Record<string, number>> | undefined): Map<string, number> {
   if (weights === undefined) return new Map(stats.map((v) => [v.variant, 1]));
   return new Map(Object.entries(weights).filter(([, w]) => typeof w === 'number' && Number.isFinite(w) && w >= 0));
+}
+
+/**
+ * Configured variants first, in configured order: a store leaves out variants nobody was exposed
+ * to, which then count with 0 users (and make their comparisons NOT_ENOUGH_DATA).
+ */
+function withConfiguredVariants(
+  stats: readonly VariantMetricStats[],
+  weights: Readonly<Record<string, number>> | undefined,
+  metrics: readonly MetricDefinition[],
+): VariantMetricStats[] {
+  if (weights === undefined || !Array.isArray(stats)) return stats as VariantMetricStats[];
+  const zero = { sum: 0, sumSquares: 0 };
+  const empty = (variant: string): VariantMetricStats => ({
+    variant,
+    units: 0,
+    metrics: Object.fromEntries(
+      metrics.map((m): [string, MetricStats] => [
+        m.key,
+        m.kind === 'ratio'
+          ? { kind: 'ratio', units: 0, numerator: zero, denominator: zero, sumProducts: 0 }
+          : { kind: m.kind, units: 0, ...zero },
+      ]),
+    ),
+  });
+  const configured = Object.keys(weights).map((key) => stats.find((v) => v?.variant === key) ?? empty(key));
+  return [...configured, ...stats.filter((v) => !(v?.variant in weights))];
 }
 
 /** Adjusts the p-values (and widens the intervals) of one effect kind across the family. */
@@ -55,8 +82,13 @@ function correct(effects: (EffectResult | undefined)[], correction: PValueCorrec
  * analysis.summary; // 'Ship b: revenue +7.7% against control, with no guardrail harmed.'
  * ```
  */
-export function analyzeExperiment(stats: readonly VariantMetricStats[], options: AnalyzeExperimentOptions): ExperimentAnalysis {
+export function analyzeExperiment(input: readonly VariantMetricStats[], options: AnalyzeExperimentOptions): ExperimentAnalysis {
   const o = resolveOptions(options);
+  const stats = withConfiguredVariants(
+    input,
+    options.weights,
+    o.metrics.map((m) => m.definition),
+  );
   checkVariants(stats);
   const weights = weightsOf(stats, options.weights);
   const control = options.control ?? (options.weights === undefined ? stats[0]?.variant : [...weights.keys()][0]) ?? '';
