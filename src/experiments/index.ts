@@ -37,6 +37,38 @@
  * @packageDocumentation
  */
 
+export { DEFAULT_SEQUENTIAL_TUNING } from './analysis-options.js';
+export type {
+  AnalysisDecision,
+  AnalyzeExperimentOptions,
+  ComparisonOutcome,
+  EffectResult,
+  ExperimentAnalysis,
+  MetricAnalysis,
+  MetricComparison,
+  MetricRole,
+  MetricVariantResult,
+  StatsEngine,
+} from './analysis-types.js';
+
+export { analyzeExperiment } from './analyze.js';
+export type { GaussianPrior } from './bayesian.js';
+export type { PValueCorrection } from './corrections.js';
+export { adjustedInterval, benjaminiHochberg, holmBonferroni } from './corrections.js';
+export type { ComparisonProblem } from './effect-moments.js';
+export type {
+  MeanPreStats,
+  MeanStats,
+  MetricDefinition,
+  MetricKind,
+  MetricSource,
+  MetricStats,
+  MomentSums,
+  RatioPreStats,
+  RatioStats,
+  VariantMetricStats,
+} from './metric-stats.js';
+export type { PowerAnswer } from './power.js';
 export { computeResults } from './results.js';
 export type {
   ComputeResultsOptions,

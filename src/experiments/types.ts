@@ -1,3 +1,5 @@
+import type { ExperimentAnalysis } from './analysis-types.js';
+
 /**
  * The types of the experiments module: the per-variant counts it reads and the results it returns.
  * They belong here, not to flags: any source of aggregates (a store, a warehouse query, a CSV)
@@ -67,17 +69,9 @@ export interface VariantResult {
   probabilityToBeatControl?: number;
 }
 
-/** Chi-square goodness-of-fit test of exposures against the configured weights. */
-export interface SampleRatioCheck {
-  /** The chi-square statistic of observed against expected exposures. */
-  chiSquare: number;
-  /** Variants with a positive weight, minus one. */
-  degreesOfFreedom: number;
-  /** Probability of a mismatch at least this large if assignment worked as configured. */
-  pValue: number;
-  /** `pValue < 0.001`: assignment or exposure logging is broken, so the comparison cannot be trusted. */
-  mismatch: boolean;
-}
+export type { SampleRatioCheck } from './srm-check.js';
+
+import type { SampleRatioCheck } from './srm-check.js';
 
 /** What the experiment says so far. */
 export type ExperimentVerdict = 'WINNER' | 'NO_WINNER_YET' | 'NOT_ENOUGH_DATA';
@@ -98,6 +92,8 @@ export interface ExperimentResults {
   warnings: string[];
   /** One or two sentences for people: the verdict and the numbers behind it. */
   summary: string;
+  /** The metric analysis, when `results()` was given `analysis` options (see `analyzeExperiment`). */
+  analysis?: ExperimentAnalysis;
 }
 
 /** Options of `computeResults`. */

@@ -7,11 +7,13 @@
  * with ./experiments-loader.edge.ts: Next.js bundles middleware into one file, lazy chunks
  * included, so only a build that does not reach ../experiments/index.js at all keeps them out of it.
  */
-import type { computeResults } from '../experiments/index.js';
+import type { analyzeExperiment, computeResults } from '../experiments/index.js';
 
 /** The part of the experiments module that `results()` calls. */
 export interface ExperimentsModule {
   computeResults: typeof computeResults;
+  /** The metric analysis of `results({ analysis })`. */
+  analyzeExperiment: typeof analyzeExperiment;
 }
 
 /** Loads the experiment statistics on first use (a dynamic `import()`, cached by the runtime). */

@@ -1,5 +1,6 @@
 import type { StorageAdapter } from '../adapters/types.js';
 import type { FlagDefinition, FlagMetadata, JsonValue } from '../definitions/index.js';
+import type { AnalyzeExperimentOptions } from '../experiments/index.js';
 import type { Logger } from '../internal/logger.js';
 
 // The stored flag model lives in definitions/ (shared with adapters/); re-exported so imports from here keep working.
@@ -236,4 +237,11 @@ export interface ResultsOptions {
   since?: Date | string;
   /** Exclusive upper bound (Date or ISO 8601). */
   until?: Date | string;
+  /**
+   * Metric analysis: with `metrics` and `goal`, `results()` also asks the store for the metrics'
+   * sufficient statistics (`queryMetricStats`) and returns `analyzeExperiment`'s answer in
+   * `analysis` (engine, sequential testing, corrections, CUPED as its options say). The store must
+   * implement `queryMetricStats`, else `results()` rejects with `INVALID_OPTIONS`.
+   */
+  analysis?: Omit<AnalyzeExperimentOptions, 'weights' | 'control'>;
 }

@@ -25,7 +25,9 @@ export type EliteErrorCode =
   | 'SERIES_IRREGULAR_STEP'
   | 'INVALID_TIMESTAMP'
   | 'INVALID_CSV'
-  | 'UNSUPPORTED_RUNTIME';
+  | 'UNSUPPORTED_RUNTIME'
+  // Experiment statistics the caller (or a store) passes to analyzeExperiment (docs/errors.md, "Experiments").
+  | 'INVALID_STATS';
 
 /** Options accepted by {@link EliteError}. */
 export interface EliteErrorOptions {

@@ -25,13 +25,15 @@ export function createResults(
 ) {
   const { environment } = settings;
   return async (flagKey: string, resultsOptions: ResultsOptions = {}): Promise<ExperimentResults> => {
-    const { computeResults } = await loadExperiments();
+    const { computeResults, analyzeExperiment } = await loadExperiments();
     if (!isValidKey(flagKey))
       throw new EliteError('FLAG_NOT_FOUND', `elite/flags: results(): the flag key must be a non-empty string, got ${typeof flagKey}`);
     const query: ResultsQuery = { flagKey, environment };
     try {
       const bound = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
-      const { event, since, until } = resultsOptions;
+      const { event, since, until, analysis } = resultsOptions;
+      if (analysis !== undefined && typeof storage.queryMetricStats !== 'function')
+        throw new Error(`the store (${storage.metadata?.name ?? 'custom'}) has no queryMetricStats, which metric analysis needs`);
       if (event !== undefined) query.eventName = event;
       if (since !== undefined) query.since = bound(since) as string;
       if (until !== undefined) query.until = bound(until) as string;
@@ -61,6 +63,16 @@ export function createResults(
         `elite/flags: "${flagKey}" is not an experiment in "${environment}" (no such flag, or a toggle without variants)`,
       );
     }
-    return computeResults(aggregates, Object.fromEntries(definition.variants.map((v) => [v.key, v.weight])));
+    const weights = Object.fromEntries(definition.variants.map((v) => [v.key, v.weight]));
+    const results = computeResults(aggregates, weights);
+    const analysis = resultsOptions.analysis;
+    if (analysis === undefined || storage.queryMetricStats === undefined) return results;
+    let stats: Awaited<ReturnType<NonNullable<StorageAdapter['queryMetricStats']>>>;
+    try {
+      stats = await storage.queryMetricStats({ ...query, metrics: analysis.metrics });
+    } catch (cause) {
+      throw reporter.storageError(`reading metric statistics of "${flagKey}"`, cause);
+    }
+    return { ...results, analysis: analyzeExperiment(stats, { ...analysis, weights, control: results.control }) };
   };
 }
