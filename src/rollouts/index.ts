@@ -14,7 +14,7 @@ export { DEFAULT_MIN_SAMPLE_PER_STEP, DEFAULT_MIN_STEP_MS, DEFAULT_SEQUENTIAL_TU
 export type { RolloutObservation, RolloutRecorder, RolloutRecorderOptions } from './recorder.js';
 export { createRolloutRecorder } from './recorder.js';
 export type { MomentEstimate } from './sequential.js';
-export { differenceSequence, momentsFromSums, sequentialHalfWidth, sequentialRho } from './sequential.js';
+export { differenceSequence, momentsFromSums } from './sequential.js';
 export type {
   GroupFigures,
   Guardrail,

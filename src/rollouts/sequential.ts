@@ -4,8 +4,10 @@
  * confidence sequences", 2023; the form GrowthBook's sequential testing uses). Unlike a fixed-
  * horizon interval it stays valid however often it is read, which is what a controller checking
  * every few minutes needs: reading a 95 % t-interval at every check would roll back healthy
- * releases far more often than 5 % of the time.
+ * releases far more often than 5 % of the time. The sequence itself is the experiments engine's
+ * (equal to GrowthBook's to 1e-6); this file applies it to the two groups' sums.
  */
+import { sequentialHalfWidth, sequentialRho } from '../experiments/sequential.js';
 
 /** Mean and variance of the mean of one group, from its sums. */
 export interface MomentEstimate {
@@ -25,21 +27,6 @@ export function momentsFromSums(n: number, sum: number, sumSquares: number): Mom
   return { n, mean, variance };
 }
 
-/** ρ of the confidence sequence: the tuning (the sample size where it is tightest) at level alpha. */
-export function sequentialRho(alpha: number, tuning: number): number {
-  const l = -2 * Math.log(alpha);
-  return Math.sqrt((l + Math.log(l + 1)) / tuning);
-}
-
-/**
- * Half-width of the confidence sequence for an estimate whose variance times N is `s2`, after N
- * observations in all.
- */
-export function sequentialHalfWidth(s2: number, n: number, rho: number, alpha: number): number {
-  const r2 = rho * rho;
-  return Math.sqrt(s2) * Math.sqrt(((2 * (n * r2 + 1)) / (n * n * r2)) * Math.log(Math.sqrt(n * r2 + 1) / alpha));
-}
-
 /**
  * Confidence sequence of `treatment.mean − control.mean` at level 1 − alpha, or undefined when a
  * group has no observation.
@@ -53,7 +40,7 @@ export function differenceSequence(
   if (treatment.n === 0 || control.n === 0) return undefined;
   const n = treatment.n + control.n;
   const varianceOfDifference = treatment.variance / treatment.n + control.variance / control.n;
-  const half = sequentialHalfWidth(varianceOfDifference * n, n, sequentialRho(alpha, tuning), alpha);
+  const half = sequentialHalfWidth(varianceOfDifference * n, n, alpha, sequentialRho(alpha, tuning));
   const difference = treatment.mean - control.mean;
   return [difference - half, difference + half];
 }
