@@ -4,7 +4,15 @@
  * @packageDocumentation
  */
 
-export type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from '../adapters/types.js';
+export type {
+  FlagChange,
+  FlagEvent,
+  FlagHistoryOptions,
+  ResultsQuery,
+  StorageAdapter,
+  VariantAggregate,
+  WriteOptions,
+} from '../adapters/types.js';
 export { KEY_PATTERN, validateCondition, validateFlag } from '../definitions/index.js';
 export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from '../experiments/index.js';
 export type { EliteErrorCode, EliteErrorOptions } from '../internal/errors.js';
