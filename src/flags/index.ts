@@ -25,6 +25,7 @@ export type { SavedGroups } from './conditions.js';
 export { evalCondition } from './conditions.js';
 export { createFlags } from './create-flags.js';
 export type { FlushResult } from './events.js';
+export type { FlagKey, FlagRegistry, FlagValue, FlagVariant } from './flag-registry.js';
 export type { DefaultFlagsClient } from './singleton.js';
 export { flags } from './singleton.js';
 export type {

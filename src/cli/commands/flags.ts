@@ -7,8 +7,9 @@ import { environmentOf, withStore } from '../stores.js';
 import { didYouMean } from '../suggest.js';
 import { renderTable } from '../table.js';
 import { parseLimit, printHistory } from './flags-history.js';
+import { writeTypes } from './flags-types.js';
 
-const SUBCOMMANDS = ['list', 'get', 'set', 'rollout', 'enable', 'disable', 'delete', 'history'] as const;
+const SUBCOMMANDS = ['list', 'get', 'set', 'rollout', 'enable', 'disable', 'delete', 'history', 'types'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Arguments each subcommand takes after its name. */
@@ -21,6 +22,7 @@ const ARITY: Record<Subcommand, string[]> = {
   disable: ['<key>'],
   delete: ['<key>'],
   history: ['<key>'],
+  types: [],
 };
 
 const definitionOf = ({ version: _v, updatedAt: _u, ...definition }: StoredFlag): FlagDefinition => definition;
@@ -123,6 +125,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   if (subcommand !== 'set' && values['if-version'] !== undefined) throw usageError('--if-version applies to flags set');
   if (subcommand !== 'history' && values.limit !== undefined) throw usageError('--limit applies to flags history');
   const limit = subcommand === 'history' ? parseLimit(values.limit) : 0;
+  if (subcommand !== 'types' && values.out !== undefined) throw usageError('--out applies to flags types');
   const environment = environmentOf(values, io);
   const expectedVersion = parseVersion(values['if-version']);
   const percent = subcommand === 'rollout' ? parsePercent(args[1] as string) : undefined;
@@ -207,6 +210,14 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
         }
         case 'history':
           await printHistory(storage, { key, environment, label, limit }, out);
+          return EXIT.OK;
+        case 'types':
+          await writeTypes(
+            await storage.listFlags(environment),
+            { source: `the ${environment} flags of ${label}`, out: values.out as string | undefined },
+            io,
+            out,
+          );
           return EXIT.OK;
       }
     },
