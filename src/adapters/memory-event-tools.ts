@@ -1,8 +1,10 @@
 /**
- * What the memory store needs for events only: the checks every store applies to an event and
- * the per-variant aggregates of `queryResults`. The memory store loads this module on its first
- * `appendEvents` or `queryResults` (a dynamic `import()`), so the flags entry, whose default
- * store is the memory store, carries only what evaluation needs until events arrive.
+ * What the memory store needs beyond evaluation: the checks every store applies to an event, the
+ * per-variant aggregates of `queryResults`, and the reader of its flag history. The memory store
+ * loads this module on its first `appendEvents`, `queryResults` or `listFlagHistory` (a dynamic
+ * `import()`), so the flags entry, whose default store is the memory store, carries only what
+ * evaluation needs until then.
  */
 export { aggregateEvents } from './aggregate.js';
 export { assertStorableEvents } from './event-checks.js';
+export { readMemoryHistory } from './memory-history.js';

@@ -1,8 +1,9 @@
 import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
+import type { MemoryChange } from './memory-history.js';
 import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
 import { versionConflict } from './version-conflict.js';
 
-/** The event checks and aggregates, loaded once on first use (see memory-event-tools.ts). */
+/** The event checks, aggregates and history reader, loaded once on first use (see memory-event-tools.ts). */
 let eventTools: Promise<typeof import('./memory-event-tools.js')> | undefined;
 const loadEventTools = () => {
   eventTools ??= import('./memory-event-tools.js');
@@ -54,6 +55,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   let dropped = 0;
   const listeners = new Set<{ environment: string; listener: (key: string) => void }>();
   const id = (key: string, environment: string) => `${environment}\u0000${key}`;
+  // Each flag's changes, oldest first, as compact tuples (made readable by memory-history.ts),
+  // at most 1 000 a flag. Stored flags are replaced, never mutated, so keeping them is safe.
+  const history = new Map<string, MemoryChange[]>();
+  const record = (key: string, before: StoredFlag | undefined, after: StoredFlag | undefined, updatedBy: string | undefined) => {
+    const list = history.get(key) ?? [];
+    // A write's change is stamped with its updatedAt, as the SQL stores do.
+    if (list.push([before, after, updatedBy, after?.updatedAt ?? new Date(now()).toISOString()]) > 1000) list.shift();
+    history.set(key, list);
+  };
 
   const notify = (key: string, environment: string) => {
     for (const l of listeners) {
@@ -66,27 +76,27 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     }
   };
 
-  const store = (flag: FlagDefinition, writeOptions: WriteOptions = {}): StoredFlag => {
+  /** Stores a valid flag at the next version; a seed (`seed`) keeps the version it carries. */
+  const store = (flag: FlagDefinition, writeOptions: WriteOptions = {}, seed = false): StoredFlag => {
     validateFlag(flag);
-    const current = flags.get(id(flag.key, flag.environment));
+    const key = id(flag.key, flag.environment);
+    const current = flags.get(key);
     const expected = writeOptions.expectedVersion;
     if (expected !== undefined && (current?.version ?? 0) !== expected) {
       throw versionConflict(flag.key, flag.environment, current?.version ?? 0, expected);
     }
     const stored: StoredFlag = {
       ...clone(flag),
-      version: (current?.version ?? 0) + 1,
+      // Seeded flags keep the version they carry (e.g. a snapshot exported elsewhere).
+      version: (seed && flag.version) || (current?.version ?? 0) + 1,
       updatedAt: new Date(now()).toISOString(),
     };
-    flags.set(id(flag.key, flag.environment), stored);
+    flags.set(key, stored);
+    record(key, current, stored, writeOptions.updatedBy);
     return clone(stored);
   };
 
-  for (const flag of options.flags ?? []) {
-    const stored = store(flag);
-    // Seeded flags keep the version they carry (e.g. a snapshot exported elsewhere).
-    if (flag.version !== undefined) flags.set(id(flag.key, flag.environment), { ...stored, version: flag.version });
-  }
+  for (const flag of options.flags ?? []) store(flag, {}, true);
 
   return {
     metadata: { name: 'memory' },
@@ -120,8 +130,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       }
       if (!current) return false;
       flags.delete(id(key, environment));
+      record(id(key, environment), current, undefined, deleteOptions.updatedBy);
       notify(key, environment);
       return true;
+    },
+    async listFlagHistory(key, environment, historyOptions) {
+      return (await loadEventTools()).readMemoryHistory(history.get(id(key, environment)) ?? [], historyOptions);
     },
     async appendEvents(batch: readonly FlagEvent[]) {
       // All or none, refusing what PostgreSQL would: behaviour is the same on every store.

@@ -1,12 +1,13 @@
 import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
 import { EliteError } from '../internal/errors.js';
+import { HISTORY_COLUMNS, type HistoryRow, historyLimit, toFlagChange } from './flag-history.js';
 import { type Queryable, withConnection } from './postgres-session.js';
 import { type FlagRow, toStoredFlag } from './sql-rows.js';
 import type { StorageAdapter, WriteOptions } from './types.js';
 import { versionConflict } from './version-conflict.js';
 
-/** The flag methods of a store: reads, writes (one or a batch) and deletes. */
-type FlagMethods = Pick<StorageAdapter, 'getFlag' | 'listFlags' | 'writeFlag' | 'writeFlags' | 'deleteFlag'>;
+/** The flag methods of a store: reads, writes (one or a batch), deletes and the history of changes. */
+type FlagMethods = Pick<StorageAdapter, 'getFlag' | 'listFlags' | 'writeFlag' | 'writeFlags' | 'deleteFlag' | 'listFlagHistory'>;
 
 const COLUMNS = 'definition, version, updated_at';
 
@@ -101,9 +102,11 @@ export function postgresFlags(pool: Queryable): FlagMethods {
     },
     async deleteFlag(key, environment, deleteOptions = {}) {
       const expected = deleteOptions.expectedVersion;
+      // The history trigger reads who deletes from elite.actor, set for this statement's transaction.
       const { rowCount } = await pool.query(
-        `delete from feature_flags where key = $1 and environment = $2 and ($3::int is null or version = $3::int)`,
-        [key, environment, expected ?? null],
+        `delete from feature_flags where key = $1 and environment = $2 and ($3::int is null or version = $3::int)
+           and set_config('elite.actor', $4, true) is not null`,
+        [key, environment, expected ?? null, deleteOptions.updatedBy ?? ''],
       );
       if ((rowCount ?? 0) > 0) return true;
       if (expected !== undefined) {
@@ -111,6 +114,14 @@ export function postgresFlags(pool: Queryable): FlagMethods {
         if ((current?.version ?? 0) !== expected) throw versionConflict(key, environment, current?.version ?? 0, expected);
       }
       return false;
+    },
+    async listFlagHistory(key, environment, options) {
+      const limit = historyLimit(options);
+      const { rows } = await pool.query<HistoryRow>(
+        `select ${HISTORY_COLUMNS} from feature_flag_history where key = $1 and environment = $2 order by id desc limit $3`,
+        [key, environment, limit],
+      );
+      return rows.map(toFlagChange);
     },
   };
 }

@@ -229,6 +229,52 @@ export function describeStorageAdapter(name: string, factory: () => Promise<Stor
       expect(await storage.writeFlags?.([])).toEqual([]);
     });
 
+    it('records every write and delete in the flag history: action, version, author, time, definitions before and after', async () => {
+      const list = storage.listFlagHistory;
+      expect(typeof list).toBe('function');
+      if (list === undefined) return;
+      const history = (key: string, limit?: number) =>
+        storage.listFlagHistory?.(key, 'production', limit === undefined ? undefined : { limit }) ?? Promise.resolve([]);
+      const started = Date.now() - 60_000;
+      const v1 = await storage.writeFlag(toggle('audited'), { updatedBy: 'ann' });
+      await storage.writeFlag({ ...toggle('audited'), rollout: 80 }, { expectedVersion: v1.version });
+      await storage.writeFlags?.([{ ...toggle('audited'), enabled: false }, toggle('audited', 'staging')], { updatedBy: 'bob' });
+      // A refused write records nothing.
+      await expect(storage.writeFlag({ ...toggle('audited'), rollout: 1 }, { expectedVersion: 1 })).rejects.toMatchObject({
+        code: 'VERSION_CONFLICT',
+      });
+      expect(await storage.deleteFlag('audited', 'production', { expectedVersion: 3, updatedBy: 'cy' })).toBe(true);
+      await storage.writeFlag(toggle('audited'));
+
+      const changes = await history('audited');
+      expect(changes.map((c) => [c.action, c.version, c.updatedBy ?? null])).toEqual([
+        ['create', 1, null],
+        ['delete', 3, 'cy'],
+        ['update', 3, 'bob'],
+        ['update', 2, null],
+        ['create', 1, 'ann'],
+      ]);
+      for (const c of changes) {
+        expect(c).toMatchObject({ key: 'audited', environment: 'production' });
+        expect(Date.parse(c.at)).toBeGreaterThanOrEqual(started);
+        expect(new Date(c.at).toISOString()).toBe(c.at);
+      }
+      const [recreated, deleted, disabled, rolled, created] = changes;
+      expect(created?.before).toBeUndefined();
+      expect(created?.after).toEqual(toggle('audited'));
+      expect(rolled?.before).toEqual(toggle('audited'));
+      expect(rolled?.after).toEqual({ ...toggle('audited'), rollout: 80 });
+      expect(disabled?.after).toMatchObject({ enabled: false, rollout: 50 });
+      expect(deleted?.before).toEqual(disabled?.after);
+      expect(deleted?.after).toBeUndefined();
+      expect(recreated?.before).toBeUndefined();
+      // Newest first, cut at the limit; per environment; nothing for a flag never written.
+      expect((await history('audited', 2)).map((c) => c.action)).toEqual(['create', 'delete']);
+      expect(await storage.listFlagHistory?.('audited', 'staging')).toMatchObject([{ action: 'create', version: 1, updatedBy: 'bob' }]);
+      expect(await history('never-written')).toEqual([]);
+      await expect(history('audited', 0)).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    });
+
     it('serves a client end to end', async () => {
       await storage.writeFlag(experiment);
       const client = createFlags({ storage, environment: 'production' });

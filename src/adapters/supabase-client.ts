@@ -27,6 +27,8 @@ export interface FilterBuilderLike<T> extends PromiseLike<PostgrestResponseLike<
   eq(column: string, value: string | number): FilterBuilderLike<T>;
   /** Sorts the rows by `column`. */
   order(column: string, options?: { ascending?: boolean }): FilterBuilderLike<T>;
+  /** Returns at most `count` rows. */
+  limit(count: number): FilterBuilderLike<T>;
   /** Returns these columns (of the rows written, after an insert, update or delete). */
   select(columns?: string): FilterBuilderLike<T>;
 }

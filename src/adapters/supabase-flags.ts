@@ -1,13 +1,14 @@
 import { type StoredFlag, validateFlag } from '../definitions/index.js';
 import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
+import { HISTORY_COLUMNS, type HistoryRow, historyLimit, toFlagChange } from './flag-history.js';
 import { type FlagRow, toStoredFlag } from './sql-rows.js';
 import type { ClientLike } from './supabase-client.js';
 import { supabaseFailure, UNIQUE_VIOLATION } from './supabase-errors.js';
 import type { StorageAdapter, WriteOptions } from './types.js';
 import { versionConflict } from './version-conflict.js';
 
-/** The flag methods of a store: reads, writes (one or a batch) and deletes. */
-type FlagMethods = Pick<StorageAdapter, 'getFlag' | 'listFlags' | 'writeFlag' | 'writeFlags' | 'deleteFlag'>;
+/** The flag methods of a store: reads, writes (one or a batch), deletes and the history of changes. */
+type FlagMethods = Pick<StorageAdapter, 'getFlag' | 'listFlags' | 'writeFlag' | 'writeFlags' | 'deleteFlag' | 'listFlagHistory'>;
 
 const FLAGS = 'feature_flags';
 const COLUMNS = 'definition,version,updated_at';
@@ -116,16 +117,42 @@ export function supabaseFlags(client: ClientLike, maxWriteAttempts: number): Fla
     },
     async deleteFlag(key, environment, deleteOptions = {}) {
       const expected = deleteOptions.expectedVersion;
-      let request = client.from(FLAGS).delete().eq('key', key).eq('environment', environment);
-      if (expected !== undefined) request = request.eq('version', expected);
-      const { data, error } = await request.select('version');
-      if (error) throw supabaseFailure('deleting a flag', error);
-      if ((data as unknown[]).length > 0) return true;
+      let deleted: boolean;
+      if (deleteOptions.updatedBy !== undefined) {
+        // A table-API request cannot name its author to the history trigger: the function sets it.
+        const { data, error } = await client.rpc('feature_flag_delete', {
+          p_key: key,
+          p_environment: environment,
+          p_expected_version: expected ?? null,
+          p_updated_by: deleteOptions.updatedBy,
+        });
+        if (error) throw supabaseFailure('deleting a flag', error);
+        deleted = (data as unknown[]).length > 0;
+      } else {
+        let request = client.from(FLAGS).delete().eq('key', key).eq('environment', environment);
+        if (expected !== undefined) request = request.eq('version', expected);
+        const { data, error } = await request.select('version');
+        if (error) throw supabaseFailure('deleting a flag', error);
+        deleted = (data as unknown[]).length > 0;
+      }
+      if (deleted) return true;
       if (expected !== undefined) {
         const current = await currentVersion(client, key, environment);
         if (current !== expected) throw versionConflict(key, environment, current, expected);
       }
       return false;
+    },
+    async listFlagHistory(key, environment, options) {
+      const limit = historyLimit(options);
+      const { data, error } = await client
+        .from('feature_flag_history')
+        .select(HISTORY_COLUMNS)
+        .eq('key', key)
+        .eq('environment', environment)
+        .order('id', { ascending: false })
+        .limit(limit);
+      if (error) throw supabaseFailure('reading the history of a flag', error);
+      return (data as HistoryRow[]).map(toFlagChange);
     },
   };
 }

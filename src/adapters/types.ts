@@ -86,6 +86,37 @@ export interface WriteOptions {
 }
 
 /**
+ * One recorded change of a flag, as {@link StorageAdapter.listFlagHistory} returns it. Every write
+ * and delete of a flag records one, in the same transaction as the change where the store has
+ * transactions (in SQL, a trigger on `feature_flags` writes it, so changes made outside the SDK
+ * are recorded too).
+ */
+export interface FlagChange {
+  /** The flag's key. */
+  key: string;
+  /** The flag's environment. */
+  environment: string;
+  /** `create`: there was no flag before; `update`: a definition replaced another; `delete`: the flag was removed. */
+  action: 'create' | 'update' | 'delete';
+  /** The version the change produced; for a delete, the version that was removed. */
+  version: number;
+  /** Who made the change (`WriteOptions.updatedBy`); unset when the writer did not say. */
+  updatedBy?: string;
+  /** When the change was stored, ISO 8601 UTC (the database's clock for the SQL stores). */
+  at: string;
+  /** The definition before the change (without `version` and `updatedAt`); unset for a create. */
+  before?: FlagDefinition;
+  /** The definition after the change (without `version` and `updatedAt`); unset for a delete. */
+  after?: FlagDefinition;
+}
+
+/** Options of {@link StorageAdapter.listFlagHistory}. */
+export interface FlagHistoryOptions {
+  /** Most changes returned, newest first. Default 50. */
+  limit?: number;
+}
+
+/**
  * The storage contract every adapter implements (memory, PostgreSQL, Supabase). Adapters
  * may throw or reject: the SDK catches at the boundary and turns failures into results.
  * Switching adapters means switching the import, nothing else.
@@ -110,8 +141,16 @@ export interface StorageAdapter {
    * has them). Optional: callers fall back to validating all, then `writeFlag` one by one.
    */
   writeFlags?(flags: readonly FlagDefinition[], options?: Pick<WriteOptions, 'updatedBy'>): Promise<StoredFlag[]>;
-  /** Deletes a flag; resolves false when there was none. Honours `expectedVersion`. */
-  deleteFlag(key: string, environment: string, options?: Pick<WriteOptions, 'expectedVersion'>): Promise<boolean>;
+  /**
+   * Deletes a flag; resolves false when there was none. Honours `expectedVersion`; `updatedBy`
+   * names who deleted it in the flag's history.
+   */
+  deleteFlag(key: string, environment: string, options?: WriteOptions): Promise<boolean>;
+  /**
+   * The recorded changes of one flag, newest first (see {@link FlagChange}); the changes of a flag
+   * deleted and created again are kept. Optional: a custom store may keep no history.
+   */
+  listFlagHistory?(key: string, environment: string, options?: FlagHistoryOptions): Promise<FlagChange[]>;
   /**
    * Appends a batch of events atomically (all or none). Rejects with `EliteError` `INVALID_EVENT`
    * when the store refuses the batch for its content (retrying it cannot succeed); an event whose

@@ -46,7 +46,7 @@ const COMMON_HELP = `Common options:
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'flags',
-    summary: 'list, read, write, roll out, enable, disable and delete flags',
+    summary: 'list, read, write, roll out, enable, disable and delete flags; their history and types',
     help: `Usage:
   tiqology flags list                         every flag of the environment
   tiqology flags get <key>                    one flag's stored definition
@@ -55,18 +55,26 @@ export const COMMANDS: readonly CommandSpec[] = [
   tiqology flags enable <key>                 turn the kill switch on
   tiqology flags disable <key>                turn the kill switch off (serves the default)
   tiqology flags delete <key>                 remove the flag
+  tiqology flags history <key>                who changed the flag, when, and what (newest first)
+  tiqology flags types [--out <file.d.ts>]    TypeScript types of the flags' keys, variants and values
 
 ${STORE_HELP}
 
 Options of set:
   --if-version <n>        write only if the stored version is n (0: only if new)
 
+Options of history:
+  --limit <n>             at most n changes, 1-1000 (default 20)
+
+Options of types:
+  --out <file.d.ts>       write the declaration there (default: print it)
+
 ${COMMON_HELP}
 
 Examples:
   tiqology flags set '{"key":"new-checkout","enabled":true,"rollout":10}' --file flags.json
   tiqology flags rollout new-checkout 50 --database-url "$DATABASE_URL"`,
-    options: { ...STORE_OPTIONS, 'if-version': { type: 'string' } },
+    options: { ...STORE_OPTIONS, 'if-version': { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' } },
     load: () => import('./commands/flags.js'),
   },
   {

@@ -4,7 +4,15 @@
  * @packageDocumentation
  */
 
-export type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from '../adapters/types.js';
+export type {
+  FlagChange,
+  FlagEvent,
+  FlagHistoryOptions,
+  ResultsQuery,
+  StorageAdapter,
+  VariantAggregate,
+  WriteOptions,
+} from '../adapters/types.js';
 export { KEY_PATTERN, validateCondition, validateFlag } from '../definitions/index.js';
 export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from '../experiments/index.js';
 export type { EliteErrorCode, EliteErrorOptions } from '../internal/errors.js';
@@ -17,6 +25,7 @@ export type { SavedGroups } from './conditions.js';
 export { evalCondition } from './conditions.js';
 export { createFlags } from './create-flags.js';
 export type { FlushResult } from './events.js';
+export type { FlagKey, FlagRegistry, FlagValue, FlagVariant } from './flag-registry.js';
 export type { DefaultFlagsClient } from './singleton.js';
 export { flags } from './singleton.js';
 export type {

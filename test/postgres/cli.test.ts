@@ -21,7 +21,7 @@ const run = (args: string[], env: NodeJS.ProcessEnv = {}, input?: string) =>
 
 beforeAll(async () => {
   bin = await buildCli();
-  await pool.query('drop table if exists feature_flags, feature_flag_events, elite_migrations cascade');
+  await pool.query('drop table if exists feature_flags, feature_flag_events, feature_flag_history, elite_migrations cascade');
 });
 afterAll(async () => {
   removeCli(bin);
@@ -64,6 +64,21 @@ describe('tiqology on PostgreSQL (subprocess)', () => {
 
     expect(run(['flags', 'delete', 'new-checkout'], env).code).toBe(0);
     expect(run(['flags', 'get', 'new-checkout'], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/not found/) });
+    // Every change is in the history, newest first, the delete included, each naming who made it.
+    const history = JSON.parse(run(['flags', 'history', 'new-checkout', '--json'], env).stdout) as Record<string, unknown>[];
+    expect(history.map((c) => [c.action, c.version, c.updatedBy, c.changes])).toEqual([
+      ['delete', 4, 'ops via tiqology', ['enabled', 'environment', 'key', 'rollout']],
+      ['update', 4, 'ops via tiqology', ['enabled']],
+      ['update', 3, 'ops via tiqology', ['enabled']],
+      ['update', 2, 'ops via tiqology', ['rollout']],
+      ['create', 1, 'ops via tiqology', ['enabled', 'environment', 'key', 'rollout']],
+    ]);
+    expect(history[3]).toMatchObject({ before: { rollout: 10 }, after: { rollout: 50 } });
+    const table = run(['flags', 'history', 'new-checkout', '--limit', '2'], env).stdout.split('\n');
+    expect(table.slice(2, 4)).toEqual([
+      expect.stringMatching(/^\s+4\s+delete\s+\S+Z\s+ops via tiqology\s+deleted$/),
+      expect.stringMatching(/^\s+4\s+update\s+\S+Z\s+ops via tiqology\s+enabled false → true$/),
+    ]);
     const invalid = run(['flags', 'set', '{"key":"x","enabled":true,"variants":[{"key":"a","weight":90}]}'], env);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/\(INVALID_FLAG\)\n$/);

@@ -20,7 +20,7 @@ if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and e
 
 const pool = new pg.Pool({ connectionString: url, max: 4 });
 const clean = async () => {
-  await pool.query('truncate feature_flags, feature_flag_events');
+  await pool.query('truncate feature_flags, feature_flag_events, feature_flag_history');
 };
 
 beforeAll(async () => {

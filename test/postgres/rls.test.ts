@@ -25,6 +25,7 @@ const TABLES = [
   'feature_flag_first_exposures',
   'feature_flag_conversions',
   'feature_flag_events_pending',
+  'feature_flag_history',
 ];
 
 // Recent events (a browser key may not write older ones) to a flag that exists.
@@ -130,7 +131,7 @@ describe('the RLS migration on a Supabase-shaped database', () => {
       expect(await schemaFingerprint(admin), m.name).toEqual(before);
     }
     const { rows } = await admin.query('select count(*)::int as n from pg_policies where tablename = any($1)', [TABLES]);
-    expect(rows[0].n).toBe(7);
+    expect(rows[0].n).toBe(8);
   });
 
   it('every function pins its search path, pg_temp last (no caller object can shadow what it names)', async () => {
@@ -203,6 +204,8 @@ describe('the RLS migration on a Supabase-shaped database', () => {
           'select * from feature_flag_first_exposures',
           'select * from feature_flag_conversions',
           'select * from feature_flag_events_pending',
+          'select * from feature_flag_history',
+          "select * from feature_flag_delete('pricing-test', 'production', null, 'mallory')",
           'select feature_flag_rollup_rebuild()',
           'select feature_flag_rollup_drain()',
           "select feature_flag_rollup_refresh(array['pricing-test'], array['production'], array['u'])",
@@ -229,5 +232,26 @@ describe('the RLS migration on a Supabase-shaped database', () => {
       await c.query("delete from feature_flag_events where user_id = 'service-1'");
       await c.query("delete from feature_flags where key = 'nothing'");
     });
+  });
+
+  it('service_role reads the flag history, and cannot rewrite it', async () => {
+    await asRole(api, 'service_role', {}, async (c) => {
+      await c.query("update feature_flags set enabled = true, updated_by = 'ops' where key = 'pricing-test'");
+      const { rows } = await c.query(
+        "select action, updated_by from feature_flag_history where key = 'pricing-test' order by id desc limit 1",
+      );
+      expect(rows).toEqual([{ action: 'update', updated_by: 'ops' }]);
+    });
+    for (const sql of [
+      "update feature_flag_history set updated_by = 'someone else'",
+      'delete from feature_flag_history',
+      "insert into feature_flag_history (key, environment, action, version) values ('x', 'production', 'create', 1)",
+      'truncate feature_flag_history',
+    ]) {
+      await expect(
+        asRole(api, 'service_role', {}, (c) => c.query(sql)),
+        sql,
+      ).rejects.toMatchObject(denied);
+    }
   });
 });

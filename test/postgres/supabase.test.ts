@@ -41,7 +41,7 @@ afterAll(async () => {
   await dropDatabase(DB);
   await dropSupabaseRoles();
 });
-const clean = () => admin.query('truncate feature_flags, feature_flag_events');
+const clean = () => admin.query('truncate feature_flags, feature_flag_events, feature_flag_history');
 
 describeStorageAdapter('supabase', async () => {
   await clean();
@@ -361,7 +361,9 @@ describe('the PostgREST-protocol server', () => {
   it('answers 400 to anything outside the subset the adapter uses', async () => {
     for (const [path, init] of [
       ['feature_flags?select=key&key=like.k*', {}],
-      ['feature_flags?select=key&limit=1', {}],
+      ['feature_flags?select=key&offset=1', {}],
+      ['feature_flags?select=key&limit=0', {}],
+      ['feature_flags?key=eq.k&limit=1', { method: 'DELETE' }],
       ['feature_flags?select=key,definition->key', {}],
       ['feature_flags?select=key', { headers: { Prefer: 'count=exact' } }],
       ['feature_flags?select=key&order=key.asc.nullslast', {}],

@@ -3,7 +3,7 @@
  * PostgreSQL (PostgREST itself cannot be installed here). It implements exactly the requests the
  * adapter makes, the way PostgREST 12 answers them, and nothing else:
  *
- *   GET    /rest/v1/<table>?select=a,b&col=eq.v[&order=col.asc]            200, JSON array
+ *   GET    /rest/v1/<table>?select=a,b&col=eq.v[&order=col.asc][&limit=n]  200, JSON array
  *   POST   /rest/v1/<table>[?columns="a","b"][&select=a,b]                 201, empty (no select) or JSON array
  *   POST   /rest/v1/<table>?columns=…&on_conflict=a,b  with `Prefer: resolution=ignore-duplicates`
  *          (or merge-duplicates)                                         201: INSERT … ON CONFLICT (a, b) DO NOTHING/UPDATE
@@ -210,6 +210,7 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
     let columns: string[] | undefined;
     let order: { column: string; direction: 'asc' | 'desc' } | undefined;
     let onConflict: string[] | undefined;
+    let limit: number | undefined;
     const filters: { column: string; value: string }[] = [];
     for (const [name, value] of params) {
       if (name === 'select') {
@@ -229,12 +230,15 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
         const m = /^([a-z_][a-z0-9_]*)\.(asc|desc)$/.exec(value);
         if (!m) throw unsupported(`order=${value}`);
         order = { column: columnsOf(table, [m[1] as string], 'order')[0] as string, direction: m[2] as 'asc' | 'desc' };
+      } else if (name === 'limit') {
+        if (!/^[1-9][0-9]{0,5}$/.test(value)) throw unsupported(`limit=${value}`);
+        limit = Number(value);
       } else {
         if (!value.startsWith('eq.')) throw unsupported(`filter ${name}=${value}`);
         filters.push({ column: columnsOf(table, [name], 'filter')[0] as string, value: value.slice(3) });
       }
     }
-    return { select, columns, order, filters, onConflict };
+    return { select, columns, order, filters, onConflict, limit };
   };
 
   type Prefer = { return?: 'minimal' | 'representation'; resolution?: 'ignore' | 'merge' };
@@ -361,11 +365,11 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
         if (prefer !== undefined || q.columns) throw unsupported('GET options');
         sql = `select ${returning ?? '*'} from ${ident(table)}${where.length ? ` where ${where.join(' and ')}` : ''}${
           q.order ? ` order by ${ident(q.order.column)} ${q.order.direction}` : ''
-        }`;
+        }${q.limit === undefined ? '' : ` limit ${q.limit}`}`;
         values = filterValues;
         answer = 'rows';
       } else if (method === 'POST') {
-        if (q.filters.length || q.order) throw unsupported('POST with filters');
+        if (q.filters.length || q.order || q.limit !== undefined) throw unsupported('POST with filters');
         const rows = Array.isArray(body) ? body : [body];
         if (rows.some((r) => r === null || typeof r !== 'object' || Array.isArray(r))) throw unsupported('POST body not objects');
         const columns = q.columns ?? columnsOf(table, Object.keys(rows[0] as object), 'columns');
@@ -390,7 +394,7 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
         answer = returning ? 'rows' : 'none';
         created = true;
       } else if (method === 'PATCH') {
-        if (q.columns || q.order || q.filters.length === 0) throw unsupported('PATCH shape');
+        if (q.columns || q.order || q.limit !== undefined || q.filters.length === 0) throw unsupported('PATCH shape');
         if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unsupported('PATCH body');
         const set = columnsOf(table, Object.keys(body as object), 'columns');
         const offset = filterValues.length;
@@ -401,7 +405,7 @@ export async function startPostgrestServer(options: PostgrestServerOptions): Pro
         values = [...filterValues, JSON.stringify(body)];
         answer = returning ? 'rows' : 'none';
       } else if (method === 'DELETE') {
-        if (q.columns || q.order || q.filters.length === 0) throw unsupported('DELETE shape');
+        if (q.columns || q.order || q.limit !== undefined || q.filters.length === 0) throw unsupported('DELETE shape');
         sql = `delete from ${ident(table)} where ${where.join(' and ')}`;
         if (returning) sql += ` returning ${returning}`;
         values = filterValues;

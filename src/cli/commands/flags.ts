@@ -6,8 +6,10 @@ import { CliError, type CliIo, EXIT, usageError } from '../io.js';
 import { environmentOf, withStore } from '../stores.js';
 import { didYouMean } from '../suggest.js';
 import { renderTable } from '../table.js';
+import { parseLimit, printHistory } from './flags-history.js';
+import { writeTypes } from './flags-types.js';
 
-const SUBCOMMANDS = ['list', 'get', 'set', 'rollout', 'enable', 'disable', 'delete'] as const;
+const SUBCOMMANDS = ['list', 'get', 'set', 'rollout', 'enable', 'disable', 'delete', 'history', 'types'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Arguments each subcommand takes after its name. */
@@ -19,6 +21,8 @@ const ARITY: Record<Subcommand, string[]> = {
   enable: ['<key>'],
   disable: ['<key>'],
   delete: ['<key>'],
+  history: ['<key>'],
+  types: [],
 };
 
 const definitionOf = ({ version: _v, updatedAt: _u, ...definition }: StoredFlag): FlagDefinition => definition;
@@ -119,6 +123,9 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
     throw usageError(`flags ${subcommand}: expected ${arity.length === 0 ? 'no arguments' : arity.join(' ')}, got ${quoteArguments(args)}`);
   }
   if (subcommand !== 'set' && values['if-version'] !== undefined) throw usageError('--if-version applies to flags set');
+  if (subcommand !== 'history' && values.limit !== undefined) throw usageError('--limit applies to flags history');
+  const limit = subcommand === 'history' ? parseLimit(values.limit) : 0;
+  if (subcommand !== 'types' && values.out !== undefined) throw usageError('--out applies to flags types');
   const environment = environmentOf(values, io);
   const expectedVersion = parseVersion(values['if-version']);
   const percent = subcommand === 'rollout' ? parsePercent(args[1] as string) : undefined;
@@ -195,12 +202,23 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
           return EXIT.OK;
         }
         case 'delete': {
-          const deleted = await storage.deleteFlag(key, environment);
+          const deleted = await storage.deleteFlag(key, environment, { updatedBy: updatedBy(io) });
           if (!deleted) throw new CliError(`flag "${key}" not found in environment "${environment}"`);
           if (out.json) out.data({ key, environment, deleted: true });
           else out.line(`${key} (${environment}): deleted [${label}]`);
           return EXIT.OK;
         }
+        case 'history':
+          await printHistory(storage, { key, environment, label, limit }, out);
+          return EXIT.OK;
+        case 'types':
+          await writeTypes(
+            await storage.listFlags(environment),
+            { source: `the ${environment} flags of ${label}`, out: values.out as string | undefined },
+            io,
+            out,
+          );
+          return EXIT.OK;
       }
     },
     { create: subcommand === 'set' },

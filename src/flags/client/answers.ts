@@ -9,6 +9,7 @@ import {
   type PackedOutcome,
   variantIndexOf,
 } from '../evaluate.js';
+import type { FlagKey, FlagValue, FlagVariant } from '../flag-registry.js';
 import type { DefaultValue, EvaluateOptions, EvaluationDetails, FlagUser, JsonValue } from '../types.js';
 import type { Entry, Failure, FlagCache } from './cache.js';
 import type { Exposures } from './exposures.js';
@@ -24,33 +25,45 @@ type Found = Entry | Failure | undefined;
 /** An entry that holds a flag. */
 type Hit = Entry & { flag: CompiledFlag };
 
-/** The evaluation methods of a client, as {@link createAnswers} makes them. */
+/**
+ * The evaluation methods of a client, as {@link createAnswers} makes them. Flag keys are
+ * {@link FlagKey}s: any string, or the keys of a generated {@link FlagRegistry}, which also types
+ * the variants and values.
+ */
 export interface Answers {
   /** True when the user gets the flag: a toggle that is on, or an experiment the user is in. */
-  isEnabled(flagKey: string, user: FlagUser): Promise<boolean>;
+  isEnabled(flagKey: FlagKey, user: FlagUser): Promise<boolean>;
   /** The variant key served to the user, or `defaultVariant` when evaluation fails. */
-  getVariant(flagKey: string, user: FlagUser, defaultVariant?: string): Promise<string | undefined>;
+  getVariant<K extends FlagKey>(flagKey: K, user: FlagUser, defaultVariant?: FlagVariant<K>): Promise<FlagVariant<K> | undefined>;
   /**
    * The value served, or `defaultValue` on error or when the served value's type differs. The
    * user comes second, the default last: OpenFeature's `(flagKey, defaultValue, context)` order
    * does not compile (see {@link DefaultValue}).
    */
-  getValue<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: DefaultValue<T>): Promise<T>;
+  getValue<K extends FlagKey, T extends JsonValue>(
+    flagKey: K,
+    user: FlagUser,
+    defaultValue: DefaultValue<FlagValue<K, T>>,
+  ): Promise<FlagValue<K, T>>;
   /** Full details: value, variant, reason, error code and message, flag version. */
-  evaluate(flagKey: string, user: FlagUser, options?: EvaluateOptions): Promise<EvaluationDetails>;
+  evaluate(flagKey: FlagKey, user: FlagUser, options?: EvaluateOptions): Promise<EvaluationDetails>;
   /** {@link Answers.isEnabled} from the cache alone. */
-  isEnabledSync(flagKey: string, user: FlagUser): boolean;
+  isEnabledSync(flagKey: FlagKey, user: FlagUser): boolean;
   /** {@link Answers.getVariant} from the cache alone. */
-  getVariantSync(flagKey: string, user: FlagUser, defaultVariant?: string): string | undefined;
+  getVariantSync<K extends FlagKey>(flagKey: K, user: FlagUser, defaultVariant?: FlagVariant<K>): FlagVariant<K> | undefined;
   /** {@link Answers.getValue} from the cache alone. */
-  getValueSync<T extends JsonValue>(flagKey: string, user: FlagUser, defaultValue: DefaultValue<T>): T;
+  getValueSync<K extends FlagKey, T extends JsonValue>(
+    flagKey: K,
+    user: FlagUser,
+    defaultValue: DefaultValue<FlagValue<K, T>>,
+  ): FlagValue<K, T>;
   /** {@link Answers.evaluate} from the cache alone. */
-  evaluateSync(flagKey: string, user: FlagUser, options?: EvaluateOptions): EvaluationDetails;
+  evaluateSync(flagKey: FlagKey, user: FlagUser, options?: EvaluateOptions): EvaluationDetails;
   /**
    * Records an exposure explicitly (with `trackExposures: false`, or for lazy rendering) and
    * returns the variant the user is in, or undefined when the user is not in the experiment.
    */
-  expose(flagKey: string, user: FlagUser): Promise<string | undefined>;
+  expose(flagKey: FlagKey, user: FlagUser): Promise<string | undefined>;
 }
 
 /** The check of `EvaluateOptions.valueType`, or undefined when the caller takes any value (or the options are unreadable). */
@@ -179,12 +192,17 @@ export function createAnswers(
 
   return {
     isEnabled: async (flagKey, user) => enabled(flagKey, user, await cache.lookup(flagKey)),
-    getVariant: async (flagKey, user, defaultVariant) => variant(flagKey, user, await cache.lookup(flagKey), defaultVariant),
-    getValue: async (flagKey, user, defaultValue) => value(flagKey, user, await cache.lookup(flagKey), defaultValue),
+    // Variant keys are checked against the registry at compile time only: the store decides.
+    getVariant: async (flagKey, user, defaultVariant) =>
+      variant(flagKey, user, await cache.lookup(flagKey), defaultVariant) as FlagVariant<typeof flagKey>,
+    // The registry's value types are compile-time promises about what the store serves; at run
+    // time a value of another type than the default's is TYPE_MISMATCH, which returns the default.
+    getValue: async (flagKey, user, defaultValue) => value(flagKey, user, await cache.lookup(flagKey), defaultValue as JsonValue) as never,
     evaluate: async (flagKey, user, options) => fullAnswer(flagKey, user, await cache.lookup(flagKey), acceptsOf(options))[0],
     isEnabledSync: (flagKey, user) => enabled(flagKey, user, cache.lookupSync(flagKey)),
-    getVariantSync: (flagKey, user, defaultVariant) => variant(flagKey, user, cache.lookupSync(flagKey), defaultVariant),
-    getValueSync: (flagKey, user, defaultValue) => value(flagKey, user, cache.lookupSync(flagKey), defaultValue),
+    getVariantSync: (flagKey, user, defaultVariant) =>
+      variant(flagKey, user, cache.lookupSync(flagKey), defaultVariant) as FlagVariant<typeof flagKey>,
+    getValueSync: (flagKey, user, defaultValue) => value(flagKey, user, cache.lookupSync(flagKey), defaultValue as JsonValue) as never,
     evaluateSync: (flagKey, user, options) => fullAnswer(flagKey, user, cache.lookupSync(flagKey), acceptsOf(options))[0],
     async expose(flagKey, user) {
       try {
