@@ -38,7 +38,9 @@ function addUser(metric: PlannedMetric, sums: MetricSums, num: SourceTotals, den
   const [xv = 0, pxv = 0, yv = 0, pyv = 0] = values;
   // x, x², y, y², xy, px, px², py, py², px·py, x·px, x·py, y·px, y·py
   const terms = [xv, xv * xv, yv, yv * yv, xv * yv, pxv, pxv * pxv, pyv, pyv * pyv, pxv * pyv, xv * pxv, xv * pyv, yv * pxv, yv * pyv];
-  terms.forEach((term, i) => sums.add(i, term));
+  terms.forEach((term, i) => {
+    sums.add(i, term);
+  });
 }
 
 function toStats(metric: PlannedMetric, units: number, sums: MetricSums | undefined): MetricStats {
