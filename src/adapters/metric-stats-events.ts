@@ -124,7 +124,8 @@ export function metricStatsFromEvents(
       row = plan.map(() => new MetricSums());
       sums.set(variant, row);
     }
-    plan.forEach((m, i) => addUser(m, row[i] as MetricSums, totals[2 * i] as SourceTotals, m.denominator ? totals[2 * i + 1] : undefined));
+    for (const [i, m] of plan.entries())
+      addUser(m, row[i] as MetricSums, totals[2 * i] as SourceTotals, m.denominator ? totals[2 * i + 1] : undefined);
   }
   return variants.map((variant) => {
     const n = units.get(variant) ?? 0;
