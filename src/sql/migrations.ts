@@ -2,7 +2,8 @@ import schema from '../../supabase/migrations/20261204000001_schema.sql';
 import rollup from '../../supabase/migrations/20261204000002_rollup.sql';
 import results from '../../supabase/migrations/20261204000003_results.sql';
 import security from '../../supabase/migrations/20261204000004_security.sql';
-import metricStats from '../../supabase/migrations/20261210000005_metric_stats.sql';
+import timelines from '../../supabase/migrations/20261210000005_timelines.sql';
+import windowedResults from '../../supabase/migrations/20261210000006_windowed_results.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -20,5 +21,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261204000002_rollup', sql: rollup },
   { name: '20261204000003_results', sql: results },
   { name: '20261204000004_security', sql: security },
-  { name: '20261210000005_metric_stats', sql: metricStats },
+  { name: '20261210000005_timelines', sql: timelines },
+  { name: '20261210000006_windowed_results', sql: windowedResults },
 ];

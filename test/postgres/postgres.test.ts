@@ -10,6 +10,7 @@ import { createMemoryStorage } from '../../src/adapters/memory.js';
 import { createPostgresStorage, migrate } from '../../src/adapters/postgres.js';
 import { describeStorageAdapter } from '../../src/adapters/storage.case.js';
 import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
+import type { MetricDefinition } from '../../src/experiments/metric-stats.js';
 import { createFlags } from '../../src/flags/create-flags.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
 import { MIGRATIONS } from '../../src/sql/migrations.js';
@@ -409,8 +410,21 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
       expect(
         byVariant(await storage.queryResults({ ...q, ...extra, since: '2000-01-01T00:00:00.000Z', until: '2100-01-01T00:00:00.000Z' })),
       ).toEqual(byVariant(expected));
+      // A window inside the hour, read from the timelines: the users first exposed in it and what they did before its end.
+      const mid = { ...q, ...extra, since: '2026-01-01T00:20:00.000Z', until: '2026-01-01T00:45:00.000Z' };
+      expect(byVariant(await storage.queryResults(mid))).toEqual(byVariant(await memory.queryResults(mid)));
+    }
+    // Metric statistics (CUPED's 14 days reach back past the hour) agree with the memory store's, all time and windowed.
+    for (const window of [{}, { since: '2026-01-01T00:30:00.000Z' }]) {
+      const query = { ...q, ...window, metrics: parityMetrics };
+      expect(await storage.queryMetricStats(query)).toEqual(await memory.queryMetricStats(query));
     }
   };
+  const parityMetrics: MetricDefinition[] = [
+    { key: 'buyers', kind: 'binomial', source: { event: 'purchase' } },
+    { key: 'revenue', kind: 'mean', source: { event: 'purchase' }, cuped: true },
+    { key: 'per-order', kind: 'ratio', source: { event: 'purchase' }, denominator: { event: 'purchase', aggregate: 'count' }, cuped: true },
+  ];
 
   it('stay exact when concurrent batches touch the same users, in any order', async () => {
     await clean();
