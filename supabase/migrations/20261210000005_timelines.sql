@@ -69,6 +69,25 @@ create or replace function feature_flag_timeline_merge(
   having not (a_at[cardinality(a_at)] < b_at[1]);
 $$;
 
+-- Two exposure timelines of one key, merged in (time, id) order, an event present in both kept once.
+create or replace function feature_flag_exposure_merge(
+  a_at timestamptz[], a_ids bigint[], a_variants text[], b_at timestamptz[], b_ids bigint[], b_variants text[],
+  out at timestamptz[], out ids bigint[], out variants text[]
+) language sql immutable set search_path = pg_catalog, public, pg_temp as $$
+  select a_at || b_at, a_ids || b_ids, a_variants || b_variants
+  where a_at[cardinality(a_at)] < b_at[1]
+  union all
+  -- union: an event folded twice (a drain retrying a chunk one event at a time) is kept once
+  select array_agg(m.at order by m.at, m.id), array_agg(m.id order by m.at, m.id), array_agg(m.variant order by m.at, m.id)
+  from (
+    select * from unnest(a_at, a_ids, a_variants)
+    union
+    select * from unnest(b_at, b_ids, b_variants)
+  ) m(at, id, variant)
+  where not (a_at[cardinality(a_at)] < b_at[1])
+  having not (a_at[cardinality(a_at)] < b_at[1]);
+$$;
+
 -- Folds the given events (just taken out of the pending table) into the timelines.
 create or replace function feature_flag_timelines_fold(p_ids bigint[]) returns void
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
@@ -84,13 +103,7 @@ begin
   where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
   group by e.flag_key, e.environment, e.user_id
   on conflict (flag_key, environment, user_id) do update set (at, ids, variants) = (
-    select array_agg(m.at order by m.at, m.id), array_agg(m.id order by m.at, m.id), array_agg(m.variant order by m.at, m.id)
-    from (
-      -- union: an event folded twice (a drain retrying a chunk one event at a time) is kept once
-      select * from unnest(t.at, t.ids, t.variants)
-      union
-      select * from unnest(excluded.at, excluded.ids, excluded.variants)
-    ) m(at, id, variant)
+    select m.at, m.ids, m.variants from feature_flag_exposure_merge(t.at, t.ids, t.variants, excluded.at, excluded.ids, excluded.variants) m
   );
   insert into feature_flag_conversion_timelines as t (environment, user_id, event_name, at, ids, cum)
   select c.environment, c.user_id, c.event_name, array_agg(c.occurred_at order by c.occurred_at, c.id),
