@@ -84,7 +84,9 @@ function makeBatch(index) {
 // The peer in the same run: the same batches into a copy of the events table with the same
 // indexes but none of the pre-aggregation triggers, in alternating slices of 50k events, so both
 // see the same machine load and table sizes.
-await pool.query('create table feature_flag_events_plain (like feature_flag_events including defaults including identity including indexes)');
+await pool.query(
+  'create table feature_flag_events_plain (like feature_flag_events including defaults including identity including indexes)',
+);
 // The peer goes through the same adapter (same statement, same JS work per batch), its insert
 // pointed at the plain table.
 const plainPool = {
@@ -156,7 +158,7 @@ const generation = performance.now();
 const GEN_CHUNK = 1_000_000;
 const gen = await pool.connect();
 try {
-  await gen.query("set session_replication_role = replica"); // no triggers: the rebuild below folds everything
+  await gen.query('set session_replication_role = replica'); // no triggers: the rebuild below folds everything
   await gen.query('select setseed(0.7)');
   for (let from = 0; from < QUERY_EVENTS; from += GEN_CHUNK) {
     await gen.query(
@@ -177,7 +179,7 @@ try {
 }
 const generationMs = performance.now() - generation;
 const rebuildStart = performance.now();
-await pool.query("set statement_timeout = 0");
+await pool.query('set statement_timeout = 0');
 await pool.query('select feature_flag_rollup_rebuild()');
 const rebuildMs = performance.now() - rebuildStart;
 await pool.query(
@@ -215,11 +217,17 @@ const windows = [
   ['days 8 to 22 (since and until)', null, iso(8), iso(22)],
   ['until day 15', null, null, iso(15)],
   ['whole span with an end (2025-12-31 to 2100-01-01)', null, '2025-12-31T00:00:00Z', '2100-01-01T00:00:00Z'],
-  ['unaligned: day 3 13:17 to day 27 09:05', null, new Date(start + 3 * day + 47_820_000).toISOString(), new Date(start + 27 * day + 32_700_000).toISOString()],
+  [
+    'unaligned: day 3 13:17 to day 27 09:05',
+    null,
+    new Date(start + 3 * day + 47_820_000).toISOString(),
+    new Date(start + 27 * day + 32_700_000).toISOString(),
+  ],
 ];
 console.log(`get_ab_test_results over ${QUERY_EVENTS.toLocaleString()} events (one flag, three variants):`);
 const resultsTimes = [];
-for (const [label, eventName, since, until] of windows) resultsTimes.push(await time(label, q, ['pricing-test', 'production', eventName, since, until]));
+for (const [label, eventName, since, until] of windows)
+  resultsTimes.push(await time(label, q, ['pricing-test', 'production', eventName, since, until]));
 const metrics = JSON.stringify([
   { key: 'revenue', kind: 'mean', num_event: 'purchase', num_count: false, den_event: null, den_count: false, pre_days: null },
 ]);
@@ -259,7 +267,12 @@ const same =
 console.log(`  timelines and raw events give identical answers: ${same}`);
 if (!same) process.exitCode = 1;
 const slowest = Math.max(...[...resultsTimes, ...metricTimes].map((t) => t.medianMs));
-console.log(`  slowest median: ${slowest} ms (target ≤ 500 ms); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `  slowest median: ${slowest} ms (target ≤ 500 ms); load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 
 // A flag change made through one instance, seen by a client of another (LISTEN/NOTIFY).
 console.log('flag change visible in another instance:');
@@ -299,7 +312,14 @@ const result = {
   node: process.version,
   cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
   loadAverage: os.loadavg(),
-  ingestion: { events: TOTAL, batch: BATCH, writers: WRITERS, eventsPerSecond, withoutTriggersEventsPerSecond: plainPerSecond, perSlice50k: windows50k },
+  ingestion: {
+    events: TOTAL,
+    batch: BATCH,
+    writers: WRITERS,
+    eventsPerSecond,
+    withoutTriggersEventsPerSecond: plainPerSecond,
+    perSlice50k: windows50k,
+  },
   drainBacklog: { events: drained, ms: drainMs },
   allTimeWith10kBacklog: { medianMs: withBacklog },
   query: { events: QUERY_EVENTS, users: QUERY_USERS, data: sizes[0], generationMs, rebuildMs },
