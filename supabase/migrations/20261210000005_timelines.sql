@@ -158,15 +158,33 @@ begin
 end;
 $$;
 
--- Events leaving the pending table (the drain) are folded in.
+-- Events leaving the pending table (the drain) are folded in. An event that cannot be folded (a sum
+-- out of range, from data loaded around the constraints) is left out with a warning instead of
+-- failing the drain, as the drain does for the other pre-aggregates: the batch is retried one event
+-- at a time.
 create or replace function feature_flag_events_pending_taken() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 declare
   v_ids bigint[] := (select array_agg(o.id order by o.id) from taken o);
+  v_id bigint;
+  v_state text;
+  v_message text;
 begin
-  if v_ids is not null then
-    perform feature_flag_timelines_fold(v_ids);
+  if v_ids is null then
+    return null;
   end if;
+  begin
+    perform feature_flag_timelines_fold(v_ids);
+  exception when others then
+    foreach v_id in array v_ids loop
+      begin
+        perform feature_flag_timelines_fold(array[v_id]);
+      exception when others then
+        get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
+        raise warning 'elite: event % left out of the timelines (%: %)', v_id, v_state, v_message;
+      end;
+    end loop;
+  end;
   return null;
 end;
 $$;
