@@ -68,6 +68,13 @@ begin
   -- window, by binary search in the timelines (one row per exposed user and per event name).
   if current_setting('transaction_read_only') = 'off' then
     perform feature_flag_rollup_drain();
+    -- A start at or before every first exposure, and no end: all time, from the pre-aggregates.
+    if p_until is null and not exists (
+      select 1 from feature_flag_first_exposures f where f.flag_key = p_flag_key and f.environment = p_environment and f.occurred_at < p_since
+    ) then
+      return query select * from get_ab_test_results(p_flag_key, p_environment, p_event_name, null, null);
+      return;
+    end if;
     return query
       with firsts as (
         select t.user_id, t.variants[b.k + 1] as variant, t.at[b.k + 1] as occurred_at
