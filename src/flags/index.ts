@@ -4,9 +4,21 @@
  * @packageDocumentation
  */
 
-export type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from '../adapters/types.js';
+export type { FlagEvent, MetricStatsQuery, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from '../adapters/types.js';
 export { KEY_PATTERN, validateCondition, validateFlag } from '../definitions/index.js';
 export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from '../experiments/index.js';
+export type {
+  MeanPreStats,
+  MeanStats,
+  MetricDefinition,
+  MetricKind,
+  MetricSource,
+  MetricStats,
+  MomentSums,
+  RatioPreStats,
+  RatioStats,
+  VariantMetricStats,
+} from '../experiments/metric-stats.js';
 export type { EliteErrorCode, EliteErrorOptions } from '../internal/errors.js';
 export { EliteError, isEliteError } from '../internal/errors.js';
 export type { Logger } from '../internal/logger.js';
