@@ -1,6 +1,9 @@
-// The PostgreSQL store on a real server: event ingestion with the shipped indexes and triggers,
-// get_ab_test_results over 1M events, and how long a flag change takes to reach another instance.
-// Run: export DATABASE_URL=$(bash scripts/db-start.sh); npm run bench:postgres   (builds first; ~2 min)
+// The PostgreSQL store on a real server: event ingestion through appendEvents with the shipped
+// indexes and triggers (BENCH_INGEST events, default 500k), then get_ab_test_results and
+// get_metric_stats over BENCH_EVENTS events (default 10M, generated in SQL with generate_series and
+// folded in by feature_flag_rollup_rebuild()), and how long a flag change takes to reach another
+// instance.
+// Run: export DATABASE_URL=$(bash scripts/db-start.sh); npm run bench:postgres   (builds first; ~15 min)
 // Works in its own database (elite_bench, dropped and created again), never in DATABASE_URL's.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,11 +25,12 @@ if (!url) {
 const { createPostgresStorage, migrate } = await import(join(dist, 'adapters', 'postgres.js'));
 const { createFlags } = await import(join(dist, 'index.js'));
 
-const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const TOTAL = Number(process.env.BENCH_INGEST ?? 500_000);
+const QUERY_EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const BATCH = 500; // the SDK's default maxBatch
 const WRITERS = 4; // concurrent batches in flight (several app instances)
 const USERS = 200_000;
-const RUNS = 15;
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 const admin = new pg.Pool({ connectionString: url, max: 1 });
 await admin.query('drop database if exists elite_bench');
@@ -80,7 +84,9 @@ function makeBatch(index) {
 // The peer in the same run: the same batches into a copy of the events table with the same
 // indexes but none of the pre-aggregation triggers, in alternating slices of 50k events, so both
 // see the same machine load and table sizes.
-await pool.query('create table feature_flag_events_plain (like feature_flag_events including defaults including indexes)');
+await pool.query(
+  'create table feature_flag_events_plain (like feature_flag_events including defaults including identity including indexes)',
+);
 // The peer goes through the same adapter (same statement, same JS work per batch), its insert
 // pointed at the plain table.
 const plainPool = {
@@ -105,7 +111,7 @@ async function ingest(target, from, to) {
   return performance.now() - t;
 }
 const timeMs = { shipped: 0, plain: 0 };
-const windows = []; // [shipped, plain] events/s per slice, to show the rate holds as the tables grow
+const windows50k = []; // [shipped, plain] events/s per slice, to show the rate holds as the tables grow
 for (let from = 0; from < batches; from += SLICE) {
   const to = Math.min(batches, from + SLICE);
   const events = (to - from) * BATCH;
@@ -115,21 +121,74 @@ for (let from = 0; from < batches; from += SLICE) {
   const plainMs = await ingest(plain, from, to);
   timeMs.shipped += shippedMs;
   timeMs.plain += plainMs;
-  windows.push([Math.round(events / (shippedMs / 1000)), Math.round(events / (plainMs / 1000))]);
+  windows50k.push([Math.round(events / (shippedMs / 1000)), Math.round(events / (plainMs / 1000))]);
 }
 await pool.query('drop table feature_flag_events_plain');
 const eventsPerSecond = Math.round((batches * BATCH) / (timeMs.shipped / 1000));
 const plainPerSecond = Math.round((batches * BATCH) / (timeMs.plain / 1000));
 console.log(`  shipped (indexes + pre-aggregation triggers): ${eventsPerSecond.toLocaleString()} events/s`);
 console.log(`  same indexes, no triggers:                   ${plainPerSecond.toLocaleString()} events/s`);
-console.log(`  per 50k slice [shipped, no triggers]: ${JSON.stringify(windows)}`);
+console.log(`  per 50k slice [shipped, no triggers]: ${JSON.stringify(windows50k)}`);
 // Fold the whole backlog in at once (what a first results() call after a bulk load pays; with a
 // schedule, pg_cron every minute for instance, the backlog stays small).
 const drainStart = performance.now();
 const drained = Number((await pool.query('select feature_flag_rollup_drain() as n')).rows[0].n);
 const drainMs = performance.now() - drainStart;
 console.log(`  drain of the backlog: ${drained.toLocaleString()} events in ${(drainMs / 1000).toFixed(1)} s`);
-await pool.query('vacuum analyze feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending');
+// A results call with a fresh backlog of 10k events (20 batches written since the last call).
+const q = 'select * from get_ab_test_results($1, $2, $3, $4, $5)';
+const backlogSamples = [];
+for (let i = 0; i < 5; i++) {
+  for (let b = 0; b < 20; b++) await storage.appendEvents(makeBatch(batches + i * 20 + b));
+  const t = performance.now();
+  await pool.query(q, ['pricing-test', 'production', null, null, null]);
+  backlogSamples.push(performance.now() - t);
+}
+backlogSamples.sort((a, b) => a - b);
+const withBacklog = backlogSamples[2];
+console.log(`  all time, 10k events written since the last call (drain + read): median ${withBacklog.toFixed(1)} ms`);
+
+// The query part: QUERY_EVENTS events of the same shape generated in SQL (appendEvents would take
+// the better part of an hour), triggers off, then every pre-aggregate rebuilt from them.
+const QUERY_USERS = Number(process.env.BENCH_USERS ?? 200_000);
+const DAYS = 30;
+console.log(`generating ${QUERY_EVENTS.toLocaleString()} events in SQL (${QUERY_USERS.toLocaleString()} users, ${DAYS} days)…`);
+await pool.query('truncate feature_flag_events');
+const generation = performance.now();
+const GEN_CHUNK = 1_000_000;
+const gen = await pool.connect();
+try {
+  await gen.query('set session_replication_role = replica'); // no triggers: the rebuild below folds everything
+  await gen.query('select setseed(0.7)');
+  // The idempotency key is built once after the load (a sort) instead of 10M random index inserts.
+  await gen.query('alter table feature_flag_events drop constraint feature_flag_events_event_id_key');
+  for (let from = 0; from < QUERY_EVENTS; from += GEN_CHUNK) {
+    await gen.query(
+      `insert into feature_flag_events (flag_key, environment, variant, user_id, event_type, event_name, value, occurred_at)
+       select case when x.exposure then 'pricing-test' end, 'production',
+              case when x.exposure then (array['control', 'variant-a', 'variant-b'])[1 + floor(random() * 3)::int] end,
+              'user-' || floor(random() * $3)::int, case when x.exposure then 'exposure' else 'conversion' end,
+              case when x.exposure then null when random() < 0.7 then 'purchase' else 'signup' end,
+              case when x.exposure then null else floor(random() * 100) end,
+              $4::timestamptz + (x.n::float8 / $5) * interval '${DAYS} days' + random() * interval '60 seconds'
+       from (select n, random() < 0.6 as exposure from generate_series($1::bigint, $2::bigint) n) x`,
+      [from, Math.min(QUERY_EVENTS, from + GEN_CHUNK) - 1, QUERY_USERS, new Date(start).toISOString(), QUERY_EVENTS],
+    );
+  }
+  await gen.query('alter table feature_flag_events add constraint feature_flag_events_event_id_key unique (event_id)');
+} finally {
+  await gen.query('reset session_replication_role');
+  gen.release();
+}
+const generationMs = performance.now() - generation;
+const rebuildStart = performance.now();
+await pool.query('set statement_timeout = 0');
+await pool.query('select feature_flag_rollup_rebuild()');
+const rebuildMs = performance.now() - rebuildStart;
+await pool.query(
+  'vacuum analyze feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, feature_flag_exposure_timelines, feature_flag_conversion_timelines',
+);
+console.log(`  generated in ${(generationMs / 1000).toFixed(0)} s, pre-aggregates rebuilt in ${(rebuildMs / 1000).toFixed(0)} s`);
 
 async function time(label, sql, values) {
   await pool.query(sql, values); // warm
@@ -144,51 +203,79 @@ async function time(label, sql, values) {
   const median = samples[Math.floor(RUNS / 2)];
   const p95 = samples[Math.min(RUNS - 1, Math.ceil(RUNS * 0.95) - 1)];
   console.log(`  ${label}: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
-  return { median, p95, rows };
+  return { label, medianMs: Math.round(median * 10) / 10, p95Ms: Math.round(p95 * 10) / 10, rows };
 }
-console.log('get_ab_test_results over the events (one flag):');
-const q = 'select * from get_ab_test_results($1, $2, $3, $4, $5)';
-const all = await time('all time (pre-aggregates)', q, ['pricing-test', 'production', null, null, null]);
-const purchase = await time('all time, event purchase (pre-aggregates)', q, ['pricing-test', 'production', 'purchase', null, null]);
-// A results call with a fresh backlog of 10k events (20 batches written since the last call).
-const backlogSamples = [];
-for (let i = 0; i < 5; i++) {
-  for (let b = 0; b < 20; b++) await storage.appendEvents(makeBatch(batches + i * 20 + b));
-  const t = performance.now();
-  await pool.query(q, ['pricing-test', 'production', null, null, null]);
-  backlogSamples.push(performance.now() - t);
-}
-backlogSamples.sort((a, b) => a - b);
-const withBacklog = backlogSamples[2];
-console.log(`  all time, 10k events written since the last call (drain + read): median ${withBacklog.toFixed(1)} ms`);
-const windowed = await time('window since 2025-12-31, no end (all time)', q, [
-  'pricing-test',
-  'production',
-  null,
-  '2025-12-31T00:00:00Z',
-  null,
-]);
 const day = 86_400_000;
-const since = (days) => new Date(start + spanMs - days * day).toISOString();
-const last14 = await time('window: the last 14 of 30 days', q, ['pricing-test', 'production', null, since(14), null]);
-const last7 = await time('window: the last 7 of 30 days', q, ['pricing-test', 'production', null, since(7), null]);
-const last7Purchase = await time('window: the last 7 days, event purchase', q, ['pricing-test', 'production', 'purchase', since(7), null]);
-const last29 = await time('window: the last 29 of 30 days', q, ['pricing-test', 'production', null, since(29), null]);
-// since and until: the raw events (the first exposure in a bounded window is not pre-aggregated).
-const bounded = await time('window 2025-12-31 to 2100-01-01 (raw events)', q, [
-  'pricing-test',
-  'production',
-  null,
-  '2025-12-31T00:00:00Z',
-  '2100-01-01T00:00:00Z',
+const iso = (days) => new Date(start + days * day).toISOString();
+const end = DAYS;
+// [label, eventName, since, until]: all time, the last N days, windows with an end, unaligned edges.
+const windows = [
+  ['all time', null, null, null],
+  ['all time, event purchase', 'purchase', null, null],
+  ['since before the first exposure (all time)', null, '2025-12-31T00:00:00Z', null],
+  ['the last 29 days', null, iso(end - 29), null],
+  ['the last 14 days', null, iso(end - 14), null],
+  ['the last 7 days', null, iso(end - 7), null],
+  ['the last 7 days, event purchase', 'purchase', iso(end - 7), null],
+  ['days 8 to 22 (since and until)', null, iso(8), iso(22)],
+  ['until day 15', null, null, iso(15)],
+  ['whole span with an end (2025-12-31 to 2100-01-01)', null, '2025-12-31T00:00:00Z', '2100-01-01T00:00:00Z'],
+  [
+    'unaligned: day 3 13:17 to day 27 09:05',
+    null,
+    new Date(start + 3 * day + 47_820_000).toISOString(),
+    new Date(start + 27 * day + 32_700_000).toISOString(),
+  ],
+];
+console.log(`get_ab_test_results over ${QUERY_EVENTS.toLocaleString()} events (one flag, three variants):`);
+const resultsTimes = [];
+for (const [label, eventName, since, until] of windows)
+  resultsTimes.push(await time(label, q, ['pricing-test', 'production', eventName, since, until]));
+const metrics = JSON.stringify([
+  { key: 'revenue', kind: 'mean', num_event: 'purchase', num_count: false, den_event: null, den_count: false, pre_days: null },
 ]);
-const now = await pool.query(q, ['pricing-test', 'production', null, null, null]);
-const same = JSON.stringify(now.rows) === JSON.stringify(windowed.rows) && JSON.stringify(now.rows) === JSON.stringify(bounded.rows);
-console.log(`  pre-aggregated and raw answers identical: ${same}`);
-if (!same) {
-  console.error(now.rows, windowed.rows, bounded.rows);
-  process.exitCode = 1;
+const metricsAll = JSON.stringify([
+  { key: 'revenue', kind: 'mean', num_event: 'purchase', num_count: false, den_event: null, den_count: false, pre_days: 14 },
+  { key: 'buyers', kind: 'binomial', num_event: 'purchase', num_count: true, den_event: null, den_count: false, pre_days: null },
+  { key: 'per-order', kind: 'ratio', num_event: 'purchase', num_count: false, den_event: 'purchase', den_count: true, pre_days: 14 },
+]);
+const m = 'select * from get_metric_stats($1, $2, $3::jsonb, $4, $5)';
+console.log('get_metric_stats, a mean metric (revenue per user):');
+const metricTimes = [];
+for (const [label, eventName, since, until] of windows) {
+  if (eventName === null) metricTimes.push(await time(label, m, ['pricing-test', 'production', metrics, since, until]));
 }
+console.log('get_metric_stats, three metrics (mean and ratio with CUPED over 14 days, binomial):');
+const metricAllTimes = [];
+for (const [label, eventName, since, until] of windows) {
+  if (eventName === null) metricAllTimes.push(await time(label, m, ['pricing-test', 'production', metricsAll, since, until]));
+}
+// The timelines' answer equals the raw events' (a read-only transaction reads the raw events), on one window.
+const rawCheck = async (sql, values) => {
+  const c = await pool.connect();
+  try {
+    await c.query('begin read only');
+    const { rows } = await c.query(sql, values);
+    await c.query('commit');
+    return rows;
+  } finally {
+    c.release();
+  }
+};
+const checkWindow = ['pricing-test', 'production', null, iso(end - 7), null];
+const same =
+  JSON.stringify(await rawCheck(q, checkWindow)) === JSON.stringify((await pool.query(q, checkWindow)).rows) &&
+  JSON.stringify(await rawCheck(m, ['pricing-test', 'production', metricsAll, iso(8), iso(22)])) ===
+    JSON.stringify((await pool.query(m, ['pricing-test', 'production', metricsAll, iso(8), iso(22)])).rows);
+console.log(`  timelines and raw events give identical answers: ${same}`);
+if (!same) process.exitCode = 1;
+const slowest = Math.max(...[...resultsTimes, ...metricTimes].map((t) => t.medianMs));
+console.log(
+  `  slowest median: ${slowest} ms (target ≤ 500 ms); load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 
 // A flag change made through one instance, seen by a client of another (LISTEN/NOTIFY).
 console.log('flag change visible in another instance:');
@@ -227,24 +314,24 @@ const result = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
-  events: TOTAL,
-  data: sizes[0],
-  ingestion: { batch: BATCH, writers: WRITERS, eventsPerSecond, withoutTriggersEventsPerSecond: plainPerSecond, perSlice50k: windows },
-  results: {
-    allTime: { medianMs: all.median, p95Ms: all.p95 },
-    allTimePurchase: { medianMs: purchase.median, p95Ms: purchase.p95 },
-    allTimeWith10kBacklog: { medianMs: withBacklog },
-    drainBacklog: { events: drained, ms: drainMs },
-    windowedNoEnd: { medianMs: windowed.median, p95Ms: windowed.p95 },
-    windowLast14Days: { medianMs: last14.median, p95Ms: last14.p95 },
-    windowLast7Days: { medianMs: last7.median, p95Ms: last7.p95 },
-    windowLast7DaysPurchase: { medianMs: last7Purchase.median, p95Ms: last7Purchase.p95 },
-    windowLast29Days: { medianMs: last29.median, p95Ms: last29.p95 },
-    windowedRaw: { medianMs: bounded.median, p95Ms: bounded.p95 },
-    identical: same,
+  loadAverage: os.loadavg(),
+  ingestion: {
+    events: TOTAL,
+    batch: BATCH,
+    writers: WRITERS,
+    eventsPerSecond,
+    withoutTriggersEventsPerSecond: plainPerSecond,
+    perSlice50k: windows50k,
   },
+  drainBacklog: { events: drained, ms: drainMs },
+  allTimeWith10kBacklog: { medianMs: withBacklog },
+  query: { events: QUERY_EVENTS, users: QUERY_USERS, data: sizes[0], generationMs, rebuildMs },
+  results: resultsTimes.map(({ rows: _rows, ...t }) => t),
+  metricStatsMean: metricTimes.map(({ rows: _rows, ...t }) => t),
+  metricStatsThree: metricAllTimes.map(({ rows: _rows, ...t }) => t),
+  identical: same,
   flagChange: { medianMs: propMedian, maxMs: propMax },
 };
 mkdirSync(join(here, 'results'), { recursive: true });
-if (TOTAL >= 1_000_000) writeFileSync(join(here, 'results', 'postgres.json'), `${JSON.stringify(result, null, 2)}\n`);
-console.log(JSON.stringify(result.data));
+if (QUERY_EVENTS >= 10_000_000) writeFileSync(join(here, 'results', 'postgres.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result.query.data));

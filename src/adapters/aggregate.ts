@@ -1,5 +1,59 @@
 import type { FlagEvent, ResultsQuery, VariantAggregate } from './types.js';
 
+/** The window of a query as epoch milliseconds: `since` inclusive, `until` exclusive. */
+export interface TimeWindow {
+  /** Inclusive start. */
+  since: number;
+  /** Exclusive end. */
+  until: number;
+}
+
+/** The first exposure of a user to a flag in a window: the variant they count in, and when. */
+export interface FirstExposure {
+  /** The variant of the first exposure. */
+  variant: string;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/** `since`/`until` of a query as epoch milliseconds (unbounded sides as ±Infinity). */
+export const windowOf = (query: Pick<ResultsQuery, 'since' | 'until'>): TimeWindow => ({
+  since: query.since === undefined ? -Infinity : Date.parse(query.since),
+  until: query.until === undefined ? Infinity : Date.parse(query.until),
+});
+
+/**
+ * Each exposed user's first exposure to the flag within the window (later exposures, to other
+ * variants too, are ignored), and the variants in order of their first exposure.
+ */
+export function firstExposures(
+  events: readonly FlagEvent[],
+  query: Pick<ResultsQuery, 'flagKey' | 'environment' | 'since' | 'until'>,
+): { first: Map<string, FirstExposure>; variants: string[] } {
+  const { since, until } = windowOf(query);
+  const ordered = events
+    .map((e) => ({ e, t: Date.parse(e.occurredAt) }))
+    .filter(
+      ({ e, t }) =>
+        e.type === 'exposure' &&
+        e.flagKey === query.flagKey &&
+        e.variant !== undefined &&
+        e.environment === query.environment &&
+        t >= since &&
+        t < until,
+    )
+    .sort((a, b) => a.t - b.t);
+  const first = new Map<string, FirstExposure>();
+  const variants: string[] = [];
+  for (const { e, t } of ordered) {
+    if (first.has(e.userId)) continue;
+    const variant = e.variant as string;
+    first.set(e.userId, { variant, at: t });
+    if (!variants.includes(variant)) variants.push(variant);
+  }
+  return { first, variants };
+}
+
 /**
  * Per-variant aggregates of one flag from raw events, with the attribution rules every
  * store follows: a user counts in the variant of their first exposure (later exposures to
@@ -8,34 +62,19 @@ import type { FlagEvent, ResultsQuery, VariantAggregate } from './types.js';
  * are listed in order of first exposure.
  */
 export function aggregateEvents(events: readonly FlagEvent[], query: ResultsQuery): VariantAggregate[] {
-  const since = query.since === undefined ? -Infinity : Date.parse(query.since);
-  const until = query.until === undefined ? Infinity : Date.parse(query.until);
-  const inWindow = (e: FlagEvent) => {
-    const t = Date.parse(e.occurredAt);
-    return e.environment === query.environment && t >= since && t < until;
-  };
-  const first = new Map<string, { variant: string; at: number }>();
-  const ordered = events
-    .filter((e) => e.type === 'exposure' && e.flagKey === query.flagKey && e.variant !== undefined && inWindow(e))
-    .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
-  const results = new Map<string, VariantAggregate>();
-  for (const e of ordered) {
-    if (first.has(e.userId)) continue;
-    const variant = e.variant as string;
-    first.set(e.userId, { variant, at: Date.parse(e.occurredAt) });
-    let row = results.get(variant);
-    if (!row) {
-      row = { variant, exposures: 0, conversions: 0, valueSum: 0, conversionEvents: 0 };
-      results.set(variant, row);
-    }
-    row.exposures++;
-  }
+  const { since, until } = windowOf(query);
+  const { first, variants } = firstExposures(events, query);
+  const results = new Map<string, VariantAggregate>(
+    variants.map((variant) => [variant, { variant, exposures: 0, conversions: 0, valueSum: 0, conversionEvents: 0 }]),
+  );
+  for (const exposure of first.values()) (results.get(exposure.variant) as VariantAggregate).exposures++;
   const converted = new Set<string>();
   for (const e of events) {
-    if (e.type !== 'conversion' || !inWindow(e)) continue;
+    if (e.type !== 'conversion' || e.environment !== query.environment) continue;
     if (query.eventName !== undefined && e.eventName !== query.eventName) continue;
+    const t = Date.parse(e.occurredAt);
     const exposure = first.get(e.userId);
-    if (!exposure || Date.parse(e.occurredAt) < exposure.at) continue;
+    if (!exposure || t < exposure.at || t < since || t >= until) continue;
     const row = results.get(exposure.variant) as VariantAggregate;
     row.conversionEvents++;
     row.valueSum += e.value ?? 0;

@@ -1,6 +1,7 @@
 import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
+import type { VariantMetricStats } from '../experiments/metric-stats.js';
 import type { MemoryChange } from './memory-history.js';
-import type { FlagEvent, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
+import type { FlagEvent, MetricStatsQuery, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';
 import { versionConflict } from './version-conflict.js';
 
 /** The event checks, aggregates and history reader, loaded once on first use (see memory-event-tools.ts). */
@@ -161,6 +162,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
     async queryResults(query: ResultsQuery): Promise<VariantAggregate[]> {
       return (await loadEventTools()).aggregateEvents(events, query);
+    },
+    async queryMetricStats(query: MetricStatsQuery): Promise<VariantMetricStats[]> {
+      const tools = await loadEventTools();
+      return tools.metricStatsFromEvents(events, query, tools.planMetricStats('memory', query));
     },
     subscribe(environment, listener) {
       const entry = { environment, listener };

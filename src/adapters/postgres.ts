@@ -2,7 +2,7 @@ import { EliteError } from '../internal/errors.js';
 import { createChangeFeed, type ListenClient } from './postgres-change-feed.js';
 import { appendPostgresEvents } from './postgres-events.js';
 import { postgresFlags } from './postgres-flags.js';
-import { queryPostgresResults } from './postgres-results.js';
+import { queryPostgresMetricStats, queryPostgresResults } from './postgres-results.js';
 import type { Queryable } from './postgres-session.js';
 import type { StorageAdapter } from './types.js';
 
@@ -31,7 +31,7 @@ export interface PostgresStorageOptions {
 /**
  * A store on PostgreSQL through `pg`: flags in `feature_flags` (definition as jsonb, optimistic
  * concurrency on `version`), events in `feature_flag_events` written one statement per batch
- * (`unnest` of arrays), results from `get_ab_test_results`, and push invalidation through
+ * (`unnest` of arrays), results from `get_ab_test_results` and metric statistics from `get_metric_stats`, and push invalidation through
  * `LISTEN elite_flags` on a dedicated connection. Run `migrate(pool)` once first.
  *
  * Its parts: postgres-flags.ts (flag reads and writes), postgres-events.ts (event batches and the
@@ -59,6 +59,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
     ...postgresFlags(pool),
     appendEvents: (events) => appendPostgresEvents(pool, events),
     queryResults: (query) => queryPostgresResults(pool, query),
+    queryMetricStats: (query) => queryPostgresMetricStats(pool, query),
     ...(feed ? { subscribe: feed.subscribe } : {}),
     async close() {
       await feed?.close();

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFlags, type FlagDefinition } from '../flags/index.js';
 import { EliteError } from '../internal/errors.js';
+import { describeMetricStats } from './metric-stats.case.js';
 import type { FlagEvent, StorageAdapter } from './types.js';
 
 /** What an adapter's test hands the suite for each test: a store to check, and how to clean up after it. */
@@ -61,6 +62,8 @@ export function describeStorageAdapter(name: string, factory: () => Promise<Stor
     afterEach(async () => {
       await fixture.cleanup?.();
     });
+
+    describeMetricStats(() => storage);
 
     it('has a name for logs', () => {
       expect(typeof storage.metadata.name).toBe('string');

@@ -2,7 +2,7 @@ import { EliteError } from '../internal/errors.js';
 import type { ClientLike, SupabaseClientLike } from './supabase-client.js';
 import { supabaseEventWriter } from './supabase-events.js';
 import { supabaseFlags } from './supabase-flags.js';
-import { querySupabaseResults } from './supabase-results.js';
+import { querySupabaseMetricStats, querySupabaseResults } from './supabase-results.js';
 import type { StorageAdapter } from './types.js';
 
 export type { FilterBuilderLike, PostgrestErrorLike, PostgrestResponseLike, SupabaseClientLike } from './supabase-client.js';
@@ -25,7 +25,7 @@ export interface SupabaseStorageOptions {
  * A store on Supabase through `@supabase/supabase-js` v2 (PostgREST): flags through the table API
  * (`feature_flags`, optimistic concurrency on `version` with a filtered update), events by insert
  * without reading rows back (row-level security lets browser keys insert but not read), results
- * through `rpc('get_ab_test_results')`. Apply the migrations first (Supabase CLI or `migrate()`).
+ * through `rpc('get_ab_test_results')` and `rpc('get_metric_stats')`. Apply the migrations first (Supabase CLI or `migrate()`).
  *
  * No push invalidation: the adapter does not use Supabase Realtime, so clients see a change when
  * their cache TTL (`cacheTtlMs`, default 60 s) runs out. On Node 20, supabase-js needs a WebSocket
@@ -67,5 +67,6 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageA
     ...supabaseFlags(client, maxWriteAttempts),
     appendEvents: supabaseEventWriter(client),
     queryResults: (query) => querySupabaseResults(client, query),
+    queryMetricStats: (query) => querySupabaseMetricStats(client, query),
   };
 }

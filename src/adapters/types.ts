@@ -162,8 +162,9 @@ export interface StorageAdapter {
   /**
    * Per-variant sufficient statistics of each metric (see `experiments/metric-stats.ts`), computed
    * where the events are (in SQL for the SQL stores), with the attribution rules of `queryResults`.
+   * Rejects with `INVALID_OPTIONS` for a malformed metric list (see `planMetricStats`).
    */
-  queryMetricStats?(query: MetricStatsQuery): Promise<VariantMetricStats[]>;
+  queryMetricStats(query: MetricStatsQuery): Promise<VariantMetricStats[]>;
   /**
    * Subscribes to flag changes, when the store can push them: the listener gets the changed
    * key, or `*` when changes may have been missed (a reconnect) and everything should be

@@ -141,5 +141,6 @@ export async function openFlagsFile(path: string, now: () => number = Date.now):
       await persist();
     },
     queryResults: (query: ResultsQuery) => events.queryResults(query),
+    queryMetricStats: (query) => events.queryMetricStats(query),
   };
 }

@@ -44,7 +44,12 @@ export interface MetricDefinition {
    * CUPED regression adjustment with the same metric over a pre-exposure window. Only for `mean`
    * and `ratio`. `true` means the default 14-day window.
    */
-  cuped?: boolean | { windowDays: number };
+  cuped?:
+    | boolean
+    | {
+        /** Length of the pre-exposure window in days (whole days, 1 to 365). */
+        windowDays: number;
+      };
 }
 
 /** Σx and Σx² of one per-user quantity over the units of a variant. */

@@ -8,6 +8,7 @@ export type {
   FlagChange,
   FlagEvent,
   FlagHistoryOptions,
+  MetricStatsQuery,
   ResultsQuery,
   StorageAdapter,
   VariantAggregate,
@@ -15,6 +16,18 @@ export type {
 } from '../adapters/types.js';
 export { KEY_PATTERN, validateCondition, validateFlag } from '../definitions/index.js';
 export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from '../experiments/index.js';
+export type {
+  MeanPreStats,
+  MeanStats,
+  MetricDefinition,
+  MetricKind,
+  MetricSource,
+  MetricStats,
+  MomentSums,
+  RatioPreStats,
+  RatioStats,
+  VariantMetricStats,
+} from '../experiments/metric-stats.js';
 export type { EliteErrorCode, EliteErrorOptions } from '../internal/errors.js';
 export { EliteError, isEliteError } from '../internal/errors.js';
 export type { Logger } from '../internal/logger.js';

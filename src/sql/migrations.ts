@@ -3,6 +3,9 @@ import rollup from '../../supabase/migrations/20261204000002_rollup.sql';
 import results from '../../supabase/migrations/20261204000003_results.sql';
 import security from '../../supabase/migrations/20261204000004_security.sql';
 import history from '../../supabase/migrations/20261204000005_history.sql';
+import timelines from '../../supabase/migrations/20261210000005_timelines.sql';
+import windowedResults from '../../supabase/migrations/20261210000006_windowed_results.sql';
+import retention from '../../supabase/migrations/20261210000007_retention.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -21,4 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261204000003_results', sql: results },
   { name: '20261204000004_security', sql: security },
   { name: '20261204000005_history', sql: history },
+  { name: '20261210000005_timelines', sql: timelines },
+  { name: '20261210000006_windowed_results', sql: windowedResults },
+  { name: '20261210000007_retention', sql: retention },
 ];

@@ -121,8 +121,6 @@ begin
     revoke all on table elite_migrations from anon, authenticated;
   end if;
 
-  revoke execute on function get_ab_test_results(text, text, text, timestamptz, timestamptz) from public, anon, authenticated;
-  grant execute on function get_ab_test_results(text, text, text, timestamptz, timestamptz) to service_role;
   revoke execute on function feature_flag_rollup_drain(integer) from public, anon, authenticated;
   grant execute on function feature_flag_rollup_drain(integer) to service_role;
   revoke execute on function feature_flag_rollup_rebuild() from anon, authenticated;

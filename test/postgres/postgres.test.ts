@@ -10,6 +10,7 @@ import { createMemoryStorage } from '../../src/adapters/memory.js';
 import { createPostgresStorage, migrate } from '../../src/adapters/postgres.js';
 import { describeStorageAdapter } from '../../src/adapters/storage.case.js';
 import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
+import type { MetricDefinition } from '../../src/experiments/metric-stats.js';
 import { createFlags } from '../../src/flags/create-flags.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
 import { MIGRATIONS } from '../../src/sql/migrations.js';
@@ -25,7 +26,7 @@ const clean = async () => {
 
 beforeAll(async () => {
   await pool.query(
-    'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, elite_migrations cascade',
+    'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, feature_flag_exposure_timelines, feature_flag_conversion_timelines, elite_migrations cascade',
   );
   await migrate(pool);
 });
@@ -409,8 +410,21 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
       expect(
         byVariant(await storage.queryResults({ ...q, ...extra, since: '2000-01-01T00:00:00.000Z', until: '2100-01-01T00:00:00.000Z' })),
       ).toEqual(byVariant(expected));
+      // A window inside the hour, read from the timelines: the users first exposed in it and what they did before its end.
+      const mid = { ...q, ...extra, since: '2026-01-01T00:20:00.000Z', until: '2026-01-01T00:45:00.000Z' };
+      expect(byVariant(await storage.queryResults(mid))).toEqual(byVariant(await memory.queryResults(mid)));
+    }
+    // Metric statistics (CUPED's 14 days reach back past the hour) agree with the memory store's, all time and windowed.
+    for (const window of [{}, { since: '2026-01-01T00:30:00.000Z' }]) {
+      const query = { ...q, ...window, metrics: parityMetrics };
+      expect(await storage.queryMetricStats(query)).toEqual(await memory.queryMetricStats(query));
     }
   };
+  const parityMetrics: MetricDefinition[] = [
+    { key: 'buyers', kind: 'binomial', source: { event: 'purchase' } },
+    { key: 'revenue', kind: 'mean', source: { event: 'purchase' }, cuped: true },
+    { key: 'per-order', kind: 'ratio', source: { event: 'purchase' }, denominator: { event: 'purchase', aggregate: 'count' }, cuped: true },
+  ];
 
   it('stay exact when concurrent batches touch the same users, in any order', async () => {
     await clean();
@@ -482,5 +496,68 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
     );
     expect(rows[0]).toEqual({ f: 0, c: 0 });
     expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(0);
+  });
+});
+
+describe('a month boundary and retention by month', () => {
+  // Two days around 2026-02-01T00:00Z: users first exposed on either side, conversions on both.
+  const aroundBoundary = (): FlagEvent[] => {
+    const rand = seededRandom(2026);
+    return Array.from({ length: 1200 }, (): FlagEvent => {
+      const userId = `m${Math.floor(rand() * 90)}`;
+      const occurredAt = new Date(Date.UTC(2026, 0, 31) + Math.floor(rand() * 2 * 86_400_000)).toISOString();
+      return rand() < 0.4
+        ? {
+            type: 'exposure',
+            environment: 'production',
+            flagKey: 'pricing-test',
+            variant: rand() < 0.5 ? 'control' : 'variant-a',
+            userId,
+            occurredAt,
+          }
+        : { type: 'conversion', environment: 'production', userId, eventName: 'purchase', value: Math.floor(rand() * 50), occurredAt };
+    });
+  };
+  const metrics: MetricDefinition[] = [
+    { key: 'revenue', kind: 'mean', source: { event: 'purchase' }, cuped: { windowDays: 1 } },
+    { key: 'per-order', kind: 'ratio', source: { event: 'purchase' }, denominator: { event: 'purchase', aggregate: 'count' } },
+  ];
+  const windows = [{}, { since: '2026-01-31T12:00:00.000Z', until: '2026-02-01T12:00:00.000Z' }, { since: '2026-02-01T00:00:00.000Z' }];
+  const expectSame = async (storage: StorageAdapter, events: FlagEvent[]) => {
+    const memory = createMemoryStorage();
+    await memory.appendEvents(events);
+    for (const window of windows) {
+      const query = { flagKey: 'pricing-test', environment: 'production', ...window };
+      expect(await storage.queryResults(query)).toEqual(await memory.queryResults(query));
+      expect(await storage.queryMetricStats({ ...query, metrics })).toEqual(await memory.queryMetricStats({ ...query, metrics }));
+    }
+  };
+
+  it('results and metric statistics across the boundary equal the memory store, before and after January is dropped', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const events = aroundBoundary();
+    for (let i = 0; i < events.length; i += 200) await storage.appendEvents(events.slice(i, i + 200));
+    await expectSame(storage, events);
+    // Keep one month on 2026-03-15: everything before 2026-02-01 goes, in batches of 100.
+    const kept = events.filter((e) => e.occurredAt >= '2026-02-01T00:00:00.000Z');
+    const { rows } = await pool.query("select feature_flag_events_retention(1, '2026-03-15T10:00:00Z', 100)::int as n");
+    expect(rows[0].n).toBe(events.length - kept.length);
+    await expectSame(storage, kept);
+    await expect(pool.query('select feature_flag_events_retention(0)')).rejects.toMatchObject({ code: '22023' });
+  });
+
+  it('upgrades a database holding events: the timelines are built from the events already stored', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const events = aroundBoundary();
+    await storage.appendEvents(events);
+    await pool.query('select feature_flag_rollup_drain()');
+    // The database as it was before the timelines: without their tables and migrations.
+    await pool.query('drop table feature_flag_exposure_timelines, feature_flag_conversion_timelines cascade');
+    await pool.query('drop trigger feature_flag_events_pending_taken on feature_flag_events_pending');
+    await pool.query("delete from elite_migrations where name >= '20261210'");
+    expect((await migrate(pool)).applied).toEqual(MIGRATIONS.map((m) => m.name).filter((n) => n >= '20261210'));
+    await expectSame(storage, events);
   });
 });

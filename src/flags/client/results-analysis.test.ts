@@ -84,7 +84,8 @@ describe('results() with metric analysis', () => {
     expect(plain.analysis).toBeUndefined();
     expect(queries).toEqual([]);
     const { queryMetricStats: _, ...without } = storage;
-    const limited = createFlags({ storage: without, logger: quiet });
+    // A JavaScript adapter written before the method was required.
+    const limited = createFlags({ storage: without as unknown as StorageAdapter, logger: quiet });
     await expect(limited.results('checkout', { analysis: { metrics, goal: 'revenue' } })).rejects.toMatchObject({
       code: 'INVALID_OPTIONS',
     });
