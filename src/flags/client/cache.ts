@@ -159,7 +159,23 @@ export class FlagCache {
     // for sync evaluations, and as the fallback if the reload fails).
     const changing = this.#changes.settled(flagKey);
     if (changing !== undefined) await changing;
-    return this.fresh(flagKey) ?? (await this.#resolve(flagKey));
+    const got = this.fresh(flagKey) ?? (await this.#resolve(flagKey));
+    if (!Array.isArray(got) && got.flag !== undefined && got.flag.requires.length > 0) await this.#loadRequired(got.flag, new Set());
+    return got;
+  }
+
+  /**
+   * Loads what a flag's prerequisites name (and theirs) when it is not fresh in the cache, so an
+   * awaited evaluation sees them; `seen` stops at a cycle two concurrent writes could have made.
+   */
+  async #loadRequired(flag: CompiledFlag, seen: Set<string>): Promise<void> {
+    for (const key of flag.requires) {
+      if (seen.has(key) || this.#closed) continue;
+      seen.add(key);
+      await this.#changes.settled(key);
+      const entry = this.fresh(key) ?? (await this.load(key));
+      if (entry.flag !== undefined) await this.#loadRequired(entry.flag, seen);
+    }
   }
 
   /** What a store that has no record of `key` means: its bootstrap definition, or no flag. */
