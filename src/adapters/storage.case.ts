@@ -253,7 +253,8 @@ export function describeStorageAdapter(name: string, factory: () => Promise<Stor
       expect(reasons).toEqual(new Set(['SPLIT', 'DEFAULT']));
       await storage.writeFlag({ ...toggle('new-checkout'), enabled: false });
       await client.refresh();
-      expect((await client.evaluate('gated-test', 'u1')).reason).toBe('PREREQUISITE_FAILED');
+      const placed = inLayer.findIndex((d) => d.reason === 'SPLIT');
+      expect((await client.evaluate('gated-test', `u${placed}`)).reason).toBe('PREREQUISITE_FAILED');
       await client.close();
     });
 

@@ -1,5 +1,5 @@
 import { TOGGLE_VARIANTS, validateFlag } from '../definitions/index.js';
-import { BUCKETS, bucketsOf, percentToBuckets, pickVariant, type SaltState, saltState } from './bucketing.js';
+import { BUCKETS, bucketsOf, inclusionOf, percentToBuckets, pickVariant, type SaltState, saltState } from './bucketing.js';
 import { evalCondition } from './conditions.js';
 import type {
   Condition,
@@ -14,7 +14,7 @@ import type {
 
 /** A rule with its lookups prepared. */
 interface CompiledRule {
-  prerequisites: readonly Prerequisite[];
+  prerequisites: readonly CompiledPrerequisite[];
   condition: Condition | undefined;
   segments: Condition[];
   userIds: Set<string> | undefined;
@@ -35,12 +35,23 @@ export interface Phase {
 /** Why a prerequisite could not be evaluated: an error code and a message. */
 export type PrerequisiteFailure = readonly [errorCode: EvaluationErrorCode, errorMessage: string];
 
+/**
+ * A prerequisite as compiled: the flag it names, the variant it asks for, and a `slot` the client's
+ * cache sets when it compiles the definition (where it keeps that flag), so evaluation finds the
+ * flag without a lookup by key.
+ */
+export interface CompiledPrerequisite {
+  readonly flag: string;
+  readonly variant: string | undefined;
+  slot: unknown;
+}
+
 /** What evaluation reads beyond the flag itself: the time, for schedules, and the flags prerequisites name. */
 export interface Resolver {
   /** Now, in ms since the epoch. */
   now(): number;
-  /** A flag of the same environment: compiled, undefined when it does not exist, or why it cannot be read. */
-  flag(key: string): CompiledFlag | undefined | PrerequisiteFailure;
+  /** The flag a prerequisite names: compiled, undefined when it does not exist, or why it cannot be read. */
+  flag(prerequisite: CompiledPrerequisite): CompiledFlag | undefined | PrerequisiteFailure;
 }
 
 /** The resolver of a flag evaluated alone: the system clock, no other flag. */
@@ -67,9 +78,9 @@ export interface CompiledFlag extends Phase {
   readonly salt: SaltState;
   readonly cutPoints: readonly number[];
   readonly rules: readonly CompiledRule[];
-  readonly prerequisites: readonly Prerequisite[];
-  /** Every flag key the flag or its rules require, for the cache to load them along. */
-  readonly requires: readonly string[];
+  readonly prerequisites: readonly CompiledPrerequisite[];
+  /** Every prerequisite of the flag and its rules, for the cache to link and load them. */
+  readonly links: readonly CompiledPrerequisite[];
   /** The layer's hash state and this flag's range of it, in buckets. */
   readonly layer: { readonly salt: SaltState; readonly from: number; readonly to: number } | undefined;
   /** Scheduled phases in time order, each from `at` (ms since the epoch) on. */
@@ -139,7 +150,13 @@ export function compileFlag(input: FlagDefinition): CompiledFlag {
     return { at: Date.parse(step.at), ...phase(current.enabled, current.rollout) };
   });
   const layer = definition.layer;
-  const requires = [definition.prerequisites ?? [], ...rules.map((rule) => rule.prerequisites ?? [])].flat().map((p) => p.flag);
+  const links: CompiledPrerequisite[] = [];
+  const link = (list: readonly Prerequisite[] = []) =>
+    list.map((p) => {
+      const compiled = { flag: p.flag, variant: p.variant, slot: undefined };
+      links.push(compiled);
+      return compiled;
+    });
   return {
     definition,
     key: definition.key,
@@ -152,8 +169,8 @@ export function compileFlag(input: FlagDefinition): CompiledFlag {
     salt: saltState(definition.salt ?? definition.key),
     ...phase(definition.enabled, definition.rollout),
     cutPoints,
-    prerequisites: definition.prerequisites ?? [],
-    requires: [...new Set(requires)],
+    prerequisites: link(definition.prerequisites),
+    links,
     // The layer hashes under a name no flag salt takes by default (keys have no ":"), so a user's
     // place in the layer is independent of their buckets in each experiment.
     layer: layer && { salt: saltState(`layer:${layer.key}`), from: percentToBuckets(layer.from), to: percentToBuckets(layer.to) },
@@ -163,7 +180,7 @@ export function compileFlag(input: FlagDefinition): CompiledFlag {
       const ruleCuts = rule.weights ? cutPointsOf(variantKeys, rule.weights) : cutPoints;
       const ruleRollout = percentToBuckets(rule.rollout ?? 100);
       return {
-        prerequisites: rule.prerequisites ?? [],
+        prerequisites: link(rule.prerequisites),
         condition: rule.condition,
         segments: names.map((name) => segments[name] as Condition),
         userIds: rule.userIds ? new Set(rule.userIds) : undefined,
@@ -194,11 +211,17 @@ export const lastPrerequisiteFailure = (): PrerequisiteFailure => failure;
  * does not, -1 when one cannot be evaluated (why: {@link lastPrerequisiteFailure}). Evaluating a
  * prerequisite records nothing: exposures are the caller's, for the flag it asked about.
  */
-function prerequisitesHold(flag: CompiledFlag, list: readonly Prerequisite[], user: FlagUser, resolver: Resolver, depth: number): number {
+function prerequisitesHold(
+  flag: CompiledFlag,
+  list: readonly CompiledPrerequisite[],
+  user: FlagUser,
+  resolver: Resolver,
+  depth: number,
+): number {
   for (const p of list) {
-    const got = resolver.flag(p.flag);
-    const needed = `flag "${flag.key}" requires flag "${p.flag}"`;
+    const got = resolver.flag(p);
     if (got === undefined || Array.isArray(got) || depth >= MAX_DEPTH) {
+      const needed = `flag "${flag.key}" requires flag "${p.flag}"`;
       failure =
         got === undefined
           ? ['FLAG_NOT_FOUND', `${needed}, which does not exist`]
@@ -210,7 +233,7 @@ function prerequisitesHold(flag: CompiledFlag, list: readonly Prerequisite[], us
     const target = got as CompiledFlag;
     const outcome = evaluatePacked(target, user, resolver, depth + 1);
     const reason = outcome % REASONS;
-    if (reason === MISSING_KEY) failure = ['TARGETING_KEY_MISSING', `${needed}, which splits users by id; pass a targetingKey`];
+    if (reason === MISSING_KEY) failure = ['TARGETING_KEY_MISSING', `flag "${flag.key}" requires flag "${p.flag}", which splits users by id; pass a targetingKey`];
     if (reason === MISSING_KEY || reason === UNRESOLVED) return -1;
     const holds =
       p.variant === undefined
@@ -227,7 +250,7 @@ function prerequisitesHold(flag: CompiledFlag, list: readonly Prerequisite[], us
  * every process. `resolver` supplies the time (for scheduled steps) and the flags prerequisites
  * name. Never throws.
  *
- * Order: scheduled phase → kill switch → prerequisites → layer range → rules (first match wins;
+ * Order: scheduled phase → kill switch → layer range → prerequisites → rules (first match wins;
  * a rule's rollout lets users outside it fall through) → the flag's rollout and weights → the
  * default variant.
  */
@@ -242,16 +265,18 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser, resolver: Res
     }
   }
   if (!phase.enabled) return flag.disabledIndex * REASONS + DISABLED;
+  const key = targetingKeyOf(user);
+  const layer = flag.layer;
+  // The layer first: one hash, where a prerequisite costs an evaluation. A user outside the range
+  // is not in the experiment, whatever its prerequisites say.
+  if (layer !== undefined) {
+    if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
+    const place = inclusionOf(layer.salt, key);
+    if (place < layer.from || place >= layer.to) return flag.defaultIndex * REASONS + DEFAULT;
+  }
   if (flag.prerequisites.length > 0) {
     const holds = prerequisitesHold(flag, flag.prerequisites, user, resolver, depth);
     if (holds <= 0) return holds < 0 ? flag.defaultIndex * REASONS + UNRESOLVED : flag.disabledIndex * REASONS + UNMET;
-  }
-  const key = targetingKeyOf(user);
-  const layer = flag.layer;
-  if (layer !== undefined) {
-    if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
-    const place = Math.floor(bucketsOf(layer.salt, key) / BUCKETS);
-    if (place < layer.from || place >= layer.to) return flag.defaultIndex * REASONS + DEFAULT;
   }
   let buckets = -1;
   const rules = flag.rules;
@@ -268,7 +293,7 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser, resolver: Res
       }
       if (rule.fixed >= 0) return rule.fixed * REASONS + TARGETING_MATCH;
       if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
-      if (buckets < 0) buckets = bucketsOf(flag.salt, key);
+      if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) * BUCKETS : bucketsOf(flag.salt, key);
       if (Math.floor(buckets / BUCKETS) < rule.rolloutBuckets) {
         return pickVariant(rule.cutPoints, buckets % BUCKETS) * REASONS + TARGETING_MATCH;
       }
@@ -277,7 +302,7 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser, resolver: Res
   if (phase.staticIndex >= 0) return phase.staticIndex * REASONS + STATIC;
   if (phase.rolloutBuckets === 0) return flag.defaultIndex * REASONS + DEFAULT;
   if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
-  if (buckets < 0) buckets = bucketsOf(flag.salt, key);
+  if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) * BUCKETS : bucketsOf(flag.salt, key);
   if (Math.floor(buckets / BUCKETS) < phase.rolloutBuckets) return pickVariant(flag.cutPoints, buckets % BUCKETS) * REASONS + SPLIT;
   return flag.defaultIndex * REASONS + DEFAULT;
 }

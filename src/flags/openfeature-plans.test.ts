@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('the OpenFeature provider with prerequisites, layers and schedules', () => {
-  it('serves an unmet prerequisite as PREREQUISITE_FAILED with the default variant, a user outside the layer as DEFAULT', async () => {
+  it('serves a user outside the layer as DEFAULT, then an unmet prerequisite as PREREQUISITE_FAILED with the default variant', async () => {
     const { of, client, storage } = await connect(() => T0);
     const layer = saltState('layer:checkout');
     const seen = new Set<string>();
@@ -48,7 +48,7 @@ describe('the OpenFeature provider with prerequisites, layers and schedules', ()
       const details = await of.getNumberDetails('pricing-test', 0, { targetingKey: id });
       const parentOn = client.isEnabledSync('new-checkout', id);
       const inLayer = Math.floor(bucketsOf(layer, id) / 10_000) < 6000;
-      const expected = !parentOn ? 'PREREQUISITE_FAILED' : inLayer ? StandardResolutionReasons.SPLIT : StandardResolutionReasons.DEFAULT;
+      const expected = !inLayer ? StandardResolutionReasons.DEFAULT : parentOn ? StandardResolutionReasons.SPLIT : 'PREREQUISITE_FAILED';
       expect(details.reason).toBe(expected);
       if (expected !== StandardResolutionReasons.SPLIT) expect(details).toMatchObject({ value: 20, variant: 'control' });
       seen.add(details.reason as string);

@@ -92,7 +92,8 @@ describe('prerequisites', () => {
 
   it('record no exposure for the prerequisite flag, only for the flag asked about', async () => {
     const gated: FlagDefinition = { ...pricing, key: 'gated-test', prerequisites: [{ flag: 'pricing-test', variant: 'variant-a' }] };
-    const { flags, storage } = await client([pricing, gated]);
+    const storage = createMemoryStorage({ flags: [pricing, gated] });
+    const { flags } = await client([], storage);
     for (const id of ids.slice(0, 200)) {
       flags.getVariantSync('gated-test', id);
       await flags.evaluate('gated-test', id);

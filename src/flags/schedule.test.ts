@@ -42,7 +42,7 @@ describe('scheduled steps', () => {
   it('apply by the client clock at evaluation, with no write; users in at 5 % stay in, with their variant, as the rollout grows', async () => {
     const storage = createMemoryStorage({ flags: [launch] });
     const time = clock(T0 - 1);
-    const flags = createFlags({ storage, logger: quiet, now: time.now, ttlMs: 10 * 24 * HOUR, trackExposures: false });
+    const flags = createFlags({ storage, logger: quiet, now: time.now, cacheTtlMs: 10 * 24 * HOUR, trackExposures: false });
     await flags.refresh();
     expect(flags.evaluateSync('new-checkout', 'user-1')).toMatchObject({ reason: 'DISABLED' });
     const version = (await storage.listFlags('production'))[0]?.version;

@@ -82,20 +82,14 @@ function sameType(value: unknown, model: unknown): boolean {
  */
 export function createAnswers(
   settings: ClientSettings,
-  cache: Pick<FlagCache, 'lookup' | 'lookupSync'>,
+  cache: Pick<FlagCache, 'lookup' | 'lookupSync' | 'prerequisite'>,
   exposures: Exposures,
   counters: Counters,
 ): Answers {
   const { environment, trackExposures, log } = settings;
   // What evaluation reads besides the flag: the client's clock (schedules) and, for prerequisites,
   // the other flags from the cache alone (an awaited lookup has loaded them first).
-  const resolver: Resolver = {
-    now: settings.clock,
-    flag(key) {
-      const got = cache.lookupSync(key) as Entry | Failure;
-      return Array.isArray(got) ? got : (got.failure ?? got.flag);
-    },
-  };
+  const resolver: Resolver = { now: settings.clock, flag: (p) => cache.prerequisite(p) };
   const fail = (flagKey: string, [errorCode, errorMessage]: Failure): Answer => {
     counters.errors++;
     return [{ flagKey, value: null, variant: undefined, reason: 'ERROR', errorCode, errorMessage, flagVersion: undefined }, false];
