@@ -240,7 +240,9 @@ export function describeStorageAdapter(name: string, factory: () => Promise<Stor
           { at: '2026-03-01T09:00:00Z', enabled: true, rollout: 5 },
           { at: '2026-03-02T09:00:00+02:00', rollout: 100 },
         ],
-        rules: [{ id: 'pro', condition: { plan: 'pro' }, prerequisites: [{ flag: 'pricing-test', variant: 'control' }], variant: 'variant-a' }],
+        rules: [
+          { id: 'pro', condition: { plan: 'pro' }, prerequisites: [{ flag: 'pricing-test', variant: 'control' }], variant: 'variant-a' },
+        ],
       };
       const [parent, , written] = (await storage.writeFlags?.([{ ...toggle('new-checkout'), rollout: 100 }, experiment, gated])) ?? [];
       expect(parent?.version).toBe(1);

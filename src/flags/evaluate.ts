@@ -110,7 +110,16 @@ export type PackedOutcome = number;
  * missing targeting key (reason `ERROR`, `TARGETING_KEY_MISSING`), index 7 for a prerequisite that
  * could not be evaluated (reason `ERROR`, the code of {@link lastPrerequisiteFailure}).
  */
-export const OUTCOME_REASONS = ['DISABLED', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'ERROR', 'PREREQUISITE_FAILED', 'ERROR'] as const;
+export const OUTCOME_REASONS = [
+  'DISABLED',
+  'TARGETING_MATCH',
+  'SPLIT',
+  'DEFAULT',
+  'STATIC',
+  'ERROR',
+  'PREREQUISITE_FAILED',
+  'ERROR',
+] as const;
 const [DISABLED, TARGETING_MATCH, SPLIT, DEFAULT, STATIC, MISSING_KEY, UNMET, UNRESOLVED] = [0, 1, 2, 3, 4, 5, 6, 7];
 const REASONS = OUTCOME_REASONS.length;
 
@@ -233,7 +242,8 @@ function prerequisitesHold(
     const target = got as CompiledFlag;
     const outcome = evaluatePacked(target, user, resolver, depth + 1);
     const reason = outcome % REASONS;
-    if (reason === MISSING_KEY) failure = ['TARGETING_KEY_MISSING', `flag "${flag.key}" requires flag "${p.flag}", which splits users by id; pass a targetingKey`];
+    if (reason === MISSING_KEY)
+      failure = ['TARGETING_KEY_MISSING', `flag "${flag.key}" requires flag "${p.flag}", which splits users by id; pass a targetingKey`];
     if (reason === MISSING_KEY || reason === UNRESOLVED) return -1;
     const holds =
       p.variant === undefined

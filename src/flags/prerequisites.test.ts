@@ -41,7 +41,9 @@ describe('prerequisites', () => {
     for (const id of ids) {
       const parent = flags.isEnabledSync('new-checkout', id);
       const child = flags.evaluateSync('express-pay', id);
-      expect(child).toMatchObject(parent ? { variant: 'on', reason: 'STATIC' } : { variant: 'off', value: false, reason: 'PREREQUISITE_FAILED' });
+      expect(child).toMatchObject(
+        parent ? { variant: 'on', reason: 'STATIC' } : { variant: 'off', value: false, reason: 'PREREQUISITE_FAILED' },
+      );
       expect(await flags.isEnabled('express-pay', id)).toBe(parent);
       if (parent) on++;
     }
@@ -163,6 +165,8 @@ describe('prerequisites', () => {
     expect(() => validateFlag({ ...express, prerequisites: [{ flag: 'x', on: true }] })).toThrow(
       'prerequisites[0].on is not a known field; use one of flag, variant',
     );
-    expect(() => validateFlag({ ...banner, rules: [{ prerequisites: { flag: 'x' } }] })).toThrow('rules[0].prerequisites must be a non-empty array');
+    expect(() => validateFlag({ ...banner, rules: [{ prerequisites: { flag: 'x' } }] })).toThrow(
+      'rules[0].prerequisites must be a non-empty array',
+    );
   });
 });

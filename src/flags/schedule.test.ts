@@ -99,7 +99,12 @@ describe('scheduled steps', () => {
       'schedule[0].at must be an ISO 8601 date-time with a time zone (2026-03-01T09:00:00Z), got "2026-03-01T09:00:00"',
     );
     expect(bad([{ at: 'tomorrow', rollout: 5 }])).toThrow('schedule[0].at must be an ISO 8601 date-time');
-    expect(bad([{ at: iso(T0), rollout: 5 }, { at: iso(T0), rollout: 25 }])).toThrow('schedule[1].at must be later than the step before it');
+    expect(
+      bad([
+        { at: iso(T0), rollout: 5 },
+        { at: iso(T0), rollout: 25 },
+      ]),
+    ).toThrow('schedule[1].at must be later than the step before it');
     expect(bad([{ at: iso(T0) }])).toThrow('schedule[0] changes nothing; give it enabled or rollout');
     expect(bad([{ at: iso(T0), rollout: 5.001 }])).toThrow('schedule[0].rollout must be 0–100 with at most two decimals');
     expect(bad([{ at: iso(T0), enabled: 'yes' }])).toThrow('schedule[0].enabled must be true or false, got "yes"');

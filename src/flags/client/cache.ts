@@ -357,7 +357,10 @@ export class FlagCache {
     const flag = compileFlag(definition);
     for (const p of flag.links) {
       let slot = this.#slots.get(p.flag);
-      if (slot === undefined) this.#slots.set(p.flag, (slot = { entry: this.#entries.get(p.flag) }));
+      if (slot === undefined) {
+        slot = { entry: this.#entries.get(p.flag) };
+        this.#slots.set(p.flag, slot);
+      }
       p.slot = slot;
     }
     return flag;
