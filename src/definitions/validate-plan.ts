@@ -31,7 +31,7 @@ export function planChecks(self: unknown, c: FieldChecks) {
     prerequisites(field: string, value: unknown): void {
       for (const [i, item] of list(field, value).entries()) {
         const at = `${field}[${i}]`;
-        const p = c.object(at, item, 'an object { flag, variant? }');
+        const p = c.object(at, item, 'an object');
         c.known(at, p, ['flag', 'variant']);
         if (c.key(`${at}.flag`, p.flag) === self) {
           c.fail(`${at}.flag`, `forms a cycle ${self} → ${self}; remove it`);
@@ -40,7 +40,7 @@ export function planChecks(self: unknown, c: FieldChecks) {
       }
     },
     layer(value: unknown): void {
-      const layer = c.object('layer', value, 'an object { key, from, to }');
+      const layer = c.object('layer', value, 'an object');
       c.known('layer', layer, ['key', 'from', 'to']);
       c.key('layer.key', layer.key);
       if (c.percent('layer.from', layer.from) >= c.percent('layer.to', layer.to)) {
@@ -51,7 +51,7 @@ export function planChecks(self: unknown, c: FieldChecks) {
       let previous = Number.NEGATIVE_INFINITY;
       for (const [i, item] of list('schedule', value).entries()) {
         const at = `schedule[${i}]`;
-        const step = c.object(at, item, 'an object { at, enabled?, rollout? }');
+        const step = c.object(at, item, 'an object');
         c.known(at, step, ['at', 'enabled', 'rollout']);
         const time = typeof step.at === 'string' && ZONED.test(step.at) ? Date.parse(step.at) : Number.NaN;
         if (Number.isNaN(time)) {
