@@ -42,13 +42,15 @@ describe('checkFlagSet', () => {
     expect(() => checkFlagSet([flag('b')], [flag('a', 'b'), flag('b', 'a')])).not.toThrow();
   });
 
-  it('refuses a prerequisite variant the other flag does not have, either way round', () => {
+  it('refuses a prerequisite variant the other flag does not have, when the requiring flag is written', () => {
     const pricing: FlagDefinition = { ...flag('pricing'), variants: [{ key: 'control', weight: 100 }] };
     const wants: FlagDefinition = { ...flag('banner'), prerequisites: [{ flag: 'pricing', variant: 'variant-a' }] };
     expect(() => checkFlagSet([wants], [pricing])).toThrow(
       'flag "banner": prerequisites[0].variant must be a variant of flag "pricing" (control), got "variant-a"',
     );
-    expect(() => checkFlagSet([pricing], [wants])).toThrow('must be a variant of flag "pricing"');
+    expect(() => checkFlagSet([wants, pricing], [])).toThrow('must be a variant of flag "pricing"');
+    // Writing the other flag alone is not refused: the prerequisite then fails for every user.
+    expect(() => checkFlagSet([pricing], [wants])).not.toThrow();
     expect(() => checkFlagSet([{ ...wants, prerequisites: [{ flag: 'toggle', variant: 'on' }] }], [flag('toggle')])).not.toThrow();
   });
 });

@@ -24,7 +24,8 @@ function requirements(flag: FlagDefinition): [field: string, key: string, varian
  * (`stored`, any environments; a written flag replaces the stored one of its key and
  * environment). Throws `EliteError` `INVALID_FLAG` when, in one environment:
  * - prerequisites form a cycle (the message names it: `a → b → a`);
- * - a prerequisite names a variant its flag does not have;
+ * - a flag written names, as a prerequisite, a variant the other flag does not have (a variant
+ *   removed later makes that prerequisite fail, `PREREQUISITE_FAILED`);
  * - two flags of one layer have overlapping ranges.
  * A prerequisite on a flag that does not exist is allowed (it may be written next); evaluation
  * answers `ERROR` `FLAG_NOT_FOUND` until it exists (docs/flags.md#prerequisites).
@@ -42,7 +43,7 @@ export function checkFlagSet(written: readonly FlagDefinition[], stored: readonl
   for (const flag of byId.values()) {
     for (const [field, key, variant] of requirements(flag)) {
       const target = get(flag.environment, key);
-      if (variant === undefined || target === undefined || !(fresh.has(flag) || fresh.has(target))) continue;
+      if (variant === undefined || target === undefined || !fresh.has(flag)) continue;
       const variants = target.variants?.map((v) => v.key) ?? TOGGLE_VARIANTS;
       if (!variants.includes(variant)) {
         fail(flag, `${field}.variant`, `must be a variant of flag "${key}" (${variants.slice(0, 20).join(', ')}), got "${variant}"`);
@@ -90,12 +91,16 @@ export function checkFlagSet(written: readonly FlagDefinition[], stored: readonl
 
 /**
  * {@link checkFlagSet} for flags about to be written to a store, reading the store's flags of
- * each environment the batch touches with `listFlags`.
+ * each environment the batch touches with `listFlags`; nothing is read when no flag of the batch
+ * has prerequisites or a layer (it can then break none of these rules), so plain writes cost no
+ * extra request.
  */
 export async function checkWrite(
   written: readonly FlagDefinition[],
   listFlags: (environment: string) => Promise<readonly FlagDefinition[]>,
 ): Promise<void> {
+  const plain = (f: FlagDefinition) => f.prerequisites === undefined && f.layer === undefined && !f.rules?.some((r) => r.prerequisites);
+  if (written.every(plain)) return;
   const stored: FlagDefinition[] = [];
   for (const environment of new Set(written.map((f) => f.environment))) stored.push(...(await listFlags(environment)));
   checkFlagSet(written, stored);
