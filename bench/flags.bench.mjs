@@ -9,7 +9,9 @@
 //            --baseline=DIR (also time an earlier build's dist/ in the same run: rows …@baseline)
 //
 // Every SDK evaluates the same two flags: `new-checkout`, a boolean with a 50% progressive rollout,
-// and `pricing-test`, a control/variant-a/variant-b split weighted 34/33/33. See bench/README.md.
+// and `pricing-test`, a control/variant-a/variant-b split weighted 34/33/33. Ours and flagd-core also
+// evaluate `gated-test`: the same split behind a prerequisite (new-checkout on) and a layer (half of
+// layer `checkout`), which flagd-core expresses in its targeting rules. See bench/README.md.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -80,6 +82,11 @@ const BOOL_FLAG = 'new-checkout';
 const SPLIT_FLAG = 'pricing-test';
 const ARMS = ['control', 'variant-a', 'variant-b'];
 const EXPECTED = { [BOOL_FLAG]: { true: 50, false: 50 }, [SPLIT_FLAG]: { control: 34, 'variant-a': 33, 'variant-b': 33 } };
+/** The split behind a prerequisite (new-checkout on: 50%) and a layer range (50%): 25% of users are split 34/33/33. */
+const GATED_FLAG = 'gated-test';
+const GATED_EXPECTED = { control: 75 + 25 * 0.34, 'variant-a': 25 * 0.33, 'variant-b': 25 * 0.33 };
+/** The rows that time GATED_FLAG: flagd-core, the fastest peer on the two flags above, and ours. */
+const GATED_ROWS = ['flagd', 'elite-sync'];
 
 // ---------------------------------------------------------------------------------------------
 // SDK setup, each configured for the two flags above.
@@ -180,6 +187,34 @@ flagd.setConfigurations(
           ],
         },
       },
+      // No prerequisites or layers in flagd: both written into the targeting. The prerequisite is
+      // new-checkout's own fractional (flagd buckets on flag key + targetingKey), the layer a
+      // fractional on a layer name; only users passing both are split. The same answers as ours
+      // in distribution (the hashes differ), not user by user.
+      [GATED_FLAG]: {
+        state: 'ENABLED',
+        variants: { control: 'control', 'variant-a': 'variant-a', 'variant-b': 'variant-b' },
+        defaultVariant: 'control',
+        targeting: {
+          if: [
+            {
+              and: [
+                // The layer first, as ours checks it: `and` stops at the first false.
+                { '==': [{ fractional: [{ cat: ['layer:checkout', { var: 'targetingKey' }] }, ['in', 50], ['out', 50]] }, 'in'] },
+                { '==': [{ fractional: [{ cat: [BOOL_FLAG, { var: 'targetingKey' }] }, ['on', 50], ['off', 50]] }, 'on'] },
+              ],
+            },
+            {
+              fractional: [
+                ['control', 34],
+                ['variant-a', 33],
+                ['variant-b', 33],
+              ],
+            },
+            'control',
+          ],
+        },
+      },
     },
   }),
 );
@@ -224,6 +259,18 @@ async function makeElite(indexPath, memoryPath) {
         key: SPLIT_FLAG,
         environment: 'production',
         enabled: true,
+        variants: [
+          { key: 'control', weight: 34 },
+          { key: 'variant-a', weight: 33 },
+          { key: 'variant-b', weight: 33 },
+        ],
+      },
+      {
+        key: GATED_FLAG,
+        environment: 'production',
+        enabled: true,
+        prerequisites: [{ flag: BOOL_FLAG }],
+        layer: { key: 'checkout', from: 0, to: 50 },
         variants: [
           { key: 'control', weight: 34 },
           { key: 'variant-a', weight: 33 },
@@ -278,6 +325,7 @@ const rows = [
     path: { bool: 'FlagdCore#resolveBooleanEvaluation().value', split: 'FlagdCore#resolveStringEvaluation().value' },
     bool: (i) => flagd.resolveBooleanEvaluation(BOOL_FLAG, false, ofContexts[i]).value,
     split: (i) => flagd.resolveStringEvaluation(SPLIT_FLAG, 'control', ofContexts[i]).value,
+    gated: (i) => flagd.resolveStringEvaluation(GATED_FLAG, 'control', ofContexts[i]).value,
   },
   {
     id: 'openfeature',
@@ -298,6 +346,7 @@ if (elite) {
       path: { bool: 'flags.isEnabledSync(key, userId)', split: 'flags.getVariantSync(key, userId)' },
       bool: (i) => elite.isEnabledSync(BOOL_FLAG, ids[i]),
       split: (i) => elite.getVariantSync(SPLIT_FLAG, ids[i]),
+      gated: (i) => elite.getVariantSync(GATED_FLAG, ids[i]),
     },
     {
       id: 'elite-tracked',
@@ -380,12 +429,26 @@ for (const row of rows) {
     `  ${ok ? 'ok  ' : 'FAIL'} ${row.id.padEnd(12)} ${BOOL_FLAG}: ${fmt(shares[BOOL_FLAG]).padEnd(30)} ${SPLIT_FLAG}: ${fmt(shares[SPLIT_FLAG])}`,
   );
 }
+for (const row of rows.filter((r) => GATED_ROWS.includes(r.id))) {
+  const counts = { control: 0, 'variant-a': 0, 'variant-b': 0 };
+  for (let i = 0; i < USERS; i++) counts[row.gated(i)]++;
+  const shares = Object.fromEntries(Object.entries(counts).map(([arm, count]) => [arm, Number(((100 * count) / USERS).toFixed(2))]));
+  const ok = Object.entries(shares).every(([arm, pct]) => Math.abs(pct - GATED_EXPECTED[arm]) <= TOLERANCE_PP);
+  checksOk &&= ok;
+  checks[row.id].shares[GATED_FLAG] = shares;
+  checks[row.id].ok &&= ok;
+  const shown = Object.entries(shares)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}%`)
+    .join(' / ');
+  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${row.id.padEnd(12)} ${GATED_FLAG} (prerequisite + layer): ${shown}`);
+}
 if (elite) {
   // Our async and sync paths must agree user by user.
   let mismatches = 0;
   for (let i = 0; i < USERS; i++) {
     if ((await elite.isEnabled(BOOL_FLAG, ids[i])) !== elite.isEnabledSync(BOOL_FLAG, ids[i])) mismatches++;
     if ((await elite.getVariant(SPLIT_FLAG, ids[i])) !== elite.getVariantSync(SPLIT_FLAG, ids[i])) mismatches++;
+    if ((await elite.getVariant(GATED_FLAG, ids[i])) !== elite.getVariantSync(GATED_FLAG, ids[i])) mismatches++;
   }
   console.log(`  ${mismatches === 0 ? 'ok  ' : 'FAIL'} elite sync and async paths agree for every user (${mismatches} mismatches)`);
   if (mismatches > 0) checksOk = false;
@@ -497,6 +560,20 @@ const loops = {
         return r;
       };
     },
+    gated: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (flagd.resolveStringEvaluation(GATED_FLAG, 'control', ofContexts[c]).value === 'control') s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
   },
   openfeature: {
     bool: () => {
@@ -550,6 +627,20 @@ const loops = {
         const t0 = hr();
         for (let k = 0; k < SYNC_BATCH; k++) {
           if (elite.getVariantSync(SPLIT_FLAG, ids[c]) === 'control') s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
+    gated: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (elite.getVariantSync(GATED_FLAG, ids[c]) === 'control') s++;
           if (++c === USERS) c = 0;
         }
         const r = sample(t0, SYNC_BATCH);
@@ -681,9 +772,10 @@ const loops = {
 };
 
 const tasks = [];
-for (const kind of ['bool', 'split']) {
+for (const kind of ['bool', 'split', 'gated']) {
   for (const row of rows) {
     if (ONLY && !ONLY.includes(row.id)) continue;
+    if (kind === 'gated' && !GATED_ROWS.includes(row.id)) continue;
     tasks.push({ name: `${row.id}|${kind}`, row, kind, fn: loops[row.id][kind](), rounds: [] });
   }
 }
@@ -750,15 +842,15 @@ if (otherCpuS !== undefined && otherCpuS > 0.1 * elapsedS) {
 // ---------------------------------------------------------------------------------------------
 const results = tasks.map(({ row, kind, rounds }) => {
   const best = rounds.reduce((a, b) => (b.medianNs < a.medianNs ? b : a));
-  const flag = kind === 'bool' ? BOOL_FLAG : SPLIT_FLAG;
+  const flag = { bool: BOOL_FLAG, split: SPLIT_FLAG, gated: GATED_FLAG }[kind];
   return {
     sdk: row.sdk,
     id: row.id,
     ours: row.ours === true,
     mode: row.mode,
     flag,
-    kind: kind === 'bool' ? 'boolean 50% rollout' : '3-way split 34/33/33',
-    api: row.path[kind],
+    kind: { bool: 'boolean 50% rollout', split: '3-way split 34/33/33', gated: '3-way split behind a prerequisite and a layer' }[kind],
+    api: row.path[kind === 'gated' ? 'split' : kind],
     opsPerSec: Math.round(1e9 / best.meanNs),
     meanNs: round1(best.meanNs),
     medianNs: round1(best.medianNs),
@@ -813,10 +905,11 @@ if (hasRow('elite-sync') && results.some((r) => !r.ours)) {
   lines.push('');
   lines.push('| flag | ours (sync) median ns | fastest peer | peer median ns | speed-up | target ≥ 5× |');
   lines.push('|---|---:|---|---:|---:|:---:|');
-  for (const flag of [BOOL_FLAG, SPLIT_FLAG]) {
+  for (const flag of [BOOL_FLAG, SPLIT_FLAG, GATED_FLAG]) {
     const ours = results.find((r) => r.id === 'elite-sync' && r.flag === flag);
     const peers = results.filter((r) => !r.ours && r.flag === flag).sort((a, b) => a.medianNs - b.medianNs);
     const best = peers[0];
+    if (ours === undefined || best === undefined) continue;
     const speedup = best.medianNs / ours.medianNs;
     comparison[flag] = {
       oursSyncMedianNs: ours.medianNs,

@@ -6,6 +6,10 @@ import { versionConflict } from './version-conflict.js';
 
 /** The event checks, aggregates and history reader, loaded once on first use (see memory-event-tools.ts). */
 let eventTools: Promise<typeof import('./memory-event-tools.js')> | undefined;
+// The checks across flags (prerequisite cycles, layer ranges) run on writes only, which the flags
+// entry's evaluation never makes: loaded on the first write. Nothing awaits between the check and
+// the write, so concurrent writes cannot both pass it.
+const loadFlagSet = () => import('../definitions/flag-set.js');
 const loadEventTools = () => {
   eventTools ??= import('./memory-event-tools.js');
   return eventTools;
@@ -113,12 +117,17 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       return [...flags.values()].filter((f) => f.environment === environment).map(clone);
     },
     async writeFlag(flag, writeOptions) {
+      const { checkFlagSet } = await loadFlagSet();
+      validateFlag(flag);
+      checkFlagSet([flag], [...flags.values()]); // no prerequisite cycle, no overlapping layer ranges
       const stored = store(flag, writeOptions);
       notify(stored.key, stored.environment);
       return stored;
     },
     async writeFlags(list, writeOptions = {}) {
+      const { checkFlagSet } = await loadFlagSet();
       for (const flag of list) validateFlag(flag); // all valid, or nothing is written
+      checkFlagSet(list, [...flags.values()]);
       const stored = list.map((flag) => store(flag, { updatedBy: writeOptions.updatedBy }));
       for (const flag of stored) notify(flag.key, flag.environment);
       return stored;

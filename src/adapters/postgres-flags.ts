@@ -1,3 +1,4 @@
+import { checkWrite } from '../definitions/flag-set.js';
 import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
 import { EliteError } from '../internal/errors.js';
 import { HISTORY_COLUMNS, type HistoryRow, historyLimit, toFlagChange } from './flag-history.js';
@@ -47,14 +48,17 @@ export function postgresFlags(pool: Queryable): FlagMethods {
     return rows[0] ? toStoredFlag(rows[0]) : undefined;
   };
 
+  const listFlags = async (environment: string): Promise<StoredFlag[]> => {
+    const { rows } = await pool.query<FlagRow>(`select ${COLUMNS} from feature_flags where environment = $1 order by key`, [environment]);
+    return rows.map(toStoredFlag);
+  };
+
   return {
     getFlag,
-    async listFlags(environment) {
-      const { rows } = await pool.query<FlagRow>(`select ${COLUMNS} from feature_flags where environment = $1 order by key`, [environment]);
-      return rows.map(toStoredFlag);
-    },
+    listFlags,
     async writeFlag(flag, writeOptions: WriteOptions = {}) {
       validateFlag(flag); // INVALID_FLAG before anything is written
+      await checkWrite([flag], listFlags); // no prerequisite cycle, no overlapping layer ranges
       const expected = writeOptions.expectedVersion;
       const values = rowValues(flag, writeOptions.updatedBy);
       const { rows } =
@@ -72,6 +76,7 @@ export function postgresFlags(pool: Queryable): FlagMethods {
     async writeFlags(list, writeOptions = {}) {
       for (const flag of list) validateFlag(flag); // all valid, or nothing is written
       if (list.length === 0) return [];
+      await checkWrite(list, listFlags);
       // One transaction on one connection: every flag or none.
       return withConnection(
         pool,

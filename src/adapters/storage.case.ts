@@ -278,6 +278,57 @@ export function describeStorageAdapter(name: string, factory: () => Promise<Stor
       await expect(history('audited', 0)).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     });
 
+    it('round-trips prerequisites, a layer and a schedule, and serves them to a client', async () => {
+      const { metadata: _m, ...plain } = experiment;
+      const gated: FlagDefinition = {
+        ...plain,
+        key: 'gated-test',
+        prerequisites: [{ flag: 'new-checkout' }],
+        layer: { key: 'checkout', from: 0, to: 50 },
+        schedule: [
+          { at: '2026-03-01T09:00:00Z', enabled: true, rollout: 5 },
+          { at: '2026-03-02T09:00:00+02:00', rollout: 100 },
+        ],
+        rules: [
+          { id: 'pro', condition: { plan: 'pro' }, prerequisites: [{ flag: 'pricing-test', variant: 'control' }], variant: 'variant-a' },
+        ],
+      };
+      const [parent, , written] = (await storage.writeFlags?.([{ ...toggle('new-checkout'), rollout: 100 }, experiment, gated])) ?? [];
+      expect(parent?.version).toBe(1);
+      const { version: _v, updatedAt: _u, ...stored } = (await storage.getFlag('gated-test', 'production')) ?? {};
+      expect(stored).toEqual(gated);
+      expect((await storage.listFlags('production')).find((f) => f.key === 'gated-test')).toEqual(written);
+      const client = createFlags({ storage, environment: 'production', now: () => Date.UTC(2026, 2, 3), trackExposures: false });
+      const inLayer = await Promise.all(Array.from({ length: 200 }, (_, i) => client.evaluate('gated-test', `u${i}`)));
+      const reasons = new Set(inLayer.map((d) => d.reason));
+      expect(reasons).toEqual(new Set(['SPLIT', 'DEFAULT']));
+      await storage.writeFlag({ ...toggle('new-checkout'), enabled: false });
+      await client.refresh();
+      const placed = inLayer.findIndex((d) => d.reason === 'SPLIT');
+      expect((await client.evaluate('gated-test', `u${placed}`)).reason).toBe('PREREQUISITE_FAILED');
+      await client.close();
+    });
+
+    it('refuses a prerequisite cycle or an overlapping layer range with INVALID_FLAG naming it, storing nothing', async () => {
+      const requires = (key: string, other: string): FlagDefinition => ({ ...toggle(key), prerequisites: [{ flag: other }] });
+      await storage.writeFlag(requires('a', 'b'));
+      await storage.writeFlag(requires('b', 'c'));
+      const cycle = storage.writeFlag(requires('c', 'a'));
+      await expect(cycle).rejects.toBeInstanceOf(EliteError);
+      await expect(storage.writeFlag(requires('c', 'a'))).rejects.toMatchObject({
+        code: 'INVALID_FLAG',
+        message: expect.stringContaining('c → a → b → c'),
+      });
+      expect(await storage.getFlag('c', 'production')).toBeUndefined();
+      await expect(storage.writeFlags?.([requires('x', 'y'), requires('y', 'x')])).rejects.toMatchObject({ code: 'INVALID_FLAG' });
+      expect(await storage.getFlag('x', 'production')).toBeUndefined();
+      const layered = (key: string, from: number, to: number): FlagDefinition => ({ ...toggle(key), layer: { key: 'checkout', from, to } });
+      await storage.writeFlag(layered('exp-a', 0, 50));
+      await expect(storage.writeFlag(layered('exp-b', 40, 60))).rejects.toMatchObject({ code: 'INVALID_FLAG', field: 'layer' });
+      expect(await storage.getFlag('exp-b', 'production')).toBeUndefined();
+      await storage.writeFlag(layered('exp-b', 50, 60));
+    });
+
     it('serves a client end to end', async () => {
       await storage.writeFlag(experiment);
       const client = createFlags({ storage, environment: 'production' });

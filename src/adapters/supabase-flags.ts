@@ -1,3 +1,4 @@
+import { checkWrite } from '../definitions/flag-set.js';
 import { type StoredFlag, validateFlag } from '../definitions/index.js';
 import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
 import { HISTORY_COLUMNS, type HistoryRow, historyLimit, toFlagChange } from './flag-history.js';
@@ -54,8 +55,13 @@ async function updateAt(client: ClientLike, row: WriteRow, expected: number): Pr
  * transaction) and names what was written when one fails.
  */
 export function supabaseFlags(client: ClientLike, maxWriteAttempts: number): FlagMethods {
-  const writeFlag: FlagMethods['writeFlag'] = async (flag, writeOptions: WriteOptions = {}) => {
-    validateFlag(flag); // INVALID_FLAG before anything is written
+  const listFlags: FlagMethods['listFlags'] = async (environment) => {
+    const { data, error } = await client.from(FLAGS).select(COLUMNS).eq('environment', environment).order('key', { ascending: true });
+    if (error) throw supabaseFailure('listing flags', error);
+    return (data as FlagRow[]).map(toStoredFlag);
+  };
+  // One flag, checked already (against the others too).
+  const writeChecked = async (flag: Parameters<FlagMethods['writeFlag']>[0], writeOptions: WriteOptions = {}) => {
     const { version: _v, updatedAt: _u, ...definition } = flag;
     // updated_at is stamped by the database (trigger feature_flags_touch).
     const row = {
@@ -90,19 +96,20 @@ export function supabaseFlags(client: ClientLike, maxWriteAttempts: number): Fla
       const row = (data as FlagRow[])[0];
       return row ? toStoredFlag(row) : undefined;
     },
-    async listFlags(environment) {
-      const { data, error } = await client.from(FLAGS).select(COLUMNS).eq('environment', environment).order('key', { ascending: true });
-      if (error) throw supabaseFailure('listing flags', error);
-      return (data as FlagRow[]).map(toStoredFlag);
+    listFlags,
+    async writeFlag(flag, writeOptions) {
+      validateFlag(flag); // INVALID_FLAG before anything is written
+      await checkWrite([flag], listFlags); // no prerequisite cycle, no overlapping layer ranges
+      return writeChecked(flag, writeOptions);
     },
-    writeFlag,
     async writeFlags(list, writeOptions = {}) {
       for (const flag of list) validateFlag(flag); // all valid, or nothing is written
+      await checkWrite(list, listFlags);
       // Not atomic (see above): a failure names what was written.
       const stored: StoredFlag[] = [];
       for (const flag of list) {
         try {
-          stored.push(await writeFlag(flag, { updatedBy: writeOptions.updatedBy }));
+          stored.push(await writeChecked(flag, { updatedBy: writeOptions.updatedBy }));
         } catch (error) {
           if (stored.length === 0) throw error;
           const written = stored.map((f) => f.key).join(', ');

@@ -14,5 +14,17 @@ export {
 } from './conditions.js';
 export { isDict, isJson } from './json.js';
 export { compileRegex, MAX_UNBOUNDED, regexRisk } from './regex-safety.js';
-export type { Condition, FlagDefinition, FlagMetadata, FlagRule, JsonValue, StoredFlag, Variant, VariantWeight } from './types.js';
+export type {
+  Condition,
+  FlagDefinition,
+  FlagLayer,
+  FlagMetadata,
+  FlagRule,
+  JsonValue,
+  Prerequisite,
+  ScheduledStep,
+  StoredFlag,
+  Variant,
+  VariantWeight,
+} from './types.js';
 export { KEY_PATTERN, MAX_VARIANTS, TOGGLE_VARIANTS, validateFlag } from './validate.js';

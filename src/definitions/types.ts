@@ -33,6 +33,49 @@ export interface VariantWeight {
 }
 
 /**
+ * Another flag of the same environment that must serve a given answer first (LaunchDarkly
+ * prerequisites, Unleash dependent features, GrowthBook prerequisite flags).
+ * @see docs/flags.md#prerequisites
+ */
+export interface Prerequisite {
+  /** Key of the flag required. A flag cannot require itself, directly or through others. */
+  flag: string;
+  /**
+   * The variant it must serve. Without it, the flag must be "on": a toggle serving `on`, or an
+   * experiment the user is in (what `isEnabled` answers).
+   */
+  variant?: string;
+}
+
+/**
+ * A dated change of a flag (see {@link FlagDefinition.schedule}): from `at` on, `enabled` and/or
+ * `rollout` take these values, until a later step changes them again.
+ */
+export interface ScheduledStep {
+  /** ISO 8601 date-time with a time zone (`2026-03-01T09:00:00Z`). */
+  at: string;
+  /** The kill switch from `at` on. */
+  enabled?: boolean;
+  /** The flag's rollout from `at` on, 0–100 with at most two decimals. */
+  rollout?: number;
+}
+
+/**
+ * A flag's range of a layer of mutually exclusive experiments (GrowthBook namespaces, Statsig
+ * layers): each user has one place in the layer, and the experiments of a layer take ranges that
+ * do not overlap, so no user is in two of them.
+ * @see docs/flags.md#layers
+ */
+export interface FlagLayer {
+  /** The layer's name (same pattern as flag keys); with the user id it decides the user's place. */
+  key: string;
+  /** Start of this flag's range of the layer, in percent (0–100, at most two decimals), included. */
+  from: number;
+  /** End of the range, in percent, excluded; above `from`. */
+  to: number;
+}
+
+/**
  * A targeting rule. Rules are tried in order and the first that matches serves.
  * A rule matches when every criterion it names matches (condition AND segments AND user ids).
  */
@@ -56,6 +99,8 @@ export interface FlagRule {
   rollout?: number;
   /** Weights for the users the rule serves; default: the flag's variant weights. */
   weights?: VariantWeight[];
+  /** Flags that must serve a given answer for the rule to match (all of them). */
+  prerequisites?: Prerequisite[];
 }
 
 /** A feature flag as stored, per environment. */
@@ -78,6 +123,18 @@ export interface FlagDefinition {
   rules?: FlagRule[];
   /** Named reusable conditions referenced by rules. */
   segments?: Record<string, Condition>;
+  /**
+   * Flags that must serve a given answer before this one serves anything but its `off`/default
+   * variant (reason `PREREQUISITE_FAILED`). Checked after the kill switch.
+   */
+  prerequisites?: Prerequisite[];
+  /** This experiment's range of a layer of mutually exclusive experiments; users outside it get the default variant. */
+  layer?: FlagLayer;
+  /**
+   * Dated changes of `enabled` and `rollout`, in time order, applied by the client's clock at
+   * evaluation: no write is needed when a step comes due.
+   */
+  schedule?: ScheduledStep[];
   /** Hash salt; defaults to the key. Changing it reshuffles every user of this flag. */
   salt?: string;
   /**

@@ -2,6 +2,7 @@ import { EliteError } from '../internal/errors.js';
 import { validateCondition } from './conditions.js';
 import { type Dict, isDict, isJson } from './json.js';
 import type { FlagDefinition } from './types.js';
+import { planChecks } from './validate-plan.js';
 
 // Write-time validation of a flag definition: every store runs it before writing, and the flags
 // client runs it on what it reads, so a malformed definition fails once, loudly, with the field named.
@@ -13,8 +14,10 @@ export const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 export const TOGGLE_VARIANTS: readonly string[] = ['on', 'off'];
 
 const FLAG_FIELDS =
-  'key environment enabled description variants rollout defaultVariant rules segments salt metadata version updatedAt'.split(' ');
-const RULE_FIELDS = 'id description condition segment userIds variant rollout weights'.split(' ');
+  'key environment enabled description variants rollout defaultVariant rules segments prerequisites layer schedule salt metadata version updatedAt'.split(
+    ' ',
+  );
+const RULE_FIELDS = 'id description condition segment userIds variant rollout weights prerequisites'.split(' ');
 const MAX_USER_IDS = 10_000;
 /** Most variants of a flag (and entries of a rule's weights): far above any real experiment. */
 export const MAX_VARIANTS = 1_000;
@@ -145,6 +148,7 @@ function check(input: unknown): FlagDefinition {
   };
 
   object('flag', input, 'an object');
+  const plan = planChecks(flag.key, { fail, object, known, key, percent, describe });
   known('flag', flag, FLAG_FIELDS);
   key('key', flag.key);
   key('environment', flag.environment);
@@ -191,11 +195,15 @@ function check(input: unknown): FlagDefinition {
       oneOf(`${at}.variant`, rule.variant, variantKeys);
     }
     if (rule.rollout !== undefined) percent(`${at}.rollout`, rule.rollout);
+    if (rule.prerequisites !== undefined) plan.prerequisites(`${at}.prerequisites`, rule.prerequisites);
     if (rule.weights !== undefined) {
       if (toggle) fail(`${at}.weights`, 'is for flags with variants; a toggle rule uses rollout or variant "on"/"off"');
       split(`${at}.weights`, rule.weights, variantKeys);
     }
   }
+  if (flag.prerequisites !== undefined) plan.prerequisites('prerequisites', flag.prerequisites);
+  if (flag.layer !== undefined) plan.layer(flag.layer);
+  if (flag.schedule !== undefined) plan.schedule(flag.schedule);
   const metadata = Object.entries(flag.metadata === undefined ? {} : object('metadata', flag.metadata, 'an object of name → value'));
   if (metadata.length > 32) fail('metadata', `holds ${metadata.length} entries, at most 32`);
   for (const [name, value] of metadata) {

@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import murmurHash3 from 'murmurhash3js-revisited';
 import { describe, expect, it, vi } from 'vitest';
-import { BUCKETS, murmur3, bucketsOf as packedBuckets, pickVariant, type SaltState, saltState, toBucket } from './bucketing.js';
+import {
+  BUCKETS,
+  inclusionOf,
+  murmur3,
+  bucketsOf as packedBuckets,
+  pickVariant,
+  type SaltState,
+  saltState,
+  toBucket,
+} from './bucketing.js';
 
 /** The two buckets, unpacked. */
 const bucketsOf = (state: SaltState, user: string): [number, number] => {
@@ -123,6 +132,16 @@ describe('buckets', () => {
         expect(b).toBe(toBucket(murmurHash3.x86.hash32(bytes, 0x5eed0002)));
       }),
     );
+  });
+
+  it('computes the inclusion bucket alone as the reference MurmurHash3 does, ASCII or not', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 30 }), (salt, id) => {
+        const bytes = new TextEncoder().encode(`${salt}:${id}`);
+        expect(inclusionOf(saltState(salt), id)).toBe(toBucket(murmurHash3.x86.hash32(bytes, 0x5eed0001)));
+      }),
+    );
+    for (const user of users.slice(0, 2000)) expect(inclusionOf(prefix, user)).toBe(bucketsOf(prefix, user)[0]);
   });
 
   it('hashes ASCII ids without TextEncoder; non-ASCII ids go through it', () => {

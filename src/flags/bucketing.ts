@@ -182,6 +182,29 @@ export function bucketsOf(salt: SaltState, userId: string): number {
   return toBucket(finish(h1, n)) * BUCKETS + toBucket(finish(h2, n));
 }
 
+/**
+ * The inclusion bucket alone, `Math.floor(bucketsOf(salt, userId) / BUCKETS)`, at half the cost:
+ * one hash instead of two, for what needs no variant (a toggle, a place in a layer).
+ */
+export function inclusionOf(salt: SaltState, userId: string): number {
+  let h = salt.h1;
+  let k = salt.tailWord;
+  let filled = salt.tail.length;
+  const length = userId.length;
+  for (let i = 0; i < length; i++) {
+    const code = userId.charCodeAt(i);
+    if (code > 0x7f) return Math.floor(bucketsOf(salt, userId) / BUCKETS);
+    k |= code << (filled << 3);
+    if (++filled === 4) {
+      h = round(h, k);
+      k = 0;
+      filled = 0;
+    }
+  }
+  if (filled > 0) h ^= scramble(k);
+  return toBucket(finish(h, salt.done + salt.tail.length + length));
+}
+
 const EMPTY = new Uint8Array(0);
 
 /** MurmurHash3 x86_32 of the UTF-8 bytes of `text`, as an unsigned 32-bit integer. */

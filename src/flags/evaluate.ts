@@ -1,10 +1,20 @@
 import { TOGGLE_VARIANTS, validateFlag } from '../definitions/index.js';
-import { BUCKETS, bucketsOf, percentToBuckets, pickVariant, type SaltState, saltState } from './bucketing.js';
+import { BUCKETS, bucketsOf, inclusionOf, percentToBuckets, pickVariant, type SaltState, saltState } from './bucketing.js';
 import { evalCondition } from './conditions.js';
-import type { Condition, EvaluationErrorCode, EvaluationReason, FlagDefinition, FlagUser, JsonValue, VariantWeight } from './types.js';
+import type {
+  Condition,
+  EvaluationErrorCode,
+  EvaluationReason,
+  FlagDefinition,
+  FlagUser,
+  JsonValue,
+  Prerequisite,
+  VariantWeight,
+} from './types.js';
 
 /** A rule with its lookups prepared. */
 interface CompiledRule {
+  prerequisites: readonly CompiledPrerequisite[];
   condition: Condition | undefined;
   segments: Condition[];
   userIds: Set<string> | undefined;
@@ -14,28 +24,67 @@ interface CompiledRule {
   cutPoints: number[];
 }
 
+/** What a schedule changes: the kill switch and the rollout, with what follows from the rollout. */
+export interface Phase {
+  readonly enabled: boolean;
+  readonly rolloutBuckets: number;
+  /** Index of the one variant every included user gets, or -1 when the flag splits. */
+  readonly staticIndex: number;
+}
+
+/** Why a prerequisite could not be evaluated: an error code and a message. */
+export type PrerequisiteFailure = readonly [errorCode: EvaluationErrorCode, errorMessage: string];
+
+/**
+ * A prerequisite as compiled: the flag it names, the variant it asks for, and a `slot` the client's
+ * cache sets when it compiles the definition (where it keeps that flag), so evaluation finds the
+ * flag without a lookup by key.
+ */
+export interface CompiledPrerequisite {
+  readonly flag: string;
+  readonly variant: string | undefined;
+  slot: unknown;
+}
+
+/** What evaluation reads beyond the flag itself: the time, for schedules, and the flags prerequisites name. */
+export interface Resolver {
+  /** Now, in ms since the epoch. */
+  now(): number;
+  /** The flag a prerequisite names: compiled, undefined when it does not exist, or why it cannot be read. */
+  flag(prerequisite: CompiledPrerequisite): CompiledFlag | undefined | PrerequisiteFailure;
+}
+
+/** The resolver of a flag evaluated alone: the system clock, no other flag. */
+const ALONE: Resolver = { now: () => Date.now(), flag: () => undefined };
+
+/** Deepest chain of prerequisites followed; deeper (or a cycle two concurrent writes made) is an error. */
+const MAX_DEPTH = 32;
+
 /**
  * A validated flag prepared for evaluation: cut-points in whole buckets, the salt's hash
- * state, rule lookups. Built once per definition read from the store, reused for every
- * evaluation.
+ * state, rule lookups, scheduled phases. Built once per definition read from the store, reused
+ * for every evaluation. Its own fields are the phase before any scheduled step.
  */
-export interface CompiledFlag {
+export interface CompiledFlag extends Phase {
   readonly definition: FlagDefinition;
   readonly key: string;
   readonly version: number | undefined;
   readonly toggle: boolean;
-  readonly enabled: boolean;
   readonly variantKeys: readonly string[];
   readonly values: readonly JsonValue[];
   readonly defaultIndex: number;
   /** What a disabled flag serves: `off` for a toggle (a kill switch), else the default variant. */
   readonly disabledIndex: number;
   readonly salt: SaltState;
-  readonly rolloutBuckets: number;
   readonly cutPoints: readonly number[];
-  /** Index of the one variant every included user gets, or -1 when the flag splits. */
-  readonly staticIndex: number;
   readonly rules: readonly CompiledRule[];
+  readonly prerequisites: readonly CompiledPrerequisite[];
+  /** Every prerequisite of the flag and its rules, for the cache to link and load them. */
+  readonly links: readonly CompiledPrerequisite[];
+  /** The layer's hash state and this flag's range of it, in buckets. */
+  readonly layer: { readonly salt: SaltState; readonly from: number; readonly to: number } | undefined;
+  /** Scheduled phases in time order, each from `at` (ms since the epoch) on. */
+  readonly phases: readonly (Phase & { readonly at: number })[] | undefined;
 }
 
 /** The outcome of evaluating one flag for one user. */
@@ -57,11 +106,21 @@ export interface Evaluation {
 export type PackedOutcome = number;
 
 /**
- * Reasons in packed outcomes (see {@link evaluatePacked}), by index. The last one stands for a
- * missing targeting key: reason `ERROR` with `TARGETING_KEY_MISSING`.
+ * Reasons in packed outcomes (see {@link evaluatePacked}), by index. Index 5 stands for a
+ * missing targeting key (reason `ERROR`, `TARGETING_KEY_MISSING`), index 7 for a prerequisite that
+ * could not be evaluated (reason `ERROR`, the code of {@link lastPrerequisiteFailure}).
  */
-export const OUTCOME_REASONS = ['DISABLED', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'ERROR'] as const;
-const [DISABLED, TARGETING_MATCH, SPLIT, DEFAULT, STATIC, MISSING_KEY] = [0, 1, 2, 3, 4, 5];
+export const OUTCOME_REASONS = [
+  'DISABLED',
+  'TARGETING_MATCH',
+  'SPLIT',
+  'DEFAULT',
+  'STATIC',
+  'ERROR',
+  'PREREQUISITE_FAILED',
+  'ERROR',
+] as const;
+const [DISABLED, TARGETING_MATCH, SPLIT, DEFAULT, STATIC, MISSING_KEY, UNMET, UNRESOLVED] = [0, 1, 2, 3, 4, 5, 6, 7];
 const REASONS = OUTCOME_REASONS.length;
 
 function cutPointsOf(variantKeys: readonly string[], weights: readonly VariantWeight[]): number[] {
@@ -83,32 +142,54 @@ export function compileFlag(input: FlagDefinition): CompiledFlag {
   // A toggle's included users get "on" (index 0): one cut-point covering every bucket.
   const cutPoints = toggle ? [BUCKETS, BUCKETS] : cutPointsOf(variantKeys, variants);
   const defaultIndex = definition.defaultVariant !== undefined ? variantKeys.indexOf(definition.defaultVariant) : toggle ? 1 : 0;
-  const rolloutBuckets = percentToBuckets(definition.rollout ?? 100);
   // The one index a split can serve (full rollout, a single positive weight), or -1.
   const onlyIndex = (cuts: readonly number[], rollout: number): number => {
     const positive = cuts.filter((cut, i) => cut > (i === 0 ? 0 : (cuts[i - 1] as number)));
     return rollout === BUCKETS && positive.length === 1 ? cuts.findIndex((cut) => cut > 0) : -1;
   };
   const segments = definition.segments ?? {};
+  const rules = definition.rules ?? [];
+  const phase = (enabled: boolean, rollout: number | undefined): Phase => {
+    const buckets = percentToBuckets(rollout ?? 100);
+    return { enabled, rolloutBuckets: buckets, staticIndex: onlyIndex(cutPoints, buckets) };
+  };
+  let current = { enabled: definition.enabled, rollout: definition.rollout };
+  const phases = definition.schedule?.map((step) => {
+    current = { enabled: step.enabled ?? current.enabled, rollout: step.rollout ?? current.rollout };
+    return { at: Date.parse(step.at), ...phase(current.enabled, current.rollout) };
+  });
+  const layer = definition.layer;
+  const links: CompiledPrerequisite[] = [];
+  const link = (list: readonly Prerequisite[] = []) =>
+    list.map((p) => {
+      const compiled = { flag: p.flag, variant: p.variant, slot: undefined };
+      links.push(compiled);
+      return compiled;
+    });
   return {
     definition,
     key: definition.key,
     version: definition.version,
     toggle,
-    enabled: definition.enabled,
     variantKeys,
     values,
     defaultIndex,
     disabledIndex: toggle ? 1 : defaultIndex,
     salt: saltState(definition.salt ?? definition.key),
-    rolloutBuckets,
+    ...phase(definition.enabled, definition.rollout),
     cutPoints,
-    staticIndex: onlyIndex(cutPoints, rolloutBuckets),
-    rules: (definition.rules ?? []).map((rule): CompiledRule => {
+    prerequisites: link(definition.prerequisites),
+    links,
+    // The layer hashes under a name no flag salt takes by default (keys have no ":"), so a user's
+    // place in the layer is independent of their buckets in each experiment.
+    layer: layer && { salt: saltState(`layer:${layer.key}`), from: percentToBuckets(layer.from), to: percentToBuckets(layer.to) },
+    phases,
+    rules: rules.map((rule): CompiledRule => {
       const names = rule.segment === undefined ? [] : Array.isArray(rule.segment) ? rule.segment : [rule.segment];
       const ruleCuts = rule.weights ? cutPointsOf(variantKeys, rule.weights) : cutPoints;
       const ruleRollout = percentToBuckets(rule.rollout ?? 100);
       return {
+        prerequisites: link(rule.prerequisites),
         condition: rule.condition,
         segments: names.map((name) => segments[name] as Condition),
         userIds: rule.userIds ? new Set(rule.userIds) : undefined,
@@ -127,17 +208,86 @@ export function targetingKeyOf(user: FlagUser): string | undefined {
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
+// Why the last evaluation that answered "prerequisite unresolved" did so. Evaluation is synchronous
+// and the answer is described right after it, so one slot suffices (and costs nothing when unused).
+let failure: PrerequisiteFailure = ['GENERAL', ''];
+
+/** Why the last outcome with a prerequisite that could not be evaluated (reason index 7) came about. */
+export const lastPrerequisiteFailure = (): PrerequisiteFailure => failure;
+
+/**
+ * Whether a flag's (or a rule's) prerequisites hold for the user: 1 when they all do, 0 when one
+ * does not, -1 when one cannot be evaluated (why: {@link lastPrerequisiteFailure}). Evaluating a
+ * prerequisite records nothing: exposures are the caller's, for the flag it asked about.
+ */
+function prerequisitesHold(
+  flag: CompiledFlag,
+  list: readonly CompiledPrerequisite[],
+  user: FlagUser,
+  resolver: Resolver,
+  depth: number,
+): number {
+  for (const p of list) {
+    const got = resolver.flag(p);
+    if (got === undefined || Array.isArray(got) || depth >= MAX_DEPTH) {
+      const needed = `flag "${flag.key}" requires flag "${p.flag}"`;
+      failure =
+        got === undefined
+          ? ['FLAG_NOT_FOUND', `${needed}, which does not exist`]
+          : Array.isArray(got)
+            ? [got[0], `${needed}: ${got[1]}`]
+            : ['PARSE_ERROR', `${needed}: prerequisites nest over ${MAX_DEPTH} deep or form a cycle`];
+      return -1;
+    }
+    const target = got as CompiledFlag;
+    const outcome = evaluatePacked(target, user, resolver, depth + 1);
+    const reason = outcome % REASONS;
+    if (reason === MISSING_KEY)
+      failure = ['TARGETING_KEY_MISSING', `flag "${flag.key}" requires flag "${p.flag}", which splits users by id; pass a targetingKey`];
+    if (reason === MISSING_KEY || reason === UNRESOLVED) return -1;
+    const holds =
+      p.variant === undefined
+        ? isIncluded(target, outcome)
+        : reason !== DISABLED && reason !== UNMET && target.variantKeys[variantIndexOf(outcome)] === p.variant;
+    if (!holds) return 0;
+  }
+  return 1;
+}
+
 /**
  * Evaluates a compiled flag for a user and returns the outcome packed in one number
- * ({@link PackedOutcome}). Pure: no clock, storage or network; the same inputs give the same
- * answer in every process. Never throws.
+ * ({@link PackedOutcome}). Deterministic: the same flags, user and time give the same answer in
+ * every process. `resolver` supplies the time (for scheduled steps) and the flags prerequisites
+ * name. Never throws.
  *
- * Order: kill switch → rules (first match wins; a rule's rollout lets users outside it fall
- * through) → the flag's rollout and weights → the default variant.
+ * Order: scheduled phase → kill switch → layer range → prerequisites → rules (first match wins;
+ * a rule's rollout lets users outside it fall through) → the flag's rollout and weights → the
+ * default variant.
  */
-export function evaluatePacked(flag: CompiledFlag, user: FlagUser): PackedOutcome {
-  if (!flag.enabled) return flag.disabledIndex * REASONS + DISABLED;
+export function evaluatePacked(flag: CompiledFlag, user: FlagUser, resolver: Resolver = ALONE, depth = 0): PackedOutcome {
+  let phase: Phase = flag;
+  const phases = flag.phases;
+  if (phases !== undefined) {
+    const now = resolver.now();
+    for (const next of phases) {
+      if (next.at > now) break;
+      phase = next;
+    }
+  }
+  if (!phase.enabled) return flag.disabledIndex * REASONS + DISABLED;
   const key = targetingKeyOf(user);
+  const layer = flag.layer;
+  // The layer first: one hash, where a prerequisite costs an evaluation. A user outside the range
+  // is not in the experiment, whatever its prerequisites say.
+  if (layer !== undefined) {
+    if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
+    const place = inclusionOf(layer.salt, key);
+    if (place < layer.from || place >= layer.to) return flag.defaultIndex * REASONS + DEFAULT;
+  }
+  if (flag.prerequisites.length > 0) {
+    const holds = prerequisitesHold(flag, flag.prerequisites, user, resolver, depth);
+    if (holds <= 0) return holds < 0 ? flag.defaultIndex * REASONS + UNRESOLVED : flag.disabledIndex * REASONS + UNMET;
+  }
   let buckets = -1;
   const rules = flag.rules;
   if (rules.length > 0) {
@@ -146,19 +296,24 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser): PackedOutcom
       if (rule.userIds !== undefined && (key === undefined || !rule.userIds.has(key))) continue;
       if (rule.condition !== undefined && !evalCondition(attributes, rule.condition)) continue;
       if (rule.segments.length > 0 && !rule.segments.every((s) => evalCondition(attributes, s))) continue;
+      if (rule.prerequisites.length > 0) {
+        const holds = prerequisitesHold(flag, rule.prerequisites, user, resolver, depth);
+        if (holds < 0) return flag.defaultIndex * REASONS + UNRESOLVED;
+        if (holds === 0) continue;
+      }
       if (rule.fixed >= 0) return rule.fixed * REASONS + TARGETING_MATCH;
       if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
-      if (buckets < 0) buckets = bucketsOf(flag.salt, key);
+      if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) * BUCKETS : bucketsOf(flag.salt, key);
       if (Math.floor(buckets / BUCKETS) < rule.rolloutBuckets) {
         return pickVariant(rule.cutPoints, buckets % BUCKETS) * REASONS + TARGETING_MATCH;
       }
     }
   }
-  if (flag.staticIndex >= 0) return flag.staticIndex * REASONS + STATIC;
-  if (flag.rolloutBuckets === 0) return flag.defaultIndex * REASONS + DEFAULT;
+  if (phase.staticIndex >= 0) return phase.staticIndex * REASONS + STATIC;
+  if (phase.rolloutBuckets === 0) return flag.defaultIndex * REASONS + DEFAULT;
   if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
-  if (buckets < 0) buckets = bucketsOf(flag.salt, key);
-  if (Math.floor(buckets / BUCKETS) < flag.rolloutBuckets) return pickVariant(flag.cutPoints, buckets % BUCKETS) * REASONS + SPLIT;
+  if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) * BUCKETS : bucketsOf(flag.salt, key);
+  if (Math.floor(buckets / BUCKETS) < phase.rolloutBuckets) return pickVariant(flag.cutPoints, buckets % BUCKETS) * REASONS + SPLIT;
   return flag.defaultIndex * REASONS + DEFAULT;
 }
 
@@ -166,8 +321,8 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser): PackedOutcom
 export const variantIndexOf = (outcome: PackedOutcome): number => Math.floor(outcome / REASONS);
 /** True when a packed outcome places the user in an arm by split or targeting (an exposure). */
 export const isPlacement = (outcome: PackedOutcome): boolean => outcome % REASONS === SPLIT || outcome % REASONS === TARGETING_MATCH;
-/** True when a packed outcome is an error (reason `ERROR`: the flag splits by id and there is none). */
-export const isErrorOutcome = (outcome: PackedOutcome): boolean => outcome % REASONS === MISSING_KEY;
+/** True when a packed outcome is an error (reason `ERROR`: no id to split by, or a prerequisite that cannot be evaluated). */
+export const isErrorOutcome = (outcome: PackedOutcome): boolean => outcome % REASONS === MISSING_KEY || outcome % REASONS === UNRESOLVED;
 /** The reason of a packed outcome. */
 export const reasonOf = (outcome: PackedOutcome): EvaluationReason => OUTCOME_REASONS[outcome % REASONS] as EvaluationReason;
 
@@ -175,7 +330,7 @@ export const reasonOf = (outcome: PackedOutcome): EvaluationReason => OUTCOME_RE
 export function isIncluded(flag: CompiledFlag, outcome: PackedOutcome): boolean {
   const reason = outcome % REASONS;
   // A toggle is on when it serves "on", whatever the reason (a rollout-0 toggle may default to on).
-  if (flag.toggle) return reason !== DISABLED && reason !== MISSING_KEY && variantIndexOf(outcome) === 0;
+  if (flag.toggle) return reason !== DISABLED && reason !== UNMET && !isErrorOutcome(outcome) && variantIndexOf(outcome) === 0;
   return reason === TARGETING_MATCH || reason === SPLIT || reason === STATIC;
 }
 
@@ -186,11 +341,13 @@ export function describeOutcome(flag: CompiledFlag, outcome: PackedOutcome): Eva
   if (outcome % REASONS === MISSING_KEY) {
     e.errorCode = 'TARGETING_KEY_MISSING';
     e.errorMessage = `flag "${flag.key}" splits users by id; pass a user id or a context with targetingKey`;
+  } else if (outcome % REASONS === UNRESOLVED) {
+    [e.errorCode, e.errorMessage] = failure;
   }
   return e;
 }
 
 /** Evaluates a compiled flag for a user; {@link evaluatePacked} unpacked into an object. Never throws. */
-export function evaluateFlag(flag: CompiledFlag, user: FlagUser): Evaluation {
-  return describeOutcome(flag, evaluatePacked(flag, user));
+export function evaluateFlag(flag: CompiledFlag, user: FlagUser, resolver?: Resolver): Evaluation {
+  return describeOutcome(flag, evaluatePacked(flag, user, resolver));
 }

@@ -99,7 +99,7 @@ function toJson(value: unknown): JsonValue | undefined {
  *
  * - Resolution: the client's `evaluate(flagKey, context)`; value, `variant` and `reason` as served
  *   (our reasons are OpenFeature's: `STATIC`, `TARGETING_MATCH`, `SPLIT`, `DEFAULT`, `DISABLED`,
- *   `STALE`, `ERROR`), error codes as they are (`FLAG_NOT_FOUND`, `PARSE_ERROR`, `TYPE_MISMATCH`,
+ *   `STALE`, `ERROR`, plus `PREREQUISITE_FAILED`, served with the flag's `off`/default value), error codes as they are (`FLAG_NOT_FOUND`, `PARSE_ERROR`, `TYPE_MISMATCH`,
  *   `TARGETING_KEY_MISSING`, `PROVIDER_NOT_READY`, `GENERAL`), and `flagMetadata`: the
  *   definition's `metadata`, empty when it has none. An error answers the caller's default value.
  * - A disabled flag answers the caller's default value with reason `DISABLED` (the client API

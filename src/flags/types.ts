@@ -7,9 +7,12 @@ import type { Logger } from '../internal/logger.js';
 export type {
   Condition,
   FlagDefinition,
+  FlagLayer,
   FlagMetadata,
   FlagRule,
   JsonValue,
+  Prerequisite,
+  ScheduledStep,
   StoredFlag,
   Variant,
   VariantWeight,
@@ -36,7 +39,16 @@ export type FlagUser = string | EvaluationContext;
 export type DefaultValue<T> = T extends Required<Pick<EvaluationContext, 'targetingKey'>> ? never : T;
 
 /** Why a value was served (OpenFeature reasons). */
-export type EvaluationReason = 'DISABLED' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'STATIC' | 'STALE' | 'ERROR';
+export type EvaluationReason =
+  | 'DISABLED'
+  | 'TARGETING_MATCH'
+  | 'SPLIT'
+  | 'DEFAULT'
+  | 'STATIC'
+  | 'STALE'
+  | 'ERROR'
+  // A prerequisite of the flag does not hold for the user: `off` (toggle) or the default variant is served.
+  | 'PREREQUISITE_FAILED';
 
 /** Why evaluation failed (OpenFeature error codes). */
 export type EvaluationErrorCode =

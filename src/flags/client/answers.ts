@@ -7,6 +7,7 @@ import {
   isIncluded,
   isPlacement,
   type PackedOutcome,
+  type Resolver,
   variantIndexOf,
 } from '../evaluate.js';
 import type { FlagKey, FlagValue, FlagVariant } from '../flag-registry.js';
@@ -94,11 +95,14 @@ function sameType(value: unknown, model: unknown): boolean {
  */
 export function createAnswers(
   settings: ClientSettings,
-  cache: Pick<FlagCache, 'lookup' | 'lookupSync'>,
+  cache: Pick<FlagCache, 'lookup' | 'lookupSync' | 'prerequisite'>,
   exposures: Exposures,
   counters: Counters,
 ): Answers {
   const { environment, trackExposures, log } = settings;
+  // What evaluation reads besides the flag: the client's clock (schedules) and, for prerequisites,
+  // the other flags from the cache alone (an awaited lookup has loaded them first).
+  const resolver: Resolver = { now: settings.clock, flag: (p) => cache.prerequisite(p) };
   const fail = (flagKey: string, [errorCode, errorMessage]: Failure): Answer => {
     counters.errors++;
     return [{ flagKey, value: null, variant: undefined, reason: 'ERROR', errorCode, errorMessage, flagVersion: undefined }, false];
@@ -114,7 +118,7 @@ export function createAnswers(
     if (got.failure !== undefined) return fail(flagKey, got.failure);
     const flag = got.flag;
     if (flag === undefined) return fail(flagKey, ['FLAG_NOT_FOUND', `flag "${flagKey}" does not exist in environment "${environment}"`]);
-    const outcome = evaluatePacked(flag, user);
+    const outcome = evaluatePacked(flag, user, resolver);
     const e = describeOutcome(flag, outcome);
     if (trackExposures && e.errorCode === undefined && (accepts === undefined || accepts(e.value))) {
       exposures.record(flag, user, outcome);
@@ -140,7 +144,7 @@ export function createAnswers(
   const fastOutcome = (got: Found, user: FlagUser): PackedOutcome => {
     if (got === undefined || Array.isArray(got) || got.flag === undefined || got.stale) return -1;
     try {
-      const outcome = evaluatePacked(got.flag, user);
+      const outcome = evaluatePacked(got.flag, user, resolver);
       if (isErrorOutcome(outcome)) return -1;
       if (trackExposures) exposures.record(got.flag, user, outcome);
       return outcome;
@@ -208,7 +212,7 @@ export function createAnswers(
       try {
         const got = await cache.lookup(flagKey);
         if (got === undefined || Array.isArray(got) || got.flag === undefined) return undefined;
-        const outcome = evaluatePacked(got.flag, user);
+        const outcome = evaluatePacked(got.flag, user, resolver);
         // Toggles are not experiments: nothing to expose.
         if (got.flag.toggle || !isPlacement(outcome)) return undefined;
         exposures.record(got.flag, user, outcome);

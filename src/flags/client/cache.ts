@@ -2,7 +2,7 @@ import { LruMap } from 'toad-cache';
 import type { StorageAdapter } from '../../adapters/types.js';
 import { EliteError, isEliteError } from '../../internal/errors.js';
 import { type ChangeHandler, createChangeHandler } from '../change-feed.js';
-import { type CompiledFlag, compileFlag } from '../evaluate.js';
+import { type CompiledFlag, type CompiledPrerequisite, compileFlag } from '../evaluate.js';
 import type { EvaluationErrorCode, FlagDefinition, FlagSnapshot } from '../types.js';
 import type { ClientSettings } from './options.js';
 import type { Counters, Reporter } from './report.js';
@@ -35,6 +35,11 @@ export interface Entry {
   stale: boolean;
   /** Set when the store failed and there was no earlier definition to fall back on. */
   failure?: Failure;
+}
+
+/** Where the cache keeps the entry of a flag that prerequisites name (see {@link FlagCache.prerequisite}). */
+interface Slot {
+  entry: Entry | undefined;
 }
 
 /** Why the client could not produce an entry: the error code and message answers carry. */
@@ -87,6 +92,10 @@ export class FlagCache {
   // features it was given until a payload replaces them; LaunchDarkly's bootstrap holds until
   // the first answer of its source. Here the source answers per key.)
   readonly #fallback = new Map<string, CompiledFlag>();
+  // Per flag key that a prerequisite names, the entry the cache holds for it, kept current by #keep
+  // and linked into the compiled prerequisites: evaluation reaches the flag without an LRU lookup.
+  // Bounded by the definitions: only keys prerequisites name get one.
+  readonly #slots = new Map<string, Slot>();
   readonly #changes: ChangeHandler;
   readonly #unsubscribe: (() => void) | undefined;
   #closed = false;
@@ -159,7 +168,34 @@ export class FlagCache {
     // for sync evaluations, and as the fallback if the reload fails).
     const changing = this.#changes.settled(flagKey);
     if (changing !== undefined) await changing;
-    return this.fresh(flagKey) ?? (await this.#resolve(flagKey));
+    const got = this.fresh(flagKey) ?? (await this.#resolve(flagKey));
+    if (!Array.isArray(got) && got.flag !== undefined && got.flag.links.length > 0) await this.#loadRequired(got.flag, new Set());
+    return got;
+  }
+
+  /**
+   * The flag a compiled prerequisite names, from its slot while fresh; otherwise as
+   * {@link FlagCache.lookupSync} answers (which starts a reload). Undefined: no such flag.
+   */
+  prerequisite(p: CompiledPrerequisite): CompiledFlag | undefined | Failure {
+    const entry = (p.slot as Slot | undefined)?.entry;
+    if (entry !== undefined && entry.expiresAt > this.#clock()) return entry.failure ?? entry.flag;
+    const got = this.lookupSync(p.flag) as Entry | Failure;
+    return Array.isArray(got) ? got : (got.failure ?? got.flag);
+  }
+
+  /**
+   * Loads what a flag's prerequisites name (and theirs) when it is not fresh in the cache, so an
+   * awaited evaluation sees them; `seen` stops at a cycle two concurrent writes could have made.
+   */
+  async #loadRequired(flag: CompiledFlag, seen: Set<string>): Promise<void> {
+    for (const { flag: key } of flag.links) {
+      if (seen.has(key) || this.#closed) continue;
+      seen.add(key);
+      await this.#changes.settled(key);
+      const entry = this.fresh(key) ?? (await this.load(key));
+      if (entry.flag !== undefined) await this.#loadRequired(entry.flag, seen);
+    }
   }
 
   /** What a store that has no record of `key` means: its bootstrap definition, or no flag. */
@@ -286,6 +322,8 @@ export class FlagCache {
   #keep(key: string, entry: Entry): void {
     if (entry.flag === undefined && entry.failure === undefined) this.#hooks.flagGone(key);
     this.#entries.set(key, entry);
+    const slot = this.#slots.get(key);
+    if (slot !== undefined) slot.entry = entry;
   }
 
   #put(key: string, flag: CompiledFlag | undefined): void {
@@ -316,7 +354,16 @@ export class FlagCache {
         { field: 'environment' },
       );
     }
-    return compileFlag(definition);
+    const flag = compileFlag(definition);
+    for (const p of flag.links) {
+      let slot = this.#slots.get(p.flag);
+      if (slot === undefined) {
+        slot = { entry: this.#entries.get(p.flag) };
+        this.#slots.set(p.flag, slot);
+      }
+      p.slot = slot;
+    }
+    return flag;
   }
 
   /** `promise`, or a `TIMEOUT` rejection after `timeoutMs`. */

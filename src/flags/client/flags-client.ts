@@ -95,7 +95,7 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
   // A faulty client looks nothing up: every lookup is the failure (the cache stays empty).
   const answers = createAnswers(
     settings,
-    failure ? { lookup: async () => failure, lookupSync: () => failure } : cache,
+    failure ? { lookup: async () => failure, lookupSync: () => failure, prerequisite: () => failure } : cache,
     exposures,
     counters,
   );
