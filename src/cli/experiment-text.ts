@@ -16,9 +16,15 @@ const DASH = '—';
 /** A relative bound; an infinite end (a guardrail's one-sided interval) as ±∞. */
 const bound = (x: number): string => (x === Number.POSITIVE_INFINITY ? '+∞' : x === Number.NEGATIVE_INFINITY ? '−∞' : signedPercent(x));
 
-/** `+12.0% [+4.1%, +19.9%]`. */
+/** The interval shown: the corrected one when a multiple-comparison correction widened it, so it agrees with the adjusted p-value. */
+const shownInterval = (effect: EffectResult): [number, number] => effect.adjustedInterval ?? effect.interval;
+
+/** Whether any interval of the metric is a corrected one. */
+const adjusted = (metric: MetricAnalysis): boolean => metric.variants.some((v) => v.comparison?.relative?.adjustedInterval !== undefined);
+
+/** `+12.0% [+4.1%, +19.9%]`: the estimate and the interval shown (corrected when corrected). */
 export const formatEffect = (effect: EffectResult): string =>
-  `${signedPercent(effect.estimate)} [${bound(effect.interval[0])}, ${bound(effect.interval[1])}]`;
+  `${signedPercent(effect.estimate)} [${bound(shownInterval(effect)[0])}, ${bound(shownInterval(effect)[1])}]`;
 
 const formatValue = (metric: MetricAnalysis, v: MetricVariantResult): string =>
   !Number.isFinite(v.mean) ? DASH : metric.kind === 'binomial' ? percent(v.mean) : formatNumber(v.mean);
@@ -55,7 +61,7 @@ function metricTable(analysis: ExperimentAnalysis, metric: MetricAnalysis, level
       { header: 'Variant' },
       { header: 'Users', align: 'right' },
       { header: metric.kind === 'binomial' ? 'Rate' : metric.kind === 'ratio' ? 'Ratio' : 'Mean', align: 'right' },
-      { header: `Effect [${level} CI]`, align: 'right' },
+      { header: `Effect [${level} CI${adjusted(metric) ? ', adj.' : ''}]`, align: 'right' },
       { header: frequentist ? pHeader : 'Chance to win', align: 'right' },
       { header: 'Outcome' },
     ],
@@ -72,7 +78,7 @@ export function metricChart(metric: MetricAnalysis, width = 40): string[] {
       if (c === undefined) return [];
       const r = c.relative;
       if (r === undefined) return [{ label: v.variant, note: `no interval: ${c.problem ?? c.outcome}` }];
-      return [{ label: v.variant, estimate: r.estimate, interval: r.interval }];
+      return [{ label: v.variant, estimate: r.estimate, interval: shownInterval(r) }];
     }),
     width,
   );
@@ -138,7 +144,10 @@ export function renderAnalysis(analysis: ExperimentAnalysis, options: AnalysisTe
   const lines = [paint('bold', `Metric analysis: ${method.join(', ')}`)];
   for (const metric of analysis.metrics) {
     lines.push('', paint('bold', heading(metric)), metricTable(analysis, metric, level, c), ...extras(metric));
-    lines.push(`Relative effect, ${level} interval (| is 0):`, ...metricChart(metric, options.chartWidth).map((l) => `  ${l}`));
+    lines.push(
+      `Relative effect, ${level} interval${adjusted(metric) ? ' (adjusted)' : ''}, | is 0:`,
+      ...metricChart(metric, options.chartWidth).map((l) => `  ${l}`),
+    );
   }
   lines.push('');
   const guardrails = guardrailLine(analysis);

@@ -25,7 +25,7 @@ const COLORS: Record<string, string> = { BETTER: '#16a34a', NO_HARM: '#16a34a', 
 /**
  * Draws every metric of an analysis (from `analyzeExperiment` or `results({ analysis })`) as an
  * SVG document: per metric a heading, then per variant other than control its relative effect
- * (`circle`) and interval (`line class="interval"`, coloured by outcome; an infinite end of a
+ * (`circle`) and interval (`line class="interval"`, the corrected one when a correction applied, coloured by outcome; an infinite end of a
  * guardrail's one-sided interval runs to the edge), on the metric's own scale around a dashed 0
  * line; a variant without an interval (`NOT_ENOUGH_DATA`) gets a note instead. Labels are
  * escaped. Never throws for an analysis `analyzeExperiment` returned.
@@ -48,7 +48,7 @@ export function experimentToSVG(analysis: ExperimentAnalysis, options: Experimen
     let hi = 0;
     for (const v of rows) {
       const r = v.comparison?.relative;
-      for (const b of r ? [r.estimate, ...r.interval] : []) {
+      for (const b of r ? [r.estimate, ...(r.adjustedInterval ?? r.interval)] : []) {
         if (Number.isFinite(b)) {
           lo = Math.min(lo, b);
           hi = Math.max(hi, b);
@@ -75,8 +75,9 @@ export function experimentToSVG(analysis: ExperimentAnalysis, options: Experimen
         );
       } else {
         const color = COLORS[c.outcome] ?? '#6b7280';
+        const [low, high] = r.adjustedInterval ?? r.interval;
         body.push(
-          `<line class="interval" data-variant="${escapeXml(v.variant)}" x1="${x(r.interval[0])}" x2="${x(r.interval[1])}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="4"/>`,
+          `<line class="interval" data-variant="${escapeXml(v.variant)}" x1="${x(low)}" x2="${x(high)}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="4"/>`,
           `<circle cx="${x(r.estimate)}" cy="${y}" r="4" fill="${color}"/>`,
           `<text x="${right + 6}" y="${y + 4}">${pct(r.estimate)}</text>`,
         );
