@@ -20,6 +20,12 @@ const escapeXml = (text: string): string =>
 /** `+12.3%`; the bounds of the scale and the estimates' labels. */
 const pct = (x: number): string => `${x > 0 ? '+' : ''}${Number((100 * x).toPrecision(3))}%`;
 
+/** A text cut to what fits in `px` at 12 px (7 px a character, an upper bound for sans-serif: no text measuring here). */
+const clip = (text: string, px: number): string => {
+  const chars = Math.max(1, Math.floor(px / 7));
+  return escapeXml(text.length <= chars ? text : `${text.slice(0, chars - 1)}…`);
+};
+
 const COLORS: Record<string, string> = { BETTER: '#16a34a', NO_HARM: '#16a34a', WORSE: '#dc2626', HARM: '#dc2626' };
 
 /**
@@ -62,13 +68,15 @@ export function experimentToSVG(analysis: ExperimentAnalysis, options: Experimen
     const top = y + 8;
     body.push(
       `<g class="metric" data-metric="${escapeXml(metric.key)}">`,
-      `<text x="8" y="${y}" font-weight="bold">${escapeXml(`${metric.key} (${metric.role}, ${metric.kind}${metric.direction === 'decrease' ? ', lower is better' : ''})`)}</text>`,
+      `<text x="8" y="${y}" font-weight="bold">${clip(`${metric.key} (${metric.role}, ${metric.kind}${metric.direction === 'decrease' ? ', lower is better' : ''})`, ((width - 16) * 7) / 8)}</text>`,
     );
     y += 22;
     for (const v of rows) {
       const c = v.comparison!;
       const r = c.relative;
-      body.push(`<text x="${left - 8}" y="${y + 4}" text-anchor="end">${escapeXml(v.variant)}</text>`);
+      body.push(
+        `<text x="${left - 8}" y="${y + 4}" text-anchor="end"><title>${escapeXml(v.variant)}</title>${clip(v.variant, left - 16)}</text>`,
+      );
       if (r === undefined) {
         body.push(
           `<text class="no-data" x="${left}" y="${y + 4}" fill="#6b7280">${escapeXml(`not enough data (${c.problem ?? c.outcome})`)}</text>`,
@@ -94,12 +102,22 @@ export function experimentToSVG(analysis: ExperimentAnalysis, options: Experimen
     y += 30;
   }
   const title = options.title ?? `Experiment: ${analysis.decision}`;
+  // The summary wraps at word boundaries to the chart's width.
+  const summary: string[] = [];
+  for (const word of analysis.summary.split(' ')) {
+    const last = summary.length - 1;
+    if (last >= 0 && ((summary[last] as string).length + word.length + 1) * 7 <= width - 16) summary[last] += ` ${word}`;
+    else summary.push(word);
+  }
+  y += 16 * (summary.length - 1);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" viewBox="0 0 ${width} ${y + 10}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text class="title" x="8" y="18" font-size="14">${escapeXml(title)}</text>`,
+    `<text class="title" x="8" y="18" font-size="14">${clip(title, ((width - 16) * 12) / 14)}</text>`,
     ...body,
-    `<text class="summary" x="8" y="${y}" fill="#374151">${escapeXml(analysis.summary)}</text>`,
+    ...summary.map(
+      (line, i) => `<text class="summary" x="8" y="${y - 16 * (summary.length - 1 - i)}" fill="#374151">${clip(line, width - 16)}</text>`,
+    ),
     '</svg>',
   ].join('');
 }
