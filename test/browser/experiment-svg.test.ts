@@ -53,9 +53,9 @@ describe('experimentToSVG in Chromium', () => {
         const root = document.querySelector('svg') as SVGSVGElement;
         return {
           errors: doc.getElementsByTagName('parsererror').length,
-          intervals: [...doc.querySelectorAll('g.metric')].map((g) => g.querySelectorAll('line.interval').length),
+          intervals: Array.from(doc.querySelectorAll('g.metric')).map((g) => g.querySelectorAll('line.interval').length),
           size: { width: root.width.baseVal.value, height: root.height.baseVal.value },
-          texts: [...root.querySelectorAll('text')].map((t) => {
+          texts: Array.from(root.querySelectorAll('text')).map((t) => {
             const b = t.getBBox();
             return { text: t.textContent, x: b.x, right: b.x + b.width, y: b.y, bottom: b.y + b.height };
           }),
