@@ -109,8 +109,11 @@ export async function openFlagsFile(path: string, now: () => number = Date.now):
     if (expected !== undefined && found !== expected) throw conflict(key, environment, found, expected);
   };
 
+  // Metric statistics come from the memory store's events when it computes them.
+  const metricStats = events.queryMetricStats?.bind(events);
   return {
     metadata: { name: 'file' },
+    ...(metricStats === undefined ? {} : { queryMetricStats: metricStats }),
     async getFlag(key, environment) {
       const flag = flags.get(id(key, environment));
       return flag && structuredClone(flag);

@@ -79,9 +79,12 @@ Examples:
   },
   {
     name: 'results',
-    summary: 'results of an experiment: rates, uplift, p-value, SRM check, verdict',
+    summary: 'results of an experiment: rates, uplift, p-value, SRM check, verdict; metric analysis',
     help: `Usage:
   tiqology results <flag> [--event <name>] [--since <time>] [--until <time>]
+  tiqology results <flag> --metric <spec>... [--ratio <spec>...] [--goal <key>] [--guardrail <key>...]
+                          [--engine frequentist|bayesian] [--sequential] [--correction holm|bh|none]
+                          [--cuped] [--svg <file>]
 
 Arguments:
   <flag>                  key of a flag with variants
@@ -91,10 +94,46 @@ Options:
   --since <time>          ISO 8601 date or time, inclusive
   --until <time>          ISO 8601 date or time, exclusive
 
+Metric analysis (repeat --metric, --ratio and --guardrail for more):
+  --metric KEY:KIND:EVENT[:OPTION...]
+                          KIND binomial (converted or not) or mean (value per user);
+                          OPTION count (count events rather than sum values), decrease
+                          (lower is better), cuped
+  --ratio KEY:NUM/DEN[:OPTION...]
+                          sum of NUM event values over sum of DEN's; OPTION num-count,
+                          den-count (count that side's events), decrease, cuped
+  --goal <key>            the metric that decides (default: the first)
+  --guardrail <key>       a metric that must not get significantly worse; others are secondary
+  --engine <name>         frequentist (default: p-values) or bayesian (chance to win)
+  --sequential            intervals valid however often you look (frequentist)
+  --correction <name>     holm (Holm-Bonferroni, default for several comparisons), bh
+                          (Benjamini-Hochberg) or none
+  --cuped                 CUPED on every mean and ratio metric (pre-exposure adjustment)
+  --svg <file>            also write the intervals as an SVG chart
+
 ${STORE_HELP}
 
-${COMMON_HELP}`,
-    options: { ...STORE_OPTIONS, event: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
+${COMMON_HELP}
+
+Examples:
+  tiqology results checkout --metric revenue:mean:purchase --metric errors:binomial:error:decrease \\
+    --guardrail errors --sequential --database-url "$DATABASE_URL"
+  tiqology results checkout --ratio order-value:purchase/purchase:den-count --engine bayesian --svg checkout.svg`,
+    options: {
+      ...STORE_OPTIONS,
+      event: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      metric: { type: 'string', multiple: true },
+      ratio: { type: 'string', multiple: true },
+      goal: { type: 'string', multiple: true },
+      guardrail: { type: 'string', multiple: true },
+      engine: { type: 'string' },
+      sequential: { type: 'boolean' },
+      correction: { type: 'string' },
+      cuped: { type: 'boolean' },
+      svg: { type: 'string' },
+    },
     load: () => import('./commands/results.js'),
   },
   {

@@ -70,6 +70,8 @@ export type {
 } from './metric-stats.js';
 export type { PowerAnswer } from './power.js';
 export { computeResults } from './results.js';
+export type { ExperimentSvgOptions } from './svg.js';
+export { experimentToSVG } from './svg.js';
 export type {
   ComputeResultsOptions,
   ExperimentResults,
