@@ -21,7 +21,8 @@ vi.mock('./flags-file.js', async (importOriginal) => {
     ...original,
     async openFlagsFile(path: string): Promise<StorageAdapter> {
       const { queryMetricStats: _, ...storage } = await original.openFlagsFile(path);
-      if (!stub.withMetricStats) return storage;
+      // A store written before the method was required (plain JavaScript).
+      if (!stub.withMetricStats) return storage as unknown as StorageAdapter;
       return {
         ...storage,
         queryMetricStats: async (query) => {
