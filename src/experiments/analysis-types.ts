@@ -32,7 +32,12 @@ export interface AnalyzeExperimentOptions {
    * number of users, both arms together, where the intervals are tightest); set it near the
    * sample size you expect. Default false: fixed-horizon tests, valid only when read once.
    */
-  sequential?: boolean | { tuning: number };
+  sequential?:
+    | boolean
+    | {
+        /** The sample size, in users of all arms, at which the sequence is tightest. */
+        tuning: number;
+      };
   /** Significance level, and intervals at `1 − alpha`. Between 0 and 0.5; default 0.05. */
   alpha?: number;
   /**
@@ -76,7 +81,12 @@ export interface EffectResult {
   /** Bayesian: probability that the variant is better (lower, for `direction: 'decrease'`). */
   chanceToWin?: number;
   /** Bayesian: expected loss of keeping control and of shipping the variant. */
-  risk?: { control: number; variant: number };
+  risk?: {
+    /** Expected loss of keeping control, relative. */
+    control: number;
+    /** Expected loss of shipping the variant, relative. */
+    variant: number;
+  };
 }
 
 /** What a comparison says: for goal and secondary metrics `BETTER`/`WORSE`/`INCONCLUSIVE`, for guardrails `HARM`/`NO_HARM`. */
@@ -93,9 +103,17 @@ export interface MetricComparison {
   /** The absolute effect. */
   absolute?: EffectResult;
   /** CUPED, when it applied: θ and the share of the relative effect's variance it removed. */
-  cuped?: { theta: number; varianceReduction: number };
+  cuped?: {
+    /** The regression coefficient of the post-exposure value on the pre-exposure one. */
+    theta: number;
+    /** Share of the variance removed, 0–1. */
+    varianceReduction: number;
+  };
   /** Goal metric with `minimumDetectableEffect`: power now and users (and days) still needed. */
-  power?: PowerAnswer & { additionalDays?: number };
+  power?: PowerAnswer & {
+    /** Days of traffic still needed at the current rate, when `usersPerDay` was given. */
+    additionalDays?: number;
+  };
 }
 
 /** One variant's figures on one metric. */

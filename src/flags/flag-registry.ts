@@ -20,10 +20,20 @@ export type FlagKey = [keyof FlagRegistry] extends [never] ? string : Extract<ke
 
 /** The variant keys of flag `K` per {@link FlagRegistry}; `string` for a flag it does not list. */
 export type FlagVariant<K> = K extends keyof FlagRegistry
-  ? FlagRegistry[K] extends { variant: infer V extends string }
+  ? FlagRegistry[K] extends {
+      /** The flag's variant keys, as a union. */
+      variant: infer V extends string;
+    }
     ? V
     : string
   : string;
 
 /** The value type of flag `K` per {@link FlagRegistry}; `T` (the default's type) for a flag it does not list. */
-export type FlagValue<K, T> = K extends keyof FlagRegistry ? (FlagRegistry[K] extends { value: infer V } ? V : T) : T;
+export type FlagValue<K, T> = K extends keyof FlagRegistry
+  ? FlagRegistry[K] extends {
+      /** The type of the flag's variant values. */
+      value: infer V;
+    }
+    ? V
+    : T
+  : T;

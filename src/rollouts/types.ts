@@ -51,7 +51,10 @@ export interface RolloutPlan {
 }
 
 /** A plan with every default filled in, as `validatePlan` returns it. */
-export type ResolvedPlan = Omit<Required<RolloutPlan>, 'guardrails'> & { guardrails: readonly Required<Guardrail>[] };
+export type ResolvedPlan = Omit<Required<RolloutPlan>, 'guardrails'> & {
+  /** The guardrails, each with its tolerance. */
+  guardrails: readonly Required<Guardrail>[];
+};
 
 /**
  * What a metrics source reports for one group of users over a window: sums, so that rates and
