@@ -41,6 +41,7 @@ import { createFlags, type ExperimentResults, type FlagDefinition, type FlagsCli
 import { computeCostUsd, findPrice } from '../../src/telemetry/index.js';
 import { startOpenAIServer, USAGE } from '../telemetry/openai-server.js';
 import { startOtlpReceiver } from '../telemetry/otlp-receiver.js';
+import { clientFlagsChecks } from './nextjs-client-flags.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const app = join(root, 'examples/nextjs');
@@ -449,6 +450,8 @@ function servedBy(mode: Mode) {
       expect(results.srm.mismatch).toBe(false);
       await context.close();
     });
+
+    clientFlagsChecks({ browser: () => browser!, base: () => base, reference: () => reference, artifacts, suffix });
 
     it('ignores assignment headers sent by the client', async () => {
       const response = await fetch(`${base}/`, {
