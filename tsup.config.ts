@@ -13,6 +13,7 @@ const entry = {
     'adapters/supabase': 'src/adapters/supabase.ts',
     experiments: 'src/experiments/index.ts',
     'react/server': 'src/react/server.ts',
+  'flags/vercel': 'src/flags/vercel.ts',
 };
 const library: Options = {
   entry,
