@@ -35,7 +35,8 @@ beforeAll(() => {
   const tarball = join(packDir, (packed[0] as { filename: string }).filename);
   project = mkdtempSync(join(tmpdir(), 'elite-consumer-'));
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], project);
+  // React: the optional peer of ./react, which imports it.
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, 'react@19.3.1'], project);
 }, 300_000);
 
 describe('the packed package', () => {
@@ -44,12 +45,15 @@ describe('the packed package', () => {
       '.',
       './flags',
       './flags/openfeature',
+      './flags/vercel',
       './adapters/memory',
       './adapters/postgres',
       './adapters/supabase',
       './telemetry',
       './forecast',
       './experiments',
+      './react',
+      './react/server',
     ]);
   });
 

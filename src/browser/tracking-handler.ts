@@ -36,6 +36,16 @@ export interface TrackingStats {
   rejected: Record<TrackingRejection, number>;
 }
 
+/** How often one user may post: `burst` requests at once, then one per `intervalMs`. */
+export interface RateLimitOptions {
+  /** Requests at once. Default 10. */
+  burst?: number;
+  /** Milliseconds per further request. Default 2,000. */
+  intervalMs?: number;
+  /** Users remembered (the least recently seen forgotten first). Default 10,000. */
+  maxClients?: number;
+}
+
 /** Options of {@link createTrackingHandler}. */
 export interface TrackingHandlerOptions {
   /**
@@ -52,7 +62,7 @@ export interface TrackingHandlerOptions {
   /** The conversion events the browser may report; others are dropped. Default: any name. */
   events?: readonly string[];
   /** Requests per user: `burst` at once, then one per `intervalMs`. Default 10 and 2,000 ms, for 10,000 users remembered. */
-  rateLimit?: { burst?: number; intervalMs?: number; maxClients?: number };
+  rateLimit?: RateLimitOptions;
   /** Largest body in bytes. Default 16,384 (what the browser tracker sends at most). */
   maxBodyBytes?: number;
   /** Takes the write to the store past the response (`after` or `waitUntil`); without it the handler awaits it. */

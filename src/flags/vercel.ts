@@ -86,20 +86,38 @@ export interface ProviderFlagDefinition {
   /** Where it is managed. */
   origin?: string;
   /** The values it can take, for the Explorer's override menu. */
-  options: { value: JsonValue; label: string }[];
+  options: ProviderOption[];
+}
+
+/** One value a flag can take, as the Flags Explorer offers it for an override. */
+export interface ProviderOption {
+  /** The value. */
+  value: JsonValue;
+  /** The variant's key. */
+  label: string;
+}
+
+/** What the Flags Explorer reads about the flags (`getProviderData`). */
+export interface ProviderData {
+  /** The flags by key. */
+  definitions: Record<string, ProviderFlagDefinition>;
+  /** Problems to show in the Explorer; none. */
+  hints: ProviderHint[];
+}
+
+/** A problem shown by the Flags Explorer. */
+export interface ProviderHint {
+  /** Identifies the hint. */
+  key: string;
+  /** What to show. */
+  text: string;
 }
 
 /**
  * What the Flags Explorer shows (`/.well-known/vercel/flags`, with the SDK's `createFlagsDiscoveryEndpoint`
  * or `verifyAccess`): every flag in the client's cache with its variants as override options.
  */
-export function getProviderData(
-  client: FlagsClient,
-  options: FlagsSdkAdapterOptions = {},
-): {
-  definitions: Record<string, ProviderFlagDefinition>;
-  hints: { key: string; text: string }[];
-} {
+export function getProviderData(client: FlagsClient, options: FlagsSdkAdapterOptions = {}): ProviderData {
   const definitions: Record<string, ProviderFlagDefinition> = {};
   for (const flag of client.snapshot().flags) {
     const variants = flag.variants ?? [

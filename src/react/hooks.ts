@@ -43,7 +43,7 @@ export function useEnabled(flagKey: FlagKey): boolean {
  * or the value's JSON type differs from the default's (then no exposure is sent: the user sees the default).
  */
 export function useFlagValue<K extends Extract<keyof FlagTypes, string>>(flagKey: K, defaultValue: ValueOf<K>): ValueOf<K>;
-/** {@inheritDoc useFlagValue} */
+/** The value served for `flagKey` (no flags declared): the default's type, `defaultValue` without an answer or for a value of another JSON type. */
 export function useFlagValue<T extends JsonValue>(flagKey: UndeclaredKey, defaultValue: T): Widen<T>;
 export function useFlagValue(flagKey: string, defaultValue: unknown): unknown {
   const answer = useAnswer(flagKey, (a) => sameType(a.value, defaultValue));

@@ -8,7 +8,13 @@
 export { readCookie } from '../browser/cookies.js';
 export type { SnapshotOptions } from '../browser/snapshot.js';
 export { createSnapshot } from '../browser/snapshot.js';
-export type { TrackingHandler, TrackingHandlerOptions, TrackingRejection, TrackingStats } from '../browser/tracking-handler.js';
+export type {
+  RateLimitOptions,
+  TrackingHandler,
+  TrackingHandlerOptions,
+  TrackingRejection,
+  TrackingStats,
+} from '../browser/tracking-handler.js';
 export { createTrackingHandler } from '../browser/tracking-handler.js';
 export type { ConversionItem, ExposureItem, FlagAnswer, FlagsSnapshot, TrackingBatch, TrackingItem } from '../browser/wire.js';
 export { TRACKING_LIMITS } from '../browser/wire.js';

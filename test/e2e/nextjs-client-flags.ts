@@ -86,7 +86,7 @@ export function clientFlagsChecks({ browser, base, reference, artifacts, suffix 
     await until(async () => exposuresIn(await results())[expected] === expectedExposures()[expected], 'the exposure');
     await page.unroute('**/_next/static/**/*.js');
     for (let i = 0; i < 2; i++) {
-      await page.reload({ waitUntil: 'networkidle' });
+      await page.reload({ waitUntil: 'load' });
       await page.locator('[data-testid="client-offer"][data-hydrated="true"]').waitFor();
     }
     await page.getByTestId('buy').click();
@@ -158,7 +158,7 @@ export function clientFlagsChecks({ browser, base, reference, artifacts, suffix 
     const page = await context.newPage();
     const messages = watch(page);
     const exposed = (await stats()).exposures;
-    await page.goto(`${base()}/client`, { waitUntil: 'networkidle' });
+    await page.goto(`${base()}/client`, { waitUntil: 'load' });
     await page.locator('[data-testid="client-offer"][data-hydrated="true"]').waitFor();
     hydrated.set(await userOf(context), (await page.getByTestId('client-offer').getAttribute('data-variant')) as string);
     // This visitor's exposure is in before the flood starts.
