@@ -72,14 +72,14 @@ export function clientFlagsChecks({ browser, base, reference, artifacts, suffix 
     expect(await offer.getAttribute('data-variant')).toBe(expected);
     const before = join(artifacts, `nextjs-client-before-hydration${suffix}.png`);
     await page.screenshot({ path: before, fullPage: true });
-    const firstPaint = await offer.innerText();
+    const firstPaint = await offer.textContent();
     release();
     await page.locator('[data-testid="client-offer"][data-hydrated="true"]').waitFor({ timeout: 15_000 });
     const after = join(artifacts, `nextjs-client-after-hydration${suffix}.png`);
     await page.screenshot({ path: after, fullPage: true });
     expect(statSync(before).size).toBeGreaterThan(1_000);
     expect(await offer.getAttribute('data-variant')).toBe(expected);
-    expect(await offer.innerText()).toBe(firstPaint);
+    expect(await offer.textContent()).toBe(firstPaint);
     hydrated.set(userId, expected);
 
     // The exposure reaches the store once, however often the visitor reloads.
@@ -107,7 +107,7 @@ export function clientFlagsChecks({ browser, base, reference, artifacts, suffix 
     const userId = await userOf(context);
     const offer = page.getByTestId('client-offer');
     expect(await offer.getAttribute('data-variant')).toBe(reference().getVariantSync(FLAG, userId));
-    expect(await offer.innerText()).toMatch(/\$\d+ \/ month/);
+    expect(await offer.textContent()).toMatch(/\$\d+ \/ month/);
     await page.screenshot({ path: join(artifacts, `nextjs-client-no-js${suffix}.png`), fullPage: true });
     await new Promise((r) => setTimeout(r, 1_000));
     // Only hydrated visitors were exposed: the page never ran, so nothing was reported.
