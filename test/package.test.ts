@@ -426,7 +426,7 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
     ).rejects.toThrow(/Node built-in "node:fs"/);
   });
 
-  it('holds the size budgets (flags entry ≤ 15.5 kB, root ≤ 16.5 kB min+gz with dependencies)', () => {
+  it('holds the size budgets (flags entry ≤ 15.5 kB, root ≤ 16.5 kB, react ≤ 6 kB min+gz with dependencies)', () => {
     const all = JSON.parse(run(process.execPath, ['scripts/size.mjs', '--json'], root)) as {
       name: string;
       edge: boolean;
@@ -434,9 +434,10 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
       limitBytes: number;
       ok: boolean;
     }[];
-    // The experiments entry (the statistics, never on the Edge) has a budget of its own.
+    // The experiments entry (the statistics, never on the Edge) and the browser entry have budgets of their own.
     const experiments = all.filter((row) => !row.edge);
-    expect(experiments.map((row) => row.name)).toEqual(['@tiqology/elite/experiments']);
+    expect(experiments.map((row) => row.name)).toEqual(['@tiqology/elite/experiments', '@tiqology/elite/react']);
+    expect(experiments.find((row) => row.name === '@tiqology/elite/react')?.limitBytes).toBeLessThanOrEqual(6_000);
     for (const row of experiments) {
       expect(row.gzipBytes).toBeLessThanOrEqual(row.limitBytes);
       expect(row.ok).toBe(true);
