@@ -2,8 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 
 // Entry keys match the package's subpaths one to one (see "exports" in package.json).
-const library: Options = {
-  entry: {
+const entry = {
     index: 'src/index.ts',
     flags: 'src/flags/index.ts',
     'flags/openfeature': 'src/flags/openfeature.ts',
@@ -14,15 +13,21 @@ const library: Options = {
     'adapters/supabase': 'src/adapters/supabase.ts',
     experiments: 'src/experiments/index.ts',
     rollouts: 'src/rollouts/index.ts',
-  },
+    'react/server': 'src/react/server.ts',
+  'flags/vercel': 'src/flags/vercel.ts',
+};
+const library: Options = {
+  entry,
   format: ['esm', 'cjs'],
-  dts: true,
+  // The browser entry's types too: its JavaScript is the `react` build's below, but a second type
+  // build would race this one, which removes every .d.ts under dist/ before it writes.
+  dts: { entry: { ...entry, 'browser/react': 'src/react/index.ts' } },
   // No source maps in the package: they would point at src/, which is not shipped (with the sources
   // embedded they were 5.1 of its 9 MB unpacked, without them still 2 MB of mappings), and the
   // output is not minified, so a stack trace into dist/ reads as it is.
   sourcemap: false,
-  // dist/cli, dist/edge and dist/internal belong to the builds below; all builds run at once.
-  clean: ['!cli/**', '!edge/**', '!internal/**'],
+  // dist/cli, dist/edge, dist/internal and dist/browser belong to the builds below; all builds run at once.
+  clean: ['!cli/**', '!edge/**', '!internal/**', '!browser/**'],
   splitting: true,
   treeshake: true,
   target: 'es2022',
@@ -30,7 +35,7 @@ const library: Options = {
   // Dependencies stay external: the app's bundler resolves them with its own conditions.
   // `#prom-client` is the package's import map (package.json "imports"): prom-client under the "node"
   // condition, a stand-in elsewhere; resolved where the package is installed or bundled.
-  external: ['toad-cache', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client', '#prom-client'],
+  external: ['react', 'toad-cache', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client', '#prom-client'],
   // The statistics functions (@stdlib, Apache-2.0, licence comments kept) are bundled into the
   // experiments entry, the chunk results() loads lazily: users do not install ~200 @stdlib packages, and the
   // Edge bundle of evaluation never loads them.
@@ -93,4 +98,23 @@ const promClientStandIn: Options = {
   clean: true,
 };
 
-export default defineConfig([library, edge, cli, promClientStandIn]);
+// The browser entry (`./react`): client components import it, so it is built alone (no chunk shared
+// with the server entries, nothing of the evaluation engine) and every file starts with the
+// "use client" directive, which marks it as client code for React Server Components bundlers.
+const react: Options = {
+  entry: { react: 'src/react/index.ts' },
+  outDir: 'dist/browser',
+  format: ['esm', 'cjs'],
+  dts: false,
+  sourcemap: false,
+  clean: true,
+  splitting: false,
+  // Rollup's tree shaking would drop the directive of the banner; esbuild's own keeps it.
+  treeshake: false,
+  target: 'es2022',
+  platform: 'browser',
+  external: ['react'],
+  banner: { js: "'use client';" },
+};
+
+export default defineConfig([library, edge, cli, promClientStandIn, react]);

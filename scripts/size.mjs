@@ -25,9 +25,12 @@ const BUDGETS = [
   // Not Edge-facing: the statistics alone, as a job or a notebook imports them (and as results() loads them).
   // Almost all of it is the @stdlib distributions; the budget catches a dependency change, not our code.
   { name: '@tiqology/elite/experiments', entry: 'dist/experiments.js', limitBytes: 50_000, edge: false },
+  // What client components ship to the browser: the provider, hooks and tracker, no evaluation
+  // engine. React itself is the app's (a peer), so it is not counted.
+  { name: '@tiqology/elite/react', entry: 'dist/browser/react.js', limitBytes: 6_000, edge: false, external: ['react'] },
 ];
 
-async function measure({ name, entry, limitBytes, edge = true }) {
+async function measure({ name, entry, limitBytes, edge = true, external = [] }) {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
   const outdir = mkdtempSync(join(tmpdir(), 'elite-size-'));
   try {
@@ -38,6 +41,7 @@ async function measure({ name, entry, limitBytes, edge = true }) {
       splitting: true,
       outdir,
       metafile: true,
+      external,
       format: 'esm',
       platform: 'browser',
       conditions: ['edge-light', 'worker', 'browser'],
@@ -50,7 +54,7 @@ async function measure({ name, entry, limitBytes, edge = true }) {
     const visit = (file) => {
       if (eager.has(file)) return;
       eager.add(file);
-      for (const imported of outputs[file].imports) if (imported.kind === 'import-statement') visit(imported.path);
+      for (const imported of outputs[file].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
     };
     visit(entryOut);
     const js = (files) => files.filter((f) => f.endsWith('.js'));

@@ -35,7 +35,8 @@ beforeAll(() => {
   const tarball = join(packDir, (packed[0] as { filename: string }).filename);
   project = mkdtempSync(join(tmpdir(), 'elite-consumer-'));
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], project);
+  // React: the optional peer of ./react, which imports it.
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, 'react@19.3.1'], project);
 }, 300_000);
 
 describe('the packed package', () => {
@@ -44,6 +45,7 @@ describe('the packed package', () => {
       '.',
       './flags',
       './flags/openfeature',
+      './flags/vercel',
       './adapters/memory',
       './adapters/postgres',
       './adapters/supabase',
@@ -51,6 +53,8 @@ describe('the packed package', () => {
       './forecast',
       './experiments',
       './rollouts',
+      './react',
+      './react/server',
     ]);
   });
 
@@ -424,7 +428,7 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
     ).rejects.toThrow(/Node built-in "node:fs"/);
   });
 
-  it('holds the size budgets (flags entry ≤ 17.5 kB, root ≤ 18.5 kB min+gz with dependencies)', () => {
+  it('holds the size budgets (flags entry ≤ 17.5 kB, root ≤ 18.5 kB, react ≤ 6 kB min+gz with dependencies)', () => {
     const all = JSON.parse(run(process.execPath, ['scripts/size.mjs', '--json'], root)) as {
       name: string;
       edge: boolean;
@@ -432,9 +436,10 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
       limitBytes: number;
       ok: boolean;
     }[];
-    // The experiments entry (the statistics, never on the Edge) has a budget of its own.
+    // The experiments entry (the statistics, never on the Edge) and the browser entry have budgets of their own.
     const experiments = all.filter((row) => !row.edge);
-    expect(experiments.map((row) => row.name)).toEqual(['@tiqology/elite/experiments']);
+    expect(experiments.map((row) => row.name)).toEqual(['@tiqology/elite/experiments', '@tiqology/elite/react']);
+    expect(experiments.find((row) => row.name === '@tiqology/elite/react')?.limitBytes).toBeLessThanOrEqual(6_000);
     for (const row of experiments) {
       expect(row.gzipBytes).toBeLessThanOrEqual(row.limitBytes);
       expect(row.ok).toBe(true);

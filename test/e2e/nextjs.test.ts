@@ -14,7 +14,8 @@
  * question in the chat box is answered by an OpenAI-compatible server on 127.0.0.1 through the instrumented client, and
  * `/api/metrics` then shows the request, flag-cache and LLM metrics while the spans reach an
  * OTLP/HTTP receiver on 127.0.0.1 (both servers from test/telemetry/, one pair per Next.js
- * server). Screenshots and the build and server logs go to test/artifacts/ (kept by CI).
+ * server). The client-component path (app/client, `@tiqology/elite/react`) is checked by
+ * nextjs-client-flags.ts on both servers. Screenshots and the build and server logs go to test/artifacts/ (kept by CI).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
@@ -41,6 +42,7 @@ import { createFlags, type ExperimentResults, type FlagDefinition, type FlagsCli
 import { computeCostUsd, findPrice } from '../../src/telemetry/index.js';
 import { startOpenAIServer, USAGE } from '../telemetry/openai-server.js';
 import { startOtlpReceiver } from '../telemetry/otlp-receiver.js';
+import { clientFlagsChecks } from './nextjs-client-flags.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const app = join(root, 'examples/nextjs');
@@ -472,6 +474,8 @@ function servedBy(mode: Mode) {
         expect(response.headers.get('x-elite-variant'), path).toBeNull();
       }
     });
+
+    clientFlagsChecks({ browser: () => browser!, base: () => base, reference: () => reference, artifacts, suffix });
 
     it('ignores assignment headers sent by the client', async () => {
       const response = await fetch(`${base}/`, {

@@ -16,6 +16,9 @@ import type { FlagDefinition } from '@tiqology/elite';
 
 export const PRICING_FLAG = 'pricing-test';
 
+/** The same offers, shown by a client component (app/client): assigned on the server, rendered and measured in the browser. */
+export const CLIENT_PRICING_FLAG = 'pricing-client';
+
 /** The conversion the experiment is judged on. */
 export const PURCHASE_EVENT = 'purchase';
 
@@ -41,6 +44,17 @@ export const FLAGS: FlagDefinition[] = [
     environment: 'production',
     enabled: true,
     description: 'Three price points for the Pro plan',
+    variants: [
+      { key: 'control', weight: 34, value: { ...OFFERS.control } },
+      { key: 'variant-a', weight: 33, value: { ...OFFERS['variant-a'] } },
+      { key: 'variant-b', weight: 33, value: { ...OFFERS['variant-b'] } },
+    ],
+  },
+  {
+    key: CLIENT_PRICING_FLAG,
+    environment: 'production',
+    enabled: true,
+    description: 'The three price points, in a client component hydrated from a snapshot of answers',
     variants: [
       { key: 'control', weight: 34, value: { ...OFFERS.control } },
       { key: 'variant-a', weight: 33, value: { ...OFFERS['variant-a'] } },
