@@ -3,10 +3,11 @@
  * the error counter and the alert window. Series are looked up once per (method, route, status),
  * and again only when a family evicted a series since (the shared `epoch` moved).
  */
+
+import { currentAttribution } from './attribution.js';
 import { type CounterSeries, type HistogramSeries, observe } from './capped-family.js';
 import { HTTP_DURATION_BUCKETS, methodLabel, routeLabel } from './http-labels.js';
 import { isValidRequest } from './record-checks.js';
-import { currentAttribution } from './attribution.js';
 import { type RecorderContext, setBounded } from './recorder-context.js';
 import type { RequestRecord } from './types.js';
 import { statusClass, type VariantRequestMetrics } from './variant-request-metrics.js';

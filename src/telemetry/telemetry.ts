@@ -22,12 +22,12 @@ import { createNodeMetricsHandler, createWebMetricsHandler } from './metrics-han
 import { instrumentOpenAIClient } from './openai.js';
 import { createRegistryLoader, dropGlobalDefaultsIfUnwanted } from './registry.js';
 import { createRequestRecorder } from './request-recorder.js';
-import { createVariantRequestMetrics } from './variant-request-metrics.js';
 import { createSelfMetrics, createTelemetryCounts, telemetryStats } from './self-metrics.js';
 import type { Telemetry } from './telemetry-api.js';
 import { resolveTelemetryOptions } from './telemetry-options.js';
 import { getTracer, runInSpan } from './tracing.js';
 import type { TelemetryOptions } from './types.js';
+import { createVariantRequestMetrics } from './variant-request-metrics.js';
 
 /** Key of the process-wide prom-client registry; re-exported for the tests that look it up. */
 export { REGISTRY_KEY } from './registry.js';
