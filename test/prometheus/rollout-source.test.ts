@@ -5,7 +5,7 @@
  * without what came before), then a controller reading them rolls a bad release back.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { createMemoryStorage } from '../../src/adapters/memory.js';
 import { createPrometheusSource, createRolloutController } from '../../src/rollouts/index.js';
 import type { GroupFigures } from '../../src/rollouts/types.js';
 import { createTelemetry, type Telemetry } from '../../src/telemetry/index.js';
+import { runCli } from '../cli/in-process.js';
 
 const KEY = 'new-checkout';
 
@@ -174,5 +175,38 @@ describe('createPrometheusSource on a real Prometheus', () => {
     expect(decision.action).toBe('rollback');
     expect(decision.guardrails.find((g) => g.metric === 'error_rate')?.status).toBe('harmed');
     expect((await storage.getFlag(KEY, 'production'))?.rollout).toBe(0);
+  });
+
+  it('tiqology rollout run --once reads the same Prometheus: a dry run reports the rollback (exit 5), --enable writes it', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'elite-rollout-cli-'));
+    try {
+      const updatedAt = new Date(Date.now() - 120_000).toISOString();
+      writeFileSync(
+        join(cwd, 'flags.json'),
+        JSON.stringify({ flags: [{ key: KEY, environment: 'production', enabled: true, rollout: 5, version: 3, updatedAt }] }),
+      );
+      writeFileSync(
+        join(cwd, 'plan.json'),
+        JSON.stringify({
+          steps: [5, 25, 100],
+          minStep: '1m',
+          minSamplePerStep: 100,
+          guardrails: [{ metric: 'error_rate' }],
+          prometheus: { url: api, selector: 'job="rollout-test"' },
+        }),
+      );
+      const args = ['rollout', 'run', KEY, '--plan', 'plan.json', '--file', 'flags.json', '--once'];
+      const flag = () =>
+        (JSON.parse(readFileSync(join(cwd, 'flags.json'), 'utf8')) as { flags: { rollout: number; metadata?: object }[] }).flags[0];
+      const dry = await runCli(args, { cwd, env: {} });
+      expect(dry.code).toBe(5);
+      expect(dry.stdout).toMatch(/rollback\s+5 % → 0 %\s+error rate is worse on the new code.*\(dry run: pass --enable to write\)/);
+      expect(flag()?.rollout).toBe(5);
+      const enabled = await runCli([...args, '--enable'], { cwd, env: {} });
+      expect(enabled.code).toBe(5);
+      expect(flag()).toMatchObject({ rollout: 0, metadata: { 'rollout.state': 'rolled_back' } });
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
