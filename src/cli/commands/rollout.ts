@@ -50,12 +50,18 @@ async function runPlan({ positionals, values, io, out }: CommandContext, key: st
   const once = values.once === true;
   if (positionals.length > 2) throw usageError(`rollout run: expected <key>, got ${quoteArguments(positionals.slice(1))}`);
   const { plan, prometheus } = await readPlanFile(plan_, io, key, environment);
-  const { createPrometheusSource, createRolloutController, validatePlan } = await import('@tiqology/elite/rollouts');
+  const { createMemoryLease, createPostgresLease, createPrometheusSource, createRolloutController, leaseName, validatePlan } = await import(
+    '@tiqology/elite/rollouts'
+  );
   // Both are checked before the store is opened: a bad plan never touches it.
   validatePlan(plan);
   const metrics = createPrometheusSource(prometheus);
   return withStore(values, io, async (store) => {
+    // Two `rollout run`s on one flag: only the lease holder acts (PostgreSQL: across processes).
+    const name = leaseName(key, environment);
+    const lease = store.pool === undefined ? createMemoryLease(name) : createPostgresLease({ pool: store.pool, name });
     const controller = createRolloutController({
+      lease,
       storage: store.storage,
       plan,
       metrics,
@@ -63,11 +69,15 @@ async function runPlan({ positionals, values, io, out }: CommandContext, key: st
       logger: { warn: (m: string) => out.note(m), error: (m: string) => out.note(m) },
     });
     if (!enabled && !out.json) out.note(`dry run on ${store.label}: decisions are printed, nothing is written (--enable to act)`);
-    for (;;) {
-      const decision = await controller.check();
-      printDecision(decision, out, enabled);
-      if (once || decision.action === 'complete' || decision.action === 'rollback') return ROLLOUT_EXIT[decision.action];
-      if (await pause(intervalMs)) return ROLLOUT_EXIT[decision.action];
+    try {
+      for (;;) {
+        const decision = await controller.check();
+        printDecision(decision, out, enabled);
+        if (once || decision.action === 'complete' || decision.action === 'rollback') return ROLLOUT_EXIT[decision.action];
+        if (await pause(intervalMs)) return ROLLOUT_EXIT[decision.action];
+      }
+    } finally {
+      await controller.close();
     }
   });
 }
