@@ -10,7 +10,7 @@ const W = 720;
 const H = 300;
 const PAD = { left: 48, right: 56, top: 40, bottom: 36 };
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fixed = (x: number) => Number(x.toFixed(1)).toString();
 
 /** Draws the act as an SVG document. */
@@ -65,7 +65,7 @@ export function rolloutChart(act: RolloutAct): string {
   legend.forEach(([color, label], i) => {
     const lx = PAD.left + i * 200;
     parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="30" y2="30" stroke="${color}" stroke-width="2"/>`);
-    parts.push(`<text x="${lx + 22}" y="34">${escape(label as string)}</text>`);
+    parts.push(`<text x="${lx + 22}" y="34">${escapeXml(label as string)}</text>`);
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
@@ -77,5 +77,5 @@ function marker(parts: string[], decision: RolloutDecision, at: number, plotH: n
     `<line x1="${fixed(at)}" x2="${fixed(at)}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="${color}" stroke-dasharray="2 2"/>`,
   );
   const label = decision.action === 'rollback' ? 'rollback' : `${decision.to} %`;
-  parts.push(`<text x="${fixed(at + 3)}" y="${PAD.top + 12}" fill="${color}">${escape(label)}</text>`);
+  parts.push(`<text x="${fixed(at + 3)}" y="${PAD.top + 12}" fill="${color}">${escapeXml(label)}</text>`);
 }
