@@ -90,6 +90,19 @@ ${COMMON_HELP}`,
     load: () => import('./commands/results.js'),
   },
   {
+    name: 'migrate',
+    summary: 'create or upgrade the PostgreSQL tables (safe to run at every deploy)',
+    help: `Usage:
+  tiqology migrate --database-url <url>
+
+Options:
+  --database-url <url>    PostgreSQL (default: $DATABASE_URL); needs the pg package
+
+${COMMON_HELP}`,
+    options: { 'database-url': { type: 'string' } },
+    load: () => import('./commands/migrate.js'),
+  },
+  {
     name: 'rollout',
     summary: 'guarded rollouts: advance a flag step by step while its guardrails hold, roll back when harmed',
     help: `Usage:
@@ -126,19 +139,6 @@ Examples:
       enable: { type: 'boolean' },
     },
     load: () => import('./commands/rollout.js'),
-  },
-  {
-    name: 'migrate',
-    summary: 'create or upgrade the PostgreSQL tables (safe to run at every deploy)',
-    help: `Usage:
-  tiqology migrate --database-url <url>
-
-Options:
-  --database-url <url>    PostgreSQL (default: $DATABASE_URL); needs the pg package
-
-${COMMON_HELP}`,
-    options: { 'database-url': { type: 'string' } },
-    load: () => import('./commands/migrate.js'),
   },
   {
     name: 'forecast',
