@@ -35,20 +35,32 @@ export function createMemoryLease(name: string): RolloutLease {
   };
 }
 
+/** What a statement of the lease answers. */
+export interface LeaseQueryResult {
+  /** The rows returned. */
+  rows: Record<string, unknown>[];
+}
+
 /** The part of a `pg` client the lease uses. */
 export interface LeaseClient {
   /** Runs one statement. */
-  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  query(text: string, values?: unknown[]): Promise<LeaseQueryResult>;
   /** Returns the connection to its pool (`true`: close it). */
   release(destroy?: boolean | Error): void;
   /** Listens for the connection's errors. */
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
+/** The part of a `pg.Pool` the lease uses. */
+export interface LeasePool {
+  /** Checks out one connection. */
+  connect(): Promise<LeaseClient>;
+}
+
 /** Options of {@link createPostgresLease}. */
 export interface PostgresLeaseOptions {
   /** A `pg.Pool` (or anything with `connect()` returning a client). One of its connections is kept while the lease is held. */
-  pool: { connect(): Promise<LeaseClient> };
+  pool: LeasePool;
   /** What is leased, e.g. `leaseName(flagKey, environment)`. */
   name: string;
 }
