@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { selfAlias } from './vitest.config.js';
 
 // The real-Prometheus suite: promtool on the shipped rules and a Prometheus server (Debian's
 // `prometheus` package) scraping a test app on 127.0.0.1. Run by .ci/run, or by a developer with
 // `apt-get install -y prometheus` then `npm run test:prometheus`. Not part of `npm test`.
 export default defineConfig({
+  resolve: { alias: selfAlias },
   test: {
     include: ['test/prometheus/**/*.test.ts'],
     testTimeout: 120_000,

@@ -276,6 +276,22 @@ describe('tiqology demo', () => {
     expect(stdout).toMatch(/^7-Day Forecast: \$[\d,]+\.\d\d \(avg \$[\d,]+\.\d\d\/day\)$/m);
     expect(stdout).toContain('Forecast chart: chart.svg');
     expect(readFileSync(join(cwd, 'chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*(SCALE_UP|SCALE_DOWN|MAINTAIN)/);
+    // The guarded-rollout act: the bad release advances, then is rolled back before 25 %.
+    const timeline = [...stdout.matchAll(/^\s+\+\d+ min {2}(advance|rollback)\s+(\d+) % → (\d+) %/gm)].map((m) => [
+      m[1],
+      Number(m[2]),
+      Number(m[3]),
+    ]);
+    expect(timeline[0]).toEqual(['advance', 0, 1]);
+    const rollback = timeline.at(-1) as [string, number, number];
+    expect(rollback[0]).toBe('rollback');
+    expect(rollback[1]).toBeLessThan(25);
+    expect(stdout).toMatch(/error rate is worse on the new code/);
+    expect(stdout).toMatch(/Caught at \d+ %: [\d,]+ users saw the bad release/);
+    const chart = readFileSync(join(cwd, 'tiqology-demo-rollout.svg'), 'utf8');
+    expect(chart).toMatch(/^<svg/);
+    expect(chart).toContain('>rollback</text>');
+    expect(chart.match(/<polyline /g)).toHaveLength(2);
   });
 
   it('is reproducible: the same seed prints the same numbers; another seed other users', async () => {

@@ -150,6 +150,44 @@ ${COMMON_HELP}`,
     load: () => import('./commands/migrate.js'),
   },
   {
+    name: 'rollout',
+    summary: 'guarded rollouts: advance a flag step by step while its guardrails hold, roll back when harmed',
+    help: `Usage:
+  tiqology rollout run <key> --plan <plan.json> [--interval 60s] [--once] [--enable]
+  tiqology rollout resume <key>              clear a rollback so that run may start again
+
+run checks the flag's guardrails (from Prometheus, as the plan file says) every --interval and
+advances, holds, completes or rolls back; it stops at complete or rollback. A dry run unless
+--enable: decisions are printed, nothing is written. The plan file holds steps, minStep ("10m")
+or minStepMs, minSamplePerStep, guardrails, onHarm, alpha, and prometheus { url, selector?,
+treatmentVariants?, metrics? } (see docs/rollouts.md).
+
+Options of run:
+  --plan <file>           the plan file (JSON)
+  --interval <span>       time between checks: 30s, 5m, 1h (default 60s)
+  --once                  one check, then exit (a scheduled job); the exit code says the action
+  --enable                write the decisions to the store (default: dry run)
+
+Exit codes of run: 0 advance, 3 hold, 4 complete, 5 rollback (1 failure, 2 usage).
+
+${STORE_HELP}
+
+${COMMON_HELP}
+
+Examples:
+  tiqology rollout run new-checkout --plan rollout.json --database-url "$DATABASE_URL" --enable
+  tiqology rollout run new-checkout --plan rollout.json --once --enable   # every 10 minutes from cron
+  tiqology rollout resume new-checkout --database-url "$DATABASE_URL"`,
+    options: {
+      ...STORE_OPTIONS,
+      plan: { type: 'string' },
+      interval: { type: 'string' },
+      once: { type: 'boolean' },
+      enable: { type: 'boolean' },
+    },
+    load: () => import('./commands/rollout.js'),
+  },
+  {
     name: 'forecast',
     summary: 'forecast a traffic series from a CSV file, with intervals and an SVG chart',
     help: `Usage:

@@ -16,6 +16,8 @@ export interface OpenedStore {
   label: string;
   /** Releases the store (its connections, if any); called once the command is done. */
   close(): Promise<void>;
+  /** The PostgreSQL pool behind the store, when there is one (for a rollout's lease across processes). */
+  pool?: PgPool;
 }
 
 /** One kind of store the CLI can open. */
@@ -62,6 +64,12 @@ export interface PgPool {
   end(): Promise<void>;
   /** Listens for errors of idle connections. */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Checks out one connection (kept by a rollout's lease). */
+  connect(): Promise<{
+    query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+    release(destroy?: boolean | Error): void;
+    on(event: 'error', listener: (error: Error) => void): unknown;
+  }>;
 }
 
 /** A pool for one short command: two connections, a connect timeout, idle errors ignored (the command reports its own). */
@@ -98,7 +106,7 @@ export const STORE_SOURCES: readonly StoreSource[] = [
       const pool = await openPool(value);
       const { createPostgresStorage } = await import('@tiqology/elite/adapters/postgres');
       const storage = createPostgresStorage({ pool, closePool: true });
-      return { storage, label: `postgres ${describeUrl(value)}`, close: () => storage.close?.() ?? pool.end() };
+      return { storage, pool, label: `postgres ${describeUrl(value)}`, close: () => storage.close?.() ?? pool.end() };
     },
   },
   {

@@ -14,6 +14,7 @@ import type { StoredFlag } from '../definitions/index.js';
 import { EliteError } from '../internal/errors.js';
 import { type Logger, toSafeLogger } from '../internal/logger.js';
 import { decideRollout } from './decide.js';
+import type { RolloutLease } from './lease.js';
 import { validatePlan } from './plan.js';
 import type { ResolvedPlan, RolloutDecision, RolloutFigures, RolloutMetricsSource, RolloutPlan } from './types.js';
 
@@ -38,6 +39,11 @@ export interface RolloutControllerOptions {
   now?: () => number;
   /** Where problems are logged. Default `console`. */
   logger?: Logger;
+  /**
+   * Only the holder of this lease acts (`createPostgresLease`, `createMemoryLease`): a check
+   * without it holds, writes nothing and says another controller has the flag. Default none.
+   */
+  lease?: RolloutLease;
 }
 
 /** A controller for one plan. */
@@ -48,6 +54,8 @@ export interface RolloutController {
   check(): Promise<RolloutDecision>;
   /** Every decision so far, oldest first (the last 1,000). */
   readonly decisions: readonly RolloutDecision[];
+  /** Gives up the lease, if any. Never rejects. */
+  close(): Promise<void>;
 }
 
 const MAX_DECISIONS = 1_000;
@@ -84,8 +92,33 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
   };
 
+  /** Why this controller may not act now, or undefined when it may. */
+  const leaseProblem = async (): Promise<string | undefined> => {
+    if (options.lease === undefined) return undefined;
+    try {
+      if (await options.lease.acquire()) return undefined;
+      return `another controller holds the lease on ${plan.flagKey}: holding, this one does not act`;
+    } catch (error) {
+      return `the lease could not be taken (${error instanceof Error ? error.message : String(error)}): holding`;
+    }
+  };
+
   const decide = async (): Promise<RolloutDecision> => {
     const at = now();
+    const problem = await leaseProblem();
+    if (problem !== undefined)
+      return {
+        flagKey: plan.flagKey,
+        action: 'hold',
+        from: NaN,
+        to: NaN,
+        reasons: [problem],
+        guardrails: [],
+        treatmentRequests: 0,
+        stepAgeMs: 0,
+        at,
+        dryRun: true,
+      };
     let flag: StoredFlag | undefined;
     try {
       flag = await storage.getFlag(plan.flagKey, plan.environment);
@@ -153,6 +186,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         logger.warn(`elite/rollouts: onDecision threw (${error instanceof Error ? error.message : String(error)}); the decision stands`);
       }
       return decision;
+    },
+    close: async () => {
+      await options.lease?.release().catch(() => {});
     },
   };
 }

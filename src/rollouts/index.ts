@@ -10,7 +10,11 @@ export type { RolloutController, RolloutControllerOptions } from './controller.j
 export { createRolloutController, ROLLOUT_STATE_KEY, ROLLOUT_WRITER } from './controller.js';
 export type { RolloutState } from './decide.js';
 export { decideRollout, evaluateGuardrail } from './decide.js';
+export type { LeaseClient, LeasePool, LeaseQueryResult, PostgresLeaseOptions, RolloutLease } from './lease.js';
+export { createMemoryLease, createPostgresLease, leaseName } from './lease.js';
 export { DEFAULT_MIN_SAMPLE_PER_STEP, DEFAULT_MIN_STEP_MS, DEFAULT_SEQUENTIAL_TUNING, validatePlan } from './plan.js';
+export type { PrometheusMetricNames, PrometheusSourceOptions } from './prometheus-source.js';
+export { createPrometheusSource } from './prometheus-source.js';
 export type { RolloutObservation, RolloutRecorder, RolloutRecorderOptions } from './recorder.js';
 export { createRolloutRecorder } from './recorder.js';
 export type { MomentEstimate } from './sequential.js';

@@ -3,11 +3,14 @@
  * the error counter and the alert window. Series are looked up once per (method, route, status),
  * and again only when a family evicted a series since (the shared `epoch` moved).
  */
+
+import { currentAttribution } from './attribution.js';
 import { type CounterSeries, type HistogramSeries, observe } from './capped-family.js';
 import { HTTP_DURATION_BUCKETS, methodLabel, routeLabel } from './http-labels.js';
 import { isValidRequest } from './record-checks.js';
 import { type RecorderContext, setBounded } from './recorder-context.js';
 import type { RequestRecord } from './types.js';
+import { statusClass, type VariantRequestMetrics } from './variant-request-metrics.js';
 
 /** The series one (method, route, status) writes. */
 interface RequestSeries {
@@ -17,15 +20,15 @@ interface RequestSeries {
   epoch: number;
 }
 
-/** Builds the instance's `recordRequest`; it never throws (an invalid record is dropped, counted, warned about once). */
-export function createRequestRecorder({
-  families,
-  epoch,
-  now,
-  window,
-  counts,
-  warnOnce,
-}: RecorderContext): (request: RequestRecord) => void {
+/**
+ * Builds the instance's `recordRequest`; it never throws (an invalid record is dropped, counted,
+ * warned about once). With `variants` tracking flags, a request carrying their variants (its
+ * `flags`, else the attribution scope's) is also counted per variant.
+ */
+export function createRequestRecorder(
+  { families, epoch, now, window, counts, warnOnce }: RecorderContext,
+  variants?: VariantRequestMetrics,
+): (request: RequestRecord) => void {
   const requestCache = new Map<string, RequestSeries>();
   // routeLabel runs a few regular expressions per segment: remember each path's label.
   const routeCache = new Map<string, string>();
@@ -68,5 +71,7 @@ export function createRequestRecorder({
     let bucket = 0;
     while (bucket < HTTP_DURATION_BUCKETS.length && seconds > (HTTP_DURATION_BUCKETS[bucket] as number)) bucket++;
     slot.latency[bucket] = (slot.latency[bucket] as number) + 1;
+    if (variants?.enabled === true)
+      variants.record(request.flags ?? currentAttribution()?.flags, statusClass(request.status, request.error), request.durationMs, at);
   };
 }

@@ -27,6 +27,7 @@ import type { Telemetry } from './telemetry-api.js';
 import { resolveTelemetryOptions } from './telemetry-options.js';
 import { getTracer, runInSpan } from './tracing.js';
 import type { TelemetryOptions } from './types.js';
+import { createVariantRequestMetrics } from './variant-request-metrics.js';
 
 /** Key of the process-wide prom-client registry; re-exported for the tests that look it up. */
 export { REGISTRY_KEY } from './registry.js';
@@ -47,7 +48,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const counts = createTelemetryCounts();
   const warnOnce = createWarnOnce(logger);
   const { idleMs, now: policyNow } = resolved.seriesPolicy.forLabel(0, 'model');
-  const attribution = createAttributionMetrics(resolveAttributionOptions(options.attribution), {
+  const attributionOptions = resolveAttributionOptions(options.attribution);
+  const attribution = createAttributionMetrics(attributionOptions, {
     maxSeries: resolved.maxSeries,
     policy: { idleMs, now: policyNow, epoch },
     warnOnce,
@@ -59,12 +61,18 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       `elite/telemetry: experimentEvents.client.track() threw (${error instanceof Error ? error.message : String(error)}); the completion's experiment events are lost (counted in elite_telemetry_dropped_total{reason="experiment_event_failed"})`,
     );
   });
-  const allFamilies = [...llmFamilies, ...attribution.families];
+  const variantRequests = createVariantRequestMetrics(attributionOptions.flags, resolved.maxSeries, { idleMs, now: policyNow, epoch });
+  const allFamilies = [...llmFamilies, ...attribution.families, ...variantRequests.families];
   const alerting = createAlerting({ options, config: resolved.alertConfig, enabled: resolved.alertsEnabled, now, logger, warnOnce });
   // A `defaultMetrics: false` for the process-wide registry takes effect now, not at the next load.
   dropGlobalDefaultsIfUnwanted(options);
   // The per-user family is exported through its window (TopSpenders closes a finished one first).
-  const exported = [...llmFamilies, ...attribution.metrics, ...createSelfMetrics(counts, allFamilies, alerting.flagTotals)];
+  const exported = [
+    ...llmFamilies,
+    ...attribution.metrics,
+    ...variantRequests.families,
+    ...createSelfMetrics(counts, allFamilies, alerting.flagTotals),
+  ];
   const registry = createRegistryLoader(options, exported);
   const discordNotifiers = new Set<DiscordNotifier>();
   const recording = { families, epoch, now, window: alerting.window, counts, warnOnce };
@@ -78,7 +86,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     trace: (name, fn, attributes) => runInSpan(tracer, name, fn, attributes),
     recordCompletion: createCompletionRecorder(recording, resolved.prices, attribution, experimentEvents),
     withAttribution,
-    recordRequest: createRequestRecorder(recording),
+    recordRequest: createRequestRecorder(recording, variantRequests),
     instrumentOpenAI: (client, instrumentOptions = {}) =>
       instrumentOpenAIClient(client, {
         tracer,

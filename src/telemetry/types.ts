@@ -53,6 +53,12 @@ export interface RequestRecord {
   durationMs: number;
   /** Set when the handler threw (counted as an error whatever the status). */
   error?: boolean | undefined;
+  /**
+   * Flag key → variant served to the request's user (default: the `withAttribution` scope's). The
+   * flags listed in `attribution.flags` label `http_variant_requests_total` and the latency
+   * sums, which guarded rollouts read from Prometheus; other flags are ignored.
+   */
+  flags?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What `telemetry.observeFlags()` reads: the flags client's `stats()` counters. */
@@ -166,7 +172,12 @@ export interface TelemetryStats {
  * bounded: `feature` values and variants by the series cap, users by the top-spenders sketch.
  */
 export interface AttributionOptions {
-  /** Flag keys whose variants label `llm_variant_cost_usd_total` and `llm_variant_completions_total`; other flags stay on spans only. Default none. */
+  /**
+   * Flag keys whose variants label `llm_variant_cost_usd_total` and `llm_variant_completions_total`,
+   * and, for requests, `http_variant_requests_total{flag,variant,status_class}`,
+   * `http_variant_latency_ms_sum` and `http_variant_latency_ms_squares_sum` (list the flags under a
+   * rollout plan); other flags stay on spans only. Default none.
+   */
   flags?: readonly string[];
   /**
    * Users kept per window in `llm_user_cost_usd_total` (a Space-Saving sketch of this many

@@ -13,6 +13,8 @@ import type { ExperimentResults } from '@tiqology/elite';
 import { type CommandContext, quoteArguments } from '../context.js';
 import type { MetricsScrape } from '../demo/metrics-endpoint.js';
 import { scrapeMetrics, serveMetrics } from '../demo/metrics-endpoint.js';
+import { type RolloutAct, runRolloutAct } from '../demo/rollout-act.js';
+import { rolloutChart } from '../demo/rollout-chart.js';
 import { DEMO_CAPACITY, DEMO_ENVIRONMENT, DEMO_FLAGS, PRICING } from '../demo/scenario.js';
 import { seededRandom } from '../demo/seeded-random.js';
 import { type SimulationTotals, simulateUsers } from '../demo/simulate-users.js';
@@ -123,6 +125,26 @@ function demoJson(
   };
 }
 
+/** Where the rollout chart goes: beside the forecast chart, as `tiqology-demo-rollout.svg`. */
+function rolloutSvgPath(forecastSvg: string): string {
+  const slash = forecastSvg.lastIndexOf('/');
+  return `${forecastSvg.slice(0, slash + 1)}tiqology-demo-rollout.svg`;
+}
+
+/** The guarded-rollout act as a short timeline. */
+function sayRollout(say: Say, out: Output, act: RolloutAct): void {
+  say(out.colors.bold('Guarded rollout') + ' of new-search: new code at 4 % errors against 1 %, plan 1 → 5 → 25 → 50 → 100 %');
+  for (const d of act.timeline) {
+    const minute = `+${Math.round((d.at - act.startedAt) / 60_000)} min`.padStart(7);
+    const color = d.action === 'rollback' ? out.colors.red : out.colors.green;
+    say(`  ${minute}  ${color(d.action.padEnd(8))}  ${`${d.from} % → ${d.to} %`.padEnd(11)}  ${d.reasons.join('; ')}`);
+  }
+  const last = act.timeline.at(-1);
+  if (last?.action === 'rollback')
+    say(`  Caught at ${last.from} %: ${count(act.exposedUsers)} users saw the bad release, of ${count(act.requests)} requests simulated.`);
+  say();
+}
+
 /** Resolves on the first SIGINT or SIGTERM (Ctrl-C), for `--keep-serving`. */
 function untilInterrupted(): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -184,11 +206,23 @@ export async function run(context: CommandContext): Promise<number> {
     const outlook = await forecastDemoTraffic(io, snapshot.p95Ms);
     sayOutlook(say, out, outlook);
     await writeTextFile(io, options.svgPath, await outlookChart(outlook));
-    const elapsedS = (performance.now() - started) / 1000;
     say(`Forecast chart: ${options.svgPath}`);
+    say();
+
+    // A separate seeded stream: the act's users do not shift the simulation's.
+    const act = await runRolloutAct(seededRandom(options.seed ^ 0x5eed));
+    const rolloutSvg = rolloutSvgPath(options.svgPath);
+    sayRollout(say, out, act);
+    await writeTextFile(io, rolloutSvg, rolloutChart(act));
+    say(`Rollout chart: ${rolloutSvg}`);
+    const elapsedS = (performance.now() - started) / 1000;
     say(`Done in ${elapsedS.toFixed(1)} s.`);
 
-    if (out.json) out.data(demoJson(options, totals, results, { url: metrics.url, ...scraped }, outlook, Math.round(elapsedS * 1000)));
+    if (out.json)
+      out.data({
+        ...demoJson(options, totals, results, { url: metrics.url, ...scraped }, outlook, Math.round(elapsedS * 1000)),
+        rollout: { timeline: act.timeline, exposedUsers: act.exposedUsers, requests: act.requests, svg: rolloutSvg },
+      });
     if (options.keepServing) {
       say(`Serving ${metrics.url} until Ctrl-C.`);
       await untilInterrupted();

@@ -1,0 +1,77 @@
+/**
+ * The plan file of `tiqology rollout run`: a rollout plan (steps, minimum time and sample per
+ * step, guardrails) and where its figures come from (`prometheus`: the URL and, when the app does
+ * not export the SDK's standard metric names, its own). The flag and environment come from the
+ * command line. Everything is checked before the store is opened.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { PrometheusSourceOptions, RolloutPlan } from '@tiqology/elite/rollouts';
+import { CliError, type CliIo, usageError } from './io.js';
+
+/** A plan file once read: the plan for the flag, and the Prometheus source's options. */
+export interface PlanFile {
+  /** The plan, with the command line's flag and environment. */
+  plan: RolloutPlan;
+  /** How to query Prometheus. */
+  prometheus: PrometheusSourceOptions;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `90s`, `10m`, `1h`, `500ms` → ms; undefined when it is not a duration. */
+export function parseDuration(value: string): number | undefined {
+  const match = DURATION.exec(value.trim());
+  if (match === null) return undefined;
+  return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+}
+
+/** Reads and checks a plan file. `CliError` (exit 1) naming the file and the field for bad content. */
+export async function readPlanFile(path: string, io: CliIo, flagKey: string, environment: string): Promise<PlanFile> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${(error as Error).message}`, 1, { cause: error });
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new CliError(`invalid JSON in ${path}: ${(error as Error).message}`, 1, { cause: error });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new CliError(`${path}: a plan must be a JSON object { steps, guardrails, prometheus, … }`);
+  const { prometheus, minStep, flagKey: fileKey, environment: fileEnv, ...rest } = parsed;
+  if (fileKey !== undefined && fileKey !== flagKey)
+    throw new CliError(`${path}: flagKey "${String(fileKey)}" differs from the argument ${flagKey}`);
+  if (fileEnv !== undefined && fileEnv !== environment)
+    throw new CliError(`${path}: environment "${String(fileEnv)}" differs from the command's environment ${environment} (--env)`);
+  const plan = { ...rest, flagKey, environment } as unknown as RolloutPlan;
+  if (minStep !== undefined) {
+    const ms = typeof minStep === 'string' ? parseDuration(minStep) : undefined;
+    if (ms === undefined)
+      throw new CliError(`${path}: minStep must be a duration like "10m", "90s" or "1h", got ${JSON.stringify(minStep)}`);
+    plan.minStepMs = ms;
+  }
+  if (prometheus === null || typeof prometheus !== 'object' || typeof (prometheus as { url?: unknown }).url !== 'string')
+    throw new CliError(`${path}: prometheus must be an object with the server's url, e.g. { "url": "http://prometheus:9090" }`);
+  const source = prometheus as PrometheusSourceOptions;
+  const costGuarded =
+    Array.isArray(plan.guardrails) && (plan.guardrails as { metric?: unknown }[]).some((g) => g?.metric === 'cost_per_request');
+  if (costGuarded && (source.metrics?.costSum === undefined || source.metrics.costSquaresSum === undefined))
+    throw new CliError(
+      `${path}: a cost_per_request guardrail needs prometheus.metrics.costSum and costSquaresSum (counters of Σ cost and Σ cost² per request by flag and variant)`,
+    );
+  return { plan, prometheus: source };
+}
+
+/** `--interval`: a duration of at least 1 s; default 60 s. */
+export function parseInterval(value: unknown): number {
+  if (value === undefined) return 60_000;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined || ms < 1_000)
+    throw usageError(`--interval must be a duration of at least 1s, like 30s, 5m or 1h, got "${String(value)}"`);
+  return ms;
+}
