@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/cli/in-process.js';
-import { seededRandom } from './demo/seeded-random.js';
+import { seededRandom } from '../internal/seeded-random.js';
 import { EXIT } from './io.js';
 
 const DEMO_CSV = new URL('../../data/demo/traffic.csv', import.meta.url).pathname;

@@ -3,10 +3,12 @@
  * memory store, each request lands in the rollout recorder with the group the flag served, and the
  * controller checks every 10 simulated seconds and writes the rollout to the store.
  */
+
 import { describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
 import { createFlags } from '../flags/create-flags.js';
 import type { FlagDefinition } from '../flags/types.js';
+import { seededRandom } from '../internal/seeded-random.js';
 import { createRolloutController } from './controller.js';
 import { createRolloutRecorder } from './recorder.js';
 import type { RolloutDecision, RolloutPlan } from './types.js';
@@ -14,18 +16,6 @@ import type { RolloutDecision, RolloutPlan } from './types.js';
 const quiet = { warn: () => {}, error: () => {} };
 const KEY = 'new-checkout';
 const TICK_MS = 10_000;
-
-/** A seeded PRNG (mulberry32): every run of the suite sees the same users and outcomes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A standard normal draw (Box–Muller). */
 const normal = (rand: () => number) => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -51,7 +41,7 @@ const plan: RolloutPlan = {
 };
 
 async function run(scenario: Scenario) {
-  const rand = random(scenario.seed);
+  const rand = seededRandom(scenario.seed);
   let clock = Date.UTC(2026, 11, 1);
   const now = () => clock;
   const flag: FlagDefinition = { key: KEY, environment: 'production', enabled: true, rollout: 0 };

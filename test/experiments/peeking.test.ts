@@ -4,20 +4,10 @@
  * far exceed 5 %; confidence sequences keep it at or below 5 %. Deterministic: a seeded generator.
  * The figures are quoted in docs/experiments.md.
  */
+
 import { describe, expect, it } from 'vitest';
 import { analyzeExperiment, type VariantMetricStats } from '../../src/experiments/index.js';
-
-/** mulberry32: a small seeded PRNG, so the rates are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/internal/seeded-random.js';
 
 const EXPERIMENTS = 1000;
 const READS = 30;
@@ -25,7 +15,7 @@ const USERS_PER_DAY = 100;
 const RATE = 0.1;
 
 function falsePositiveRate(sequential: boolean): number {
-  const next = random(20261204);
+  const next = seededRandom(20261204);
   let falsePositives = 0;
   for (let e = 0; e < EXPERIMENTS; e++) {
     const arms = [

@@ -6,7 +6,7 @@
  * LLM completions, so that every query of the Grafana dashboard returns data, the attribution
  * panels (cost per feature, top spenders, cost per variant) included.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/adapters/memory.js';
 import { createFlags } from '../../src/flags/index.js';
 import { createTelemetry } from '../../src/telemetry/index.js';
+import { type PrometheusServer, startPrometheus } from './server.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const RULES = join(root, 'prometheus/alerts.yml');
@@ -26,15 +27,6 @@ const ALERTS = [
   'EliteHighLatencyP95',
   'EliteLowFlagCacheHitRatio',
 ];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 describe('promtool', () => {
   it('checks the shipped rules', () => {
@@ -60,7 +52,7 @@ describe('promtool', () => {
 
 describe('a real Prometheus scraping a test app', () => {
   let dir: string;
-  let prometheus: ChildProcess | undefined;
+  let prometheus: PrometheusServer | undefined;
   let app: Server;
   let api: string;
   let traffic: ReturnType<typeof setInterval> | undefined;
@@ -79,8 +71,8 @@ describe('a real Prometheus scraping a test app', () => {
     const appPort = (app.address() as AddressInfo).port;
     // The test copy: same expressions, `for:` shortened so each alert fires within seconds.
     writeFileSync(join(dir, 'alerts.yml'), readFileSync(RULES, 'utf8').replace(/for: \S+/g, 'for: 1s'));
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
+    prometheus = await startPrometheus(
+      dir,
       [
         'global:',
         '  scrape_interval: 1s',
@@ -94,31 +86,7 @@ describe('a real Prometheus scraping a test app', () => {
         '',
       ].join('\n'),
     );
-    const port = await freePort();
-    api = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    prometheus.stderr?.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ready = await fetch(`${api}/-/ready`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (ready) break;
-      if (Date.now() > deadline || prometheus.exitCode !== null) throw new Error(`prometheus did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    api = prometheus.api;
     // Traffic while Prometheus scrapes: half the requests fail, all take 800 ms, every flag
     // lookup is of a new key (a cache miss).
     let key = 0;
@@ -147,11 +115,7 @@ describe('a real Prometheus scraping a test app', () => {
 
   afterAll(async () => {
     if (traffic) clearInterval(traffic);
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((r) => prometheus?.once('exit', r));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
     await new Promise((r) => app?.close(r));
     await flags.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

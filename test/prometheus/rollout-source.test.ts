@@ -4,7 +4,6 @@
  * figures since a step began equal what the apps recorded after it (summed over the instances,
  * without what came before), then a controller reading them rolls a bad release back.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,24 +15,16 @@ import { createPrometheusSource, createRolloutController } from '../../src/rollo
 import type { GroupFigures } from '../../src/rollouts/types.js';
 import { createTelemetry, type Telemetry } from '../../src/telemetry/index.js';
 import { runCli } from '../cli/in-process.js';
+import { freePort, type PrometheusServer, startPrometheus } from './server.js';
 
 const KEY = 'new-checkout';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** What the test recorded per group, to compare with the source's figures. */
 const expected = () => ({ requests: 0, errors: 0, latencySum: 0, latencySumSquares: 0, costSum: 0, costSumSquares: 0 });
 
 describe('createPrometheusSource on a real Prometheus', () => {
   let dir: string;
-  let prometheus: ChildProcess | undefined;
+  let prometheus: PrometheusServer | undefined;
   const apps: Server[] = [];
   const telemetries: Telemetry[] = [];
   let api: string;
@@ -53,8 +44,8 @@ describe('createPrometheusSource on a real Prometheus', () => {
       apps.push(app);
       telemetries.push(telemetry);
     }
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
+    prometheus = await startPrometheus(
+      dir,
       [
         'global:',
         '  scrape_interval: 1s',
@@ -65,39 +56,11 @@ describe('createPrometheusSource on a real Prometheus', () => {
         '',
       ].join('\n'),
     );
-    const port = await freePort();
-    api = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    prometheus.stderr?.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ready = await fetch(`${api}/-/ready`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (ready) break;
-      if (Date.now() > deadline || prometheus.exitCode !== null) throw new Error(`prometheus did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    api = prometheus.api;
   });
 
   afterAll(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((r) => prometheus?.once('exit', r));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
     for (const app of apps) await new Promise((r) => app.close(r));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -10,13 +10,13 @@
  * @packageDocumentation
  */
 import type { ExperimentResults } from '@tiqology/elite';
+import { seededRandom } from '../../internal/seeded-random.js';
 import { type CommandContext, quoteArguments } from '../context.js';
 import type { MetricsScrape } from '../demo/metrics-endpoint.js';
 import { scrapeMetrics, serveMetrics } from '../demo/metrics-endpoint.js';
 import { type RolloutAct, runRolloutAct } from '../demo/rollout-act.js';
 import { rolloutChart } from '../demo/rollout-chart.js';
 import { DEMO_CAPACITY, DEMO_ENVIRONMENT, DEMO_FLAGS, PRICING } from '../demo/scenario.js';
-import { seededRandom } from '../demo/seeded-random.js';
 import { type SimulationTotals, simulateUsers } from '../demo/simulate-users.js';
 import { forecastDemoTraffic, outlookChart, type TrafficOutlook } from '../demo/traffic-outlook.js';
 import { decisionLines, renderForecast } from '../forecast-text.js';

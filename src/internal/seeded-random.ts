@@ -1,6 +1,6 @@
 /**
  * mulberry32: a small seeded PRNG with a full 2^32 period, uniform in [0, 1). Not
- * cryptographic; here only so every run of the demo simulates the same users.
+ * cryptographic: only so every run of a simulation (the demo, the test suites) draws the same numbers.
  */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
