@@ -68,13 +68,20 @@ Options of history:
 
 Options of types:
   --out <file.d.ts>       write the declaration there (default: print it)
+  --react                 type the hooks of @tiqology/elite/react too (apps with React)
 
 ${COMMON_HELP}
 
 Examples:
   tiqology flags set '{"key":"new-checkout","enabled":true,"rollout":10}' --file flags.json
   tiqology flags rollout new-checkout 50 --database-url "$DATABASE_URL"`,
-    options: { ...STORE_OPTIONS, 'if-version': { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      ...STORE_OPTIONS,
+      'if-version': { type: 'string' },
+      limit: { type: 'string' },
+      out: { type: 'string' },
+      react: { type: 'boolean' },
+    },
     load: () => import('./commands/flags.js'),
   },
   {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +50,52 @@ describe('tiqology flags types', () => {
   it('declares an empty registry when there are no flags (then any key is allowed, as without the file)', () => {
     expect(declarationOf([], 'nowhere')).toContain('  interface FlagRegistry {\n\n  }');
   });
+});
+
+describe('tiqology flags types --react', () => {
+  it("types the React hooks from the same file: a misspelt key is an error, useVariant returns the flag's variants", async () => {
+    const ts = await import('typescript');
+    const dir = mkdtempSync(join(tmpdir(), 'elite-types-react-'));
+    const run = await runCli(['flags', 'types', '--file', join(root, FIXTURE), '--react', '--out', join(dir, 'flags.d.ts')], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'flags.d.ts'), 'utf8')).toContain("declare module '@tiqology/elite/react' {\n  interface FlagTypes {");
+    // A component of the app: the expected errors must occur, and nothing else may fail.
+    const app = join(dir, 'app.ts');
+    writeFileSync(
+      app,
+      [
+        "import { useFlagValue, useVariant } from '@tiqology/elite/react';",
+        "const variant: 'control' | 'variant-a' | 'variant-b' | undefined = useVariant('pricing-test');",
+        "const price: number = useFlagValue('pricing-test', { price: 20, badge: null }).price;",
+        '// @ts-expect-error a misspelt key',
+        "useVariant('pricing-tset');",
+        '// @ts-expect-error not a variant of the flag',
+        "const wrong: 'control' | undefined = useVariant('pricing-test');",
+        'export { price, variant, wrong };',
+      ].join('\n'),
+    );
+    const program = ts.createProgram([app, join(dir, 'flags.d.ts')], {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      baseUrl: root,
+      paths: {
+        '@tiqology/elite': ['src/index.ts'],
+        '@tiqology/elite/flags': ['src/flags/index.ts'],
+        '@tiqology/elite/react': ['src/react/index.ts'],
+      },
+      typeRoots: [join(root, 'node_modules/@types')],
+      types: [],
+    });
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file === undefined || !d.file.fileName.includes('/src/'))
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(problems).toEqual([]);
+    const misplaced = await runCli(['flags', 'list', '--file', join(root, FIXTURE), '--react'], { cwd: dir });
+    expect(misplaced).toMatchObject({ code: 2, stderr: expect.stringMatching(/--react applies to flags types/) });
+  }, 60_000);
 });

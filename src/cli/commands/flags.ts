@@ -126,6 +126,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
   if (subcommand !== 'history' && values.limit !== undefined) throw usageError('--limit applies to flags history');
   const limit = subcommand === 'history' ? parseLimit(values.limit) : 0;
   if (subcommand !== 'types' && values.out !== undefined) throw usageError('--out applies to flags types');
+  if (subcommand !== 'types' && values.react !== undefined) throw usageError('--react applies to flags types');
   const environment = environmentOf(values, io);
   const expectedVersion = parseVersion(values['if-version']);
   const percent = subcommand === 'rollout' ? parsePercent(args[1] as string) : undefined;
@@ -214,7 +215,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
         case 'types':
           await writeTypes(
             await storage.listFlags(environment),
-            { source: `the ${environment} flags of ${label}`, out: values.out as string | undefined },
+            { source: `the ${environment} flags of ${label}`, out: values.out as string | undefined, react: values.react === true },
             io,
             out,
           );
