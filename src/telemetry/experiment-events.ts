@@ -32,7 +32,7 @@ export function createExperimentEvents(
   onFailure: (error: unknown) => void,
 ): ExperimentEventRecorder | undefined {
   if (options === undefined) return undefined;
-  const client = options?.client as Partial<ExperimentEventSink> | undefined;
+  const client = options.client as Partial<ExperimentEventSink> | undefined;
   if (client === null || typeof client !== 'object' || typeof client.track !== 'function') {
     throw new EliteError('INVALID_OPTIONS', 'elite/telemetry: experimentEvents.client must be a flags client (createFlags() or flags)', {
       field: 'experimentEvents.client',
