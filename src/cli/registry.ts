@@ -208,8 +208,8 @@ Options:
   --column <name>         the value column (default: the first of ${VALUE_COLUMNS.join(', ')})
   --time-column <name>    the timestamp column (default: the first of ${TIME_COLUMNS.join(', ')})
   --model <name>          auto (default), seasonal-naive-day, seasonal-naive-week, seasonal-mean,
-                          prophet, mstl-ets, lag-regression, seasonal-median or
-                          seasonal-mean-8w
+                          prophet, mstl-ets, lag-regression, seasonal-median,
+                          seasonal-mean-8w or seasonal-median-level
   --svg <file>            also write the chart as SVG
 
 ${COMMON_HELP}

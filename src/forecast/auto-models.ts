@@ -1,6 +1,6 @@
 /**
  * Which models `auto` backtests, by horizon and history length: the six day-ahead models; for a horizon
- * of more than one day, the week-ahead trio (seasonal median, eight-week mean, lag regression); and with
+ * of more than one day, the four week-ahead models (seasonal median, level-matched seasonal median, eight-week mean, lag regression); and with
  * less than three weeks of history, seasonal naive day alone, as an explicit fallback with its reason.
  *
  * The thresholds were chosen on the tuning half of the benchmark panel's series (docs/benchmarks.md,
@@ -12,7 +12,7 @@ import { lagRegression } from './models/lag-regression.js';
 import { mstlEts } from './models/mstl-ets.js';
 import { prophet } from './models/prophet.js';
 import { seasonalMean, seasonalMean8w } from './models/seasonal-mean.js';
-import { seasonalMedian } from './models/seasonal-median.js';
+import { seasonalMedian, seasonalMedianLevel } from './models/seasonal-median.js';
 import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
 import type { Forecaster, ModelContext, TrafficFallback } from './types.js';
 
@@ -20,13 +20,35 @@ import type { Forecaster, ModelContext, TrafficFallback } from './types.js';
 export const DAY_AHEAD_MODELS: readonly Forecaster[] = [seasonalNaiveDay, seasonalNaiveWeek, seasonalMean, prophet, mstlEts, lagRegression];
 
 /** The models `auto` combines for horizons of more than a day. */
-export const WEEK_AHEAD_MODELS: readonly Forecaster[] = [seasonalMedian, seasonalMean8w, lagRegression];
+export const WEEK_AHEAD_MODELS: readonly Forecaster[] = [seasonalMedian, seasonalMedianLevel, seasonalMean8w, lagRegression];
 
 /** Days of history below which `auto` falls back to seasonal naive day. */
 export const MIN_AUTO_HISTORY_DAYS = 21;
 
 /** Horizons of more than this many days use the week-ahead models. */
 export const WEEK_AHEAD_AFTER_DAYS = 1;
+
+/** Whether `horizon` steps is past the day ahead (`dayLength` steps a day; 0 when the step does not divide a day). */
+export function isWeekAhead(horizon: number, dayLength: number): boolean {
+  return dayLength > 1 && horizon > WEEK_AHEAD_AFTER_DAYS * dayLength;
+}
+
+/** Default `backtestOrigins` up to a day ahead. */
+export const DAY_AHEAD_BACKTEST_ORIGINS = 7;
+
+/**
+ * Default `backtestOrigins` past a day ahead: two weeks of daily origins, each weekday twice. The week-ahead
+ * intervals are the residual quantiles as they are (no widening), so they need more residuals per step than
+ * the day ahead's: with 7 origins the tuning half's 80% intervals covered 77%, with 14 79% (docs/benchmarks.md).
+ */
+export const WEEK_AHEAD_BACKTEST_ORIGINS = 14;
+
+/**
+ * Default `intervalWidening` up to a day ahead (chosen on the benchmark panel: the raw conformal intervals
+ * covered 73% at the 80% level there). Past a day the default is 1: the backtest's residual quantiles per
+ * step, from {@link WEEK_AHEAD_BACKTEST_ORIGINS} origins, with no factor chosen on the panel.
+ */
+export const DAY_AHEAD_WIDENING = 1.2;
 
 /** The candidates of `auto` and how strictly they are pruned. */
 export interface AutoModels {
@@ -58,7 +80,7 @@ export function autoModels(n: number, horizon: number, dayLength: number, contex
       },
     };
   }
-  if (dayLength > 1 && horizon > WEEK_AHEAD_AFTER_DAYS * dayLength) {
+  if (isWeekAhead(horizon, dayLength)) {
     return { candidates: WEEK_AHEAD_MODELS.filter((m) => m.minLength(context) <= earliest), maxRatio: 1.5 };
   }
   return { candidates: DAY_AHEAD_MODELS.filter((m) => m.minLength(context) <= earliest), maxRatio: 1.15 };

@@ -6,13 +6,13 @@
 
 import { EliteError } from '../internal/errors.js';
 import { seasonalNaiveMae } from './accuracy.js';
-import { autoModels } from './auto-models.js';
+import { autoModels, DAY_AHEAD_BACKTEST_ORIGINS, isWeekAhead, DAY_AHEAD_WIDENING, WEEK_AHEAD_BACKTEST_ORIGINS } from './auto-models.js';
 import { backtestModel, type ModelBacktest, planOrigins, residualHalfWidths, selectWeights } from './backtest.js';
 import { lagRegression } from './models/lag-regression.js';
 import { mstlEts } from './models/mstl-ets.js';
 import { prophet } from './models/prophet.js';
 import { seasonalMean, seasonalMean8w } from './models/seasonal-mean.js';
-import { seasonalMedian } from './models/seasonal-median.js';
+import { seasonalMedian, seasonalMedianLevel } from './models/seasonal-median.js';
 import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
 import { checkOptionsObject } from './options.js';
 import {
@@ -46,6 +46,7 @@ export const TRAFFIC_MODELS: Readonly<Record<Exclude<TrafficModelName, 'auto'>, 
   'seasonal-mean': seasonalMean,
   'seasonal-mean-8w': seasonalMean8w,
   'seasonal-median': seasonalMedian,
+  'seasonal-median-level': seasonalMedianLevel,
   prophet,
   'mstl-ets': mstlEts,
   'lag-regression': lagRegression,
@@ -53,7 +54,12 @@ export const TRAFFIC_MODELS: Readonly<Record<Exclude<TrafficModelName, 'auto'>, 
 
 const DEFAULT_LEVELS = [80, 95];
 
-function checkOptions(options: TrafficOptions): { levels: number[]; model: TrafficModelName; originCount: number; widening: number } {
+function checkOptions(options: TrafficOptions): {
+  levels: number[];
+  model: TrafficModelName;
+  originCount: number | undefined;
+  widening: number | undefined;
+} {
   checkOptionsObject(options);
   const levels = options.levels ?? DEFAULT_LEVELS;
   if (!Array.isArray(levels) || levels.some((l) => typeof l !== 'number' || !(l > 0 && l < 100))) {
@@ -69,14 +75,14 @@ function checkOptions(options: TrafficOptions): { levels: number[]; model: Traff
       { field: 'model' },
     );
   }
-  const originCount = options.backtestOrigins ?? 7;
-  if (!Number.isInteger(originCount) || originCount < 1 || originCount > 100) {
+  const originCount = options.backtestOrigins;
+  if (originCount !== undefined && (!Number.isInteger(originCount) || originCount < 1 || originCount > 100)) {
     throw new EliteError('INVALID_OPTIONS', `elite/forecast: backtestOrigins must be a whole number 1–100, got ${String(originCount)}`, {
       field: 'backtestOrigins',
     });
   }
-  const widening = options.intervalWidening ?? 1.2;
-  if (typeof widening !== 'number' || !(widening > 0 && widening <= 10)) {
+  const widening = options.intervalWidening;
+  if (widening !== undefined && (typeof widening !== 'number' || !(widening > 0 && widening <= 10))) {
     throw new EliteError('INVALID_OPTIONS', `elite/forecast: intervalWidening must be a number in (0, 10], got ${String(widening)}`, {
       field: 'intervalWidening',
     });
@@ -98,7 +104,8 @@ function checkSeries(series: RegularSeries): RegularSeries {
  * than the best. With less than three weeks of history it forecasts with `seasonal-naive-day` and sets
  * `fallback` to say why.
  * Interval half-widths at each step are conformal quantiles of that mean's absolute backtest
- * residuals at nearby steps (no normal assumption), times `intervalWidening`.
+ * residuals at nearby steps (no normal assumption), times `intervalWidening` (default 1.2 up to a day
+ * ahead; past a day 1, the quantiles as they are, from 14 origins).
  * When the whole history is ≥ 0 the forecast and bounds are clipped at 0.
  *
  * Needs at least three days of history (two to fit, one to backtest) when the step divides a day,
@@ -109,7 +116,8 @@ function checkSeries(series: RegularSeries): RegularSeries {
  * result.steps[0]; // { timestamp, mean, bounds: { 80: { lower, upper }, 95: { lower, upper } } }
  */
 export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: TrafficOptions = {}): TrafficForecast {
-  const { levels, model, originCount, widening } = checkOptions(options);
+  const checked = checkOptions(options);
+  const { levels, model } = checked;
   const series = isRegularSeries(input) ? checkSeries(input) : toSeries(input as readonly SeriesPoint[]);
   const { values, stepMs, startMs } = series;
   const n = values.length;
@@ -125,6 +133,9 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
   const horizon = horizonSteps(options.horizon ?? '24h', stepMs);
   checkForecastEnd(startMs + (n - 1) * stepMs, stepMs, horizon);
   const context: ModelContext = { startMs, stepMs, periods: calendarPeriods(n, stepMs) };
+  const weekAhead = isWeekAhead(horizon, dayLength);
+  const originCount = checked.originCount ?? (weekAhead ? WEEK_AHEAD_BACKTEST_ORIGINS : DAY_AHEAD_BACKTEST_ORIGINS);
+  const widening = checked.widening ?? (weekAhead ? 1 : DAY_AHEAD_WIDENING);
   const plan = planOrigins(n, horizon, spacing, originCount, minTrain);
   const earliest = plan.origins[0]!;
   const warnings: string[] = [];

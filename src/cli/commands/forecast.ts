@@ -14,6 +14,7 @@ const MODELS: readonly TrafficModelName[] = [
   'lag-regression',
   'seasonal-median',
   'seasonal-mean-8w',
+  'seasonal-median-level',
 ];
 
 /** The forecast as JSON for scripts: ISO timestamps, bounds flattened per level. */
