@@ -4,7 +4,8 @@
  * `npm run bench:forecast` prints from) on the repo's copy of the benchmark panel.
  *
  * Week ahead: 168 h tasks from up to eight weekly origins per main-tier traffic series (58 tasks); the
- * week-ahead models and their pruning ratio were chosen on the tuning half of the series, and the bars are
+ * week-ahead models, their pruning ratio and the number of backtest origins were chosen on the tuning half
+ * of the series (the intervals are the backtest's residual quantiles, with no factor), and the bars are
  * checked on the held-out half. Short tier: auto falls back to seasonal-naive-day, explicitly, on every task.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,32 +30,37 @@ describe('week ahead (168 h) on the traffic panel, held-out half of the series',
     expect(tasksPerHalf).toEqual({ tune: 29, holdout: 29 });
   });
 
-  it('beats seasonal-naive-week by at least 10% (geometric mean relMASE)', () => {
+  it('beats seasonal-naive-week by at least 10% and reaches 0.62 (geometric mean relMASE)', () => {
     const auto = pick('holdout', 'auto');
     const naive = pick('holdout', 'seasonal-naive-week');
     expect(auto.relMASE! / naive.relMASE!).toBeLessThanOrEqual(0.9);
-    // The figures docs/benchmarks.md reports (the issue's absolute bar, 0.62, is missed: 0.624).
-    expect(auto.relMASE).toBeCloseTo(0.624, 3);
+    expect(auto.relMASE).toBeLessThanOrEqual(0.62);
+    // The figures docs/benchmarks.md reports.
+    expect(auto.relMASE).toBeCloseTo(0.604, 3);
     expect(naive.relMASE).toBeCloseTo(0.777, 3);
   });
 
-  it('95% intervals cover 92–97%; 80% intervals cover 87% (over the 77–85% bar)', () => {
+  it('80% intervals cover 77–85% and 95% intervals 92–97%', () => {
     const auto = pick('holdout', 'auto');
+    expect(auto.cov80).toBeGreaterThanOrEqual(0.77);
+    expect(auto.cov80).toBeLessThanOrEqual(0.85);
     expect(auto.cov95).toBeGreaterThanOrEqual(0.92);
     expect(auto.cov95).toBeLessThanOrEqual(0.97);
-    expect(auto.cov80).toBeCloseTo(0.871, 3);
+    expect(auto.cov80).toBeCloseTo(0.842, 3);
+    expect(auto.cov95).toBeCloseTo(0.962, 3);
   });
 
   it("the week's total is within 10% on average", () => {
     expect(pick('holdout', 'auto').wk_total_APE).toBeLessThanOrEqual(10);
   });
 
-  it('on the tuning half (in-sample): 0.692 against 0.997, coverage 82%/95%', () => {
+  it('on the tuning half (in-sample): 0.681 against 0.997, coverage 79%/94%', () => {
     const auto = pick('tune', 'auto');
-    expect(auto.relMASE).toBeCloseTo(0.692, 3);
+    expect(auto.relMASE).toBeCloseTo(0.681, 3);
     expect(pick('tune', 'seasonal-naive-week').relMASE).toBeCloseTo(0.997, 3);
     expect(auto.cov80).toBeGreaterThanOrEqual(0.77);
     expect(auto.cov80).toBeLessThanOrEqual(0.85);
+    expect(auto.cov95).toBeGreaterThanOrEqual(0.92);
   });
 });
 

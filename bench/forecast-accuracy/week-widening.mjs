@@ -1,7 +1,8 @@
 // Interval coverage of the week-ahead `auto` forecast (168 h, weekly origins; weekly.mjs) on the tuning and
-// held-out halves of the series, for several values of `intervalWidening` (the default is 1.2 at every horizon).
+// held-out halves of the series, for several values of `intervalWidening` (the default past a day is 1, with 14
+// backtest origins; `--origins=7` scores another origin count).
 //
-//   npm run build && node bench/forecast-accuracy/week-widening.mjs [--widening=1.1,1.12,1.16,1.2]
+//   npm run build && node bench/forecast-accuracy/week-widening.mjs [--widening=1,1.05,1.1,1.2] [--origins=14]
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadPanel } from './score.mjs';
@@ -14,8 +15,9 @@ const lib = await import(pathToFileURL(opt('lib', join(here, '..', '..', 'dist',
 const panel = loadPanel(lib);
 console.log('| intervalWidening | tuning cov80 | tuning cov95 | held-out cov80 | held-out cov95 |');
 console.log('|---|---|---|---|---|');
-for (const w of opt('widening', '1.1,1.12,1.16,1.2').split(',').map(Number)) {
-  const { summary } = weekAheadSummary(lib, panel, ['auto'], { intervalWidening: w });
+const origins = Number(opt('origins', '14'));
+for (const w of opt('widening', '1,1.05,1.1,1.2').split(',').map(Number)) {
+  const { summary } = weekAheadSummary(lib, panel, ['auto'], { intervalWidening: w, backtestOrigins: origins });
   const [tune, held] = ['week-tune', 'week-holdout'].map((p) => summary.find((r) => r.panel === p));
   console.log(`| ${w} | ${tune.cov80.toFixed(3)} | ${tune.cov95.toFixed(3)} | ${held.cov80.toFixed(3)} | ${held.cov95.toFixed(3)} |`);
 }

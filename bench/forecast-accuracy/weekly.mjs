@@ -79,6 +79,7 @@ export const WEEK_MODELS = [
   'seasonal-naive-week',
   'seasonal-naive-day',
   'seasonal-median',
+  'seasonal-median-level',
   'seasonal-mean-8w',
   'lag-regression',
   'seasonal-mean',

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_AHEAD_MODELS, MIN_AUTO_HISTORY_DAYS, WEEK_AHEAD_MODELS } from './auto-models.js';
-import { seasonalMedian, seasonalMedianForecast } from './models/seasonal-median.js';
+import {
+  DAY_AHEAD_BACKTEST_ORIGINS,
+  DAY_AHEAD_MODELS,
+  DAY_AHEAD_WIDENING,
+  MIN_AUTO_HISTORY_DAYS,
+  WEEK_AHEAD_BACKTEST_ORIGINS,
+  WEEK_AHEAD_MODELS,
+} from './auto-models.js';
+import { seasonalMeanForecast } from './models/seasonal-mean.js';
+import { seasonalMedian, seasonalMedianForecast, seasonalMedianLevel } from './models/seasonal-median.js';
 import { HOUR_MS } from './series.js';
 import { traffic } from './traffic.js';
 import type { RegularSeries } from './types.js';
@@ -64,13 +72,41 @@ describe('auto for the week ahead', () => {
     expect(Object.keys(week.backtest.models).sort()).toEqual(WEEK_AHEAD_MODELS.map((m) => m.name).sort());
     for (const name of Object.keys(week.weights)) expect(WEEK_AHEAD_MODELS.map((m) => m.name)).toContain(name);
     expect(week.fallback).toBeUndefined();
-    // Every step is scored from seven origins: 7 + 6 origins one day apart.
-    expect(week.backtest.origins).toBe(13);
+    // Every step is scored from fourteen origins: 14 + 6 origins one day apart.
+    expect(week.backtest.origins).toBe(20);
     const day = traffic(series(history), { horizon: '24h' });
     expect(Object.keys(day.backtest.models).sort()).toEqual(DAY_AHEAD_MODELS.map((m) => m.name).sort());
     expect(Object.keys(traffic(series(history), { horizon: 25 }).backtest.models).sort()).toEqual(
       WEEK_AHEAD_MODELS.map((m) => m.name).sort(),
     );
+  });
+
+  it('takes the week-ahead intervals from 14 origins with no widening, the day-ahead ones from 7 widened by 1.2', () => {
+    expect([WEEK_AHEAD_BACKTEST_ORIGINS, DAY_AHEAD_BACKTEST_ORIGINS, DAY_AHEAD_WIDENING]).toEqual([14, 7, 1.2]);
+    const bounds = (r: ReturnType<typeof traffic>) => r.steps.map((s) => [s.bounds[80]!.lower, s.bounds[80]!.upper, s.bounds[95]!.upper]);
+    const week = traffic(series(history), { horizon: '7d' });
+    expect(bounds(week)).toEqual(bounds(traffic(series(history), { horizon: '7d', backtestOrigins: 14, intervalWidening: 1 })));
+    const widened = traffic(series(history), { horizon: '7d', intervalWidening: 1.2 });
+    expect(widened.steps[100]!.bounds[80]!.upper - widened.steps[100]!.mean).toBeGreaterThan(
+      week.steps[100]!.bounds[80]!.upper - week.steps[100]!.mean,
+    );
+    const day = traffic(series(history), { horizon: '24h' });
+    expect(day.backtest.origins).toBe(7);
+    expect(bounds(day)).toEqual(bounds(traffic(series(history), { horizon: '24h', backtestOrigins: 7, intervalWidening: 1.2 })));
+  });
+
+  it('seasonal-median-level: the median shape at the level of the eight-week mean', () => {
+    const values = Float64Array.from({ length: 5 * 168 }, (_, i) => (i % 168) + 1);
+    values[4 * 168 + 10] = 1e4 + 11; // a spike in the last week, hour 10
+    const context = { startMs: T0, stepMs: HOUR_MS, periods: [24, 168] };
+    const out = seasonalMedianLevel.forecast(values, 200, context).mean;
+    // The spike's 1e4 spread over the week and the five weeks the mean sees: every hour up by 1e4 / 168 / 5.
+    const shift = 1e4 / 168 / 5;
+    for (let h = 0; h < 168; h++) expect(out[h]).toBeCloseTo(h + 1 + shift, 9);
+    // The week's total equals the mean profile's; the forecast cut short keeps the same shift.
+    const mean = seasonalMeanForecast(values, 168, 168, 24, { cycles: 8, decay: 1, levelShift: 0 });
+    expect(out.subarray(0, 168).reduce((a, b) => a + b, 0)).toBeCloseTo(mean.reduce((a, b) => a + b, 0), 6);
+    expect(Array.from(seasonalMedianLevel.forecast(values, 24, context).mean)).toEqual(Array.from(out.subarray(0, 24)));
   });
 
   it('keeps the weekly shape a week out: weekend hours low, within 10% of the pattern', () => {

@@ -106,11 +106,22 @@ export interface Selection {
  * is steadier than weights fitted to a week of backtest: on the benchmark panel the mean of the best
  * three beat the best-subset choice and inverse-MAE² weights; the ratio keeps a clearly better model
  * (a series that repeats exactly every day) from being diluted (docs/forecast.md, "How auto chooses").
+ * The models are ranked on the origins from index `rankFrom` on (the newest ones; default all); the
+ * returned `mae` and `forecasts` cover every origin.
  */
-export function selectWeights(values: Float64Array, origins: number[], runs: ModelBacktest[], top = 3, maxRatio = 1.15): Selection {
-  const order = runs.map((_, m) => m).sort((a, b) => runs[a]!.mae - runs[b]!.mae);
+export function selectWeights(
+  values: Float64Array,
+  origins: number[],
+  runs: ModelBacktest[],
+  top = 3,
+  maxRatio = 1.15,
+  rankFrom = 0,
+): Selection {
+  const maes =
+    rankFrom <= 0 ? runs.map((r) => r.mae) : runs.map((r) => meanAbsoluteError(values, origins.slice(rankFrom), r.forecasts.slice(rankFrom)));
+  const order = runs.map((_, m) => m).sort((a, b) => maes[a]! - maes[b]!);
   let k = Math.max(1, Math.min(top, runs.length));
-  while (k > 1 && runs[order[k - 1]!]!.mae > maxRatio * runs[order[0]!]!.mae) k--;
+  while (k > 1 && maes[order[k - 1]!]! > maxRatio * maes[order[0]!]!) k--;
   const weights = runs.map(() => 0);
   for (let r = 0; r < k; r++) weights[order[r]!] = 1 / k;
   const forecasts = combineForecasts(runs, weights);

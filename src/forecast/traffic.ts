@@ -170,7 +170,13 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
       message: 'elite/forecast: every model gave a non-finite forecast; forecasting with seasonal-naive-day',
     };
   }
-  const selection = model === 'auto' ? selectWeights(values, plan.origins, runs, 3, maxRatio) : { weights: [1], ...bt(runs[0]!) };
+  // Models are ranked on the newest origins of a day-ahead-sized plan (recent errors say most about which model
+  // fits now, and a level that drifts makes older ones misleading); every origin feeds the intervals.
+  const ranked = planOrigins(n, horizon, spacing, Math.min(originCount, DAY_AHEAD_BACKTEST_ORIGINS), minTrain).origins.length;
+  const selection =
+    model === 'auto'
+      ? selectWeights(values, plan.origins, runs, 3, maxRatio, plan.origins.length - ranked)
+      : { weights: [1], ...bt(runs[0]!) };
 
   const mean = new Float64Array(horizon);
   const weights: Record<string, number> = {};
