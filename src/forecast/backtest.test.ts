@@ -66,6 +66,23 @@ describe('selection and intervals', () => {
     expect(meanAbsoluteError(values, [], [])).toBeNaN();
   });
 
+  it('ranks on the origins from rankFrom on, and reports the MAE over all of them', () => {
+    // Two origins on a flat series at 10: `old` is exact at the first origin and off by 4 at the second;
+    // `recent` the other way round but off by 6 at the first, so it is worse over both.
+    const flat = new Float64Array(12).fill(10);
+    const two = [2, 6];
+    const make = (name: string, first: number, second: number) => {
+      const forecasts = [new Float64Array(4).fill(first), new Float64Array(4).fill(second)];
+      return { name, forecasts, mae: meanAbsoluteError(flat, two, forecasts), final: { mean: new Float64Array(4) } };
+    };
+    const runs = [make('old', 10, 14), make('recent', 16, 10)];
+    expect(selectWeights(flat, two, runs, 1).weights).toEqual([1, 0]);
+    const newest = selectWeights(flat, two, runs, 1, 1.15, 1);
+    expect(newest.weights).toEqual([0, 1]);
+    expect(newest.mae).toBe(3);
+    expect(newest.forecasts).toHaveLength(2);
+  });
+
   it('takes the ⌈(N + 1)·level⌉-th absolute residual of the pooled steps', () => {
     const v = Float64Array.from({ length: 30 }, () => 0);
     // Residuals 1..10 at step 0 across ten origins; nothing at step 1.
