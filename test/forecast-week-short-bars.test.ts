@@ -5,8 +5,8 @@
  *
  * Week ahead: 168 h tasks from up to eight weekly origins per main-tier traffic series (58 tasks); the
  * week-ahead models, their pruning ratio and the number of backtest origins were chosen on the tuning half
- * of the series (the intervals are the backtest's residual quantiles, with no factor), and the bars are
- * checked on the held-out half. Short tier: auto falls back to seasonal-naive-day, explicitly, on every task.
+ * of the series (the intervals are the backtest's residual quantiles, widened by the history's own recent drift,
+ * interval-drift.ts), and the bars are checked on the held-out half. Short tier: auto falls back to seasonal-naive-day, explicitly, on every task.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPanel, type SummaryRow } from '../bench/forecast-accuracy/score.mjs';
@@ -46,7 +46,8 @@ describe('week ahead (168 h) on the traffic panel, held-out half of the series',
     expect(auto.cov80).toBeLessThanOrEqual(0.85);
     expect(auto.cov95).toBeGreaterThanOrEqual(0.92);
     expect(auto.cov95).toBeLessThanOrEqual(0.97);
-    expect(auto.cov80).toBeCloseTo(0.842, 3);
+    // At the band's edge (0.8495): see docs/benchmarks.md, "Week ahead".
+    expect(auto.cov80).toBeCloseTo(0.8495, 3);
     expect(auto.cov95).toBeCloseTo(0.962, 3);
   });
 
@@ -54,7 +55,7 @@ describe('week ahead (168 h) on the traffic panel, held-out half of the series',
     expect(pick('holdout', 'auto').wk_total_APE).toBeLessThanOrEqual(10);
   });
 
-  it('on the tuning half (in-sample): 0.681 against 0.997, coverage 79%/94%', () => {
+  it('on the tuning half (in-sample): 0.681 against 0.997, coverage 81%/94%', () => {
     const auto = pick('tune', 'auto');
     expect(auto.relMASE).toBeCloseTo(0.681, 3);
     expect(pick('tune', 'seasonal-naive-week').relMASE).toBeCloseTo(0.997, 3);

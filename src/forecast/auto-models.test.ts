@@ -81,15 +81,21 @@ describe('auto for the week ahead', () => {
     );
   });
 
-  it('takes the week-ahead intervals from 14 origins with no widening, the day-ahead ones from 7 widened by 1.2', () => {
+  it('takes the week-ahead intervals from 14 origins, widened only by the history’s own drift; the day ahead from 7 by 1.2', () => {
     expect([WEEK_AHEAD_BACKTEST_ORIGINS, DAY_AHEAD_BACKTEST_ORIGINS, DAY_AHEAD_WIDENING]).toEqual([14, 7, 1.2]);
     const bounds = (r: ReturnType<typeof traffic>) => r.steps.map((s) => [s.bounds[80]!.lower, s.bounds[80]!.upper, s.bounds[95]!.upper]);
+    const half = (r: ReturnType<typeof traffic>, level: number) => r.steps.map((s) => s.bounds[level]!.upper - s.mean);
+    // Steady noise: the newer origins' errors are like the older ones', so no widening.
     const week = traffic(series(history), { horizon: '7d' });
+    expect(week.backtest.origins).toBe(20);
     expect(bounds(week)).toEqual(bounds(traffic(series(history), { horizon: '7d', backtestOrigins: 14, intervalWidening: 1 })));
-    const widened = traffic(series(history), { horizon: '7d', intervalWidening: 1.2 });
-    expect(widened.steps[100]!.bounds[80]!.upper - widened.steps[100]!.mean).toBeGreaterThan(
-      week.steps[100]!.bounds[80]!.upper - week.steps[100]!.mean,
-    );
+    // Noise that grows over the last three weeks: the week-ahead intervals widen past the raw quantiles.
+    const growing = history.map((v, i) => v + (i > history.length - 3 * 168 ? 0.02 * (i - history.length + 3 * 168) * noise(i * 7) : 0));
+    const auto = half(traffic(series(growing), { horizon: '7d' }), 80);
+    const raw = half(traffic(series(growing), { horizon: '7d', intervalWidening: 1 }), 80);
+    const ratio = auto[100]! / raw[100]!;
+    expect(ratio).toBeGreaterThan(1.05);
+    for (let h = 0; h < 168; h++) expect(auto[h]! / raw[h]!).toBeCloseTo(ratio, 9);
     const day = traffic(series(history), { horizon: '24h' });
     expect(day.backtest.origins).toBe(7);
     expect(bounds(day)).toEqual(bounds(traffic(series(history), { horizon: '24h', backtestOrigins: 7, intervalWidening: 1.2 })));

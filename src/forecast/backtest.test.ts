@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backtestModel, combineForecasts, meanAbsoluteError, planOrigins, residualHalfWidths, selectWeights } from './backtest.js';
+import { recentCoverageFactors, weekAheadWidening } from './interval-drift.js';
 import { seasonalNaiveDay } from './models/seasonal-naive.js';
 import { HOUR_MS } from './series.js';
 import type { Forecaster } from './types.js';
@@ -94,5 +95,26 @@ describe('selection and intervals', () => {
     expect(w80![1]).toBe(9); // no residual at step 1: the nearest step's
     const [none] = residualHalfWidths(v, [], [], 2, [80], 1);
     expect(Array.from(none!)).toEqual([0, 0]);
+  });
+});
+
+describe('recentCoverageFactors', () => {
+  // Eight origins one step apart on a zero series, each forecasting 4 steps; forecast j is off by err(j).
+  const values = new Float64Array(40);
+  const origins = [0, 4, 8, 12, 16, 20, 24, 28];
+  const offBy = (err: (j: number) => number) => origins.map((_, j) => new Float64Array(4).fill(err(j)));
+
+  it('is the rank of the newer residuals over the older half-widths', () => {
+    // Older origins off by 1, newer by 3: the older quantile (1) must stretch 3×.
+    expect(recentCoverageFactors(values, origins, offBy((j) => (j < 4 ? 1 : 3)), 4, [80], 0)).toEqual([3]);
+    expect(weekAheadWidening(values, origins, offBy((j) => (j < 4 ? 1 : 4)), 4, [80], 0)).toEqual([2]);
+    // Errors that shrank: c below 1, and the widening never narrows.
+    expect(recentCoverageFactors(values, origins, offBy((j) => (j < 4 ? 2 : 1)), 4, [80], 0)).toEqual([0.5]);
+    expect(weekAheadWidening(values, origins, offBy((j) => (j < 4 ? 2 : 1)), 4, [80, 95], 0)).toEqual([1, 1]);
+  });
+
+  it('is 1 with too few origins or older half-widths of zero under nonzero errors', () => {
+    expect(recentCoverageFactors(values, [0, 4, 8], offBy(() => 1).slice(0, 3), 4, [80], 0)).toEqual([1]);
+    expect(recentCoverageFactors(values, origins, offBy((j) => (j < 4 ? 0 : 1)), 4, [80], 0)).toEqual([1]);
   });
 });

@@ -6,6 +6,7 @@
 
 import { EliteError } from '../internal/errors.js';
 import { seasonalNaiveMae } from './accuracy.js';
+import { weekAheadWidening } from './interval-drift.js';
 import { autoModels, DAY_AHEAD_BACKTEST_ORIGINS, isWeekAhead, DAY_AHEAD_WIDENING, WEEK_AHEAD_BACKTEST_ORIGINS } from './auto-models.js';
 import { backtestModel, type ModelBacktest, planOrigins, residualHalfWidths, selectWeights } from './backtest.js';
 import { lagRegression } from './models/lag-regression.js';
@@ -198,6 +199,12 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
 
   const window = Math.max(1, Math.round((dayLength || spacing) / 8));
   const halfWidths = residualHalfWidths(values, plan.origins, selection.forecasts, horizon, levels, window);
+  // Past a day, unless the caller set a factor: widen by how much the history's own recent errors outgrew
+  // the older ones' quantiles (interval-drift.ts).
+  const factors =
+    checked.widening === undefined && weekAhead
+      ? weekAheadWidening(values, plan.origins, selection.forecasts, horizon, levels, window)
+      : levels.map(() => widening);
   let nonNegative = true;
   for (let i = 0; i < n; i++) if (values[i]! < 0) nonNegative = false;
   const clip = (v: number) => (nonNegative && v < 0 ? 0 : v);
@@ -207,7 +214,7 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
     const m = mean[h]!;
     const bounds: ForecastStep['bounds'] = {};
     levels.forEach((level, li) => {
-      const half = widening * halfWidths[li]![h]!;
+      const half = factors[li]! * halfWidths[li]![h]!;
       bounds[level] = { lower: clip(m - half), upper: clip(m + half) };
     });
     steps.push({ timestamp: new Date(startMs + (n + h) * stepMs), mean: clip(m), bounds });
