@@ -111,7 +111,10 @@ describe('auto for the week ahead', () => {
     for (let h = 0; h < 168; h++) expect(out[h]).toBeCloseTo(h + 1 + shift, 9);
     // The week's total equals the mean profile's; the forecast cut short keeps the same shift.
     const mean = seasonalMeanForecast(values, 168, 168, 24, { cycles: 8, decay: 1, levelShift: 0 });
-    expect(out.subarray(0, 168).reduce((a, b) => a + b, 0)).toBeCloseTo(mean.reduce((a, b) => a + b, 0), 6);
+    expect(out.subarray(0, 168).reduce((a, b) => a + b, 0)).toBeCloseTo(
+      mean.reduce((a, b) => a + b, 0),
+      6,
+    );
     expect(Array.from(seasonalMedianLevel.forecast(values, 24, context).mean)).toEqual(Array.from(out.subarray(0, 24)));
   });
 

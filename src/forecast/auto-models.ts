@@ -38,15 +38,17 @@ export const DAY_AHEAD_BACKTEST_ORIGINS = 7;
 
 /**
  * Default `backtestOrigins` past a day ahead: two weeks of daily origins, each weekday twice. The week-ahead
- * intervals are the residual quantiles as they are (no widening), so they need more residuals per step than
- * the day ahead's: with 7 origins the tuning half's 80% intervals covered 77%, with 14 79% (docs/benchmarks.md).
+ * intervals are the residual quantiles with no constant factor (only the history's own drift widens them,
+ * interval-drift.ts), so they need more residuals per step than the day ahead's: with 7 origins the tuning
+ * half's raw 80% intervals covered 77%, with 14 79% (docs/benchmarks.md). The models are still ranked on
+ * the newest origins of a 7-origin plan.
  */
 export const WEEK_AHEAD_BACKTEST_ORIGINS = 14;
 
 /**
  * Default `intervalWidening` up to a day ahead (chosen on the benchmark panel: the raw conformal intervals
- * covered 73% at the 80% level there). Past a day the default is 1: the backtest's residual quantiles per
- * step, from {@link WEEK_AHEAD_BACKTEST_ORIGINS} origins, with no factor chosen on the panel.
+ * covered 73% at the 80% level there). Past a day there is no default factor: the backtest's residual
+ * quantiles per step, from {@link WEEK_AHEAD_BACKTEST_ORIGINS} origins, widened by the history's own drift.
  */
 export const DAY_AHEAD_WIDENING = 1.2;
 

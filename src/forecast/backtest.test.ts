@@ -106,15 +106,60 @@ describe('recentCoverageFactors', () => {
 
   it('is the rank of the newer residuals over the older half-widths', () => {
     // Older origins off by 1, newer by 3: the older quantile (1) must stretch 3×.
-    expect(recentCoverageFactors(values, origins, offBy((j) => (j < 4 ? 1 : 3)), 4, [80], 0)).toEqual([3]);
-    expect(weekAheadWidening(values, origins, offBy((j) => (j < 4 ? 1 : 4)), 4, [80], 0)).toEqual([2]);
+    expect(
+      recentCoverageFactors(
+        values,
+        origins,
+        offBy((j) => (j < 4 ? 1 : 3)),
+        4,
+        [80],
+        0,
+      ),
+    ).toEqual([3]);
+    expect(
+      weekAheadWidening(
+        values,
+        origins,
+        offBy((j) => (j < 4 ? 1 : 4)),
+        4,
+        [80],
+        0,
+      ),
+    ).toEqual([2]);
     // Errors that shrank: c below 1, and the widening never narrows.
-    expect(recentCoverageFactors(values, origins, offBy((j) => (j < 4 ? 2 : 1)), 4, [80], 0)).toEqual([0.5]);
-    expect(weekAheadWidening(values, origins, offBy((j) => (j < 4 ? 2 : 1)), 4, [80, 95], 0)).toEqual([1, 1]);
+    expect(
+      recentCoverageFactors(
+        values,
+        origins,
+        offBy((j) => (j < 4 ? 2 : 1)),
+        4,
+        [80],
+        0,
+      ),
+    ).toEqual([0.5]);
+    expect(
+      weekAheadWidening(
+        values,
+        origins,
+        offBy((j) => (j < 4 ? 2 : 1)),
+        4,
+        [80, 95],
+        0,
+      ),
+    ).toEqual([1, 1]);
   });
 
   it('is 1 with too few origins or older half-widths of zero under nonzero errors', () => {
     expect(recentCoverageFactors(values, [0, 4, 8], offBy(() => 1).slice(0, 3), 4, [80], 0)).toEqual([1]);
-    expect(recentCoverageFactors(values, origins, offBy((j) => (j < 4 ? 0 : 1)), 4, [80], 0)).toEqual([1]);
+    expect(
+      recentCoverageFactors(
+        values,
+        origins,
+        offBy((j) => (j < 4 ? 0 : 1)),
+        4,
+        [80],
+        0,
+      ),
+    ).toEqual([1]);
   });
 });

@@ -118,7 +118,9 @@ export function selectWeights(
   rankFrom = 0,
 ): Selection {
   const maes =
-    rankFrom <= 0 ? runs.map((r) => r.mae) : runs.map((r) => meanAbsoluteError(values, origins.slice(rankFrom), r.forecasts.slice(rankFrom)));
+    rankFrom <= 0
+      ? runs.map((r) => r.mae)
+      : runs.map((r) => meanAbsoluteError(values, origins.slice(rankFrom), r.forecasts.slice(rankFrom)));
   const order = runs.map((_, m) => m).sort((a, b) => maes[a]! - maes[b]!);
   let k = Math.max(1, Math.min(top, runs.length));
   while (k > 1 && maes[order[k - 1]!]! > maxRatio * maes[order[0]!]!) k--;

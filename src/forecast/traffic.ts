@@ -6,9 +6,9 @@
 
 import { EliteError } from '../internal/errors.js';
 import { seasonalNaiveMae } from './accuracy.js';
-import { weekAheadWidening } from './interval-drift.js';
-import { autoModels, DAY_AHEAD_BACKTEST_ORIGINS, isWeekAhead, DAY_AHEAD_WIDENING, WEEK_AHEAD_BACKTEST_ORIGINS } from './auto-models.js';
+import { autoModels, DAY_AHEAD_BACKTEST_ORIGINS, DAY_AHEAD_WIDENING, isWeekAhead, WEEK_AHEAD_BACKTEST_ORIGINS } from './auto-models.js';
 import { backtestModel, type ModelBacktest, planOrigins, residualHalfWidths, selectWeights } from './backtest.js';
+import { weekAheadWidening } from './interval-drift.js';
 import { lagRegression } from './models/lag-regression.js';
 import { mstlEts } from './models/mstl-ets.js';
 import { prophet } from './models/prophet.js';
@@ -106,7 +106,8 @@ function checkSeries(series: RegularSeries): RegularSeries {
  * `fallback` to say why.
  * Interval half-widths at each step are conformal quantiles of that mean's absolute backtest
  * residuals at nearby steps (no normal assumption), times `intervalWidening` (default 1.2 up to a day
- * ahead; past a day 1, the quantiles as they are, from 14 origins).
+ * ahead; past a day, from 14 origins, times a factor measured on the history itself: how far the older
+ * origins' quantiles had to stretch to cover the newer origins' errors, square-rooted, at least 1).
  * When the whole history is ≥ 0 the forecast and bounds are clipped at 0.
  *
  * Needs at least three days of history (two to fit, one to backtest) when the step divides a day,

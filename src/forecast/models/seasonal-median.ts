@@ -55,8 +55,7 @@ function seasonOf(n: number, stepMs: number): number {
   return week > 0 && n >= 2 * week ? week : DAY_MS / stepMs;
 }
 
-const minLength = (context: ModelContext) =>
-  DAY_MS % context.stepMs === 0 ? 2 * (DAY_MS / context.stepMs) : Number.POSITIVE_INFINITY;
+const minLength = (context: ModelContext) => (DAY_MS % context.stepMs === 0 ? 2 * (DAY_MS / context.stepMs) : Number.POSITIVE_INFINITY);
 
 /** The seasonal-median forecaster. Needs two days of history (two weeks for the weekly profile). */
 export const seasonalMedian: Forecaster = {
