@@ -90,9 +90,12 @@ function watchIterator<T>(
 /**
  * Calls `create` inside the call's span and ends the call when the answer (or, for a stream, the
  * last item) arrives or the request fails. `onAnswer` reads a JSON answer; `onStream` wraps a
- * stream. When `create` returns a Stainless `APIPromise` (`openai`, `@anthropic-ai/sdk`), the
- * result is one too, through its own `_thenUnwrap`, so `withResponse()`, `asResponse()` and the
- * SDK helpers built on `create` (`parse()`, `stream()`) keep working; otherwise a plain promise.
+ * stream in place. When `create` returns a Stainless `APIPromise` (`openai`, `@anthropic-ai/sdk`),
+ * that promise itself is returned and read on a side branch: `withResponse()`, `asResponse()` and
+ * the SDK helpers built on `create` (`parse()`, `stream()`) keep working, and no second
+ * `APIPromise` is made per call. The side branch is registered first on the promise the SDK
+ * parses its body into once, so a stream is wrapped before the caller's `await` sees it;
+ * otherwise a plain promise.
  */
 export function settle(
   call: LlmCall,
@@ -109,8 +112,8 @@ export function settle(
     throw error;
   }
   const answered = (answer: unknown) => {
-    if (streaming) return onStream(answer);
     try {
+      if (streaming) return onStream(answer);
       onAnswer(answer);
     } catch {
       // A non-conforming answer never reaches the caller as our error.
@@ -118,13 +121,11 @@ export function settle(
     call.end();
     return answer;
   };
-  const apiPromise = pending as { _thenUnwrap?: (transform: (answer: unknown) => unknown) => unknown; then?: unknown } | null;
+  const apiPromise = pending as { _thenUnwrap?: unknown; then?: unknown } | null;
   if (typeof apiPromise?._thenUnwrap === 'function' && typeof apiPromise.then === 'function') {
-    // Failures are seen on a side branch of the returned promise (an APIPromise parses its body
-    // once and shares it); the caller's promise rejects as before.
-    const unwrapped = apiPromise._thenUnwrap(answered) as Promise<unknown>;
-    unwrapped.then(undefined, (error: unknown) => call.fail(error));
-    return unwrapped;
+    // The caller's promise resolves or rejects as before; this branch never rejects.
+    (apiPromise as Promise<unknown>).then(answered, (error: unknown) => call.fail(error));
+    return apiPromise;
   }
   return Promise.resolve(pending).then(answered, (error: unknown) => {
     call.fail(error);
