@@ -36,7 +36,9 @@ function chat(body) {
       object: 'chat.completion',
       created,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there!', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'Hello there!', refusal: null }, logprobs: null, finish_reason: 'stop' },
+      ],
       usage: OPENAI_USAGE,
       system_fingerprint: 'fp_1',
     });
@@ -55,7 +57,13 @@ function chat(body) {
 
 function responses(body) {
   const model = body.model === 'gpt-4o' ? 'gpt-4o-2024-08-06' : body.model;
-  const message = { type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hello there!', annotations: [] }] };
+  const message = {
+    type: 'message',
+    id: 'msg_1',
+    status: 'completed',
+    role: 'assistant',
+    content: [{ type: 'output_text', text: 'Hello there!', annotations: [] }],
+  };
   const response = (status, output, usage) => ({
     id: 'resp_1',
     object: 'response',
@@ -80,7 +88,12 @@ function responses(body) {
     event('response.created', { response: response('in_progress', [], null) }),
     event('response.in_progress', { response: response('in_progress', [], null) }),
     event('response.output_item.added', { output_index: 0, item }),
-    event('response.content_part.added', { item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
+    event('response.content_part.added', {
+      item_id: 'msg_1',
+      output_index: 0,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    }),
     ...PIECES.map((delta) => event('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta })),
     event('response.output_text.done', { item_id: 'msg_1', output_index: 0, content_index: 0, text: 'Hello there!' }),
     event('response.output_item.done', { output_index: 0, item: message }),
@@ -118,7 +131,10 @@ function messages(body) {
     event('ping', {}),
     ...PIECES.map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
     event('content_block_stop', { index: 0 }),
-    event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: ANTHROPIC_USAGE.output_tokens } }),
+    event('message_delta', {
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: ANTHROPIC_USAGE.output_tokens },
+    }),
     event('message_stop', {}),
   ]);
 }

@@ -21,70 +21,85 @@ export function watchStream<T>(stream: unknown, call: LlmCall, observe: (item: T
     call.end();
     return stream;
   }
-  const controller = () => (target as { controller?: AbortController }).controller;
-  target[key] = () => watchIterator(open.call(stream), call, observe, beforeEnd, controller);
+  target[key] = () => new WatchedIterator(open.call(stream), call, observe, beforeEnd, target as { controller?: AbortController });
   return stream;
 }
 
 /**
- * The caller's iterator over `source`: a plain object rather than an async generator, so a chunk
- * costs one promise (`source.next().then`) instead of a generator's await-and-yield round trips.
- * The call is ended once: at the source's end (`cancelled` when the SDK ended it quietly because
- * the request was aborted), on its failure, or when the caller leaves early (`return()`, which
- * `for await` calls on `break`; it is passed on so the SDK aborts the request). An `observe` that
- * throws shows the item: an instrumentation fault never reaches the caller.
+ * The caller's iterator over `source`: an object of a class rather than an async generator, so a
+ * chunk costs one promise (`source.next().then`) instead of a generator's await-and-yield round
+ * trips, and the per-stream state lives in one object instead of a set of closures. The call is
+ * ended once: at the source's end (`cancelled` when the SDK ended it quietly because the request
+ * was aborted), on its failure, or when the caller leaves early (`return()`, which `for await`
+ * calls on `break`; it is passed on so the SDK aborts the request). An `observe` that throws shows
+ * the item: an instrumentation fault never reaches the caller.
  */
-function watchIterator<T>(
-  source: AsyncIterator<T>,
-  call: LlmCall,
-  observe: (item: T) => boolean,
-  beforeEnd: (() => void) | undefined,
-  controller: () => AbortController | undefined,
-): AsyncIterableIterator<T> {
-  let ended = false;
-  const finish = (outcome: 'ok' | 'cancelled' | 'error', failure?: unknown) => {
-    if (ended) return;
-    ended = true;
-    try {
-      beforeEnd?.();
-    } catch {
-      // Reading the last chunk's fields never fails the caller's stream.
-    }
-    if (outcome === 'error') call.fail(failure);
-    else call.end(outcome === 'ok' && controller()?.signal?.aborted === true ? 'cancelled' : outcome);
-  };
-  const failed = (error: unknown): never => {
-    finish('error', error);
-    throw error;
-  };
-  const step = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
+class WatchedIterator<T> implements AsyncIterableIterator<T> {
+  private ended = false;
+  // Bound once per stream: the reactions every `next()` passes to `then`.
+  private readonly step: (result: IteratorResult<T>) => IteratorResult<T> | Promise<IteratorResult<T>>;
+  private readonly failed: (error: unknown) => never;
+
+  constructor(
+    private readonly source: AsyncIterator<T>,
+    private readonly call: LlmCall,
+    private readonly observe: (item: T) => boolean,
+    private readonly beforeEnd: (() => void) | undefined,
+    private readonly stream: { controller?: AbortController },
+  ) {
+    this.step = (result) => this.onResult(result);
+    this.failed = (error) => {
+      this.finish('error', error);
+      throw error;
+    };
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    return this.source.next().then(this.step, this.failed);
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    const { source } = this;
+    const closing =
+      typeof source.return === 'function' ? source.return(value as T) : Promise.resolve({ done: true as const, value: value as T });
+    this.finish('cancelled');
+    return closing;
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.finish('error', error);
+    return typeof this.source.throw === 'function' ? this.source.throw(error) : Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  private onResult(result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> {
     if (result.done) {
-      finish('ok');
+      this.finish('ok');
       return result;
     }
     let shown = true;
     try {
-      shown = observe(result.value);
+      shown = this.observe(result.value);
     } catch {
       // shown as is
     }
-    return shown ? result : source.next().then(step, failed);
-  };
-  const iterator: AsyncIterableIterator<T> = {
-    next: () => source.next().then(step, failed),
-    return(value?: unknown) {
-      const closing =
-        typeof source.return === 'function' ? source.return(value as T) : Promise.resolve({ done: true as const, value: value as T });
-      finish('cancelled');
-      return closing;
-    },
-    throw(error?: unknown) {
-      finish('error', error);
-      return typeof source.throw === 'function' ? source.throw(error) : Promise.reject(error);
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+    return shown ? result : this.source.next().then(this.step, this.failed);
+  }
+
+  private finish(outcome: 'ok' | 'cancelled' | 'error', failure?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.beforeEnd?.();
+    } catch {
+      // Reading the last chunk's fields never fails the caller's stream.
+    }
+    if (outcome === 'error') this.call.fail(failure);
+    else this.call.end(outcome === 'ok' && this.stream.controller?.signal?.aborted === true ? 'cancelled' : outcome);
+  }
 }
 
 /**
