@@ -191,7 +191,9 @@ export function createCompletionRecorder(
     // A record that names its user, feature and flags (every instrumented call made in a scope)
     // needs no second look at the scope.
     const scoped =
-      completion.userId !== undefined && completion.feature !== undefined && completion.flags !== undefined ? undefined : currentAttribution();
+      completion.userId !== undefined && completion.feature !== undefined && completion.flags !== undefined
+        ? undefined
+        : currentAttribution();
     attribution?.record(completion, scoped, cost, at);
     experimentEvents?.(completion, scoped, cost);
   };

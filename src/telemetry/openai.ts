@@ -81,7 +81,8 @@ export function openAIUsage(usage: ChatUsage | null | undefined): LlmUsage | und
 /** The choices' finish reasons (one array, no intermediate copies). */
 function finishReasons(choices: ChatResult['choices']): string[] {
   const reasons: string[] = [];
-  if (Array.isArray(choices)) for (const choice of choices) if (typeof choice?.finish_reason === 'string') reasons.push(choice.finish_reason);
+  if (Array.isArray(choices))
+    for (const choice of choices) if (typeof choice?.finish_reason === 'string') reasons.push(choice.finish_reason);
   return reasons;
 }
 
