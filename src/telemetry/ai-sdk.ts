@@ -112,15 +112,28 @@ const reasonOf = (reason: ResultLike['finishReason']): string[] | undefined => {
   return typeof value === 'string' ? [value] : undefined;
 };
 
+/** The deps of one call, made once per provider id of the models a middleware sees (a handful). */
+function depsByProvider(deps: AiSdkDeps): (model: AiSdkModelLike) => LlmDeps {
+  const made = new Map<unknown, LlmDeps>();
+  return (model) => {
+    const id = model?.provider;
+    let callDeps = made.get(id);
+    if (callDeps === undefined) {
+      callDeps = { ...deps, provider: deps.provider ?? aiSdkProviderName(id) };
+      if (made.size < 64) made.set(id, callDeps);
+    }
+    return callDeps;
+  };
+}
+
 function startCall(
-  deps: AiSdkDeps,
+  callDeps: LlmDeps,
   operation: string,
   model: AiSdkModelLike,
   params: AiSdkCallOptionsLike,
   stream: boolean,
   input: unknown,
 ) {
-  const callDeps: LlmDeps = { ...deps, provider: deps.provider ?? aiSdkProviderName(model?.provider) };
   return new LlmCall(callDeps, operation, {
     operation,
     model: model?.modelId,
@@ -192,10 +205,11 @@ function watchParts(call: LlmCall, stream: ReadableStream<unknown>): ReadableStr
  * `cancelled`.
  */
 export function createAiSdkMiddleware(deps: AiSdkDeps): AiSdkLanguageModelMiddleware {
+  const depsOf = depsByProvider(deps);
   return {
     specificationVersion: 'v3',
     async wrapGenerate({ doGenerate, params, model }) {
-      const call = startCall(deps, GEN_AI_OPERATION_CHAT, model, params, false, params?.prompt);
+      const call = startCall(depsOf(model), GEN_AI_OPERATION_CHAT, model, params, false, params?.prompt);
       try {
         const result = (await call.run(doGenerate)) as ResultLike;
         call.setUsage(aiSdkUsage(result?.usage));
@@ -203,7 +217,7 @@ export function createAiSdkMiddleware(deps: AiSdkDeps): AiSdkLanguageModelMiddle
           id: result?.response?.id,
           model: result?.response?.modelId,
           finishReasons: reasonOf(result?.finishReason),
-          output: result?.content,
+          output: call.capturesContent ? result?.content : undefined,
         });
         call.end();
         return result as never;
@@ -213,7 +227,7 @@ export function createAiSdkMiddleware(deps: AiSdkDeps): AiSdkLanguageModelMiddle
       }
     },
     async wrapStream({ doStream, params, model }) {
-      const call = startCall(deps, GEN_AI_OPERATION_CHAT, model, params, true, params?.prompt);
+      const call = startCall(depsOf(model), GEN_AI_OPERATION_CHAT, model, params, true, params?.prompt);
       try {
         const result = (await call.run(doStream)) as { stream: ReadableStream<unknown> };
         return { ...result, stream: watchParts(call, result.stream) } as never;
@@ -227,10 +241,11 @@ export function createAiSdkMiddleware(deps: AiSdkDeps): AiSdkLanguageModelMiddle
 
 /** The embedding-model middleware: one span `embeddings {model}` and one record per `doEmbed`. */
 export function createAiSdkEmbeddingMiddleware(deps: AiSdkDeps): AiSdkEmbeddingModelMiddleware {
+  const depsOf = depsByProvider(deps);
   return {
     specificationVersion: 'v3',
     async wrapEmbed({ doEmbed, params, model }) {
-      const call = startCall(deps, GEN_AI_OPERATION_EMBEDDINGS, model, {}, false, params?.values);
+      const call = startCall(depsOf(model), GEN_AI_OPERATION_EMBEDDINGS, model, {}, false, params?.values);
       try {
         const result = (await call.run(doEmbed)) as { usage?: { tokens?: number }; response?: { id?: string; modelId?: string } };
         const tokens = countOf(result?.usage?.tokens);

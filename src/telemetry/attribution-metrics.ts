@@ -134,6 +134,13 @@ export class TopSpenders implements PromMetricLike {
   }
 }
 
+/** The cost and completion series of one feature or variant, with the eviction count they were looked up at. */
+interface Pair {
+  cost: CounterSeries;
+  completions: CounterSeries;
+  epoch: number;
+}
+
 /** What the attribution recorder needs from its instance. */
 export interface AttributionContext {
   /** Series per family before new label sets fold into `_overflow`. */
@@ -167,10 +174,12 @@ export function createAttributionMetrics(options: ResolvedAttributionOptions, { 
   );
   const topSpenders = options.topUsers > 0 ? new TopSpenders(userFamily, options.topUsers, options.windowMs, policy.now) : undefined;
   const tracked = options.flags;
-  // A feature's (or variant's) two series, looked up once and again only after an eviction.
-  const pairs = new Map<string, { cost: CounterSeries; completions: CounterSeries; epoch: number }>();
+  // A feature's (or a tracked flag's variant's) two series, looked up once and again only after an
+  // eviction: features by name, variants by flag then variant (no key string joined per record).
+  const featurePairs = new Map<string, Pair>();
+  const variantPairs = tracked.map(() => new Map<string, Pair>());
   const count = (
-    key: string,
+    pairs: Map<string, Pair>,
     first: string,
     second: string | undefined,
     cost: Family<'counter'>,
@@ -178,6 +187,7 @@ export function createAttributionMetrics(options: ResolvedAttributionOptions, { 
     costUsd: number,
     at: number,
   ) => {
+    const key = second ?? first;
     let pair = pairs.get(key);
     if (pair === undefined || pair.epoch !== policy.epoch.value) {
       const labels = second === undefined ? [first] : [first, second];
@@ -199,16 +209,17 @@ export function createAttributionMetrics(options: ResolvedAttributionOptions, { 
   const record = (completion: CompletionRecord, scoped: Attribution | undefined, costUsd: number, at: number): void => {
     const feature = completion.feature ?? scoped?.feature;
     if (typeof feature === 'string') {
-      if (feature !== '') count(feature, feature, undefined, featureCost, featureCompletions, costUsd, at);
+      if (feature !== '') count(featurePairs, feature, undefined, featureCost, featureCompletions, costUsd, at);
     } else if (feature !== undefined) badField();
     const flags = completion.flags ?? scoped?.flags;
     if (flags !== undefined && tracked.length > 0) {
       if (flags === null || typeof flags !== 'object') badField();
       else
-        for (const flag of tracked) {
+        for (let i = 0; i < tracked.length; i++) {
+          const flag = tracked[i] as string;
           const variant = flags[flag];
           if (typeof variant === 'string')
-            count(`\u0001${flag}\u0001${variant}`, flag, variant, variantCost, variantCompletions, costUsd, at);
+            count(variantPairs[i] as Map<string, Pair>, flag, variant, variantCost, variantCompletions, costUsd, at);
         }
     }
     const user = completion.userId ?? scoped?.userId;

@@ -22,11 +22,15 @@ import {
   TOKEN_USAGE_BUCKETS,
 } from './llm.js';
 import { isValidCompletion } from './record-checks.js';
-import { type RecorderContext, setBounded } from './recorder-context.js';
+import { MAX_CACHED_KEYS, type RecorderContext, setBounded } from './recorder-context.js';
 import type { CompletionRecord } from './types.js';
 
-/** The series one (provider, model, status) writes, with its price. */
+/** The series one (provider, model, status, operation, error type) writes, with its price. */
 interface CompletionSeries {
+  provider: string;
+  status: string;
+  operation: string;
+  errorType: string;
   completions: CounterSeries;
   input: CounterSeries;
   output: CounterSeries;
@@ -59,6 +63,9 @@ function createPriceLookup(prices: Record<string, ModelPrice>): (model: string) 
   };
 }
 
+/** Most bundles remembered per model (statuses × operations × error types), so a lookup scans a short list. */
+const MAX_BUNDLES_PER_MODEL = 16;
+
 /** Builds the instance's `recordCompletion`; it never throws (an invalid record is dropped, counted, warned about once). */
 export function createCompletionRecorder(
   { families, epoch, now, window, counts, warnOnce }: RecorderContext,
@@ -67,17 +74,38 @@ export function createCompletionRecorder(
   experimentEvents?: ExperimentEventRecorder,
 ): (completion: CompletionRecord) => void {
   const priceOf = createPriceLookup(prices);
-  const completionCache = new Map<string, CompletionSeries>();
+
+  // Bundles by model, then a short list told apart by provider, status, operation and error type:
+  // a lookup compares strings the record already holds instead of joining them into a new key.
+  const completionCache = new Map<string, CompletionSeries[]>();
+  let cachedBundles = 0;
 
   const seriesFor = (completion: CompletionRecord): CompletionSeries => {
     const operation = completion.operation ?? GEN_AI_OPERATION_CHAT;
     const errorType = completion.status === 'ok' ? '' : (completion.errorType ?? completion.status);
-    const key = `${completion.provider}\u0001${completion.model}\u0001${completion.status}\u0001${operation}\u0001${errorType}`;
-    let bundle = completionCache.get(key);
-    if (bundle !== undefined && bundle.epoch === epoch.value) return bundle;
+    let sameModel = completionCache.get(completion.model);
+    if (sameModel !== undefined) {
+      for (const bundle of sameModel) {
+        if (
+          bundle.provider === completion.provider &&
+          bundle.status === completion.status &&
+          bundle.operation === operation &&
+          bundle.errorType === errorType
+        ) {
+          if (bundle.epoch === epoch.value) return bundle;
+          sameModel.splice(sameModel.indexOf(bundle), 1);
+          cachedBundles--;
+          break;
+        }
+      }
+    }
     const { provider, model, status } = completion;
     const price = priceOf(model);
-    bundle = {
+    const bundle: CompletionSeries = {
+      provider,
+      status,
+      operation,
+      errorType,
       completions: families.completions.at([provider, model, status]),
       input: families.tokens.at([provider, model, 'input']),
       output: families.tokens.at([provider, model, 'output']),
@@ -109,7 +137,14 @@ export function createCompletionRecorder(
     ];
     if (bundle.unpriced !== undefined) bundle.all.push(bundle.unpriced);
     // Past the cap the series were folded to _overflow anyway; stop caching new keys.
-    setBounded(completionCache, key, bundle);
+    if (cachedBundles < MAX_CACHED_KEYS && (sameModel === undefined || sameModel.length < MAX_BUNDLES_PER_MODEL)) {
+      if (sameModel === undefined) {
+        sameModel = [];
+        completionCache.set(model, sameModel);
+      }
+      sameModel.push(bundle);
+      cachedBundles++;
+    }
     return bundle;
   };
 
@@ -153,7 +188,12 @@ export function createCompletionRecorder(
     slot.completions++;
     slot.tokens += completion.inputTokens + completion.outputTokens;
     slot.costUsd += cost;
-    const scoped = currentAttribution();
+    // A record that names its user, feature and flags (every instrumented call made in a scope)
+    // needs no second look at the scope.
+    const scoped =
+      completion.userId !== undefined && completion.feature !== undefined && completion.flags !== undefined
+        ? undefined
+        : currentAttribution();
     attribution?.record(completion, scoped, cost, at);
     experimentEvents?.(completion, scoped, cost);
   };

@@ -152,6 +152,11 @@ export class LlmCall {
     if (this.attribution !== undefined) attributeSpan(span, this.attribution);
   }
 
+  /** Whether prompts and answers go on the span (`captureContent`): handlers read the answer's content only then. */
+  get capturesContent(): boolean {
+    return this.deps.captureContent;
+  }
+
   /** Runs `fn` with the span active, so the HTTP client's spans become its children. */
   run<T>(fn: () => T): T {
     return context.with(trace.setSpan(context.active(), this.span), fn);

@@ -21,78 +21,96 @@ export function watchStream<T>(stream: unknown, call: LlmCall, observe: (item: T
     call.end();
     return stream;
   }
-  const controller = () => (target as { controller?: AbortController }).controller;
-  target[key] = () => watchIterator(open.call(stream), call, observe, beforeEnd, controller);
+  target[key] = () => new WatchedIterator(open.call(stream), call, observe, beforeEnd, target as { controller?: AbortController });
   return stream;
 }
 
 /**
- * The caller's iterator over `source`: a plain object rather than an async generator, so a chunk
- * costs one promise (`source.next().then`) instead of a generator's await-and-yield round trips.
- * The call is ended once: at the source's end (`cancelled` when the SDK ended it quietly because
- * the request was aborted), on its failure, or when the caller leaves early (`return()`, which
- * `for await` calls on `break`; it is passed on so the SDK aborts the request). An `observe` that
- * throws shows the item: an instrumentation fault never reaches the caller.
+ * The caller's iterator over `source`: an object of a class rather than an async generator, so a
+ * chunk costs one promise (`source.next().then`) instead of a generator's await-and-yield round
+ * trips, and the per-stream state lives in one object instead of a set of closures. The call is
+ * ended once: at the source's end (`cancelled` when the SDK ended it quietly because the request
+ * was aborted), on its failure, or when the caller leaves early (`return()`, which `for await`
+ * calls on `break`; it is passed on so the SDK aborts the request). An `observe` that throws shows
+ * the item: an instrumentation fault never reaches the caller.
  */
-function watchIterator<T>(
-  source: AsyncIterator<T>,
-  call: LlmCall,
-  observe: (item: T) => boolean,
-  beforeEnd: (() => void) | undefined,
-  controller: () => AbortController | undefined,
-): AsyncIterableIterator<T> {
-  let ended = false;
-  const finish = (outcome: 'ok' | 'cancelled' | 'error', failure?: unknown) => {
-    if (ended) return;
-    ended = true;
-    try {
-      beforeEnd?.();
-    } catch {
-      // Reading the last chunk's fields never fails the caller's stream.
-    }
-    if (outcome === 'error') call.fail(failure);
-    else call.end(outcome === 'ok' && controller()?.signal?.aborted === true ? 'cancelled' : outcome);
-  };
-  const failed = (error: unknown): never => {
-    finish('error', error);
-    throw error;
-  };
-  const step = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
+class WatchedIterator<T> implements AsyncIterableIterator<T> {
+  private ended = false;
+  // Bound once per stream: the reactions every `next()` passes to `then`.
+  private readonly step: (result: IteratorResult<T>) => IteratorResult<T> | Promise<IteratorResult<T>>;
+  private readonly failed: (error: unknown) => never;
+
+  constructor(
+    private readonly source: AsyncIterator<T>,
+    private readonly call: LlmCall,
+    private readonly observe: (item: T) => boolean,
+    private readonly beforeEnd: (() => void) | undefined,
+    private readonly stream: { controller?: AbortController },
+  ) {
+    this.step = (result) => this.onResult(result);
+    this.failed = (error) => {
+      this.finish('error', error);
+      throw error;
+    };
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    return this.source.next().then(this.step, this.failed);
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    const { source } = this;
+    const closing =
+      typeof source.return === 'function' ? source.return(value as T) : Promise.resolve({ done: true as const, value: value as T });
+    this.finish('cancelled');
+    return closing;
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.finish('error', error);
+    return typeof this.source.throw === 'function' ? this.source.throw(error) : Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  private onResult(result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> {
     if (result.done) {
-      finish('ok');
+      this.finish('ok');
       return result;
     }
     let shown = true;
     try {
-      shown = observe(result.value);
+      shown = this.observe(result.value);
     } catch {
       // shown as is
     }
-    return shown ? result : source.next().then(step, failed);
-  };
-  const iterator: AsyncIterableIterator<T> = {
-    next: () => source.next().then(step, failed),
-    return(value?: unknown) {
-      const closing =
-        typeof source.return === 'function' ? source.return(value as T) : Promise.resolve({ done: true as const, value: value as T });
-      finish('cancelled');
-      return closing;
-    },
-    throw(error?: unknown) {
-      finish('error', error);
-      return typeof source.throw === 'function' ? source.throw(error) : Promise.reject(error);
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+    return shown ? result : this.source.next().then(this.step, this.failed);
+  }
+
+  private finish(outcome: 'ok' | 'cancelled' | 'error', failure?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.beforeEnd?.();
+    } catch {
+      // Reading the last chunk's fields never fails the caller's stream.
+    }
+    if (outcome === 'error') this.call.fail(failure);
+    else this.call.end(outcome === 'ok' && this.stream.controller?.signal?.aborted === true ? 'cancelled' : outcome);
+  }
 }
 
 /**
  * Calls `create` inside the call's span and ends the call when the answer (or, for a stream, the
  * last item) arrives or the request fails. `onAnswer` reads a JSON answer; `onStream` wraps a
- * stream. When `create` returns a Stainless `APIPromise` (`openai`, `@anthropic-ai/sdk`), the
- * result is one too, through its own `_thenUnwrap`, so `withResponse()`, `asResponse()` and the
- * SDK helpers built on `create` (`parse()`, `stream()`) keep working; otherwise a plain promise.
+ * stream in place. When `create` returns a Stainless `APIPromise` (`openai`, `@anthropic-ai/sdk`),
+ * that promise itself is returned and read on a side branch: `withResponse()`, `asResponse()` and
+ * the SDK helpers built on `create` (`parse()`, `stream()`) keep working, and no second
+ * `APIPromise` is made per call. The side branch is registered first on the promise the SDK
+ * parses its body into once, so a stream is wrapped before the caller's `await` sees it;
+ * otherwise a plain promise.
  */
 export function settle(
   call: LlmCall,
@@ -109,8 +127,8 @@ export function settle(
     throw error;
   }
   const answered = (answer: unknown) => {
-    if (streaming) return onStream(answer);
     try {
+      if (streaming) return onStream(answer);
       onAnswer(answer);
     } catch {
       // A non-conforming answer never reaches the caller as our error.
@@ -118,13 +136,11 @@ export function settle(
     call.end();
     return answer;
   };
-  const apiPromise = pending as { _thenUnwrap?: (transform: (answer: unknown) => unknown) => unknown; then?: unknown } | null;
+  const apiPromise = pending as { _thenUnwrap?: unknown; then?: unknown } | null;
   if (typeof apiPromise?._thenUnwrap === 'function' && typeof apiPromise.then === 'function') {
-    // Failures are seen on a side branch of the returned promise (an APIPromise parses its body
-    // once and shares it); the caller's promise rejects as before.
-    const unwrapped = apiPromise._thenUnwrap(answered) as Promise<unknown>;
-    unwrapped.then(undefined, (error: unknown) => call.fail(error));
-    return unwrapped;
+    // The caller's promise resolves or rejects as before; this branch never rejects.
+    (apiPromise as Promise<unknown>).then(answered, (error: unknown) => call.fail(error));
+    return apiPromise;
   }
   return Promise.resolve(pending).then(answered, (error: unknown) => {
     call.fail(error);

@@ -100,4 +100,24 @@ describe('price matching rules and cache writes', () => {
       ),
     ).toBeCloseTo(0.00516, 12);
   });
+
+  it('Claude 3 Haiku cache writes at their listed 0.30, not 1.25 × input', () => {
+    // 1,000 cache writes × 0.30 + 100 uncached × 0.25 = 325 / 1M
+    expect(computeCostUsd({ inputTokens: 1_100, cacheCreationInputTokens: 1_000, outputTokens: 0 }, price('claude-3-haiku'))).toBeCloseTo(
+      0.000325,
+      12,
+    );
+  });
+
+  it('prices the newer families by their own entries, dated snapshots and previews included', () => {
+    expect(findPrice('gpt-5.1-2025-11-13')).toMatchObject({ input: 1.25, cachedInput: 0.125, output: 10 });
+    expect(findPrice('gpt-5.2-2025-12-11')).toMatchObject({ input: 1.75, cachedInput: 0.175, output: 14 });
+    expect(findPrice('claude-opus-4-6')).toMatchObject({ input: 5, cachedInput: 0.5, cacheWrite: 6.25, output: 25 });
+    expect(findPrice('claude-sonnet-4-6')).toMatchObject({ input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 });
+    expect(findPrice('gemini-3-pro-preview-11-2025')).toMatchObject({ input: 2, cachedInput: 0.2, output: 12 });
+    expect(findPrice('models/gemini-3-flash-preview')).toMatchObject({ input: 0.5, cachedInput: 0.05, output: 3 });
+    // Another model of the family is not priced as it.
+    expect(findPrice('gemini-3-pro-image-preview')).toBeUndefined();
+    expect(findPrice('gpt-5.1-codex')).toBeUndefined();
+  });
 });

@@ -78,8 +78,13 @@ export function openAIUsage(usage: ChatUsage | null | undefined): LlmUsage | und
   };
 }
 
-const finishReasons = (choices: ChatResult['choices']): string[] =>
-  (Array.isArray(choices) ? choices : []).map((choice) => choice?.finish_reason).filter((reason) => typeof reason === 'string');
+/** The choices' finish reasons (one array, no intermediate copies). */
+function finishReasons(choices: ChatResult['choices']): string[] {
+  const reasons: string[] = [];
+  if (Array.isArray(choices))
+    for (const choice of choices) if (typeof choice?.finish_reason === 'string') reasons.push(choice.finish_reason);
+  return reasons;
+}
 
 /**
  * Wraps the client's `chat.completions.create`, `responses.create` and `embeddings.create` in
@@ -141,7 +146,8 @@ function chatHandlers(call: LlmCall, body: ChatBody): CallHandlers {
         model: result?.model,
         id: result?.id,
         finishReasons: finishReasons(result?.choices),
-        output: Array.isArray(result?.choices) ? result.choices.map((choice) => choice?.message) : undefined,
+        // Only read when it goes on the span.
+        output: call.capturesContent && Array.isArray(result?.choices) ? result.choices.map((choice) => choice?.message) : undefined,
       });
     },
     observe(item) {

@@ -29,23 +29,27 @@ export interface PriceSource {
 }
 
 /** The date the default price table was last compiled (the newest of {@link PRICE_SOURCES}). */
-export const PRICES_AS_OF = '2025-11-24';
+export const PRICES_AS_OF = '2026-09-23';
 
-/** Each provider's pricing page and the day its default prices were read. */
+/**
+ * Each provider's pricing page and the day its default prices were read. Every entry was
+ * cross-checked against the dated price data of the `@pydantic/genai-prices` package (0.1.8,
+ * published 2026-09-23); `asOf` is that data's date.
+ */
 export const PRICE_SOURCES: Readonly<Record<string, PriceSource>> = {
-  openai: { asOf: '2025-11-24', url: 'https://platform.openai.com/docs/pricing' },
-  anthropic: { asOf: '2025-11-24', url: 'https://docs.anthropic.com/en/docs/about-claude/pricing' },
-  'gcp.gemini': { asOf: '2025-11-24', url: 'https://ai.google.dev/gemini-api/docs/pricing' },
+  openai: { asOf: '2026-09-23', url: 'https://platform.openai.com/docs/pricing' },
+  anthropic: { asOf: '2026-09-23', url: 'https://docs.anthropic.com/en/docs/about-claude/pricing' },
+  'gcp.gemini': { asOf: '2026-09-23', url: 'https://ai.google.dev/gemini-api/docs/pricing' },
 };
 
 const openai = (input: number, output: number, cachedInput?: number): ModelPrice =>
   cachedInput === undefined ? { provider: 'openai', input, output } : { provider: 'openai', input, cachedInput, output };
-// Anthropic: cache reads cost 0.1 × input, 5-minute cache writes 1.25 × input.
-const anthropic = (input: number, output: number, cachedInput = input / 10): ModelPrice => ({
+// Anthropic: cache reads cost 0.1 × input, 5-minute cache writes 1.25 × input (Claude 3 Haiku's are listed apart).
+const anthropic = (input: number, output: number, cachedInput = input / 10, cacheWrite = input * 1.25): ModelPrice => ({
   provider: 'anthropic',
   input,
   cachedInput,
-  cacheWrite: input * 1.25,
+  cacheWrite,
   output,
 });
 // Gemini: the ≤ 200k-token prompt tier (the long-prompt tier is not modelled).
@@ -58,6 +62,8 @@ const gemini = (input: number, output: number, cachedInput?: number): ModelPrice
  * override or extend them with `createTelemetry({ prices })` or a JSON file (`loadPriceFile`).
  */
 export const DEFAULT_PRICES: PriceTable = {
+  'gpt-5.2': openai(1.75, 14, 0.175),
+  'gpt-5.1': openai(1.25, 10, 0.125),
   'gpt-5': openai(1.25, 10, 0.125),
   'gpt-5-mini': openai(0.25, 2, 0.025),
   'gpt-5-nano': openai(0.05, 0.4, 0.005),
@@ -77,6 +83,8 @@ export const DEFAULT_PRICES: PriceTable = {
   'text-embedding-3-small': openai(0.02, 0),
   'text-embedding-3-large': openai(0.13, 0),
   'text-embedding-ada-002': openai(0.1, 0),
+  'claude-opus-4-6': anthropic(5, 25),
+  'claude-sonnet-4-6': anthropic(3, 15),
   'claude-opus-4-5': anthropic(5, 25),
   'claude-opus-4-1': anthropic(15, 75),
   'claude-opus-4': anthropic(15, 75),
@@ -86,8 +94,10 @@ export const DEFAULT_PRICES: PriceTable = {
   'claude-3-5-sonnet': anthropic(3, 15),
   'claude-haiku-4-5': anthropic(1, 5),
   'claude-3-5-haiku': anthropic(0.8, 4),
-  'claude-3-haiku': anthropic(0.25, 1.25, 0.03),
+  'claude-3-haiku': anthropic(0.25, 1.25, 0.03, 0.3),
   'claude-3-opus': anthropic(15, 75),
+  'gemini-3-pro-preview': gemini(2, 12, 0.2),
+  'gemini-3-flash-preview': gemini(0.5, 3, 0.05),
   'gemini-2.5-pro': gemini(1.25, 10, 0.125),
   'gemini-2.5-flash': gemini(0.3, 2.5, 0.03),
   'gemini-2.5-flash-lite': gemini(0.1, 0.4, 0.01),

@@ -113,6 +113,24 @@ describe('AI SDK middleware, OpenAI provider', () => {
     expect(await sample('llm_chat_completions_total{provider="openai",model="slow-stream",status="cancelled"}')).toBe(1);
   });
 
+  it('streamText past its timeout (AbortSignal.timeout): one failed span, error.type timeout', async () => {
+    const model = wrapLanguageModel({ model: openai().chat('slow-stream'), middleware: t.aiSdkMiddleware() });
+    // slow-stream sends 50 deltas 20 ms apart: the 100 ms budget runs out midway (or, on a slow
+    // machine, before the headers; a timeout either way).
+    const result = streamText({ model, prompt: 'hi', maxRetries: 0, abortSignal: AbortSignal.timeout(100), onError: () => {} });
+    try {
+      for await (const _delta of result.textStream);
+    } catch {}
+    await expect.poll(() => llmSpans().length).toBe(1);
+    expect(llmSpans()[0]?.attributes[GEN_AI.ERROR_TYPE]).toBe('timeout');
+    expect(llmSpans()[0]?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(
+      await sample(
+        'gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="slow-stream",error_type="timeout"}',
+      ),
+    ).toBe(1);
+  });
+
   it('embed through the embedding middleware: one `embeddings` span, priced', async () => {
     const model = wrapEmbeddingModel({ model: openai().embedding('text-embedding-3-small'), middleware: t.aiSdkEmbeddingMiddleware() });
     const { embedding } = await embed({ model, value: 'hello', maxRetries: 0 });

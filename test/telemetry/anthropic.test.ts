@@ -1,5 +1,5 @@
 /** The real `@anthropic-ai/sdk` client, instrumented, against the Anthropic server on 127.0.0.1. */
-import Anthropic, { InternalServerError, NotFoundError } from '@anthropic-ai/sdk';
+import Anthropic, { APIConnectionTimeoutError, APIUserAbortError, InternalServerError, NotFoundError } from '@anthropic-ai/sdk';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -130,6 +130,45 @@ describe('instrumentAnthropic', () => {
     for await (const _event of stream) if (++n === 5) break;
     expect(spans()[0]?.attributes[GEN_AI.ERROR_TYPE]).toBe('cancelled');
     await expect.poll(() => server.seen[0]?.aborted).toBe(true);
+    expect(await sample('llm_chat_completions_total{provider="anthropic",model="claude-slow",status="cancelled"}')).toBe(1);
+  });
+
+  it('a timeout: the span ends with error.type timeout, counted as an error of that type', async () => {
+    const slow = t.instrumentAnthropic(
+      new Anthropic({ apiKey: 'sk-ant-test', baseURL: server.origin, maxRetries: 0, openTelemetry: false, timeout: 1 }),
+    );
+    // The server answers in well under a second; a 1 ms budget times out before the headers.
+    await expect(slow.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages })).rejects.toBeInstanceOf(
+      APIConnectionTimeoutError,
+    );
+    expect(spans()).toHaveLength(1);
+    expect(spans()[0]?.attributes[GEN_AI.ERROR_TYPE]).toBe('timeout');
+    expect(spans()[0]?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(await sample('llm_chat_completions_total{provider="anthropic",model="claude-sonnet-4-5",status="error"}')).toBe(1);
+    expect(
+      await sample(
+        'gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_provider_name="anthropic",gen_ai_request_model="claude-sonnet-4-5",error_type="timeout"}',
+      ),
+    ).toBe(1);
+  });
+
+  it('an abort signal: before the answer the caller gets the abort, midway through a stream the iteration ends; both cancelled', async () => {
+    const before = new AbortController();
+    const pending = client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages }, { signal: before.signal });
+    before.abort();
+    await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
+    const midway = new AbortController();
+    const stream = await client.messages.create(
+      { model: 'claude-slow', max_tokens: 64, messages, stream: true },
+      { signal: midway.signal },
+    );
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    midway.abort();
+    await iterator.next().catch(() => undefined);
+    await expect.poll(() => spans().length).toBe(2);
+    expect(spans().map((s) => s.attributes[GEN_AI.ERROR_TYPE])).toEqual(['cancelled', 'cancelled']);
+    expect(await sample('llm_chat_completions_total{provider="anthropic",model="claude-sonnet-4-5",status="cancelled"}')).toBe(1);
     expect(await sample('llm_chat_completions_total{provider="anthropic",model="claude-slow",status="cancelled"}')).toBe(1);
   });
 
