@@ -3,23 +3,24 @@
  * keeps both in cookies. The page is told the assignment through request headers, and the
  * response carries it in `x-elite-variant` (for CDN logs and the end-to-end test).
  *
- * Evaluation here is synchronous and local (`getVariantSync` on a client built from the
- * shared definitions), so the middleware adds no network round trip. It records no
- * exposures: the Edge realm's memory is not the Node one's, and the page records the
- * exposure when it actually renders the variant.
+ * Evaluation here is synchronous and local (`getVariantSync` on the Edge client of
+ * lib/flags-edge.ts), so the middleware adds no network round trip, and records no exposures.
+ *
+ * `/flags-sdk` is the Flags SDK's precompute pattern: the flags of lib/flags-sdk.ts are
+ * evaluated here (through our adapter, or from a Flags Explorer override) into a signed code,
+ * and the request is rewritten to the static page prerendered for that code.
  */
-import { createFlags } from '@tiqology/elite/flags';
+import { evaluate, serialize } from 'flags/next';
 import { type NextRequest, NextResponse } from 'next/server';
-import { FLAGS, isPricingVariant, isUserId, PRICING_FLAG, USER_COOKIE, USER_HEADER, VARIANT_COOKIE, VARIANT_HEADER } from './lib/experiments';
-
-// Module scope: built once per Edge isolate, reused by every request it serves. The bootstrap
-// definitions stay in force past the cache TTL: the client's own (empty) memory store never
-// had these flags, so they are the fallback.
-const edgeFlags = createFlags({ bootstrap: FLAGS, trackExposures: false });
+import { isPricingVariant, isUserId, PRICING_FLAG, USER_COOKIE, USER_HEADER, VARIANT_COOKIE, VARIANT_HEADER } from './lib/experiments';
+import { edgeFlags } from './lib/flags-edge';
+import { precomputeFlags } from './lib/flags-sdk';
 
 const YEAR_S = 365 * 24 * 60 * 60;
+/** The page served by the precompute pattern; app/flags-sdk/[code] holds its prerendered permutations. */
+const PRECOMPUTED_PAGE = '/flags-sdk';
 
-export function middleware(request: NextRequest) {
+export async function middleware(request: NextRequest) {
   const fromCookie = request.cookies.get(USER_COOKIE)?.value;
   const userId = isUserId(fromCookie) ? fromCookie : crypto.randomUUID();
   const assigned = edgeFlags.getVariantSync(PRICING_FLAG, userId, 'control');
@@ -29,7 +30,18 @@ export function middleware(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set(USER_HEADER, userId);
   headers.set(VARIANT_HEADER, variant);
-  const response = NextResponse.next({ request: { headers } });
+
+  let response: NextResponse;
+  if (request.nextUrl.pathname === PRECOMPUTED_PAGE) {
+    // `precompute(flags)` is `evaluate` then `serialize`; evaluate is given the forwarded headers
+    // so that `identify` sees the id minted just above on a first visit (and the cookies, which
+    // carry a Flags Explorer override).
+    const values = await evaluate(precomputeFlags, new Request(request.url, { headers }));
+    const code = await serialize(precomputeFlags, values);
+    response = NextResponse.rewrite(new URL(`${PRECOMPUTED_PAGE}/${code}`, request.url), { request: { headers } });
+  } else {
+    response = NextResponse.next({ request: { headers } });
+  }
 
   response.headers.set(VARIANT_HEADER, variant);
   if (userId !== fromCookie) {
@@ -42,8 +54,9 @@ export function middleware(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: API routes read the id cookie themselves; static assets and metadata files
-  // (icon.svg, robots.txt, images) need no assignment. Were they matched, a browser's late icon
-  // request could mint a second id for a visitor whose cookies were just cleared.
-  matcher: ['/((?!api/|_next/static|_next/image|[^?]*\\.(?:ico|svg|png|jpe?g|gif|webp|txt|xml|webmanifest)).*)'],
+  // Pages only: API routes read the id cookie themselves; static assets, metadata files (icon.svg,
+  // robots.txt, images) and the Flags Explorer's /.well-known endpoint need no assignment. Were
+  // they matched, a browser's late icon request could mint a second id for a visitor whose
+  // cookies were just cleared.
+  matcher: ['/((?!api/|\\.well-known/|_next/static|_next/image|[^?]*\\.(?:ico|svg|png|jpe?g|gif|webp|txt|xml|webmanifest)).*)'],
 };

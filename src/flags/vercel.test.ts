@@ -42,6 +42,14 @@ describe('createFlagsSdkAdapter', () => {
     expect(await elite.enabled().decide({ key: 'missing-flag', entities: 'u' })).toBe(false);
     expect(elite.enabled().origin).toBeUndefined();
   });
+
+  it('takes the default a variant falls back to only when it is a string (the SDK types it unknown)', async () => {
+    const elite = createFlagsSdkAdapter(flags);
+    expect(await elite.variant().decide({ key: 'missing-flag', entities: 'u', defaultValue: 42 })).toBeUndefined();
+    expect(await elite.variant().decide({ key: 'pricing-test', entities: 'u', defaultValue: 42 })).toBe(
+      flags.getVariantSync('pricing-test', 'u'),
+    );
+  });
 });
 
 describe('getProviderData', () => {
@@ -67,5 +75,18 @@ describe('getProviderData', () => {
       },
       hints: [],
     });
+  });
+
+  it('offers the variant keys for flags declared with .variant(): an override is then what the flag returns', () => {
+    const data = getProviderData(flags, { serves: 'variant' });
+    expect(data.definitions['pricing-test']?.options).toEqual([
+      { value: 'control', label: 'control' },
+      { value: 'variant-a', label: 'variant-a' },
+    ]);
+    // A flag without variants is on or off either way.
+    expect(data.definitions['dark-mode']?.options).toEqual([
+      { value: true, label: 'on' },
+      { value: false, label: 'off' },
+    ]);
   });
 });

@@ -14,19 +14,22 @@ import type { FlagsClient } from './client/index.js';
 import type { DefaultValue, FlagUser, JsonValue } from './types.js';
 
 /** What the Flags SDK passes to `decide` (the parts this adapter reads). */
-export interface DecideParams<T> {
+export interface DecideParams {
   /** The flag's key. */
   key: string;
   /** What the flag's `identify` returned: a user id or an evaluation context. */
   entities?: FlagUser;
-  /** The flag's `defaultValue`. */
-  defaultValue?: T;
+  /**
+   * The flag's `defaultValue`. The SDK types it `unknown` (flags 4.x), so an adapter taking it
+   * as the flag's value type would not be assignable to the SDK's `Adapter`: its type is checked here.
+   */
+  defaultValue?: unknown;
 }
 
 /** A Flags SDK adapter (`flag({ key, adapter, identify })`). */
 export interface FlagsSdkAdapter<T> {
   /** Evaluates the flag for the entities; never throws (an error is the default). */
-  decide(params: DecideParams<T>): Promise<T>;
+  decide(params: DecideParams): Promise<T>;
   /** Where the flag is managed, shown by the Flags Explorer. */
   origin?: string;
 }
@@ -72,8 +75,11 @@ export function createFlagsSdkAdapter(client: FlagsClient, options: FlagsSdkAdap
     }),
     variant: () => ({
       ...origin,
-      decide: async ({ key, entities, defaultValue }) =>
-        (await client.getVariant(key, userOf(entities), defaultValue)) ?? (defaultValue as string),
+      decide: async ({ key, entities, defaultValue }) => {
+        const fallback = typeof defaultValue === 'string' ? defaultValue : undefined;
+        // No variant and no default: undefined, which the SDK answers with its own default handling.
+        return (await client.getVariant(key, userOf(entities), fallback)) ?? (fallback as string);
+      },
     }),
     enabled: () => ({ ...origin, decide: ({ key, entities }) => client.isEnabled(key, userOf(entities)) }),
   };
@@ -113,19 +119,31 @@ export interface ProviderHint {
   text: string;
 }
 
+/** Options of {@link getProviderData}. */
+export interface ProviderDataOptions extends FlagsSdkAdapterOptions {
+  /**
+   * What the app's flags return, as declared with the adapters: `'value'` (`.value()`, the
+   * default) or `'variant'` (`.variant()`). The Explorer writes the chosen option's value into the
+   * override cookie and the SDK returns it as the flag's answer without calling `decide`, so an
+   * option must be what the flag returns: the variant's value, or its key.
+   */
+  serves?: 'value' | 'variant';
+}
+
 /**
  * What the Flags Explorer shows (`/.well-known/vercel/flags`, with the SDK's `createFlagsDiscoveryEndpoint`
- * or `verifyAccess`): every flag in the client's cache with its variants as override options.
+ * or `verifyAccess`): every flag in the client's cache with its variants as override options
+ * (a flag without variants: on and off).
  */
-export function getProviderData(client: FlagsClient, options: FlagsSdkAdapterOptions = {}): ProviderData {
+export function getProviderData(client: FlagsClient, options: ProviderDataOptions = {}): ProviderData {
+  const byKey = options.serves === 'variant';
   const definitions: Record<string, ProviderFlagDefinition> = {};
   for (const flag of client.snapshot().flags) {
-    const variants = flag.variants ?? [
-      { key: 'on', value: true },
-      { key: 'off', value: false },
-    ];
     const definition: ProviderFlagDefinition = {
-      options: variants.map((v) => ({ value: v.value === undefined ? v.key : v.value, label: v.key })),
+      options: flag.variants?.map((v) => ({ value: byKey || v.value === undefined ? v.key : v.value, label: v.key })) ?? [
+        { value: true, label: 'on' },
+        { value: false, label: 'off' },
+      ],
     };
     if (flag.description !== undefined) definition.description = flag.description;
     if (options.origin !== undefined) definition.origin = options.origin;

@@ -15,9 +15,11 @@
  * `/api/metrics` then shows the request, flag-cache and LLM metrics while the spans reach an
  * OTLP/HTTP receiver on 127.0.0.1 (both servers from test/telemetry/, one pair per Next.js
  * server). The client-component path (app/client, `@tiqology/elite/react`) is checked by
- * nextjs-client-flags.ts on both servers. Screenshots and the build and server logs go to test/artifacts/ (kept by CI).
+ * nextjs-client-flags.ts on both servers, Vercel's Flags SDK with our adapter (precompute, Flags Explorer
+ * overrides and discovery) by nextjs-flags-sdk.ts. Screenshots and the build and server logs go to test/artifacts/ (kept by CI).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   cpSync,
   createWriteStream,
@@ -43,6 +45,7 @@ import { computeCostUsd, findPrice } from '../../src/telemetry/index.js';
 import { startOpenAIServer, USAGE } from '../telemetry/openai-server.js';
 import { startOtlpReceiver } from '../telemetry/otlp-receiver.js';
 import { clientFlagsChecks } from './nextjs-client-flags.js';
+import { flagsSdkBuildChecks, flagsSdkChecks, loadFlagsPackage } from './nextjs-flags-sdk.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const app = join(root, 'examples/nextjs');
@@ -56,6 +59,8 @@ const FLAG = 'pricing-test';
  */
 const VISITORS: Record<'next start' | 'standalone', number> = { 'next start': 300, standalone: 100 };
 const MODEL = 'gpt-4o-mini';
+/** The Flags SDK's FLAGS_SECRET (signs precomputed codes, encrypts overrides), for the build and both servers. */
+const FLAGS_SECRET = randomBytes(32).toString('base64url');
 const SERVICE = 'tiqology-chat-example';
 
 const timings: Record<string, number> = {};
@@ -115,6 +120,7 @@ let buildLog = '';
 let reference: FlagsClient;
 let weights: Record<string, number> = {};
 let prices: Record<string, number> = {};
+let flagsPackage: Awaited<ReturnType<typeof loadFlagsPackage>>;
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
@@ -141,7 +147,8 @@ beforeAll(async () => {
   // One build for both servers: `output: 'standalone'` adds .next/standalone, and `next start`
   // serves the same .next (it warns that standalone is meant for server.js).
   rmSync(join(app, '.next'), { recursive: true, force: true });
-  buildLog = timed('next build', () => run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app));
+  buildLog = timed('next build', () => run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app, { FLAGS_SECRET }));
+  flagsPackage = await loadFlagsPackage(app);
   writeFileSync(join(artifacts, 'next-build.log'), buildLog);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
 });
@@ -175,7 +182,15 @@ async function startServer(mode: Mode, port: number, env: NodeJS.ProcessEnv, log
   }
   const server = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', HOSTNAME: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+      HOSTNAME: '127.0.0.1',
+      PORT: String(port),
+      FLAGS_SECRET,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so afterAll stops it and nothing else
   });
@@ -255,6 +270,8 @@ describe('examples/nextjs build', () => {
     expect(builtin.test(`import { AsyncLocalStorage } from "node:async_hooks"`)).toBe(true);
     expect(builtin.test(`const fs = require('fs')`)).toBe(true);
   });
+
+  flagsSdkBuildChecks(app);
 });
 
 /** The route checks, against one server of the build. */
@@ -476,6 +493,15 @@ function servedBy(mode: Mode) {
     });
 
     clientFlagsChecks({ browser: () => browser!, base: () => base, reference: () => reference, artifacts, suffix });
+    flagsSdkChecks({
+      browser: () => browser!,
+      base: () => base,
+      reference: () => reference,
+      flagsPackage: () => flagsPackage,
+      secret: FLAGS_SECRET,
+      artifacts,
+      suffix,
+    });
 
     it('ignores assignment headers sent by the client', async () => {
       const response = await fetch(`${base}/`, {

@@ -7,12 +7,18 @@
  * `telemetry.init()` succeed, since MISSING_DEPENDENCY tells users to run that command. Then the
  * paths that `tiqology --help` names must exist in the installed package.
  *
+ * React 18 (the peer range's lower major; the repository develops on 19) is installed the same way, at
+ * its first and latest release: test/install/react18-app.mjs server-renders and hydrates the packed
+ * `@tiqology/elite/react` with it, and the latest one's types compile a client component.
+ *
  * Needs the npm registry and takes a few minutes: `npm run test:install` (run by .ci/run), not npm test.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentedInstalls } from './commands.js';
@@ -122,4 +128,84 @@ describe('the installed tiqology command', () => {
     }
     expect(JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).repository.url).toBe('git+https://github.com/tiqology/elite.git');
   }, 300_000);
+});
+
+/** A client component and its server page as users write them, compiled against the installed types. */
+const REACT_TSX = `import { createFlags } from '@tiqology/elite';
+import { FlagsProvider, useFlagValue, useTrack, useVariant } from '@tiqology/elite/react';
+import { createSnapshot } from '@tiqology/elite/react/server';
+
+function Offer() {
+  const variant = useVariant('pricing-test', 'control');
+  const offer = useFlagValue('pricing-test', { priceUsd: 0 });
+  const track = useTrack();
+  return <button type="button" data-variant={variant} onClick={() => track('purchase', { value: offer.priceUsd })}>Buy</button>;
+}
+
+export async function Page(userId: string) {
+  const flags = createFlags({ bootstrap: [] });
+  const snapshot = await createSnapshot(flags, userId);
+  return (
+    <FlagsProvider snapshot={snapshot} endpoint="/api/elite">
+      <Offer />
+    </FlagsProvider>
+  );
+}
+`;
+
+describe('React 18, installed from the registry next to the packed SDK', () => {
+  const require = createRequire(import.meta.url);
+  const happyDom = pathToFileURL(require.resolve('happy-dom')).href;
+  const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin/tsc');
+  const app = join(root, 'test/install/react18-app.mjs');
+
+  for (const react of ['18.0.0', '18']) {
+    it(`react@${react}: server render equals the hydrated DOM, no hydration complaint, one exposure batch`, async () => {
+      const types = react === '18' ? ['@types/react@18', '@types/react-dom@18'] : [];
+      const project = await install([`react@${react}`, `react-dom@${react}`, ...types]);
+      // The peer range holds (npm ls fails on an invalid peer).
+      await run('npm', ['ls', '--all'], project);
+      writeFileSync(join(project, 'app.mjs'), readFileSync(app));
+      // The server and the browser in two processes, as in an app: the snapshot and the markup go from one to the other.
+      const rendered = await run(process.execPath, ['app.mjs', 'render', 'react18-user'], project);
+      writeFileSync(join(project, 'render.json'), rendered);
+      const server = JSON.parse(rendered) as { react: string; expected: string; fromString: string; fromStream: string };
+      const browser = JSON.parse(await run(process.execPath, ['app.mjs', 'hydrate', happyDom, 'render.json'], project)) as {
+        react: string;
+        hydrated: string;
+        complaints: string[];
+        batches: { v: number; events: unknown[] }[];
+        exposures: Record<string, number>;
+        stats: { exposures: number };
+      };
+      // React 18.0.0 reports its build too: 18.0.0-fc46dba67-20220329.
+      expect(server.react).toMatch(react === '18' ? /^18\./ : /^18\.0\.0(-|$)/);
+      expect(browser.react).toBe(server.react);
+      expect(server.fromString).toContain(`data-variant="${server.expected}"`);
+      expect(server.fromStream).toBe(server.fromString);
+      // Hydration kept the server's markup and React complained of nothing (a mismatch logs and recovers).
+      expect(browser.hydrated).toBe(server.fromString);
+      expect(browser.complaints).toEqual([]);
+      // One batch, with the one exposure, written through the handler to the store.
+      expect(browser.batches).toEqual([{ v: 1, events: [{ type: 'exposure', flag: 'pricing-test', variant: server.expected }] }]);
+      expect(browser.exposures[server.expected]).toBe(1);
+      expect(browser.stats.exposures).toBe(1);
+      if (types.length > 0) {
+        writeFileSync(join(project, 'app.tsx'), REACT_TSX);
+        const flags = [
+          '--noEmit',
+          '--strict',
+          '--jsx',
+          'react-jsx',
+          '--module',
+          'nodenext',
+          '--moduleResolution',
+          'nodenext',
+          '--target',
+          'es2022',
+        ];
+        await run(process.execPath, [tsc, ...flags, '--types', 'react,react-dom', 'app.tsx'], project);
+      }
+    }, 300_000);
+  }
 });
