@@ -13,7 +13,8 @@
 --   a_cum     the running sum of the values over a_at.
 -- All null for a user without conversions. They are derived from feature_flag_conversion_timelines
 -- (which stays the source: a user first exposed to a flag later gets their copy from it) by
--- feature_flag_timelines_combine, called wherever the timelines of a user change.
+-- feature_flag_timelines_combine, called wherever the timelines of a user change (a rebuild writes
+-- them with the rows).
 alter table feature_flag_exposure_timelines
   add column if not exists c_names text[],
   add column if not exists c_starts integer[],
@@ -22,53 +23,58 @@ alter table feature_flag_exposure_timelines
   add column if not exists a_at timestamptz[],
   add column if not exists a_cum double precision[];
 
--- Sets the conversion columns of every exposure timeline of the given (environment, user) keys
--- (of every user when p_users is null) from their conversion timelines. Call under the rollup lock.
-create or replace function feature_flag_timelines_combine(p_environments text[], p_users text[]) returns void
-language sql security definer set search_path = pg_catalog, public, pg_temp as $$
-  with keys as (
-    select distinct k.environment, k.user_id from unnest(p_environments, p_users) k(environment, user_id)
-    union all
-    select distinct t.environment, t.user_id from feature_flag_exposure_timelines t where p_users is null
-  ),
-  named as (
+-- The conversion columns of the given (environment, user) keys (of every user with conversions when
+-- p_users is null), from their conversion timelines.
+create or replace function feature_flag_timelines_combined(p_environments text[], p_users text[])
+returns table (environment text, user_id text, c_names text[], c_starts integer[], c_at timestamptz[],
+               c_cum double precision[], a_at timestamptz[], a_cum double precision[])
+language sql stable security definer set search_path = pg_catalog, public, pg_temp as $$
+  with named as (
     select c.environment, c.user_id, c.event_name, c.at, c.ids, c.cum,
            1 + coalesce(sum(cardinality(c.at)) over (
              partition by c.environment, c.user_id order by c.event_name nulls last
              rows between unbounded preceding and 1 preceding), 0)::integer as start,
            sum(cardinality(c.at)) over (partition by c.environment, c.user_id)::integer as total
-    from keys k
-    join feature_flag_conversion_timelines c on c.environment = k.environment and c.user_id = k.user_id
+    from feature_flag_conversion_timelines c
+    where p_users is null or (c.environment, c.user_id) in (select * from unnest(p_environments, p_users))
   ),
   events as (
     select n.environment, n.user_id, n.event_name, u.at, u.id, u.c, u.n,
            u.c - coalesce(lag(u.c) over (partition by n.environment, n.user_id, n.event_name order by u.n), 0) as v
     from named n cross join lateral unnest(n.at, n.ids, n.cum) with ordinality u(at, id, c, n)
-  ),
-  per_user as (
-    select s.environment, s.user_id, s.names, s.starts || (s.total + 1) as starts, e.c_at, e.c_cum, e.a_at, e.a_cum
-    from (
-      select n.environment, n.user_id, array_agg(n.event_name order by n.event_name nulls last) as names,
-             array_agg(n.start order by n.event_name nulls last) as starts, max(n.total) as total
-      from named n group by n.environment, n.user_id
-    ) s
-    join (
-      select r.environment, r.user_id,
-             array_agg(r.at order by r.event_name nulls last, r.n) as c_at, array_agg(r.c order by r.event_name nulls last, r.n) as c_cum,
-             array_agg(r.at order by r.at, r.id) as a_at, array_agg(r.running order by r.at, r.id) as a_cum
-      from (
-        select e.*, sum(e.v) over (partition by e.environment, e.user_id order by e.at, e.id rows unbounded preceding) as running
-        from events e
-      ) r
-      group by r.environment, r.user_id
-    ) e on e.environment = s.environment and e.user_id = s.user_id
   )
+  select s.environment, s.user_id, s.names, s.starts || (s.total + 1), e.c_at, e.c_cum, e.a_at, e.a_cum
+  from (
+    select n.environment, n.user_id, array_agg(n.event_name order by n.event_name nulls last) as names,
+           array_agg(n.start order by n.event_name nulls last) as starts, max(n.total) as total
+    from named n group by n.environment, n.user_id
+  ) s
+  join (
+    select r.environment, r.user_id,
+           array_agg(r.at order by r.event_name nulls last, r.n) as c_at, array_agg(r.c order by r.event_name nulls last, r.n) as c_cum,
+           array_agg(r.at order by r.at, r.id) as a_at, array_agg(r.running order by r.at, r.id) as a_cum
+    from (
+      select e.*, sum(e.v) over (partition by e.environment, e.user_id order by e.at, e.id rows unbounded preceding) as running
+      from events e
+    ) r
+    group by r.environment, r.user_id
+  ) e on e.environment = s.environment and e.user_id = s.user_id;
+$$;
+
+-- Sets the conversion columns of every exposure timeline of the given (environment, user) keys (of
+-- every user when p_users is null). Call under the rollup lock.
+create or replace function feature_flag_timelines_combine(p_environments text[], p_users text[]) returns void
+language sql security definer set search_path = pg_catalog, public, pg_temp as $$
   update feature_flag_exposure_timelines t
-     set c_names = p.names, c_starts = p.starts, c_at = p.c_at, c_cum = p.c_cum, a_at = p.a_at, a_cum = p.a_cum
-    from keys k
-    left join per_user p on p.environment = k.environment and p.user_id = k.user_id
+     set c_names = p.c_names, c_starts = p.c_starts, c_at = p.c_at, c_cum = p.c_cum, a_at = p.a_at, a_cum = p.a_cum
+    from (
+      select distinct * from unnest(p_environments, p_users) u(environment, user_id)
+      union all
+      select distinct x.environment, x.user_id from feature_flag_exposure_timelines x where p_users is null
+    ) k
+    left join feature_flag_timelines_combined(p_environments, p_users) p on p.environment = k.environment and p.user_id = k.user_id
    where t.environment = k.environment and t.user_id = k.user_id
-     and (t.c_names, t.c_starts, t.c_at, t.c_cum, t.a_at, t.a_cum) is distinct from (p.names, p.starts, p.c_at, p.c_cum, p.a_at, p.a_cum);
+     and (t.c_names, t.c_starts, t.c_at, t.c_cum, t.a_at, t.a_cum) is distinct from (p.c_names, p.c_starts, p.c_at, p.c_cum, p.a_at, p.a_cum);
 $$;
 
 -- Folds the given events (just taken out of the pending table) into the timelines.
@@ -126,14 +132,6 @@ begin
     delete from feature_flag_conversion_timelines t using unnest(p_environments, p_users) k(environment, user_id)
      where t.environment = k.environment and t.user_id = k.user_id;
   end if;
-  insert into feature_flag_exposure_timelines (flag_key, environment, user_id, at, ids, variants)
-  select e.flag_key, e.environment, e.user_id, array_agg(e.occurred_at order by e.occurred_at, e.id),
-         array_agg(e.id order by e.occurred_at, e.id), array_agg(e.variant order by e.occurred_at, e.id)
-  from feature_flag_events e
-  where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
-    and (p_users is null or (e.environment, e.user_id) in (select * from unnest(p_environments, p_users)))
-    and not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
-  group by e.flag_key, e.environment, e.user_id;
   insert into feature_flag_conversion_timelines (environment, user_id, event_name, at, ids, cum)
   select c.environment, c.user_id, c.event_name, array_agg(c.occurred_at order by c.occurred_at, c.id),
          array_agg(c.id order by c.occurred_at, c.id), array_agg(c.cum order by c.occurred_at, c.id)
@@ -146,7 +144,19 @@ begin
       and not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
   ) c
   group by c.environment, c.user_id, c.event_name;
-  perform feature_flag_timelines_combine(p_environments, p_users);
+  -- Conversions first: the exposure timelines are written with their copy (no second version of each row).
+  insert into feature_flag_exposure_timelines (flag_key, environment, user_id, at, ids, variants, c_names, c_starts, c_at, c_cum, a_at, a_cum)
+  select x.flag_key, x.environment, x.user_id, x.at, x.ids, x.variants, c.c_names, c.c_starts, c.c_at, c.c_cum, c.a_at, c.a_cum
+  from (
+    select e.flag_key, e.environment, e.user_id, array_agg(e.occurred_at order by e.occurred_at, e.id) as at,
+           array_agg(e.id order by e.occurred_at, e.id) as ids, array_agg(e.variant order by e.occurred_at, e.id) as variants
+    from feature_flag_events e
+    where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
+      and (p_users is null or (e.environment, e.user_id) in (select * from unnest(p_environments, p_users)))
+      and not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
+    group by e.flag_key, e.environment, e.user_id
+  ) x
+  left join feature_flag_timelines_combined(p_environments, p_users) c on c.environment = x.environment and c.user_id = x.user_id;
 end;
 $$;
 
@@ -166,12 +176,14 @@ $$;
 revoke execute on function feature_flag_timelines_fold(bigint[]) from public;
 revoke execute on function feature_flag_timelines_refresh(text[], text[]) from public;
 revoke execute on function feature_flag_timelines_combine(text[], text[]) from public;
+revoke execute on function feature_flag_timelines_combined(text[], text[]) from public;
 do $$
 begin
   if exists (select 1 from pg_roles where rolname = 'anon') and exists (select 1 from pg_roles where rolname = 'authenticated')
      and exists (select 1 from pg_roles where rolname = 'service_role') then
     revoke execute on function feature_flag_timelines_fold(bigint[]), feature_flag_timelines_refresh(text[], text[]),
-      feature_flag_timelines_combine(text[], text[]) from anon, authenticated, service_role;
+      feature_flag_timelines_combine(text[], text[]), feature_flag_timelines_combined(text[], text[])
+      from anon, authenticated, service_role;
   end if;
 end;
 $$;
@@ -254,28 +266,30 @@ begin
       return;
     end if;
     return query
+      -- OFFSET 0 keeps each step a subquery evaluated once per row: inlined, every reference to a
+      -- position would repeat its binary search.
       with firsts as (
-        select t.variants[b.k + 1] as variant, t.at[b.k + 1] as occurred_at,
+        select b.variants[b.k + 1] as variant, b.at[b.k + 1] as occurred_at,
                -- The conversions to count: all names, or the slice of one name.
-               case when p_event_name is null then t.a_at else t.c_at[t.c_starts[b.i]:t.c_starts[b.i + 1] - 1] end as at,
-               case when p_event_name is null then t.a_cum else t.c_cum[t.c_starts[b.i]:t.c_starts[b.i + 1] - 1] end as cum
-        from feature_flag_exposure_timelines t
-        cross join lateral (
-          select case when p_since is null then 0 else width_bucket(p_since - interval '1 microsecond', t.at) end as k,
+               case when p_event_name is null then b.a_at else b.c_at[b.c_starts[b.i]:b.c_starts[b.i + 1] - 1] end as at,
+               case when p_event_name is null then b.a_cum else b.c_cum[b.c_starts[b.i]:b.c_starts[b.i + 1] - 1] end as cum
+        from (
+          select t.at, t.variants, t.c_starts, t.c_at, t.c_cum, t.a_at, t.a_cum,
+                 case when p_since is null then 0 else width_bucket(p_since - interval '1 microsecond', t.at) end as k,
                  array_position(t.c_names, p_event_name) as i
+          from feature_flag_exposure_timelines t
+          where t.flag_key = p_flag_key and t.environment = p_environment
+          offset 0
         ) b
-        where t.flag_key = p_flag_key and t.environment = p_environment and b.k < cardinality(t.at)
-          and (p_until is null or t.at[b.k + 1] < p_until)
+        where b.k < cardinality(b.at) and (p_until is null or b.at[b.k + 1] < p_until)
       ),
       -- Per user: the positions of the first exposure (a) and of the end of the window (u) among the
       -- user's conversions; their count is the difference, their value sum that of the running sums.
       per_user as (
-        select f.variant, f.occurred_at, f.cum, i.a, i.u
+        select f.variant, f.occurred_at, f.cum, width_bucket(f.occurred_at - interval '1 microsecond', f.at) as a,
+               case when p_until is null then cardinality(f.at) else width_bucket(p_until - interval '1 microsecond', f.at) end as u
         from firsts f
-        cross join lateral (
-          select width_bucket(f.occurred_at - interval '1 microsecond', f.at) as a,
-                 case when p_until is null then cardinality(f.at) else width_bucket(p_until - interval '1 microsecond', f.at) end as u
-        ) i
+        offset 0
       )
       select u.variant, count(*), count(*) filter (where u.u > u.a),
              coalesce(sum(coalesce(u.cum[nullif(u.u, 0)], 0) - coalesce(u.cum[nullif(u.a, 0)], 0)), 0)::double precision,
@@ -390,14 +404,18 @@ begin
              case when coalesce((t.m ->> 'den_count')::boolean, false) then 1 else 0 end as den_mode
       from jsonb_array_elements(p_metrics) with ordinality t(m, ord)
     ),
+    -- OFFSET 0 keeps each step a subquery evaluated once per row: inlined, every reference to a
+    -- position would repeat its binary search (and its array slice).
     firsts as (
-      select t.variants[b.k + 1] as variant, t.at[b.k + 1] as occurred_at, t.c_names, t.c_starts, t.c_at, t.c_cum
-      from feature_flag_exposure_timelines t
-      cross join lateral (
-        select case when p_since is null then 0 else width_bucket(p_since - interval '1 microsecond', t.at) end as k
+      select b.variants[b.k + 1] as variant, b.at[b.k + 1] as occurred_at, b.c_names, b.c_starts, b.c_at, b.c_cum
+      from (
+        select t.at, t.variants, t.c_names, t.c_starts, t.c_at, t.c_cum,
+               case when p_since is null then 0 else width_bucket(p_since - interval '1 microsecond', t.at) end as k
+        from feature_flag_exposure_timelines t
+        where t.flag_key = p_flag_key and t.environment = p_environment
+        offset 0
       ) b
-      where t.flag_key = p_flag_key and t.environment = p_environment and b.k < cardinality(t.at)
-        and (p_until is null or t.at[b.k + 1] < p_until)
+      where b.k < cardinality(b.at) and (p_until is null or b.at[b.k + 1] < p_until)
     ),
     -- Per user and metric: where the numerator's and the denominator's events are in the user's
     -- conversions (first index s, last e; null when the user has none of that name).
@@ -405,11 +423,14 @@ begin
       select f.variant, f.occurred_at, f.c_at, f.c_cum, m.ord, m.num_mode, m.den_mode, m.pre_window,
              f.c_starts[r.n] as ns, f.c_starts[r.n + 1] - 1 as ne, f.c_starts[r.d] as ds, f.c_starts[r.d + 1] - 1 as de
       from firsts f
-      cross join m
+      -- Users outside, the few metrics inside: the other way round, the users' rows (arrays and
+      -- all) would be written to a tuplestore to be read once per metric.
+      cross join lateral (select m.* from m where f.occurred_at is not null offset 0) m
       cross join lateral (
         select array_position(f.c_names, m.num_event) as n,
                case when m.den_event is not null then array_position(f.c_names, m.den_event) end as d
       ) r
+      offset 0
     ),
     -- Counts of the events before the window's end (u), before the first exposure (a) and before
     -- the start of the pre-exposure window (p), by binary search; a quantity is a difference.
@@ -424,6 +445,7 @@ begin
                   else width_bucket(p_until - interval '1 microsecond', r.c_at[r.ds:r.de]) end as du,
              width_bucket(r.occurred_at - r.pre_window - interval '1 microsecond', r.c_at[r.ds:r.de]) as dp
       from ranges r
+      offset 0
     ),
     per_user as (
       select p.variant, p.occurred_at, p.ord,
@@ -436,6 +458,7 @@ begin
              coalesce(case p.den_mode when 1 then p.da - p.dp
                else coalesce(p.c_cum[p.ds - 1 + nullif(p.da, 0)], 0) - coalesce(p.c_cum[p.ds - 1 + nullif(p.dp, 0)], 0) end, 0)::double precision as py
       from positions p
+      offset 0
     ),
     sums as (
       select u.variant, u.ord, min(u.occurred_at) as first_at, count(*) as units,
