@@ -420,31 +420,39 @@ begin
     -- Per user and metric: where the numerator's and the denominator's events are in the user's
     -- conversions (first index s, last e; null when the user has none of that name).
     ranges as (
-      select f.variant, f.occurred_at, f.c_at, f.c_cum, m.ord, m.num_mode, m.den_mode, m.pre_window,
-             f.c_starts[r.n] as ns, f.c_starts[r.n + 1] - 1 as ne, f.c_starts[r.d] as ds, f.c_starts[r.d + 1] - 1 as de
-      from firsts f
-      -- Users outside, the few metrics inside: the other way round, the users' rows (arrays and
-      -- all) would be written to a tuplestore to be read once per metric.
-      cross join lateral (select m.* from m where f.occurred_at is not null offset 0) m
-      cross join lateral (
-        select array_position(f.c_names, m.num_event) as n,
-               case when m.den_event is not null then array_position(f.c_names, m.den_event) end as d
-      ) r
+      select q.variant, q.occurred_at, q.c_cum, q.ord, q.num_mode, q.den_mode, q.pre_window, q.ns, q.ds,
+             q.c_at[q.ns:q.ne] as n_at, q.c_at[q.ds:q.de] as d_at
+      from (
+        select f.variant, f.occurred_at, f.c_at, f.c_cum, m.ord, m.num_mode, m.den_mode, m.pre_window,
+               f.c_starts[r.n] as ns, f.c_starts[r.n + 1] - 1 as ne, f.c_starts[r.d] as ds, f.c_starts[r.d + 1] - 1 as de
+        from firsts f
+        -- Users outside, the few metrics inside: the other way round, the users' rows (arrays and
+        -- all) would be written to a tuplestore to be read once per metric.
+        cross join lateral (select m.* from m where f.occurred_at is not null offset 0) m
+        cross join lateral (
+          select array_position(f.c_names, m.num_event) as n,
+                 case when m.den_event is not null then array_position(f.c_names, m.den_event) end as d
+        ) r
+      ) q
       offset 0
     ),
     -- Counts of the events before the window's end (u), before the first exposure (a) and before
-    -- the start of the pre-exposure window (p), by binary search; a quantity is a difference.
+    -- the start of the pre-exposure window (p, the same as a without CUPED), by binary search; a
+    -- quantity is a difference.
     positions as (
-      select r.variant, r.occurred_at, r.c_cum, r.ord, r.num_mode, r.den_mode, r.ns, r.ds,
-             width_bucket(r.occurred_at - interval '1 microsecond', r.c_at[r.ns:r.ne]) as na,
-             case when p_until is null then r.ne - r.ns + 1
-                  else width_bucket(p_until - interval '1 microsecond', r.c_at[r.ns:r.ne]) end as nu,
-             width_bucket(r.occurred_at - r.pre_window - interval '1 microsecond', r.c_at[r.ns:r.ne]) as np,
-             width_bucket(r.occurred_at - interval '1 microsecond', r.c_at[r.ds:r.de]) as da,
-             case when p_until is null then r.de - r.ds + 1
-                  else width_bucket(p_until - interval '1 microsecond', r.c_at[r.ds:r.de]) end as du,
-             width_bucket(r.occurred_at - r.pre_window - interval '1 microsecond', r.c_at[r.ds:r.de]) as dp
+      select r.variant, r.occurred_at, r.c_cum, r.ord, r.num_mode, r.den_mode, r.ns, r.ds, b.na, b.nu, b.da, b.du,
+             case when r.pre_window = interval '0' then b.na
+                  else width_bucket(r.occurred_at - r.pre_window - interval '1 microsecond', r.n_at) end as np,
+             case when r.pre_window = interval '0' then b.da
+                  else width_bucket(r.occurred_at - r.pre_window - interval '1 microsecond', r.d_at) end as dp
       from ranges r
+      cross join lateral (
+        select width_bucket(r.occurred_at - interval '1 microsecond', r.n_at) as na,
+               case when p_until is null then cardinality(r.n_at) else width_bucket(p_until - interval '1 microsecond', r.n_at) end as nu,
+               width_bucket(r.occurred_at - interval '1 microsecond', r.d_at) as da,
+               case when p_until is null then cardinality(r.d_at) else width_bucket(p_until - interval '1 microsecond', r.d_at) end as du
+        offset 0
+      ) b
       offset 0
     ),
     per_user as (
