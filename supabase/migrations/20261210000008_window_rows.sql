@@ -86,16 +86,22 @@ declare
   v_environments text[];
   v_users text[];
 begin
-  insert into feature_flag_exposure_timelines as t (flag_key, environment, user_id, at, ids, variants)
-  select e.flag_key, e.environment, e.user_id, array_agg(e.occurred_at order by e.occurred_at, e.id),
-         array_agg(e.id order by e.occurred_at, e.id), array_agg(e.variant order by e.occurred_at, e.id)
-  from unnest(p_ids) i(id)
-  join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
-  where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
-  group by e.flag_key, e.environment, e.user_id
-  on conflict (flag_key, environment, user_id) do update set (at, ids, variants) = (
-    select m.at, m.ids, m.variants from feature_flag_exposure_merge(t.at, t.ids, t.variants, excluded.at, excluded.ids, excluded.variants) m
-  );
+  -- The users of the new exposure timeline rows (xmax = 0: inserted, not updated) need a copy of
+  -- their conversions; the rows of users exposed again already hold it.
+  with written as (
+    insert into feature_flag_exposure_timelines as t (flag_key, environment, user_id, at, ids, variants)
+    select e.flag_key, e.environment, e.user_id, array_agg(e.occurred_at order by e.occurred_at, e.id),
+           array_agg(e.id order by e.occurred_at, e.id), array_agg(e.variant order by e.occurred_at, e.id)
+    from unnest(p_ids) i(id)
+    join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
+    where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
+    group by e.flag_key, e.environment, e.user_id
+    on conflict (flag_key, environment, user_id) do update set (at, ids, variants) = (
+      select m.at, m.ids, m.variants from feature_flag_exposure_merge(t.at, t.ids, t.variants, excluded.at, excluded.ids, excluded.variants) m
+    )
+    returning t.environment, t.user_id, t.xmax = 0 as inserted
+  )
+  select array_agg(w.environment), array_agg(w.user_id) into v_environments, v_users from written w where w.inserted;
   insert into feature_flag_conversion_timelines as t (environment, user_id, event_name, at, ids, cum)
   select c.environment, c.user_id, c.event_name, array_agg(c.occurred_at order by c.occurred_at, c.id),
          array_agg(c.id order by c.occurred_at, c.id), array_agg(c.cum order by c.occurred_at, c.id)
@@ -110,9 +116,16 @@ begin
   on conflict (environment, user_id, event_name) do update set (at, ids, cum) = (
     select m.at, m.ids, m.cum from feature_flag_timeline_merge(t.at, t.ids, t.cum, excluded.at, excluded.ids, excluded.cum) m
   );
-  -- The users of these events: their conversions copied into their exposure timelines.
+  -- Their conversions copied into the exposure timelines: users with a new row, and users with
+  -- conversions among these events.
   select array_agg(k.environment), array_agg(k.user_id) into v_environments, v_users
-  from (select distinct e.environment, e.user_id from unnest(p_ids) i(id) join feature_flag_events e on e.id = i.id and e.id between v_min and v_max) k;
+  from (
+    select * from unnest(v_environments, v_users)
+    union
+    select e.environment, e.user_id
+    from unnest(p_ids) i(id) join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
+    where e.event_type = 'conversion'
+  ) k(environment, user_id);
   if v_users is not null then
     perform feature_flag_timelines_combine(v_environments, v_users);
   end if;
