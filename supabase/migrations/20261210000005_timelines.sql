@@ -138,33 +138,8 @@ drop trigger if exists feature_flag_events_pending_truncated on feature_flag_eve
 create trigger feature_flag_events_pending_truncated after truncate on feature_flag_events_pending
   for each statement execute function feature_flag_events_pending_truncated();
 
--- After UPDATE or DELETE statements of events (after the rollup's recount, which takes the lock):
--- the timelines of the users touched are rebuilt.
-create or replace function feature_flag_events_timelines_recount() returns trigger
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-declare
-  v_environments text[];
-  v_users text[];
-begin
-  perform feature_flag_rollup_lock();
-  select array_agg(k.environment), array_agg(k.user_id) into v_environments, v_users
-  from (select distinct o.environment, o.user_id from touched o) k;
-  if v_users is not null then
-    perform feature_flag_timelines_refresh(v_environments, v_users);
-  end if;
-  return null;
-end;
-$$;
-drop trigger if exists feature_flag_events_timelines_delete on feature_flag_events;
-create trigger feature_flag_events_timelines_delete after delete on feature_flag_events
-  referencing old table as touched for each statement execute function feature_flag_events_timelines_recount();
--- An update may move an event to another user: both the old and the new rows' users.
-drop trigger if exists feature_flag_events_timelines_update_old on feature_flag_events;
-create trigger feature_flag_events_timelines_update_old after update on feature_flag_events
-  referencing old table as touched for each statement execute function feature_flag_events_timelines_recount();
-drop trigger if exists feature_flag_events_timelines_update_new on feature_flag_events;
-create trigger feature_flag_events_timelines_update_new after update on feature_flag_events
-  referencing new table as touched for each statement execute function feature_flag_events_timelines_recount();
+-- After UPDATE or DELETE statements of events: feature_flag_events_timelines_recount(), with its
+-- triggers, is defined in 20261210000009_partitions.
 
 -- Existing databases: the timelines are built by 20261210000008_window_rows.
 
@@ -177,8 +152,8 @@ begin
   end if;
   revoke all on table feature_flag_exposure_timelines, feature_flag_conversion_timelines from anon, authenticated;
   grant all on table feature_flag_exposure_timelines, feature_flag_conversion_timelines to service_role;
-  revoke execute on function feature_flag_events_pending_taken(), feature_flag_events_pending_truncated(),
-    feature_flag_events_timelines_recount() from public, anon, authenticated;
+  revoke execute on function feature_flag_events_pending_taken(), feature_flag_events_pending_truncated()
+    from public, anon, authenticated;
   drop policy if exists feature_flag_exposure_timelines_service on feature_flag_exposure_timelines;
   create policy feature_flag_exposure_timelines_service on feature_flag_exposure_timelines
     for all to service_role using (true) with check (true);
