@@ -99,8 +99,22 @@ describe('windows over the exposure timelines and their copy of the conversions'
 
     // A user who only converted so far, then is exposed to one flag: their row starts with a copy.
     const convertedOnly: FlagEvent[] = [
-      { type: 'conversion', environment: 'production', userId: 'late-user', eventName: 'purchase', value: 7, occurredAt: '2026-03-01T00:05:00.000Z' },
-      { type: 'conversion', environment: 'production', userId: 'late-user', eventName: 'purchase', value: 9, occurredAt: '2026-03-01T00:50:00.000Z' },
+      {
+        type: 'conversion',
+        environment: 'production',
+        userId: 'late-user',
+        eventName: 'purchase',
+        value: 7,
+        occurredAt: '2026-03-01T00:05:00.000Z',
+      },
+      {
+        type: 'conversion',
+        environment: 'production',
+        userId: 'late-user',
+        eventName: 'purchase',
+        value: 9,
+        occurredAt: '2026-03-01T00:50:00.000Z',
+      },
     ];
     await storage.appendEvents(convertedOnly);
     await expectSame(storage, [...all, ...convertedOnly]);
