@@ -22,6 +22,8 @@ alter table feature_flag_exposure_timelines
   add column if not exists c_cum double precision[],
   add column if not exists a_at timestamptz[],
   add column if not exists a_cum double precision[];
+-- The rows of a user, whatever the flag: the copy is rewritten for every user who converts.
+create index if not exists feature_flag_exposure_timelines_user_idx on feature_flag_exposure_timelines (environment, user_id);
 
 -- The conversion columns of the given (environment, user) keys (of every user with conversions when
 -- p_users is null), from their conversion timelines.
