@@ -25,20 +25,24 @@ alter table feature_flag_exposure_timelines
 -- The rows of a user, whatever the flag: the copy is rewritten for every user who converts.
 create index if not exists feature_flag_exposure_timelines_user_idx on feature_flag_exposure_timelines (environment, user_id);
 
--- The conversion columns of the given (environment, user) keys (of every user with conversions when
--- p_users is null), from their conversion timelines.
+-- The conversion columns of the given (environment, user) keys, from their conversion timelines.
+-- The keys come as arrays only (no "every user" shortcut): a query that could read every row is
+-- planned as such, with a scan of every timeline, even for a few users.
 create or replace function feature_flag_timelines_combined(p_environments text[], p_users text[])
 returns table (environment text, user_id text, c_names text[], c_starts integer[], c_at timestamptz[],
                c_cum double precision[], a_at timestamptz[], a_cum double precision[])
 language sql stable security definer set search_path = pg_catalog, public, pg_temp as $$
-  with named as (
+  with keys as (
+    select distinct k.environment, k.user_id from unnest(p_environments, p_users) k(environment, user_id)
+  ),
+  named as (
     select c.environment, c.user_id, c.event_name, c.at, c.ids, c.cum,
            1 + coalesce(sum(cardinality(c.at)) over (
              partition by c.environment, c.user_id order by c.event_name nulls last
              rows between unbounded preceding and 1 preceding), 0)::integer as start,
            sum(cardinality(c.at)) over (partition by c.environment, c.user_id)::integer as total
-    from feature_flag_conversion_timelines c
-    where p_users is null or (c.environment, c.user_id) in (select * from unnest(p_environments, p_users))
+    from keys k
+    join feature_flag_conversion_timelines c on c.environment = k.environment and c.user_id = k.user_id
   ),
   events as (
     select n.environment, n.user_id, n.event_name, u.at, u.id, u.c, u.n,
@@ -66,17 +70,22 @@ $$;
 -- Sets the conversion columns of every exposure timeline of the given (environment, user) keys (of
 -- every user when p_users is null). Call under the rollup lock.
 create or replace function feature_flag_timelines_combine(p_environments text[], p_users text[]) returns void
-language sql security definer set search_path = pg_catalog, public, pg_temp as $$
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
+declare
+  v_environments text[] := p_environments;
+  v_users text[] := p_users;
+begin
+  if p_users is null then
+    select array_agg(k.environment), array_agg(k.user_id) into v_environments, v_users
+    from (select distinct t.environment, t.user_id from feature_flag_exposure_timelines t) k;
+  end if;
   update feature_flag_exposure_timelines t
      set c_names = p.c_names, c_starts = p.c_starts, c_at = p.c_at, c_cum = p.c_cum, a_at = p.a_at, a_cum = p.a_cum
-    from (
-      select distinct * from unnest(p_environments, p_users) u(environment, user_id)
-      union all
-      select distinct x.environment, x.user_id from feature_flag_exposure_timelines x where p_users is null
-    ) k
-    left join feature_flag_timelines_combined(p_environments, p_users) p on p.environment = k.environment and p.user_id = k.user_id
+    from (select distinct * from unnest(v_environments, v_users) u(environment, user_id)) k
+    left join feature_flag_timelines_combined(v_environments, v_users) p on p.environment = k.environment and p.user_id = k.user_id
    where t.environment = k.environment and t.user_id = k.user_id
      and (t.c_names, t.c_starts, t.c_at, t.c_cum, t.a_at, t.a_cum) is distinct from (p.c_names, p.c_starts, p.c_at, p.c_cum, p.a_at, p.a_cum);
+end;
 $$;
 
 -- Folds the given events (just taken out of the pending table) into the timelines.
@@ -138,6 +147,9 @@ $$;
 -- user when p_users is null). Call under the rollup lock.
 create or replace function feature_flag_timelines_refresh(p_environments text[], p_users text[]) returns void
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
+declare
+  v_environments text[] := p_environments;
+  v_users text[] := p_users;
 begin
   if p_users is null then
     truncate feature_flag_exposure_timelines, feature_flag_conversion_timelines;
@@ -160,6 +172,10 @@ begin
   ) c
   group by c.environment, c.user_id, c.event_name;
   -- Conversions first: the exposure timelines are written with their copy (no second version of each row).
+  if p_users is null then
+    select array_agg(k.environment), array_agg(k.user_id) into v_environments, v_users
+    from (select distinct c.environment, c.user_id from feature_flag_conversion_timelines c) k;
+  end if;
   insert into feature_flag_exposure_timelines (flag_key, environment, user_id, at, ids, variants, c_names, c_starts, c_at, c_cum, a_at, a_cum)
   select x.flag_key, x.environment, x.user_id, x.at, x.ids, x.variants, c.c_names, c.c_starts, c.c_at, c.c_cum, c.a_at, c.a_cum
   from (
@@ -171,7 +187,7 @@ begin
       and not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
     group by e.flag_key, e.environment, e.user_id
   ) x
-  left join feature_flag_timelines_combined(p_environments, p_users) c on c.environment = x.environment and c.user_id = x.user_id;
+  left join feature_flag_timelines_combined(v_environments, v_users) c on c.environment = x.environment and c.user_id = x.user_id;
 end;
 $$;
 
