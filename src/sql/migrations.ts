@@ -6,6 +6,8 @@ import history from '../../supabase/migrations/20261204000005_history.sql';
 import timelines from '../../supabase/migrations/20261210000005_timelines.sql';
 import windowedResults from '../../supabase/migrations/20261210000006_windowed_results.sql';
 import retention from '../../supabase/migrations/20261210000007_retention.sql';
+import windowRows from '../../supabase/migrations/20261210000008_window_rows.sql';
+import partitions from '../../supabase/migrations/20261210000009_partitions.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -27,4 +29,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261210000005_timelines', sql: timelines },
   { name: '20261210000006_windowed_results', sql: windowedResults },
   { name: '20261210000007_retention', sql: retention },
+  { name: '20261210000008_window_rows', sql: windowRows },
+  { name: '20261210000009_partitions', sql: partitions },
 ];

@@ -239,30 +239,8 @@ begin
 end;
 $$;
 
--- DELETE statements: OLD rows only (a trigger function cannot name a transition table it lacks).
-create or replace function feature_flag_events_rollup_delete() returns trigger
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-declare
-  v_flags text[];
-  v_environments text[];
-  v_users text[];
-begin
-  perform feature_flag_rollup_lock();
-  delete from feature_flag_events_pending p using old_events o where p.id = o.id;
-  with keys as (
-    select o.flag_key, o.environment, o.user_id from old_events o where o.event_type = 'exposure' and o.flag_key is not null
-    union
-    select f.flag_key, f.environment, f.user_id
-    from (select distinct o.environment, o.user_id from old_events o where o.event_type = 'conversion') t
-    join feature_flag_first_exposures f on f.environment = t.environment and f.user_id = t.user_id
-  )
-  select array_agg(k.flag_key), array_agg(k.environment), array_agg(k.user_id) into v_flags, v_environments, v_users from keys k;
-  if v_flags is not null then
-    perform feature_flag_rollup_refresh(v_flags, v_environments, v_users);
-  end if;
-  return null;
-end;
-$$;
+-- DELETE statements: feature_flag_events_rollup_delete(), with its trigger, is defined in
+-- 20261210000009_partitions (rows moved into a monthly partition are not deleted events).
 
 create or replace function feature_flag_events_rollup_truncate() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
@@ -278,9 +256,6 @@ create trigger feature_flag_events_rollup_insert after insert on feature_flag_ev
 drop trigger if exists feature_flag_events_rollup_update on feature_flag_events;
 create trigger feature_flag_events_rollup_update after update on feature_flag_events
   referencing old table as old_events new table as new_events for each statement execute function feature_flag_events_rollup_recount();
-drop trigger if exists feature_flag_events_rollup_delete on feature_flag_events;
-create trigger feature_flag_events_rollup_delete after delete on feature_flag_events
-  referencing old table as old_events for each statement execute function feature_flag_events_rollup_delete();
 drop trigger if exists feature_flag_events_rollup_truncate on feature_flag_events;
 create trigger feature_flag_events_rollup_truncate after truncate on feature_flag_events
   for each statement execute function feature_flag_events_rollup_truncate();

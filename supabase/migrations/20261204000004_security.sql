@@ -130,7 +130,7 @@ begin
   revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from anon, authenticated, service_role;
   revoke execute on function feature_flag_rollup_fold(bigint[]) from anon, authenticated, service_role;
   revoke execute on function feature_flags_notify(), feature_flags_touch(), feature_flag_events_rollup_insert(),
-    feature_flag_events_rollup_recount(), feature_flag_events_rollup_delete(), feature_flag_events_rollup_truncate(),
+    feature_flag_events_rollup_recount(), feature_flag_events_rollup_truncate(),
     feature_flag_events_insert_cap(), feature_flag_events_browser_insert() from public, anon, authenticated;
   -- The retry policy below calls it as the inserting role.
   grant execute on function feature_flag_events_last_inserted_id() to anon, authenticated;

@@ -88,75 +88,9 @@ create or replace function feature_flag_exposure_merge(
   having not (a_at[cardinality(a_at)] < b_at[1]);
 $$;
 
--- Folds the given events (just taken out of the pending table) into the timelines.
-create or replace function feature_flag_timelines_fold(p_ids bigint[]) returns void
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-declare
-  v_min bigint := (select min(i) from unnest(p_ids) i);
-  v_max bigint := (select max(i) from unnest(p_ids) i);
-begin
-  insert into feature_flag_exposure_timelines as t (flag_key, environment, user_id, at, ids, variants)
-  select e.flag_key, e.environment, e.user_id, array_agg(e.occurred_at order by e.occurred_at, e.id),
-         array_agg(e.id order by e.occurred_at, e.id), array_agg(e.variant order by e.occurred_at, e.id)
-  from unnest(p_ids) i(id)
-  join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
-  where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
-  group by e.flag_key, e.environment, e.user_id
-  on conflict (flag_key, environment, user_id) do update set (at, ids, variants) = (
-    select m.at, m.ids, m.variants from feature_flag_exposure_merge(t.at, t.ids, t.variants, excluded.at, excluded.ids, excluded.variants) m
-  );
-  insert into feature_flag_conversion_timelines as t (environment, user_id, event_name, at, ids, cum)
-  select c.environment, c.user_id, c.event_name, array_agg(c.occurred_at order by c.occurred_at, c.id),
-         array_agg(c.id order by c.occurred_at, c.id), array_agg(c.cum order by c.occurred_at, c.id)
-  from (
-    select e.environment, e.user_id, e.event_name, e.occurred_at, e.id,
-           sum(coalesce(e.value, 0)) over (partition by e.environment, e.user_id, e.event_name order by e.occurred_at, e.id) as cum
-    from unnest(p_ids) i(id)
-    join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
-    where e.event_type = 'conversion'
-  ) c
-  group by c.environment, c.user_id, c.event_name
-  on conflict (environment, user_id, event_name) do update set (at, ids, cum) = (
-    select m.at, m.ids, m.cum from feature_flag_timeline_merge(t.at, t.ids, t.cum, excluded.at, excluded.ids, excluded.cum) m
-  );
-end;
-$$;
-
--- Rebuilds the timelines of the given (environment, user) keys from the events folded in (every
--- user when p_users is null). Call under the rollup lock.
-create or replace function feature_flag_timelines_refresh(p_environments text[], p_users text[]) returns void
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-begin
-  if p_users is null then
-    truncate feature_flag_exposure_timelines, feature_flag_conversion_timelines;
-  else
-    delete from feature_flag_exposure_timelines t using unnest(p_environments, p_users) k(environment, user_id)
-     where t.environment = k.environment and t.user_id = k.user_id;
-    delete from feature_flag_conversion_timelines t using unnest(p_environments, p_users) k(environment, user_id)
-     where t.environment = k.environment and t.user_id = k.user_id;
-  end if;
-  insert into feature_flag_exposure_timelines (flag_key, environment, user_id, at, ids, variants)
-  select e.flag_key, e.environment, e.user_id, array_agg(e.occurred_at order by e.occurred_at, e.id),
-         array_agg(e.id order by e.occurred_at, e.id), array_agg(e.variant order by e.occurred_at, e.id)
-  from feature_flag_events e
-  where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
-    and (p_users is null or (e.environment, e.user_id) in (select * from unnest(p_environments, p_users)))
-    and not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
-  group by e.flag_key, e.environment, e.user_id;
-  insert into feature_flag_conversion_timelines (environment, user_id, event_name, at, ids, cum)
-  select c.environment, c.user_id, c.event_name, array_agg(c.occurred_at order by c.occurred_at, c.id),
-         array_agg(c.id order by c.occurred_at, c.id), array_agg(c.cum order by c.occurred_at, c.id)
-  from (
-    select e.environment, e.user_id, e.event_name, e.occurred_at, e.id,
-           sum(coalesce(e.value, 0)) over (partition by e.environment, e.user_id, e.event_name order by e.occurred_at, e.id) as cum
-    from feature_flag_events e
-    where e.event_type = 'conversion'
-      and (p_users is null or (e.environment, e.user_id) in (select * from unnest(p_environments, p_users)))
-      and not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
-  ) c
-  group by c.environment, c.user_id, c.event_name;
-end;
-$$;
+-- feature_flag_timelines_fold(p_ids) and feature_flag_timelines_refresh(p_environments, p_users),
+-- which fold events into the timelines and rebuild those of given users, are defined in
+-- 20261210000008_window_rows (they also keep the conversions copied into the exposure timelines).
 
 -- Events leaving the pending table (the drain) are folded in. An event that cannot be folded (a sum
 -- out of range, from data loaded around the constraints) is left out with a warning instead of
@@ -204,44 +138,11 @@ drop trigger if exists feature_flag_events_pending_truncated on feature_flag_eve
 create trigger feature_flag_events_pending_truncated after truncate on feature_flag_events_pending
   for each statement execute function feature_flag_events_pending_truncated();
 
--- After UPDATE or DELETE statements of events (after the rollup's recount, which takes the lock):
--- the timelines of the users touched are rebuilt.
-create or replace function feature_flag_events_timelines_recount() returns trigger
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-declare
-  v_environments text[];
-  v_users text[];
-begin
-  perform feature_flag_rollup_lock();
-  select array_agg(k.environment), array_agg(k.user_id) into v_environments, v_users
-  from (select distinct o.environment, o.user_id from touched o) k;
-  if v_users is not null then
-    perform feature_flag_timelines_refresh(v_environments, v_users);
-  end if;
-  return null;
-end;
-$$;
-drop trigger if exists feature_flag_events_timelines_delete on feature_flag_events;
-create trigger feature_flag_events_timelines_delete after delete on feature_flag_events
-  referencing old table as touched for each statement execute function feature_flag_events_timelines_recount();
--- An update may move an event to another user: both the old and the new rows' users.
-drop trigger if exists feature_flag_events_timelines_update_old on feature_flag_events;
-create trigger feature_flag_events_timelines_update_old after update on feature_flag_events
-  referencing old table as touched for each statement execute function feature_flag_events_timelines_recount();
-drop trigger if exists feature_flag_events_timelines_update_new on feature_flag_events;
-create trigger feature_flag_events_timelines_update_new after update on feature_flag_events
-  referencing new table as touched for each statement execute function feature_flag_events_timelines_recount();
+-- After UPDATE or DELETE statements of events: feature_flag_events_timelines_recount(), with its
+-- triggers, is defined in 20261210000009_partitions.
 
--- Existing databases: the timelines of the events already folded in.
-do $$
-begin
-  perform feature_flag_rollup_lock();
-  perform feature_flag_timelines_refresh(null, null);
-end;
-$$;
+-- Existing databases: the timelines are built by 20261210000008_window_rows.
 
-revoke execute on function feature_flag_timelines_fold(bigint[]) from public;
-revoke execute on function feature_flag_timelines_refresh(text[], text[]) from public;
 do $$
 begin
   if not exists (select 1 from pg_roles where rolname = 'anon')
@@ -251,10 +152,8 @@ begin
   end if;
   revoke all on table feature_flag_exposure_timelines, feature_flag_conversion_timelines from anon, authenticated;
   grant all on table feature_flag_exposure_timelines, feature_flag_conversion_timelines to service_role;
-  revoke execute on function feature_flag_timelines_fold(bigint[]), feature_flag_timelines_refresh(text[], text[])
-    from anon, authenticated, service_role;
-  revoke execute on function feature_flag_events_pending_taken(), feature_flag_events_pending_truncated(),
-    feature_flag_events_timelines_recount() from public, anon, authenticated;
+  revoke execute on function feature_flag_events_pending_taken(), feature_flag_events_pending_truncated()
+    from public, anon, authenticated;
   drop policy if exists feature_flag_exposure_timelines_service on feature_flag_exposure_timelines;
   create policy feature_flag_exposure_timelines_service on feature_flag_exposure_timelines
     for all to service_role using (true) with check (true);

@@ -1,0 +1,150 @@
+// Windows read one row per exposed user: the exposure timelines carry a copy of the user's
+// conversions. The copy must follow every change of the user's events (new conversions, a first
+// exposure to another flag after converting, conversions without a name or arriving out of order,
+// updates and deletes, a rebuild), and the answers must stay those of the memory store.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryStorage } from '../../src/adapters/memory.js';
+import { createPostgresStorage, migrate } from '../../src/adapters/postgres.js';
+import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
+import type { MetricDefinition } from '../../src/experiments/metric-stats.js';
+import { seededRandom } from './seeded-events.js';
+
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error('DATABASE_URL is not set: run `npm run db:start` and export the URL it prints');
+const pool = new pg.Pool({ connectionString: url, max: 4 });
+
+beforeAll(async () => {
+  await migrate(pool);
+  await pool.query('truncate feature_flags, feature_flag_events');
+});
+afterAll(async () => {
+  await pool.end();
+});
+
+const FLAGS = ['pricing-test', 'checkout-test'];
+const NAMES = ['purchase', 'signup', undefined];
+
+/** Events of two flags over two hours; conversions of three names (one missing), some before any exposure. */
+function events(count: number, seed: number, startMs: number): FlagEvent[] {
+  const rand = seededRandom(seed);
+  return Array.from({ length: count }, (): FlagEvent => {
+    const userId = `w${Math.floor(rand() * 40)}`;
+    const occurredAt = new Date(startMs + Math.floor(rand() * 7_200_000)).toISOString();
+    if (rand() < 0.45) {
+      const flagKey = FLAGS[Math.floor(rand() * 2)] as string;
+      return { type: 'exposure', environment: 'production', flagKey, variant: rand() < 0.5 ? 'control' : 'variant-a', userId, occurredAt };
+    }
+    const eventName = NAMES[Math.floor(rand() * 3)];
+    return {
+      type: 'conversion',
+      environment: 'production',
+      userId,
+      ...(eventName === undefined ? {} : { eventName }),
+      value: Math.floor(rand() * 40),
+      occurredAt,
+    };
+  });
+}
+
+const metrics: MetricDefinition[] = [
+  { key: 'buyers', kind: 'binomial', source: { event: 'purchase' } },
+  { key: 'revenue', kind: 'mean', source: { event: 'purchase' }, cuped: { windowDays: 1 } },
+  { key: 'signups', kind: 'mean', source: { event: 'signup', aggregate: 'count' } },
+  { key: 'per-signup', kind: 'ratio', source: { event: 'purchase' }, denominator: { event: 'signup', aggregate: 'count' } },
+];
+const windows = [
+  { since: '2026-03-01T00:30:00.000Z' },
+  { since: '2026-03-01T00:10:00.000Z', until: '2026-03-01T01:20:00.000Z' },
+  { until: '2026-03-01T01:00:00.000Z' },
+];
+
+async function expectSame(storage: StorageAdapter, stored: FlagEvent[]) {
+  const memory = createMemoryStorage();
+  await memory.appendEvents(stored);
+  for (const flagKey of FLAGS) {
+    for (const window of windows) {
+      for (const eventName of [undefined, 'purchase', 'signup']) {
+        const query = { flagKey, environment: 'production', ...window, ...(eventName === undefined ? {} : { eventName }) };
+        expect(await storage.queryResults(query)).toEqual(await memory.queryResults(query));
+      }
+      const query = { flagKey, environment: 'production', ...window, metrics };
+      expect(await storage.queryMetricStats(query)).toEqual(await memory.queryMetricStats(query));
+    }
+  }
+  // Every row's copy equals what the conversion timelines give now.
+  const { rows } = await pool.query(
+    `with keys as (
+       select array_agg(k.environment order by k.environment, k.user_id) as environments,
+              array_agg(k.user_id order by k.environment, k.user_id) as users
+       from (select distinct environment, user_id from feature_flag_conversion_timelines) k
+     ),
+     copies as (select c.* from keys cross join lateral feature_flag_timelines_combined(keys.environments, keys.users) c)
+     select count(*)::int as rows,
+            count(*) filter (where (t.c_names, t.c_starts, t.c_at, t.c_cum, t.a_at, t.a_cum)
+                                   is distinct from (c.c_names, c.c_starts, c.c_at, c.c_cum, c.a_at, c.a_cum))::int as stale
+     from feature_flag_exposure_timelines t
+     left join copies c on c.environment = t.environment and c.user_id = t.user_id`,
+  );
+  expect(rows[0].rows).toBeGreaterThan(0);
+  expect(rows[0].stale).toBe(0);
+}
+
+describe('windows over the exposure timelines and their copy of the conversions', () => {
+  it('follow appends in any order, a first exposure after converting, updates, deletes and a rebuild', async () => {
+    const storage = createPostgresStorage({ pool });
+    const start = Date.UTC(2026, 2, 1);
+    const all = events(1600, 31, start);
+    // Out of order: the second hour first, then the first; a results call (which folds) in between.
+    const late = all.filter((e) => e.occurredAt >= '2026-03-01T01:00:00.000Z');
+    const early = all.filter((e) => e.occurredAt < '2026-03-01T01:00:00.000Z');
+    await storage.appendEvents(late);
+    await expectSame(storage, late);
+    for (let i = 0; i < early.length; i += 300) await storage.appendEvents(early.slice(i, i + 300));
+    await expectSame(storage, all);
+
+    // A user who only converted so far, then is exposed to one flag: their row starts with a copy.
+    const convertedOnly: FlagEvent[] = [
+      {
+        type: 'conversion',
+        environment: 'production',
+        userId: 'late-user',
+        eventName: 'purchase',
+        value: 7,
+        occurredAt: '2026-03-01T00:05:00.000Z',
+      },
+      {
+        type: 'conversion',
+        environment: 'production',
+        userId: 'late-user',
+        eventName: 'purchase',
+        value: 9,
+        occurredAt: '2026-03-01T00:50:00.000Z',
+      },
+    ];
+    await storage.appendEvents(convertedOnly);
+    await expectSame(storage, [...all, ...convertedOnly]);
+    const exposure: FlagEvent = {
+      type: 'exposure',
+      environment: 'production',
+      flagKey: 'checkout-test',
+      variant: 'variant-a',
+      userId: 'late-user',
+      occurredAt: '2026-03-01T00:40:00.000Z',
+    };
+    await storage.appendEvents([exposure]);
+    let stored = [...all, ...convertedOnly, exposure];
+    await expectSame(storage, stored);
+
+    // An update moving conversions to another user, and a delete.
+    await pool.query("update feature_flag_events set user_id = 'w1' where user_id = 'w2' and event_type = 'conversion'");
+    stored = stored.map((e) => (e.userId === 'w2' && e.type === 'conversion' ? { ...e, userId: 'w1' } : e));
+    await expectSame(storage, stored);
+    await pool.query("delete from feature_flag_events where user_id in ('w3', 'w4') and event_type = 'conversion'");
+    stored = stored.filter((e) => !(['w3', 'w4'].includes(e.userId) && e.type === 'conversion'));
+    await expectSame(storage, stored);
+
+    await pool.query('select feature_flag_rollup_rebuild()');
+    await expectSame(storage, stored);
+  });
+});
