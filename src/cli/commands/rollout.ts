@@ -55,7 +55,7 @@ async function runPlan({ positionals, values, io, out }: CommandContext, key: st
   );
   // Both are checked before the store is opened: a bad plan never touches it.
   validatePlan(plan);
-  const metrics = createPrometheusSource(prometheus);
+  const metrics = prometheus === undefined ? undefined : createPrometheusSource(prometheus);
   return withStore(values, io, async (store) => {
     // Two `rollout run`s on one flag: only the lease holder acts (PostgreSQL: across processes).
     const name = leaseName(key, environment);
