@@ -21,6 +21,8 @@ import type { ResolvedPlan, RolloutDecision, RolloutFigures, RolloutMetricsSourc
 
 /** The metadata key holding a controller's state on the flag. */
 export const ROLLOUT_STATE_KEY = 'rollout.state';
+/** The metadata key holding the last written decision in a sentence (its action, percentages and reasons, at most 256 characters): the flag's history keeps each one. */
+export const ROLLOUT_DECISION_KEY = 'rollout.decision';
 /** Who the controller's writes are attributed to (the store's `updatedBy`). */
 export const ROLLOUT_WRITER = 'rollout-controller';
 
@@ -106,9 +108,12 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const decisions: RolloutDecision[] = [];
 
   const write = async (flag: StoredFlag, decision: Omit<RolloutDecision, 'dryRun'>): Promise<string | undefined> => {
-    const next = { ...flag, rollout: decision.to };
+    // The decision and its figures go with the write, so the flag's history tells why it moved.
+    const summary = `${decision.action} ${decision.from} % → ${decision.to} %: ${decision.reasons.join('; ')}`;
+    const metadata: NonNullable<StoredFlag['metadata']> = { ...flag.metadata, [ROLLOUT_DECISION_KEY]: summary.slice(0, 256) };
+    const next = { ...flag, rollout: decision.to, metadata };
     if (decision.action === 'rollback') {
-      next.metadata = { ...flag.metadata, [ROLLOUT_STATE_KEY]: 'rolled_back' };
+      metadata[ROLLOUT_STATE_KEY] = 'rolled_back';
       if (plan.onHarm === 'kill') next.enabled = false;
     }
     try {
