@@ -29,7 +29,13 @@ export function parseDuration(value: string): number | undefined {
 }
 
 /** Reads and checks a plan file. `CliError` (exit 1) naming the file and the field for bad content. */
-export async function readPlanFile(path: string, io: CliIo, flagKey: string, environment: string): Promise<PlanFile> {
+export async function readPlanFile(
+  path: string,
+  io: CliIo,
+  flagKey: string,
+  environment: string,
+  prometheusUrl?: string,
+): Promise<PlanFile> {
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, path), 'utf8');
@@ -44,7 +50,10 @@ export async function readPlanFile(path: string, io: CliIo, flagKey: string, env
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new CliError(`${path}: a plan must be a JSON object { steps, guardrails, prometheus, … }`);
-  const { prometheus, minStep, flagKey: fileKey, environment: fileEnv, ...rest } = parsed;
+  const { prometheus: fromFile, minStep, flagKey: fileKey, environment: fileEnv, ...rest } = parsed;
+  // --prometheus-url (a CI secret) fills or replaces the file's url.
+  const prometheus =
+    prometheusUrl === undefined ? fromFile : { ...(fromFile !== null && typeof fromFile === 'object' ? fromFile : {}), url: prometheusUrl };
   if (fileKey !== undefined && fileKey !== flagKey)
     throw new CliError(`${path}: flagKey "${String(fileKey)}" differs from the argument ${flagKey}`);
   if (fileEnv !== undefined && fileEnv !== environment)

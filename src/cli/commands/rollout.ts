@@ -49,7 +49,10 @@ async function runPlan({ positionals, values, io, out }: CommandContext, key: st
   const enabled = values.enable === true;
   const once = values.once === true;
   if (positionals.length > 2) throw usageError(`rollout run: expected <key>, got ${quoteArguments(positionals.slice(1))}`);
-  const { plan, prometheus } = await readPlanFile(plan_, io, key, environment);
+  const prometheusUrl = values['prometheus-url'];
+  if (prometheusUrl !== undefined && (typeof prometheusUrl !== 'string' || prometheusUrl === ''))
+    throw usageError('rollout run: --prometheus-url needs the base URL of Prometheus, e.g. http://prometheus:9090');
+  const { plan, prometheus } = await readPlanFile(plan_, io, key, environment, prometheusUrl);
   const { createMemoryLease, createPostgresLease, createPrometheusSource, createRolloutController, leaseName, validatePlan } = await import(
     '@tiqology/elite/rollouts'
   );
