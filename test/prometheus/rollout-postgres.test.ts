@@ -4,12 +4,13 @@
  * exports per-variant metrics, the real Prometheus scrapes it every second, and
  * `tiqology rollout run --once --enable --database-url …`, run again and again as a scheduled job
  * would, starts the rollout, then rolls the bad release back. The flag's history in PostgreSQL
- * keeps each decision with its figures.
+ * keeps each decision with its figures. And the scheduled workflow of
+ * examples/github-actions/guarded-rollout.yml, with the shipped plan, against the same two.
  *
  * Runs in `npm run test:prometheus`; .ci/run starts PostgreSQL before it and keeps DATABASE_URL
  * exported (locally: `npm run db:start` and export the URL it prints).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,9 @@ import type { StorageAdapter } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/create-flags.js';
 import type { FlagsClient } from '../../src/flags/index.js';
 import { createTelemetry } from '../../src/telemetry/index.js';
+import { buildCli, removeCli, root } from '../cli/build.js';
 import { runCli } from '../cli/in-process.js';
+import { loadWorkflow, runJob } from '../examples/workflow-runner.js';
 import { type PrometheusServer, startPrometheus } from './server.js';
 
 const url = process.env.DATABASE_URL;
@@ -153,5 +156,41 @@ describe('a guarded rollout on the real PostgreSQL and the real Prometheus', () 
     expect(byController[1]?.after?.metadata?.['rollout.decision']).toMatch(
       /^rollback 10 % → 0 %: error rate is worse on the new code: [\d.]+ % against [\d.]+ %/,
     );
+  });
+
+  it('examples/github-actions/guarded-rollout.yml with the shipped plan: advance (exit 0), then hold (exit 3), on PostgreSQL and Prometheus', async () => {
+    const flagKey = 'guarded-gha';
+    await pool.query('delete from feature_flags where key = $1', [flagKey]);
+    await storage.writeFlag({ key: flagKey, environment: ENV, enabled: true, rollout: 0 }, { updatedBy: 'test' });
+    const bin = await buildCli();
+    const repo = mkdtempSync(join(tmpdir(), 'elite-gha-rollout-'));
+    try {
+      mkdirSync(join(repo, 'bin'));
+      writeFileSync(join(repo, 'bin/tiqology'), `#!/usr/bin/env bash\nexec "${process.execPath}" "${bin}" "$@"\n`);
+      chmodSync(join(repo, 'bin/tiqology'), 0o755);
+      mkdirSync(join(repo, '.github/rollouts'), { recursive: true });
+      copyFileSync(join(root, 'examples/github-actions/rollout-plan.json'), join(repo, `.github/rollouts/${flagKey}.json`));
+      const workflow = loadWorkflow(join(root, 'examples/github-actions/guarded-rollout.yml'));
+      const job = () =>
+        runJob(workflow, 'check', {
+          cwd: repo,
+          context: { secrets: { DATABASE_URL: url, PROMETHEUS_URL: prometheus?.api ?? '' }, vars: { ROLLOUT_FLAG: flagKey } },
+          path: [join(repo, 'bin')],
+          rewrite: (script) => script.replaceAll('npx tiqology', 'tiqology'),
+          skip: (step) => step.run?.trim() === 'npm ci',
+        });
+      const first = await job();
+      expect(first.ok).toBe(true);
+      expect(first.step('check')).toMatchObject({ code: 0, outputs: { action: 'advance' } });
+      expect(first.summary).toMatch(/^### guarded-gha: advance \(exit 0\)\n0 % → 1 %\n- starting at 1 %/);
+      expect(await storage.getFlag(flagKey, ENV)).toMatchObject({ rollout: 1 });
+      const second = await job();
+      expect(second.ok).toBe(true);
+      expect(second.step('check').outputs.action).toBe('hold');
+      expect(second.summary).toMatch(/^### guarded-gha: hold \(exit 3\)\n1 % → 1 %\n- the step has run \d+ s of 1800 s/);
+    } finally {
+      removeCli(bin);
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
