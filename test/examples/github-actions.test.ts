@@ -382,7 +382,9 @@ describe('guarded-rollout.yml', () => {
     expect(job.ok).toBe(true);
     expect(check).toMatchObject({ code: 0, outputs: { action: 'advance' }, stdout: 'pricing: advance\n' });
     expect(saved).toMatchObject({ rollout: 50, metadata: { 'rollout.decision': expect.stringMatching(/^advance 10 % → 50 %/) } });
-    expect(job.summary).toMatch(/^### pricing: advance \(exit 0\)\n10 % → 50 %\n- no guardrail harmed after 500 requests on the new code\n/);
+    expect(job.summary).toMatch(
+      /^### pricing: advance \(exit 0\)\n10 % → 50 %\n- no guardrail harmed after 500 requests on the new code\n/,
+    );
   });
 
   it('exit 3: a step younger than minStep holds, and the job passes', async () => {
