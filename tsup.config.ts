@@ -54,8 +54,8 @@ const library: Options = {
 const edgeStats: NonNullable<Options['esbuildPlugins']>[number] = {
   name: 'elite-edge-experiments-loader',
   setup(build) {
-    build.onResolve({ filter: /(^|\/)experiments-loader\.js$/ }, () => ({
-      path: fileURLToPath(new URL('src/flags/experiments-loader.edge.ts', import.meta.url)),
+    build.onResolve({ filter: /(^|\/)(experiments|rollouts)-loader\.js$/ }, (args) => ({
+      path: fileURLToPath(new URL(`src/flags/${args.path.includes('rollouts') ? 'rollouts' : 'experiments'}-loader.edge.ts`, import.meta.url)),
     }));
   },
 };

@@ -359,7 +359,8 @@ export { flags };`;
     const edge = await nextEdge(middleware, ['edge-light', 'browser', 'import', 'module']);
     const plain = await nextEdge(middleware, ['browser', 'import', 'module']);
     const text = (r: typeof edge) => r.outputFiles?.[0]?.text ?? '';
-    for (const marker of ['wilsonInterval', 'sampleRatioCheck']) {
+    // The statistics, and the rollout controller behind flags.guard().
+    for (const marker of ['wilsonInterval', 'sampleRatioCheck', 'createRolloutController']) {
       expect(text(edge)).not.toContain(marker);
       expect(text(plain)).toContain(marker);
     }

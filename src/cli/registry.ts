@@ -160,17 +160,19 @@ ${COMMON_HELP}`,
     name: 'rollout',
     summary: 'guarded rollouts: advance a flag step by step while its guardrails hold, roll back when harmed',
     help: `Usage:
-  tiqology rollout run <key> --plan <plan.json> [--interval 60s] [--once] [--enable]
+  tiqology rollout run <key> --plan <plan.json> [--prometheus-url <url>] [--interval 60s] [--once] [--enable]
   tiqology rollout resume <key>              clear a rollback so that run may start again
 
-run checks the flag's guardrails (from Prometheus, as the plan file says) every --interval and
-advances, holds, completes or rolls back; it stops at complete or rollback. A dry run unless
---enable: decisions are printed, nothing is written. The plan file holds steps, minStep ("10m")
-or minStepMs, minSamplePerStep, guardrails, onHarm, alpha, and prometheus { url, selector?,
-treatmentVariants?, metrics? } (see docs/rollouts.md).
+run checks the flag's guardrails (from Prometheus, as the plan file says, and experiment metrics
+from the store) every --interval and advances, holds, completes or rolls back; it stops at
+complete or rollback. A dry run unless --enable: decisions are printed, nothing is written. The
+plan file holds steps, minStep ("10m") or minStepMs, minSamplePerStep, guardrails, onHarm, alpha,
+treatmentVariants, and prometheus { url, selector?, treatmentVariants?, metrics? } (see
+docs/rollouts.md); prometheus may be left out when every guardrail is an experiment metric.
 
 Options of run:
   --plan <file>           the plan file (JSON)
+  --prometheus-url <url>  Prometheus's base URL, in place of the plan's prometheus.url (a CI secret)
   --interval <span>       time between checks: 30s, 5m, 1h (default 60s)
   --once                  one check, then exit (a scheduled job); the exit code says the action
   --enable                write the decisions to the store (default: dry run)
@@ -188,6 +190,7 @@ Examples:
     options: {
       ...STORE_OPTIONS,
       plan: { type: 'string' },
+      'prometheus-url': { type: 'string' },
       interval: { type: 'string' },
       once: { type: 'boolean' },
       enable: { type: 'boolean' },

@@ -59,8 +59,11 @@ describe('tiqology rollout', () => {
     expect((await cli(['rollout', 'run', 'new-checkout', '--plan', 'plan.json', '--file', 'flags.json'])).stderr).toMatch(
       /prometheus must be an object/,
     );
-    writePlan({ steps: [5], guardrails: [{ metric: 'cost_per_request' }], prometheus: { url: 'http://127.0.0.1:9' } });
-    expect((await cli(['rollout', 'run', 'new-checkout', '--plan', 'plan.json', '--file', 'flags.json'])).stderr).toMatch(/costSum/);
+    // Only experiment-metric guardrails read the store alone; any request guardrail needs Prometheus.
+    writePlan({ steps: [5], guardrails: [{ metric: { key: 'c', kind: 'binomial', source: { event: 'buy' } } }, { metric: 'latency' }] });
+    expect((await cli(['rollout', 'run', 'new-checkout', '--plan', 'plan.json', '--file', 'flags.json'])).stderr).toMatch(
+      /prometheus must be an object/,
+    );
     writePlan({ steps: [5], minStep: 'ten', guardrails: [{ metric: 'error_rate' }], prometheus: { url: 'http://127.0.0.1:9' } });
     expect((await cli(['rollout', 'run', 'new-checkout', '--plan', 'plan.json', '--file', 'flags.json'])).stderr).toMatch(
       /minStep must be a duration/,

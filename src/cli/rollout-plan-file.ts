@@ -1,7 +1,8 @@
 /**
  * The plan file of `tiqology rollout run`: a rollout plan (steps, minimum time and sample per
  * step, guardrails) and where its figures come from (`prometheus`: the URL and, when the app does
- * not export the SDK's standard metric names, its own). The flag and environment come from the
+ * not export the SDK's standard metric names, its own; not needed when every guardrail is an
+ * experiment metric, which the store computes). The flag and environment come from the
  * command line. Everything is checked before the store is opened.
  */
 import { readFile } from 'node:fs/promises';
@@ -13,8 +14,8 @@ import { CliError, type CliIo, usageError } from './io.js';
 export interface PlanFile {
   /** The plan, with the command line's flag and environment. */
   plan: RolloutPlan;
-  /** How to query Prometheus. */
-  prometheus: PrometheusSourceOptions;
+  /** How to query Prometheus; absent when every guardrail is an experiment metric (read from the store). */
+  prometheus?: PrometheusSourceOptions;
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -28,7 +29,13 @@ export function parseDuration(value: string): number | undefined {
 }
 
 /** Reads and checks a plan file. `CliError` (exit 1) naming the file and the field for bad content. */
-export async function readPlanFile(path: string, io: CliIo, flagKey: string, environment: string): Promise<PlanFile> {
+export async function readPlanFile(
+  path: string,
+  io: CliIo,
+  flagKey: string,
+  environment: string,
+  prometheusUrl?: string,
+): Promise<PlanFile> {
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, path), 'utf8');
@@ -43,7 +50,10 @@ export async function readPlanFile(path: string, io: CliIo, flagKey: string, env
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new CliError(`${path}: a plan must be a JSON object { steps, guardrails, prometheus, … }`);
-  const { prometheus, minStep, flagKey: fileKey, environment: fileEnv, ...rest } = parsed;
+  const { prometheus: fromFile, minStep, flagKey: fileKey, environment: fileEnv, ...rest } = parsed;
+  // --prometheus-url (a CI secret) fills or replaces the file's url.
+  const prometheus =
+    prometheusUrl === undefined ? fromFile : { ...(fromFile !== null && typeof fromFile === 'object' ? fromFile : {}), url: prometheusUrl };
   if (fileKey !== undefined && fileKey !== flagKey)
     throw new CliError(`${path}: flagKey "${String(fileKey)}" differs from the argument ${flagKey}`);
   if (fileEnv !== undefined && fileEnv !== environment)
@@ -55,15 +65,15 @@ export async function readPlanFile(path: string, io: CliIo, flagKey: string, env
       throw new CliError(`${path}: minStep must be a duration like "10m", "90s" or "1h", got ${JSON.stringify(minStep)}`);
     plan.minStepMs = ms;
   }
+  // Experiment-metric guardrails read the store; request guardrails need Prometheus.
+  const storeOnly =
+    Array.isArray(plan.guardrails) &&
+    plan.guardrails.length > 0 &&
+    plan.guardrails.every((g) => g !== null && typeof g?.metric === 'object');
+  if (prometheus === undefined && storeOnly) return { plan };
   if (prometheus === null || typeof prometheus !== 'object' || typeof (prometheus as { url?: unknown }).url !== 'string')
     throw new CliError(`${path}: prometheus must be an object with the server's url, e.g. { "url": "http://prometheus:9090" }`);
   const source = prometheus as PrometheusSourceOptions;
-  const costGuarded =
-    Array.isArray(plan.guardrails) && (plan.guardrails as { metric?: unknown }[]).some((g) => g?.metric === 'cost_per_request');
-  if (costGuarded && (source.metrics?.costSum === undefined || source.metrics.costSquaresSum === undefined))
-    throw new CliError(
-      `${path}: a cost_per_request guardrail needs prometheus.metrics.costSum and costSquaresSum (counters of Σ cost and Σ cost² per request by flag and variant)`,
-    );
   return { plan, prometheus: source };
 }
 

@@ -44,6 +44,13 @@ describe('rollout plans', () => {
     ['onHarm', { onHarm: 'pause' }],
     ['alpha', { alpha: 0.7 }],
     ['flagKey', { flagKey: '' }],
+    ['guardrails[0].metric.kind', { guardrails: [{ metric: { key: 'c', kind: 'median', source: { event: 'buy' } } }] }],
+    ['guardrails[0].metric.source.event', { guardrails: [{ metric: { key: 'c', kind: 'binomial', source: {} } }] }],
+    ['guardrails[0].metric.denominator', { guardrails: [{ metric: { key: 'c', kind: 'ratio', source: { event: 'buy' } } }] }],
+    ['guardrails[0].metric.direction', { guardrails: [{ metric: { key: 'c', kind: 'mean', source: { event: 'buy' }, direction: 'up' } }] }],
+    ['guardrails[0].metric.cuped', { guardrails: [{ metric: { key: 'c', kind: 'mean', source: { event: 'buy' }, cuped: true } }] }],
+    ['guardrails[1].metric', { guardrails: [{ metric: 'latency' }, { metric: 'latency' }] }],
+    ['treatmentVariants', { treatmentVariants: [] }],
   ])('refuses a plan with a bad %s (INVALID_PLAN naming the field)', (field, change) => {
     try {
       validatePlan({ ...plan, ...change } as RolloutPlan);
@@ -66,6 +73,7 @@ describe('rollout plans', () => {
       onHarm: 'rollback',
       alpha: 0.05,
       sequentialTuning: 5_000,
+      treatmentVariants: ['on'],
     });
   });
 });

@@ -2,6 +2,7 @@
  * One check of a guarded rollout, as a pure function of the plan, the flag's state and the
  * figures since the step began: advance, hold, roll back or complete, with the reasons.
  */
+import { evaluateExperimentGuardrail } from './experiment-guardrail.js';
 import { differenceSequence, momentsFromSums } from './sequential.js';
 import type { GroupFigures, GuardrailMetric, GuardrailResult, ResolvedPlan, RolloutDecision, RolloutFigures } from './types.js';
 
@@ -20,7 +21,7 @@ export interface RolloutState {
 /** Fewest requests in each group before a guardrail is judged. */
 export const MIN_GROUP_REQUESTS = 50;
 
-const NAMES: Record<GuardrailMetric, string> = {
+const NAMES: Record<string, string> = {
   error_rate: 'error rate',
   latency: 'mean latency',
   cost_per_request: 'LLM cost per request',
@@ -38,14 +39,17 @@ export function evaluateGuardrail(
   guardrail: ResolvedPlan['guardrails'][number],
   figures: RolloutFigures,
 ): GuardrailResult {
-  const treatment = moments(figures.treatment, guardrail.metric);
-  const control = moments(figures.control, guardrail.metric);
-  const base = { metric: guardrail.metric, treatment: treatment.mean, control: control.mean };
-  // The normal approximation behind the sequence needs a few dozen observations per group.
-  if (treatment.n < MIN_GROUP_REQUESTS || control.n < MIN_GROUP_REQUESTS) return { ...base, status: 'no_data' };
   // Bonferroni over the comparisons a rollout makes (every guardrail on every step, each a fresh
   // sequence): the chance that a healthy release is rolled back at all stays below alpha.
   const alpha = plan.alpha / (plan.guardrails.length * plan.steps.length);
+  const metric = guardrail.metric;
+  if (typeof metric === 'object')
+    return evaluateExperimentGuardrail(metric, guardrail.tolerance, figures, alpha, plan.sequentialTuning, MIN_GROUP_REQUESTS);
+  const treatment = moments(figures.treatment, metric);
+  const control = moments(figures.control, metric);
+  const base = { metric, treatment: treatment.mean, control: control.mean };
+  // The normal approximation behind the sequence needs a few dozen observations per group.
+  if (treatment.n < MIN_GROUP_REQUESTS || control.n < MIN_GROUP_REQUESTS) return { ...base, status: 'no_data' };
   const interval = differenceSequence(treatment, control, alpha, plan.sequentialTuning) as [number, number];
   // Higher is worse for every guardrail metric: harmed when even the lower bound is past the tolerance.
   const harmed = interval[0] > guardrail.tolerance * Math.abs(control.mean);
@@ -55,10 +59,13 @@ export function evaluateGuardrail(
 const percent = (x: number) => `${Number(x.toFixed(2))} %`;
 
 function describeHarm(result: GuardrailResult): string {
-  const [low] = result.interval as [number, number];
-  const name = NAMES[result.metric];
-  const show = (x: number) => (result.metric === 'error_rate' ? percent(x * 100) : Number(x.toPrecision(4)).toString());
-  return `${name} is worse on the new code: ${show(result.treatment)} against ${show(result.control)} (at least ${show(low)} worse, valid however often it is checked)`;
+  const [low, high] = result.interval as [number, number];
+  const name = NAMES[result.metric] ?? result.metric;
+  const rate = result.metric === 'error_rate' || result.kind === 'binomial';
+  const show = (x: number) => (rate ? percent(x * 100) : Number(x.toPrecision(4)).toString());
+  // A harmed interval lies wholly on one side of 0: above it when higher is worse, below it otherwise.
+  const by = low > 0 ? `at least ${show(low)} higher` : `at least ${show(-high)} lower`;
+  return `${name} is worse on the new code: ${show(result.treatment)} against ${show(result.control)} (${by}, valid however often it is checked)`;
 }
 
 /** Decides one check. `figures` is undefined when the metrics could not be read (`sourceError` says why). */
@@ -106,6 +113,9 @@ export function decideRollout(
   if (base.stepAgeMs < plan.minStepMs)
     waiting.push(`the step has run ${Math.round(base.stepAgeMs / 1000)} s of ${Math.round(plan.minStepMs / 1000)} s`);
   if (treatmentRequests < plan.minSamplePerStep) waiting.push(`${treatmentRequests} of ${plan.minSamplePerStep} requests on the new code`);
+  // Never advance past a guardrail that could not be judged (a group without enough data).
+  for (const g of guardrails)
+    if (g.status === 'no_data') waiting.push(`${NAMES[g.metric] ?? g.metric}: fewer than ${MIN_GROUP_REQUESTS} in a group to compare`);
   if (waiting.length > 0) return hold(waiting, guardrails);
   const reasons = [`no guardrail harmed after ${treatmentRequests} requests on the new code`, `advancing to ${percent(next)}`];
   return { ...base, action: 'advance', to: next, reasons, guardrails, treatmentRequests };

@@ -18,7 +18,7 @@ const TITLES: Record<RolloutDecision['action'], string> = {
 };
 
 const figure = (g: GuardrailResult, x: number) =>
-  g.metric === 'error_rate' ? `${(x * 100).toFixed(2)} %` : Number(x.toPrecision(4)).toString();
+  g.metric === 'error_rate' || g.kind === 'binomial' ? `${(x * 100).toFixed(2)} %` : Number(x.toPrecision(4)).toString();
 
 function guardrailField(g: GuardrailResult): NonNullable<DiscordEmbed['fields']>[number] {
   const interval = g.interval === undefined ? '' : ` (difference ${figure(g, g.interval[0])} to ${figure(g, g.interval[1])})`;

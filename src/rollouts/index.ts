@@ -7,10 +7,13 @@
  */
 
 export type { RolloutController, RolloutControllerOptions } from './controller.js';
-export { createRolloutController, ROLLOUT_STATE_KEY, ROLLOUT_WRITER } from './controller.js';
+export { createRolloutController, ROLLOUT_DECISION_KEY, ROLLOUT_STATE_KEY, ROLLOUT_WRITER } from './controller.js';
 export type { RolloutState } from './decide.js';
 export { decideRollout, evaluateGuardrail } from './decide.js';
 export { rolloutDecisionPayload } from './discord.js';
+export { evaluateExperimentGuardrail, groupExperimentStats, readExperimentFigures } from './experiment-guardrail.js';
+export type { GuardedClient, GuardOptions, GuardPlan, RolloutGuard } from './guard.js';
+export { startGuard } from './guard.js';
 export type { LeaseClient, LeasePool, LeaseQueryResult, PostgresLeaseOptions, RolloutLease } from './lease.js';
 export { createMemoryLease, createPostgresLease, leaseName } from './lease.js';
 export { DEFAULT_MIN_SAMPLE_PER_STEP, DEFAULT_MIN_STEP_MS, DEFAULT_SEQUENTIAL_TUNING, validatePlan } from './plan.js';

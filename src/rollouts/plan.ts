@@ -2,6 +2,8 @@
  * Checks a rollout plan when it is written or a controller starts, and fills in its defaults: a
  * bad plan throws `INVALID_PLAN` naming the field, never later in a check.
  */
+import { planMetricStats } from '../adapters/metric-query.js';
+import type { MetricDefinition } from '../experiments/metric-stats.js';
 import { EliteError } from '../internal/errors.js';
 import type { Guardrail, GuardrailMetric, ResolvedPlan, RolloutPlan } from './types.js';
 
@@ -32,11 +34,34 @@ function checkSteps(steps: unknown): number[] {
   return [...(steps as number[])];
 }
 
+/** An experiment metric as `flags.results` takes it; CUPED is refused (a step compares users exposed during it). */
+function checkExperimentMetric(metric: MetricDefinition, field: string): MetricDefinition {
+  try {
+    planMetricStats('rollouts', { flagKey: 'plan', environment: 'plan', metrics: [metric] });
+  } catch (error) {
+    if (!(error instanceof EliteError)) throw error;
+    const inner = (error.field ?? '').replace(/^metrics\[0\]/, '');
+    return fail(`${field}${inner}`, error.message.replace(/^elite\/rollouts: queryMetricStats\(\): metrics\[0\]/, field));
+  }
+  if (metric.direction !== undefined && metric.direction !== 'increase' && metric.direction !== 'decrease')
+    fail(
+      `${field}.direction`,
+      `${field}.direction must be 'increase' (higher is better) or 'decrease', got ${JSON.stringify(metric.direction)}`,
+    );
+  if (metric.cuped !== undefined && metric.cuped !== false)
+    fail(`${field}.cuped`, `${field}.cuped is not used by a guardrail (each step compares the users exposed during it): remove it`);
+  return metric;
+}
+
 function checkGuardrail(guardrail: Guardrail, i: number): Required<Guardrail> {
   const field = `guardrails[${i}]`;
   if (guardrail === null || typeof guardrail !== 'object') return fail(field, `${field} must be an object like { metric: 'error_rate' }`);
-  if (!METRICS.includes(guardrail.metric))
-    fail(`${field}.metric`, `${field}.metric must be one of ${METRICS.join(', ')}, got ${JSON.stringify(guardrail.metric)}`);
+  if (guardrail.metric !== null && typeof guardrail.metric === 'object') checkExperimentMetric(guardrail.metric, `${field}.metric`);
+  else if (!METRICS.includes(guardrail.metric))
+    fail(
+      `${field}.metric`,
+      `${field}.metric must be one of ${METRICS.join(', ')} or an experiment metric like { key: 'checkout', kind: 'binomial', source: { event: 'purchase' } }, got ${JSON.stringify(guardrail.metric)}`,
+    );
   const tolerance = guardrail.tolerance ?? 0;
   if (!isFiniteNumber(tolerance) || tolerance < 0)
     fail(`${field}.tolerance`, `${field}.tolerance must be a number ≥ 0 (0.1 tolerates 10 % worse), got ${String(tolerance)}`);
@@ -58,6 +83,17 @@ export function validatePlan(plan: RolloutPlan): ResolvedPlan {
   if (!Array.isArray(plan.guardrails) || plan.guardrails.length === 0)
     fail('guardrails', "guardrails must list at least one, e.g. [{ metric: 'error_rate' }]");
   const guardrails = plan.guardrails.map(checkGuardrail);
+  const keys = guardrails.map((g) => (typeof g.metric === 'object' ? g.metric.key : g.metric));
+  keys.forEach((key, i) => {
+    if (keys.indexOf(key) !== i) fail(`guardrails[${i}].metric`, `guardrails[${i}] repeats the metric "${key}": one guardrail per metric`);
+  });
+  const treatmentVariants = [...(plan.treatmentVariants ?? ['on'])];
+  if (
+    !Array.isArray(plan.treatmentVariants ?? []) ||
+    treatmentVariants.length === 0 ||
+    !treatmentVariants.every((v) => typeof v === 'string' && v !== '')
+  )
+    fail('treatmentVariants', 'treatmentVariants must list the variants of the new code, e.g. ["on"]');
   const onHarm = plan.onHarm ?? 'rollback';
   if (onHarm !== 'rollback' && onHarm !== 'kill') fail('onHarm', `onHarm must be 'rollback' or 'kill', got ${JSON.stringify(onHarm)}`);
   const alpha = plan.alpha ?? 0.05;
@@ -75,5 +111,6 @@ export function validatePlan(plan: RolloutPlan): ResolvedPlan {
     onHarm,
     alpha,
     sequentialTuning,
+    treatmentVariants,
   };
 }

@@ -2,7 +2,8 @@
  * A guarded-rollout metrics source reading Prometheus over its HTTP API (`/api/v1/query`): the
  * per-variant counters telemetry exports for the flags in `attribution.flags`
  * (`http_variant_requests_total{flag,variant,status_class}`, `http_variant_latency_ms_sum`,
- * `http_variant_latency_ms_squares_sum`), summed across every instance Prometheus scrapes.
+ * `http_variant_latency_ms_squares_sum`, and the LLM cost per request's `http_variant_cost_usd_sum`
+ * and `http_variant_cost_usd_squares_sum`), summed across every instance Prometheus scrapes.
  *
  * A read queries each counter at the step's start and now, and takes the difference series by
  * series: exact (no `increase()` extrapolation), a series born during the step counts from 0, and
@@ -19,9 +20,9 @@ export interface PrometheusMetricNames {
   latencySum?: string;
   /** Σ latency², ms², by `flag`, `variant`. Default `http_variant_latency_ms_squares_sum`. */
   latencySquaresSum?: string;
-  /** Σ cost per request, USD, by `flag`, `variant`: needed by a `cost_per_request` guardrail. No default. */
+  /** Σ LLM cost per request, USD, by `flag`, `variant` (a `cost_per_request` guardrail). Default `http_variant_cost_usd_sum`. */
   costSum?: string;
-  /** Σ cost² per request, USD², by `flag`, `variant`: needed by a `cost_per_request` guardrail. No default. */
+  /** Σ (LLM cost per request)², USD², by `flag`, `variant`. Default `http_variant_cost_usd_squares_sum`. */
   costSquaresSum?: string;
 }
 
@@ -90,8 +91,8 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Rollou
     requests: options.metrics?.requests ?? 'http_variant_requests_total',
     latencySum: options.metrics?.latencySum ?? 'http_variant_latency_ms_sum',
     latencySquaresSum: options.metrics?.latencySquaresSum ?? 'http_variant_latency_ms_squares_sum',
-    costSum: options.metrics?.costSum,
-    costSquaresSum: options.metrics?.costSquaresSum,
+    costSum: options.metrics?.costSum ?? 'http_variant_cost_usd_sum',
+    costSquaresSum: options.metrics?.costSquaresSum ?? 'http_variant_cost_usd_squares_sum',
   };
   for (const [field, name] of Object.entries(names))
     if (name !== undefined && !METRIC_NAME.test(name)) invalid(`metrics.${field}`, `metrics.${field} must be a metric name, got ${name}`);
@@ -156,10 +157,9 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Rollou
         ),
         delta(names.latencySum, flagKey, since, at, (g, v) => (g.latencySum += v), figures),
         delta(names.latencySquaresSum, flagKey, since, at, (g, v) => (g.latencySumSquares += v), figures),
+        delta(names.costSum, flagKey, since, at, (g, v) => (g.costSum += v), figures),
+        delta(names.costSquaresSum, flagKey, since, at, (g, v) => (g.costSumSquares += v), figures),
       ];
-      if (names.costSum !== undefined) reads.push(delta(names.costSum, flagKey, since, at, (g, v) => (g.costSum += v), figures));
-      if (names.costSquaresSum !== undefined)
-        reads.push(delta(names.costSquaresSum, flagKey, since, at, (g, v) => (g.costSumSquares += v), figures));
       await Promise.all(reads);
       return figures;
     },

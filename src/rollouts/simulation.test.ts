@@ -108,6 +108,8 @@ describe('guarded rollouts in simulation', () => {
     expect(rollback.guardrails.find((g) => g.metric === metric)?.status).toBe('harmed');
     expect(rollback.reasons.join(' ')).toMatch(/worse on the new code/);
     expect(stored).toMatchObject({ rollout: 0, metadata: { 'rollout.state': 'rolled_back' } });
+    // The decision and its figures are written with the flag, so its history says why it moved.
+    expect(stored?.metadata?.['rollout.decision']).toMatch(/^rollback \d+ % → 0 %: .* is worse on the new code: .* against /);
     // Users exposed to the bad code: a few percent of those who visited, reported by the suite.
     expect(exposedToNew).toBeGreaterThan(0);
     expect(exposedToNew).toBeLessThan(5_000);

@@ -4,6 +4,8 @@
  * check makes.
  */
 
+import type { MetricDefinition, MetricKind, MetricStats } from '../experiments/metric-stats.js';
+
 /** What a guardrail compares between the users on the new code and the rest. */
 export type GuardrailMetric =
   /** Share of requests that failed (`errors / requests`). */
@@ -15,8 +17,13 @@ export type GuardrailMetric =
 
 /** One guardrail of a plan. */
 export interface Guardrail {
-  /** The figure compared. */
-  metric: GuardrailMetric;
+  /**
+   * The figure compared: a request metric the metrics source reads, or an experiment metric (the
+   * definitions of `flags.results(key, { analysis })`: binomial, mean or ratio on tracked events,
+   * with its `direction`) that the store computes per variant from the exposures and events since
+   * the step began (`queryMetricStats`). CUPED is not used here.
+   */
+  metric: GuardrailMetric | MetricDefinition;
   /**
    * Harm tolerated before the guardrail counts as harmed, relative to the rest's figure: 0.1 lets
    * the new code be 10 % worse. Default 0: any worsening the test is sure of.
@@ -48,6 +55,11 @@ export interface RolloutPlan {
   alpha?: number;
   /** Tuning of the confidence sequence (the sample size where it is tightest). Default 5,000. */
   sequentialTuning?: number;
+  /**
+   * The variants of the new code, for experiment-metric guardrails: users exposed to one of these
+   * are compared with the users exposed to the flag's other variants. Default `['on']`.
+   */
+  treatmentVariants?: readonly string[];
 }
 
 /** A plan with every default filled in, as `validatePlan` returns it. */
@@ -81,6 +93,16 @@ export interface RolloutFigures {
   treatment: GroupFigures;
   /** Everyone else. */
   control: GroupFigures;
+  /**
+   * Experiment metrics' sufficient statistics, metric key → statistics, summed over the variants
+   * of each group (the controller reads them from the store for experiment-metric guardrails).
+   */
+  experiment?: {
+    /** Users exposed to a variant of the new code. */
+    treatment: Record<string, MetricStats>;
+    /** Users exposed to the other variants. */
+    control: Record<string, MetricStats>;
+  };
 }
 
 /** Where a controller reads its figures: the app's telemetry, Prometheus, experiment events. */
@@ -91,15 +113,17 @@ export interface RolloutMetricsSource {
 
 /** The outcome of one guardrail at one check. */
 export interface GuardrailResult {
-  /** The figure compared. */
-  metric: GuardrailMetric;
+  /** The figure compared: a {@link GuardrailMetric}, or the experiment metric's key. */
+  metric: string;
+  /** The experiment metric's kind, for an experiment-metric guardrail. */
+  kind?: MetricKind;
   /** The new code's figure. */
   treatment: number;
   /** The rest's figure. */
   control: number;
   /** Confidence sequence of `treatment − control` (at the plan's alpha split over guardrails and steps), valid whenever it is read; undefined without data. */
   interval?: [number, number];
-  /** `harmed`: worse beyond the tolerance with the plan's confidence; `ok`: not shown harmful; `no_data`: a group has fewer than 50 requests. */
+  /** `harmed`: worse beyond the tolerance with the plan's confidence; `ok`: not shown harmful; `no_data`: a group has fewer than 50 requests (users, for an experiment metric). */
   status: 'harmed' | 'ok' | 'no_data';
 }
 

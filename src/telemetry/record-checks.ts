@@ -39,6 +39,7 @@ export function isValidRequest(value: unknown): value is RequestRecord {
     typeof request.route === 'string' &&
     (request.method === undefined || typeof request.method === 'string') &&
     Number.isInteger(request.status) &&
-    isCount(request.durationMs)
+    isCount(request.durationMs) &&
+    (request.costUsd === undefined || isCount(request.costUsd))
   );
 }

