@@ -166,6 +166,8 @@ describe('step and seasonality', () => {
     expect(horizonSteps('90m', HOUR_MS)).toBe(2);
     expectCode(() => horizonSteps('soon', HOUR_MS), 'INVALID_OPTIONS');
     expectCode(() => horizonSteps(0, HOUR_MS), 'INVALID_OPTIONS');
+    // An object that cannot become a string is refused with the typed error, not a TypeError.
+    expectCode(() => horizonSteps({ toString: 0 } as unknown as string, HOUR_MS), 'INVALID_OPTIONS');
   });
 });
 

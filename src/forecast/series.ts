@@ -377,7 +377,7 @@ export function horizonSteps(horizon: string | number, stepMs: number): number {
   let ms: number;
   if (typeof horizon === 'number') ms = horizon * HOUR_MS;
   else {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(m|h|d|w)\s*$/i.exec(String(horizon));
+    const m = typeof horizon === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(m|h|d|w)\s*$/i.exec(horizon) : null;
     if (m === null) ms = Number.NaN;
     else {
       const unit = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS, w: WEEK_MS }[(m[2] as string).toLowerCase() as 'm' | 'h' | 'd' | 'w'];
@@ -387,7 +387,7 @@ export function horizonSteps(horizon: string | number, stepMs: number): number {
   if (!Number.isFinite(ms) || ms <= 0) {
     throw new EliteError(
       'INVALID_OPTIONS',
-      `elite/forecast: horizon must be like '24h', '90m', '7d' or a number of hours > 0, got ${String(horizon)}`,
+      `elite/forecast: horizon must be like '24h', '90m', '7d' or a number of hours > 0, got ${typeof horizon === 'string' || typeof horizon === 'number' ? String(horizon) : typeof horizon}`,
       {
         field: 'horizon',
       },
