@@ -2,7 +2,7 @@ import type { StorageAdapter } from '../../adapters/types.js';
 import type { ExperimentResults } from '../../experiments/index.js';
 import { EliteError, messageOf } from '../../internal/errors.js';
 import { EventBuffer, type FlushResult } from '../events.js';
-import type { FlagSnapshot, FlagStats, FlagUser, ResultsOptions, TrackOptions } from '../types.js';
+import type { FlagOverrides, FlagSnapshot, FlagStats, FlagUser, ResultsOptions, TrackOptions } from '../types.js';
 import { type Answers, createAnswers } from './answers.js';
 import { type Failure, FlagCache, type RefreshResult } from './cache.js';
 import { Exposures } from './exposures.js';
@@ -49,6 +49,15 @@ export interface FlagsClient extends Answers {
   results(flagKey: string, options?: ResultsOptions): Promise<ExperimentResults>;
   /** Flushes buffered events and stops listening for changes; later evaluations answer from the cache only. */
   close(): Promise<void>;
+  /**
+   * This client with `overrides` applied to its evaluation methods (`getVariant`, `isEnabled`,
+   * `evaluate`… and `expose`): an overridden flag serves the forced variant with reason
+   * `OVERRIDE` and records no exposure, so `results()` counts only users the experiment placed.
+   * An override naming no variant of the flag is ignored. Everything else is this client's
+   * (cache, events, `stats()`). For development and QA: read the overrides of a request with
+   * `@tiqology/elite/flags/overrides`, which refuses to run in production unless told to.
+   */
+  withOverrides(overrides: FlagOverrides): FlagsClient;
 }
 
 /**
@@ -93,13 +102,9 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
   });
   const failure: Failure | undefined = fault && ['PROVIDER_FATAL', fault.message];
   // A faulty client looks nothing up: every lookup is the failure (the cache stays empty).
-  const answers = createAnswers(
-    settings,
-    failure ? { lookup: async () => failure, lookupSync: () => failure, prerequisite: () => failure } : cache,
-    exposures,
-    counters,
-  );
-  return {
+  const lookups = failure ? { lookup: async () => failure, lookupSync: () => failure, prerequisite: () => failure } : cache;
+  const answers = createAnswers(settings, lookups, exposures, counters);
+  const client: FlagsClient = {
     environment,
     storage,
     // The evaluation methods (and `expose`) themselves, not wrappers: no extra call on the hot path.
@@ -129,5 +134,8 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
         );
       }
     },
+    withOverrides: (overrides) =>
+      Object.keys(overrides).length === 0 ? client : { ...client, ...createAnswers(settings, lookups, exposures, counters, overrides) },
   };
+  return client;
 }
