@@ -8,7 +8,6 @@ import { type Failure, FlagCache, type RefreshResult } from './cache.js';
 import { Exposures } from './exposures.js';
 import type { ClientSettings } from './options.js';
 import { createReporter, newCounters } from './report.js';
-import { createResults } from './results.js';
 import { createTrack } from './track.js';
 
 /**
@@ -102,6 +101,7 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
   });
   const failure: Failure | undefined = fault && ['PROVIDER_FATAL', fault.message];
   // A faulty client looks nothing up: every lookup is the failure (the cache stays empty).
+  let results: Promise<FlagsClient['results']> | undefined;
   const lookups = failure ? { lookup: async () => failure, lookupSync: () => failure, prerequisite: () => failure } : cache;
   const answers = createAnswers(settings, lookups, exposures, counters);
   const client: FlagsClient = {
@@ -118,11 +118,12 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
         }
       : createTrack(settings, events, reporter),
     flush: () => events.flush(),
-    results: fault
-      ? async () => {
-          throw fault;
-        }
-      : createResults(settings, storage, events, cache, reporter),
+    // Loaded on first call: a reporting path, kept out of what evaluation loads.
+    async results(flagKey, options) {
+      if (fault) throw fault;
+      results ??= import('./results.js').then((m) => m.createResults(settings, storage, events, cache, reporter));
+      return (await results)(flagKey, options);
+    },
     async close() {
       if (cache.closed) return;
       await cache.close();
