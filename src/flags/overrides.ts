@@ -41,7 +41,12 @@ export interface OverrideReaderOptions {
 }
 
 /** What {@link OverrideReader.read} takes: a `Request` (or anything with `headers`), or the headers themselves. */
-export type OverrideSource = { readonly headers: HeadersLike } | HeadersLike;
+export type OverrideSource =
+  | {
+      /** The request's headers (`Cookie` and the signed header). */
+      readonly headers: HeadersLike;
+    }
+  | HeadersLike;
 
 /** Headers as `Headers`, Next.js `headers()` and Node's undici expose them. */
 export interface HeadersLike {
