@@ -15,6 +15,7 @@ const entry = {
     rollouts: 'src/rollouts/index.ts',
     'react/server': 'src/react/server.ts',
   'flags/vercel': 'src/flags/vercel.ts',
+  'flags/overrides': 'src/flags/overrides.ts',
 };
 const library: Options = {
   entry,

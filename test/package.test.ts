@@ -46,6 +46,7 @@ describe('the packed package', () => {
       './flags',
       './flags/openfeature',
       './flags/vercel',
+      './flags/overrides',
       './adapters/memory',
       './adapters/postgres',
       './adapters/supabase',

@@ -46,8 +46,9 @@ export async function createSnapshot(client: FlagsClient, user: FlagUser, option
     if (!KEY_PATTERN.test(details.flagKey)) continue;
     const answer: FlagAnswer = { value: details.value, enabled };
     if (details.reason !== 'ERROR' && details.variant !== undefined) answer.variant = details.variant;
-    // The server records the same: an experiment's arm the user was placed in, not a toggle or a static serve.
-    if (answer.variant !== undefined && enabled && details.reason !== 'STATIC' && !toggles.has(details.flagKey)) answer.exposure = true;
+    // The server records the same: an experiment's arm the user was placed in, not a toggle, a static serve or an override.
+    const placed = details.reason !== 'STATIC' && details.reason !== 'OVERRIDE';
+    if (answer.variant !== undefined && enabled && placed && !toggles.has(details.flagKey)) answer.exposure = true;
     flags[details.flagKey] = answer;
   }
   return { v: 1, flags };

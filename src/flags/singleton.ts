@@ -59,6 +59,7 @@ const METHODS = [
   'flush',
   'results',
   'close',
+  'withOverrides',
 ] as const;
 
 const client = {

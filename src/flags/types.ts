@@ -48,7 +48,17 @@ export type EvaluationReason =
   | 'STALE'
   | 'ERROR'
   // A prerequisite of the flag does not hold for the user: `off` (toggle) or the default variant is served.
-  | 'PREREQUISITE_FAILED';
+  | 'PREREQUISITE_FAILED'
+  // A development or QA override chose the variant (`withOverrides`); no exposure is recorded.
+  | 'OVERRIDE';
+
+/**
+ * Variants forced per request, for development and QA, by flag key: a variant key, or a value
+ * one of the flag's variants serves (`true`/`false` for a toggle's `on`/`off`; the Vercel Toolbar
+ * sends values). Read them from a request with `@tiqology/elite/flags/overrides`, which checks
+ * signatures and refuses to run in production unless told to; pass them to `withOverrides`.
+ */
+export type FlagOverrides = Readonly<Record<string, JsonValue>>;
 
 /** Why evaluation failed (OpenFeature error codes). */
 export type EvaluationErrorCode =

@@ -19,8 +19,10 @@ const selfToSource: Plugin = {
       if (sub === '') return { path: join(root, 'src/index.ts') };
       const adapter = /^\/adapters\/([a-z-]+)$/.exec(sub);
       if (adapter) return { path: join(root, `src/adapters/${adapter[1]}.ts`) };
-      const entry = /^\/(forecast|rollouts|telemetry|experiments)$/.exec(sub);
+      const entry = /^\/(forecast|rollouts|telemetry|experiments|flags)$/.exec(sub);
       if (entry) return { path: join(root, `src/${entry[1]}/index.ts`) };
+      const flagsSubpath = /^\/flags\/(overrides|openfeature|vercel)$/.exec(sub);
+      if (flagsSubpath) return { path: join(root, `src/flags/${flagsSubpath[1]}.ts`) };
       return { errors: [{ text: `no source mapping for ${args.path}` }] };
     });
   },

@@ -12,6 +12,7 @@ import { describeStorageAdapter } from '../../src/adapters/storage.case.js';
 import type { FlagEvent, StorageAdapter } from '../../src/adapters/types.js';
 import type { MetricDefinition } from '../../src/experiments/metric-stats.js';
 import { createFlags } from '../../src/flags/create-flags.js';
+import { createOverrideReader, signOverrides } from '../../src/flags/overrides.js';
 import type { FlagDefinition } from '../../src/flags/types.js';
 import { MIGRATIONS } from '../../src/sql/migrations.js';
 import { seededExperimentEvents, seededRandom, VARIANTS } from './seeded-events.js';
@@ -329,6 +330,28 @@ describe('createPostgresStorage', () => {
       const q = { flagKey: 'pricing-test', environment: 'production', ...query };
       expect(byVariant(await postgres.queryResults(q))).toEqual(byVariant(await memory.queryResults(q)));
     }
+  });
+});
+
+describe('request overrides', () => {
+  it('a signed cookie forces a variant with reason OVERRIDE; the database stores no exposure for it', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    await storage.writeFlag(experiment);
+    const flags = createFlags({ storage, environment: 'production' });
+    const secret = 'test-only-overrides-secret-of-32-characters';
+    const cookie = await signOverrides({ 'pricing-test': 'variant-b' }, secret);
+    const overrides = await createOverrideReader({ secret }).read(
+      new Request('http://127.0.0.1/', { headers: { cookie: `elite-overrides=${cookie}` } }),
+    );
+    const qa = flags.withOverrides(overrides);
+    for (let i = 0; i < 10; i++) expect(await qa.getVariant('pricing-test', `qa-${i}`)).toBe('variant-b');
+    expect(await qa.evaluate('pricing-test', 'qa-0')).toMatchObject({ variant: 'variant-b', reason: 'OVERRIDE' });
+    const served = await flags.getVariant('pricing-test', 'user-1');
+    await flags.flush();
+    const { rows } = await pool.query("select user_id, variant from feature_flag_events where event_type = 'exposure'");
+    expect(rows).toEqual([{ user_id: 'user-1', variant: served }]);
+    await flags.close();
   });
 });
 

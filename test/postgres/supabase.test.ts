@@ -12,12 +12,14 @@ import { describeStorageAdapter } from '../../src/adapters/storage.case.js';
 import { createSupabaseStorage } from '../../src/adapters/supabase.js';
 import type { FlagEvent, StorageAdapter, VariantAggregate } from '../../src/adapters/types.js';
 import { createFlags } from '../../src/flags/create-flags.js';
+import { createOverrideReader, signOverrides } from '../../src/flags/overrides.js';
 import { type PostgrestServer, signJwt, startPostgrestServer } from '../supabase/postgrest-server.js';
 import { seededExperimentEvents, VARIANTS } from './seeded-events.js';
 import { authenticator, createSupabaseDatabase, dropDatabase, dropSupabaseRoles, urlFor } from './supabase-db.js';
 
 const DB = `elite_supabase_${process.pid}`;
 const SECRET = 'test-only-jwt-secret-with-at-least-32-characters';
+const OVERRIDES_SECRET = 'test-only-overrides-secret-of-32-characters';
 const now = Math.floor(Date.now() / 1000);
 const anonKey = signJwt({ iss: 'supabase', role: 'anon', iat: now, exp: now + 3600 }, SECRET);
 const serviceKey = signJwt({ iss: 'supabase', role: 'service_role', iat: now, exp: now + 3600 }, SECRET);
@@ -203,6 +205,29 @@ describe('createSupabaseStorage with supabase-js', () => {
     await flags.track('purchase', 'user-1', { value: 9 });
     const results = await flags.results('pricing-test');
     expect(results.variants.reduce((n, v) => n + v.exposures, 0)).toBe(50);
+    await flags.close();
+  });
+
+  it('serves a signed request override with reason OVERRIDE and stores no exposure for it', async () => {
+    await clean();
+    const storage = createSupabaseStorage({ client: clientFor(serviceKey) });
+    await storage.writeFlag({
+      key: 'pricing-test',
+      environment: 'production',
+      enabled: true,
+      variants: variants.map((key) => ({ key, weight: key === 'control' ? 34 : 33 })),
+    });
+    const flags = createFlags({ storage, environment: 'production' });
+    const reader = createOverrideReader({ secret: OVERRIDES_SECRET });
+    const forced = variants[1] as string;
+    const header = await signOverrides({ 'pricing-test': forced }, OVERRIDES_SECRET);
+    const qa = flags.withOverrides(await reader.read(new Request('http://127.0.0.1/', { headers: { 'x-elite-overrides': header } })));
+    for (let i = 0; i < 10; i++)
+      expect(await qa.evaluate('pricing-test', `qa-${i}`)).toMatchObject({ variant: forced, reason: 'OVERRIDE' });
+    await flags.getVariant('pricing-test', 'user-1');
+    const results = await flags.results('pricing-test');
+    // user-1's exposure only: none of the ten forced answers.
+    expect(results.variants.reduce((n, v) => n + v.exposures, 0)).toBe(1);
     await flags.close();
   });
 });

@@ -11,7 +11,7 @@ import {
   variantIndexOf,
 } from '../evaluate.js';
 import type { FlagKey, FlagValue, FlagVariant } from '../flag-registry.js';
-import type { DefaultValue, EvaluateOptions, EvaluationDetails, FlagUser, JsonValue } from '../types.js';
+import type { DefaultValue, EvaluateOptions, EvaluationDetails, FlagOverrides, FlagUser, JsonValue } from '../types.js';
 import type { Entry, Failure, FlagCache } from './cache.js';
 import type { Exposures } from './exposures.js';
 import type { ClientSettings } from './options.js';
@@ -87,17 +87,33 @@ function sameType(value: unknown, model: unknown): boolean {
 }
 
 /**
+ * The variant an override names for `flag`: its key, else the first variant serving the same JSON
+ * value (a toggle serves `true`/`false`); -1 when the flag has no override or none matches.
+ */
+function forcedIndex(flag: CompiledFlag, overrides: FlagOverrides): number {
+  if (!Object.hasOwn(overrides, flag.key)) return -1;
+  const wanted = overrides[flag.key];
+  const byKey = typeof wanted === 'string' ? flag.variantKeys.indexOf(wanted) : -1;
+  if (byKey >= 0) return byKey;
+  const json = JSON.stringify(wanted);
+  return flag.values.findIndex((v) => JSON.stringify(v) === json);
+}
+
+/**
  * Creates the evaluation methods of a client (`isEnabled`, `getVariant`, `getValue`,
  * `evaluate`, their `…Sync` twins, and `expose`): cache lookup → pure evaluation → exposure →
  * answer. None throws or rejects: failures come back as the default with `reason: 'ERROR'`.
  * A clean answer (a fresh entry, no error) of `isEnabled` and `getVariant` takes the
- * allocation-free fast path; everything else builds full details.
+ * allocation-free fast path; everything else builds full details. With `overrides`
+ * (`withOverrides`), an overridden flag serves the forced variant, reason `OVERRIDE`, and records
+ * no exposure: a tester forcing a variant is not a user the experiment placed in it.
  */
 export function createAnswers(
   settings: ClientSettings,
   cache: Pick<FlagCache, 'lookup' | 'lookupSync' | 'prerequisite'>,
   exposures: Exposures,
   counters: Counters,
+  overrides?: FlagOverrides,
 ): Answers {
   const { environment, trackExposures, log } = settings;
   // What evaluation reads besides the flag: the client's clock (schedules) and, for prerequisites,
@@ -118,6 +134,18 @@ export function createAnswers(
     if (got.failure !== undefined) return fail(flagKey, got.failure);
     const flag = got.flag;
     if (flag === undefined) return fail(flagKey, ['FLAG_NOT_FOUND', `flag "${flagKey}" does not exist in environment "${environment}"`]);
+    const forced = overrides ? forcedIndex(flag, overrides) : -1;
+    if (forced >= 0) {
+      const details: EvaluationDetails = {
+        flagKey,
+        value: flag.values[forced] as JsonValue,
+        variant: flag.variantKeys[forced],
+        reason: 'OVERRIDE',
+        flagVersion: flag.version,
+      };
+      if (flag.definition.metadata) details.flagMetadata = flag.definition.metadata;
+      return [details, !flag.toggle || forced === 0];
+    }
     const outcome = evaluatePacked(flag, user, resolver);
     const e = describeOutcome(flag, outcome);
     if (trackExposures && e.errorCode === undefined && (accepts === undefined || accepts(e.value))) {
@@ -141,7 +169,7 @@ export function createAnswers(
    * allocation-free hot path of `getVariant` and `isEnabled`; anything else goes through
    * {@link fullAnswer}, which builds details. Neither lets an exception escape.
    */
-  const fastOutcome = (got: Found, user: FlagUser): PackedOutcome => {
+  const fast = (got: Found, user: FlagUser): PackedOutcome => {
     if (got === undefined || Array.isArray(got) || got.flag === undefined || got.stale) return -1;
     try {
       const outcome = evaluatePacked(got.flag, user, resolver);
@@ -152,6 +180,9 @@ export function createAnswers(
       return -1;
     }
   };
+  // Overrides take the full path: they are for development, and the hot path of a client without
+  // them stays as it was (no check per call).
+  const fastOutcome: typeof fast = overrides ? () => -1 : fast;
 
   /** The full answer to any lookup, an invalid key or a failure included. */
   const fullAnswer = (flagKey: unknown, user: FlagUser, got: Found, accepts?: (value: JsonValue) => boolean): Answer => {
@@ -212,6 +243,8 @@ export function createAnswers(
       try {
         const got = await cache.lookup(flagKey);
         if (got === undefined || Array.isArray(got) || got.flag === undefined) return undefined;
+        const forced = overrides ? forcedIndex(got.flag, overrides) : -1;
+        if (forced >= 0) return got.flag.variantKeys[forced];
         const outcome = evaluatePacked(got.flag, user, resolver);
         // Toggles are not experiments: nothing to expose.
         if (got.flag.toggle || !isPlacement(outcome)) return undefined;

@@ -1,7 +1,8 @@
 import { LruMap } from 'toad-cache';
 import type { StorageAdapter } from '../../adapters/types.js';
 import { EliteError, isEliteError } from '../../internal/errors.js';
-import { type ChangeHandler, createChangeHandler } from '../change-feed.js';
+import type { ChangeHandler } from '../change-feed.js';
+import { createLazyChangeHandler } from '../change-feed-loader.js';
 import { type CompiledFlag, type CompiledPrerequisite, compileFlag } from '../evaluate.js';
 import type { EvaluationErrorCode, FlagDefinition, FlagSnapshot } from '../types.js';
 import type { ClientSettings } from './options.js';
@@ -120,7 +121,7 @@ export class FlagCache {
       this.#fallback.set(definition.key, flag);
       this.#put(definition.key, flag);
     }
-    this.#changes = createChangeHandler(
+    this.#changes = createLazyChangeHandler(
       { inflight: (key) => this.#inflight.get(key), load: (key) => this.load(key), refresh: () => this.refresh() },
       MAX_PENDING_RELOADS,
     );

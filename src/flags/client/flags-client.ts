@@ -4,13 +4,12 @@ import { EliteError, messageOf } from '../../internal/errors.js';
 import type { GuardOptions, GuardPlan, RolloutGuard } from '../../rollouts/guard.js';
 import { EventBuffer, type FlushResult } from '../events.js';
 import { loadGuard } from '../rollouts-loader.js';
-import type { FlagSnapshot, FlagStats, FlagUser, ResultsOptions, TrackOptions } from '../types.js';
+import type { FlagOverrides, FlagSnapshot, FlagStats, FlagUser, ResultsOptions, TrackOptions } from '../types.js';
 import { type Answers, createAnswers } from './answers.js';
 import { type Failure, FlagCache, type RefreshResult } from './cache.js';
 import { Exposures } from './exposures.js';
 import type { ClientSettings } from './options.js';
 import { createReporter, newCounters } from './report.js';
-import { createResults } from './results.js';
 import { createTrack } from './track.js';
 
 /**
@@ -58,6 +57,15 @@ export interface FlagsClient extends Answers {
    * with `INVALID_PLAN` or `INVALID_OPTIONS` before any check; `UNSUPPORTED_RUNTIME` in the Edge build.
    */
   guard(flagKey: string, plan: GuardPlan, options?: GuardOptions): Promise<RolloutGuard>;
+  /**
+   * This client with `overrides` applied to its evaluation methods (`getVariant`, `isEnabled`,
+   * `evaluate`… and `expose`): an overridden flag serves the forced variant with reason
+   * `OVERRIDE` and records no exposure, so `results()` counts only users the experiment placed.
+   * An override naming no variant of the flag is ignored. Everything else is this client's
+   * (cache, events, `stats()`). For development and QA: read the overrides of a request with
+   * `@tiqology/elite/flags/overrides`, which refuses to run in production unless told to.
+   */
+  withOverrides(overrides: FlagOverrides): FlagsClient;
 }
 
 /**
@@ -102,13 +110,10 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
   });
   const failure: Failure | undefined = fault && ['PROVIDER_FATAL', fault.message];
   // A faulty client looks nothing up: every lookup is the failure (the cache stays empty).
-  const answers = createAnswers(
-    settings,
-    failure ? { lookup: async () => failure, lookupSync: () => failure, prerequisite: () => failure } : cache,
-    exposures,
-    counters,
-  );
-  return {
+  let results: Promise<FlagsClient['results']> | undefined;
+  const lookups = failure ? { lookup: async () => failure, lookupSync: () => failure, prerequisite: () => failure } : cache;
+  const answers = createAnswers(settings, lookups, exposures, counters);
+  const client: FlagsClient = {
     environment,
     storage,
     // The evaluation methods (and `expose`) themselves, not wrappers: no extra call on the hot path.
@@ -122,11 +127,12 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
         }
       : createTrack(settings, events, reporter),
     flush: () => events.flush(),
-    results: fault
-      ? async () => {
-          throw fault;
-        }
-      : createResults(settings, storage, events, cache, reporter),
+    // Loaded on first call: a reporting path, kept out of what evaluation loads.
+    async results(flagKey, options) {
+      if (fault) throw fault;
+      results ??= import('./results.js').then((m) => m.createResults(settings, storage, events, cache, reporter));
+      return (await results)(flagKey, options);
+    },
     guard(flagKey, plan, options) {
       return loadGuard().then((m) => m.startGuard(this, flagKey, plan, options));
     },
@@ -141,5 +147,8 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
         );
       }
     },
+    withOverrides: (overrides) =>
+      Object.keys(overrides).length === 0 ? client : { ...client, ...createAnswers(settings, lookups, exposures, counters, overrides) },
   };
+  return client;
 }
