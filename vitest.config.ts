@@ -28,6 +28,8 @@ export default defineConfig({
     // test/browser needs Chromium: npm run test:browser.
     // test/install needs the npm registry: npm run test:install.
     exclude: ['test/postgres/**', 'test/prometheus/**', 'node_modules/**', 'test/e2e/**', 'test/browser/**', 'test/install/**'],
+    // Temporary files of the run under one directory, removed at the end.
+    globalSetup: ['test/setup/scratch-tmpdir.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {

@@ -30,6 +30,13 @@ export async function middleware(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set(USER_HEADER, userId);
   headers.set(VARIANT_HEADER, variant);
+  if (userId !== fromCookie) {
+    // A minted id goes into the forwarded cookies too: the rewrite below is routed through this
+    // middleware again, which must keep this id rather than mint a second one (the browser would
+    // store the second, and the page would show the first one's variant).
+    request.cookies.set(USER_COOKIE, userId);
+    headers.set('cookie', request.cookies.toString());
+  }
 
   let response: NextResponse;
   if (request.nextUrl.pathname === PRECOMPUTED_PAGE) {

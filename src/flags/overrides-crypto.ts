@@ -43,8 +43,8 @@ export async function sign(key: CryptoKey, json: string): Promise<string> {
   return `${payload}.${toBase64url(signature)}`;
 }
 
-/** The JSON a signed value carries when its signature holds (checked in constant time), else undefined. */
-export async function verify(key: CryptoKey, value: string): Promise<unknown> {
+/** The JSON object a signed value carries when its signature holds (checked in constant time), else undefined. */
+export async function verify(key: CryptoKey, value: string): Promise<Record<string, unknown> | undefined> {
   const [payload, signature, extra] = value.split('.');
   if (payload === undefined || signature === undefined || extra !== undefined) return undefined;
   const signatureBytes = fromBase64url(signature);

@@ -4,6 +4,7 @@ import { createSnapshot } from '../browser/snapshot.js';
 import { isEliteError } from '../internal/errors.js';
 import { createFlags } from './create-flags.js';
 import { createOverrideReader, signOverrides } from './overrides.js';
+import { hmacKey, sign } from './overrides-crypto.js';
 import type { FlagDefinition } from './types.js';
 
 const experiment: FlagDefinition = {
@@ -165,5 +166,30 @@ describe('createOverrideReader', () => {
     expect(thrown(() => createOverrideReader({ flagsSecret: 'dG9vLXNob3J0' }))).toMatch(/32 bytes in base64url/);
     expect(thrown(() => createOverrideReader({}))).toMatch(/pass secret/);
     await expect(signOverrides({}, 'short')).rejects.toThrow(/at least 32 characters/);
+  });
+
+  it('honours a signed value until it expires: a copied cookie or header stops working, one without an expiry never works', async () => {
+    const signedAt = Date.UTC(2026, 11, 4, 12);
+    let now = signedAt;
+    const clock = () => now;
+    const reader = createOverrideReader({ secret: SECRET, clock });
+    const week = await signOverrides({ 'pricing-test': 'treatment' }, SECRET, { clock });
+    const hour = await signOverrides({ 'pricing-test': 'control' }, SECRET, { clock, ttlSeconds: 3600 });
+    expect(await reader.read(request({ 'x-elite-overrides': hour }))).toEqual({ 'pricing-test': 'control' });
+    now += 3600 * 1000;
+    expect(await reader.read(request({ 'x-elite-overrides': hour }))).toEqual({});
+    now = signedAt + 7 * 24 * 3600 * 1000 - 1000;
+    expect(await reader.read(request({ 'x-elite-overrides': week }))).toEqual({ 'pricing-test': 'treatment' });
+    now += 1000;
+    expect(await reader.read(request({ 'x-elite-overrides': week }))).toEqual({});
+    // Signed with the right secret but carrying no expiry (or a non-numeric one): refused.
+    const key = await hmacKey(SECRET);
+    for (const payload of [{ 'pricing-test': 'treatment' }, { o: { 'pricing-test': 'treatment' } }, { o: {}, exp: 'never' }]) {
+      expect(await reader.read(request({ 'x-elite-overrides': await sign(key, JSON.stringify(payload)) }))).toEqual({});
+    }
+    expect(reader.stats()).toEqual({ accepted: 2, rejected: 5 });
+    for (const ttlSeconds of [0, -1, Number.NaN, 366 * 24 * 3600]) {
+      await expect(signOverrides({}, SECRET, { ttlSeconds })).rejects.toThrow(/ttlSeconds must be/);
+    }
   });
 });

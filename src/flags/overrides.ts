@@ -36,9 +36,24 @@ export interface OverrideReaderOptions {
    * creating a reader there throws `INVALID_OPTIONS`: overrides are a development tool.
    */
   allowInProduction?: boolean;
-  /** The clock that expires Vercel cookies, in ms since the epoch. Default `Date.now`. */
+  /** The clock that expires signed values and Vercel cookies, in ms since the epoch. Default `Date.now`. */
   clock?: () => number;
 }
+
+/** Options of {@link signOverrides}. */
+export interface SignOverridesOptions {
+  /**
+   * How long the signed value is honoured, in seconds: a copied cookie or header stops working
+   * after it. Default 604800 (7 days); at most 31536000 (a year).
+   */
+  ttlSeconds?: number;
+  /** The clock the expiry counts from, in ms since the epoch. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Default lifetime of a signed override value: 7 days. */
+const DEFAULT_TTL_S = 7 * 24 * 60 * 60;
+const MAX_TTL_S = 365 * 24 * 60 * 60;
 
 /** What {@link OverrideReader.read} takes: a `Request` (or anything with `headers`), or the headers themselves. */
 export type OverrideSource =
@@ -58,7 +73,7 @@ export interface HeadersLike {
 export interface OverrideStats {
   /** Values (cookie or header) whose signature or encryption held, and whose overrides were returned. */
   accepted: number;
-  /** Values ignored: unsigned, tampered, signed with another secret, expired, or not an object of overrides. */
+  /** Values ignored: unsigned, tampered, signed with another secret, expired (or without an expiry), or not an object of overrides. */
   rejected: number;
 }
 
@@ -100,6 +115,12 @@ function overridesOf(payload: unknown): Record<string, JsonValue> | undefined {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
   // Own data properties only (`__proto__` included as a plain key, never as a prototype).
   return Object.fromEntries(Object.entries(payload)) as Record<string, JsonValue>;
+}
+
+/** The overrides of a verified signed payload `{ o, exp }` whose `exp` (seconds) is still ahead, else undefined. */
+function unexpired(claims: Record<string, unknown> | undefined, nowMs: number): unknown {
+  if (claims === undefined || typeof claims.exp !== 'number' || !(claims.exp > nowMs / 1000)) return undefined;
+  return claims.o;
 }
 
 /**
@@ -149,7 +170,7 @@ export function createOverrideReader(options: OverrideReaderOptions = {}): Overr
         const vercel = cookieOf(cookies, 'vercel-flag-overrides');
         if (vercel !== undefined && decrypting) take(found, await decryptVercelOverrides(await decrypting, vercel, clock()));
         for (const value of [cookieOf(cookies, cookieName), headers.get(headerName) ?? undefined]) {
-          if (value !== undefined && signing) take(found, await verify(await signing, value));
+          if (value !== undefined && signing) take(found, unexpired(await verify(await signing, value), clock()));
         }
       } catch {
         // A hostile source (a throwing getter): no overrides.
@@ -163,14 +184,20 @@ export function createOverrideReader(options: OverrideReaderOptions = {}): Overr
 
 /**
  * The signed value of `overrides` for the `elite-overrides` cookie or the `x-elite-overrides`
- * header: `payload.signature`, the base64url JSON and its HMAC-SHA256 with `secret`. For QA
- * tools, tests and scripts that set overrides; the reader accepts only what the same secret signed.
+ * header: `payload.signature`, the base64url JSON `{ o: overrides, exp }` and its HMAC-SHA256 with
+ * `secret`. It expires `ttlSeconds` after signing (7 days by default), so a leaked value stops
+ * working. For QA tools, tests and scripts that set overrides; the reader accepts only what the
+ * same secret signed, before it expires.
  */
-export async function signOverrides(overrides: FlagOverrides, secret: string): Promise<string> {
+export async function signOverrides(overrides: FlagOverrides, secret: string, options: SignOverridesOptions = {}): Promise<string> {
   if (typeof secret !== 'string' || secret.length < 32) {
     throw invalid('secret', 'secret must be a string of at least 32 characters (openssl rand -base64 32)');
   }
-  return sign(await hmacKey(secret), JSON.stringify(overrides));
+  const { ttlSeconds = DEFAULT_TTL_S, clock = Date.now } = options;
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > MAX_TTL_S) {
+    throw invalid('ttlSeconds', `ttlSeconds must be a number of seconds above 0 and at most ${MAX_TTL_S} (a year)`);
+  }
+  return sign(await hmacKey(secret), JSON.stringify({ o: overrides, exp: Math.floor(clock() / 1000 + ttlSeconds) }));
 }
 
 export type { FlagOverrides } from './types.js';

@@ -70,6 +70,19 @@ export function flagsSdkChecks({ browser, base, reference, flagsPackage, secret,
     expect(errors).toEqual([]);
     await context.close();
 
+    // First visits by HTTP: the rewrite runs the middleware again for the static page's path; it
+    // must keep the id it minted, so one id cookie is set and the page shows that id's variant.
+    for (let i = 0; i < 12; i++) {
+      const response = await fetch(`${base()}/flags-sdk`);
+      const ids = response.headers
+        .getSetCookie()
+        .filter((c) => c.startsWith('elite-uid='))
+        .map((c) => c.slice('elite-uid='.length).split(';')[0] as string);
+      expect(ids).toHaveLength(1);
+      const variant = /data-testid="precomputed-offer" data-variant="([^"]+)"/.exec(await response.text())?.[1];
+      expect(variant, ids[0]).toBe(reference().getVariantSync(FLAG, ids[0] as string));
+    }
+
     // Returning visitors, by HTTP: each served a prerendered page (not rendered for the request) of its variant, every variant seen.
     const seen = new Set<string>();
     for (let i = 0; i < 24; i++) {
