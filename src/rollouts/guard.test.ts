@@ -58,6 +58,16 @@ describe('flags.guard', () => {
     await flags.close();
   });
 
+  it('works destructured, like the evaluation methods', async () => {
+    const { flags, recorder } = setup(0.3);
+    const { guard: startGuard } = flags;
+    const guard = await startGuard(KEY, plan, { metrics: recorder, intervalMs: 20, logger: quiet });
+    await expect.poll(() => guard.decisions.length).toBeGreaterThanOrEqual(1);
+    expect(guard.last).toMatchObject({ action: 'rollback', dryRun: true });
+    await guard.stop();
+    await flags.close();
+  });
+
   it('advances a healthy release step by step until it completes', async () => {
     const { storage, flags, recorder } = setup(0.01);
     const guard = await flags.guard(KEY, plan, { metrics: recorder, enabled: true, intervalMs: 10, logger: quiet });

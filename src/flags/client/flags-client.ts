@@ -134,7 +134,8 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
       return (await results)(flagKey, options);
     },
     guard(flagKey, plan, options) {
-      return loadGuard().then((m) => m.startGuard(this, flagKey, plan, options));
+      // The client itself, not `this`: a destructured `guard` works like the other methods.
+      return loadGuard().then((m) => m.startGuard(client, flagKey, plan, options));
     },
     async close() {
       if (cache.closed) return;
