@@ -109,6 +109,19 @@ Promise.all(['u1','u2','u3','u4','u5'].map((u) => flags.getVariant('pricing-test
     expect(out).toMatch(/"variant":"variant-b","reason":"TARGETING_MATCH"/);
   });
 
+  it('runs the telemetry example examples/node/anomaly-alerts.mjs: the injected error spike fires ErrorsAnomaly in its first minute, then resolves', () => {
+    const out = run(process.execPath, ['examples/node/anomaly-alerts.mjs'], root);
+    const spikeAt = /error spike injected at (\d\d):(\d\d)/.exec(out);
+    const alerts = [...out.matchAll(/^(\d\d):(\d\d) (FIRING|RESOLVED) ErrorsAnomaly: errors (\d+), (.*)$/gm)];
+    expect(alerts.map((a) => a[3])).toEqual(['FIRING', 'RESOLVED']);
+    const minutes = (h?: string, m?: string) => Number(h) * 60 + Number(m);
+    const delay = minutes(alerts[0]?.[1], alerts[0]?.[2]) - minutes(spikeAt?.[1], spikeAt?.[2]);
+    // The alert comes at the tick that ends the spike's first minute.
+    expect(delay).toBe(1);
+    expect(Number(alerts[0]?.[4])).toBe(30);
+    expect(alerts[0]?.[5]).toMatch(/^above the expected 0–[\d.]+ \(forecast [\d.]+, p > 0\.9999\)$/);
+  });
+
   it('runs the README demo (tiqology demo, as npx runs it) from the installed package and its bundled data', () => {
     const bin = join(project, 'node_modules', '.bin', 'tiqology');
     const out = run(bin, ['demo', '--users', '300', '--svg', 'demo.svg'], project);

@@ -276,6 +276,17 @@ describe('tiqology demo', () => {
     expect(stdout).toMatch(/^7-Day Forecast: \$[\d,]+\.\d\d \(avg \$[\d,]+\.\d\d\/day\)$/m);
     expect(stdout).toContain('Forecast chart: chart.svg');
     expect(readFileSync(join(cwd, 'chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*(SCALE_UP|SCALE_DOWN|MAINTAIN)/);
+    // The anomaly act: the injected outage fires TrafficAnomaly within an hour, marked on the chart; traffic back resolves it.
+    const anomaly = [
+      ...stdout.matchAll(
+        /^ {2}(\d{4}-\d\d-\d\d \d\d:\d\d) {2}TrafficAnomaly (firing|resolved)\s+\+(\d+) h from the outage: requests ([\d,]+), (.*)$/gm,
+      ),
+    ];
+    expect(anomaly.map((m) => m[2])).toEqual(['firing', 'resolved']);
+    expect(Number(anomaly[0]?.[3])).toBeLessThanOrEqual(1);
+    expect(anomaly[0]?.[5]).toMatch(/^(below|low in a run, within) the expected/);
+    expect(Number(anomaly[1]?.[3])).toBeGreaterThanOrEqual(4);
+    expect(readFileSync(join(cwd, 'chart.svg'), 'utf8')).toContain(`TrafficAnomaly ${anomaly[0]?.[4]}`);
     // The guarded-rollout act: the bad release advances, then is rolled back before 25 %.
     const timeline = [...stdout.matchAll(/^\s+\+\d+ min {2}(advance|rollback)\s+(\d+) % → (\d+) %/gm)].map((m) => [
       m[1],
@@ -313,6 +324,11 @@ describe('tiqology demo', () => {
     expect(json.results.variants).toHaveLength(3);
     expect(json.results.variants.reduce((n: number, v: { exposures: number }) => n + v.exposures, 0)).toBe(200);
     expect(json.cost.summary).toMatch(/^7-Day Forecast: /);
+    expect(json.anomalies.transitions.map((t: { name: string; state: string }) => `${t.name} ${t.state}`)).toEqual([
+      'TrafficAnomaly firing',
+      'TrafficAnomaly resolved',
+    ]);
+    expect(json.anomalies.transitions[0].value).toBeLessThan(json.anomalies.transitions[0].expected.mean);
     expect(run.stderr).toContain('Decision: ');
     expect(existsSync(join(cwd, 'j.svg'))).toBe(true);
   });

@@ -14,8 +14,8 @@ export interface ChartMarker {
   timestamp: Date | number;
   /** Short text drawn next to the marker (`SCALE_UP 0.82`). */
   label?: string;
-  /** Colour by kind: up red, down blue, anything else grey. */
-  kind?: 'SCALE_UP' | 'SCALE_DOWN' | 'MAINTAIN' | string;
+  /** Colour by kind: up red, down blue, an anomaly alert orange, anything else grey. */
+  kind?: 'SCALE_UP' | 'SCALE_DOWN' | 'MAINTAIN' | 'ANOMALY' | string;
 }
 
 /** Options of {@link toSVG}. */
@@ -197,7 +197,7 @@ export function toSVG(result: TrafficForecast, options: SvgOptions = {}): string
     const ms = m.timestamp instanceof Date ? m.timestamp.getTime() : m.timestamp;
     if (!Number.isFinite(ms) || ms < t0 || ms > t1) continue;
     const mx = x(ms);
-    const c = m.kind === 'SCALE_UP' ? '#dc2626' : m.kind === 'SCALE_DOWN' ? '#2563eb' : '#6b7280';
+    const c = m.kind === 'SCALE_UP' ? '#dc2626' : m.kind === 'SCALE_DOWN' ? '#2563eb' : m.kind === 'ANOMALY' ? '#ea580c' : '#6b7280';
     const label = String(m.label ?? m.kind ?? '');
     parts.push(
       `<line class="marker" x1="${mx.toFixed(1)}" x2="${mx.toFixed(1)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="${c}" stroke-width="1.5"/>`,

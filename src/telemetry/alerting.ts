@@ -7,6 +7,7 @@ import { EliteError, messageOf } from '../internal/errors.js';
 import type { SafeLogger } from '../internal/logger.js';
 import type { WarnOnce } from '../internal/warn-once.js';
 import { type AlertConfig, AlertState, measure, SlidingWindow } from './alerts.js';
+import { type AnomalyWatchOptions, createAnomalyWatches } from './anomaly-watch.js';
 import type { AlertEvent, AlertNotifier, FlagStatsSource, TelemetryOptions, TelemetrySnapshot } from './types.js';
 
 /** Cumulative flag cache counters, summed over every observed flags client. */
@@ -67,27 +68,33 @@ export function createAlerting({ options, config, enabled, now, logger, warnOnce
     lastFlags = totals;
   };
 
+  const deliver = (event: AlertEvent): void => {
+    try {
+      options.onAlert?.(event);
+    } catch (error) {
+      logger.warn(`elite/telemetry: onAlert threw: ${messageOf(error)}`);
+    }
+    for (const notifier of notifiers) {
+      try {
+        Promise.resolve(notifier.notify(event)).catch((error: unknown) =>
+          logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`),
+        );
+      } catch (error) {
+        logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`);
+      }
+    }
+  };
+
+  const anomalies = createAnomalyWatches({ window, now, deliver });
+  /** Copies of the alerts firing now: the rules', then the watches'. */
+  const active = (): AlertEvent[] => [...alertState.active(), ...anomalies.active()];
+
   const evaluate = (): AlertEvent[] => {
     if (!enabled) return [];
     const at = now();
     sampleFlags(at);
     const changes = alertState.update(measure(window.totals(at), config), at);
-    for (const event of changes) {
-      try {
-        options.onAlert?.(event);
-      } catch (error) {
-        logger.warn(`elite/telemetry: onAlert threw: ${messageOf(error)}`);
-      }
-      for (const notifier of notifiers) {
-        try {
-          Promise.resolve(notifier.notify(event)).catch((error: unknown) =>
-            logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`),
-          );
-        } catch (error) {
-          logger.warn(`elite/telemetry: notifier failed: ${messageOf(error)}`);
-        }
-      }
-    }
+    for (const event of changes) deliver(event);
     return changes;
   };
 
@@ -107,8 +114,14 @@ export function createAlerting({ options, config, enabled, now, logger, warnOnce
     stopTimer() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
+      anomalies.stopAll();
     },
-    active: () => alertState.active(),
+    active,
+    /** The anomaly watches, for their metrics. */
+    watches: anomalies.watches,
+
+    /** Starts an anomaly watch whose alerts go through this instance's pipeline (one per series). */
+    watchAnomalies: (watchOptions?: AnomalyWatchOptions) => anomalies.watch(watchOptions),
 
     observeFlags(source: FlagStatsSource) {
       if (typeof source?.stats !== 'function') {
@@ -148,7 +161,7 @@ export function createAlerting({ options, config, enabled, now, logger, warnOnce
         costUsdPerHour: (totals.costUsd * 3_600_000) / totals.coveredMs,
         flagLookups: totals.flagHits + totals.flagMisses,
         cacheHitRatio: (cacheHitRatio as { value: number }).value,
-        activeAlerts: alertState.active(),
+        activeAlerts: active(),
       };
     },
   };

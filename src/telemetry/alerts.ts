@@ -75,6 +75,20 @@ export class SlidingWindow {
   /** Sums of the slots within `windowMs` of `now`. */
   totals(now: number): WindowTotals {
     const current = Math.floor(now / this.slotMs);
+    return this.#sum(current - SLOTS + 1, current, Math.max(this.slotMs, Math.min(this.windowMs, now - this.#startedAt)));
+  }
+
+  /**
+   * Sums of the `spanMs` of complete slots just before the one holding `now` (`spanMs` a multiple
+   * of `slotMs`, below `windowMs`): one finished step of a series, as the anomaly watches read it.
+   */
+  completedTotals(now: number, spanMs: number): WindowTotals {
+    const current = Math.floor(now / this.slotMs);
+    const slots = Math.min(SLOTS - 1, Math.round(spanMs / this.slotMs));
+    return this.#sum(current - slots, current - 1, slots * this.slotMs);
+  }
+
+  #sum(first: number, last: number, coveredMs: number): WindowTotals {
     const totals: WindowTotals = {
       requests: 0,
       errors: 0,
@@ -84,10 +98,10 @@ export class SlidingWindow {
       costUsd: 0,
       flagHits: 0,
       flagMisses: 0,
-      coveredMs: Math.max(this.slotMs, Math.min(this.windowMs, now - this.#startedAt)),
+      coveredMs,
     };
     for (const slot of this.#slots) {
-      if (slot.index <= current - SLOTS || slot.index > current) continue;
+      if (slot.index < first || slot.index > last) continue;
       totals.requests += slot.requests;
       totals.errors += slot.errors;
       totals.completions += slot.completions;

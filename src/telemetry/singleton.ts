@@ -65,6 +65,7 @@ const METHODS = [
   'evaluateAlerts',
   'activeAlerts',
   'addNotifier',
+  'watchAnomalies',
   'discord',
   'stats',
   'countDropped',

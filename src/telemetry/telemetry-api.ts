@@ -4,6 +4,7 @@
  */
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { AiSdkEmbeddingModelMiddleware, AiSdkLanguageModelMiddleware } from './ai-sdk.js';
+import type { AnomalyWatch, AnomalyWatchOptions } from './anomaly-watch.js';
 import type { AnthropicClientLike } from './anthropic.js';
 import type { Attribution } from './attribution.js';
 import type { DiscordNotifier } from './discord.js';
@@ -110,6 +111,15 @@ export interface Telemetry {
   activeAlerts(): AlertEvent[];
   /** Adds a notifier for alert transitions; returns a function that removes it. */
   addNotifier(notifier: AlertNotifier): () => void;
+  /**
+   * Predictive anomaly alerts on a series (requests per minute by default): each step is scored
+   * against the forecast of a streaming detector (`forecast.detector()`), and a point outside the
+   * expected range fires `TrafficAnomaly` (or the series' alert) through `onAlert`, the notifiers
+   * and `activeAlerts()`, with the observed value, the expected range and the probability; the
+   * last point is exported as `elite_anomaly_*` gauges. Throws `INVALID_OPTIONS` on bad options or
+   * a series already watched.
+   */
+  watchAnomalies(options?: AnomalyWatchOptions): AnomalyWatch;
   /** A Discord notifier posting summaries every `intervalMs` and alert transitions. Throws `INVALID_OPTIONS`. */
   discord(options: DiscordOptions): DiscordNotifier;
   /** Counters about telemetry itself: dropped records, unpriced completions, folded series. */

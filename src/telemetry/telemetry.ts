@@ -10,6 +10,7 @@ import { toSafeLogger } from '../internal/logger.js';
 import { createWarnOnce } from '../internal/warn-once.js';
 import { createAiSdkEmbeddingMiddleware, createAiSdkMiddleware } from './ai-sdk.js';
 import { createAlerting } from './alerting.js';
+import { createAnomalyMetrics } from './anomaly-watch.js';
 import { instrumentAnthropicClient } from './anthropic.js';
 import { withAttribution } from './attribution.js';
 import { createAttributionMetrics, resolveAttributionOptions } from './attribution-metrics.js';
@@ -72,6 +73,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     ...attribution.metrics,
     ...variantRequests.families,
     ...createSelfMetrics(counts, allFamilies, alerting.flagTotals),
+    ...createAnomalyMetrics(alerting.watches),
   ];
   const registry = createRegistryLoader(options, exported);
   const discordNotifiers = new Set<DiscordNotifier>();
@@ -124,6 +126,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     evaluateAlerts: () => alerting.evaluate(),
     activeAlerts: () => alerting.active(),
     addNotifier: (notifier) => alerting.addNotifier(notifier),
+    watchAnomalies: (watchOptions) => alerting.watchAnomalies(watchOptions),
     discord(discordOptions) {
       const notifier = createDiscordNotifier(discordOptions, instance.snapshot, logger);
       discordNotifiers.add(notifier);

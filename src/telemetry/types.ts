@@ -98,8 +98,19 @@ export interface AlertOptions {
   minFlagLookups?: number;
 }
 
-/** Names of the shipped alerts (the same names as the Prometheus rules, prefixed `Elite` there). */
-export type AlertName = 'HighErrorRate' | 'HighLatencyP95' | 'LowFlagCacheHitRatio';
+/**
+ * Names of the shipped alerts (the same names as the Prometheus rules, prefixed `Elite` there): the
+ * three threshold rules, and the anomaly alerts of `telemetry.watchAnomalies()` (one per watched series).
+ */
+export type AlertName =
+  | 'HighErrorRate'
+  | 'HighLatencyP95'
+  | 'LowFlagCacheHitRatio'
+  | 'TrafficAnomaly'
+  | 'ErrorsAnomaly'
+  | 'LlmCostAnomaly'
+  | 'TokensAnomaly'
+  | 'MetricAnomaly';
 
 /** A change of an alert's state, delivered once per transition (deduplicated). */
 export interface AlertEvent {
@@ -117,6 +128,17 @@ export interface AlertEvent {
   at: number;
   /** One human line: "error rate 12.0 % over 5 min (threshold 5.0 %, 240 requests)". */
   summary: string;
+  /** Anomaly alerts: the forecast of the point and its expected range (`value` is the observed point, `threshold` the bound it crossed). */
+  expected?: {
+    /** The forecast of the point. */
+    mean: number;
+    /** Lower end of the expected range. */
+    lower: number;
+    /** Upper end of the expected range. */
+    upper: number;
+  };
+  /** Anomaly alerts: how unusual the point is, 0–1. */
+  probability?: number;
 }
 
 /** Receives alert transitions; `telemetry.discord()` returns one. */

@@ -26,12 +26,13 @@ const ALERTS = [
   'EliteErrorBudgetBurnSlow',
   'EliteHighLatencyP95',
   'EliteLowFlagCacheHitRatio',
+  'EliteMetricAnomaly',
 ];
 
 describe('promtool', () => {
   it('checks the shipped rules', () => {
     const out = execFileSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
-    expect(out).toMatch(/SUCCESS: 14 rules found/);
+    expect(out).toMatch(/SUCCESS: 17 rules found/);
   });
 
   it('passes the rule unit tests', () => {
@@ -87,6 +88,13 @@ describe('a real Prometheus scraping a test app', () => {
       ].join('\n'),
     );
     api = prometheus.api;
+    // An anomaly watch whose last point left its expected band: two weeks of a daily shape, then a drop.
+    const watch = telemetry.watchAnomalies({ series: 'custom' });
+    const hour = 3_600_000;
+    const shape = (h: number) => 1000 + 500 * Math.sin((2 * Math.PI * (h % 24)) / 24);
+    for (let h = 0; h < 14 * 24; h++) watch.observe(h * hour, shape(h));
+    const drop = watch.observe(14 * 24 * hour, 0.05 * shape(14 * 24));
+    expect(drop.observed).toBeLessThan(drop.expected.lower);
     // Traffic while Prometheus scrapes: half the requests fail, all take 800 ms, every flag
     // lookup is of a new key (a cache miss).
     let key = 0;
@@ -133,7 +141,7 @@ describe('a real Prometheus scraping a test app', () => {
       .toEqual(['up']);
     const rules = (await (await fetch(`${api}/api/v1/rules`)).json()) as { data: { groups: { rules: { health: string }[] }[] } };
     const all = rules.data.groups.flatMap((g) => g.rules);
-    expect(all).toHaveLength(14);
+    expect(all).toHaveLength(17);
     expect(all.every((r) => r.health === 'ok')).toBe(true);
   });
 

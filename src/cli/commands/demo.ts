@@ -12,6 +12,7 @@
 import type { ExperimentResults } from '@tiqology/elite';
 import { seededRandom } from '../../internal/seeded-random.js';
 import { type CommandContext, quoteArguments } from '../context.js';
+import { type AnomalyAct, OUTAGE_START_H, runAnomalyAct } from '../demo/anomaly-act.js';
 import type { MetricsScrape } from '../demo/metrics-endpoint.js';
 import { scrapeMetrics, serveMetrics } from '../demo/metrics-endpoint.js';
 import { type RolloutAct, runRolloutAct } from '../demo/rollout-act.js';
@@ -97,6 +98,21 @@ function sayOutlook(say: Say, out: Output, { forecast, decision, cost }: Traffic
   say(`Capacity of the current fleet: ${count(DEMO_CAPACITY)} requests/hour`);
   for (const line of decisionLines(decision)) say(line);
   say(cost.summary);
+  say();
+}
+
+/** The anomaly act: the alert the injected outage fired, how soon, and its resolution. */
+function sayAnomalies(say: Say, out: Output, act: AnomalyAct): void {
+  say(
+    `${out.colors.bold('Anomaly watch')} (telemetry.watchAnomalies): learned ${count(act.learned)} hours, then 24 simulated live hours with an outage at +${OUTAGE_START_H} h (traffic at 30 %)`,
+  );
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  for (const t of act.transitions) {
+    const after = Math.round((t.at - act.outageAt) / 3_600_000);
+    const color = t.state === 'firing' ? out.colors.red : out.colors.green;
+    say(`  ${iso(t.at)}  ${color(`${t.name} ${t.state}`.padEnd(24))}  ${after >= 0 ? '+' : ''}${after} h from the outage: ${t.summary}`);
+  }
+  if (act.transitions.length === 0) say('  no alert fired');
   say();
 }
 
@@ -205,7 +221,17 @@ export async function run(context: CommandContext): Promise<number> {
 
     const outlook = await forecastDemoTraffic(io, snapshot.p95Ms);
     sayOutlook(say, out, outlook);
-    await writeTextFile(io, options.svgPath, await outlookChart(outlook));
+    const anomalies = runAnomalyAct(telemetry, outlook, seededRandom(options.seed ^ 0xa11e));
+    sayAnomalies(say, out, anomalies);
+    const fired = anomalies.transitions.filter((t) => t.state === 'firing');
+    await writeTextFile(
+      io,
+      options.svgPath,
+      await outlookChart(
+        outlook,
+        fired.map((t) => ({ at: t.at, label: `${t.name} ${Math.round(t.value).toLocaleString('en-US')}` })),
+      ),
+    );
     say(`Forecast chart: ${options.svgPath}`);
     say();
 
@@ -222,6 +248,7 @@ export async function run(context: CommandContext): Promise<number> {
       out.data({
         ...demoJson(options, totals, results, { url: metrics.url, ...scraped }, outlook, Math.round(elapsedS * 1000)),
         rollout: { timeline: act.timeline, exposedUsers: act.exposedUsers, requests: act.requests, svg: rolloutSvg },
+        anomalies: { outageAt: new Date(anomalies.outageAt).toISOString(), transitions: anomalies.transitions },
       });
     if (options.keepServing) {
       say(`Serving ${metrics.url} until Ctrl-C.`);

@@ -21,6 +21,8 @@ export interface TrafficOutlook {
   cost: CostForecast;
   /** The forecast step with the highest mean, where the chart marks the decision. */
   peak: ForecastStep;
+  /** The requests column forecast from: epoch ms and requests per hour. */
+  history: { timestamps: number[]; values: number[] };
 }
 
 /** The bundled traffic series: data/demo/traffic.csv of the installed package. */
@@ -45,14 +47,25 @@ export async function forecastDemoTraffic(io: CliIo, latencyMs: number): Promise
   const decision = decide({ forecast, capacity: DEMO_CAPACITY, metrics: { latencyMs } });
   const costForecast = cost(pointsOf(costs), { horizonDays: 7, drivers: { requests: pointsOf(requests) } });
   const peak = forecast.steps.reduce((a, b) => (b.mean > a.mean ? b : a));
-  return { forecast, decision, cost: costForecast, peak };
+  return { forecast, decision, cost: costForecast, peak, history: { timestamps: requests.timestamps, values: requests.values } };
 }
 
-/** The forecast chart as SVG, the decision and its confidence marked at the peak. */
-export async function outlookChart({ forecast, decision, peak }: TrafficOutlook): Promise<string> {
+/** A marker of an anomaly alert on the chart: where it fired, what it saw. */
+export interface AnomalyMarker {
+  /** When the alert fired, epoch ms. */
+  at: number;
+  /** The alert and the observed value (`TrafficAnomaly 1.2k`). */
+  label: string;
+}
+
+/** The forecast chart as SVG, the decision and its confidence marked at the peak, and any anomaly alert where it fired. */
+export async function outlookChart({ forecast, decision, peak }: TrafficOutlook, anomalies: AnomalyMarker[] = []): Promise<string> {
   const { toSVG } = await import('@tiqology/elite/forecast');
   return toSVG(forecast, {
     title: 'Requests per hour: forecast 24 h ahead (NYC taxi demand, NAB)',
-    markers: [{ timestamp: peak.timestamp, kind: decision.decision, label: `${decision.decision} ${decision.confidence.toFixed(2)}` }],
+    markers: [
+      { timestamp: peak.timestamp, kind: decision.decision, label: `${decision.decision} ${decision.confidence.toFixed(2)}` },
+      ...anomalies.map((a) => ({ timestamp: a.at, kind: 'ANOMALY', label: a.label })),
+    ],
   });
 }

@@ -1,0 +1,260 @@
+/**
+ * `telemetry.watchAnomalies()`: predictive anomaly alerts. A streaming detector
+ * (`forecast.detector()`: a learned level with a seasonal offset per time of day and a robust
+ * scale, so a forecast distribution rather than a fixed threshold) scores one point per step of a
+ * watched series, taken from the instance's own records (requests, errors, LLM cost, tokens) or
+ * fed by hand; a point outside the expected range fires an alert that goes through the same
+ * pipeline as the threshold rules (`onAlert`, notifiers such as Discord, `activeAlerts()`), with
+ * the observed value, the expected range and the probability. The latest point is exported as
+ * `elite_anomaly_*` gauges, which the shipped Prometheus rules record as a band and alert on.
+ */
+import { type DetectorOptions, type DetectorResult, detector } from '../forecast/anomaly/index.js';
+import { EliteError } from '../internal/errors.js';
+import type { SlidingWindow, WindowTotals } from './alerts.js';
+import { CollectedMetric, type PromMetricLike } from './prom-metric.js';
+import type { AlertEvent, AlertName } from './types.js';
+
+/** What a watch reads each step: a series of the instance's records, or `custom` (fed with `observe`). */
+export type WatchedSeries = 'requests' | 'errors' | 'cost_usd' | 'tokens' | 'custom';
+
+/** Options of `telemetry.watchAnomalies()`. */
+export interface AnomalyWatchOptions {
+  /**
+   * The series: `requests` (count per step, default), `errors` (failed requests per step),
+   * `cost_usd` (LLM cost per step), `tokens` (per step), read from the instance's records on a
+   * timer; or `custom`, fed only by `observe(timestamp, value)`. One watch per series.
+   */
+  series?: WatchedSeries;
+  /**
+   * One point per step, ms. For a recorded series, a multiple of the alert window's slot
+   * (`alerts.windowMs / 30`, 10 s by default) shorter than the window (5 min by default).
+   * Default 60000 (one minute).
+   */
+  stepMs?: number;
+  /** Options of the detector (`forecast.detector()`): warm-up, alert probability, season. Default its defaults. */
+  detector?: DetectorOptions;
+  /** Consecutive points back inside the expected range that resolve a firing alert. Default 3. */
+  resolveAfter?: number;
+}
+
+/** A running watch; see `telemetry.watchAnomalies()`. */
+export interface AnomalyWatch {
+  /** The series watched. */
+  readonly series: WatchedSeries;
+  /** The alert it fires and resolves: `TrafficAnomaly`, `ErrorsAnomaly`, `LlmCostAnomaly`, `TokensAnomaly` or `MetricAnomaly`. */
+  readonly alert: AlertName;
+  /**
+   * Scores one point (then learns it) and fires or resolves the alert: for a `custom` series, or
+   * to replay history into a recorded one before it runs. Never throws: a bad point is reported in
+   * the result's `reason`, not learned.
+   */
+  observe(timestamp: number | Date, value: number): DetectorResult;
+  /**
+   * Scores the step that just ended (the `stepMs` of records before now) at once, as the timer
+   * does every `stepMs`: for runtimes where timers do not run between requests (serverless
+   * functions: call it from a scheduled route) and for tests. Undefined for a `custom` series.
+   */
+  tick(): DetectorResult | undefined;
+  /** The last point scored, or undefined before the first. */
+  last(): DetectorResult | undefined;
+  /** Stops the timer and resolves nothing further; the firing alert, if any, stays in `activeAlerts()` until resolved. */
+  stop(): void;
+}
+
+const ALERT_OF: Record<WatchedSeries, AlertName> = {
+  requests: 'TrafficAnomaly',
+  errors: 'ErrorsAnomaly',
+  cost_usd: 'LlmCostAnomaly',
+  tokens: 'TokensAnomaly',
+  custom: 'MetricAnomaly',
+};
+
+const VALUE_OF: Record<Exclude<WatchedSeries, 'custom'>, (t: WindowTotals) => number> = {
+  requests: (t) => t.requests,
+  errors: (t) => t.errors,
+  cost_usd: (t) => t.costUsd,
+  tokens: (t) => t.tokens,
+};
+
+/** What a watch needs from its telemetry instance. */
+export interface WatchDeps {
+  /** The alert window the records feed. */
+  window: SlidingWindow;
+  /** The instance's clock, ms. */
+  now: () => number;
+  /** Delivers a transition to `onAlert` and the notifiers, and keeps it in `activeAlerts()`. */
+  deliver: (event: AlertEvent) => void;
+}
+
+const invalid = (field: string, message: string) =>
+  new EliteError('INVALID_OPTIONS', `elite/telemetry: watchAnomalies(): ${message}`, { field: `watchAnomalies.${field}` });
+
+function resolveWatchOptions(options: AnomalyWatchOptions, window: SlidingWindow) {
+  if (options === null || typeof options !== 'object') throw invalid('options', 'options must be an object');
+  const series = options.series ?? 'requests';
+  if (!Object.hasOwn(ALERT_OF, series)) {
+    throw invalid('series', `series must be one of ${Object.keys(ALERT_OF).join(', ')}, got ${JSON.stringify(series)}`);
+  }
+  const stepMs = options.stepMs ?? Math.min(60_000, window.windowMs - window.slotMs);
+  const slots = stepMs / window.slotMs;
+  const fits = Number.isInteger(slots) && stepMs < window.windowMs;
+  if (typeof stepMs !== 'number' || !Number.isFinite(stepMs) || stepMs <= 0 || (series !== 'custom' && !fits)) {
+    throw invalid(
+      'stepMs',
+      `stepMs must be a multiple of ${window.slotMs} ms (the alert window's slot) below ${window.windowMs} ms (the window), got ${String(stepMs)}; or widen alerts.windowMs`,
+    );
+  }
+  const resolveAfter = options.resolveAfter ?? 3;
+  if (!Number.isInteger(resolveAfter) || resolveAfter < 1)
+    throw invalid('resolveAfter', `resolveAfter must be a whole number ≥ 1, got ${String(resolveAfter)}`);
+  return { series, stepMs, resolveAfter, alert: ALERT_OF[series] };
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(3))));
+
+/** The alert line: observed against the expected range, with the probability. */
+function summaryOf(series: WatchedSeries, r: DetectorResult, resolved = false): string {
+  // Inside the range, the alert came from a run of moderate deviations (the detector's burst likelihood).
+  const where = resolved
+    ? 'back within'
+    : r.observed < r.expected.lower
+      ? 'below'
+      : r.observed > r.expected.upper
+        ? 'above'
+        : r.observed < r.expected.mean
+          ? 'low in a run, within'
+          : 'high in a run, within';
+  return `${series} ${fmt(r.observed)}, ${where} the expected ${fmt(r.expected.lower)}–${fmt(r.expected.upper)} (forecast ${fmt(r.expected.mean)}, p ${r.probability >= 0.99995 ? '> 0.9999' : `= ${r.probability.toFixed(4)}`})`;
+}
+
+/** Starts a watch; the instance keeps it in `watches` for its metrics and stops it at shutdown. */
+export function startAnomalyWatch(options: AnomalyWatchOptions, deps: WatchDeps): AnomalyWatch {
+  const { series, stepMs, resolveAfter, alert } = resolveWatchOptions(options, deps.window);
+  const detect = detector(options.detector ?? {});
+  let last: DetectorResult | undefined;
+  let firing: AlertEvent | undefined;
+  let calm = 0;
+
+  // Counts and costs are never negative: their expected range starts at 0 at the lowest.
+  const clip = series !== 'custom';
+  const observe = (timestamp: number | Date, value: number): DetectorResult => {
+    const raw = detect.update(timestamp, value);
+    const r = clip && raw.expected.lower < 0 ? { ...raw, expected: { ...raw.expected, lower: 0 } } : raw;
+    if (r.reason !== undefined && r.reason !== 'SUPPRESSED' && r.reason !== 'WARMUP') return r;
+    last = r;
+    const at = r.timestampMs;
+    const base = { value: r.observed, expected: r.expected, probability: r.probability, at };
+    if (firing === undefined && r.anomaly) {
+      const threshold = r.observed < r.expected.mean ? r.expected.lower : r.expected.upper;
+      firing = { name: alert, state: 'firing', threshold, since: at, summary: summaryOf(series, r), ...base };
+      calm = 0;
+      deps.deliver({ ...firing });
+    } else if (firing !== undefined) {
+      const inside = r.observed >= r.expected.lower && r.observed <= r.expected.upper;
+      calm = inside ? calm + 1 : 0;
+      if (calm >= resolveAfter) {
+        deps.deliver({ ...firing, ...base, state: 'resolved', summary: summaryOf(series, r, true) });
+        firing = undefined;
+      }
+    }
+    return r;
+  };
+
+  // Each tick scores the step that just ended, from the window's slots.
+  const read = series === 'custom' ? undefined : VALUE_OF[series];
+  const tick = (): DetectorResult | undefined => {
+    if (read === undefined) return undefined;
+    const at = deps.now();
+    return observe(at, read(deps.window.completedTotals(at, stepMs)));
+  };
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (read !== undefined) {
+    timer = setInterval(tick, stepMs);
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  return {
+    series,
+    alert,
+    observe,
+    tick,
+    last: () => last,
+    stop() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/**
+ * The watches of one telemetry instance: one per series, their firing alerts kept until they
+ * resolve (for `activeAlerts()`), all stopped at shutdown.
+ */
+export function createAnomalyWatches(deps: WatchDeps) {
+  const firing = new Map<AlertName, AlertEvent>();
+  const watches = new Set<AnomalyWatch>();
+  return {
+    /** The running watches, for their metrics. */
+    watches: watches as ReadonlySet<AnomalyWatch>,
+    /** Copies of the watches' alerts firing now. */
+    active: (): AlertEvent[] => [...firing.values()].map((event) => ({ ...event })),
+    /** Stops every watch's timer (the instance's shutdown). */
+    stopAll(): void {
+      for (const watch of watches) watch.stop();
+    },
+    /** Starts a watch; throws `INVALID_OPTIONS` when its series is already watched. */
+    watch(options: AnomalyWatchOptions = {}): AnomalyWatch {
+      const series = options?.series ?? 'requests';
+      for (const existing of watches) {
+        if (existing.series === series) throw invalid('series', `the ${series} series is already watched; stop() that watch first`);
+      }
+      const watch = startAnomalyWatch(options, {
+        ...deps,
+        deliver(event) {
+          if (event.state === 'firing') firing.set(event.name, event);
+          else firing.delete(event.name);
+          deps.deliver(event);
+        },
+      });
+      watches.add(watch);
+      return {
+        ...watch,
+        stop() {
+          watch.stop();
+          watches.delete(watch);
+        },
+      };
+    },
+  };
+}
+
+/** `elite_anomaly_observed`, `elite_anomaly_expected{bound}` and `elite_anomaly_probability` of every watch's last point. */
+export function createAnomalyMetrics(watches: ReadonlySet<AnomalyWatch>): PromMetricLike[] {
+  const each = (sample: (w: AnomalyWatch, r: DetectorResult) => { value: number; labels: Record<string, string> }[]) => () =>
+    [...watches].flatMap((w) => {
+      const r = w.last();
+      return r === undefined ? [] : sample(w, r);
+    });
+  return [
+    new CollectedMetric(
+      'elite_anomaly_observed',
+      'The last point a telemetry.watchAnomalies() watch scored, per series.',
+      'gauge',
+      each((w, r) => [{ value: r.observed, labels: { series: w.series } }]),
+    ),
+    new CollectedMetric(
+      'elite_anomaly_expected',
+      'The forecast of that point (bound="mean") and its expected range (bound="lower"|"upper"), per series.',
+      'gauge',
+      each((w, r) =>
+        (['lower', 'mean', 'upper'] as const).map((bound) => ({ value: r.expected[bound], labels: { series: w.series, bound } })),
+      ),
+    ),
+    new CollectedMetric(
+      'elite_anomaly_probability',
+      'How unusual that point is, 0-1 (the alert fires at the detector alertProbability), per series.',
+      'gauge',
+      each((w, r) => [{ value: r.probability, labels: { series: w.series } }]),
+    ),
+  ];
+}
