@@ -210,14 +210,19 @@ export function traffic(input: readonly SeriesPoint[] | RegularSeries, options: 
   for (let i = 0; i < n; i++) if (values[i]! < 0) nonNegative = false;
   const clip = (v: number) => (nonNegative && v < 0 ? 0 : v);
 
+  // Levels from the narrowest: a wider level's interval never falls inside a narrower one's, even when
+  // its widening factor came out smaller.
+  const ascending = levels.map((level, li) => ({ level, li })).sort((a, b) => a.level - b.level);
   const steps: ForecastStep[] = [];
   for (let h = 0; h < horizon; h++) {
     const m = mean[h]!;
     const bounds: ForecastStep['bounds'] = {};
-    levels.forEach((level, li) => {
-      const half = factors[li]! * halfWidths[li]![h]!;
+    let narrower = 0;
+    for (const { level, li } of ascending) {
+      const half = Math.max(narrower, factors[li]! * halfWidths[li]![h]!);
+      narrower = half;
       bounds[level] = { lower: clip(m - half), upper: clip(m + half) };
-    });
+    }
     steps.push({ timestamp: new Date(startMs + (n + h) * stepMs), mean: clip(m), bounds });
   }
 
