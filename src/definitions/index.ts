@@ -4,15 +4,12 @@
  * safety, plain JSON). Neither `flags/` nor `adapters/` imports the other for these.
  * @module
  */
-export {
-  type FieldOperator,
-  isOperatorObject,
-  isVersion,
-  type LogicalOperator,
-  typeName,
-  validateCondition,
-} from './conditions.js';
+
+export { checkFlag } from './check-flag.js';
+export type { FieldOperator, LogicalOperator } from './conditions.js';
 export { isDict, isJson } from './json.js';
+export { KEY_PATTERN, MAX_VARIANTS, TOGGLE_VARIANTS } from './limits.js';
+export { isOperatorObject, isVersion, typeName } from './operators.js';
 export { compileRegex, MAX_UNBOUNDED, regexRisk } from './regex-safety.js';
 export type {
   Condition,
@@ -27,4 +24,3 @@ export type {
   Variant,
   VariantWeight,
 } from './types.js';
-export { KEY_PATTERN, MAX_VARIANTS, TOGGLE_VARIANTS, validateFlag } from './validate.js';
