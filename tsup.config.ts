@@ -36,7 +36,7 @@ const library: Options = {
   // Dependencies stay external: the app's bundler resolves them with its own conditions.
   // `#prom-client` is the package's import map (package.json "imports"): prom-client under the "node"
   // condition, a stand-in elsewhere; resolved where the package is installed or bundled.
-  external: ['react', 'toad-cache', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client', '#prom-client'],
+  external: ['react', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client', '#prom-client'],
   // The statistics functions (@stdlib, Apache-2.0, licence comments kept) are bundled into the
   // experiments entry, the chunk results() loads lazily: users do not install ~200 @stdlib packages, and the
   // Edge bundle of evaluation never loads them.

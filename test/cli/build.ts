@@ -42,7 +42,7 @@ export async function buildCli(): Promise<string> {
     target: 'node20',
     // `#prom-client` too: else esbuild follows the package's import map into prom-client, whose
     // CommonJS require() of Node built-ins an ESM bundle cannot run.
-    external: ['pg', 'picocolors', 'toad-cache', 'prom-client', '#prom-client', '@openfeature/*', '@opentelemetry/*', '@supabase/*'],
+    external: ['pg', 'picocolors', 'prom-client', '#prom-client', '@openfeature/*', '@opentelemetry/*', '@supabase/*'],
     loader: { '.sql': 'text' },
     plugins: [selfToSource],
     logLevel: 'silent',

@@ -1,4 +1,4 @@
-import { LruMap } from 'toad-cache';
+import { Lru } from '../../internal/lru.js';
 import type { StorageAdapter } from '../../adapters/types.js';
 import { EliteError, messageOf } from '../../internal/errors.js';
 import type { ChangeHandler } from '../change-feed.js';
@@ -79,7 +79,7 @@ export interface CacheCore {
   readonly counters: Counters;
   readonly reporter: Reporter;
   readonly hooks: CacheHooks;
-  readonly entries: LruMap<Entry>;
+  readonly entries: Lru<Entry>;
   /** Per key, bumped by push invalidations (see {@link FlagCache}). */
   readonly generations: Map<string, number>;
   /** Bootstrap definitions, the fallback of their key while the store has never shown it. */
@@ -104,8 +104,9 @@ export const isValidKey = (flagKey: unknown): flagKey is string => typeof flagKe
  * or throws into an evaluation: failures become entries. With a store that pushes changes
  * (`subscribe`), a changed key is reloaded at once rather than at the end of its TTL.
  *
- * toad-cache rather than lru-cache: 0.8 kB against 5.8 kB min+gz of the 15 kB Edge budget
- * (docs/flags.md#cache), and the TTL and stale logic we would still need around it are small.
+ * The LRU is our own (internal/lru.ts, 0.2 kB min+gz) rather than lru-cache (5.8 kB) or toad-cache
+ * (0.7 kB): the TTL and stale logic are ours anyway (docs/flags.md#cache). The store reads themselves
+ * (cache-reads.ts, with the detailed validator of what a store returns) load with the first one.
  */
 export class FlagCache {
   readonly #environment: string;
@@ -115,7 +116,7 @@ export class FlagCache {
   readonly #clock: () => number;
   readonly #counters: Counters;
   readonly #hooks: CacheHooks;
-  readonly #entries: LruMap<Entry>;
+  readonly #entries: Lru<Entry>;
   readonly #inflight = new Map<string, Promise<Entry>>();
   // Per key, bumped by push invalidations: a read that started before the bump must not cache
   // what it read (it may predate the change).
@@ -149,7 +150,7 @@ export class FlagCache {
     this.#clock = settings.clock;
     this.#counters = counters;
     this.#hooks = hooks;
-    this.#entries = new LruMap<Entry>(settings.cacheMax, 0);
+    this.#entries = new Lru<Entry>(settings.cacheMax);
     this.#core = {
       environment: this.#environment,
       storage,
