@@ -47,6 +47,7 @@ describe('the packed package', () => {
       './flags/openfeature',
       './flags/vercel',
       './flags/overrides',
+      './flags/validate',
       './adapters/memory',
       './adapters/postgres',
       './adapters/supabase',
@@ -341,7 +342,7 @@ export { flags };`;
 
   it('puts "edge-light" first in the entries the Edge imports, pointing at files in the package', () => {
     const exportsMap = pkg.exports as Record<string, Record<string, Record<string, { types: string; default: string }>>>;
-    for (const subpath of ['.', './flags', './adapters/memory']) {
+    for (const subpath of ['.', './flags', './flags/validate', './adapters/memory']) {
       const conditions = exportsMap[subpath] as Record<string, Record<string, { types: string; default: string }>>;
       expect(Object.keys(conditions)[0], subpath).toBe('edge-light');
       const edge = conditions['edge-light'] as Record<string, { types: string; default: string }>;
@@ -397,6 +398,19 @@ client.getVariant('pricing-test', 'u1').then((variant) => client.results('pricin
     expect(edge).toEqual({ variant: node.variant, bad: true, code: 'UNSUPPORTED_RUNTIME', name: 'EliteError', edge: true });
     // The main build computes results (none recorded: no exposures).
     expect(node).toEqual({ variant: edge.variant, bad: true, results: 'resolved' });
+  });
+
+  it.each([
+    ['main', []],
+    ['Edge', ['--conditions=edge-light']],
+  ])('validateFlag comes from ./flags/validate, not ./flags, with the EliteError class of ./flags (%s build)', (_, conditions) => {
+    const script = `import * as flags from '@tiqology/elite/flags'; import * as root from '@tiqology/elite';
+import { validateFlag, validateCondition } from '@tiqology/elite/flags/validate';
+let typed; try { validateFlag({ key: 'x', environment: 'production', enabled: true, rollot: 5 }); } catch (e) { typed = flags.isEliteError(e, 'INVALID_FLAG') && e.field; }
+console.log(JSON.stringify({ typed, inFlags: 'validateFlag' in flags || 'validateCondition' in flags, inRoot: 'validateFlag' in root,
+  condition: validateCondition({ country: { $in: 'FR' } }, 'c') }));`;
+    const out = JSON.parse(run(process.execPath, [...conditions, '--input-type=module', '-e', script], project));
+    expect(out).toEqual({ typed: 'rollot', inFlags: false, inRoot: false, condition: 'c.country.$in must be an array, got string' });
   });
 
   it.each([

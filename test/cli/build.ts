@@ -21,7 +21,7 @@ const selfToSource: Plugin = {
       if (adapter) return { path: join(root, `src/adapters/${adapter[1]}.ts`) };
       const entry = /^\/(forecast|rollouts|telemetry|experiments|flags)$/.exec(sub);
       if (entry) return { path: join(root, `src/${entry[1]}/index.ts`) };
-      const flagsSubpath = /^\/flags\/(overrides|openfeature|vercel)$/.exec(sub);
+      const flagsSubpath = /^\/flags\/(overrides|openfeature|vercel|validate)$/.exec(sub);
       if (flagsSubpath) return { path: join(root, `src/flags/${flagsSubpath[1]}.ts`) };
       return { errors: [{ text: `no source mapping for ${args.path}` }] };
     });
