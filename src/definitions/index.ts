@@ -1,7 +1,9 @@
 /**
- * The stored flag model shared by `flags/` and `adapters/`: the types of a stored definition and the
- * write-time checks every store and client runs on it (flag validation, targeting conditions, regex
- * safety, plain JSON). Neither `flags/` nor `adapters/` imports the other for these.
+ * The stored flag model shared by `flags/` and `adapters/`: the types of a stored definition, the compact
+ * check of bootstrap definitions (check-flag.ts), regex safety and plain JSON. Neither `flags/` nor
+ * `adapters/` imports the other for these. The detailed validator (`validateFlag`, `validateCondition`) is
+ * imported from validate.ts directly, not through this file: what imports the model for evaluation must not
+ * load it (the flags client loads it with its first store read).
  * @module
  */
 

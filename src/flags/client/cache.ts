@@ -1,6 +1,6 @@
-import { Lru } from '../../internal/lru.js';
 import type { StorageAdapter } from '../../adapters/types.js';
 import { EliteError, messageOf } from '../../internal/errors.js';
+import { Lru } from '../../internal/lru.js';
 import type { ChangeHandler } from '../change-feed.js';
 import { createLazyChangeHandler } from '../change-feed-loader.js';
 import { type CompiledFlag, type CompiledPrerequisite, compileFlag } from '../evaluate.js';
