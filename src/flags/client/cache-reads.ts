@@ -2,7 +2,7 @@ import { validateFlag } from '../../definitions/validate.js';
 import { EliteError, isEliteError } from '../../internal/errors.js';
 import type { CompiledFlag } from '../evaluate.js';
 import type { FlagDefinition } from '../types.js';
-import type { CacheCore, Deadline, Entry, Failure, RefreshResult } from './cache.js';
+import type { CacheCore, Deadline, Entry, Failure, RefreshResult } from './cache-types.js';
 
 // The flag cache's reads from the store, loaded with the first one (cache.ts keeps what evaluation
 // touches, and the one-read-per-key bookkeeping, in the flags entry). What a store returns goes through
