@@ -16,6 +16,7 @@ const entry = {
     'react/server': 'src/react/server.ts',
   'flags/vercel': 'src/flags/vercel.ts',
   'flags/overrides': 'src/flags/overrides.ts',
+  'flags/validate': 'src/flags/validate.ts',
 };
 const library: Options = {
   entry,
@@ -36,7 +37,7 @@ const library: Options = {
   // Dependencies stay external: the app's bundler resolves them with its own conditions.
   // `#prom-client` is the package's import map (package.json "imports"): prom-client under the "node"
   // condition, a stand-in elsewhere; resolved where the package is installed or bundled.
-  external: ['react', 'toad-cache', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client', '#prom-client'],
+  external: ['react', '@openfeature/server-sdk', '@openfeature/core', '@opentelemetry/api', 'prom-client', '#prom-client'],
   // The statistics functions (@stdlib, Apache-2.0, licence comments kept) are bundled into the
   // experiments entry, the chunk results() loads lazily: users do not install ~200 @stdlib packages, and the
   // Edge bundle of evaluation never loads them.
@@ -45,7 +46,7 @@ const library: Options = {
   loader: { '.sql': 'text' },
 };
 
-// The Edge build of `.`, `./flags` and `./adapters/memory` (export condition "edge-light": Next.js middleware and Edge
+// The Edge build of `.`, `./flags`, `./flags/validate` and `./adapters/memory` (export condition "edge-light": Next.js middleware and Edge
 // routes, Vercel Edge). Next.js bundles middleware into one file and keeps the lazy statistics
 // chunk inside it, so a dynamic import is not enough there: this build swaps the module that
 // loads the statistics for one that rejects (UNSUPPORTED_RUNTIME), and nothing reaches them.
@@ -64,7 +65,12 @@ const edge: Options = {
   ...library,
   // The memory adapter too: it shares chunks with the client (EliteError, validation), and an
   // app that takes it from the main build would get a second copy and a second EliteError class.
-  entry: { index: 'src/index.ts', flags: 'src/flags/index.ts', 'adapters/memory': 'src/adapters/memory.ts' },
+  entry: {
+    index: 'src/index.ts',
+    flags: 'src/flags/index.ts',
+    'flags/validate': 'src/flags/validate.ts',
+    'adapters/memory': 'src/adapters/memory.ts',
+  },
   outDir: 'dist/edge',
   dts: false,
   clean: true,

@@ -12,7 +12,7 @@ export const sqlAsText: Plugin = {
 export const selfAlias = [
   { find: /^@tiqology\/elite$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
   { find: /^@tiqology\/elite\/flags$/, replacement: new URL('./src/flags/index.ts', import.meta.url).pathname },
-  { find: /^@tiqology\/elite\/flags\/(overrides|openfeature|vercel)$/, replacement: new URL('./src/flags/$1.ts', import.meta.url).pathname },
+  { find: /^@tiqology\/elite\/flags\/(overrides|openfeature|vercel|validate)$/, replacement: new URL('./src/flags/$1.ts', import.meta.url).pathname },
   { find: /^@tiqology\/elite\/adapters\/(.*)$/, replacement: new URL('./src/adapters/$1.ts', import.meta.url).pathname },
   { find: /^@tiqology\/elite\/(experiments|forecast|rollouts|telemetry)$/, replacement: new URL('./src/$1/index.ts', import.meta.url).pathname },
 ];

@@ -70,7 +70,6 @@ export {
   evalCondition,
   flags,
   isEliteError,
-  validateFlag,
 } from './flags/index.js';
 // Forecast: a thin namespace that loads `@tiqology/elite/forecast` on first call (see forecast/lazy.ts).
 export type {

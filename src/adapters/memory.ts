@@ -1,4 +1,5 @@
-import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
+import type { FlagDefinition, StoredFlag } from '../definitions/index.js';
+import { validateFlag } from '../definitions/validate.js';
 import type { VariantMetricStats } from '../experiments/metric-stats.js';
 import type { MemoryChange } from './memory-history.js';
 import type { FlagEvent, MetricStatsQuery, ResultsQuery, StorageAdapter, VariantAggregate, WriteOptions } from './types.js';

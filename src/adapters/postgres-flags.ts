@@ -1,5 +1,6 @@
 import { checkWrite } from '../definitions/flag-set.js';
-import { type FlagDefinition, type StoredFlag, validateFlag } from '../definitions/index.js';
+import type { FlagDefinition, StoredFlag } from '../definitions/index.js';
+import { validateFlag } from '../definitions/validate.js';
 import { EliteError } from '../internal/errors.js';
 import { HISTORY_COLUMNS, type HistoryRow, historyLimit, toFlagChange } from './flag-history.js';
 import { type Queryable, withConnection } from './postgres-session.js';

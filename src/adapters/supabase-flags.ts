@@ -1,5 +1,6 @@
 import { checkWrite } from '../definitions/flag-set.js';
-import { type StoredFlag, validateFlag } from '../definitions/index.js';
+import type { StoredFlag } from '../definitions/index.js';
+import { validateFlag } from '../definitions/validate.js';
 import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
 import { HISTORY_COLUMNS, type HistoryRow, historyLimit, toFlagChange } from './flag-history.js';
 import { type FlagRow, toStoredFlag } from './sql-rows.js';

@@ -1,4 +1,4 @@
-import { KEY_PATTERN } from '../definitions/validate.js';
+import { KEY_PATTERN } from '../definitions/limits.js';
 import type { FlagsClient } from '../flags/client/index.js';
 import type { FlagUser } from '../flags/types.js';
 import { EliteError } from '../internal/errors.js';

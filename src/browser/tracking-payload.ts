@@ -1,5 +1,5 @@
 import { isDict } from '../definitions/json.js';
-import { KEY_PATTERN } from '../definitions/validate.js';
+import { KEY_PATTERN } from '../definitions/limits.js';
 import { EVENT_LIMITS, isStorableText } from '../internal/limits.js';
 import type { TrackingItem } from './wire.js';
 import { TRACKING_LIMITS } from './wire.js';

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { FlagDefinition, FlagEvent, ResultsQuery, StorageAdapter, StoredFlag, WriteOptions } from '@tiqology/elite';
-import { EliteError, validateFlag } from '@tiqology/elite';
+import { EliteError } from '@tiqology/elite';
 import { createMemoryStorage } from '@tiqology/elite/adapters/memory';
+import { validateFlag } from '@tiqology/elite/flags/validate';
 import { CliError } from './io.js';
 
 /**

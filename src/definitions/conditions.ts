@@ -1,3 +1,4 @@
+import { isOperatorObject, isVersion, typeName } from './operators.js';
 import { compileRegex } from './regex-safety.js';
 
 // Write-time checks of targeting conditions: which operators exist and what operand each takes.
@@ -18,21 +19,6 @@ const keys = Object.keys;
 
 const isString = (x: unknown): x is string => typeof x === 'string';
 const isObject = (x: unknown): x is Dict => typeof x === 'object' && x !== null && !isArray(x);
-
-/** True for what version operators (`$veq`, `$vgt`…) accept: a string or a number. Evaluation reads anything else as version `0`. */
-export const isVersion = (x: unknown): boolean => isString(x) || typeof x === 'number';
-
-/** The type of a value as `$type` names it: `typeof`, except `null` and `array`. */
-export const typeName = (x: unknown): string => (x === null ? 'null' : isArray(x) ? 'array' : typeof x);
-
-/**
- * True for an object whose own keys all start with `$`, e.g. `{ $gt: 1, $lt: 5 }`: a set of operators
- * on one field. `{}` and objects with plain keys are literals, compared as values.
- */
-export function isOperatorObject(x: unknown): x is Dict {
-  const own = isObject(x) ? keys(x) : [];
-  return own.length > 0 && own.every((key) => key[0] === '$');
-}
 
 /** The first truthy `test(item, index)` over `list`, visiting holes as `undefined`. */
 function first<T, R>(list: readonly T[], test: (item: T, index: number) => R): R | undefined {

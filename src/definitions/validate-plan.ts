@@ -1,4 +1,5 @@
 import type { Dict } from './json.js';
+import { MAX_ITEMS, ZONED } from './limits.js';
 
 // Write-time checks of what ties a flag to others or to time: prerequisites, a layer range and a
 // schedule. validate.ts runs them with its own field helpers; what needs the other flags of the
@@ -14,11 +15,6 @@ export interface FieldChecks {
   percent(field: string, value: unknown): number;
   describe(value: unknown): string;
 }
-
-/** Most prerequisites of a flag or rule, and most steps of a schedule. */
-const MAX_ITEMS = 32;
-/** A schedule's dates name their time zone, so every process reads the same instant. */
-const ZONED = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
 
 /** The checks of `prerequisites`, `layer` and `schedule` for the flag `self`. */
 export function planChecks(self: unknown, c: FieldChecks) {

@@ -1,51 +1,37 @@
 import { EliteError } from '../internal/errors.js';
 import { validateCondition } from './conditions.js';
 import { type Dict, isDict, isJson } from './json.js';
+import {
+  describe,
+  hundredths,
+  isMetadataValue,
+  KEY_PATTERN,
+  MAX_ITEMS,
+  MAX_METADATA_CHARS,
+  MAX_SALT_CHARS,
+  MAX_USER_IDS,
+  MAX_VALUE_CHARS,
+  MAX_VARIANTS,
+  member,
+  SAVED_GROUP_OPERATORS,
+  TOGGLE_VARIANTS,
+} from './limits.js';
 import type { FlagDefinition } from './types.js';
 import { planChecks } from './validate-plan.js';
 
-// Write-time validation of a flag definition: every store runs it before writing, and the flags
-// client runs it on what it reads, so a malformed definition fails once, loudly, with the field named.
+export { KEY_PATTERN, MAX_VARIANTS, TOGGLE_VARIANTS, validateCondition };
 
-/** Flag keys, variant keys, environments and segment names all follow this pattern. */
-export const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
-
-/** The implicit variants of a boolean toggle. */
-export const TOGGLE_VARIANTS: readonly string[] = ['on', 'off'];
-
+/** The fields of a definition and of a rule. */
 const FLAG_FIELDS =
   'key environment enabled description variants rollout defaultVariant rules segments prerequisites layer schedule salt metadata version updatedAt'.split(
     ' ',
   );
 const RULE_FIELDS = 'id description condition segment userIds variant rollout weights prerequisites'.split(' ');
-const MAX_USER_IDS = 10_000;
-/** Most variants of a flag (and entries of a rule's weights): far above any real experiment. */
-export const MAX_VARIANTS = 1_000;
-const MAX_VALUE_CHARS = 32_768;
 
-const describe = (value: unknown): string =>
-  value === null
-    ? 'null'
-    : Array.isArray(value)
-      ? 'an array'
-      : typeof value === 'string'
-        ? JSON.stringify(value.slice(0, 40))
-        : typeof value === 'object'
-          ? 'an object'
-          : String(value);
-
-/**
- * The path of property `name` of `base`, for error fields: `rules[0].id`, `segments.beta`, or
- * `segments[""]` for an empty name (which must still name a field). Top-level fields of the flag
- * (base `flag`) are named alone: `key`, `variants`.
- */
-const member = (base: string, name: string): string => (name === '' ? `${base}[""]` : base === 'flag' ? name : `${base}.${name}`);
-
-/** Percent 0–100 with at most two decimals, in whole hundredths; NaN when it is not one. */
-const hundredths = (value: unknown): number => {
-  const h = typeof value === 'number' ? Math.round(value * 100) : Number.NaN;
-  return h >= 0 && h <= 10_000 && Math.abs((value as number) * 100 - h) < 1e-6 ? h : Number.NaN;
-};
+// The detailed validation of a flag definition, field by field with a message per mistake: every store
+// runs it before writing, and the flags client runs it on what it reads from a store (loaded on the
+// first read), so a malformed definition fails once, loudly, with the field named. Bootstrap definitions
+// get the compact check of check-flag.ts, which accepts and refuses the same definitions.
 
 /**
  * The path of the first `$inGroup`/`$notInGroup` in a condition, or undefined. `evalCondition`
@@ -60,7 +46,7 @@ function savedGroupPath(value: unknown, path: string): string | undefined {
     }
   } else if (isDict(value)) {
     for (const [key, item] of Object.entries(value)) {
-      if (key === '$inGroup' || key === '$notInGroup') return `${path}.${key}`;
+      if (SAVED_GROUP_OPERATORS.includes(key)) return `${path}.${key}`;
       const found = savedGroupPath(item, `${path}.${key}`);
       if (found !== undefined) return found;
     }
@@ -205,15 +191,18 @@ function check(input: unknown): FlagDefinition {
   if (flag.layer !== undefined) plan.layer(flag.layer);
   if (flag.schedule !== undefined) plan.schedule(flag.schedule);
   const metadata = Object.entries(flag.metadata === undefined ? {} : object('metadata', flag.metadata, 'an object of name → value'));
-  if (metadata.length > 32) fail('metadata', `holds ${metadata.length} entries, at most 32`);
+  if (metadata.length > MAX_ITEMS) fail('metadata', `holds ${metadata.length} entries, at most ${MAX_ITEMS}`);
   for (const [name, value] of metadata) {
     key(member('metadata', name), name);
-    if (!(typeof value === 'boolean' || Number.isFinite(value) || (typeof value === 'string' && value.length <= 256))) {
-      fail(member('metadata', name), `must be a boolean, a finite number or a string of at most 256 characters, got ${describe(value)}`);
+    if (!isMetadataValue(value)) {
+      fail(
+        member('metadata', name),
+        `must be a boolean, a finite number or a string of at most ${MAX_METADATA_CHARS} characters, got ${describe(value)}`,
+      );
     }
   }
-  if (flag.salt !== undefined && !(typeof flag.salt === 'string' && flag.salt.length > 0 && flag.salt.length <= 128)) {
-    fail('salt', `must be a non-empty string of at most 128 characters, got ${describe(flag.salt)}`);
+  if (flag.salt !== undefined && !(typeof flag.salt === 'string' && flag.salt.length > 0 && flag.salt.length <= MAX_SALT_CHARS)) {
+    fail('salt', `must be a non-empty string of at most ${MAX_SALT_CHARS} characters, got ${describe(flag.salt)}`);
   }
   if (flag.version !== undefined && !(Number.isSafeInteger(flag.version) && (flag.version as number) >= 0)) {
     fail('version', `must be a whole number ≥ 0, got ${describe(flag.version)}`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { evalCondition as growthbookEvalCondition } from '@growthbook/growthbook';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { validateCondition } from '../definitions/index.js';
+import { validateCondition } from '../definitions/validate.js';
 import { evalCondition, type SavedGroups } from './conditions.js';
 import type { Condition } from './types.js';
 

@@ -226,7 +226,7 @@ function matches(attributes: unknown, condition: unknown, groups: Groups): boole
  *
  * Pure and safe on the hot path: never throws, whatever the input. An unknown operator, a malformed
  * operand or an invalid regular expression makes that operator false; validate conditions when loading
- * them with `validateCondition` (exported next to this function) to find such mistakes.
+ * them with `validateCondition` (`@tiqology/elite/flags/validate`) to find such mistakes.
  *
  * @example
  * evalCondition({ country: 'FR', app: { version: '2.3.1' } },

@@ -1,4 +1,4 @@
-import { TOGGLE_VARIANTS, validateFlag } from '../definitions/index.js';
+import { checkFlag, TOGGLE_VARIANTS } from '../definitions/index.js';
 import { BUCKETS, bucketsOf, inclusionOf, percentToBuckets, pickVariant, type SaltState, saltState } from './bucketing.js';
 import { evalCondition } from './conditions.js';
 import type {
@@ -132,9 +132,13 @@ function cutPointsOf(variantKeys: readonly string[], weights: readonly VariantWe
   });
 }
 
-/** Validates a definition and prepares it for evaluation. Throws `INVALID_FLAG`. */
-export function compileFlag(input: FlagDefinition): CompiledFlag {
-  const definition = validateFlag(input);
+/**
+ * Checks a definition and prepares it for evaluation. Throws `INVALID_FLAG`. The check is the compact one
+ * of the flags entry unless `check` is given (the client passes the detailed `validateFlag` for what it reads
+ * from a store); both accept and refuse the same definitions.
+ */
+export function compileFlag(input: FlagDefinition, check: (input: unknown) => FlagDefinition = checkFlag): CompiledFlag {
+  const definition = check(input);
   const toggle = definition.variants === undefined;
   const variants = definition.variants ?? [];
   const variantKeys = toggle ? TOGGLE_VARIANTS : variants.map((v) => v.key);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { FlagEvent, StorageAdapter } from '../adapters/types.js';
+import type { WarnOnce } from '../internal/warn-once.js';
 
 /** What `flush()` resolves to; it never rejects. */
 export interface FlushResult {
@@ -34,7 +35,7 @@ export interface EventStats {
   eventsPending: number;
 }
 
-/** Options of `EventBuffer`: the store, the batching and the two failure callbacks. */
+/** Options of `EventBuffer`: the store, the batching and where delivery reports its failures. */
 export interface EventBufferOptions {
   storage: StorageAdapter;
   flushIntervalMs: number;
@@ -42,8 +43,13 @@ export interface EventBufferOptions {
   maxBuffer: number;
   /** Called with each failed write (already counted). */
   onWriteError: (error: unknown) => void;
-  /** Called with each event the store refused for its content (already counted and dropped). */
-  onRejected?: (event: FlagEvent, error: unknown) => void;
+  /**
+   * The client's `onError`: each event the store refused for its content (already counted and dropped)
+   * comes to it as `INVALID_EVENT` (the messages are event-writer.ts's, which loads with the first write).
+   */
+  onError?: ((error: Error) => void) | undefined;
+  /** The client's warnings, once per kind: refused events, and events close() had to drop. */
+  warnOnce?: WarnOnce;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { FlagEvent } from '../adapters/types.js';
-import { isEliteError } from '../internal/errors.js';
+import { EliteError, isEliteError, messageOf } from '../internal/errors.js';
 import type { BufferedEvent, BufferState, FlushResult } from './event-state.js';
 
 /**
@@ -54,6 +54,10 @@ export async function close(state: BufferState, flushNow: () => Promise<FlushRes
   if (state.timer !== undefined) clearTimeout(state.timer);
   state.timer = undefined;
   if (!result.ok) {
+    state.options.warnOnce?.(
+      'close',
+      `elite/flags: close(): the store kept failing; ${state.queue.length} buffered events were dropped (counted in stats().eventsDropped)`,
+    );
     state.stats.eventsDropped += state.queue.length;
     state.queue = [];
     return { ...result, pending: 0 };
@@ -126,9 +130,16 @@ function refused(state: BufferState, batch: BufferedEvent[], error: unknown): vo
   const [event] = state.queue.splice(0, 1) as [BufferedEvent];
   state.stats.eventsRejected++;
   state.limit = 1;
+  const { warnOnce, onError } = state.options;
+  warnOnce?.(
+    'rejected',
+    `elite/flags: the store refused an event (${messageOf(error)}); it was dropped, the others delivered (counted in stats().eventsRejected)`,
+  );
   try {
-    state.options.onRejected?.(toStored(event), error);
+    onError?.(
+      new EliteError('INVALID_EVENT', `elite/flags: the store refused a ${event.type} event: ${messageOf(error)}`, { cause: error }),
+    );
   } catch {
-    // A reporting hook must not stop delivery.
+    // onError must not stop delivery.
   }
 }

@@ -1,4 +1,4 @@
-import { LruMap } from 'toad-cache';
+import { Lru } from '../internal/lru.js';
 
 /**
  * Per flag, the variant each user was last exposed to, so an exposure is recorded once per
@@ -11,7 +11,7 @@ import { LruMap } from 'toad-cache';
  */
 export class ExposureDedupe {
   readonly #max: number;
-  readonly #byFlag = new Map<string, LruMap<number>>();
+  readonly #byFlag = new Map<string, Lru<number>>();
   #size = 0;
 
   constructor(max: number) {
@@ -28,7 +28,7 @@ export class ExposureDedupe {
     let seen = this.#byFlag.get(flagKey);
     if (seen === undefined) {
       // Its own bound is the global one: eviction is ours (below), across flags.
-      seen = new LruMap<number>(this.#max + 1, 0);
+      seen = new Lru<number>(this.#max + 1);
       this.#byFlag.set(flagKey, seen);
     }
     if (seen.get(userId) === variantIndex) return false;
@@ -50,7 +50,7 @@ export class ExposureDedupe {
    * Drops one entry: the oldest of `current` when it holds more than its share, else the oldest
    * of the largest other flag, so a new flag is not starved by the flags that came before it.
    */
-  #evict(current: LruMap<number>): void {
+  #evict(current: Lru<number>): void {
     let victim = current;
     if (current.size * this.#byFlag.size <= this.#max) {
       let largest = 0;

@@ -14,7 +14,7 @@ export type {
   VariantAggregate,
   WriteOptions,
 } from '../adapters/types.js';
-export { KEY_PATTERN, validateCondition, validateFlag } from '../definitions/index.js';
+export { KEY_PATTERN } from '../definitions/index.js';
 export type { ExperimentResults, ExperimentVerdict, SampleRatioCheck, VariantResult } from '../experiments/index.js';
 export type {
   MeanPreStats,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
-import { validateFlag } from '../definitions/index.js';
+import { validateFlag } from '../definitions/validate.js';
 import { bucketsOf, saltState } from './bucketing.js';
 import { createFlags } from './create-flags.js';
 import type { FlagDefinition } from './types.js';

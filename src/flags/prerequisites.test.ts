@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
 import type { StorageAdapter } from '../adapters/types.js';
-import { validateFlag } from '../definitions/index.js';
+import { validateFlag } from '../definitions/validate.js';
 import { createFlags } from './create-flags.js';
 import type { FlagDefinition } from './types.js';
 

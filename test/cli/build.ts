@@ -21,7 +21,7 @@ const selfToSource: Plugin = {
       if (adapter) return { path: join(root, `src/adapters/${adapter[1]}.ts`) };
       const entry = /^\/(forecast|rollouts|telemetry|experiments|flags)$/.exec(sub);
       if (entry) return { path: join(root, `src/${entry[1]}/index.ts`) };
-      const flagsSubpath = /^\/flags\/(overrides|openfeature|vercel)$/.exec(sub);
+      const flagsSubpath = /^\/flags\/(overrides|openfeature|vercel|validate)$/.exec(sub);
       if (flagsSubpath) return { path: join(root, `src/flags/${flagsSubpath[1]}.ts`) };
       return { errors: [{ text: `no source mapping for ${args.path}` }] };
     });
@@ -42,7 +42,7 @@ export async function buildCli(): Promise<string> {
     target: 'node20',
     // `#prom-client` too: else esbuild follows the package's import map into prom-client, whose
     // CommonJS require() of Node built-ins an ESM bundle cannot run.
-    external: ['pg', 'picocolors', 'toad-cache', 'prom-client', '#prom-client', '@openfeature/*', '@opentelemetry/*', '@supabase/*'],
+    external: ['pg', 'picocolors', 'prom-client', '#prom-client', '@openfeature/*', '@opentelemetry/*', '@supabase/*'],
     loader: { '.sql': 'text' },
     plugins: [selfToSource],
     logLevel: 'silent',

@@ -203,7 +203,7 @@ export async function bundleSnippet(root: string, snippet: Snippet, outfile: str
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         const source = self[args.path];
         if (source) return { path: source };
-        // Relative imports inside src/ are bundled; bare ones (toad-cache, prom-client, node:…) stay external.
+        // Relative imports inside src/ are bundled; bare ones (prom-client, node:…) stay external.
         return { path: args.path, external: true };
       });
     },

@@ -7,8 +7,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/adapters/memory.js';
-import { createFlags, type FlagDefinition, type FlagsClient, isEliteError, validateFlag } from '../../src/flags/index.js';
+import { createFlags, type FlagDefinition, type FlagsClient, isEliteError } from '../../src/flags/index.js';
 import { createOpenFeatureProvider } from '../../src/flags/openfeature.js';
+import { validateFlag } from '../../src/flags/validate.js';
 
 /**
  * Longest a single call may take, in ms. Typical calls take µs and what the bound is for (a

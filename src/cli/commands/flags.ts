@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type FlagDefinition, type StorageAdapter, type StoredFlag, validateFlag, type WriteOptions } from '@tiqology/elite';
+import type { FlagDefinition, StorageAdapter, StoredFlag, WriteOptions } from '@tiqology/elite';
+import { validateFlag } from '@tiqology/elite/flags/validate';
 import { type CommandContext, quoteArguments } from '../context.js';
 import { CliError, type CliIo, EXIT, usageError } from '../io.js';
 import { environmentOf, withStore } from '../stores.js';

@@ -313,3 +313,55 @@ describe('createFlags: cache', () => {
     await client.refresh();
   });
 });
+
+describe('validation of what the client reads', () => {
+  const quiet = { warn: () => {}, error: () => {} };
+
+  it('a bad bootstrap definition throws INVALID_FLAG from createFlags at once, naming the field', () => {
+    const bad = {
+      ...experiment,
+      variants: [
+        { key: 'control', weight: 50 },
+        { key: 'variant-a', weight: 120 },
+      ],
+    };
+    expect(() => createFlags({ bootstrap: [bad] })).toThrow(
+      expect.objectContaining({
+        name: 'EliteError',
+        code: 'INVALID_FLAG',
+        field: 'variants[1].weight',
+        message: 'elite/flags: flag "pricing-test": variants[1].weight must be 0–100 with at most two decimals, got 120',
+      }),
+    );
+  });
+
+  it('what only the detailed validator refuses in a bootstrap definition is reported through onError, and the flag still serves', async () => {
+    const onError = vi.fn();
+    const typo = { ...experiment, rollot: 50 } as FlagDefinition;
+    const client = createFlags({ bootstrap: [typo], onError, logger: quiet });
+    expect(client.evaluateSync('pricing-test', 'u').reason).toBe('SPLIT');
+    await vi.waitFor(() =>
+      expect(onError).toHaveBeenCalledWith(
+        expect.objectContaining({ code: 'INVALID_FLAG', field: 'rollot', message: expect.stringMatching(/not a known field/) }),
+      ),
+    );
+    const clean = vi.fn();
+    createFlags({ bootstrap: [experiment], onError: clean, logger: quiet });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(clean).not.toHaveBeenCalled();
+  });
+
+  it('a definition from the store goes through the detailed validator: an unknown condition operator is PARSE_ERROR', async () => {
+    const inner = createMemoryStorage({ flags: [experiment] });
+    const broken = { ...experiment, version: 1, rules: [{ condition: { country: { $within: ['FR'] } }, variant: 'control' }] };
+    const storage: StorageAdapter = { ...inner, subscribe: undefined, getFlag: async () => broken as StoredFlag };
+    const onError = vi.fn();
+    const client = createFlags({ storage, onError, logger: quiet });
+    expect(await client.evaluate('pricing-test', 'u')).toMatchObject({ reason: 'ERROR', errorCode: 'PARSE_ERROR' });
+    expect(onError).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'INVALID_FLAG', message: expect.stringContaining('unknown operator $within') }),
+    );
+    // The compact check alone would have let it through (a condition need only be an object there).
+    expect(() => createFlags({ bootstrap: [broken], logger: quiet })).not.toThrow();
+  });
+});

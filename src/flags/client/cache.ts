@@ -1,57 +1,30 @@
-import { LruMap } from 'toad-cache';
 import type { StorageAdapter } from '../../adapters/types.js';
-import { EliteError, isEliteError } from '../../internal/errors.js';
+import { EliteError, messageOf } from '../../internal/errors.js';
+import { Lru } from '../../internal/lru.js';
 import type { ChangeHandler } from '../change-feed.js';
 import { createLazyChangeHandler } from '../change-feed-loader.js';
 import { type CompiledFlag, type CompiledPrerequisite, compileFlag } from '../evaluate.js';
-import type { EvaluationErrorCode, FlagDefinition, FlagSnapshot } from '../types.js';
+import type { FlagDefinition, FlagSnapshot } from '../types.js';
+import type { CacheCore, CacheHooks, Deadline, Entry, Failure, RefreshResult, Validator } from './cache-types.js';
 import type { ClientSettings } from './options.js';
 import type { Counters, Reporter } from './report.js';
+
+export type { CacheCore, CacheHooks, Deadline, Entry, Failure, RefreshResult, Validator } from './cache-types.js';
+
+/** The store reads (cache-reads.ts), loaded with the first one; a failed load is retried on the next. */
+let reads: Promise<typeof import('./cache-reads.js')> | undefined;
+const loadReads = () =>
+  (reads ??= import('./cache-reads.js').catch((error: unknown) => {
+    reads = undefined;
+    throw error;
+  }));
 
 /** Most keys reloaded at once after change notifications; past it, one full refresh instead. */
 const MAX_PENDING_RELOADS = 100;
 
-/** What `refresh()` resolves to; it never rejects. */
-export type RefreshResult =
-  | {
-      /** Every flag of the environment was read. */
-      ok: true;
-      /** How many flags the store listed. */
-      flags: number;
-    }
-  | {
-      /** The store could not be read; the cached definitions stay in use. */
-      ok: false;
-      /** Why the store could not be read. */
-      error: Error;
-    };
-
-/** One flag as cached. */
-export interface Entry {
-  /** Undefined when the store has no such flag (cached too, so misses do not hammer it). */
-  readonly flag: CompiledFlag | undefined;
-  /** When the TTL runs out (ms since the epoch); the entry stays after it as the last known good. */
-  readonly expiresAt: number;
-  /** Set when the store failed after this entry expired: answers say `STALE`. */
-  stale: boolean;
-  /** Set when the store failed and there was no earlier definition to fall back on. */
-  failure?: Failure;
-}
-
 /** Where the cache keeps the entry of a flag that prerequisites name (see {@link FlagCache.prerequisite}). */
 interface Slot {
   entry: Entry | undefined;
-}
-
-/** Why the client could not produce an entry: the error code and message answers carry. */
-export type Failure = [errorCode: EvaluationErrorCode, errorMessage: string];
-
-/** What the cache tells the rest of the client. */
-export interface CacheHooks {
-  /** The store answered: events held back by an earlier failure can go now. */
-  storeAnswered(): void;
-  /** The store says `key` does not exist (any more): what is kept per flag can go. */
-  flagGone(key: string): void;
 }
 
 /** True for a flag key the client can look up: a non-empty string. */
@@ -65,22 +38,19 @@ export const isValidKey = (flagKey: unknown): flagKey is string => typeof flagKe
  * or throws into an evaluation: failures become entries. With a store that pushes changes
  * (`subscribe`), a changed key is reloaded at once rather than at the end of its TTL.
  *
- * toad-cache rather than lru-cache: 0.8 kB against 5.8 kB min+gz of the 15 kB Edge budget
- * (docs/flags.md#cache), and the TTL and stale logic we would still need around it are small.
+ * The LRU is our own (internal/lru.ts, 0.2 kB min+gz) rather than lru-cache (5.8 kB) or toad-cache
+ * (0.7 kB): the TTL and stale logic are ours anyway (docs/flags.md#cache). The store reads themselves
+ * (cache-reads.ts, with the detailed validator of what a store returns) load with the first one.
  */
 export class FlagCache {
   readonly #environment: string;
-  readonly #storage: StorageAdapter;
   readonly #ttlMs: number;
+  readonly #storage: StorageAdapter;
   readonly #timeoutMs: number;
-  // After a failed read the answer (the last good definition as STALE, or the failure) is kept
-  // this long before the store is asked again: a store that is down is not hit on every call.
-  readonly #retryMs: number;
   readonly #clock: () => number;
   readonly #counters: Counters;
-  readonly #reporter: Reporter;
   readonly #hooks: CacheHooks;
-  readonly #entries: LruMap<Entry>;
+  readonly #entries: Lru<Entry>;
   readonly #inflight = new Map<string, Promise<Entry>>();
   // Per key, bumped by push invalidations: a read that started before the bump must not cache
   // what it read (it may predate the change).
@@ -99,6 +69,7 @@ export class FlagCache {
   readonly #slots = new Map<string, Slot>();
   readonly #changes: ChangeHandler;
   readonly #unsubscribe: (() => void) | undefined;
+  readonly #core: CacheCore;
   #closed = false;
 
   /**
@@ -107,20 +78,46 @@ export class FlagCache {
    */
   constructor(settings: ClientSettings, storage: StorageAdapter, counters: Counters, reporter: Reporter, hooks: CacheHooks) {
     this.#environment = settings.environment;
-    this.#storage = storage;
     this.#ttlMs = settings.ttlMs;
+    this.#storage = storage;
     this.#timeoutMs = settings.timeoutMs;
-    this.#retryMs = Math.min(settings.ttlMs, 5_000);
     this.#clock = settings.clock;
     this.#counters = counters;
-    this.#reporter = reporter;
     this.#hooks = hooks;
-    this.#entries = new LruMap<Entry>(settings.cacheMax, 0);
-    for (const definition of settings.bootstrap ?? []) {
+    this.#entries = new Lru<Entry>(settings.cacheMax);
+    this.#core = {
+      environment: this.#environment,
+      storage,
+      ttlMs: this.#ttlMs,
+      // After a failed read the answer (the last good definition as STALE, or the failure) is kept
+      // this long before the store is asked again: a store that is down is not hit on every call.
+      retryMs: Math.min(settings.ttlMs, 5_000),
+      clock: this.#clock,
+      counters,
+      reporter,
+      hooks,
+      entries: this.#entries,
+      generations: this.#generations,
+      fallback: this.#fallback,
+      closed: () => this.#closed,
+      fresh: (key) => this.fresh(key),
+      load: (key) => this.load(key),
+      settled: (key) => this.#changes.settled(key),
+      keep: (key, entry) => this.#keep(key, entry),
+      compile: (definition, validate) => this.#compile(definition, validate),
+    };
+    const bootstrap = settings.bootstrap ?? [];
+    for (const definition of bootstrap) {
       const flag = this.#compile(definition);
       this.#fallback.set(definition.key, flag);
       this.#put(definition.key, flag);
     }
+    // What the compact check of bootstrap definitions lets through, the detailed one reports, once loaded.
+    if (bootstrap.length > 0)
+      void loadReads().then(
+        (m) => m.recheck(this.#core, bootstrap),
+        () => undefined,
+      );
     this.#changes = createLazyChangeHandler(
       { inflight: (key) => this.#inflight.get(key), load: (key) => this.load(key), refresh: () => this.refresh() },
       MAX_PENDING_RELOADS,
@@ -170,7 +167,12 @@ export class FlagCache {
     const changing = this.#changes.settled(flagKey);
     if (changing !== undefined) await changing;
     const got = this.fresh(flagKey) ?? (await this.#resolve(flagKey));
-    if (!Array.isArray(got) && got.flag !== undefined && got.flag.links.length > 0) await this.#loadRequired(got.flag, new Set());
+    if (!Array.isArray(got) && got.flag !== undefined && got.flag.links.length > 0) {
+      await loadReads().then(
+        (m) => m.loadRequired(this.#core, got.flag as CompiledFlag),
+        () => undefined,
+      );
+    }
     return got;
   }
 
@@ -185,56 +187,28 @@ export class FlagCache {
     return Array.isArray(got) ? got : (got.failure ?? got.flag);
   }
 
-  /**
-   * Loads what a flag's prerequisites name (and theirs) when it is not fresh in the cache, so an
-   * awaited evaluation sees them; `seen` stops at a cycle two concurrent writes could have made.
-   */
-  async #loadRequired(flag: CompiledFlag, seen: Set<string>): Promise<void> {
-    for (const { flag: key } of flag.links) {
-      if (seen.has(key) || this.#closed) continue;
-      seen.add(key);
-      await this.#changes.settled(key);
-      const entry = this.fresh(key) ?? (await this.load(key));
-      if (entry.flag !== undefined) await this.#loadRequired(entry.flag, seen);
-    }
-  }
-
   /** What a store that has no record of `key` means: its bootstrap definition, or no flag. */
   absent(key: string): CompiledFlag | undefined {
     return this.#fallback.get(key);
   }
 
   /**
-   * Reads one flag from the store, at most one read per key at a time, bounded by `timeoutMs`.
-   * Never rejects: a failure becomes an entry (last good definition marked stale, or the error).
+   * Reads one flag from the store (cache-reads.ts), at most one read per key at a time, bounded by
+   * `timeoutMs`. Never rejects: a failure becomes an entry (last good definition marked stale, or the error).
    */
   load(key: string): Promise<Entry> {
     let promise = this.#inflight.get(key);
     if (promise) return promise;
     const generation = this.#generations.get(key) ?? 0;
-    const keep = (entry: Entry): Entry => {
-      if (!this.#closed && (this.#generations.get(key) ?? 0) === generation) this.#keep(key, entry);
-      return entry;
-    };
-    promise = this.#withTimeout(Promise.resolve().then(() => this.#storage.getFlag(key, this.#environment)))
-      .then((definition) => {
-        if (definition !== undefined) this.#fallback.delete(key);
-        this.#hooks.storeAnswered();
-        const flag = definition === undefined ? this.absent(key) : this.#compile(definition);
-        return keep({ flag, expiresAt: this.#clock() + this.#ttlMs, stale: false });
-      })
-      .catch((cause: unknown) => {
-        if (isEliteError(cause, 'TIMEOUT')) this.#counters.storageErrors++;
-        const error = isEliteError(cause) ? cause : this.#reporter.storageError(`reading flag "${key}"`, cause);
-        this.#reporter.report(error);
-        const previous = this.#entries.get(key);
-        const expiresAt = this.#clock() + this.#retryMs;
-        if (previous !== undefined && previous.failure === undefined) {
-          return keep({ flag: previous.flag, expiresAt, stale: previous.flag !== undefined });
-        }
-        const failure: Failure = [isEliteError(error, 'INVALID_FLAG') ? 'PARSE_ERROR' : 'GENERAL', error.message];
-        return keep({ flag: undefined, expiresAt, stale: false, failure });
-      });
+    const deadline = this.#deadline();
+    promise = loadReads().then(
+      (m) => m.read(this.#core, key, generation, deadline),
+      // The reads could not be loaded: an answer for now, not cached, so the next lookup tries again.
+      (cause: unknown): Entry => {
+        deadline[1]();
+        return { flag: undefined, expiresAt: 0, stale: false, failure: ['GENERAL', messageOf(cause)] };
+      },
+    );
     this.#inflight.set(key, promise);
     void promise.finally(() => {
       if (this.#inflight.get(key) === promise) this.#inflight.delete(key);
@@ -242,37 +216,36 @@ export class FlagCache {
     return promise;
   }
 
-  /** Reloads every flag of the environment from the store. Never rejects. */
-  async refresh(): Promise<RefreshResult> {
-    if (this.#closed) return { ok: false, error: new EliteError('CLOSED', 'elite/flags: the flags client is closed; create a new one') };
-    let definitions: FlagDefinition[];
-    try {
-      definitions = await this.#withTimeout(Promise.resolve().then(() => this.#storage.listFlags(this.#environment)));
-      this.#hooks.storeAnswered();
-    } catch (cause) {
-      const error = isEliteError(cause, 'TIMEOUT') ? cause : this.#reporter.storageError('listing flags', cause);
-      for (const key of [...this.#entries.keys()]) {
-        const entry = this.#entries.get(key) as Entry;
-        if (entry.expiresAt <= this.#clock() && entry.flag !== undefined) entry.stale = true;
-      }
-      this.#reporter.report(error);
-      return { ok: false, error };
-    }
-    const seen = new Set<string>();
-    for (const definition of definitions) {
-      seen.add(definition.key);
-      this.#fallback.delete(definition.key);
-      try {
-        this.#put(definition.key, this.#compile(definition));
-      } catch (error) {
-        // One bad definition must not hide the others; the last good one (if any) stays.
-        this.#reporter.report(error);
-      }
-    }
-    // Flags deleted from the store: remember they are gone. A bootstrap flag the store has
-    // never had stays (see #fallback).
-    for (const key of [...this.#entries.keys()]) if (!seen.has(key)) this.#put(key, this.absent(key));
-    return { ok: true, flags: seen.size };
+  /** Reloads every flag of the environment from the store (cache-reads.ts). Never rejects. */
+  refresh(): Promise<RefreshResult> {
+    const deadline = this.#deadline();
+    return loadReads().then(
+      (m) => m.refresh(this.#core, deadline),
+      (error: Error) => {
+        deadline[1]();
+        return { ok: false, error };
+      },
+    );
+  }
+
+  /**
+   * The `TIMEOUT` of a store read, started when the read is asked for: `timeoutMs` bounds the loading
+   * of cache-reads.ts too, so the first read of a client takes no longer than the others.
+   */
+  #deadline(): Deadline {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new EliteError('TIMEOUT', `elite/flags: the ${this.#storage.metadata.name} store did not answer within ${this.#timeoutMs} ms`),
+          ),
+        this.#timeoutMs,
+      );
+    });
+    // Raced by the read; a read that never started (closed client, reads not loaded) leaves it unobserved.
+    expired.catch(() => undefined);
+    return [expired, () => clearTimeout(timer)];
   }
 
   /** The definitions in the cache, copied: what `bootstrap` takes. */
@@ -346,8 +319,11 @@ export class FlagCache {
     return stale;
   }
 
-  /** Validates and compiles a definition of this environment; throws `INVALID_FLAG`. */
-  #compile(definition: FlagDefinition): CompiledFlag {
+  /**
+   * Validates and compiles a definition of this environment; throws `INVALID_FLAG`. Bootstrap definitions
+   * get the compact check of the flags entry (synchronous), what a store returns the detailed `validate`.
+   */
+  #compile(definition: FlagDefinition, validate?: Validator): CompiledFlag {
     if (definition.environment !== this.#environment) {
       throw new EliteError(
         'INVALID_FLAG',
@@ -355,7 +331,7 @@ export class FlagCache {
         { field: 'environment' },
       );
     }
-    const flag = compileFlag(definition);
+    const flag = compileFlag(definition, validate);
     for (const p of flag.links) {
       let slot = this.#slots.get(p.flag);
       if (slot === undefined) {
@@ -365,20 +341,5 @@ export class FlagCache {
       p.slot = slot;
     }
     return flag;
-  }
-
-  /** `promise`, or a `TIMEOUT` rejection after `timeoutMs`. */
-  #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new EliteError('TIMEOUT', `elite/flags: the ${this.#storage.metadata.name} store did not answer within ${this.#timeoutMs} ms`),
-          ),
-        this.#timeoutMs,
-      );
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 }

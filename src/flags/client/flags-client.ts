@@ -1,6 +1,6 @@
 import type { StorageAdapter } from '../../adapters/types.js';
 import type { ExperimentResults } from '../../experiments/index.js';
-import { EliteError, messageOf } from '../../internal/errors.js';
+import type { EliteError } from '../../internal/errors.js';
 import type { GuardOptions, GuardPlan, RolloutGuard } from '../../rollouts/guard.js';
 import { EventBuffer, type FlushResult } from '../events.js';
 import { loadGuard } from '../rollouts-loader.js';
@@ -80,7 +80,7 @@ export interface FlagsClient extends Answers {
  * `{ ok: false, error: fault }`, and `track()` throws and `results()` rejects with `fault`.
  */
 export function createFlagsClient(settings: ClientSettings, storage: StorageAdapter, fault?: EliteError): FlagsClient {
-  const { environment, log } = settings;
+  const { environment } = settings;
   const counters = newCounters();
   const reporter = createReporter(settings, storage, counters);
   const events = new EventBuffer({
@@ -89,19 +89,8 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
     maxBatch: settings.maxBatch,
     maxBuffer: settings.maxBuffer,
     onWriteError: (cause) => reporter.report(reporter.storageError('writing events', cause)),
-    onRejected: (event, cause) => {
-      reporter.warnOnce(
-        'rejected',
-        `elite/flags: the store refused an event (${messageOf(cause)}); it was dropped, the others delivered (counted in stats().eventsRejected)`,
-      );
-      try {
-        settings.onError?.(
-          new EliteError('INVALID_EVENT', `elite/flags: the store refused a ${event.type} event: ${messageOf(cause)}`, { cause }),
-        );
-      } catch {
-        // onError must not throw.
-      }
-    },
+    onError: settings.onError,
+    warnOnce: reporter.warnOnce,
   });
   const exposures = new Exposures(settings, events, counters, reporter.warnOnce);
   const cache = new FlagCache(settings, storage, counters, reporter, {
@@ -140,13 +129,7 @@ export function createFlagsClient(settings: ClientSettings, storage: StorageAdap
     async close() {
       if (cache.closed) return;
       await cache.close();
-      const dropped = events.stats.eventsDropped;
-      const result = await events.close();
-      if (!result.ok) {
-        log.warn(
-          `elite/flags: close(): the store kept failing; ${events.stats.eventsDropped - dropped} buffered events were dropped (counted in stats().eventsDropped)`,
-        );
-      }
+      await events.close();
     },
     withOverrides: (overrides) =>
       Object.keys(overrides).length === 0 ? client : { ...client, ...createAnswers(settings, lookups, exposures, counters, overrides) },
