@@ -44,8 +44,8 @@ export interface DetectorOptions {
   readonly residualWeight?: number;
   /**
    * Value bins of the contextual novelty over the range of the first `noveltyAnchorPoints` values (bins
-   * continue past it). Default 80. A value counts as a new level when neither its bin nor the two next
-   * to it have been seen. 0 turns the novelty off (the residual alone scores).
+   * continue past it). Default 80. A value counts as a new level when no bin within two of its own
+   * has been seen (so it is at least 1/40 of that range away from every value seen). 0 turns the novelty off (the residual alone scores).
    */
   readonly noveltyBins?: number;
   /**
@@ -54,7 +54,7 @@ export interface DetectorOptions {
    */
   readonly noveltyAnchorPoints?: number;
   /**
-   * Decades of evidence of a new level (a value whose bin and its neighbours were never seen); a new
+   * Decades of evidence of a new level (a value far from every bin seen); a new
    * (previous bin, bin) context alone counts half. Default 20, above the 12 of the default alert.
    */
   readonly noveltyDecades?: number;

@@ -11,6 +11,8 @@ const PAIR_SPAN = 2 * MAX_BIN + 1;
  * otherwise grow the memory without bound; past the cap the memory starts afresh.
  */
 const MAX_REMEMBERED = 20_000;
+/** A value is a new level when no bin within this many of its own has been seen. */
+const NEW_LEVEL_GAP = 2;
 
 /**
  * What the contextual novelty has learned, as plain JSON-safe data: value bins anchored on the first
@@ -58,14 +60,15 @@ export function noveltyState(memory: NoveltyMemory): NoveltyState {
 
 /**
  * Marks the bin of `x` seen and, after a first point, the (previous bin, bin) pair; returns whether the
- * bin was far from every seen one and whether the pair was new.
+ * bin was more than {@link NEW_LEVEL_GAP} bins from every seen one and whether the pair was new.
  */
 function visit(memory: NoveltyMemory, x: number): { newBin: boolean; newPair: boolean } {
   const s = memory.state;
   const bin = Math.max(-MAX_BIN, Math.min(MAX_BIN, Math.floor((x - s.low) / s.width)));
-  // Only a bin with no seen neighbour is a new level: the next bin past the edge of the seen range is
-  // where a stationary series sets its occasional records, not news.
-  const newBin = !memory.bins.has(bin) && !memory.bins.has(bin - 1) && !memory.bins.has(bin + 1);
+  // Only a bin with no seen bin within NEW_LEVEL_GAP is a new level: just past the edge of the seen
+  // range is where a stationary noisy series sets its occasional records, which are not news.
+  let newBin = true;
+  for (let k = -NEW_LEVEL_GAP; k <= NEW_LEVEL_GAP; k++) if (memory.bins.has(bin + k)) newBin = false;
   memory.bins.add(bin);
   let newPair = false;
   if (s.previous !== null) {
@@ -87,7 +90,7 @@ function visit(memory: NoveltyMemory, x: number): { newBin: boolean; newPair: bo
  * The first `noveltyAnchorPoints` values (and more, until they are not all equal) fix the bin width,
  * their range over `noveltyBins` (bins are unbounded beyond it), and are the first history of seen
  * bins and contexts; they score 0. From then on the novelty is
- * the mean of two flags: neither the value's bin nor its two neighbours have been seen (a level the
+ * the mean of two flags: no bin within two of the value's has been seen (a level the
  * series has not visited: a shift, a spike past the seen range, a drop into a gap), and the (previous
  * bin, bin) context has never been seen (a known level reached by a new transition). So 1 for a new
  * level, 0.5 for a new context only, else 0. Returns 0 while anchoring or when `noveltyBins` is 0.
