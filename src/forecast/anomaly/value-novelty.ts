@@ -67,9 +67,11 @@ function visit(memory: NoveltyMemory, x: number): { newBin: boolean; newPair: bo
   const bin = Math.max(-MAX_BIN, Math.min(MAX_BIN, Math.floor((x - s.low) / s.width)));
   // Only a bin with no seen bin within NEW_LEVEL_GAP is a new level: just past the edge of the seen
   // range is where a stationary noisy series sets its occasional records, which are not news.
-  let newBin = true;
-  for (let k = -NEW_LEVEL_GAP; k <= NEW_LEVEL_GAP; k++) if (memory.bins.has(bin + k)) newBin = false;
-  memory.bins.add(bin);
+  let newBin = !memory.bins.has(bin);
+  if (newBin) {
+    for (let k = -NEW_LEVEL_GAP; k <= NEW_LEVEL_GAP; k++) if (memory.bins.has(bin + k)) newBin = false;
+    memory.bins.add(bin);
+  }
   let newPair = false;
   if (s.previous !== null) {
     const pair = (s.previous + MAX_BIN) * PAIR_SPAN + (bin + MAX_BIN);
