@@ -245,6 +245,7 @@ export type {
   NabProfileName,
   NabScoreOptions,
   NabScoreResult,
+  NoveltyState,
   ResolvedDetectorOptions,
 } from './anomaly/index.js';
 export {

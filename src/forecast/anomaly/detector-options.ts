@@ -6,7 +6,7 @@ import { EliteError } from '../../internal/errors.js';
  */
 export interface DetectorOptions {
   /**
-   * Smoothing of the level, 0 < α ≤ 1. Default 0.1. Higher follows level shifts faster (fewer
+   * Smoothing of the level, 0 < α ≤ 1. Default 0.2. Higher follows level shifts faster (fewer
    * repeated alerts after a shift) but widens the forecast on noisy series.
    */
   readonly levelAlpha?: number;
@@ -30,24 +30,47 @@ export interface DetectorOptions {
   /** Smoothing of the long-term residual distribution of the likelihood, 0 < α ≤ 1. Default 0.002. */
   readonly longAlpha?: number;
   /**
-   * Probability above which a point is an anomaly (`anomaly: true`); also sets the expected range
-   * (its central interval). Default 1 − 1e−10: the normal predictive distribution understates real
-   * tails, so a calibrated alert needs a far tail (tuned on NAB). Lower it for more, earlier alerts.
+   * Probability above which a point is an anomaly (`anomaly: true`): the alert fires at
+   * −log10(1 − p) decades of evidence (default 1 − 1e−12: 12 decades). The expected range is the
+   * residual band inside which the residual alone stays below that (see `residualWeight`). Lower it
+   * for more, earlier alerts.
    */
   readonly alertProbability?: number;
   /**
+   * Weight of the residual's decades of tail probability in the evidence, 0 < w ≤ 1. Default 0.7: the
+   * normal predictive distribution understates real tails, so a residual alert needs a far tail
+   * (12 / 0.7 ≈ 17 decades, |z| ≈ 8.7 with the defaults).
+   */
+  readonly residualWeight?: number;
+  /**
+   * Value bins of the contextual novelty over the range of the first `noveltyAnchorPoints` values (bins
+   * continue past it). Default 80. A value counts as a new level when no bin within two of its own
+   * has been seen (so it is at least 1/40 of that range away from every value seen). 0 turns the novelty off (the residual alone scores).
+   */
+  readonly noveltyBins?: number;
+  /**
+   * Values that fix the novelty's bin width (their range over `noveltyBins`; more while they are all
+   * equal). They are the novelty's first history and score no novelty themselves. Default 400.
+   */
+  readonly noveltyAnchorPoints?: number;
+  /**
+   * Decades of evidence of a new level (a value far from every bin seen); a new
+   * (previous bin, bin) context alone counts half. Default 20, above the 12 of the default alert.
+   */
+  readonly noveltyDecades?: number;
+  /**
    * Points after an alert during which no further alert fires and `score` is 0, so one incident
-   * raises one alert. Default 50. 0 turns suppression off.
+   * raises one alert. Default 30. 0 turns suppression off.
    */
   readonly suppressPoints?: number;
   /** Points learned before any score: the first results have score 0. Default 30. */
   readonly warmupPoints?: number;
   /**
    * Quantile of the absolute residual tracked to widen the scale of heavy-tailed series: the scale is
-   * at least this quantile over the normal's. Default 0.99. Lower widens the range on more series.
+   * at least this quantile over the normal's. Default 0.9995. Lower widens the range on more series.
    */
   readonly tailQuantile?: number;
-  /** Step size of that quantile's tracking, 0 < η ≤ 1. Default 0.05 (settles in ~2000 points at q = 0.99). */
+  /** Step size of that quantile's tracking, 0 < η ≤ 1. Default 0.05. */
   readonly tailRate?: number;
 }
 
@@ -56,17 +79,21 @@ export type ResolvedDetectorOptions = { readonly [K in keyof DetectorOptions]-?:
 
 /** The defaults of {@link DetectorOptions}. */
 export const DETECTOR_DEFAULTS: ResolvedDetectorOptions = {
-  levelAlpha: 0.1,
+  levelAlpha: 0.2,
   seasonAlpha: 0.1,
   seasonMs: 86_400_000,
   seasonSlots: 144,
   scaleAlpha: 0.001,
   shortWindow: 2,
   longAlpha: 0.002,
-  alertProbability: 1 - 1e-10,
-  suppressPoints: 50,
+  alertProbability: 1 - 1e-12,
+  residualWeight: 0.7,
+  noveltyBins: 80,
+  noveltyAnchorPoints: 400,
+  noveltyDecades: 20,
+  suppressPoints: 30,
   warmupPoints: 30,
-  tailQuantile: 0.99,
+  tailQuantile: 0.9995,
   tailRate: 0.05,
 };
 
@@ -83,6 +110,10 @@ const RULES: Record<keyof DetectorOptions, [Rule, string]> = {
   shortWindow: [positiveCount, 'an integer ≥ 1'],
   longAlpha: [fraction, 'a number in (0, 1]'],
   alertProbability: [(v) => v > 0.5 && v < 1, 'a probability in (0.5, 1)'],
+  residualWeight: [fraction, 'a number in (0, 1]'],
+  noveltyBins: [(v) => count(v) && v <= 1000, 'an integer from 0 (off) to 1000'],
+  noveltyAnchorPoints: [positiveCount, 'an integer ≥ 1'],
+  noveltyDecades: [(v) => Number.isFinite(v) && v >= 0, 'a number of decades ≥ 0'],
   suppressPoints: [count, 'an integer ≥ 0'],
   warmupPoints: [count, 'an integer ≥ 0'],
   tailQuantile: [(v) => v > 0.5 && v < 1, 'a probability in (0.5, 1)'],

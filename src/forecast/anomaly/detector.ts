@@ -4,6 +4,7 @@ import { checkOptionsObject } from '../options.js';
 import { type DetectorOptions, type ResolvedDetectorOptions, resolveDetectorOptions } from './detector-options.js';
 import { createLikelihood, type LikelihoodState, likelihoodTail } from './residual-likelihood.js';
 import { type BaselineState, createBaseline, forecastPoint, learnPoint } from './seasonal-baseline.js';
+import { createNovelty, type NoveltyState, noveltyScore, noveltyState } from './value-novelty.js';
 
 /** Why a point got no score. */
 export type DetectorReason = 'WARMUP' | 'SUPPRESSED' | 'NON_FINITE_VALUE' | 'OUT_OF_RANGE' | 'INVALID_TIMESTAMP' | 'OUT_OF_ORDER';
@@ -27,14 +28,16 @@ export interface DetectorResult {
     readonly upper: number;
   };
   /**
-   * How unusual the point is, 0–1: one minus the smaller of the residual's two-sided tail probability
-   * and the likelihood tail of the recent residuals against the long-term ones. Not zeroed by warm-up or suppression.
+   * How unusual the point is, 0–1: 1 − 10^−e for e decades of evidence, the larger of the residual's
+   * (its two-sided tail probability or the likelihood tail of the recent residuals against the long-term
+   * ones, times `residualWeight`) and the value's novelty (`noveltyDecades` for a value in a bin never
+   * seen, half that for a new context). Not zeroed by warm-up or suppression.
    */
   readonly probability: number;
   /**
-   * The alert score, 0–1, increasing with the tail probability's decades d: d / (d + 4), so a 1-in-10⁴ point
-   * scores 0.5 and one at 1-in-10¹² scores 0.75; 0 during
-   * warm-up and suppression and for skipped points. This is the column NAB's scorer reads.
+   * The alert score, 0–1, increasing with the decades of evidence e: e / (e + 4), so e = 4 scores 0.5
+   * and the default alert level (12) 0.75; 0 during warm-up and suppression and for skipped points.
+   * This is the column NAB's scorer reads.
    */
   readonly score: number;
   /** True when `probability ≥ alertProbability` outside warm-up and suppression. */
@@ -48,14 +51,16 @@ export interface DetectorResult {
 
 /** Everything a detector has learned, as plain JSON-safe data: pass it back as `state` to resume. */
 export interface DetectorState {
-  /** Format of the state; a detector refuses a state of another version. */
-  readonly version: 1;
+  /** Format of the state; a detector refuses a state of another version (version 1 had no novelty). */
+  readonly version: 2;
   /** Every option, defaults filled in, as the detector ran with them. */
   readonly options: ResolvedDetectorOptions;
   /** The learned seasonal baseline. */
   readonly baseline: BaselineState;
   /** The recent and long-term residual statistics. */
   readonly likelihood: LikelihoodState;
+  /** The contextual novelty's value bins and contexts seen. */
+  readonly novelty: NoveltyState;
   /** Points still to pass before another alert may fire. */
   readonly suppressLeft: number;
   /** Epoch ms of the last point learned (`-Infinity` before the first). */
@@ -75,6 +80,11 @@ export interface AnomalyDetector {
 /** Decades of tail probability at which the score is one half. */
 const SCORE_HALF_DECADES = 4;
 const MAX_DECADES = 1e6;
+/**
+ * Weight of the residual's decades added to the evidence: novel points all score the same decades, and
+ * this small term ranks them by how far they also are from the forecast.
+ */
+const TIE_BREAK = 0.001;
 
 /**
  * −log10 of the two-sided normal tail of z, finite far beyond where the tail underflows (Mills' ratio
@@ -86,18 +96,33 @@ function pointTailDecades(z: number): number {
   return (a * a) / 2 / Math.LN10 + Math.log10(a * Math.sqrt(2 * Math.PI)) - Math.log10(2);
 }
 
+/** The |z| whose two-sided tail has the given decades, by bisection (pointTailDecades is increasing). */
+function zForDecades(decades: number): number {
+  let low = 0;
+  let high = 1e4;
+  for (let i = 0; i < 100; i++) {
+    const mid = (low + high) / 2;
+    if (pointTailDecades(mid) < decades) low = mid;
+    else high = mid;
+  }
+  return high;
+}
+
 function checkState(state: DetectorState): DetectorState {
   const ok =
     state !== null &&
     typeof state === 'object' &&
-    state.version === 1 &&
+    state.version === 2 &&
+    Array.isArray(state.novelty?.bins) &&
+    Array.isArray(state.novelty?.pairs) &&
+    Array.isArray(state.novelty?.anchor) &&
     Array.isArray(state.baseline?.season) &&
     Array.isArray(state.likelihood?.recent) &&
     state.likelihood.recent.length === state.options?.shortWindow;
   if (!ok) {
     throw new EliteError(
       'INVALID_OPTIONS',
-      'elite/forecast: detector state is not one returned by detector().state() (version 1); start without state.',
+      'elite/forecast: detector state is not one returned by detector().state() (version 2); start without state.',
       {
         field: 'state',
       },
@@ -107,12 +132,15 @@ function checkState(state: DetectorState): DetectorState {
 }
 
 /**
- * A streaming anomaly detector built on a one-step forecast. Each point is scored only from the
- * points before it: a learned level with a seasonal offset per slot of the day (used while it
- * forecasts better than the level alone) and a robust residual scale give a normal predictive
- * distribution; the point's two-sided tail probability is combined with the likelihood of the
- * recent residuals against the long-term ones, so both a spike and a burst of moderate
- * deviations fire. After an alert, further alerts are suppressed for `suppressPoints` points.
+ * A streaming anomaly detector built on a one-step forecast and on the novelty of the value. Each point
+ * is scored only from the points before it: a learned level with a seasonal offset per slot of the day
+ * (used while it forecasts better than the level alone) and a robust residual scale give a normal
+ * predictive distribution; the point's two-sided tail probability is combined with the likelihood of
+ * the recent residuals against the long-term ones, so both a spike and a burst of moderate deviations
+ * score. Beside it, the value is binned on the range of the first points and scored by whether its bin
+ * (a level never visited) or its (previous bin, bin) context is new. The larger of the two, in
+ * decades of evidence, fires the alert; after an alert, further alerts are suppressed for
+ * `suppressPoints` points.
  *
  * @throws EliteError `INVALID_OPTIONS` for an out-of-range option or a state not from `state()`.
  * @example
@@ -130,10 +158,12 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
   const opts = restored?.options ?? resolveDetectorOptions(rest);
   const baseline = restored?.baseline ?? createBaseline(opts);
   const likelihood = restored?.likelihood ?? createLikelihood(opts);
+  const novelty = createNovelty(restored?.novelty);
   let suppressLeft = restored?.suppressLeft ?? 0;
   let lastTimestampMs = restored?.lastTimestampMs ?? Number.NEGATIVE_INFINITY;
-  const alertTail = 1 - opts.alertProbability;
-  const halfWidth = normalQuantile(1 - alertTail / 2);
+  const alertDecades = -Math.log10(1 - opts.alertProbability);
+  // The expected range: the residuals that alone stay below the alert.
+  const halfWidth = zForDecades(alertDecades / opts.residualWeight);
   const tailZ = normalQuantile((1 + opts.tailQuantile) / 2);
 
   function update(timestamp: number | Date, value: number): DetectorResult {
@@ -160,16 +190,17 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     const z = (value - f.mean) / f.sigma;
     const burstTail = warm ? likelihoodTail(likelihood, opts, z) : 1;
     learnPoint(baseline, opts, f, value);
+    const novel = noveltyScore(novelty, opts, value);
     // Capped so an astronomically large z (a jump from a flat series) keeps a finite, ordered score.
-    const decades = Math.min(Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300))), MAX_DECADES);
-    const tail = 10 ** -decades;
-    const probability = 1 - tail;
+    const residual = Math.min(Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300))), MAX_DECADES);
+    const decades = Math.min(Math.max(opts.residualWeight * residual, opts.noveltyDecades * novel) + TIE_BREAK * residual, MAX_DECADES);
+    const probability = 1 - 10 ** -decades;
     if (!warm) return { timestampMs, observed: value, expected, probability, score: 0, anomaly: false, reason: 'WARMUP' };
     if (suppressLeft > 0) {
       suppressLeft--;
       return { timestampMs, observed: value, expected, probability, score: 0, anomaly: false, reason: 'SUPPRESSED' };
     }
-    const anomaly = tail <= alertTail;
+    const anomaly = decades >= alertDecades;
     if (anomaly) suppressLeft = opts.suppressPoints;
     const score = decades / (decades + SCORE_HALF_DECADES);
     return { timestampMs, observed: value, expected, probability, score, anomaly };
@@ -177,7 +208,16 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
 
   return {
     update,
-    state: () => structuredClone({ version: 1 as const, options: opts, baseline, likelihood, suppressLeft, lastTimestampMs }),
+    state: () =>
+      structuredClone({
+        version: 2 as const,
+        options: opts,
+        baseline,
+        likelihood,
+        novelty: noveltyState(novelty),
+        suppressLeft,
+        lastTimestampMs,
+      }),
     options: opts,
   };
 }
