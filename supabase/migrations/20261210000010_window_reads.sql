@@ -11,7 +11,8 @@
 --
 -- get_ab_test_results answers a window that ends after every event (until now, say) without its
 -- end, so that one that also starts before every first exposure is all time, read from the
--- per-user pre-aggregates instead of the timelines.
+-- per-user pre-aggregates instead of the timelines. For one event name it slices the user's
+-- conversion times once (the former query sliced them twice, and the running sums once more).
 
 -- get_ab_test_results: the per-variant aggregates of one flag (first defined in
 -- 20261204000003_results, then in 20261210000008_window_rows).
@@ -120,9 +121,11 @@ begin
       -- position would repeat its binary search.
       with firsts as (
         select b.variants[b.k + 1] as variant, b.at[b.k + 1] as occurred_at,
-               -- The conversions to count: all names, or the slice of one name.
+               -- The conversions to count: all names, or the slice of one name (its running sums are
+               -- read in place, from where the name starts).
                case when p_event_name is null then b.a_at else b.c_at[b.c_starts[b.i]:b.c_starts[b.i + 1] - 1] end as at,
-               case when p_event_name is null then b.a_cum else b.c_cum[b.c_starts[b.i]:b.c_starts[b.i + 1] - 1] end as cum
+               case when p_event_name is null then b.a_cum else b.c_cum end as cum,
+               case when p_event_name is null then 0 else b.c_starts[b.i] - 1 end as base
         from (
           select t.at, t.variants, t.c_starts, t.c_at, t.c_cum, t.a_at, t.a_cum,
                  case when p_since is null then 0 else width_bucket(p_since - interval '1 microsecond', t.at) end as k,
@@ -132,17 +135,18 @@ begin
           offset 0
         ) b
         where b.k < cardinality(b.at) and (p_until is null or b.at[b.k + 1] < p_until)
+        offset 0
       ),
       -- Per user: the positions of the first exposure (a) and of the end of the window (u) among the
       -- user's conversions; their count is the difference, their value sum that of the running sums.
       per_user as (
-        select f.variant, f.occurred_at, f.cum, width_bucket(f.occurred_at - interval '1 microsecond', f.at) as a,
+        select f.variant, f.occurred_at, f.cum, f.base, width_bucket(f.occurred_at - interval '1 microsecond', f.at) as a,
                case when p_until is null then cardinality(f.at) else width_bucket(p_until - interval '1 microsecond', f.at) end as u
         from firsts f
         offset 0
       )
       select u.variant, count(*), count(*) filter (where u.u > u.a),
-             coalesce(sum(coalesce(u.cum[nullif(u.u, 0)], 0) - coalesce(u.cum[nullif(u.a, 0)], 0)), 0)::double precision,
+             coalesce(sum(coalesce(u.cum[u.base + nullif(u.u, 0)], 0) - coalesce(u.cum[u.base + nullif(u.a, 0)], 0)), 0)::double precision,
              coalesce(sum(u.u - u.a), 0)::bigint
       from per_user u
       group by u.variant
