@@ -8,6 +8,7 @@ import windowedResults from '../../supabase/migrations/20261210000006_windowed_r
 import retention from '../../supabase/migrations/20261210000007_retention.sql';
 import windowRows from '../../supabase/migrations/20261210000008_window_rows.sql';
 import partitions from '../../supabase/migrations/20261210000009_partitions.sql';
+import windowReads from '../../supabase/migrations/20261210000010_window_reads.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261210000007_retention', sql: retention },
   { name: '20261210000008_window_rows', sql: windowRows },
   { name: '20261210000009_partitions', sql: partitions },
+  { name: '20261210000010_window_reads', sql: windowReads },
 ];

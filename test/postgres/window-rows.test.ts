@@ -52,6 +52,14 @@ const metrics: MetricDefinition[] = [
   { key: 'revenue', kind: 'mean', source: { event: 'purchase' }, cuped: { windowDays: 1 } },
   { key: 'signups', kind: 'mean', source: { event: 'signup', aggregate: 'count' } },
   { key: 'per-signup', kind: 'ratio', source: { event: 'purchase' }, denominator: { event: 'signup', aggregate: 'count' } },
+  // One event for the numerator and the denominator, with CUPED: the query reads its positions once.
+  {
+    key: 'per-order',
+    kind: 'ratio',
+    source: { event: 'purchase' },
+    denominator: { event: 'purchase', aggregate: 'count' },
+    cuped: { windowDays: 1 },
+  },
 ];
 const windows = [
   { since: '2026-03-01T00:30:00.000Z' },
