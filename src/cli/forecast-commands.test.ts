@@ -276,7 +276,7 @@ describe('tiqology demo', () => {
     expect(stdout).toMatch(/^7-Day Forecast: \$[\d,]+\.\d\d \(avg \$[\d,]+\.\d\d\/day\)$/m);
     expect(stdout).toContain('Forecast chart: chart.svg');
     expect(readFileSync(join(cwd, 'chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*(SCALE_UP|SCALE_DOWN|MAINTAIN)/);
-    // The anomaly act: the injected outage fires TrafficAnomaly within an hour, marked on the chart; traffic back resolves it.
+    // The anomaly act: the injected outage fires TrafficAnomaly within an hour, marked on the chart, and resolves later.
     const anomaly = [
       ...stdout.matchAll(
         /^ {2}(\d{4}-\d\d-\d\d \d\d:\d\d) {2}TrafficAnomaly (firing|resolved)\s+\+(\d+) h from the outage: requests ([\d,]+), (.*)$/gm,
@@ -285,7 +285,7 @@ describe('tiqology demo', () => {
     expect(anomaly.map((m) => m[2])).toEqual(['firing', 'resolved']);
     expect(Number(anomaly[0]?.[3])).toBeLessThanOrEqual(1);
     expect(anomaly[0]?.[5]).toMatch(/^(below|low in a run, within) the expected/);
-    expect(Number(anomaly[1]?.[3])).toBeGreaterThanOrEqual(4);
+    expect(Number(anomaly[1]?.[3])).toBeGreaterThanOrEqual(2);
     expect(readFileSync(join(cwd, 'chart.svg'), 'utf8')).toContain(`TrafficAnomaly ${anomaly[0]?.[4]}`);
     // The guarded-rollout act: the bad release advances, then is rolled back before 25 %.
     const timeline = [...stdout.matchAll(/^\s+\+\d+ min {2}(advance|rollback)\s+(\d+) % → (\d+) %/gm)].map((m) => [

@@ -74,14 +74,14 @@ describe('telemetry.watchAnomalies', () => {
     vi.useFakeTimers({ now: START });
     const events: AlertEvent[] = [];
     const t = createTelemetry({ now: () => Date.now(), onAlert: (e) => events.push(e), alerts: { evaluateIntervalMs: 3_600_000 } });
-    const watch = t.watchAnomalies({ series: 'errors', stepMs: 60_000, detector: { warmupPoints: 30 } });
+    const watch = t.watchAnomalies({ series: 'errors', stepMs: 60_000 });
     expect(watch.alert).toBe('ErrorsAnomaly');
-    // 90 minutes of 100 requests a minute with 1–3 failures, then a minute with 40.
-    for (let minute = 0; minute < 91; minute++) {
-      const failures = minute === 90 ? 40 : 1 + (minute % 3);
-      for (let i = 0; i < 100; i++) {
-        t.recordRequest({ method: 'GET', route: '/chat', status: i < failures ? 500 : 200, durationMs: 20 });
-        vi.advanceTimersByTime(600);
+    // 150 minutes of 120 requests a minute with one or two failures, then a minute with 40.
+    for (let minute = 0; minute < 151; minute++) {
+      for (let i = 0; i < 120; i++) {
+        const failed = minute === 150 ? i < 40 : (i + minute) % 90 === 0;
+        t.recordRequest({ method: 'GET', route: '/chat', status: failed ? 500 : 200, durationMs: 20 });
+        vi.advanceTimersByTime(500);
       }
     }
     // The tick after the bad minute scores it.

@@ -31,7 +31,10 @@ export interface AnomalyWatchOptions {
    * Default 60000 (one minute).
    */
   stepMs?: number;
-  /** Options of the detector (`forecast.detector()`): warm-up, alert probability, season. Default its defaults. */
+  /**
+   * Options of the detector (`forecast.detector()`): warm-up, alert probability, season. Default its
+   * defaults with {@link WATCH_DETECTOR_DEFAULTS} (value novelty off); `{ noveltyBins: 80 }` turns it on.
+   */
   detector?: DetectorOptions;
   /** Consecutive points back inside the expected range that resolve a firing alert. Default 3. */
   resolveAfter?: number;
@@ -60,6 +63,14 @@ export interface AnomalyWatch {
   /** Stops the timer and resolves nothing further; the firing alert, if any, stays in `activeAlerts()` until resolved. */
   stop(): void;
 }
+
+/**
+ * What a watch changes in the detector's defaults: no value novelty, the residual at full weight,
+ * an hour of one-minute points learned before any alert. Traffic with a daily shape revisits its
+ * levels in ever new orders, which novelty scores as new; the forecast residual alone catches drops
+ * and spikes against the time of day.
+ */
+export const WATCH_DETECTOR_DEFAULTS: DetectorOptions = { noveltyBins: 0, residualWeight: 1, warmupPoints: 60 };
 
 const ALERT_OF: Record<WatchedSeries, AlertName> = {
   requests: 'TrafficAnomaly',
@@ -130,7 +141,7 @@ function summaryOf(series: WatchedSeries, r: DetectorResult, resolved = false): 
 /** Starts a watch; the instance keeps it in `watches` for its metrics and stops it at shutdown. */
 export function startAnomalyWatch(options: AnomalyWatchOptions, deps: WatchDeps): AnomalyWatch {
   const { series, stepMs, resolveAfter, alert } = resolveWatchOptions(options, deps.window);
-  const detect = detector(options.detector ?? {});
+  const detect = detector({ ...WATCH_DETECTOR_DEFAULTS, ...options.detector });
   let last: DetectorResult | undefined;
   let firing: AlertEvent | undefined;
   let calm = 0;

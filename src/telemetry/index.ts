@@ -20,6 +20,7 @@ export { aiSdkProviderName } from './ai-sdk.js';
 export type { AlertConfig, WindowTotals } from './alerts.js';
 export { quantileMs, resolveAlertConfig } from './alerts.js';
 export type { AnomalyWatch, AnomalyWatchOptions, WatchedSeries } from './anomaly-watch.js';
+export { WATCH_DETECTOR_DEFAULTS } from './anomaly-watch.js';
 export type { AnthropicClientLike } from './anthropic.js';
 export type { Attribution } from './attribution.js';
 export { ATTRIBUTION_ATTRIBUTES, withAttribution } from './attribution.js';
