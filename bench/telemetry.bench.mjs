@@ -9,7 +9,8 @@
 //            timed in the same rounds, interleaved with this build's, for before/after figures
 //            on a machine whose load moves), --only=llm|core (one half of the bench),
 //            --llm-rounds=N (rounds of the real-SDK rows, default 3 × rounds), --llm-time=MS (per
-//            variant and round, default 60)
+//            variant and round, default 60), --rows=ID,ID (only these real-SDK rows, e.g.
+//            anthropic,ai-sdk-stream)
 //
 // Targets are checked on the fastest round of each row (other processes on a shared machine only
 // ever add CPU time to a slice); the medians are printed next to them.
@@ -203,8 +204,10 @@ const chatStreamBody = { ...chatBody, stream: true, stream_options: { include_us
 const responsesBody = { model: 'gpt-4o', input: 'hi' };
 const messageBody = { model: 'claude-sonnet-4-5', max_tokens: 64, messages };
 const scope = { userId: 'user-1', feature: 'chat', flags: { 'new-prompt': 'treatment' } };
+// A language-model middleware that changes nothing: the AI SDK's own cost of a wrapped model.
+const noopMiddleware = { specificationVersion: 'v3' };
 // Each row: id, label, and a factory from a telemetry instance (undefined: raw) to the call.
-const llmRows = [
+const allLlmRows = [
   [
     'openai-chat',
     'openai chat.completions.create (JSON)',
@@ -288,7 +291,17 @@ const llmRows = [
       return () => drain(streamText({ model, prompt: 'hi' }).textStream);
     },
   ],
+  [
+    'ai-sdk-stream-noop',
+    'the same streamText; raw = a model wrapped in a middleware that does nothing',
+    (t) => {
+      const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
+      return () => drain(streamText({ model, prompt: 'hi' }).textStream);
+    },
+  ],
 ];
+const ROW_IDS = text('rows', undefined)?.split(',');
+const llmRows = ROW_IDS === undefined ? allLlmRows : allLlmRows.filter(([id]) => ROW_IDS.includes(id));
 const variants = [['raw', undefined], ['instrumented', local], ...(baseLocal === undefined ? [] : [['baseline', baseLocal]])];
 const calls = llmRows.map(([id, , make]) => [id, variants.map(([variant, t]) => [variant, make(t)])]);
 const LLM_BATCH = 20;
