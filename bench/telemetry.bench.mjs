@@ -9,7 +9,8 @@
 //            timed in the same rounds, interleaved with this build's, for before/after figures
 //            on a machine whose load moves), --only=llm|core (one half of the bench),
 //            --llm-rounds=N (rounds of the real-SDK rows, default 3 × rounds), --llm-time=MS (per
-//            variant and round, default 60)
+//            variant and round, default 60), --rows=ID,ID (only these real-SDK rows, e.g.
+//            anthropic,ai-sdk-stream)
 //
 // Targets are checked on the fastest round of each row (other processes on a shared machine only
 // ever add CPU time to a slice); the medians are printed next to them.
@@ -183,7 +184,8 @@ if (ONLY !== 'llm') {
 // (bench/llm-fixtures.mjs: in process through the SDK's `fetch` option, or over 127.0.0.1 with
 // --transport=http). The variants of a row run back to back in each round, their order rotated
 // from round to round; a row's overhead is the median over rounds of (instrumented − raw) of the
-// same round. Target (issue "LLM telemetry"): ≤ 20 µs over the raw call.
+// same round. Target (issue "LLM telemetry"): ≤ 20 µs over the raw call. A third variant wraps the
+// raw call in a bare GenAI span (the SDK's cost of the span every instrumentation emits).
 const { default: OpenAI } = await import('openai');
 const { default: Anthropic } = await import('@anthropic-ai/sdk');
 const { generateText, streamText, wrapLanguageModel } = await import('ai');
@@ -203,8 +205,10 @@ const chatStreamBody = { ...chatBody, stream: true, stream_options: { include_us
 const responsesBody = { model: 'gpt-4o', input: 'hi' };
 const messageBody = { model: 'claude-sonnet-4-5', max_tokens: 64, messages };
 const scope = { userId: 'user-1', feature: 'chat', flags: { 'new-prompt': 'treatment' } };
+// A language-model middleware that changes nothing: the AI SDK's own cost of a wrapped model.
+const noopMiddleware = { specificationVersion: 'v3' };
 // Each row: id, label, and a factory from a telemetry instance (undefined: raw) to the call.
-const llmRows = [
+const allLlmRows = [
   [
     'openai-chat',
     'openai chat.completions.create (JSON)',
@@ -288,9 +292,55 @@ const llmRows = [
       return () => drain(streamText({ model, prompt: 'hi' }).textStream);
     },
   ],
+  [
+    'ai-sdk-stream-noop',
+    'the same streamText; raw = a model wrapped in a middleware that does nothing',
+    (t) => {
+      const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
+      return () => drain(streamText({ model, prompt: 'hi' }).textStream);
+    },
+  ],
 ];
-const variants = [['raw', undefined], ['instrumented', local], ...(baseLocal === undefined ? [] : [['baseline', baseLocal]])];
-const calls = llmRows.map(([id, , make]) => [id, variants.map(([variant, t]) => [variant, make(t)])]);
+const ROW_IDS = text('rows', undefined)?.split(',');
+const llmRows = ROW_IDS === undefined ? allLlmRows : allLlmRows.filter(([id]) => ROW_IDS.includes(id));
+// The floor of any instrumentation that emits the GenAI span: the raw call inside a bare CLIENT
+// span with the 14 attributes ours sets on a call (startSpan, setAttribute × 14, end), no record.
+const SPAN_ALONE = Symbol('span alone');
+const GENAI_ATTRIBUTES = Object.entries({
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'server.address': 'api.bench.invalid',
+  'server.port': 443,
+  'gen_ai.request.max_tokens': 64,
+  'gen_ai.response.model': 'gpt-4o-2024-08-06',
+  'gen_ai.response.id': 'chatcmpl-1',
+  'gen_ai.response.finish_reasons': ['stop'],
+  'gen_ai.usage.input_tokens': 120,
+  'gen_ai.usage.output_tokens': 30,
+  'gen_ai.usage.cache_read.input_tokens': 100,
+  'gen_ai.usage.reasoning.output_tokens': 10,
+  'gen_ai.response.time_to_first_chunk': 0.001,
+});
+const inBareSpan = (call) => async () => {
+  const span = tracer.startSpan('chat gpt-4o', { kind: 2 /* CLIENT */ });
+  for (const [key, value] of GENAI_ATTRIBUTES) span.setAttribute(key, value);
+  try {
+    return await call();
+  } finally {
+    span.end();
+  }
+};
+const variants = [
+  ['raw', undefined],
+  ['span', SPAN_ALONE],
+  ['instrumented', local],
+  ...(baseLocal === undefined ? [] : [['baseline', baseLocal]]),
+];
+const calls = llmRows.map(([id, , make]) => [
+  id,
+  variants.map(([variant, t]) => [variant, t === SPAN_ALONE ? inBareSpan(make(undefined)) : make(t)]),
+]);
 const LLM_BATCH = 20;
 const LLM_ROUNDS = Math.max(1, arg('llm-rounds', 3 * ROUNDS));
 const LLM_TIME_MS = arg('llm-time', 60);
@@ -337,6 +387,7 @@ const overheadBy = (variant) =>
 const pairedBy = (variant) =>
   Object.fromEntries(llmRows.map(([id]) => [id, paired(llmResults[`${id}-${variant}`], llmResults[`${id}-raw`])]));
 const llmOverheadNs = overheadBy('instrumented');
+const spanAloneNs = overheadBy('span');
 const llmPairedOverheadNs = pairedBy('instrumented');
 const baselineOverheadNs = baseLocal === undefined ? undefined : overheadBy('baseline');
 const baselinePairedOverheadNs = baseLocal === undefined ? undefined : pairedBy('baseline');
@@ -369,7 +420,7 @@ if (ONLY !== 'core') {
       ' Overhead: fastest instrumented round − fastest raw round (median of the per-round differences in brackets).',
   );
   console.log(
-    `| call | raw (fastest) | instrumented (fastest) | overhead ns |${withBase ? ' baseline (fastest) | baseline overhead ns |' : ''}\n|---|---:|---:|---:|${withBase ? '---:|---:|' : ''}`,
+    `| call | raw (fastest) | instrumented (fastest) | overhead ns | a bare GenAI span alone, ns |${withBase ? ' baseline (fastest) | baseline overhead ns |' : ''}\n|---|---:|---:|---:|---:|${withBase ? '---:|---:|' : ''}`,
   );
   for (const [id, label] of llmRows) {
     const cells = [llmMinNs[`${id}-raw`], llmMinNs[`${id}-instrumented`]].map((x) => x.toFixed(0));
@@ -377,7 +428,7 @@ if (ONLY !== 'core') {
     const baseCells = withBase
       ? ` ${llmMinNs[`${id}-baseline`].toFixed(0)} | ${baselineOverheadNs[id].toFixed(0)} (${baselinePairedOverheadNs[id].toFixed(0)}) |`
       : '';
-    console.log(`| ${label} | ${cells[0]} | ${cells[1]} | ${over} |${baseCells}`);
+    console.log(`| ${label} | ${cells[0]} | ${cells[1]} | ${over} | ${spanAloneNs[id].toFixed(0)} |${baseCells}`);
   }
 }
 const worstLlm = ONLY === 'core' ? 0 : Math.max(...Object.values(llmOverheadNs));
@@ -406,6 +457,7 @@ const out = {
   llmNsPerCall: llmNs,
   llmFastestNsPerCall: llmMinNs,
   llmOverheadNs,
+  spanAloneNs,
   llmPairedOverheadNs,
   llmRoundsNsPerCall: llmResults,
   baselineOverheadNs,

@@ -5,8 +5,11 @@
  * record as the client instrumentations, whatever the provider package. Typed structurally: `ai`
  * and `@ai-sdk/provider` are never imported.
  */
+
+import { watchParts } from './ai-sdk-stream.js';
+import { aiSdkUsage, type ResultLike, reasonOf } from './ai-sdk-usage.js';
 import { GEN_AI_OPERATION_CHAT, GEN_AI_OPERATION_EMBEDDINGS } from './llm.js';
-import { countOf, LlmCall, type LlmDeps, type LlmUsage } from './llm-call.js';
+import { countOf, LlmCall, type LlmDeps } from './llm-call.js';
 
 /** The part of an AI SDK model the middleware reads. */
 export interface AiSdkModelLike {
@@ -65,53 +68,6 @@ export function aiSdkProviderName(provider: unknown): string {
   return dot > 0 ? id.slice(0, dot) : id;
 }
 
-interface UsageLike {
-  inputTokens?: number | { total?: number; cacheRead?: number; cacheWrite?: number } | undefined;
-  outputTokens?: number | { total?: number; reasoning?: number } | undefined;
-  cachedInputTokens?: number | undefined;
-  reasoningTokens?: number | undefined;
-}
-
-/**
- * The AI SDK's usage in the record's convention. Specification v3 reports input as
- * `{ total, noCache, cacheRead, cacheWrite }` (total includes the cache parts) and output as
- * `{ total, text, reasoning }`; v2's flat numbers are read too.
- */
-export function aiSdkUsage(usage: UsageLike | null | undefined): LlmUsage | undefined {
-  if (usage === null || typeof usage !== 'object') return undefined;
-  const input = usage.inputTokens;
-  const output = usage.outputTokens;
-  if (typeof input === 'object' || typeof output === 'object') {
-    const inputParts = typeof input === 'object' ? input : undefined;
-    const outputParts = typeof output === 'object' ? output : undefined;
-    return {
-      inputTokens: countOf(inputParts?.total) ?? 0,
-      outputTokens: countOf(outputParts?.total) ?? 0,
-      cachedInputTokens: countOf(inputParts?.cacheRead),
-      cacheCreationInputTokens: countOf(inputParts?.cacheWrite),
-      reasoningTokens: countOf(outputParts?.reasoning),
-    };
-  }
-  return {
-    inputTokens: countOf(input) ?? 0,
-    outputTokens: countOf(output) ?? 0,
-    cachedInputTokens: countOf(usage.cachedInputTokens),
-    reasoningTokens: countOf(usage.reasoningTokens),
-  };
-}
-
-interface ResultLike {
-  usage?: UsageLike;
-  finishReason?: string | { unified?: string; raw?: string };
-  response?: { id?: string; modelId?: string };
-  content?: unknown;
-}
-
-const reasonOf = (reason: ResultLike['finishReason']): string[] | undefined => {
-  const value = typeof reason === 'object' && reason !== null ? (reason.raw ?? reason.unified) : reason;
-  return typeof value === 'string' ? [value] : undefined;
-};
-
 /** The deps of one call, made once per provider id of the models a middleware sees (a handful). */
 function depsByProvider(deps: AiSdkDeps): (model: AiSdkModelLike) => LlmDeps {
   const made = new Map<unknown, LlmDeps>();
@@ -142,59 +98,6 @@ function startCall(
     topP: params?.topP,
     stream,
     input,
-  });
-}
-
-/** Passes the parts of a v3 stream through, reading usage, response metadata and errors; ends the call with it. */
-function watchParts(call: LlmCall, stream: ReadableStream<unknown>): ReadableStream<unknown> {
-  const reader = stream.getReader();
-  let failure: unknown;
-  let id: string | undefined;
-  let modelId: string | undefined;
-  let reasons: string[] | undefined;
-  return new ReadableStream({
-    async pull(controller) {
-      let next: ReadableStreamReadResult<unknown>;
-      try {
-        next = await reader.read();
-      } catch (error) {
-        call.respond({ id, model: modelId, finishReasons: reasons });
-        call.fail(error);
-        controller.error(error);
-        return;
-      }
-      if (next.done) {
-        call.respond({ id, model: modelId, finishReasons: reasons });
-        if (failure !== undefined) call.fail(failure);
-        else call.end();
-        controller.close();
-        return;
-      }
-      const part = next.value as ResultLike & { type?: string; id?: string; modelId?: string; error?: unknown };
-      switch (part?.type) {
-        case 'text-delta':
-        case 'reasoning-delta':
-        case 'tool-input-delta':
-          call.firstChunk();
-          break;
-        case 'response-metadata':
-          if (typeof part.id === 'string') id = part.id;
-          if (typeof part.modelId === 'string') modelId = part.modelId;
-          break;
-        case 'finish':
-          call.setUsage(aiSdkUsage(part.usage));
-          reasons = reasonOf(part.finishReason);
-          break;
-        case 'error':
-          failure ??= part.error;
-          break;
-      }
-      controller.enqueue(next.value);
-    },
-    cancel(reason) {
-      call.end('cancelled');
-      return reader.cancel(reason);
-    },
   });
 }
 

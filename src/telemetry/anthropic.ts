@@ -136,7 +136,8 @@ export function instrumentAnthropicClient<T extends AnthropicClientLike>(client:
           output: message?.content,
         });
       },
-      ...streamHandlers(call),
+      // Only a stream reads events: a JSON call makes none of their closures.
+      ...(body?.stream === true ? streamHandlers(call) : undefined),
     }),
   );
   return client;

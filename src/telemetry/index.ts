@@ -35,6 +35,7 @@ export { DISCORD_LIMITS, fitToDiscordLimits } from './discord-payload.js';
 export type { DeliveryResult, DiscordStats } from './discord-sender.js';
 export { EXPERIMENT_EVENT_NAMES } from './experiment-events.js';
 export { TTFT_BUCKETS } from './families.js';
+export type { GeminiClientLike } from './gemini.js';
 export { HTTP_DURATION_BUCKETS, routeLabel } from './http-labels.js';
 export {
   GEN_AI,

@@ -21,22 +21,28 @@ const INSTRUMENTED = Symbol.for('@tiqology/elite/telemetry/instrumented');
 const always = () => true;
 
 /**
- * Replaces `resource.create` (once: a second call is a no-op; nothing when the resource is
- * absent) with a function that starts an {@link LlmCall} described by `describe`, sends the body
- * `handlers` returns, and ends the call on the answer, the stream's end, or the failure.
+ * Replaces `resource[method]` (`create` unless named; once: a second call is a no-op; nothing when
+ * the resource or method is absent) with a function that starts an {@link LlmCall} described by
+ * `describe`, sends the body `handlers` returns, and ends the call on the answer, the stream's
+ * end, or the failure.
  */
 export function wrapMethod<B>(
-  resource: { create: (...args: never[]) => unknown } | undefined,
+  resource: object | undefined,
   deps: LlmDeps,
   describe: (body: B) => LlmRequest,
   handlers: (call: LlmCall, body: B) => CallHandlers,
+  method = 'create',
 ): void {
-  const target = resource as
-    | (Record<PropertyKey, unknown> & { create: (this: unknown, body: unknown, options: unknown) => unknown })
-    | undefined;
-  if (target === undefined || target === null || typeof target.create !== 'function' || target[INSTRUMENTED]) return;
-  const original = target.create;
-  target.create = function create(this: unknown, body: unknown, options?: unknown): unknown {
+  const target = resource as Record<PropertyKey, unknown> | undefined | null;
+  const original = target?.[method] as ((this: unknown, body: unknown, options: unknown) => unknown) | undefined;
+  if (
+    target === undefined ||
+    target === null ||
+    typeof original !== 'function' ||
+    (original as unknown as Record<symbol, unknown>)[INSTRUMENTED]
+  )
+    return;
+  const wrapped = function (this: unknown, body: unknown, options?: unknown): unknown {
     const request = describe(body as B);
     const call = new LlmCall(deps, request.operation, request);
     const read = handlers(call, body as B);
@@ -48,5 +54,7 @@ export function wrapMethod<B>(
       (stream) => watchStream(stream, call, read.observe ?? always, read.beforeEnd),
     );
   };
-  Object.defineProperty(target, INSTRUMENTED, { value: true });
+  Object.defineProperty(wrapped, INSTRUMENTED, { value: true });
+  Object.defineProperty(wrapped, 'name', { value: method });
+  target[method] = wrapped;
 }

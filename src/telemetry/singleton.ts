@@ -54,6 +54,7 @@ const METHODS = [
   'withAttribution',
   'instrumentOpenAI',
   'instrumentAnthropic',
+  'instrumentGemini',
   'aiSdkMiddleware',
   'aiSdkEmbeddingMiddleware',
   'observeFlags',

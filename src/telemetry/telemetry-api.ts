@@ -8,6 +8,7 @@ import type { AnomalyWatch, AnomalyWatchOptions } from './anomaly-watch.js';
 import type { AnthropicClientLike } from './anthropic.js';
 import type { Attribution } from './attribution.js';
 import type { DiscordNotifier } from './discord.js';
+import type { GeminiClientLike } from './gemini.js';
 import type { OpenAIClientLike } from './openai.js';
 import type { PromRegistryLike } from './registry.js';
 import type {
@@ -89,6 +90,8 @@ export interface Telemetry {
   instrumentOpenAI<T extends OpenAIClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
   /** Instruments an `@anthropic-ai/sdk` client's `messages.create` in place and returns it; see `instrumentAnthropicClient`. */
   instrumentAnthropic<T extends AnthropicClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
+  /** Instruments a `@google/genai` client's `models.generateContent`, `generateContentStream` and `embedContent` in place and returns it; see `instrumentGeminiClient`. */
+  instrumentGemini<T extends GeminiClientLike>(client: T, options?: InstrumentOpenAIOptions): T;
   /** A Vercel AI SDK language-model middleware: `wrapLanguageModel({ model, middleware: telemetry.aiSdkMiddleware() })`. */
   aiSdkMiddleware(options?: InstrumentOpenAIOptions): AiSdkLanguageModelMiddleware;
   /** A Vercel AI SDK embedding-model middleware: `wrapEmbeddingModel({ model, middleware: telemetry.aiSdkEmbeddingMiddleware() })`. */

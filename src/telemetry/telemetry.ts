@@ -18,6 +18,7 @@ import { createCompletionRecorder } from './completion-recorder.js';
 import { createDiscordNotifier, type DiscordNotifier } from './discord.js';
 import { createExperimentEvents } from './experiment-events.js';
 import { createMetricFamilies } from './families.js';
+import { geminiProviderName, instrumentGeminiClient } from './gemini.js';
 import { createLifecycle } from './lifecycle.js';
 import { createNodeMetricsHandler, createWebMetricsHandler } from './metrics-handlers.js';
 import { instrumentOpenAIClient } from './openai.js';
@@ -101,6 +102,13 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         tracer,
         record: instance.recordCompletion,
         provider: instrumentOptions.provider ?? 'anthropic',
+        captureContent: instrumentOptions.captureContent ?? resolved.captureContent,
+      }),
+    instrumentGemini: (client, instrumentOptions = {}) =>
+      instrumentGeminiClient(client, {
+        tracer,
+        record: instance.recordCompletion,
+        provider: instrumentOptions.provider ?? geminiProviderName(client),
         captureContent: instrumentOptions.captureContent ?? resolved.captureContent,
       }),
     aiSdkMiddleware: (instrumentOptions = {}) =>

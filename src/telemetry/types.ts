@@ -394,7 +394,7 @@ export interface InitResult {
 
 /** Options of `instrumentOpenAI`. */
 export interface InstrumentOpenAIOptions {
-  /** `gen_ai.provider.name`; default `openai` for `instrumentOpenAI`, `anthropic` for `instrumentAnthropic`, taken from the model for the AI SDK middlewares (set it for OpenAI-compatible providers). */
+  /** `gen_ai.provider.name`; default `openai` for `instrumentOpenAI`, `anthropic` for `instrumentAnthropic`, `gcp.gemini` (`gcp.vertex_ai` for a Vertex AI client) for `instrumentGemini`, taken from the model for the AI SDK middlewares (set it for OpenAI-compatible providers). */
   provider?: string;
   /** Overrides the telemetry instance's `captureContent`. */
   captureContent?: boolean;
