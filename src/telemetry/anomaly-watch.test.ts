@@ -31,7 +31,7 @@ describe('telemetry.watchAnomalies', () => {
 
     // A drop to 35 % for 4 hours, then back to normal.
     let firedAt = -1;
-    for (let h = hours; h < hours + 12; h++) {
+    for (let h = hours; h < hours + 16; h++) {
       const value = h < hours + 4 ? 0.35 * traffic(h) : traffic(h);
       watch.observe(START + h * HOUR, value);
       if (firedAt < 0 && events.length > 0) firedAt = h - hours;
@@ -47,6 +47,9 @@ describe('telemetry.watchAnomalies', () => {
       /^custom [\d,.]+, (below|low in a run, within) the expected [\d,.]+–[\d,.]+ \(forecast [\d,.]+, p (= 0\.99\d+|> 0\.9999)\)$/,
     );
     expect(resolved).toMatchObject({ name: 'MetricAnomaly', state: 'resolved', since: firing.since });
+    // Not while the drop lasts (the live model learns it; the alert is judged against the model from before
+    // it): the third hour back to normal resolves it.
+    expect(resolved.at).toBe(START + (hours + 6) * HOUR);
     expect(events).toHaveLength(2);
     await vi.waitFor(() => expect(notified.map((e) => e.state)).toEqual(['firing', 'resolved']));
     expect(t.activeAlerts()).toEqual([]);

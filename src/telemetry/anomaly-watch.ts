@@ -8,7 +8,7 @@
  * the observed value, the expected range and the probability. The latest point is exported as
  * `elite_anomaly_*` gauges, which the shipped Prometheus rules record as a band and alert on.
  */
-import { type DetectorOptions, type DetectorResult, detector } from '../forecast/anomaly/index.js';
+import { type AnomalyDetector, type DetectorOptions, type DetectorResult, detector } from '../forecast/anomaly/index.js';
 import { EliteError } from '../internal/errors.js';
 import type { SlidingWindow, WindowTotals } from './alerts.js';
 import { CollectedMetric, type PromMetricLike } from './prom-metric.js';
@@ -36,7 +36,11 @@ export interface AnomalyWatchOptions {
    * defaults with {@link WATCH_DETECTOR_DEFAULTS} (value novelty off); `{ noveltyBins: 80 }` turns it on.
    */
   detector?: DetectorOptions;
-  /** Consecutive points back inside the expected range that resolve a firing alert. Default 3. */
+  /**
+   * Consecutive normal points (probability under 0.99) that resolve a firing alert, judged by the model
+   * as it was when the alert fired (it does not learn the incident); after a day of firing, by the live
+   * model (a new normal). Default 3.
+   */
   resolveAfter?: number;
 }
 
@@ -71,6 +75,13 @@ export interface AnomalyWatch {
  * and spikes against the time of day.
  */
 export const WATCH_DETECTOR_DEFAULTS: DetectorOptions = { noveltyBins: 0, residualWeight: 1, warmupPoints: 60 };
+
+/** Points the twin learns late (see startAnomalyWatch). */
+const TWIN_LAG = 4;
+/** A point is back to normal when it is less unusual than this (a 1-in-100 point is normal). */
+const NORMAL_PROBABILITY = 0.99;
+/** A firing alert older than this resolves on the live model's range: the series has a new normal. */
+const DAY_MS = 86_400_000;
 
 const ALERT_OF: Record<WatchedSeries, AlertName> = {
   requests: 'TrafficAnomaly',
@@ -139,19 +150,32 @@ function summaryOf(series: WatchedSeries, r: DetectorResult, resolved = false): 
 }
 
 /** Starts a watch; the instance keeps it in `watches` for its metrics and stops it at shutdown. */
-export function startAnomalyWatch(options: AnomalyWatchOptions, deps: WatchDeps): AnomalyWatch {
-  const { series, stepMs, resolveAfter, alert } = resolveWatchOptions(options, deps.window);
-  const detect = detector({ ...WATCH_DETECTOR_DEFAULTS, ...options.detector });
+export function startAnomalyWatch(watchOptions: AnomalyWatchOptions, deps: WatchDeps): AnomalyWatch {
+  const { series, stepMs, resolveAfter, alert } = resolveWatchOptions(watchOptions, deps.window);
   let last: DetectorResult | undefined;
   let firing: AlertEvent | undefined;
+  // A twin that learns the same points (TWIN_LAG late) until an alert fires and none of the incident's: the alert resolves
+  // when the series is back to what was expected before it, not when the live model has learned the
+  // incident as normal. It learns the live model's state again once the alert resolves.
+  const options = { ...WATCH_DETECTOR_DEFAULTS, ...watchOptions.detector };
+  const detect = detector(options);
+  let before: AnomalyDetector = detector(options);
+  const pending: [number | Date, number][] = [];
   let calm = 0;
 
   // Counts and costs are never negative: their expected range starts at 0 at the lowest.
   const clip = series !== 'custom';
+  const clipped = (r: DetectorResult): DetectorResult =>
+    clip && r.expected.lower < 0 ? { ...r, expected: { ...r.expected, lower: 0 } } : r;
   const observe = (timestamp: number | Date, value: number): DetectorResult => {
-    const raw = detect.update(timestamp, value);
-    const r = clip && raw.expected.lower < 0 ? { ...raw, expected: { ...raw.expected, lower: 0 } } : raw;
+    const r = clipped(detect.update(timestamp, value));
     if (r.reason !== undefined && r.reason !== 'SUPPRESSED' && r.reason !== 'WARMUP') return r;
+    if (firing === undefined && !r.anomaly) {
+      // The twin learns each point a few steps late, so the start of an incident (the points just before
+      // the one that fired) is never in it.
+      pending.push([timestamp, value]);
+      if (pending.length > TWIN_LAG) before.update(...(pending.shift() as [number | Date, number]));
+    }
     last = r;
     const at = r.timestampMs;
     const base = { value: r.observed, expected: r.expected, probability: r.probability, at };
@@ -159,13 +183,27 @@ export function startAnomalyWatch(options: AnomalyWatchOptions, deps: WatchDeps)
       const threshold = r.observed < r.expected.mean ? r.expected.lower : r.expected.upper;
       firing = { name: alert, state: 'firing', threshold, since: at, summary: summaryOf(series, r), ...base };
       calm = 0;
+      pending.length = 0;
       deps.deliver({ ...firing });
     } else if (firing !== undefined) {
-      const inside = r.observed >= r.expected.lower && r.observed <= r.expected.upper;
-      calm = inside ? calm + 1 : 0;
+      // The point scored by a copy of the twin (the twin itself learns nothing of the incident); after a
+      // day, by the live model (a new normal).
+      const judge = at - firing.since > DAY_MS ? r : clipped(detector({ state: before.state() }).update(at, value));
+      const expected = judge.expected;
+      calm = judge.probability < NORMAL_PROBABILITY ? calm + 1 : 0;
       if (calm >= resolveAfter) {
-        deps.deliver({ ...firing, ...base, state: 'resolved', summary: summaryOf(series, r, true) });
+        const back = { ...r, expected, probability: judge.probability };
+        deps.deliver({
+          ...firing,
+          ...base,
+          expected,
+          probability: judge.probability,
+          state: 'resolved',
+          summary: summaryOf(series, back, true),
+        });
         firing = undefined;
+        before = detector({ state: detect.state() });
+        pending.length = 0;
       }
     }
     return r;
