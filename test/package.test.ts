@@ -5,7 +5,7 @@
  * Node and serve flags, results and metrics from that one file, with no node_modules in reach.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
@@ -40,6 +40,29 @@ beforeAll(() => {
 }, 300_000);
 
 describe('the packed package', () => {
+  it('ships declarations that type-check on their own (no type used as a value across declaration chunks)', () => {
+    const declarations = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.d.ts') || f.endsWith('.d.cts'))
+      .map((f) => join(root, 'dist', f));
+    expect(declarations.length).toBeGreaterThan(20);
+    run(
+      process.execPath,
+      [
+        join(root, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        ...declarations,
+      ],
+      root,
+    );
+  });
+
   it('exposes the documented subpaths', () => {
     expect(subpaths).toEqual([
       '.',

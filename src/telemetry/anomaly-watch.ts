@@ -8,7 +8,10 @@
  * the observed value, the expected range and the probability. The latest point is exported as
  * `elite_anomaly_*` gauges, which the shipped Prometheus rules record as a band and alert on.
  */
-import { type AnomalyDetector, type DetectorOptions, type DetectorResult, detector } from '../forecast/anomaly/index.js';
+// The detector's own types stay internal: the telemetry entry's declarations carry the shapes below, so
+// they do not share a declaration chunk with the forecast entry.
+import { type AnomalyDetector, type DetectorResult, detector } from '../forecast/anomaly/detector.js';
+import type { DetectorOptions } from '../forecast/anomaly/detector-options.js';
 import { EliteError } from '../internal/errors.js';
 import type { SlidingWindow, WindowTotals } from './alerts.js';
 import { CollectedMetric, type PromMetricLike } from './prom-metric.js';
@@ -16,6 +19,34 @@ import type { AlertEvent, AlertName } from './types.js';
 
 /** What a watch reads each step: a series of the instance's records, or `custom` (fed with `observe`). */
 export type WatchedSeries = 'requests' | 'errors' | 'cost_usd' | 'tokens' | 'custom';
+
+/** One scored point of a watch: the shape of `forecast.detector()`'s `DetectorResult`. */
+export interface WatchPoint {
+  /** The point's time, epoch ms. */
+  readonly timestampMs: number;
+  /** The value scored. */
+  readonly observed: number;
+  /** The forecast of the point and its expected range (`lower` at least 0 for the recorded series). */
+  readonly expected: {
+    /** The forecast value. */
+    readonly mean: number;
+    /** Lower end of the expected range. */
+    readonly lower: number;
+    /** Upper end of the expected range. */
+    readonly upper: number;
+  };
+  /** How unusual the point is, 0–1. */
+  readonly probability: number;
+  /** The detector's alert score, 0–1. */
+  readonly score: number;
+  /** True when the detector found the point anomalous. */
+  readonly anomaly: boolean;
+  /** Set when the point was not scored or not learned (`WARMUP`, `SUPPRESSED`, `NON_FINITE_VALUE`, …). */
+  readonly reason?: string;
+}
+
+/** Options of `forecast.detector()` (its `DetectorOptions`: `warmupPoints`, `alertProbability`, `seasonMs`, …), each a number. */
+export type WatchDetectorOptions = { readonly [option: string]: number };
 
 /** Options of `telemetry.watchAnomalies()`. */
 export interface AnomalyWatchOptions {
@@ -35,7 +66,7 @@ export interface AnomalyWatchOptions {
    * Options of the detector (`forecast.detector()`): warm-up, alert probability, season. Default its
    * defaults with {@link WATCH_DETECTOR_DEFAULTS} (value novelty off); `{ noveltyBins: 80 }` turns it on.
    */
-  detector?: DetectorOptions;
+  detector?: WatchDetectorOptions;
   /**
    * Consecutive normal points (probability under 0.99) that resolve a firing alert, judged by the model
    * as it was when the alert fired (it does not learn the incident); after a day of firing, by the live
@@ -55,15 +86,15 @@ export interface AnomalyWatch {
    * to replay history into a recorded one before it runs. Never throws: a bad point is reported in
    * the result's `reason`, not learned.
    */
-  observe(timestamp: number | Date, value: number): DetectorResult;
+  observe(timestamp: number | Date, value: number): WatchPoint;
   /**
    * Scores the step that just ended (the `stepMs` of records before now) at once, as the timer
    * does every `stepMs`: for runtimes where timers do not run between requests (serverless
    * functions: call it from a scheduled route) and for tests. Undefined for a `custom` series.
    */
-  tick(): DetectorResult | undefined;
+  tick(): WatchPoint | undefined;
   /** The last point scored, or undefined before the first. */
-  last(): DetectorResult | undefined;
+  last(): WatchPoint | undefined;
   /** Stops the timer and resolves nothing further; the firing alert, if any, stays in `activeAlerts()` until resolved. */
   stop(): void;
 }
@@ -74,7 +105,7 @@ export interface AnomalyWatch {
  * levels in ever new orders, which novelty scores as new; the forecast residual alone catches drops
  * and spikes against the time of day.
  */
-export const WATCH_DETECTOR_DEFAULTS: DetectorOptions = { noveltyBins: 0, residualWeight: 1, warmupPoints: 60 };
+export const WATCH_DETECTOR_DEFAULTS: WatchDetectorOptions = { noveltyBins: 0, residualWeight: 1, warmupPoints: 60 };
 
 /** Points the twin learns late (see startAnomalyWatch). */
 const TWIN_LAG = 4;
@@ -157,7 +188,7 @@ export function startAnomalyWatch(watchOptions: AnomalyWatchOptions, deps: Watch
   // A twin that learns the same points (TWIN_LAG late) until an alert fires and none of the incident's: the alert resolves
   // when the series is back to what was expected before it, not when the live model has learned the
   // incident as normal. It learns the live model's state again once the alert resolves.
-  const options = { ...WATCH_DETECTOR_DEFAULTS, ...watchOptions.detector };
+  const options = { ...WATCH_DETECTOR_DEFAULTS, ...watchOptions.detector } as DetectorOptions;
   const detect = detector(options);
   let before: AnomalyDetector = detector(options);
   const pending: [number | Date, number][] = [];
@@ -279,7 +310,7 @@ export function createAnomalyWatches(deps: WatchDeps) {
 
 /** `elite_anomaly_observed`, `elite_anomaly_expected{bound}` and `elite_anomaly_probability` of every watch's last point. */
 export function createAnomalyMetrics(watches: ReadonlySet<AnomalyWatch>): PromMetricLike[] {
-  const each = (sample: (w: AnomalyWatch, r: DetectorResult) => { value: number; labels: Record<string, string> }[]) => () =>
+  const each = (sample: (w: AnomalyWatch, r: WatchPoint) => { value: number; labels: Record<string, string> }[]) => () =>
     [...watches].flatMap((w) => {
       const r = w.last();
       return r === undefined ? [] : sample(w, r);

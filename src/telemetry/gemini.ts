@@ -8,7 +8,7 @@ import { countOf, type LlmCall, type LlmDeps, type LlmUsage, serverOf } from './
 import { type CallHandlers, wrapMethod } from './llm-wrap.js';
 
 /** A `models` method we wrap, typed loosely so any SDK version's signature fits. */
-type ModelsMethod = (params: never) => Promise<unknown>;
+export type ModelsMethod = (params: never) => Promise<unknown>;
 
 /** The part of a `GoogleGenAI` client we wrap: its `models` module. */
 export interface GeminiClientLike {

@@ -19,7 +19,7 @@ export type {
 export { aiSdkProviderName } from './ai-sdk.js';
 export type { AlertConfig, WindowTotals } from './alerts.js';
 export { quantileMs, resolveAlertConfig } from './alerts.js';
-export type { AnomalyWatch, AnomalyWatchOptions, WatchedSeries } from './anomaly-watch.js';
+export type { AnomalyWatch, AnomalyWatchOptions, WatchDetectorOptions, WatchedSeries, WatchPoint } from './anomaly-watch.js';
 export { WATCH_DETECTOR_DEFAULTS } from './anomaly-watch.js';
 export type { AnthropicClientLike } from './anthropic.js';
 export type { Attribution } from './attribution.js';
@@ -35,7 +35,7 @@ export { DISCORD_LIMITS, fitToDiscordLimits } from './discord-payload.js';
 export type { DeliveryResult, DiscordStats } from './discord-sender.js';
 export { EXPERIMENT_EVENT_NAMES } from './experiment-events.js';
 export { TTFT_BUCKETS } from './families.js';
-export type { GeminiClientLike } from './gemini.js';
+export type { GeminiClientLike, ModelsMethod } from './gemini.js';
 export { HTTP_DURATION_BUCKETS, routeLabel } from './http-labels.js';
 export {
   GEN_AI,
