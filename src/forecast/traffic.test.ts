@@ -187,44 +187,39 @@ describe('forecast.traffic properties', () => {
 });
 
 describe('forecast.traffic robustness', () => {
+  /** Any finite hourly history of 3 to 16 days (zeros and small counts mixed in), and a horizon up to 60 steps. */
+  const historyAndHorizon = [
+    fc.array(fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.constant(0), fc.integer({ min: 0, max: 5 })), {
+      minLength: 72,
+      maxLength: 24 * 16,
+    }),
+    fc.integer({ min: 1, max: 60 }),
+  ] as const;
+
   it('keeps the 95 % interval around the 80 % one when their week-ahead widening factors differ (a run that broke it)', () => {
     // This seed once generated a 149-step history, 58 steps ahead, whose 80 % factor came out above the 95 % one.
     fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.constant(0), fc.integer({ min: 0, max: 5 })), {
-          minLength: 72,
-          maxLength: 24 * 16,
-        }),
-        fc.integer({ min: 1, max: 60 }),
-        (values, horizon) => {
-          for (const s of traffic(series(values), { horizon }).steps) {
-            expect(s.bounds[95]!.lower).toBeLessThanOrEqual(s.bounds[80]!.lower);
-            expect(s.bounds[80]!.upper).toBeLessThanOrEqual(s.bounds[95]!.upper);
-          }
-        },
-      ),
+      fc.property(...historyAndHorizon, (values, horizon) => {
+        for (const s of traffic(series(values), { horizon }).steps) {
+          expect(s.bounds[95]!.lower).toBeLessThanOrEqual(s.bounds[80]!.lower);
+          expect(s.bounds[80]!.upper).toBeLessThanOrEqual(s.bounds[95]!.upper);
+        }
+      }),
       { numRuns: 8, seed: -1430554723, endOnFailure: true },
     );
   });
 
   it('returns finite, ordered forecasts for any finite history of three days or more', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.constant(0), fc.integer({ min: 0, max: 5 })), {
-          minLength: 72,
-          maxLength: 24 * 16,
-        }),
-        fc.integer({ min: 1, max: 60 }),
-        (values, horizon) => {
-          const r = traffic(series(values), { horizon });
-          expect(r.steps).toHaveLength(horizon);
-          for (const s of r.steps) {
-            expect(Number.isFinite(s.mean)).toBe(true);
-            expect(s.bounds[95]!.lower).toBeLessThanOrEqual(s.bounds[80]!.lower);
-            expect(s.bounds[80]!.upper).toBeLessThanOrEqual(s.bounds[95]!.upper);
-          }
-        },
-      ),
+      fc.property(...historyAndHorizon, (values, horizon) => {
+        const r = traffic(series(values), { horizon });
+        expect(r.steps).toHaveLength(horizon);
+        for (const s of r.steps) {
+          expect(Number.isFinite(s.mean)).toBe(true);
+          expect(s.bounds[95]!.lower).toBeLessThanOrEqual(s.bounds[80]!.lower);
+          expect(s.bounds[80]!.upper).toBeLessThanOrEqual(s.bounds[95]!.upper);
+        }
+      }),
       { numRuns: 40 },
     );
   });
