@@ -117,6 +117,15 @@ describe('grafana/dashboard.json', () => {
     expect(exprsOf('LLM cost per call by flag variant').join()).toContain('llm_variant_completions_total');
   });
 
+  it('has the anomaly panels: the observed value against the recorded band, and the probability', () => {
+    const exprsOf = (title: string) =>
+      dashboard.panels?.find((panel) => panel.title === title)?.targets?.map((target) => target.expr) ?? [];
+    const band = exprsOf('Anomaly watch: observed and expected range').join();
+    for (const name of ['elite_anomaly_observed', 'elite:anomaly_expected:lower', 'elite:anomaly_expected:upper'])
+      expect(band).toContain(name);
+    expect(exprsOf('Anomaly probability').join()).toContain('elite_anomaly_probability');
+  });
+
   it('the check finds broken dashboards (it can fail)', () => {
     const broken = structuredClone(dashboard);
     const [first, second] = broken.panels as Panel[];
