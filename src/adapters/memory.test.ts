@@ -17,6 +17,22 @@ describe('createMemoryStorage', () => {
     expect(await storage.getFlag('b', 'production')).toMatchObject({ version: 7 });
   });
 
+  it('two concurrent writes cannot close a prerequisite cycle between them', async () => {
+    const storage = createMemoryStorage();
+    const requires = (key: string, other: string) => ({
+      key,
+      environment: 'production',
+      enabled: true,
+      rollout: 50,
+      prerequisites: [{ flag: other }],
+    });
+    const outcomes = await Promise.allSettled([storage.writeFlag(requires('a', 'b')), storage.writeFlag(requires('b', 'a'))]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'written'))).toEqual([
+      'written',
+      'INVALID_FLAG',
+    ]);
+  });
+
   it('rejects an invalid seed at once', () => {
     expect(() => createMemoryStorage({ flags: [{ key: 'Bad Key', environment: 'production', enabled: true }] })).toThrow(/key must match/);
   });

@@ -90,6 +90,14 @@ export function checkFlagSet(written: readonly FlagDefinition[], stored: readonl
 }
 
 /**
+ * True when a batch has a prerequisite or a layer: only then can it break a rule of the set (a
+ * cycle, overlapping layer ranges), and only then must a write read the store's other flags.
+ */
+export function needsSetCheck(written: readonly FlagDefinition[]): boolean {
+  return written.some((f) => f.prerequisites !== undefined || f.layer !== undefined || f.rules?.some((r) => r.prerequisites) === true);
+}
+
+/**
  * {@link checkFlagSet} for flags about to be written to a store, reading the store's flags of
  * each environment the batch touches with `listFlags`; nothing is read when no flag of the batch
  * has prerequisites or a layer (it can then break none of these rules), so plain writes cost no
@@ -99,8 +107,7 @@ export async function checkWrite(
   written: readonly FlagDefinition[],
   listFlags: (environment: string) => Promise<readonly FlagDefinition[]>,
 ): Promise<void> {
-  const plain = (f: FlagDefinition) => f.prerequisites === undefined && f.layer === undefined && !f.rules?.some((r) => r.prerequisites);
-  if (written.every(plain)) return;
+  if (!needsSetCheck(written)) return;
   const stored: FlagDefinition[] = [];
   for (const environment of new Set(written.map((f) => f.environment))) stored.push(...(await listFlags(environment)));
   checkFlagSet(written, stored);

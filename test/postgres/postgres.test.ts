@@ -250,6 +250,32 @@ describe('createPostgresStorage', () => {
     expect(await sessions()).toMatchObject({ idleInTransaction: [] });
   });
 
+  it('two concurrent writes cannot close a prerequisite cycle or overlap layer ranges between them', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const flag = (key: string, more: Partial<FlagDefinition>): FlagDefinition => ({
+      key,
+      environment: 'production',
+      enabled: true,
+      rollout: 50,
+      ...more,
+    });
+    for (let round = 0; round < 12; round++) {
+      // Each write alone is valid; together they would close a → b → a, or put two experiments on 40–50.
+      const writes = [
+        storage.writeFlag(flag(`a${round}`, { prerequisites: [{ flag: `b${round}` }] })),
+        storage.writeFlag(flag(`b${round}`, { prerequisites: [{ flag: `a${round}` }] })),
+        storage.writeFlag(flag(`left${round}`, { layer: { key: `layer${round}`, from: 0, to: 50 } })),
+        storage.writeFlag(flag(`right${round}`, { layer: { key: `layer${round}`, from: 40, to: 100 } })),
+      ];
+      const outcomes = await Promise.allSettled(writes);
+      const refused = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'written'));
+      expect(refused.slice(0, 2).sort()).toEqual(['INVALID_FLAG', 'written']);
+      expect(refused.slice(2).sort()).toEqual(['INVALID_FLAG', 'written']);
+    }
+    expect(await sessions()).toMatchObject({ idleInTransaction: [] });
+  });
+
   it('rejects a missing pool at once', () => {
     expect(() => createPostgresStorage({} as never)).toThrow(/pool must be a pg.Pool/);
   });
