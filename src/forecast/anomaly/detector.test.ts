@@ -153,6 +153,8 @@ describe('detector', () => {
       { seasonMs: -1 },
       { noveltyBins: 2.5 },
       { noveltyAnchorPoints: 0 },
+      { noveltyLogOffset: -0.01 },
+      { noveltyLogOffset: 2 },
       { noveltyDecades: -1 },
       { residualWeight: 0 },
       { nope: 1 },
