@@ -56,12 +56,15 @@ export function runDetector(lib, files, options) {
   return { scores, usPerPoint: Number(ns) / 1000 / points, points };
 }
 
-/** NAB scores of the three profiles over `files`, each with its own corpus-wide optimal threshold. */
-export function scoreProfiles(lib, files, scores) {
+/**
+ * NAB scores of the three profiles over `files`: at the given threshold per profile
+ * (`thresholds[profile]`), else at the threshold that is optimal over these files, as NAB's optimiser picks it.
+ */
+export function scoreProfiles(lib, files, scores, thresholds = {}) {
   const input = files.map((f) => ({ name: f.key, timestamps: f.timestamps, scores: scores.get(f.key), windows: f.windows }));
   const out = {};
   for (const profile of Object.keys(lib.NAB_PROFILES)) {
-    const r = lib.scoreNab(input, { profile });
+    const r = lib.scoreNab(input, { profile, threshold: thresholds[profile] });
     out[profile] = { score: r.score, threshold: r.threshold, tp: sum(r.files, 'tp'), fp: sum(r.files, 'fp'), fn: sum(r.files, 'fn') };
   }
   return out;

@@ -7,8 +7,9 @@
 //   npm run bench:anomaly                   (builds, then runs this file)
 //   node bench/anomaly/run.mjs [--lib=dist/forecast.js] [--options='{"levelAlpha":0.2}'] [--no-write]
 //
-// The defaults were tuned on the tuning half of the corpus only (corpus.mjs, splitCorpus); the
-// held-out half is the out-of-sample figure, "all" mixes both.
+// The defaults were tuned on the tuning half of the corpus only (corpus.mjs, splitCorpus), and so is
+// each profile's threshold; the held-out half, scored at that threshold, is the out-of-sample figure,
+// "all" mixes both.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -55,16 +56,31 @@ if (!argv.includes('--no-write')) {
   }
 }
 
-const sets = { tune, holdout, all: files };
-const summary = { detector: name, options, points: run.points, usPerPoint: run.usPerPoint, node: process.version, sets: {} };
-for (const [set, list] of Object.entries(sets)) summary.sets[set] = { files: list.length, ...scoreProfiles(lib, list, run.scores) };
+// One threshold per profile, chosen on the tuning half (NAB's optimiser run on those files only), then
+// used unchanged on the held-out half and on all files. NAB itself optimises the threshold over the whole
+// corpus: that figure ("allOptimised") is what its published scoreboard reports, so it is shown beside.
+const tuned = scoreProfiles(lib, tune, run.scores);
+const thresholds = Object.fromEntries(Object.entries(tuned).map(([profile, s]) => [profile, s.threshold]));
+const summary = { detector: name, options, points: run.points, usPerPoint: run.usPerPoint, node: process.version, thresholds, sets: {} };
+summary.sets.tune = { files: tune.length, ...tuned };
+summary.sets.holdout = { files: holdout.length, ...scoreProfiles(lib, holdout, run.scores, thresholds) };
+summary.sets.all = { files: files.length, ...scoreProfiles(lib, files, run.scores, thresholds) };
+summary.sets.allOptimised = { files: files.length, ...scoreProfiles(lib, files, run.scores) };
 
 const fmt = (v) => v.toFixed(1).padStart(6);
+const counts = (s) => `${s.tp} / ${s.fp} / ${s.fn}`;
 console.log(`NAB corpus, ${files.length} files, ${run.points} points; defaults ${JSON.stringify(options)}`);
-console.log('set                       standard  low_FP  low_FN');
+console.log('set (threshold)                              standard  low_FP  low_FN   TP / FP / FN (standard)');
 for (const [set, s] of Object.entries(summary.sets)) {
-  const label = { tune: 'tuning half (in-sample)', holdout: 'held-out half', all: 'all 58 (half in-sample)' }[set];
-  console.log(`${label.padEnd(26)}${fmt(s.standard.score)}  ${fmt(s.reward_low_FP_rate.score)}  ${fmt(s.reward_low_FN_rate.score)}`);
+  const label = {
+    tune: 'tuning half (in-sample, its own optimum)',
+    holdout: 'held-out half (tuning threshold)',
+    all: 'all 58 (tuning threshold)',
+    allOptimised: "all 58 (NAB's rule: optimum over all)",
+  }[set];
+  console.log(
+    `${label.padEnd(44)}${fmt(s.standard.score)}  ${fmt(s.reward_low_FP_rate.score)}  ${fmt(s.reward_low_FN_rate.score)}   ${counts(s.standard)}`,
+  );
 }
 console.log('\npublished (standard profile, all files):');
 for (const [who, score] of PUBLISHED) console.log(`  ${who.padEnd(22)}${fmt(score)}`);

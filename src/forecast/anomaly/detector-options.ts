@@ -50,9 +50,16 @@ export interface DetectorOptions {
   readonly noveltyBins?: number;
   /**
    * Values that fix the novelty's bin width (their range over `noveltyBins`; more while they are all
-   * equal). They are the novelty's first history and score no novelty themselves. Default 400.
+   * equal). They are the novelty's first history and score no novelty themselves. Default 700.
    */
   readonly noveltyAnchorPoints?: number;
+  /**
+   * A second novelty, on a log scale, for series whose anchoring values are all ≥ 0 (counts, latencies,
+   * utilisation): it bins log(max(value, 0) + offset), the offset this fraction of the anchoring range,
+   * so a rise from 0.1 to 0.6 is a new level even when spikes reach 90; the larger of the two novelties
+   * scores. Default 0.01. Larger offsets make the log scale more like the linear one; 0 turns it off.
+   */
+  readonly noveltyLogOffset?: number;
   /**
    * Decades of evidence of a new level (a value far from every bin seen); a new
    * (previous bin, bin) context alone counts half. Default 20, above the 12 of the default alert.
@@ -89,7 +96,8 @@ export const DETECTOR_DEFAULTS: ResolvedDetectorOptions = {
   alertProbability: 1 - 1e-12,
   residualWeight: 0.7,
   noveltyBins: 80,
-  noveltyAnchorPoints: 400,
+  noveltyAnchorPoints: 700,
+  noveltyLogOffset: 0.01,
   noveltyDecades: 20,
   suppressPoints: 30,
   warmupPoints: 30,
@@ -113,6 +121,7 @@ const RULES: Record<keyof DetectorOptions, [Rule, string]> = {
   residualWeight: [fraction, 'a number in (0, 1]'],
   noveltyBins: [(v) => count(v) && v <= 1000, 'an integer from 0 (off) to 1000'],
   noveltyAnchorPoints: [positiveCount, 'an integer ≥ 1'],
+  noveltyLogOffset: [(v) => v >= 0 && v <= 1, 'a fraction in [0, 1] (0 turns the log-scale novelty off)'],
   noveltyDecades: [(v) => Number.isFinite(v) && v >= 0, 'a number of decades ≥ 0'],
   suppressPoints: [count, 'an integer ≥ 0'],
   warmupPoints: [count, 'an integer ≥ 0'],

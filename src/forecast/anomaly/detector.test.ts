@@ -61,6 +61,20 @@ describe('detector', () => {
     expect(hits({})).toBeGreaterThan(0);
   });
 
+  it('fires on a rise at the bottom of a spiky non-negative series (log-scale novelty)', () => {
+    // Idle CPU near 0.1 % with a busy spike to ~90 % every 200 points; from 3050 it idles at 0.7 %. The
+    // linear bins (width ≈ 1.1) see nothing new, nor does the residual against the spikes' wide scale.
+    let s = 3;
+    const rand = () => {
+      s = (s * 48271) % 2147483647;
+      return s / 2147483647;
+    };
+    const values = Array.from({ length: 3500 }, (_, i) => (i % 200 === 199 ? 85 + 10 * rand() : (i >= 3050 ? 0.7 : 0.1) + 0.02 * rand()));
+    const hits = (options: object) => run(values, options).filter((r, i) => i >= 3050 && i < 3060 && r.anomaly).length;
+    expect(hits({ noveltyLogOffset: 0 })).toBe(0);
+    expect(hits({})).toBe(1);
+  });
+
   it('suppresses further alerts for suppressPoints points after one, then fires again', () => {
     const values = series(1500, 11);
     for (const i of [1000, 1010, 1040]) values[i] = (values[i] as number) + 300;
@@ -139,6 +153,8 @@ describe('detector', () => {
       { seasonMs: -1 },
       { noveltyBins: 2.5 },
       { noveltyAnchorPoints: 0 },
+      { noveltyLogOffset: -0.01 },
+      { noveltyLogOffset: 2 },
       { noveltyDecades: -1 },
       { residualWeight: 0 },
       { nope: 1 },
@@ -152,9 +168,21 @@ describe('detector', () => {
         expect((error as EliteError).field).toBe(Object.keys(bad)[0]);
       }
     }
-    expect(() => detector({ state: { version: 2 } as never })).toThrow(/state/);
-    // A version-1 state (before the novelty) is refused, not half-read.
-    const old = { ...JSON.parse(JSON.stringify(detector().state())), version: 1 };
-    expect(() => detector({ state: old })).toThrow(/version 2/);
+    expect(() => detector({ state: { version: 3 } as never })).toThrow(/state/);
+    // States of earlier versions (1: no novelty, 2: no log-scale novelty) are refused, not half-read.
+    const current = JSON.parse(JSON.stringify(detector().state()));
+    const { logNovelty: _dropped, ...v2 } = { ...current, version: 2 };
+    for (const old of [{ ...current, version: 1 }, v2]) {
+      try {
+        detector({ state: old });
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(EliteError);
+        expect((error as EliteError).code).toBe('INVALID_OPTIONS');
+        expect((error as EliteError).message).toMatch(/version 3/);
+      }
+    }
+    // A current version without the log-scale memory is not half-read either.
+    expect(() => detector({ state: { ...current, logNovelty: undefined } })).toThrow(EliteError);
   });
 });

@@ -51,16 +51,21 @@ export interface DetectorResult {
 
 /** Everything a detector has learned, as plain JSON-safe data: pass it back as `state` to resume. */
 export interface DetectorState {
-  /** Format of the state; a detector refuses a state of another version (version 1 had no novelty). */
-  readonly version: 2;
+  /**
+   * Format of the state; a detector refuses a state of another version (version 1 had no novelty,
+   * version 2 no log-scale novelty).
+   */
+  readonly version: 3;
   /** Every option, defaults filled in, as the detector ran with them. */
   readonly options: ResolvedDetectorOptions;
   /** The learned seasonal baseline. */
   readonly baseline: BaselineState;
   /** The recent and long-term residual statistics. */
   readonly likelihood: LikelihoodState;
-  /** The contextual novelty's value bins and contexts seen. */
+  /** The contextual novelty's value bins and contexts seen, on the value's own scale. */
   readonly novelty: NoveltyState;
+  /** The same on the log scale (`scale: 'off'` for a series with negative values). */
+  readonly logNovelty: NoveltyState;
   /** Points still to pass before another alert may fire. */
   readonly suppressLeft: number;
   /** Epoch ms of the last point learned (`-Infinity` before the first). */
@@ -112,17 +117,17 @@ function checkState(state: DetectorState): DetectorState {
   const ok =
     state !== null &&
     typeof state === 'object' &&
-    state.version === 2 &&
-    Array.isArray(state.novelty?.bins) &&
-    Array.isArray(state.novelty?.pairs) &&
-    Array.isArray(state.novelty?.anchor) &&
+    state.version === 3 &&
+    [state.novelty, state.logNovelty].every(
+      (m) => typeof m?.scale === 'string' && Array.isArray(m.bins) && Array.isArray(m.pairs) && Array.isArray(m.anchor),
+    ) &&
     Array.isArray(state.baseline?.season) &&
     Array.isArray(state.likelihood?.recent) &&
     state.likelihood.recent.length === state.options?.shortWindow;
   if (!ok) {
     throw new EliteError(
       'INVALID_OPTIONS',
-      'elite/forecast: detector state is not one returned by detector().state() (version 2); start without state.',
+      "elite/forecast: detector state is not one returned by this release's detector().state() (version 3); start without state.",
       {
         field: 'state',
       },
@@ -137,8 +142,9 @@ function checkState(state: DetectorState): DetectorState {
  * (used while it forecasts better than the level alone) and a robust residual scale give a normal
  * predictive distribution; the point's two-sided tail probability is combined with the likelihood of
  * the recent residuals against the long-term ones, so both a spike and a burst of moderate deviations
- * score. Beside it, the value is binned on the range of the first points and scored by whether its bin
- * (a level never visited) or its (previous bin, bin) context is new. The larger of the two, in
+ * score. Beside it, the value is binned on the range of the first points, on its own scale and (for a
+ * series never negative) on a log scale, and scored by whether its bin (a level never visited) or its
+ * (previous bin, bin) context is new on either scale. The larger of the two, in
  * decades of evidence, fires the alert; after an alert, further alerts are suppressed for
  * `suppressPoints` points.
  *
@@ -159,6 +165,7 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
   const baseline = restored?.baseline ?? createBaseline(opts);
   const likelihood = restored?.likelihood ?? createLikelihood(opts);
   const novelty = createNovelty(restored?.novelty);
+  const logNovelty = createNovelty(restored?.logNovelty, 'log');
   let suppressLeft = restored?.suppressLeft ?? 0;
   let lastTimestampMs = restored?.lastTimestampMs ?? Number.NEGATIVE_INFINITY;
   const alertDecades = -Math.log10(1 - opts.alertProbability);
@@ -190,7 +197,7 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     const z = (value - f.mean) / f.sigma;
     const burstTail = warm ? likelihoodTail(likelihood, opts, z) : 1;
     learnPoint(baseline, opts, f, value);
-    const novel = noveltyScore(novelty, opts, value);
+    const novel = Math.max(noveltyScore(novelty, opts, value), noveltyScore(logNovelty, opts, value));
     // Capped so an astronomically large z (a jump from a flat series) keeps a finite, ordered score.
     const residual = Math.min(Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300))), MAX_DECADES);
     const decades = Math.min(Math.max(opts.residualWeight * residual, opts.noveltyDecades * novel) + TIE_BREAK * residual, MAX_DECADES);
@@ -210,11 +217,12 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     update,
     state: () =>
       structuredClone({
-        version: 2 as const,
+        version: 3 as const,
         options: opts,
         baseline,
         likelihood,
         novelty: noveltyState(novelty),
+        logNovelty: noveltyState(logNovelty),
         suppressLeft,
         lastTimestampMs,
       }),

@@ -59,4 +59,48 @@ describe('value novelty', () => {
     for (let i = 0; i < 30_000; i++) noveltyScore(m, options, ((i * 7919) % 4000) * 10 - 20_000);
     expect(m.bins.size + m.pairs.size).toBeLessThanOrEqual(20_000);
   });
+
+  describe('on the log scale', () => {
+    /** Mostly 0.1 with a spike to 90 every tenth value: the linear bins (width 9) cannot tell 0.1 from 0.6. */
+    const spiky = (i: number) => (i % 10 === 9 ? 90 : 0.1);
+    const logOptions = resolveDetectorOptions({ noveltyBins: 10, noveltyAnchorPoints: 50 });
+
+    it('sees a rise at the bottom of the range that the linear bins miss', () => {
+      const linear = createNovelty();
+      const log = createNovelty(undefined, 'log');
+      for (let i = 0; i < 50; i++) {
+        expect(noveltyScore(linear, logOptions, spiky(i))).toBe(0);
+        expect(noveltyScore(log, logOptions, spiky(i))).toBe(0);
+      }
+      // The offset is 1% of the anchoring range (89.9), added before the log.
+      expect(log.state.offset).toBeCloseTo(0.899);
+      expect(noveltyScore(linear, logOptions, 0.6)).toBe(0);
+      expect(noveltyScore(log, logOptions, 0.6)).toBe(0);
+      expect(noveltyScore(log, logOptions, 6)).toBe(1);
+      expect(noveltyScore(linear, logOptions, 6)).toBe(0);
+      // Known levels and transitions score nothing on either scale.
+      expect(noveltyScore(log, logOptions, 0.1)).toBe(0.5);
+      expect(noveltyScore(log, logOptions, 0.1)).toBe(0);
+      expect(noveltyScore(log, logOptions, 90)).toBe(0);
+    });
+
+    it('turns itself off for a series with a negative anchoring value, and with noveltyLogOffset 0', () => {
+      const m = createNovelty(undefined, 'log');
+      for (let i = 0; i < 50; i++) noveltyScore(m, logOptions, i === 3 ? -1 : spiky(i));
+      expect(m.state.scale).toBe('off');
+      for (const v of [1e6, -1e6, 0.5]) expect(noveltyScore(m, logOptions, v)).toBe(0);
+      const disabled = resolveDetectorOptions({ noveltyBins: 10, noveltyAnchorPoints: 50, noveltyLogOffset: 0 });
+      const d = createNovelty(undefined, 'log');
+      for (let i = 0; i < 50; i++) noveltyScore(d, disabled, spiky(i));
+      expect(noveltyScore(d, disabled, 1e6)).toBe(0);
+    });
+
+    it('resumes from a JSON copy of its state with identical scores', () => {
+      const m = createNovelty(undefined, 'log');
+      for (let i = 0; i < 60; i++) noveltyScore(m, logOptions, spiky(i));
+      const copy = createNovelty(JSON.parse(JSON.stringify(noveltyState(m))));
+      expect(copy.state.scale).toBe('log');
+      for (const v of [6, 0.1, 0, -3, 500, 2, 90]) expect(noveltyScore(copy, logOptions, v)).toBe(noveltyScore(m, logOptions, v));
+    });
+  });
 });

@@ -15,17 +15,28 @@ const MAX_REMEMBERED = 20_000;
 const NEW_LEVEL_GAP = 2;
 
 /**
+ * The scale a novelty memory bins on: the value itself, or log(max(value, 0) + offset) for series that
+ * are never negative (counts, latencies, utilisation), where a rise from 0.1 to 0.6 is news even when
+ * spikes reach 90. A log memory whose anchoring values include a negative one turns itself `'off'`.
+ */
+export type NoveltyScale = 'linear' | 'log' | 'off';
+
+/**
  * What the contextual novelty has learned, as plain JSON-safe data: value bins anchored on the first
  * points' range, and which bins and which (previous bin, bin) pairs have been seen since.
  */
 export interface NoveltyState {
+  /** The scale binned on (see {@link NoveltyScale}). */
+  scale: NoveltyScale;
+  /** On the log scale, the amount added before the log (`noveltyLogOffset` × the anchoring range); 0 otherwise. */
+  offset: number;
   /** Finite values seen while anchoring (until the range is fixed). */
   n: number;
-  /** Smallest value seen while anchoring (0 before the first): the lower edge of bin 0. */
+  /** Smallest value seen while anchoring (0 before the first), on the binned scale once anchored: the lower edge of bin 0. */
   low: number;
-  /** Largest value seen while anchoring. */
+  /** Largest value seen while anchoring, on the binned scale once anchored. */
   high: number;
-  /** Bin width once anchored; 0 while still anchoring. */
+  /** Bin width once anchored, on the binned scale; 0 while still anchoring. */
   width: number;
   /** The first `noveltyAnchorPoints` values, kept until the width is fixed, then binned and cleared. */
   anchor: number[];
@@ -47,9 +58,20 @@ export interface NoveltyMemory {
   readonly pairs: Set<number>;
 }
 
-/** An empty novelty memory, or one resumed from a saved state. */
-export function createNovelty(saved?: NoveltyState): NoveltyMemory {
-  const state: NoveltyState = saved ?? { n: 0, low: 0, high: 0, width: 0, anchor: [], previous: null, bins: [], pairs: [] };
+/** An empty novelty memory on the given scale, or one resumed from a saved state (which keeps its own scale). */
+export function createNovelty(saved?: NoveltyState, scale: NoveltyScale = 'linear'): NoveltyMemory {
+  const state: NoveltyState = saved ?? {
+    scale,
+    offset: 0,
+    n: 0,
+    low: 0,
+    high: 0,
+    width: 0,
+    anchor: [],
+    previous: null,
+    bins: [],
+    pairs: [],
+  };
   return { state, bins: new Set(state.bins), pairs: new Set(state.pairs) };
 }
 
@@ -86,36 +108,59 @@ function visit(memory: NoveltyMemory, x: number): { newBin: boolean; newPair: bo
   return { newBin, newPair };
 }
 
+/** The value on the memory's binned scale. */
+function onScale(s: NoveltyState, x: number): number {
+  return s.scale === 'log' ? Math.log(Math.max(x, 0) + s.offset) : x;
+}
+
+/**
+ * Fixes the bins once the anchoring values are in: on the log scale the offset is set from their range
+ * (or the memory turns off when one is negative), then every anchoring value is visited.
+ */
+function anchor(memory: NoveltyMemory, options: ResolvedDetectorOptions, x: number): void {
+  const s = memory.state;
+  if (s.scale === 'log') {
+    if (s.low < 0) {
+      s.scale = 'off';
+      s.anchor = [];
+      return;
+    }
+    s.offset = Math.max(options.noveltyLogOffset * (s.high - s.low), Number.MIN_VALUE);
+    s.low = onScale(s, s.low);
+    s.high = onScale(s, s.high);
+  }
+  s.width = (s.high - s.low) / options.noveltyBins;
+  // The anchoring values are history too: their levels and transitions are not news later.
+  for (const v of s.anchor) visit(memory, onScale(s, v));
+  if (s.anchor.length < s.n) visit(memory, onScale(s, x));
+  s.anchor = [];
+}
+
 /**
  * Scores how new the value `x` is, then learns it. O(1).
  *
  * The first `noveltyAnchorPoints` values (and more, until they are not all equal) fix the bin width,
- * their range over `noveltyBins` (bins are unbounded beyond it), and are the first history of seen
- * bins and contexts; they score 0. From then on the novelty is
- * the mean of two flags: no bin within two of the value's has been seen (a level the
- * series has not visited: a shift, a spike past the seen range, a drop into a gap), and the (previous
- * bin, bin) context has never been seen (a known level reached by a new transition). So 1 for a new
- * level, 0.5 for a new context only, else 0. Returns 0 while anchoring or when `noveltyBins` is 0.
+ * their range over `noveltyBins` on the memory's scale (bins are unbounded beyond it), and are the
+ * first history of seen bins and contexts; they score 0. From then on the novelty is the mean of two
+ * flags: no bin within two of the value's has been seen (a level the series has not visited: a shift,
+ * a spike past the seen range, a drop into a gap), and the (previous bin, bin) context has never been
+ * seen (a known level reached by a new transition). So 1 for a new level, 0.5 for a new context only,
+ * else 0. Returns 0 while anchoring, when `noveltyBins` is 0, and on a log scale that is off (or
+ * turned off by `noveltyLogOffset` 0).
  */
 export function noveltyScore(memory: NoveltyMemory, options: ResolvedDetectorOptions, x: number): number {
   const s = memory.state;
-  if (options.noveltyBins === 0) return 0;
+  if (options.noveltyBins === 0 || s.scale === 'off' || (s.scale === 'log' && options.noveltyLogOffset === 0)) return 0;
   if (s.width === 0) {
     if (s.n === 0 || x < s.low) s.low = x;
     if (s.n === 0 || x > s.high) s.high = x;
     s.n++;
     if (s.anchor.length < options.noveltyAnchorPoints) s.anchor.push(x);
     // A flat start gives no scale to bin by: keep anchoring until the values spread.
-    if (s.n >= options.noveltyAnchorPoints && s.high > s.low) {
-      s.width = (s.high - s.low) / options.noveltyBins;
-      // The anchoring values are history too: their levels and transitions are not news later.
-      for (const v of s.anchor) visit(memory, v);
-      if (s.anchor.length < s.n) visit(memory, x);
-      s.anchor = [];
-    }
+    if (s.n >= options.noveltyAnchorPoints && s.high > s.low) anchor(memory, options, x);
     return 0;
   }
-  const { newBin, newPair } = visit(memory, x);
+  const { newBin, newPair } = visit(memory, onScale(s, x));
   // A new level is always reached by a new pair.
   return ((newBin ? 1 : 0) + (newPair ? 1 : 0)) / 2;
 }
