@@ -173,36 +173,27 @@ function hashId(salt: SaltState, userId: string, both: boolean): number {
   let filled = salt.tail.length;
   let seen = 0;
   const length = userId.length;
-  let i = 0;
-  // The block the salt's last bytes started (an id shorter than its rest leaves it partial).
-  if (filled > 0) {
-    for (; i < length && filled < 4; i++, filled++) {
-      const code = userId.charCodeAt(i);
+  for (let i = 0; i < length; ) {
+    // Four units at once when a block starts here (the salt's last bytes start the first one).
+    // A unit above 0x7f garbles its word, but then `seen` discards the result.
+    if (filled === 0 && i + 4 <= length) {
+      const a = userId.charCodeAt(i);
+      const b = userId.charCodeAt(i + 1);
+      const c = userId.charCodeAt(i + 2);
+      const d = userId.charCodeAt(i + 3);
+      seen |= a | b | c | d;
+      k = a | (b << 8) | (c << 16) | (d << 24);
+      i += 4;
+    } else {
+      const code = userId.charCodeAt(i++);
       seen |= code;
       k |= code << (filled << 3);
+      if (++filled < 4) continue;
     }
-    if (filled === 4) {
-      h1 = round(h1, k);
-      if (both) h2 = round(h2, k);
-      k = 0;
-      filled = 0;
-    }
-  }
-  // Whole blocks. A unit above 0x7f garbles its word, but then `seen` discards the result.
-  for (const end = length - 3; i < end; i += 4) {
-    const a = userId.charCodeAt(i);
-    const b = userId.charCodeAt(i + 1);
-    const c = userId.charCodeAt(i + 2);
-    const d = userId.charCodeAt(i + 3);
-    seen |= a | b | c | d;
-    const word = a | (b << 8) | (c << 16) | (d << 24);
-    h1 = round(h1, word);
-    if (both) h2 = round(h2, word);
-  }
-  for (; i < length; i++, filled++) {
-    const code = userId.charCodeAt(i);
-    seen |= code;
-    k |= code << (filled << 3);
+    h1 = round(h1, k);
+    if (both) h2 = round(h2, k);
+    k = 0;
+    filled = 0;
   }
   if (seen > 0x7f) {
     const packed = hashText(salt.h1, salt.h2, salt.done, salt.tail, userId, false);
