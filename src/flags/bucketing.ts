@@ -150,8 +150,8 @@ function hashText(h1: number, h2: number, done: number, head: Uint8Array, text: 
 
 /**
  * The two buckets of a user for a flag, packed: `inclusion = p >> 16`, `assignment = p & 0xffff`,
- * each in [0, BUCKETS) (shifts and masks rather than a division: the hot path stays in 32-bit integers). Hashes the UTF-8 bytes of
- * `<salt>:<userId>` with the inclusion and the assignment seed.
+ * each in [0, BUCKETS) (a shift and a mask rather than a division: the hot path stays in 32-bit
+ * integers). Hashes the UTF-8 bytes of `<salt>:<userId>` with the inclusion and the assignment seed.
  */
 export const bucketsOf = (salt: SaltState, userId: string): number => hashId(salt, userId, true);
 
