@@ -1,5 +1,38 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
+
+// esbuild's code splitting puts its CommonJS interop helpers (`__commonJS`, `__toESM`: for the @stdlib
+// packages bundled into the experiments entry) in a chunk of their own, and then imports that chunk,
+// for nothing, from every entry and chunk (evanw/esbuild#1892, open): `import './chunk-X.js'`. Such a
+// bare import of a chunk that only defines helpers runs no code, but it puts the 0.5 kB of helpers in
+// every bundle that imports the flags entry (Next.js middleware included), where nothing calls them.
+// After the build, this drops those bare imports; the chunks that use the helpers import them by name.
+const helperChunkImports: NonNullable<Options['plugins']>[number] = {
+  name: 'elite-drop-helper-chunk-imports',
+  buildEnd({ writtenFiles }) {
+    const files = writtenFiles.map((f) => f.name).filter((name) => /\.c?js$/.test(name));
+    const text = new Map(files.map((name) => [name, readFileSync(name, 'utf8')]));
+    // A chunk of helpers alone: no module of ours or of a dependency (tsup marks each with a `// path`
+    // comment), and nothing exported but esbuild's `__` helpers.
+    const helpers = files.filter((name) => {
+      const code = text.get(name) as string;
+      const exported = [...code.matchAll(/^export \{([^}]*)\}|^exports\.(\w+) =/gm)].flatMap((m) =>
+        (m[1] ?? m[2] ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      );
+      return basename(name).startsWith('chunk-') && !/^\/\/ \S/m.test(code) && exported.length > 0 && exported.every((x) => x.startsWith('__'));
+    });
+    if (helpers.length === 0) return;
+    const names = helpers.map((name) => basename(name).replaceAll('.', '\\.')).join('|');
+    // `import './chunk-X.js';` or `require('../chunk-X.cjs');` alone on a line: no name imported.
+    const bare = new RegExp(`^(?:import '(?:\\.\\.?/)+(?:${names})';|require\\('(?:\\.\\.?/)+(?:${names})'\\);)\\n`, 'gm');
+    for (const [name, code] of text) {
+      const kept = code.replace(bare, '');
+      if (kept !== code) writeFileSync(name, kept);
+    }
+  },
+};
 
 // Entry keys match the package's subpaths one to one (see "exports" in package.json).
 const entry = {
@@ -44,6 +77,7 @@ const library: Options = {
   noExternal: [/^@stdlib\//],
   // Migrations are imported from supabase/migrations/*.sql as text.
   loader: { '.sql': 'text' },
+  plugins: [helperChunkImports],
 };
 
 // The Edge build of `.`, `./flags`, `./flags/validate` and `./adapters/memory` (export condition "edge-light": Next.js middleware and Edge

@@ -85,8 +85,8 @@ const EXPECTED = { [BOOL_FLAG]: { true: 50, false: 50 }, [SPLIT_FLAG]: { control
 /** The split behind a prerequisite (new-checkout on: 50%) and a layer range (50%): 25% of users are split 34/33/33. */
 const GATED_FLAG = 'gated-test';
 const GATED_EXPECTED = { control: 75 + 25 * 0.34, 'variant-a': 25 * 0.33, 'variant-b': 25 * 0.33 };
-/** The rows that time GATED_FLAG: flagd-core, the fastest peer on the two flags above, and ours. */
-const GATED_ROWS = ['flagd', 'elite-sync'];
+/** The rows that time GATED_FLAG: flagd-core, the fastest peer on the two flags above, and ours (and a baseline's). */
+const GATED_ROWS = ['flagd', 'elite-sync', 'elite-sync@baseline'];
 
 // ---------------------------------------------------------------------------------------------
 // SDK setup, each configured for the two flags above.
@@ -378,6 +378,7 @@ if (baseline) {
       path: { bool: 'flags.isEnabledSync(key, userId)', split: 'flags.getVariantSync(key, userId)' },
       bool: (i) => baseline.untracked.isEnabledSync(BOOL_FLAG, ids[i]),
       split: (i) => baseline.untracked.getVariantSync(SPLIT_FLAG, ids[i]),
+      gated: (i) => baseline.untracked.getVariantSync(GATED_FLAG, ids[i]),
     },
     {
       id: 'elite-tracked@baseline',
@@ -701,6 +702,20 @@ const loops = {
         const t0 = hr();
         for (let k = 0; k < SYNC_BATCH; k++) {
           if (baseline.untracked.getVariantSync(SPLIT_FLAG, ids[c]) === 'control') s++;
+          if (++c === USERS) c = 0;
+        }
+        const r = sample(t0, SYNC_BATCH);
+        sink += s;
+        return r;
+      };
+    },
+    gated: () => {
+      let c = 0;
+      return () => {
+        let s = 0;
+        const t0 = hr();
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (baseline.untracked.getVariantSync(GATED_FLAG, ids[c]) === 'control') s++;
           if (++c === USERS) c = 0;
         }
         const r = sample(t0, SYNC_BATCH);

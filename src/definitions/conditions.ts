@@ -1,10 +1,32 @@
 import { isOperatorObject, isVersion, typeName } from './operators.js';
-import { compileRegex } from './regex-safety.js';
+import { MAX_UNBOUNDED, type RegexRisk, regexRisk } from './regex-safety.js';
 
 // Write-time checks of targeting conditions: which operators exist and what operand each takes.
 // Evaluation lives in flags/conditions.ts and keys its operator tables by the operator names defined
 // here (FieldOperator, LogicalOperator), so the two cannot drift apart: an operator added here and
 // not evaluated there (or the reverse) fails the type check.
+
+/** What the messages of {@link regexProblem} say of each risk. */
+const RISKS: Record<RegexRisk, string> = {
+  nested: 'repeats a group that repeats or has alternatives, e.g. (a+)+ or (a|ab)*, which can backtrack exponentially',
+  repetitions: `has more than ${MAX_UNBOUNDED} variable repetitions (*, +, {n,m}), which can backtrack polynomially`,
+};
+
+/**
+ * Why a `$regex`/`$regexi` pattern cannot be used, or undefined: `is not a valid regular expression: …`,
+ * or `is refused: it …` when {@link regexRisk} finds it may backtrack super-linearly. The same patterns
+ * as evaluation's `safeRegex` refuses; the messages live here, with validation, so that the flags entry
+ * carries none. Never throws.
+ */
+function regexProblem(pattern: string, flags: string): string | undefined {
+  try {
+    new RegExp(pattern, flags);
+  } catch (error) {
+    return `is not a valid regular expression: ${(error as Error).message}`;
+  }
+  const risk = regexRisk(pattern);
+  return risk && `is refused: it ${RISKS[risk]}; rewrite it without nested or ambiguous repetition`;
+}
 
 type Dict = Record<string, unknown>;
 /** How `validateCondition` checks an operand at `path`: the problem, if any. */
@@ -48,8 +70,8 @@ const aVersion = need(isVersion, 'a version string like "1.2.3"');
 const aGroupId = need(isString, 'a saved group id (string)');
 const aRegex: Check = (operand, path) => {
   if (!isString(operand)) return mustBe(path, 'a string', operand);
-  const problem = compileRegex(operand, '');
-  return isString(problem) ? `${path} ${problem}` : undefined;
+  const problem = regexProblem(operand, '');
+  return problem && `${path} ${problem}`;
 };
 /** `$all` entries are values or operator objects. */
 const allEntries = listOf(checkValue, 'an array');

@@ -12,7 +12,7 @@ export type { FieldOperator, LogicalOperator } from './conditions.js';
 export { isDict, isJson } from './json.js';
 export { KEY_PATTERN, MAX_VARIANTS, TOGGLE_VARIANTS } from './limits.js';
 export { isOperatorObject, isVersion, typeName } from './operators.js';
-export { compileRegex, MAX_UNBOUNDED, regexRisk } from './regex-safety.js';
+export { MAX_UNBOUNDED, type RegexRisk, regexRisk, safeRegex } from './regex-safety.js';
 export type {
   Condition,
   FlagDefinition,

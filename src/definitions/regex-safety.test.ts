@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EliteError } from '../internal/errors.js';
-import { regexRisk } from './regex-safety.js';
+import { regexRisk, safeRegex } from './regex-safety.js';
 import { validateFlag } from './validate.js';
 
 const risky = [
@@ -49,6 +49,19 @@ const flag = (pattern: string) => ({
 describe('$regex patterns that can backtrack super-linearly', () => {
   it.each(risky)('refuses %s', (pattern) => expect(regexRisk(pattern)).toBeTypeOf('string'));
   it.each(fine)('accepts %s', (pattern) => expect(regexRisk(pattern)).toBeUndefined());
+
+  it('evaluation compiles the accepted ones, with their flags, and gets null for the refused and the invalid', () => {
+    for (const pattern of fine) expect(safeRegex(pattern, 'i')).toEqual(new RegExp(pattern, 'i'));
+    for (const pattern of risky) expect(safeRegex(pattern, '')).toBeNull();
+    expect(safeRegex('(unclosed', '')).toBeNull();
+    expect(safeRegex('a', 'not-a-flag')).toBeNull();
+  });
+
+  it('validateFlag names each risk and what to do', () => {
+    expect(() => validateFlag(flag('(a|ab)*'))).toThrow(/is refused: it repeats a group that repeats or has alternatives.*rewrite it/);
+    expect(() => validateFlag(flag('.*.*.*='))).toThrow(/is refused: it has more than 2 variable repetitions.*rewrite it/);
+    expect(() => validateFlag(flag('(unclosed'))).toThrow(/is not a valid regular expression/);
+  });
 
   it('validateFlag refuses them with INVALID_FLAG naming the field', () => {
     let error: unknown;

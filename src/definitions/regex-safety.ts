@@ -11,7 +11,7 @@
  * A small scanner rather than a dependency: safe-regex2 applies the same star-height rule but
  * brings a whole regex tokenizer into the 15 kB Edge budget of the flags entry.
  */
-export function regexRisk(pattern: string): string | undefined {
+export function regexRisk(pattern: string): RegexRisk | undefined {
   // Per open group: [holds a repetition, holds an alternation].
   const stack: [boolean, boolean][] = [[false, false]];
   /** The group just closed, when the next token may be its quantifier. */
@@ -44,11 +44,9 @@ export function regexRisk(pattern: string): string | undefined {
         repeat = max > 1;
         if (max === min) {
           if (!repeat) continue;
-        } else if (++variable > MAX_UNBOUNDED) return TOO_MANY;
-      } else if (++variable > MAX_UNBOUNDED) return TOO_MANY;
-      if (closed?.[0] || closed?.[1]) {
-        return 'repeats a group that repeats or has alternatives, e.g. (a+)+ or (a|ab)*, which can backtrack exponentially';
-      }
+        } else if (++variable > MAX_UNBOUNDED) return 'repetitions';
+      } else if (++variable > MAX_UNBOUNDED) return 'repetitions';
+      if (closed?.[0] || closed?.[1]) return 'nested';
       if (repeat) frame[0] = true;
     }
   }
@@ -58,20 +56,21 @@ export function regexRisk(pattern: string): string | undefined {
 /** Most variable-length repetitions (`*`, `+`, `{n,}`, `{n,m}` with m > n) in one pattern. */
 export const MAX_UNBOUNDED = 2;
 
-const TOO_MANY = `has more than ${MAX_UNBOUNDED} variable repetitions (*, +, {n,m}), which can backtrack polynomially`;
+/**
+ * Why {@link regexRisk} refuses a pattern: `nested`, a repetition of a group that repeats or has
+ * alternatives; `repetitions`, more than {@link MAX_UNBOUNDED} variable-length repetitions.
+ */
+export type RegexRisk = 'nested' | 'repetitions';
 
 /**
- * Compiles a `$regex`/`$regexi` pattern, or says why it cannot be used: `is not a valid regular
- * expression: …`, or `is refused: it …` when {@link regexRisk} finds it may backtrack super-linearly.
- * Validation reports the message; evaluation treats any message as "no match". Never throws.
+ * The compiled pattern, or null when it is not a valid regular expression or {@link regexRisk} refuses
+ * it: what evaluation runs, which treats null as "no match" and needs no message (the messages stay
+ * with validation, definitions/conditions.ts, out of the flags entry). Never throws.
  */
-export function compileRegex(pattern: string, flags: string): RegExp | string {
-  let compiled: RegExp;
+export function safeRegex(pattern: string, flags: string): RegExp | null {
   try {
-    compiled = new RegExp(pattern, flags);
-  } catch (error) {
-    return `is not a valid regular expression: ${(error as Error).message}`;
+    return regexRisk(pattern) === undefined ? new RegExp(pattern, flags) : null;
+  } catch {
+    return null;
   }
-  const risk = regexRisk(pattern);
-  return risk === undefined ? compiled : `is refused: it ${risk}; rewrite it without nested or ambiguous repetition`;
 }

@@ -16,7 +16,7 @@ import {
 /** The two buckets, unpacked. */
 const bucketsOf = (state: SaltState, user: string): [number, number] => {
   const packed = packedBuckets(state, user);
-  return [Math.floor(packed / BUCKETS), packed % BUCKETS];
+  return [packed >> 16, packed & 0xffff];
 };
 
 interface Vectors {
@@ -81,6 +81,19 @@ describe('buckets', () => {
     expect(pickVariant([3400, 6700, 10_000], 3399)).toBe(0);
     expect(pickVariant([3400, 6700, 10_000], 3400)).toBe(1);
     expect(pickVariant([3400, 6700, 10_000], 9999)).toBe(2);
+  });
+
+  it('maps every hash as floor(hash * BUCKETS / 2^32) does, signed or unsigned', () => {
+    const exact = (hash: number) => Math.floor(((hash >>> 0) * BUCKETS) / 2 ** 32);
+    // Each bucket's first and last hash, and arbitrary ones.
+    for (let bucket = 0; bucket < BUCKETS; bucket++) {
+      const first = Math.ceil((bucket * 2 ** 32) / BUCKETS);
+      for (const hash of [first - 1, first, first + 1]) if (hash >= 0 && hash < 2 ** 32) expect(toBucket(hash)).toBe(exact(hash));
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (hash) => toBucket(hash) === exact(hash) && toBucket(hash | 0) === exact(hash)),
+      { numRuns: 20_000 },
+    );
   });
 
   it('assignment is independent of inclusion (chi-square p > 0.01 over 100k users)', () => {

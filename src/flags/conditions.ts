@@ -1,4 +1,4 @@
-import { compileRegex, type FieldOperator, isOperatorObject, isVersion, type LogicalOperator, typeName } from '../definitions/index.js';
+import { type FieldOperator, isOperatorObject, isVersion, type LogicalOperator, safeRegex, typeName } from '../definitions/index.js';
 import type { Condition } from './types.js';
 
 /**
@@ -57,11 +57,10 @@ function cached<V>(key: string, compute: () => V): V {
  */
 function regex(pattern: unknown, flags: string): RegExp | undefined {
   if (!isString(pattern)) return undefined;
-  // The risk check runs here too, not only when a flag is written (compileRegex does both): a
+  // The risk check runs here too, not only when a flag is written (safeRegex does both): a
   // definition that skipped validation (a bootstrap built by hand, a row edited in the database)
   // never runs a risky pattern.
-  const compiled = cached(`${flags}/${pattern}`, () => compileRegex(pattern, flags));
-  return isString(compiled) ? undefined : compiled;
+  return cached(`${flags}/${pattern}`, () => safeRegex(pattern, flags)) ?? undefined;
 }
 
 /**

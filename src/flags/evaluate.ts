@@ -97,7 +97,7 @@ export interface Evaluation {
 }
 
 /**
- * An evaluation packed in one number: `variantIndex * 6 + reason`, the reason an index into
+ * An evaluation packed in one number: `variantIndex * 8 + reason`, the reason an index (0–7) into
  * {@link OUTCOME_REASONS}. A number rather than an object keeps the hot path
  * (`getVariantSync`, `isEnabledSync`) free of allocations; read it with {@link variantIndexOf},
  * {@link reasonOf}, {@link isPlacement}, {@link isErrorOutcome} and {@link isIncluded}, or unpack it
@@ -120,8 +120,6 @@ export const OUTCOME_REASONS = [
   'PREREQUISITE_FAILED',
   'ERROR',
 ] as const;
-const [DISABLED, TARGETING_MATCH, SPLIT, DEFAULT, STATIC, MISSING_KEY, UNMET, UNRESOLVED] = [0, 1, 2, 3, 4, 5, 6, 7];
-const REASONS = OUTCOME_REASONS.length;
 
 function cutPointsOf(variantKeys: readonly string[], weights: readonly VariantWeight[]): number[] {
   let total = 0;
@@ -245,14 +243,14 @@ function prerequisitesHold(
     }
     const target = got as CompiledFlag;
     const outcome = evaluatePacked(target, user, resolver, depth + 1);
-    const reason = outcome % REASONS;
-    if (reason === MISSING_KEY)
+    const reason = outcome & 7;
+    if (reason === 5 /* MISSING_KEY */)
       failure = ['TARGETING_KEY_MISSING', `flag "${flag.key}" requires flag "${p.flag}", which splits users by id; pass a targetingKey`];
-    if (reason === MISSING_KEY || reason === UNRESOLVED) return -1;
+    if ((reason & 5) === 5 /* MISSING_KEY or UNRESOLVED */) return -1;
     const holds =
       p.variant === undefined
         ? isIncluded(target, outcome)
-        : reason !== DISABLED && reason !== UNMET && target.variantKeys[variantIndexOf(outcome)] === p.variant;
+        : reason !== 0 /* DISABLED */ && reason !== 6 /* UNMET */ && target.variantKeys[outcome >> 3] === p.variant;
     if (!holds) return 0;
   }
   return 1;
@@ -278,19 +276,19 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser, resolver: Res
       phase = next;
     }
   }
-  if (!phase.enabled) return flag.disabledIndex * REASONS + DISABLED;
+  if (!phase.enabled) return flag.disabledIndex * 8 /* + DISABLED */;
   const key = targetingKeyOf(user);
   const layer = flag.layer;
   // The layer first: one hash, where a prerequisite costs an evaluation. A user outside the range
   // is not in the experiment, whatever its prerequisites say.
   if (layer !== undefined) {
-    if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
+    if (key === undefined) return flag.defaultIndex * 8 + 5 /* MISSING_KEY */;
     const place = inclusionOf(layer.salt, key);
-    if (place < layer.from || place >= layer.to) return flag.defaultIndex * REASONS + DEFAULT;
+    if (place < layer.from || place >= layer.to) return flag.defaultIndex * 8 + 3 /* DEFAULT */;
   }
   if (flag.prerequisites.length > 0) {
     const holds = prerequisitesHold(flag, flag.prerequisites, user, resolver, depth);
-    if (holds <= 0) return holds < 0 ? flag.defaultIndex * REASONS + UNRESOLVED : flag.disabledIndex * REASONS + UNMET;
+    if (holds <= 0) return holds < 0 ? flag.defaultIndex * 8 + 7 /* UNRESOLVED */ : flag.disabledIndex * 8 + 6 /* UNMET */;
   }
   let buckets = -1;
   const rules = flag.rules;
@@ -302,50 +300,55 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser, resolver: Res
       if (rule.segments.length > 0 && !rule.segments.every((s) => evalCondition(attributes, s))) continue;
       if (rule.prerequisites.length > 0) {
         const holds = prerequisitesHold(flag, rule.prerequisites, user, resolver, depth);
-        if (holds < 0) return flag.defaultIndex * REASONS + UNRESOLVED;
+        if (holds < 0) return flag.defaultIndex * 8 + 7 /* UNRESOLVED */;
         if (holds === 0) continue;
       }
-      if (rule.fixed >= 0) return rule.fixed * REASONS + TARGETING_MATCH;
-      if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
-      if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) * BUCKETS : bucketsOf(flag.salt, key);
-      if (Math.floor(buckets / BUCKETS) < rule.rolloutBuckets) {
-        return pickVariant(rule.cutPoints, buckets % BUCKETS) * REASONS + TARGETING_MATCH;
+      if (rule.fixed >= 0) return rule.fixed * 8 + 1 /* TARGETING_MATCH */;
+      if (key === undefined) return flag.defaultIndex * 8 + 5 /* MISSING_KEY */;
+      if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) << 16 : bucketsOf(flag.salt, key);
+      if (buckets >> 16 < rule.rolloutBuckets) {
+        return pickVariant(rule.cutPoints, buckets & 0xffff) * 8 + 1 /* TARGETING_MATCH */;
       }
     }
   }
-  if (phase.staticIndex >= 0) return phase.staticIndex * REASONS + STATIC;
-  if (phase.rolloutBuckets === 0) return flag.defaultIndex * REASONS + DEFAULT;
-  if (key === undefined) return flag.defaultIndex * REASONS + MISSING_KEY;
-  if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) * BUCKETS : bucketsOf(flag.salt, key);
-  if (Math.floor(buckets / BUCKETS) < phase.rolloutBuckets) return pickVariant(flag.cutPoints, buckets % BUCKETS) * REASONS + SPLIT;
-  return flag.defaultIndex * REASONS + DEFAULT;
+  if (phase.staticIndex >= 0) return phase.staticIndex * 8 + 4 /* STATIC */;
+  if (phase.rolloutBuckets === 0) return flag.defaultIndex * 8 + 3 /* DEFAULT */;
+  if (key === undefined) return flag.defaultIndex * 8 + 5 /* MISSING_KEY */;
+  if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) << 16 : bucketsOf(flag.salt, key);
+  if (buckets >> 16 < phase.rolloutBuckets) return pickVariant(flag.cutPoints, buckets & 0xffff) * 8 + 2 /* SPLIT */;
+  return flag.defaultIndex * 8 + 3 /* DEFAULT */;
 }
 
+// Packed outcomes are read with bit operations on literals (REASONS is 8): in the unminified build a
+// named constant is a module variable read on every call, and `%` by a variable is a division.
+
 /** The index (into `variantKeys` and `values`) of the variant a packed outcome serves. */
-export const variantIndexOf = (outcome: PackedOutcome): number => Math.floor(outcome / REASONS);
+export const variantIndexOf = (outcome: PackedOutcome): number => outcome >> 3;
 /** True when a packed outcome places the user in an arm by split or targeting (an exposure). */
-export const isPlacement = (outcome: PackedOutcome): boolean => outcome % REASONS === SPLIT || outcome % REASONS === TARGETING_MATCH;
+export const isPlacement = (outcome: PackedOutcome): boolean =>
+  (outcome & 7) === 2 /* SPLIT */ || (outcome & 7) === 1 /* TARGETING_MATCH */;
 /** True when a packed outcome is an error (reason `ERROR`: no id to split by, or a prerequisite that cannot be evaluated). */
-export const isErrorOutcome = (outcome: PackedOutcome): boolean => outcome % REASONS === MISSING_KEY || outcome % REASONS === UNRESOLVED;
+export const isErrorOutcome = (outcome: PackedOutcome): boolean => (outcome & 5) === 5;
 /** The reason of a packed outcome. */
-export const reasonOf = (outcome: PackedOutcome): EvaluationReason => OUTCOME_REASONS[outcome % REASONS] as EvaluationReason;
+export const reasonOf = (outcome: PackedOutcome): EvaluationReason => OUTCOME_REASONS[outcome & 7] as EvaluationReason;
 
 /** True when the user gets the flag: a toggle serving `on`, or an experiment the user is in. */
 export function isIncluded(flag: CompiledFlag, outcome: PackedOutcome): boolean {
-  const reason = outcome % REASONS;
-  // A toggle is on when it serves "on", whatever the reason (a rollout-0 toggle may default to on).
-  if (flag.toggle) return reason !== DISABLED && reason !== UNMET && !isErrorOutcome(outcome) && variantIndexOf(outcome) === 0;
-  return reason === TARGETING_MATCH || reason === SPLIT || reason === STATIC;
+  // A toggle is on when it serves "on" (index 0), whatever the reason (a rollout-0 toggle may default
+  // to on), unless it is disabled, unmet or an error: reasons 0, 5, 6 and 7.
+  if (flag.toggle) return outcome > 0 && outcome < 5;
+  // TARGETING_MATCH, SPLIT or STATIC: reasons 1, 2 and 4.
+  return ((0b10110 >> (outcome & 7)) & 1) === 1;
 }
 
 /** A packed outcome unpacked: value, variant, reason and, on error, its code and message. */
 export function describeOutcome(flag: CompiledFlag, outcome: PackedOutcome): Evaluation {
   const index = variantIndexOf(outcome);
   const e: Evaluation = { value: flag.values[index] as JsonValue, variant: flag.variantKeys[index], reason: reasonOf(outcome) };
-  if (outcome % REASONS === MISSING_KEY) {
+  if ((outcome & 7) === 5 /* MISSING_KEY */) {
     e.errorCode = 'TARGETING_KEY_MISSING';
     e.errorMessage = `flag "${flag.key}" splits users by id; pass a user id or a context with targetingKey`;
-  } else if (outcome % REASONS === UNRESOLVED) {
+  } else if ((outcome & 7) === 7 /* UNRESOLVED */) {
     [e.errorCode, e.errorMessage] = failure;
   }
   return e;

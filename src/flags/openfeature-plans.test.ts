@@ -1,7 +1,7 @@
 import { ErrorCode, OpenFeature, StandardResolutionReasons } from '@openfeature/server-sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../adapters/memory.js';
-import { bucketsOf, saltState } from './bucketing.js';
+import { inclusionOf, saltState } from './bucketing.js';
 import { createFlags } from './create-flags.js';
 import { createOpenFeatureProvider } from './openfeature.js';
 import type { FlagDefinition } from './types.js';
@@ -47,7 +47,7 @@ describe('the OpenFeature provider with prerequisites, layers and schedules', ()
     for (const id of ids) {
       const details = await of.getNumberDetails('pricing-test', 0, { targetingKey: id });
       const parentOn = client.isEnabledSync('new-checkout', id);
-      const inLayer = Math.floor(bucketsOf(layer, id) / 10_000) < 6000;
+      const inLayer = inclusionOf(layer, id) < 6000;
       const expected = !inLayer ? StandardResolutionReasons.DEFAULT : parentOn ? StandardResolutionReasons.SPLIT : 'PREREQUISITE_FAILED';
       expect(details.reason).toBe(expected);
       if (expected !== StandardResolutionReasons.SPLIT) expect(details).toMatchObject({ value: 20, variant: 'control' });

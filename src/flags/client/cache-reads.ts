@@ -2,24 +2,25 @@ import { validateFlag } from '../../definitions/validate.js';
 import { EliteError, isEliteError } from '../../internal/errors.js';
 import type { CompiledFlag } from '../evaluate.js';
 import type { FlagDefinition } from '../types.js';
-import type { CacheCore, Deadline, Entry, Failure, RefreshResult } from './cache-types.js';
+import type { CacheCore, Entry, Failure, RefreshResult } from './cache-types.js';
 
 // The flag cache's reads from the store, loaded with the first one (cache.ts keeps what evaluation
 // touches, and the one-read-per-key bookkeeping, in the flags entry). What a store returns goes through
 // the detailed validator (validateFlag), which comes in this chunk too.
 
 /**
- * Reads one flag from the store, bounded by `deadline`, and caches it unless a change was announced
+ * Reads one flag from the store, within `timeoutMs` of `asked` (ms since the epoch), and caches it unless a change was announced
  * since `generation`. Never rejects: a failure becomes an entry (last good definition marked stale,
  * or the error).
  */
-export function read(c: CacheCore, key: string, generation: number, deadline: Deadline): Promise<Entry> {
+export function read(c: CacheCore, key: string, generation: number, asked: number): Promise<Entry> {
   const keep = (entry: Entry): Entry => {
     if (!c.closed() && (c.generations.get(key) ?? 0) === generation) c.keep(key, entry);
     return entry;
   };
   return timed(
-    deadline,
+    c,
+    asked,
     Promise.resolve().then(() => c.storage.getFlag(key, c.environment)),
   )
     .then((definition) => {
@@ -42,17 +43,17 @@ export function read(c: CacheCore, key: string, generation: number, deadline: De
     });
 }
 
-/** Reloads every flag of the environment from the store. Never rejects. */
-export async function refresh(c: CacheCore, deadline: Deadline): Promise<RefreshResult> {
+/** Reloads every flag of the environment from the store, within `timeoutMs` of `asked`. Never rejects. */
+export async function refresh(c: CacheCore, asked: number): Promise<RefreshResult> {
   if (c.closed()) {
-    deadline[1]();
     return { ok: false, error: new EliteError('CLOSED', 'elite/flags: the flags client is closed; create a new one') };
   }
   const put = (key: string, flag: CompiledFlag | undefined) => c.keep(key, { flag, expiresAt: c.clock() + c.ttlMs, stale: false });
   let definitions: FlagDefinition[];
   try {
     definitions = await timed(
-      deadline,
+      c,
+      asked,
       Promise.resolve().then(() => c.storage.listFlags(c.environment)),
     );
     c.hooks.storeAnswered();
@@ -111,7 +112,20 @@ export function recheck(c: CacheCore, definitions: readonly FlagDefinition[]): v
   }
 }
 
-/** `promise`, or the deadline's `TIMEOUT` if it comes first. */
-function timed<T>([expired, cancel]: Deadline, promise: Promise<T>): Promise<T> {
-  return Promise.race([promise, expired]).finally(cancel);
+/**
+ * `promise`, or `TIMEOUT` if `timeoutMs` from `asked` comes first. The time is counted from when the
+ * read was asked for, not from here: this chunk may have had to load first.
+ */
+function timed<T>(c: CacheCore, asked: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    const timeout = () =>
+      reject(new EliteError('TIMEOUT', `elite/flags: the ${c.storage.metadata.name} store did not answer within ${c.timeoutMs} ms`));
+    const left = asked + c.timeoutMs - Date.now();
+    // Already past (the chunk took that long to load): TIMEOUT at once, as a timer started when the
+    // read was asked for would have fired by now.
+    if (left <= 0) timeout();
+    else timer = setTimeout(timeout, left);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

@@ -47,9 +47,6 @@ export interface CacheHooks {
 /** A validator of definitions: returns the definition or throws `INVALID_FLAG`. */
 export type Validator = (input: unknown) => FlagDefinition;
 
-/** A `TIMEOUT` rejection after some time, and the function that cancels it. */
-export type Deadline = readonly [expired: Promise<never>, cancel: () => void];
-
 /** What the store reads (cache-reads.ts) use of the cache: its state and a few of its methods. */
 export interface CacheCore {
   readonly environment: string;
@@ -57,6 +54,8 @@ export interface CacheCore {
   readonly ttlMs: number;
   /** How long a failed read's answer is kept before the store is asked again. */
   readonly retryMs: number;
+  /** Longest wait for one store read, in ms. */
+  readonly timeoutMs: number;
   readonly clock: () => number;
   readonly counters: Counters;
   readonly reporter: Reporter;

@@ -5,11 +5,11 @@ import type { ChangeHandler } from '../change-feed.js';
 import { createLazyChangeHandler } from '../change-feed-loader.js';
 import { type CompiledFlag, type CompiledPrerequisite, compileFlag } from '../evaluate.js';
 import type { FlagDefinition, FlagSnapshot } from '../types.js';
-import type { CacheCore, CacheHooks, Deadline, Entry, Failure, RefreshResult, Validator } from './cache-types.js';
+import type { CacheCore, CacheHooks, Entry, Failure, RefreshResult, Validator } from './cache-types.js';
 import type { ClientSettings } from './options.js';
 import type { Counters, Reporter } from './report.js';
 
-export type { CacheCore, CacheHooks, Deadline, Entry, Failure, RefreshResult, Validator } from './cache-types.js';
+export type { CacheCore, CacheHooks, Entry, Failure, RefreshResult, Validator } from './cache-types.js';
 
 /** The store reads (cache-reads.ts), loaded with the first one; a failed load is retried on the next. */
 let reads: Promise<typeof import('./cache-reads.js')> | undefined;
@@ -45,8 +45,6 @@ export const isValidKey = (flagKey: unknown): flagKey is string => typeof flagKe
 export class FlagCache {
   readonly #environment: string;
   readonly #ttlMs: number;
-  readonly #storage: StorageAdapter;
-  readonly #timeoutMs: number;
   readonly #clock: () => number;
   readonly #counters: Counters;
   readonly #hooks: CacheHooks;
@@ -79,8 +77,6 @@ export class FlagCache {
   constructor(settings: ClientSettings, storage: StorageAdapter, counters: Counters, reporter: Reporter, hooks: CacheHooks) {
     this.#environment = settings.environment;
     this.#ttlMs = settings.ttlMs;
-    this.#storage = storage;
-    this.#timeoutMs = settings.timeoutMs;
     this.#clock = settings.clock;
     this.#counters = counters;
     this.#hooks = hooks;
@@ -92,6 +88,7 @@ export class FlagCache {
       // After a failed read the answer (the last good definition as STALE, or the failure) is kept
       // this long before the store is asked again: a store that is down is not hit on every call.
       retryMs: Math.min(settings.ttlMs, 5_000),
+      timeoutMs: settings.timeoutMs,
       clock: this.#clock,
       counters,
       reporter,
@@ -200,14 +197,13 @@ export class FlagCache {
     let promise = this.#inflight.get(key);
     if (promise) return promise;
     const generation = this.#generations.get(key) ?? 0;
-    const deadline = this.#deadline();
+    // `timeoutMs` counts from now: it bounds the loading of cache-reads.ts too, so the first read of a
+    // client takes no longer than the others.
+    const asked = Date.now();
     promise = loadReads().then(
-      (m) => m.read(this.#core, key, generation, deadline),
+      (m) => m.read(this.#core, key, generation, asked),
       // The reads could not be loaded: an answer for now, not cached, so the next lookup tries again.
-      (cause: unknown): Entry => {
-        deadline[1]();
-        return { flag: undefined, expiresAt: 0, stale: false, failure: ['GENERAL', messageOf(cause)] };
-      },
+      (cause: unknown): Entry => ({ flag: undefined, expiresAt: 0, stale: false, failure: ['GENERAL', messageOf(cause)] }),
     );
     this.#inflight.set(key, promise);
     void promise.finally(() => {
@@ -218,34 +214,11 @@ export class FlagCache {
 
   /** Reloads every flag of the environment from the store (cache-reads.ts). Never rejects. */
   refresh(): Promise<RefreshResult> {
-    const deadline = this.#deadline();
+    const asked = Date.now();
     return loadReads().then(
-      (m) => m.refresh(this.#core, deadline),
-      (error: Error) => {
-        deadline[1]();
-        return { ok: false, error };
-      },
+      (m) => m.refresh(this.#core, asked),
+      (error: Error) => ({ ok: false, error }),
     );
-  }
-
-  /**
-   * The `TIMEOUT` of a store read, started when the read is asked for: `timeoutMs` bounds the loading
-   * of cache-reads.ts too, so the first read of a client takes no longer than the others.
-   */
-  #deadline(): Deadline {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new EliteError('TIMEOUT', `elite/flags: the ${this.#storage.metadata.name} store did not answer within ${this.#timeoutMs} ms`),
-          ),
-        this.#timeoutMs,
-      );
-    });
-    // Raced by the read; a read that never started (closed client, reads not loaded) leaves it unobserved.
-    expired.catch(() => undefined);
-    return [expired, () => clearTimeout(timer)];
   }
 
   /** The definitions in the cache, copied: what `bootstrap` takes. */
