@@ -9,6 +9,8 @@ import retention from '../../supabase/migrations/20261210000007_retention.sql';
 import windowRows from '../../supabase/migrations/20261210000008_window_rows.sql';
 import partitions from '../../supabase/migrations/20261210000009_partitions.sql';
 import windowReads from '../../supabase/migrations/20261210000010_window_reads.sql';
+import narrowRows from '../../supabase/migrations/20261210000011_narrow_rows.sql';
+import narrowReads from '../../supabase/migrations/20261210000012_narrow_reads.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -33,4 +35,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261210000008_window_rows', sql: windowRows },
   { name: '20261210000009_partitions', sql: partitions },
   { name: '20261210000010_window_reads', sql: windowReads },
+  { name: '20261210000011_narrow_rows', sql: narrowRows },
+  { name: '20261210000012_narrow_reads', sql: narrowReads },
 ];

@@ -88,136 +88,32 @@ begin
 end;
 $$;
 
--- Folds the given events (just taken out of the pending table) into the timelines.
-create or replace function feature_flag_timelines_fold(p_ids bigint[]) returns void
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-declare
-  v_min bigint := (select min(i) from unnest(p_ids) i);
-  v_max bigint := (select max(i) from unnest(p_ids) i);
-  v_environments text[];
-  v_users text[];
-begin
-  -- The users of the new exposure timeline rows (xmax = 0: inserted, not updated) need a copy of
-  -- their conversions; the rows of users exposed again already hold it.
-  with written as (
-    insert into feature_flag_exposure_timelines as t (flag_key, environment, user_id, at, ids, variants)
-    select e.flag_key, e.environment, e.user_id, array_agg(e.occurred_at order by e.occurred_at, e.id),
-           array_agg(e.id order by e.occurred_at, e.id), array_agg(e.variant order by e.occurred_at, e.id)
-    from unnest(p_ids) i(id)
-    join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
-    where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
-    group by e.flag_key, e.environment, e.user_id
-    on conflict (flag_key, environment, user_id) do update set (at, ids, variants) = (
-      select m.at, m.ids, m.variants from feature_flag_exposure_merge(t.at, t.ids, t.variants, excluded.at, excluded.ids, excluded.variants) m
-    )
-    returning t.environment, t.user_id, t.xmax = 0 as inserted
-  )
-  select array_agg(w.environment), array_agg(w.user_id) into v_environments, v_users from written w where w.inserted;
-  insert into feature_flag_conversion_timelines as t (environment, user_id, event_name, at, ids, cum)
-  select c.environment, c.user_id, c.event_name, array_agg(c.occurred_at order by c.occurred_at, c.id),
-         array_agg(c.id order by c.occurred_at, c.id), array_agg(c.cum order by c.occurred_at, c.id)
-  from (
-    select e.environment, e.user_id, e.event_name, e.occurred_at, e.id,
-           sum(coalesce(e.value, 0)) over (partition by e.environment, e.user_id, e.event_name order by e.occurred_at, e.id) as cum
-    from unnest(p_ids) i(id)
-    join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
-    where e.event_type = 'conversion'
-  ) c
-  group by c.environment, c.user_id, c.event_name
-  on conflict (environment, user_id, event_name) do update set (at, ids, cum) = (
-    select m.at, m.ids, m.cum from feature_flag_timeline_merge(t.at, t.ids, t.cum, excluded.at, excluded.ids, excluded.cum) m
-  );
-  -- Their conversions copied into the exposure timelines: users with a new row, and users with
-  -- conversions among these events.
-  select array_agg(k.environment), array_agg(k.user_id) into v_environments, v_users
-  from (
-    select * from unnest(v_environments, v_users)
-    union
-    select e.environment, e.user_id
-    from unnest(p_ids) i(id) join feature_flag_events e on e.id = i.id and e.id between v_min and v_max
-    where e.event_type = 'conversion'
-  ) k(environment, user_id);
-  if v_users is not null then
-    perform feature_flag_timelines_combine(v_environments, v_users);
-  end if;
-end;
-$$;
+-- feature_flag_timelines_fold(p_ids) and feature_flag_timelines_refresh(p_environments, p_users), which
+-- fold events into the timelines and rebuild those of given users, are defined in
+-- 20261210000011_narrow_rows (they write the variants as codes).
 
--- Rebuilds the timelines of the given (environment, user) keys from the events folded in (every
--- user when p_users is null). Call under the rollup lock.
-create or replace function feature_flag_timelines_refresh(p_environments text[], p_users text[]) returns void
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-declare
-  v_environments text[] := p_environments;
-  v_users text[] := p_users;
-begin
-  if p_users is null then
-    truncate feature_flag_exposure_timelines, feature_flag_conversion_timelines;
-  else
-    delete from feature_flag_exposure_timelines t using unnest(p_environments, p_users) k(environment, user_id)
-     where t.environment = k.environment and t.user_id = k.user_id;
-    delete from feature_flag_conversion_timelines t using unnest(p_environments, p_users) k(environment, user_id)
-     where t.environment = k.environment and t.user_id = k.user_id;
-  end if;
-  insert into feature_flag_conversion_timelines (environment, user_id, event_name, at, ids, cum)
-  select c.environment, c.user_id, c.event_name, array_agg(c.occurred_at order by c.occurred_at, c.id),
-         array_agg(c.id order by c.occurred_at, c.id), array_agg(c.cum order by c.occurred_at, c.id)
-  from (
-    select e.environment, e.user_id, e.event_name, e.occurred_at, e.id,
-           sum(coalesce(e.value, 0)) over (partition by e.environment, e.user_id, e.event_name order by e.occurred_at, e.id) as cum
-    from feature_flag_events e
-    where e.event_type = 'conversion'
-      and (p_users is null or (e.environment, e.user_id) in (select * from unnest(p_environments, p_users)))
-      and not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
-  ) c
-  group by c.environment, c.user_id, c.event_name;
-  -- Conversions first: the exposure timelines are written with their copy (no second version of each row).
-  if p_users is null then
-    select array_agg(k.environment), array_agg(k.user_id) into v_environments, v_users
-    from (select distinct c.environment, c.user_id from feature_flag_conversion_timelines c) k;
-  end if;
-  insert into feature_flag_exposure_timelines (flag_key, environment, user_id, at, ids, variants, c_names, c_starts, c_at, c_cum, a_at, a_cum)
-  select x.flag_key, x.environment, x.user_id, x.at, x.ids, x.variants, c.c_names, c.c_starts, c.c_at, c.c_cum, c.a_at, c.a_cum
-  from (
-    select e.flag_key, e.environment, e.user_id, array_agg(e.occurred_at order by e.occurred_at, e.id) as at,
-           array_agg(e.id order by e.occurred_at, e.id) as ids, array_agg(e.variant order by e.occurred_at, e.id) as variants
-    from feature_flag_events e
-    where e.event_type = 'exposure' and e.flag_key is not null and e.variant is not null
-      and (p_users is null or (e.environment, e.user_id) in (select * from unnest(p_environments, p_users)))
-      and not exists (select 1 from feature_flag_events_pending p where p.id = e.id)
-    group by e.flag_key, e.environment, e.user_id
-  ) x
-  left join feature_flag_timelines_combined(v_environments, v_users) c on c.environment = x.environment and c.user_id = x.user_id;
-end;
-$$;
-
--- Existing databases: the timelines of the events already folded in, built (a database from before
--- the timelines) or completed with the conversion columns.
+-- Existing databases with timelines: completed with the conversion columns (a database from
+-- before the timelines gets them built by 20261210000011_narrow_rows).
 do $$
 begin
   perform feature_flag_rollup_lock();
   if exists (select 1 from feature_flag_exposure_timelines) or exists (select 1 from feature_flag_conversion_timelines) then
     perform feature_flag_timelines_combine(null, null);
-  else
-    perform feature_flag_timelines_refresh(null, null);
   end if;
 end;
 $$;
 
-revoke execute on function feature_flag_timelines_fold(bigint[]) from public;
-revoke execute on function feature_flag_timelines_refresh(text[], text[]) from public;
 revoke execute on function feature_flag_timelines_combine(text[], text[]) from public;
 revoke execute on function feature_flag_timelines_combined(text[], text[]) from public;
 do $$
 begin
   if exists (select 1 from pg_roles where rolname = 'anon') and exists (select 1 from pg_roles where rolname = 'authenticated')
      and exists (select 1 from pg_roles where rolname = 'service_role') then
-    revoke execute on function feature_flag_timelines_fold(bigint[]), feature_flag_timelines_refresh(text[], text[]),
-      feature_flag_timelines_combine(text[], text[]), feature_flag_timelines_combined(text[], text[])
+    revoke execute on function feature_flag_timelines_combine(text[], text[]), feature_flag_timelines_combined(text[], text[])
       from anon, authenticated, service_role;
   end if;
 end;
 $$;
 
 -- get_ab_test_results and get_metric_stats, the per-variant aggregates and metric statistics of one
--- flag over the same timelines, are defined in 20261210000010_window_reads.
+-- flag over the same timelines, are defined in 20261210000012_narrow_reads.

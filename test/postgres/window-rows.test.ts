@@ -155,4 +155,37 @@ describe('windows over the exposure timelines and their copy of the conversions'
     await pool.query('select feature_flag_rollup_rebuild()');
     await expectSame(storage, stored);
   });
+  it('rewrites the variants of a database from before the codes: same rows decoded, same answers', async () => {
+    await pool.query('truncate feature_flags, feature_flag_events');
+    const storage = createPostgresStorage({ pool });
+    const stored = events(800, 47, Date.UTC(2026, 3, 1));
+    await storage.appendEvents(stored);
+    await expectSame(storage, stored);
+    const decoded = async () =>
+      (
+        await pool.query(
+          `select flag_key, user_id, feature_flag_variants_decoded(variant_names, variant_codes) as variants
+           from feature_flag_exposure_timelines order by flag_key, user_id`,
+        )
+      ).rows;
+    const before = await decoded();
+    // The layout of 20261210000010: one text element per exposure, no variant_names.
+    await pool.query(`alter table feature_flag_exposure_timelines add column variants text[];
+      update feature_flag_exposure_timelines set variants = feature_flag_variants_decoded(variant_names, variant_codes);
+      alter table feature_flag_exposure_timelines drop column variant_codes, drop column variant_names;
+      alter table feature_flag_exposure_timelines alter column variants set not null`);
+    await pool.query("delete from elite_migrations where name >= '20261210000011'");
+    expect((await migrate(pool)).applied).toEqual(['20261210000011_narrow_rows', '20261210000012_narrow_reads']);
+    expect(await decoded()).toEqual(before);
+    const { rows } = await pool.query(
+      `select count(*)::int as rows,
+              count(*) filter (where cardinality(variant_codes) <> cardinality(at)
+                                  or cardinality(variant_names) <> (select count(distinct c) from unnest(variant_codes) c))::int as bad
+       from feature_flag_exposure_timelines`,
+    );
+    expect(rows[0].rows).toBeGreaterThan(0);
+    expect(rows[0].bad).toBe(0);
+    expect(before.some((r: { variants: string[] }) => new Set(r.variants).size > 1)).toBe(true);
+    await expectSame(storage, stored);
+  });
 });

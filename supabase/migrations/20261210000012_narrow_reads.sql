@@ -1,0 +1,459 @@
+-- @tiqology/elite: get_ab_test_results and get_metric_stats, defined here in their final form.
+-- Idempotent.
+--
+-- They read the exposure timelines in their narrower form (20261210000011_narrow_rows): the
+-- variant of an exposure is `variant_names[variant_codes[k]]`. Otherwise as they were defined in
+-- 20261210000010_window_reads:
+--
+-- get_metric_stats reads each exposed user's timeline row once for all its metrics. The query of
+-- 20261210000008_window_rows joined every user to every metric (a lateral join per user, then a
+-- binary search per metric for each of its events, its denominator's and their pre-exposure
+-- windows, on a slice copied per metric): three metrics of one event cost three times one. The
+-- query is now written for the metrics asked (dynamic SQL): one row per exposed user, one column
+-- per value, each event name's slice and positions computed once whatever the number of metrics
+-- reading it, and no join. Same answers (the same positions and running sums).
+--
+-- get_ab_test_results answers a window that ends after every event (until now, say) without its
+-- end, so that one that also starts before every first exposure is all time, read from the
+-- per-user pre-aggregates instead of the timelines. For one event name it slices the user's
+-- conversion times once (the former query sliced them twice, and the running sums once more).
+
+-- get_ab_test_results: the per-variant aggregates of one flag (first defined in
+-- 20261204000003_results, then in 20261210000008_window_rows and 20261210000010_window_reads).
+--
+-- Attribution rules of the SDK: a user counts in the variant of their first exposure in the
+-- window; a conversion counts when the same user was exposed at or before it; conversions are
+-- distinct users, value sums every attributed conversion event.
+--   * Without a window, results fold pending events in and read the per-user pre-aggregates.
+--   * With a window (since, until or both) they fold pending events in and read the timelines
+--     (see the timelines file): per exposed user a binary search for the first exposure at or
+--     after `since`, and per event name two for the conversions from it to `until`. The cost
+--     grows with the users exposed, not with their events. A window that ends after every event
+--     has no end; one that then starts before every first exposure is all time.
+--   * A read-only transaction (a replica, an HTTP GET) cannot fold: it reads the raw events; the
+--     first exposure per user is found by a sort on a 64-bit hash of the user id (integer
+--     comparisons; the user id only breaks hash ties, so the groups are exact).
+-- Sums cannot overflow: every stored value is finite and at most 1e12 in absolute value.
+
+create or replace function get_ab_test_results(
+  p_flag_key text,
+  p_environment text,
+  p_event_name text default null,
+  p_since timestamptz default null,
+  p_until timestamptz default null
+) returns table (
+  variant text,
+  exposures bigint,
+  conversions bigint,
+  value_sum double precision,
+  conversion_events bigint
+) language plpgsql volatile
+set search_path = pg_catalog, public, pg_temp
+-- Room for the hash join and aggregates of a large experiment in memory (for this call only).
+set work_mem = '64MB'
+as $$
+#variable_conflict use_column
+declare
+  v_seqscan text;
+  v_open boolean;
+begin
+  if p_since is null and p_until is null and current_setting('transaction_read_only') = 'off' then
+    perform feature_flag_rollup_drain();
+    if p_event_name is null then
+      return query
+        select f.variant, count(*), count(*) filter (where f.conversion_events > 0), coalesce(sum(f.value_sum), 0)::double precision,
+               coalesce(sum(f.conversion_events), 0)::bigint
+        from feature_flag_first_exposures f
+        where f.flag_key = p_flag_key and f.environment = p_environment
+        group by f.variant
+        order by min(f.occurred_at), f.variant;
+      return;
+    end if;
+    return query
+      with exposed as (
+        select f.variant, min(f.occurred_at) as first_at, count(*) as exposures
+        from feature_flag_first_exposures f
+        where f.flag_key = p_flag_key and f.environment = p_environment
+        group by f.variant
+      ),
+      converted as (
+        select c.variant, count(*) as conversions, sum(c.value_sum) as value_sum, sum(c.events) as conversion_events
+        from feature_flag_conversions c
+        where c.flag_key = p_flag_key and c.environment = p_environment and c.event_name = p_event_name
+        group by c.variant
+      )
+      select x.variant, x.exposures, coalesce(c.conversions, 0)::bigint, coalesce(c.value_sum, 0)::double precision,
+             coalesce(c.conversion_events, 0)::bigint
+      from exposed x left join converted c on c.variant = x.variant
+      order by x.first_at, x.variant;
+    return;
+  end if;
+  -- A window: the first exposure of each user in it and their conversions from it to the end of the
+  -- window, by binary search in the timelines (one row per exposed user and per event name).
+  if current_setting('transaction_read_only') = 'off' then
+    perform feature_flag_rollup_drain();
+    -- An end after every exposure of the flag and every conversion of the environment (a window
+    -- "until now"): no end. Found by index (the exposures' by flag and time, the BRIN on the
+    -- events' time; sequential scans are off for this check only, so that no plan reads the
+    -- events in full), planned for the actual end (dynamic SQL: months in child tables that end
+    -- before it are excluded by their CHECK).
+    if p_until is not null then
+      v_seqscan := current_setting('enable_seqscan');
+      perform set_config('enable_seqscan', 'off', true);
+      execute 'select not exists (
+                 select 1 from feature_flag_events e
+                 where e.event_type = ''exposure'' and e.flag_key = $1 and e.environment = $2 and e.occurred_at >= $3
+               ) and not exists (
+                 select 1 from feature_flag_events e where e.event_type = ''conversion'' and e.environment = $2 and e.occurred_at >= $3
+               )'
+        into v_open using p_flag_key, p_environment, p_until;
+      perform set_config('enable_seqscan', v_seqscan, true);
+      if v_open then
+        return query select * from get_ab_test_results(p_flag_key, p_environment, p_event_name, p_since, null);
+        return;
+      end if;
+    end if;
+    -- A start at or before every first exposure, and no end: all time, from the pre-aggregates.
+    if p_until is null and not exists (
+      select 1 from feature_flag_first_exposures f where f.flag_key = p_flag_key and f.environment = p_environment and f.occurred_at < p_since
+    ) then
+      return query select * from get_ab_test_results(p_flag_key, p_environment, p_event_name, null, null);
+      return;
+    end if;
+    return query
+      -- OFFSET 0 keeps each step a subquery evaluated once per row: inlined, every reference to a
+      -- position would repeat its binary search.
+      with firsts as (
+        select b.variant_names[b.variant_codes[b.k + 1]] as variant, b.at[b.k + 1] as occurred_at,
+               -- The conversions to count: all names, or the slice of one name (its running sums are
+               -- read in place, from where the name starts).
+               case when p_event_name is null then b.a_at else b.c_at[b.c_starts[b.i]:b.c_starts[b.i + 1] - 1] end as at,
+               case when p_event_name is null then b.a_cum else b.c_cum end as cum,
+               case when p_event_name is null then 0 else b.c_starts[b.i] - 1 end as base
+        from (
+          select t.at, t.variant_names, t.variant_codes, t.c_starts, t.c_at, t.c_cum, t.a_at, t.a_cum,
+                 case when p_since is null then 0 else width_bucket(p_since - interval '1 microsecond', t.at) end as k,
+                 array_position(t.c_names, p_event_name) as i
+          from feature_flag_exposure_timelines t
+          where t.flag_key = p_flag_key and t.environment = p_environment
+          offset 0
+        ) b
+        where b.k < cardinality(b.at) and (p_until is null or b.at[b.k + 1] < p_until)
+        offset 0
+      ),
+      -- Per user: the positions of the first exposure (a) and of the end of the window (u) among the
+      -- user's conversions; their count is the difference, their value sum that of the running sums.
+      per_user as (
+        select f.variant, f.occurred_at, f.cum, f.base, width_bucket(f.occurred_at - interval '1 microsecond', f.at) as a,
+               case when p_until is null then cardinality(f.at) else width_bucket(p_until - interval '1 microsecond', f.at) end as u
+        from firsts f
+        offset 0
+      )
+      select u.variant, count(*), count(*) filter (where u.u > u.a),
+             coalesce(sum(coalesce(u.cum[u.base + nullif(u.u, 0)], 0) - coalesce(u.cum[u.base + nullif(u.a, 0)], 0)), 0)::double precision,
+             coalesce(sum(u.u - u.a), 0)::bigint
+      from per_user u
+      group by u.variant
+      order by min(u.occurred_at), u.variant;
+    return;
+  end if;
+  -- A read-only transaction (a replica) cannot fold pending events: the raw events.
+  return query
+    with firsts as (
+      select distinct on (hashtextextended(e.user_id, 0), e.user_id) e.user_id, e.variant, e.occurred_at
+      from feature_flag_events e
+      where e.event_type = 'exposure' and e.flag_key = p_flag_key and e.environment = p_environment
+        and e.variant is not null
+        and (p_since is null or e.occurred_at >= p_since) and (p_until is null or e.occurred_at < p_until)
+      order by hashtextextended(e.user_id, 0), e.user_id, e.occurred_at, e.id
+    ),
+    exposed as (
+      select f.variant, min(f.occurred_at) as first_at, count(*) as exposures from firsts f group by f.variant
+    ),
+    per_user as (
+      select f.variant, c.user_id, sum(coalesce(c.value, 0)) as value_sum, count(*) as events
+      from firsts f
+      join feature_flag_events c
+        on c.user_id = f.user_id and c.environment = p_environment and c.event_type = 'conversion'
+       and c.occurred_at >= f.occurred_at
+       and (p_event_name is null or c.event_name = p_event_name)
+       and (p_since is null or c.occurred_at >= p_since) and (p_until is null or c.occurred_at < p_until)
+      group by f.variant, c.user_id
+    ),
+    converted as (
+      select u.variant, count(*) as conversions, sum(u.value_sum) as value_sum, sum(u.events) as conversion_events
+      from per_user u group by u.variant
+    )
+    select x.variant, x.exposures, coalesce(c.conversions, 0)::bigint, coalesce(c.value_sum, 0)::double precision,
+           coalesce(c.conversion_events, 0)::bigint
+    from exposed x left join converted c on c.variant = x.variant
+    order by x.first_at, x.variant;
+end;
+$$;
+
+-- The SQL of one per-user quantity of a metric, for get_metric_stats below: p_mode 2 (1 when the
+-- user has at least one event), 1 (their count) or 0 (their value sum) of the events of name
+-- number p_name (no name: a ratio's missing denominator, 0) between the positions p_from and p_to
+-- (columns of the subquery p); 0 when the user has no event of that name.
+create or replace function feature_flag_metric_quantity(p_mode integer, p_name integer, p_to text, p_from text) returns text
+language sql immutable set search_path = pg_catalog, public, pg_temp as $$
+  select case
+    when p_name is null then '0::double precision'
+    when p_mode = 2 then format('coalesce((p.%s > p.%s)::integer, 0)::double precision', p_to, p_from)
+    when p_mode = 1 then format('coalesce(p.%s - p.%s, 0)::double precision', p_to, p_from)
+    else format('coalesce(coalesce(p.c_cum[p.s%1$s - 1 + nullif(p.%2$s, 0)], 0) - coalesce(p.c_cum[p.s%1$s - 1 + nullif(p.%3$s, 0)], 0), 0)::double precision',
+                p_name, p_to, p_from)
+  end;
+$$;
+
+-- get_metric_stats: the sufficient statistics of experiment metrics (first defined in
+-- 20261210000008_window_rows, then in 20261210000010_window_reads).
+--
+-- Per variant and metric: units (users first exposed in the window, in the variant of that first
+-- exposure) and, over those users, Σx, Σx², Σy, Σy², Σxy of the per-user post-exposure quantities
+-- (x the numerator, y a ratio's denominator), and with CUPED the same of the pre-exposure
+-- quantities (px, py) and the cross products x·px, x·py, y·px, y·py. A per-user quantity is the
+-- sum of the values of the metric's events (missing values as 0), their count, or for a binomial
+-- metric 1 when there is at least one. Post-exposure events are in the window and at or after the
+-- user's first exposure in it (the attribution of get_ab_test_results); pre-exposure events are in
+-- the pre_days x 24 hours before that first exposure, whatever the window's start. Users without
+-- events add 0 to every sum, so only the users with events are read. No raw row leaves the
+-- database.
+--
+-- p_metrics is a JSON array, one object per metric, as the SDK's stores build it:
+--   {"key": "revenue", "kind": "mean", "num_event": "purchase", "num_count": false,
+--    "den_event": null, "den_count": false, "pre_days": 14}
+-- kind is binomial, mean or ratio; den_event only for ratio; pre_days (CUPED) optional.
+
+create or replace function get_metric_stats(
+  p_flag_key text,
+  p_environment text,
+  p_metrics jsonb,
+  p_since timestamptz default null,
+  p_until timestamptz default null
+) returns table (
+  variant text,
+  units bigint,
+  metric text,
+  x_sum double precision,
+  x_sq double precision,
+  y_sum double precision,
+  y_sq double precision,
+  xy double precision,
+  px_sum double precision,
+  px_sq double precision,
+  py_sum double precision,
+  py_sq double precision,
+  pxpy double precision,
+  x_px double precision,
+  x_py double precision,
+  y_px double precision,
+  y_py double precision
+) language plpgsql volatile
+set search_path = pg_catalog, public, pg_temp
+set work_mem = '64MB'
+as $$
+#variable_conflict use_column
+declare
+  v_names text[];
+  v_metric record;
+  v_find text := '';
+  v_slice text := '';
+  v_count text := '';
+  v_user text := '';
+  v_sums text := '';
+  v_rows text := '';
+  v_np text;
+  v_dp text;
+  j integer;
+begin
+  if jsonb_typeof(p_metrics) is distinct from 'array' or jsonb_array_length(p_metrics) = 0 or exists (
+    select 1 from jsonb_array_elements(p_metrics) m
+    where jsonb_typeof(m) <> 'object' or coalesce(m ->> 'kind', '') not in ('binomial', 'mean', 'ratio')
+       or m ->> 'key' is null or m ->> 'num_event' is null
+       or ((m ->> 'kind') = 'ratio') <> (m ->> 'den_event' is not null)
+       or coalesce((m ->> 'pre_days')::integer, 1) not between 1 and 365
+  ) then
+    raise exception 'elite: p_metrics must be a non-empty array of metrics {key, kind, num_event, num_count, den_event, den_count, pre_days}'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if current_setting('transaction_read_only') = 'off' then
+    perform feature_flag_rollup_drain();
+    -- The event names the metrics read, each once: a name shared by several metrics (a ratio of
+    -- one event's values to its count, a binomial and a mean of the same event) is searched once
+    -- per user. Names, keys and windows enter the text as literals (format %L); the flag, the
+    -- environment and the window as parameters.
+    select array_agg(n.name order by n.name) into v_names
+    from (
+      select m ->> 'num_event' as name from jsonb_array_elements(p_metrics) m
+      union
+      select m ->> 'den_event' from jsonb_array_elements(p_metrics) m where m ->> 'den_event' is not null
+    ) n;
+    for j in 1 .. cardinality(v_names) loop
+      v_find := v_find || format(', array_position(t.c_names, %L) as i%s', v_names[j], j);
+      v_slice := v_slice || format(', b.c_starts[b.i%1$s] as s%1$s, b.c_at[b.c_starts[b.i%1$s]:b.c_starts[b.i%1$s + 1] - 1] as n%1$s', j);
+      v_count := v_count || format(', q.s%1$s, width_bucket(q.t0 - interval ''1 microsecond'', q.n%1$s) as a%1$s, %2$s as u%1$s', j,
+        case when p_until is null then format('cardinality(q.n%s)', j)
+             else format('width_bucket($4 - interval ''1 microsecond'', q.n%s)', j) end);
+    end loop;
+    for v_metric in
+      select (t.ord - 1)::integer as ord, t.m ->> 'key' as key,
+             make_interval(hours => 24 * coalesce((t.m ->> 'pre_days')::integer, 0)) as pre_window,
+             array_position(v_names, t.m ->> 'num_event') as n,
+             -- 2: one when there is at least one event (binomial), 1: their count, 0: their value sum
+             case when t.m ->> 'kind' = 'binomial' then 2 when coalesce((t.m ->> 'num_count')::boolean, false) then 1 else 0 end as num_mode,
+             array_position(v_names, t.m ->> 'den_event') as d,
+             case when coalesce((t.m ->> 'den_count')::boolean, false) then 1 else 0 end as den_mode
+      from jsonb_array_elements(p_metrics) with ordinality t(m, ord)
+      order by t.ord
+    loop
+      -- Where the pre-exposure window starts among the events of each name (without CUPED: the
+      -- first exposure, so every pre-exposure quantity is 0).
+      v_np := format('a%s', v_metric.n);
+      v_dp := format('a%s', v_metric.d);
+      if v_metric.pre_window <> interval '0' then
+        v_np := format('p%s_%s', v_metric.n, v_metric.ord);
+        if v_metric.d = v_metric.n then
+          v_dp := v_np;
+        end if;
+        v_count := v_count || format(', width_bucket(q.t0 - %L::interval - interval ''1 microsecond'', q.n%s) as %s',
+          v_metric.pre_window, v_metric.n, v_np);
+        if v_metric.d is not null and v_metric.d <> v_metric.n then
+          v_dp := format('p%s_%s', v_metric.d, v_metric.ord);
+          v_count := v_count || format(', width_bucket(q.t0 - %L::interval - interval ''1 microsecond'', q.n%s) as %s',
+            v_metric.pre_window, v_metric.d, v_dp);
+        end if;
+      end if;
+      -- The per-user quantities: an indicator, a count (a difference of positions) or a value sum
+      -- (a difference of running sums), 0 for a user without events of that name.
+      v_user := v_user || format(', %s as x%s, %s as y%s, %s as px%s, %s as py%s',
+        feature_flag_metric_quantity(v_metric.num_mode, v_metric.n, format('u%s', v_metric.n), format('a%s', v_metric.n)), v_metric.ord,
+        feature_flag_metric_quantity(v_metric.den_mode, v_metric.d, format('u%s', v_metric.d), format('a%s', v_metric.d)), v_metric.ord,
+        feature_flag_metric_quantity(v_metric.num_mode, v_metric.n, format('a%s', v_metric.n), v_np), v_metric.ord,
+        feature_flag_metric_quantity(v_metric.den_mode, v_metric.d, format('a%s', v_metric.d), v_dp), v_metric.ord);
+      v_sums := v_sums || format(
+        ', sum(x%1$s) as x_sum%1$s, sum(x%1$s * x%1$s) as x_sq%1$s, sum(y%1$s) as y_sum%1$s, sum(y%1$s * y%1$s) as y_sq%1$s,'
+        ' sum(x%1$s * y%1$s) as xy%1$s, sum(px%1$s) as px_sum%1$s, sum(px%1$s * px%1$s) as px_sq%1$s, sum(py%1$s) as py_sum%1$s,'
+        ' sum(py%1$s * py%1$s) as py_sq%1$s, sum(px%1$s * py%1$s) as pxpy%1$s, sum(x%1$s * px%1$s) as x_px%1$s,'
+        ' sum(x%1$s * py%1$s) as x_py%1$s, sum(y%1$s * px%1$s) as y_px%1$s, sum(y%1$s * py%1$s) as y_py%1$s', v_metric.ord);
+      v_rows := v_rows || case when v_rows = '' then '' else ', ' end || format(
+        '(%1$s, %2$L::text, s.x_sum%1$s, s.x_sq%1$s, s.y_sum%1$s, s.y_sq%1$s, s.xy%1$s, s.px_sum%1$s, s.px_sq%1$s, s.py_sum%1$s,'
+        ' s.py_sq%1$s, s.pxpy%1$s, s.x_px%1$s, s.x_py%1$s, s.y_px%1$s, s.y_py%1$s)', v_metric.ord, v_metric.key);
+    end loop;
+    -- One row per exposed user, read once: the first exposure in the window (a binary search in
+    -- the user's exposure times), then per name the user's events of that name (a slice) and the
+    -- positions in it of the first exposure, the window's end and each pre-exposure window's start,
+    -- then every metric's quantities; summed per variant. OFFSET 0 keeps each step a subquery
+    -- evaluated once per row: inlined, every reference to a position would repeat its search.
+    return query execute format(
+      'select s.variant, s.units, v.metric, v.x_sum, v.x_sq, v.y_sum, v.y_sq, v.xy, v.px_sum, v.px_sq, v.py_sum, v.py_sq, v.pxpy,
+              v.x_px, v.x_py, v.y_px, v.y_py
+       from (
+         select u.variant, min(u.t0) as first_at, count(*) as units %5$s
+         from (
+           select p.variant, p.t0 %4$s
+           from (
+             select q.variant, q.t0, q.c_cum %3$s
+             from (
+               select b.variant_names[b.variant_codes[b.k + 1]] as variant, b.at[b.k + 1] as t0, b.c_cum %2$s
+               from (
+                 select t.at, t.variant_names, t.variant_codes, t.c_starts, t.c_at, t.c_cum, %7$s as k %1$s
+                 from feature_flag_exposure_timelines t
+                 where t.flag_key = $1 and t.environment = $2
+                 offset 0
+               ) b
+               where b.k < cardinality(b.at) %8$s
+               offset 0
+             ) q
+             offset 0
+           ) p
+           offset 0
+         ) u
+         group by u.variant
+       ) s
+       cross join lateral (values %6$s) v(ord, metric, x_sum, x_sq, y_sum, y_sq, xy, px_sum, px_sq, py_sum, py_sq, pxpy, x_px, x_py, y_px, y_py)
+       order by s.first_at, s.variant, v.ord',
+      v_find, v_slice, v_count, v_user, v_sums, v_rows,
+      case when p_since is null then '0' else 'width_bucket($3 - interval ''1 microsecond'', t.at)' end,
+      case when p_until is null then '' else 'and b.at[b.k + 1] < $4' end)
+    using p_flag_key, p_environment, p_since, p_until;
+    return;
+  end if;
+  -- A read-only transaction cannot fold pending events: the raw events.
+  return query
+    with m as (
+      select (t.ord - 1)::integer as ord, t.m ->> 'key' as key, t.m ->> 'kind' as kind, (t.m ->> 'pre_days')::integer as pre_days,
+             t.m ->> 'num_event' as num_event, coalesce((t.m ->> 'num_count')::boolean, false) as num_count,
+             t.m ->> 'den_event' as den_event, coalesce((t.m ->> 'den_count')::boolean, false) as den_count
+      from jsonb_array_elements(p_metrics) with ordinality t(m, ord)
+    ),
+    sources as (
+      select m.ord, 0 as side, m.kind, m.num_event as event_name, m.num_count as counted,
+             make_interval(hours => 24 * m.pre_days) as pre_window
+      from m
+      union all
+      select m.ord, 1, m.kind, m.den_event, m.den_count, make_interval(hours => 24 * m.pre_days) from m where m.den_event is not null
+    ),
+    firsts as (
+      select distinct on (hashtextextended(e.user_id, 0), e.user_id) e.user_id, e.variant, e.occurred_at
+      from feature_flag_events e
+      where e.event_type = 'exposure' and e.flag_key = p_flag_key and e.environment = p_environment
+        and e.variant is not null
+        and (p_since is null or e.occurred_at >= p_since) and (p_until is null or e.occurred_at < p_until)
+      order by hashtextextended(e.user_id, 0), e.user_id, e.occurred_at, e.id
+    ),
+    -- Per user and source: the quantity after the first exposure (in the window) and before it.
+    hits as (
+      select f.user_id, f.variant, s.ord, s.side,
+             case when s.kind = 'binomial' then (count(*) filter (where c.occurred_at >= f.occurred_at) > 0)::integer::double precision
+                  when s.counted then count(*) filter (where c.occurred_at >= f.occurred_at)::double precision
+                  else coalesce(sum(coalesce(c.value, 0)) filter (where c.occurred_at >= f.occurred_at), 0) end as post,
+             case when s.kind = 'binomial' then (count(*) filter (where c.occurred_at < f.occurred_at) > 0)::integer::double precision
+                  when s.counted then count(*) filter (where c.occurred_at < f.occurred_at)::double precision
+                  else coalesce(sum(coalesce(c.value, 0)) filter (where c.occurred_at < f.occurred_at), 0) end as pre
+      from firsts f
+      join feature_flag_events c on c.user_id = f.user_id and c.environment = p_environment and c.event_type = 'conversion'
+      join sources s on s.event_name = c.event_name
+      where (c.occurred_at >= f.occurred_at and (p_since is null or c.occurred_at >= p_since) and (p_until is null or c.occurred_at < p_until))
+         or (s.pre_window is not null and c.occurred_at < f.occurred_at and c.occurred_at >= f.occurred_at - s.pre_window)
+      group by f.user_id, f.variant, s.ord, s.side, s.kind, s.counted
+    ),
+    per_user as (
+      select h.variant, h.ord,
+             coalesce(sum(h.post) filter (where h.side = 0), 0) as x, coalesce(sum(h.post) filter (where h.side = 1), 0) as y,
+             coalesce(sum(h.pre) filter (where h.side = 0), 0) as px, coalesce(sum(h.pre) filter (where h.side = 1), 0) as py
+      from hits h group by h.user_id, h.variant, h.ord
+    ),
+    sums as (
+      select u.variant, u.ord, sum(u.x) as x_sum, sum(u.x * u.x) as x_sq, sum(u.y) as y_sum, sum(u.y * u.y) as y_sq, sum(u.x * u.y) as xy,
+             sum(u.px) as px_sum, sum(u.px * u.px) as px_sq, sum(u.py) as py_sum, sum(u.py * u.py) as py_sq, sum(u.px * u.py) as pxpy,
+             sum(u.x * u.px) as x_px, sum(u.x * u.py) as x_py, sum(u.y * u.px) as y_px, sum(u.y * u.py) as y_py
+      from per_user u group by u.variant, u.ord
+    ),
+    exposed as (
+      select f.variant, min(f.occurred_at) as first_at, count(*) as units from firsts f group by f.variant
+    )
+    select x.variant, x.units, m.key,
+           coalesce(s.x_sum, 0), coalesce(s.x_sq, 0), coalesce(s.y_sum, 0), coalesce(s.y_sq, 0), coalesce(s.xy, 0),
+           coalesce(s.px_sum, 0), coalesce(s.px_sq, 0), coalesce(s.py_sum, 0), coalesce(s.py_sq, 0), coalesce(s.pxpy, 0),
+           coalesce(s.x_px, 0), coalesce(s.x_py, 0), coalesce(s.y_px, 0), coalesce(s.y_py, 0)
+    from exposed x cross join m
+    left join sums s on s.variant = x.variant and s.ord = m.ord
+    order by x.first_at, x.variant, m.ord;
+end;
+$$;
+
+do $$
+begin
+  if not exists (select 1 from pg_roles where rolname = 'anon')
+     or not exists (select 1 from pg_roles where rolname = 'authenticated')
+     or not exists (select 1 from pg_roles where rolname = 'service_role') then
+    return; -- plain PostgreSQL: both stay callable by roles that may read the tables
+  end if;
+  -- Browser keys cannot read results: service_role only.
+  revoke execute on function get_ab_test_results(text, text, text, timestamptz, timestamptz) from public, anon, authenticated;
+  grant execute on function get_ab_test_results(text, text, text, timestamptz, timestamptz) to service_role;
+  revoke execute on function get_metric_stats(text, text, jsonb, timestamptz, timestamptz) from public, anon, authenticated;
+  grant execute on function get_metric_stats(text, text, jsonb, timestamptz, timestamptz) to service_role;
+end;
+$$;
