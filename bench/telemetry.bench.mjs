@@ -9,8 +9,9 @@
 //            timed in the same rounds, interleaved with this build's, for before/after figures
 //            on a machine whose load moves), --only=llm|core (one half of the bench),
 //            --llm-rounds=N (rounds of the real-SDK rows, default 3 × rounds), --llm-time=MS (per
-//            variant and round, default 60), --rows=ID,ID (only these real-SDK rows, e.g.
-//            anthropic,ai-sdk-stream)
+//            variant and round, default 60), --llm-calls=N (at least N calls per variant and round,
+//            default 100: the slow streamText rows get longer slices), --rows=ID,ID (only these
+//            real-SDK rows, e.g. anthropic,ai-sdk-stream)
 //
 // Targets are checked on the fastest round of each row (other processes on a shared machine only
 // ever add CPU time to a slice); the medians are printed next to them.
@@ -68,7 +69,7 @@ provider.register();
 const tracer = trace.getTracer('bench');
 
 const local = createTelemetry({ logger: { warn() {}, error() {} } });
-const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-5', 'o3-mini'];
+const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-6', 'o3-mini'];
 const completions = MODELS.map((model, i) => ({
   provider: model.startsWith('claude') ? 'anthropic' : 'openai',
   model,
@@ -203,7 +204,7 @@ const messages = [{ role: 'user', content: 'hi' }];
 const chatBody = { model: 'gpt-4o', messages };
 const chatStreamBody = { ...chatBody, stream: true, stream_options: { include_usage: true } };
 const responsesBody = { model: 'gpt-4o', input: 'hi' };
-const messageBody = { model: 'claude-sonnet-4-5', max_tokens: 64, messages };
+const messageBody = { model: 'claude-sonnet-4-6', max_tokens: 64, messages };
 const scope = { userId: 'user-1', feature: 'chat', flags: { 'new-prompt': 'treatment' } };
 // A language-model middleware that changes nothing: the AI SDK's own cost of a wrapped model.
 const noopMiddleware = { specificationVersion: 'v3' };
@@ -284,6 +285,14 @@ const allLlmRows = [
     },
   ],
   [
+    'ai-sdk-noop',
+    'the same generateText; raw = a model wrapped in a middleware that does nothing',
+    (t) => {
+      const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
+      return () => generateText({ model, prompt: 'hi' });
+    },
+  ],
+  [
     'ai-sdk-stream',
     'ai streamText, textStream read to the end',
     (t) => {
@@ -344,13 +353,14 @@ const calls = llmRows.map(([id, , make]) => [
 const LLM_BATCH = 20;
 const LLM_ROUNDS = Math.max(1, arg('llm-rounds', 3 * ROUNDS));
 const LLM_TIME_MS = arg('llm-time', 60);
+const LLM_MIN_CALLS = arg('llm-calls', 100);
 const asyncSlice = async (body, ms) => {
   await provider.forceFlush();
   if (LLM_GC) globalThis.gc?.();
   let count = 0;
   const cpu = process.cpuUsage();
   const until = performance.now() + ms;
-  while (performance.now() < until) {
+  while (performance.now() < until || count < LLM_MIN_CALLS) {
     for (let i = 0; i < LLM_BATCH; i++) await body();
     count += LLM_BATCH;
     // As in a server, the event loop turns between requests: the span processor exports.
@@ -376,6 +386,12 @@ await server?.close();
 
 const median = (xs) => (xs.length === 0 ? Number.NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 const paired = (a, b) => median(a.map((x, i) => x - b[i]));
+// Quartiles of the per-round differences: how far one round's reading can be trusted.
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.round(q * (xs.length - 1))];
+const pairedSpread = (a, b) => {
+  const d = a.map((x, i) => x - b[i]);
+  return [quantile(d, 0.25), quantile(d, 0.75)];
+};
 const llmNs = Object.fromEntries(Object.entries(llmResults).map(([id, xs]) => [id, median(xs)]));
 // Two estimates of a row's overhead. The minimum over rounds of each variant, minus the raw one's:
 // other processes only ever add CPU time to a slice (cache and core contention), so the fastest
@@ -389,6 +405,9 @@ const pairedBy = (variant) =>
 const llmOverheadNs = overheadBy('instrumented');
 const spanAloneNs = overheadBy('span');
 const llmPairedOverheadNs = pairedBy('instrumented');
+const llmPairedSpreadNs = Object.fromEntries(
+  llmRows.map(([id]) => [id, pairedSpread(llmResults[`${id}-instrumented`], llmResults[`${id}-raw`])]),
+);
 const baselineOverheadNs = baseLocal === undefined ? undefined : overheadBy('baseline');
 const baselinePairedOverheadNs = baseLocal === undefined ? undefined : pairedBy('baseline');
 const llmMinNs = Object.fromEntries(Object.entries(llmResults).map(([id, xs]) => [id, least(xs)]));
@@ -416,15 +435,17 @@ if (ONLY !== 'llm') {
 if (ONLY !== 'core') {
   const withBase = baselineOverheadNs !== undefined;
   console.log(
-    `\nReal SDK calls (${TRANSPORT === 'http' ? 'HTTP on 127.0.0.1' : 'in-process fetch'}), CPU ns/call over ${LLM_ROUNDS} rounds of ${LLM_TIME_MS} ms per variant.` +
-      ' Overhead: fastest instrumented round − fastest raw round (median of the per-round differences in brackets).',
+    `\nReal SDK calls (${TRANSPORT === 'http' ? 'HTTP on 127.0.0.1' : 'in-process fetch'}), CPU ns/call over ${LLM_ROUNDS} rounds of ${LLM_TIME_MS} ms per variant` +
+      ` (at least ${LLM_MIN_CALLS} calls).` +
+      ' Overhead: fastest instrumented round − fastest raw round (median of the per-round differences in brackets, their quartiles after it).',
   );
   console.log(
     `| call | raw (fastest) | instrumented (fastest) | overhead ns | a bare GenAI span alone, ns |${withBase ? ' baseline (fastest) | baseline overhead ns |' : ''}\n|---|---:|---:|---:|---:|${withBase ? '---:|---:|' : ''}`,
   );
   for (const [id, label] of llmRows) {
     const cells = [llmMinNs[`${id}-raw`], llmMinNs[`${id}-instrumented`]].map((x) => x.toFixed(0));
-    const over = `${llmOverheadNs[id].toFixed(0)} (${llmPairedOverheadNs[id].toFixed(0)})`;
+    const [low, high] = llmPairedSpreadNs[id];
+    const over = `${llmOverheadNs[id].toFixed(0)} (${llmPairedOverheadNs[id].toFixed(0)}; ${low.toFixed(0)}…${high.toFixed(0)})`;
     const baseCells = withBase
       ? ` ${llmMinNs[`${id}-baseline`].toFixed(0)} | ${baselineOverheadNs[id].toFixed(0)} (${baselinePairedOverheadNs[id].toFixed(0)}) |`
       : '';
@@ -459,6 +480,8 @@ const out = {
   llmOverheadNs,
   spanAloneNs,
   llmPairedOverheadNs,
+  llmPairedQuartilesNs: llmPairedSpreadNs,
+  llmMinCalls: LLM_MIN_CALLS,
   llmRoundsNsPerCall: llmResults,
   baselineOverheadNs,
   baselinePairedOverheadNs,

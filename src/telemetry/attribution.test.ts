@@ -30,6 +30,33 @@ describe('the attribution scope', () => {
     expect(currentAttribution()).toBeUndefined();
   });
 
+  it('with a context manager registered, the scope is a value of the OpenTelemetry context: no storage of its own, held across awaits', async () => {
+    delete holder[KEY];
+    vi.resetModules();
+    const { context, propagation, trace } = await import('@opentelemetry/api');
+    const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+    // As an app's tracer provider does: registers the AsyncLocalStorage context manager.
+    new NodeTracerProvider().register();
+    try {
+      const { currentAttribution, withAttribution } = await import('./attribution.js');
+      const [seen, inContext] = await withAttribution({ userId: 'u' }, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return withAttribution({ feature: 'f' }, async () => {
+          await Promise.resolve();
+          return [currentAttribution(), context.active().getValue(KEY)];
+        });
+      });
+      expect(seen).toEqual({ userId: 'u', sessionId: undefined, feature: 'f', flags: undefined });
+      expect(inContext).toBe(seen);
+      expect(holder[KEY]).toBeUndefined();
+      expect(currentAttribution()).toBeUndefined();
+    } finally {
+      context.disable();
+      trace.disable();
+      propagation.disable();
+    }
+  });
+
   it('one scope per process: another copy of the module sees a scope opened by this one', async () => {
     const first = await import('./attribution.js');
     vi.resetModules();

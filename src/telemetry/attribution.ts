@@ -4,11 +4,15 @@
  * `telemetry.withAttribution(attribution, fn)`: an async-context scope, as tracing does for spans,
  * so the instrumented clients pick it up without a per-call option.
  *
- * The scope uses `AsyncLocalStorage` where the runtime has it (Node, Bun, Deno; the Edge runtimes
- * expose it as a global) and is kept under a `Symbol.for` key, so every copy of the package in a
- * process shares it. Without it (a browser) the scope holds for the synchronous part of `fn` only.
+ * With an OpenTelemetry context manager registered (any tracer provider's `register()`), the scope
+ * is a value of the OpenTelemetry context: the process keeps one `AsyncLocalStorage` (the context
+ * manager's), where a second one would add its bookkeeping to every promise the process creates
+ * (Node 20 propagates each enabled storage in a promise hook). Otherwise the scope uses its own
+ * `AsyncLocalStorage` where the runtime has it (Node, Bun, Deno; the Edge runtimes expose it as a
+ * global). Both are kept under `Symbol.for` keys, so every copy of the package in a process shares
+ * them. Without either (a browser) the scope holds for the synchronous part of `fn` only.
  */
-import type { Span } from '@opentelemetry/api';
+import { type Context, context, createContextKey, type Span } from '@opentelemetry/api';
 
 /** Who and what an LLM call is for. Every field is optional. */
 export interface Attribution {
@@ -89,12 +93,24 @@ function scopeStorage(): ScopeStorage {
 
 let storage: ScopeStorage | undefined;
 
+/** The scope's key in the OpenTelemetry context (`createContextKey` is `Symbol.for`: shared by every copy). */
+const CONTEXT_KEY = createContextKey('@tiqology/elite/telemetry/attribution');
+
 /** The attribution of the scope the caller runs in, if any. */
 export function currentAttribution(): Attribution | undefined {
+  return attributionIn(context.active());
+}
+
+/** The attribution of the scope whose OpenTelemetry context is `active` (the caller's, read once by the caller). */
+export function attributionIn(active: Context): Attribution | undefined {
+  const scoped = active.getValue(CONTEXT_KEY) as Attribution | undefined;
+  if (scoped !== undefined) return scoped;
   // Another copy of the package may have opened the shared scope first.
   storage ??= (globalThis as unknown as Record<symbol, ScopeStorage | undefined>)[SCOPE_KEY];
   return storage?.getStore();
 }
+
+const isActive = (candidate: Context): boolean => context.active() === candidate;
 
 /** `outer` with `inner`'s fields laid over it (flags merged key by key). */
 export function mergeAttribution(outer: Attribution | undefined, inner: Attribution): Attribution {
@@ -113,9 +129,13 @@ export function mergeAttribution(outer: Attribution | undefined, inner: Attribut
  * Returns what `fn` returns.
  */
 export function withAttribution<T>(attribution: Attribution, fn: () => T): T {
-  storage ??= scopeStorage();
   if (attribution === null || typeof attribution !== 'object') return fn();
-  return storage.run(mergeAttribution(storage.getStore(), attribution), fn);
+  const merged = mergeAttribution(currentAttribution(), attribution);
+  const scoped = context.active().setValue(CONTEXT_KEY, merged);
+  // A registered context manager makes `scoped` active inside `with` (the no-op default does not).
+  if (context.with(scoped, isActive, undefined, scoped)) return context.with(scoped, fn);
+  storage ??= scopeStorage();
+  return storage.run(merged, fn);
 }
 
 /** Puts the attribution on a span: `user.id`, `session.id`, `app.feature`, one `feature_flag.evaluation` event per flag. */

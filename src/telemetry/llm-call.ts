@@ -4,8 +4,8 @@
  * OpenAI, Anthropic and AI SDK instrumentations only translate their provider's shapes into
  * {@link LlmCall}'s methods, so spans and records look the same whatever the provider.
  */
-import { context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
-import { type Attribution, attributeSpan, currentAttribution } from './attribution.js';
+import { type Context, context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import { type Attribution, attributeSpan, attributionIn } from './attribution.js';
 import { GEN_AI } from './llm.js';
 import { recordFailure } from './tracing.js';
 import type { CompletionRecord, CompletionStatus } from './types.js';
@@ -126,8 +126,10 @@ export class LlmCall {
   private usage: LlmUsage | undefined;
   private responseModel: string | undefined;
   private ended = false;
+  /** The caller's context, read once: the span's parent, the attribution scope, the base of {@link run}'s context. */
+  private readonly parent: Context = context.active();
   /** The attribution scope the call was made in (a stream may be read elsewhere). */
-  private readonly attribution: Attribution | undefined = currentAttribution();
+  private readonly attribution: Attribution | undefined = attributionIn(this.parent);
 
   constructor(
     private readonly deps: LlmDeps,
@@ -135,7 +137,7 @@ export class LlmCall {
     request: LlmRequest,
   ) {
     this.model = typeof request.model === 'string' && request.model !== '' ? request.model : 'unknown';
-    const span = deps.tracer.startSpan(`${operation} ${this.model}`, { kind: SpanKind.CLIENT });
+    const span = deps.tracer.startSpan(`${operation} ${this.model}`, { kind: SpanKind.CLIENT }, this.parent);
     this.span = span;
     span.setAttribute(GEN_AI.OPERATION_NAME, operation);
     span.setAttribute(GEN_AI.PROVIDER_NAME, deps.provider);
@@ -157,9 +159,9 @@ export class LlmCall {
     return this.deps.captureContent;
   }
 
-  /** Runs `fn` with the span active, so the HTTP client's spans become its children. */
+  /** Runs `fn` with the span active, so the HTTP client's spans become its children (called as the call starts, in the caller's context). */
   run<T>(fn: () => T): T {
-    return context.with(trace.setSpan(context.active(), this.span), fn);
+    return context.with(trace.setSpan(this.parent, this.span), fn);
   }
 
   /** Notes the first streamed content; the time to it is measured once. */
