@@ -245,6 +245,7 @@ export type {
   NabProfileName,
   NabScoreOptions,
   NabScoreResult,
+  NoveltyScale,
   NoveltyState,
   ResolvedDetectorOptions,
 } from './anomaly/index.js';

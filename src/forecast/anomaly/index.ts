@@ -13,4 +13,4 @@ export type { NabFileInput, NabFileScore, NabScoreOptions, NabScoreResult } from
 export { scoreNab } from './nab-score.js';
 export type { LikelihoodState } from './residual-likelihood.js';
 export type { BaselineState } from './seasonal-baseline.js';
-export type { NoveltyState } from './value-novelty.js';
+export type { NoveltyScale, NoveltyState } from './value-novelty.js';
