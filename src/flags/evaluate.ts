@@ -121,6 +121,31 @@ export const OUTCOME_REASONS = [
   'ERROR',
 ] as const;
 
+/**
+ * The reasons of packed outcomes, as indexes into {@link OUTCOME_REASONS}. An enum rather than named
+ * constants: esbuild writes its members into the build as literals, where a module variable would be
+ * read on every call of the hot path (about 10 % of it).
+ */
+enum Outcome {
+  DISABLED = 0,
+  TARGETING_MATCH = 1,
+  SPLIT = 2,
+  DEFAULT = 3,
+  STATIC = 4,
+  MISSING_KEY = 5,
+  UNMET = 6,
+  UNRESOLVED = 7,
+}
+
+/** The packing of an outcome: `variantIndex * SLOTS + reason`, so `>> SHIFT` and `& REASON` unpack it. */
+enum Packing {
+  SLOTS = 8,
+  SHIFT = 3,
+  REASON = 7,
+  /** The bits both error reasons have, and no other: MISSING_KEY 0b101 and UNRESOLVED 0b111. */
+  ERROR_BITS = 0b101,
+}
+
 function cutPointsOf(variantKeys: readonly string[], weights: readonly VariantWeight[]): number[] {
   let total = 0;
   return variantKeys.map((key) => {
@@ -243,14 +268,14 @@ function prerequisitesHold(
     }
     const target = got as CompiledFlag;
     const outcome = evaluatePacked(target, user, resolver, depth + 1);
-    const reason = outcome & 7;
-    if (reason === 5 /* MISSING_KEY */)
+    const reason = outcome & Packing.REASON;
+    if (reason === Outcome.MISSING_KEY)
       failure = ['TARGETING_KEY_MISSING', `flag "${flag.key}" requires flag "${p.flag}", which splits users by id; pass a targetingKey`];
-    if ((reason & 5) === 5 /* MISSING_KEY or UNRESOLVED */) return -1;
+    if ((reason & Packing.ERROR_BITS) === Packing.ERROR_BITS) return -1; // MISSING_KEY or UNRESOLVED
     const holds =
       p.variant === undefined
         ? isIncluded(target, outcome)
-        : reason !== 0 /* DISABLED */ && reason !== 6 /* UNMET */ && target.variantKeys[outcome >> 3] === p.variant;
+        : reason !== Outcome.DISABLED && reason !== Outcome.UNMET && target.variantKeys[outcome >> Packing.SHIFT] === p.variant;
     if (!holds) return 0;
   }
   return 1;
@@ -276,19 +301,20 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser, resolver: Res
       phase = next;
     }
   }
-  if (!phase.enabled) return flag.disabledIndex * 8 /* + DISABLED */;
+  if (!phase.enabled) return flag.disabledIndex * Packing.SLOTS + Outcome.DISABLED;
   const key = targetingKeyOf(user);
   const layer = flag.layer;
   // The layer first: one hash, where a prerequisite costs an evaluation. A user outside the range
   // is not in the experiment, whatever its prerequisites say.
   if (layer !== undefined) {
-    if (key === undefined) return flag.defaultIndex * 8 + 5 /* MISSING_KEY */;
+    if (key === undefined) return flag.defaultIndex * Packing.SLOTS + Outcome.MISSING_KEY;
     const place = inclusionOf(layer.salt, key);
-    if (place < layer.from || place >= layer.to) return flag.defaultIndex * 8 + 3 /* DEFAULT */;
+    if (place < layer.from || place >= layer.to) return flag.defaultIndex * Packing.SLOTS + Outcome.DEFAULT;
   }
   if (flag.prerequisites.length > 0) {
     const holds = prerequisitesHold(flag, flag.prerequisites, user, resolver, depth);
-    if (holds <= 0) return holds < 0 ? flag.defaultIndex * 8 + 7 /* UNRESOLVED */ : flag.disabledIndex * 8 + 6 /* UNMET */;
+    if (holds <= 0)
+      return holds < 0 ? flag.defaultIndex * Packing.SLOTS + Outcome.UNRESOLVED : flag.disabledIndex * Packing.SLOTS + Outcome.UNMET;
   }
   let buckets = -1;
   const rules = flag.rules;
@@ -300,37 +326,36 @@ export function evaluatePacked(flag: CompiledFlag, user: FlagUser, resolver: Res
       if (rule.segments.length > 0 && !rule.segments.every((s) => evalCondition(attributes, s))) continue;
       if (rule.prerequisites.length > 0) {
         const holds = prerequisitesHold(flag, rule.prerequisites, user, resolver, depth);
-        if (holds < 0) return flag.defaultIndex * 8 + 7 /* UNRESOLVED */;
+        if (holds < 0) return flag.defaultIndex * Packing.SLOTS + Outcome.UNRESOLVED;
         if (holds === 0) continue;
       }
-      if (rule.fixed >= 0) return rule.fixed * 8 + 1 /* TARGETING_MATCH */;
-      if (key === undefined) return flag.defaultIndex * 8 + 5 /* MISSING_KEY */;
+      if (rule.fixed >= 0) return rule.fixed * Packing.SLOTS + Outcome.TARGETING_MATCH;
+      if (key === undefined) return flag.defaultIndex * Packing.SLOTS + Outcome.MISSING_KEY;
       if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) << 16 : bucketsOf(flag.salt, key);
       if (buckets >> 16 < rule.rolloutBuckets) {
-        return pickVariant(rule.cutPoints, buckets & 0xffff) * 8 + 1 /* TARGETING_MATCH */;
+        return pickVariant(rule.cutPoints, buckets & 0xffff) * Packing.SLOTS + Outcome.TARGETING_MATCH;
       }
     }
   }
-  if (phase.staticIndex >= 0) return phase.staticIndex * 8 + 4 /* STATIC */;
-  if (phase.rolloutBuckets === 0) return flag.defaultIndex * 8 + 3 /* DEFAULT */;
-  if (key === undefined) return flag.defaultIndex * 8 + 5 /* MISSING_KEY */;
+  if (phase.staticIndex >= 0) return phase.staticIndex * Packing.SLOTS + Outcome.STATIC;
+  if (phase.rolloutBuckets === 0) return flag.defaultIndex * Packing.SLOTS + Outcome.DEFAULT;
+  if (key === undefined) return flag.defaultIndex * Packing.SLOTS + Outcome.MISSING_KEY;
   if (buckets < 0) buckets = flag.toggle ? inclusionOf(flag.salt, key) << 16 : bucketsOf(flag.salt, key);
-  if (buckets >> 16 < phase.rolloutBuckets) return pickVariant(flag.cutPoints, buckets & 0xffff) * 8 + 2 /* SPLIT */;
-  return flag.defaultIndex * 8 + 3 /* DEFAULT */;
+  if (buckets >> 16 < phase.rolloutBuckets) return pickVariant(flag.cutPoints, buckets & 0xffff) * Packing.SLOTS + Outcome.SPLIT;
+  return flag.defaultIndex * Packing.SLOTS + Outcome.DEFAULT;
 }
 
-// Packed outcomes are read with bit operations on literals (REASONS is 8): in the unminified build a
-// named constant is a module variable read on every call, and `%` by a variable is a division.
+// Packed outcomes are read with shifts and masks: `%` and `/` by the number of reasons would be divisions.
 
 /** The index (into `variantKeys` and `values`) of the variant a packed outcome serves. */
-export const variantIndexOf = (outcome: PackedOutcome): number => outcome >> 3;
+export const variantIndexOf = (outcome: PackedOutcome): number => outcome >> Packing.SHIFT;
 /** True when a packed outcome places the user in an arm by split or targeting (an exposure). */
 export const isPlacement = (outcome: PackedOutcome): boolean =>
-  (outcome & 7) === 2 /* SPLIT */ || (outcome & 7) === 1 /* TARGETING_MATCH */;
+  (outcome & Packing.REASON) === Outcome.SPLIT || (outcome & Packing.REASON) === Outcome.TARGETING_MATCH;
 /** True when a packed outcome is an error (reason `ERROR`: no id to split by, or a prerequisite that cannot be evaluated). */
-export const isErrorOutcome = (outcome: PackedOutcome): boolean => (outcome & 5) === 5;
+export const isErrorOutcome = (outcome: PackedOutcome): boolean => (outcome & Packing.ERROR_BITS) === Packing.ERROR_BITS;
 /** The reason of a packed outcome. */
-export const reasonOf = (outcome: PackedOutcome): EvaluationReason => OUTCOME_REASONS[outcome & 7] as EvaluationReason;
+export const reasonOf = (outcome: PackedOutcome): EvaluationReason => OUTCOME_REASONS[outcome & Packing.REASON] as EvaluationReason;
 
 /** True when the user gets the flag: a toggle serving `on`, or an experiment the user is in. */
 export function isIncluded(flag: CompiledFlag, outcome: PackedOutcome): boolean {
@@ -338,17 +363,17 @@ export function isIncluded(flag: CompiledFlag, outcome: PackedOutcome): boolean 
   // to on), unless it is disabled, unmet or an error: reasons 0, 5, 6 and 7.
   if (flag.toggle) return outcome > 0 && outcome < 5;
   // TARGETING_MATCH, SPLIT or STATIC: reasons 1, 2 and 4.
-  return ((0b10110 >> (outcome & 7)) & 1) === 1;
+  return ((0b10110 >> (outcome & Packing.REASON)) & 1) === 1;
 }
 
 /** A packed outcome unpacked: value, variant, reason and, on error, its code and message. */
 export function describeOutcome(flag: CompiledFlag, outcome: PackedOutcome): Evaluation {
   const index = variantIndexOf(outcome);
   const e: Evaluation = { value: flag.values[index] as JsonValue, variant: flag.variantKeys[index], reason: reasonOf(outcome) };
-  if ((outcome & 7) === 5 /* MISSING_KEY */) {
+  if ((outcome & Packing.REASON) === Outcome.MISSING_KEY) {
     e.errorCode = 'TARGETING_KEY_MISSING';
     e.errorMessage = `flag "${flag.key}" splits users by id; pass a user id or a context with targetingKey`;
-  } else if ((outcome & 7) === 7 /* UNRESOLVED */) {
+  } else if ((outcome & Packing.REASON) === Outcome.UNRESOLVED) {
     [e.errorCode, e.errorMessage] = failure;
   }
   return e;
