@@ -107,6 +107,9 @@ export interface AnomalyWatch {
  */
 export const WATCH_DETECTOR_DEFAULTS: WatchDetectorOptions = { noveltyBins: 0, residualWeight: 1, warmupPoints: 60 };
 
+/** The series a watch reads when its options name none. */
+const DEFAULT_SERIES: WatchedSeries = 'requests';
+
 /** Points the twin learns late (see startAnomalyWatch). */
 const TWIN_LAG = 4;
 /** A point is back to normal when it is less unusual than this (a 1-in-100 point is normal). */
@@ -144,7 +147,7 @@ const invalid = (field: string, message: string) =>
 
 function resolveWatchOptions(options: AnomalyWatchOptions, window: SlidingWindow) {
   if (options === null || typeof options !== 'object') throw invalid('options', 'options must be an object');
-  const series = options.series ?? 'requests';
+  const series = options.series ?? DEFAULT_SERIES;
   if (!Object.hasOwn(ALERT_OF, series)) {
     throw invalid('series', `series must be one of ${Object.keys(ALERT_OF).join(', ')}, got ${JSON.stringify(series)}`);
   }
@@ -284,7 +287,7 @@ export function createAnomalyWatches(deps: WatchDeps) {
     },
     /** Starts a watch; throws `INVALID_OPTIONS` when its series is already watched. */
     watch(options: AnomalyWatchOptions = {}): AnomalyWatch {
-      const series = options?.series ?? 'requests';
+      const series = options?.series ?? DEFAULT_SERIES;
       for (const existing of watches) {
         if (existing.series === series) throw invalid('series', `the ${series} series is already watched; stop() that watch first`);
       }
