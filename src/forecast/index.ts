@@ -247,6 +247,7 @@ export type {
   NabScoreResult,
   NoveltyScale,
   NoveltyState,
+  RecurrenceState,
   ResolvedDetectorOptions,
 } from './anomaly/index.js';
 export {

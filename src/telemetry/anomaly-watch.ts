@@ -100,12 +100,14 @@ export interface AnomalyWatch {
 }
 
 /**
- * What a watch changes in the detector's defaults: no value novelty, the residual at full weight,
- * an hour of one-minute points learned before any alert. Traffic with a daily shape revisits its
- * levels in ever new orders, which novelty scores as new; the forecast residual alone catches drops
- * and spikes against the time of day.
+ * What a watch changes in the detector's defaults: no value novelty, the residual at full weight and
+ * not discounted when it recurs, an hour of one-minute points learned before any alert. Traffic with a
+ * daily shape revisits its levels in ever new orders, which novelty scores as new; the forecast residual
+ * alone catches drops and spikes against the time of day, and with the residual alone a repeated outage
+ * must alert again (the recurrence discount pays only beside the novelty: on NAB it takes the residual-only
+ * detector from 50.1 to 31.7).
  */
-export const WATCH_DETECTOR_DEFAULTS: WatchDetectorOptions = { noveltyBins: 0, residualWeight: 1, warmupPoints: 60 };
+export const WATCH_DETECTOR_DEFAULTS: WatchDetectorOptions = { noveltyBins: 0, residualWeight: 1, residualRepeats: 0, warmupPoints: 60 };
 
 /** The series a watch reads when its options name none. */
 const DEFAULT_SERIES: WatchedSeries = 'requests';

@@ -17,12 +17,12 @@ const SUBSET = [
 ];
 
 /**
- * Measured 67.97 (standard profile) with the defaults on this subset only — not a corpus score (the
+ * Measured 69.46 (standard profile) with the defaults on this subset only — not a corpus score (the
  * corpus scores are in docs/benchmarks.md); the bar sits just under it, so any loss on the subset fails
  * here. (The residual-only detector scored 73.9 on this subset but 53.0 on the corpus; with the value
- * novelty on both scales the corpus score is 66.7.)
+ * novelty on both scales the corpus score was 66.7, 70.1 with the residual recurrence discount.)
  */
-const BAR = 67.9;
+const BAR = 69.4;
 
 describe('detector on a NAB subset (regression bar)', () => {
   // Speed is measured by `npm run bench:anomaly` (µs per point), not asserted in a timed unit test.

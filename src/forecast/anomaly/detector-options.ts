@@ -67,9 +67,15 @@ export interface DetectorOptions {
   readonly noveltyDecades?: number;
   /**
    * Points after an alert during which no further alert fires and `score` is 0, so one incident
-   * raises one alert. Default 30. 0 turns suppression off.
+   * raises one alert. Default 35. 0 turns suppression off.
    */
   readonly suppressPoints?: number;
+  /**
+   * Earlier residuals at least as large (to the decade of evidence) after which a residual is no longer
+   * news: its evidence drops to its empirical tail among the points seen, so a spike the series has
+   * already produced twice (a nightly job, a periodic burst) stops alerting. Default 2. 0 turns it off.
+   */
+  readonly residualRepeats?: number;
   /** Points learned before any score: the first results have score 0. Default 30. */
   readonly warmupPoints?: number;
   /**
@@ -99,7 +105,8 @@ export const DETECTOR_DEFAULTS: ResolvedDetectorOptions = {
   noveltyAnchorPoints: 700,
   noveltyLogOffset: 0.01,
   noveltyDecades: 20,
-  suppressPoints: 30,
+  suppressPoints: 35,
+  residualRepeats: 2,
   warmupPoints: 30,
   tailQuantile: 0.9995,
   tailRate: 0.05,
@@ -124,6 +131,7 @@ const RULES: Record<keyof DetectorOptions, [Rule, string]> = {
   noveltyLogOffset: [(v) => v >= 0 && v <= 1, 'a fraction in [0, 1] (0 turns the log-scale novelty off)'],
   noveltyDecades: [(v) => Number.isFinite(v) && v >= 0, 'a number of decades ≥ 0'],
   suppressPoints: [count, 'an integer ≥ 0'],
+  residualRepeats: [count, 'an integer ≥ 0 (0 turns the recurrence discount off)'],
   warmupPoints: [count, 'an integer ≥ 0'],
   tailQuantile: [(v) => v > 0.5 && v < 1, 'a probability in (0.5, 1)'],
   tailRate: [fraction, 'a number in (0, 1]'],

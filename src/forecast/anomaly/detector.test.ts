@@ -78,7 +78,8 @@ describe('detector', () => {
   it('suppresses further alerts for suppressPoints points after one, then fires again', () => {
     const values = series(1500, 11);
     for (const i of [1000, 1010, 1040]) values[i] = (values[i] as number) + 300;
-    const results = run(values, { suppressPoints: 20 });
+    // The recurrence discount off: the same spike three times is what this test is about.
+    const results = run(values, { suppressPoints: 20, residualRepeats: 0 });
     expect(results[1000]?.anomaly).toBe(true);
     // The second spike falls in the suppression: score 0, reason SUPPRESSED, though as unusual.
     expect(results[1010]).toMatchObject({ anomaly: false, score: 0, reason: 'SUPPRESSED' });
@@ -87,8 +88,27 @@ describe('detector', () => {
     expect(results[1021]?.reason).toBeUndefined();
     expect(results[1040]?.anomaly).toBe(true);
     // Without suppression both spikes alert.
-    const unsuppressed = run(values, { suppressPoints: 0 });
+    const unsuppressed = run(values, { suppressPoints: 0, residualRepeats: 0 });
     expect([1000, 1010, 1040].map((i) => unsuppressed[i]?.anomaly)).toEqual([true, true, true]);
+  });
+
+  it('stops alerting on a spike the series keeps producing, but not on a larger one (residual recurrence)', () => {
+    // A nightly job: the same +60 spike once a day (288 five-minute points), novelty off so only the residual scores.
+    const values = series(4000, 13);
+    const spikes = [1000, 1288, 1576, 1864, 2152, 2440];
+    for (const i of spikes) values[i] = (values[i] as number) + 60;
+    values[3000] = (values[3000] as number) + 600;
+    const fired = (options: object) => {
+      const results = run(values, { noveltyBins: 0, ...options });
+      return [...spikes, 3000].map((i) => results[i]?.anomaly);
+    };
+    // The first spikes are news; once as large a residual has recurred twice the spike is a pattern.
+    const discounted = fired({});
+    expect(discounted.slice(0, 2)).toEqual([true, true]);
+    expect(discounted.slice(3, 6)).toEqual([false, false, false]);
+    // Ten times larger: past every residual seen, so it alerts.
+    expect(discounted[6]).toBe(true);
+    expect(fired({ residualRepeats: 0 })).toEqual([true, true, true, true, true, true, true]);
   });
 
   it('is online: the result of a point does not depend on later points', () => {
@@ -157,6 +177,8 @@ describe('detector', () => {
       { noveltyLogOffset: 2 },
       { noveltyDecades: -1 },
       { residualWeight: 0 },
+      { residualRepeats: -1 },
+      { residualRepeats: 1.5 },
       { nope: 1 },
     ]) {
       try {
@@ -168,21 +190,23 @@ describe('detector', () => {
         expect((error as EliteError).field).toBe(Object.keys(bad)[0]);
       }
     }
-    expect(() => detector({ state: { version: 3 } as never })).toThrow(/state/);
-    // States of earlier versions (1: no novelty, 2: no log-scale novelty) are refused, not half-read.
+    expect(() => detector({ state: { version: 4 } as never })).toThrow(/state/);
+    // States of earlier versions (1: no novelty, 2: no log-scale novelty, 3: no recurrence) are refused, not half-read.
     const current = JSON.parse(JSON.stringify(detector().state()));
     const { logNovelty: _dropped, ...v2 } = { ...current, version: 2 };
-    for (const old of [{ ...current, version: 1 }, v2]) {
+    const { recurrence: _gone, ...v3 } = { ...current, version: 3 };
+    for (const old of [{ ...current, version: 1 }, v2, v3]) {
       try {
         detector({ state: old });
         expect.unreachable();
       } catch (error) {
         expect(error).toBeInstanceOf(EliteError);
         expect((error as EliteError).code).toBe('INVALID_OPTIONS');
-        expect((error as EliteError).message).toMatch(/version 3/);
+        expect((error as EliteError).message).toMatch(/version 4/);
       }
     }
-    // A current version without the log-scale memory is not half-read either.
+    // A current version without the log-scale or recurrence memory is not half-read either.
     expect(() => detector({ state: { ...current, logNovelty: undefined } })).toThrow(EliteError);
+    expect(() => detector({ state: { ...current, recurrence: undefined } })).toThrow(EliteError);
   });
 });

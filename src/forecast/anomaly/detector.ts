@@ -3,6 +3,7 @@ import { normalCdf, normalQuantile } from '../normal.js';
 import { checkOptionsObject } from '../options.js';
 import { type DetectorOptions, type ResolvedDetectorOptions, resolveDetectorOptions } from './detector-options.js';
 import { createLikelihood, type LikelihoodState, likelihoodTail } from './residual-likelihood.js';
+import { createRecurrence, type RecurrenceState, recurrenceDecades } from './residual-recurrence.js';
 import { type BaselineState, createBaseline, forecastPoint, learnPoint } from './seasonal-baseline.js';
 import { createNovelty, type NoveltyState, noveltyScore, noveltyState } from './value-novelty.js';
 
@@ -30,7 +31,8 @@ export interface DetectorResult {
   /**
    * How unusual the point is, 0–1: 1 − 10^−e for e decades of evidence, the larger of the residual's
    * (its two-sided tail probability or the likelihood tail of the recent residuals against the long-term
-   * ones, times `residualWeight`) and the value's novelty (`noveltyDecades` for a value in a bin never
+   * ones, discounted to its empirical tail once as large a residual has recurred `residualRepeats` times,
+   * times `residualWeight`) and the value's novelty (`noveltyDecades` for a value in a bin never
    * seen, half that for a new context). Not zeroed by warm-up or suppression.
    */
   readonly probability: number;
@@ -53,15 +55,17 @@ export interface DetectorResult {
 export interface DetectorState {
   /**
    * Format of the state; a detector refuses a state of another version (version 1 had no novelty,
-   * version 2 no log-scale novelty).
+   * version 2 no log-scale novelty, version 3 no residual recurrence).
    */
-  readonly version: 3;
+  readonly version: 4;
   /** Every option, defaults filled in, as the detector ran with them. */
   readonly options: ResolvedDetectorOptions;
   /** The learned seasonal baseline. */
   readonly baseline: BaselineState;
   /** The recent and long-term residual statistics. */
   readonly likelihood: LikelihoodState;
+  /** How often large residuals have occurred, to discount recurring ones. */
+  readonly recurrence: RecurrenceState;
   /** The contextual novelty's value bins and contexts seen, on the value's own scale. */
   readonly novelty: NoveltyState;
   /** The same on the log scale (`scale: 'off'` for a series with negative values). */
@@ -117,7 +121,8 @@ function checkState(state: DetectorState): DetectorState {
   const ok =
     state !== null &&
     typeof state === 'object' &&
-    state.version === 3 &&
+    state.version === 4 &&
+    Array.isArray(state.recurrence?.counts) &&
     [state.novelty, state.logNovelty].every(
       (m) => typeof m?.scale === 'string' && Array.isArray(m.bins) && Array.isArray(m.pairs) && Array.isArray(m.anchor),
     ) &&
@@ -127,7 +132,7 @@ function checkState(state: DetectorState): DetectorState {
   if (!ok) {
     throw new EliteError(
       'INVALID_OPTIONS',
-      "elite/forecast: detector state is not one returned by this release's detector().state() (version 3); start without state.",
+      "elite/forecast: detector state is not one returned by this release's detector().state() (version 4); start without state.",
       {
         field: 'state',
       },
@@ -142,7 +147,8 @@ function checkState(state: DetectorState): DetectorState {
  * (used while it forecasts better than the level alone) and a robust residual scale give a normal
  * predictive distribution; the point's two-sided tail probability is combined with the likelihood of
  * the recent residuals against the long-term ones, so both a spike and a burst of moderate deviations
- * score. Beside it, the value is binned on the range of the first points, on its own scale and (for a
+ * score; a residual as large as ones the series has already produced `residualRepeats` times counts
+ * only its empirical tail (a recurring spike is a pattern). Beside it, the value is binned on the range of the first points, on its own scale and (for a
  * series never negative) on a log scale, and scored by whether its bin (a level never visited) or its
  * (previous bin, bin) context is new on either scale. The larger of the two, in
  * decades of evidence, fires the alert; after an alert, further alerts are suppressed for
@@ -164,6 +170,7 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
   const opts = restored?.options ?? resolveDetectorOptions(rest);
   const baseline = restored?.baseline ?? createBaseline(opts);
   const likelihood = restored?.likelihood ?? createLikelihood(opts);
+  const recurrence = restored?.recurrence ?? createRecurrence();
   const novelty = createNovelty(restored?.novelty);
   const logNovelty = createNovelty(restored?.logNovelty, 'log');
   let suppressLeft = restored?.suppressLeft ?? 0;
@@ -199,7 +206,9 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     learnPoint(baseline, opts, f, value);
     const novel = Math.max(noveltyScore(novelty, opts, value), noveltyScore(logNovelty, opts, value));
     // Capped so an astronomically large z (a jump from a flat series) keeps a finite, ordered score.
-    const residual = Math.min(Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300))), MAX_DECADES);
+    const raw = Math.min(Math.max(pointTailDecades(z), -Math.log10(Math.max(burstTail, 1e-300))), MAX_DECADES);
+    // A residual the series keeps producing is a pattern, not news: only once warm, when the scale is learned.
+    const residual = warm ? recurrenceDecades(recurrence, opts, raw) : raw;
     const decades = Math.min(Math.max(opts.residualWeight * residual, opts.noveltyDecades * novel) + TIE_BREAK * residual, MAX_DECADES);
     const probability = 1 - 10 ** -decades;
     if (!warm) return { timestampMs, observed: value, expected, probability, score: 0, anomaly: false, reason: 'WARMUP' };
@@ -217,10 +226,11 @@ export function detector(options: DetectorOptions & { readonly state?: DetectorS
     update,
     state: () =>
       structuredClone({
-        version: 3 as const,
+        version: 4 as const,
         options: opts,
         baseline,
         likelihood,
+        recurrence,
         novelty: noveltyState(novelty),
         logNovelty: noveltyState(logNovelty),
         suppressLeft,

@@ -12,5 +12,6 @@ export { NAB_PROFILES, nabProbationLength, nabScaledSigmoid } from './nab-profil
 export type { NabFileInput, NabFileScore, NabScoreOptions, NabScoreResult } from './nab-score.js';
 export { scoreNab } from './nab-score.js';
 export type { LikelihoodState } from './residual-likelihood.js';
+export type { RecurrenceState } from './residual-recurrence.js';
 export type { BaselineState } from './seasonal-baseline.js';
 export type { NoveltyScale, NoveltyState } from './value-novelty.js';
