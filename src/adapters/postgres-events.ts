@@ -19,19 +19,20 @@ function appendFailed(error: unknown): EliteError {
 }
 
 /**
- * One event as a JSON object for `json_to_recordset` (short keys: the server parses every byte).
- * Absent fields are left out and read as NULL; `properties` stays a nested object (read as jsonb).
+ * One event as a JSON object for `json_to_recordset`, with short keys (the server parses every
+ * byte). An absent field is left out (JSON.stringify drops undefined) and read as NULL;
+ * `properties` stays a nested object, read as jsonb.
  */
 const eventRow = (e: FlagEvent) => ({
   i: eventIdOf(e),
-  k: e.flagKey ?? null,
+  k: e.flagKey,
   e: e.environment,
-  v: e.variant ?? null,
+  v: e.variant,
   u: e.userId,
   t: e.type,
-  n: e.eventName ?? null,
-  x: e.value ?? null,
-  p: e.properties ?? null,
+  n: e.eventName,
+  x: e.value,
+  p: e.properties,
   o: e.occurredAt,
 });
 
