@@ -40,10 +40,19 @@ const start = Date.UTC(2026, 0, 1);
 function makeBatch(index) {
   const batch = [];
   for (let i = 0; i < BATCH; i++) {
-    const occurredAt = new Date(start + Math.floor(((index * BATCH + i) / TOTAL) * 30 * 86_400_000) + Math.floor(rand() * 60_000)).toISOString();
+    const occurredAt = new Date(
+      start + Math.floor(((index * BATCH + i) / TOTAL) * 30 * 86_400_000) + Math.floor(rand() * 60_000),
+    ).toISOString();
     const userId = `user-${Math.floor(rand() * 200_000)}`;
     if (rand() < 0.6) {
-      batch.push({ type: 'exposure', environment: 'production', flagKey: 'pricing-test', variant: variants[Math.floor(rand() * 3)], userId, occurredAt });
+      batch.push({
+        type: 'exposure',
+        environment: 'production',
+        flagKey: 'pricing-test',
+        variant: variants[Math.floor(rand() * 3)],
+        userId,
+        occurredAt,
+      });
     } else {
       const eventName = rand() < 0.7 ? 'purchase' : 'signup';
       batch.push({ type: 'conversion', environment: 'production', userId, eventName, value: Math.floor(rand() * 100), occurredAt });
@@ -119,7 +128,9 @@ function serverCpuMs() {
 const names = Object.keys(statements);
 const totals = Object.fromEntries(names.map((n) => [n, { ms: 0, nodeMs: 0, serverMs: 0, events: 0 }]));
 const batches = Math.ceil(TOTAL / BATCH);
-console.log(`${TOTAL.toLocaleString()} events, slices of ${SLICE} batches of ${BATCH} alternating ${names.join(' / ')}, ${WRITERS} writers…`);
+console.log(
+  `${TOTAL.toLocaleString()} events, slices of ${SLICE} batches of ${BATCH} alternating ${names.join(' / ')}, ${WRITERS} writers…`,
+);
 for (let from = 0, slice = 0; from < batches; from += SLICE, slice++) {
   const name = names[slice % names.length];
   const to = Math.min(batches, from + SLICE);
@@ -146,5 +157,10 @@ for (const [name, s] of Object.entries(totals)) {
   );
 }
 const { rows } = await pool.query('select count(*)::int as n, count(distinct event_id)::int as distinct_ids from feature_flag_events');
-console.log(`  stored ${rows[0].n.toLocaleString()} (${rows[0].distinct_ids.toLocaleString()} distinct ids); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `  stored ${rows[0].n.toLocaleString()} (${rows[0].distinct_ids.toLocaleString()} distinct ids); load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 await pool.end();
