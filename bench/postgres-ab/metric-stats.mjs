@@ -3,7 +3,8 @@
 // shipped one, over the data bench/postgres.bench.mjs leaves in its database (elite_bench), on its
 // nine windows, one mean metric and the three metrics of that bench, calls alternating (old, new,
 // new, old, ...). Also checks that both return the same rows, on those and on three more metrics
-// (binomial with CUPED, a ratio of two names without, a count with CUPED).
+// (binomial with CUPED, a ratio of two names without, a count with CUPED) and on four whose CUPED
+// windows are shared by some and not by others (two names, 7 and 14 days).
 // Run after bench:postgres (BENCH_EVENTS sets the data size):
 //   node bench/postgres-ab/metric-stats.mjs          (BENCH_RUNS calls per window and function, default 3)
 import { execFileSync } from 'node:child_process';
@@ -60,6 +61,16 @@ const sets = [
       metric('signed-up', 'binomial', 'signup', false, null, false, 7),
       metric('signups-per-purchase', 'ratio', 'signup', true, 'purchase', false, null),
       metric('signups', 'mean', 'signup', true, null, false, 3),
+    ],
+    false,
+  ],
+  [
+    'CUPED windows shared and not (answers only)',
+    [
+      metric('signups-per-purchase-7d', 'ratio', 'signup', true, 'purchase', false, 7),
+      metric('revenue-7d', 'mean', 'purchase', false, null, false, 7),
+      metric('purchases-14d', 'mean', 'purchase', true, null, false, 14),
+      metric('signups-7d', 'ratio', 'signup', false, 'signup', true, 7),
     ],
     false,
   ],
