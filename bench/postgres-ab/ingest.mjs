@@ -1,5 +1,5 @@
 // A/B of the event insert of appendEvents on a real server, in one run: the batch as ten arrays
-// unnested (the statement before migration 20261210000013) against one JSON text unpacked by
+// unnested (the former statement) against one JSON text unpacked by
 // json_to_recordset (the shipped statement), both into the shipped table (indexes and triggers),
 // in alternating slices of SLICE batches so both see the same load and table sizes. Batches are
 // made inside the timed loop as in bench/postgres.bench.mjs (500 events, 4 writers); the adapter's
