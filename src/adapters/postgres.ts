@@ -31,7 +31,7 @@ export interface PostgresStorageOptions {
 /**
  * A store on PostgreSQL through `pg`: flags in `feature_flags` (definition as jsonb, optimistic
  * concurrency on `version`), events in `feature_flag_events` written one statement per batch
- * (`unnest` of arrays), results from `get_ab_test_results` and metric statistics from `get_metric_stats`, and push invalidation through
+ * (one JSON parameter unpacked by `json_to_recordset`), results from `get_ab_test_results` and metric statistics from `get_metric_stats`, and push invalidation through
  * `LISTEN elite_flags` on a dedicated connection. Run `migrate(pool)` once first.
  *
  * Its parts: postgres-flags.ts (flag reads and writes), postgres-events.ts (event batches and the

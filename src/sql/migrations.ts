@@ -11,6 +11,7 @@ import partitions from '../../supabase/migrations/20261210000009_partitions.sql'
 import windowReads from '../../supabase/migrations/20261210000010_window_reads.sql';
 import narrowRows from '../../supabase/migrations/20261210000011_narrow_rows.sql';
 import narrowReads from '../../supabase/migrations/20261210000012_narrow_reads.sql';
+import metricSums from '../../supabase/migrations/20261210000013_metric_sums.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261210000010_window_reads', sql: windowReads },
   { name: '20261210000011_narrow_rows', sql: narrowRows },
   { name: '20261210000012_narrow_reads', sql: narrowReads },
+  { name: '20261210000013_metric_sums', sql: metricSums },
 ];

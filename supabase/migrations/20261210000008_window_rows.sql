@@ -116,4 +116,4 @@ end;
 $$;
 
 -- get_ab_test_results and get_metric_stats, the per-variant aggregates and metric statistics of one
--- flag over the same timelines, are defined in 20261210000012_narrow_reads.
+-- flag over the same timelines, are defined in 20261210000012_narrow_reads (get_metric_stats now in 20261210000013_metric_sums).

@@ -175,7 +175,11 @@ describe('windows over the exposure timelines and their copy of the conversions'
       alter table feature_flag_exposure_timelines drop column variant_codes, drop column variant_names;
       alter table feature_flag_exposure_timelines alter column variants set not null`);
     await pool.query("delete from elite_migrations where name >= '20261210000011'");
-    expect((await migrate(pool)).applied).toEqual(['20261210000011_narrow_rows', '20261210000012_narrow_reads']);
+    expect((await migrate(pool)).applied).toEqual([
+      '20261210000011_narrow_rows',
+      '20261210000012_narrow_reads',
+      '20261210000013_metric_sums',
+    ]);
     expect(await decoded()).toEqual(before);
     const { rows } = await pool.query(
       `select count(*)::int as rows,

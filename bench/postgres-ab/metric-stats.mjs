@@ -1,0 +1,136 @@
+// A/B of get_metric_stats on a real server, in one run: the definition before migration
+// 20261210000013_metric_sums (taken from git, installed as get_metric_stats_before) against the
+// shipped one, over the data bench/postgres.bench.mjs leaves in its database (elite_bench), on its
+// nine windows, one mean metric and the three metrics of that bench, calls alternating (old, new,
+// new, old, ...). Also checks that both return the same rows, on those and on three more metrics
+// (binomial with CUPED, a ratio of two names without, a count with CUPED) and on four whose CUPED
+// windows are shared by some and not by others (two names, 7 and 14 days).
+// Run after bench:postgres (BENCH_EVENTS sets the data size):
+//   node bench/postgres-ab/metric-stats.mjs          (BENCH_RUNS calls per window and function, default 3)
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import pg from 'pg';
+
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BEFORE = '8522290'; // the last commit with get_metric_stats in 20261210000012_narrow_reads
+const file = execFileSync('git', ['show', `${BEFORE}:supabase/migrations/20261210000012_narrow_reads.sql`], { encoding: 'utf8' });
+const from = file.indexOf('create or replace function get_metric_stats(');
+const before = file
+  .slice(from, file.indexOf('\n$$;\n', from) + 4)
+  .replace('function get_metric_stats(', 'function get_metric_stats_before(');
+
+const client = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/elite_bench$1') });
+await client.connect();
+await client.query(before);
+const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid;
+// The backend's CPU time in ms (user + system, 10 ms ticks), when the server runs on this machine.
+const cpuMs = () => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+};
+const metric = (key, kind, num_event, num_count, den_event, den_count, pre_days) => ({
+  key,
+  kind,
+  num_event,
+  num_count,
+  den_event,
+  den_count,
+  pre_days,
+});
+const sets = [
+  ['one mean metric', [metric('revenue', 'mean', 'purchase', false, null, false, null)], true],
+  [
+    'three metrics',
+    [
+      metric('revenue', 'mean', 'purchase', false, null, false, 14),
+      metric('buyers', 'binomial', 'purchase', true, null, false, null),
+      metric('per-order', 'ratio', 'purchase', false, 'purchase', true, 14),
+    ],
+    true,
+  ],
+  [
+    'three other metrics (answers only)',
+    [
+      metric('signed-up', 'binomial', 'signup', false, null, false, 7),
+      metric('signups-per-purchase', 'ratio', 'signup', true, 'purchase', false, null),
+      metric('signups', 'mean', 'signup', true, null, false, 3),
+    ],
+    false,
+  ],
+  [
+    'CUPED windows shared and not (answers only)',
+    [
+      metric('signups-per-purchase-7d', 'ratio', 'signup', true, 'purchase', false, 7),
+      metric('revenue-7d', 'mean', 'purchase', false, null, false, 7),
+      metric('purchases-14d', 'mean', 'purchase', true, null, false, 14),
+      metric('signups-7d', 'ratio', 'signup', false, 'signup', true, 7),
+    ],
+    false,
+  ],
+];
+const start = Date.UTC(2026, 0, 1);
+const day = 86_400_000;
+const iso = (days) => new Date(start + days * day).toISOString();
+const windows = [
+  [null, null],
+  ['2025-12-31T00:00:00Z', null],
+  [iso(1), null],
+  [iso(16), null],
+  [iso(23), null],
+  [iso(8), iso(22)],
+  [null, iso(15)],
+  ['2025-12-31T00:00:00Z', '2100-01-01T00:00:00Z'],
+  [new Date(start + 3 * day + 47_820_000).toISOString(), new Date(start + 27 * day + 32_700_000).toISOString()],
+];
+let identical = true;
+for (const [label, metrics, timed] of sets) {
+  const medians = { before: [], after: [] };
+  for (const [since, until] of windows) {
+    const samples = { before: [], after: [] };
+    const answers = {};
+    for (let run = 0; run < (timed ? RUNS : 1); run++) {
+      for (const which of run % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
+        const fn = which === 'before' ? 'get_metric_stats_before' : 'get_metric_stats';
+        const cpu = cpuMs();
+        const t = performance.now();
+        const { rows } = await client.query(`select * from ${fn}('pricing-test', 'production', $1::jsonb, $2, $3)`, [
+          JSON.stringify(metrics),
+          since,
+          until,
+        ]);
+        samples[which].push([performance.now() - t, cpuMs() - cpu]);
+        answers[which] = JSON.stringify(rows);
+      }
+    }
+    if (answers.before !== answers.after) {
+      identical = false;
+      console.log(`  different answers: ${label}, since ${since}, until ${until}`);
+    }
+    for (const which of ['before', 'after']) {
+      const sorted = samples[which].sort((a, b) => a[0] - b[0]);
+      medians[which].push(sorted[Math.floor(sorted.length / 2)]);
+    }
+  }
+  if (!timed) continue;
+  console.log(`get_metric_stats, ${label}, medians of ${RUNS} per window (wall ms / backend CPU ms):`);
+  for (const which of ['before', 'after']) {
+    const m = medians[which];
+    console.log(`  ${which.padEnd(6)} wall ${m.map((s) => s[0].toFixed(0)).join(' ')}  |  CPU ${m.map((s) => s[1]).join(' ')}`);
+  }
+}
+console.log(
+  `same rows before and after: ${identical}; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+await client.query('drop function get_metric_stats_before');
+await client.end();
+if (!identical) process.exitCode = 1;
