@@ -149,7 +149,7 @@ function rolloutSvgPath(forecastSvg: string): string {
 
 /** The guarded-rollout act as a short timeline. */
 function sayRollout(say: Say, out: Output, act: RolloutAct): void {
-  say(out.colors.bold('Guarded rollout') + ' of new-search: new code at 4 % errors against 1 %, plan 1 → 5 → 25 → 50 → 100 %');
+  say(`${out.colors.bold('Guarded rollout')} of new-search: new code at 4 % errors against 1 %, plan 1 → 5 → 25 → 50 → 100 %`);
   for (const d of act.timeline) {
     const minute = `+${Math.round((d.at - act.startedAt) / 60_000)} min`.padStart(7);
     const color = d.action === 'rollback' ? out.colors.red : out.colors.green;
