@@ -1,5 +1,5 @@
 // The PostgreSQL store on a real server: event ingestion through appendEvents with the shipped
-// indexes and triggers (BENCH_INGEST events, default 500k), then get_ab_test_results and
+// indexes and triggers (BENCH_INGEST events, default 500k, BENCH_WRITERS concurrent batches, default 4), then get_ab_test_results and
 // get_metric_stats over BENCH_EVENTS events (default 10M, generated in SQL with generate_series and
 // folded in by feature_flag_rollup_rebuild()), and how long a flag change takes to reach another
 // instance.
@@ -28,7 +28,8 @@ const { createFlags } = await import(join(dist, 'index.js'));
 const TOTAL = Number(process.env.BENCH_INGEST ?? 500_000);
 const QUERY_EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const BATCH = 500; // the SDK's default maxBatch
-const WRITERS = 4; // concurrent batches in flight (several app instances)
+// Concurrent batches in flight (several app instances); BENCH_WRITERS shows how the rate depends on it.
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
 const USERS = 200_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
