@@ -10,6 +10,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { seededEvents } from './postgres-events.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
@@ -42,45 +43,10 @@ const pool = new pg.Pool({ connectionString: benchUrl, max: WRITERS + 2 });
 await migrate(pool);
 const storage = createPostgresStorage({ pool });
 
-// Seeded events for one flag: each user is exposed (sometimes twice, sometimes to another variant
-// after a weight change), 40 % of the events are conversions of two names, some from users never
-// exposed or before their exposure. Time moves forward as the batches go.
-let seed = 7;
-const rand = () => {
-  seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-  return seed / 0x80000000;
-};
-const variants = ['control', 'variant-a', 'variant-b'];
-const start = Date.UTC(2026, 0, 1);
-const spanMs = 30 * 86_400_000;
-function makeBatch(index) {
-  const batch = [];
-  for (let i = 0; i < BATCH; i++) {
-    const n = index * BATCH + i;
-    const occurredAt = new Date(start + Math.floor((n / TOTAL) * spanMs) + Math.floor(rand() * 60_000)).toISOString();
-    const userId = `user-${Math.floor(rand() * USERS)}`;
-    if (rand() < 0.6) {
-      batch.push({
-        type: 'exposure',
-        environment: 'production',
-        flagKey: 'pricing-test',
-        variant: variants[Math.floor(rand() * 3)],
-        userId,
-        occurredAt,
-      });
-    } else {
-      batch.push({
-        type: 'conversion',
-        environment: 'production',
-        userId,
-        eventName: rand() < 0.7 ? 'purchase' : 'signup',
-        value: Math.floor(rand() * 100),
-        occurredAt,
-      });
-    }
-  }
-  return batch;
-}
+// Seeded events (bench/postgres-events.mjs); time moves forward as the batches go.
+const eventSource = seededEvents({ batch: BATCH, total: TOTAL, users: USERS });
+const start = Date.UTC(2026, 0, 1); // the events' first day (as in bench/postgres-events.mjs)
+const makeBatch = (index) => eventSource.makeBatch(index);
 
 // The peer in the same run: the same batches into a copy of the events table with the same
 // indexes but none of the pre-aggregation triggers, in alternating slices of 50k events, so both
@@ -116,9 +82,9 @@ const windows50k = []; // [shipped, plain] events/s per slice, to show the rate 
 for (let from = 0; from < batches; from += SLICE) {
   const to = Math.min(batches, from + SLICE);
   const events = (to - from) * BATCH;
-  const seedBefore = seed;
+  const seedBefore = eventSource.seed;
   const shippedMs = await ingest(storage, from, to);
-  seed = seedBefore; // the same random sequence for the peer
+  eventSource.seed = seedBefore; // the same random sequence for the peer
   const plainMs = await ingest(plain, from, to);
   timeMs.shipped += shippedMs;
   timeMs.plain += plainMs;

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { arraysInsert, jsonInsert, seededEvents } from '../postgres-events.mjs';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 const { migrate } = await import(join(dist, 'adapters', 'postgres.js'));
@@ -29,83 +30,9 @@ await admin.end();
 const pool = new pg.Pool({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/elite_ab_ingest$1'), max: WRITERS + 2 });
 await migrate(pool);
 
-// The events of bench/postgres.bench.mjs.
-let seed = 7;
-const rand = () => {
-  seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-  return seed / 0x80000000;
-};
-const variants = ['control', 'variant-a', 'variant-b'];
-const start = Date.UTC(2026, 0, 1);
-function makeBatch(index) {
-  const batch = [];
-  for (let i = 0; i < BATCH; i++) {
-    const occurredAt = new Date(
-      start + Math.floor(((index * BATCH + i) / TOTAL) * 30 * 86_400_000) + Math.floor(rand() * 60_000),
-    ).toISOString();
-    const userId = `user-${Math.floor(rand() * 200_000)}`;
-    if (rand() < 0.6) {
-      batch.push({
-        type: 'exposure',
-        environment: 'production',
-        flagKey: 'pricing-test',
-        variant: variants[Math.floor(rand() * 3)],
-        userId,
-        occurredAt,
-      });
-    } else {
-      const eventName = rand() < 0.7 ? 'purchase' : 'signup';
-      batch.push({ type: 'conversion', environment: 'production', userId, eventName, value: Math.floor(rand() * 100), occurredAt });
-    }
-  }
-  return batch;
-}
-
-const COLUMNS = 'event_id, flag_key, environment, variant, user_id, event_type, event_name, value, properties, occurred_at';
-const idOf = (e) => (e.id ?? crypto.randomUUID()).toLowerCase();
-const statements = {
-  arrays(events) {
-    const column = (pick) => events.map(pick);
-    return pool.query(
-      `insert into feature_flag_events (${COLUMNS})
-       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::jsonb[], $10::timestamptz[])
-       on conflict (event_id) do nothing`,
-      [
-        column(idOf),
-        column((e) => e.flagKey ?? null),
-        column((e) => e.environment),
-        column((e) => e.variant ?? null),
-        column((e) => e.userId),
-        column((e) => e.type),
-        column((e) => e.eventName ?? null),
-        column((e) => e.value ?? null),
-        column((e) => (e.properties === undefined ? null : JSON.stringify(e.properties))),
-        column((e) => e.occurredAt),
-      ],
-    );
-  },
-  json(events) {
-    const rows = events.map((e) => ({
-      i: idOf(e),
-      k: e.flagKey,
-      e: e.environment,
-      v: e.variant,
-      u: e.userId,
-      t: e.type,
-      n: e.eventName,
-      x: e.value,
-      p: e.properties,
-      o: e.occurredAt,
-    }));
-    return pool.query(
-      `insert into feature_flag_events (${COLUMNS})
-       select r.i, r.k, r.e, r.v, r.u, r.t, r.n, r.x, r.p, r.o
-       from json_to_recordset($1::json) as r(i uuid, k text, e text, v text, u text, t text, n text, x float8, p jsonb, o timestamptz)
-       on conflict (event_id) do nothing`,
-      [JSON.stringify(rows)],
-    );
-  },
-};
+const { makeBatch } = seededEvents({ batch: BATCH, total: TOTAL });
+const run = ([text, values]) => pool.query(text, values);
+const statements = { arrays: (events) => run(arraysInsert(events)), json: (events) => run(jsonInsert(events)) };
 
 // The server's CPU time in ms: the postmaster and its children (backends, WAL writer, autovacuum).
 const dataDir = process.env.PG_DATA_DIR;

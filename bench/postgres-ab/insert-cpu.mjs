@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
+import { arraysInsert, jsonInsert, seededEvents } from '../postgres-events.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
@@ -20,81 +21,11 @@ await client.query('truncate feature_flag_events');
 const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid;
 const backendUs = () => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
 
-let seed = 7;
-const rand = () => {
-  seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-  return seed / 0x80000000;
-};
-const variants = ['control', 'variant-a', 'variant-b'];
-function makeBatch(index) {
-  const batch = [];
-  for (let i = 0; i < BATCH; i++) {
-    const occurredAt = new Date(Date.UTC(2026, 0, 1) + index * 1000 + i).toISOString();
-    const userId = `user-${Math.floor(rand() * 200_000)}`;
-    if (rand() < 0.6) {
-      batch.push({
-        type: 'exposure',
-        environment: 'production',
-        flagKey: 'pricing-test',
-        variant: variants[Math.floor(rand() * 3)],
-        userId,
-        occurredAt,
-      });
-    } else {
-      const eventName = rand() < 0.7 ? 'purchase' : 'signup';
-      batch.push({ type: 'conversion', environment: 'production', userId, eventName, value: Math.floor(rand() * 100), occurredAt });
-    }
-  }
-  return batch;
-}
-const COLUMNS = 'event_id, flag_key, environment, variant, user_id, event_type, event_name, value, properties, occurred_at';
-const RECORD = 'r(i uuid, k text, e text, v text, u text, t text, n text, x float8, p jsonb, o timestamptz)';
-const jsonRows = (events) =>
-  JSON.stringify(
-    events.map((e) => ({
-      i: crypto.randomUUID(),
-      k: e.flagKey,
-      e: e.environment,
-      v: e.variant,
-      u: e.userId,
-      t: e.type,
-      n: e.eventName,
-      x: e.value,
-      p: e.properties,
-      o: e.occurredAt,
-    })),
-  );
+const { makeBatch } = seededEvents({ batch: BATCH, total: TOTAL });
 const statements = {
-  arrays(events) {
-    const column = (pick) => events.map(pick);
-    return [
-      `insert into feature_flag_events (${COLUMNS})
-       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::jsonb[], $10::timestamptz[])
-       on conflict (event_id) do nothing`,
-      [
-        column(() => crypto.randomUUID()),
-        column((e) => e.flagKey ?? null),
-        column((e) => e.environment),
-        column((e) => e.variant ?? null),
-        column((e) => e.userId),
-        column((e) => e.type),
-        column((e) => e.eventName ?? null),
-        column((e) => e.value ?? null),
-        column((e) => (e.properties === undefined ? null : JSON.stringify(e.properties))),
-        column((e) => e.occurredAt),
-      ],
-    ];
-  },
-  json: (events) => [
-    `insert into feature_flag_events (${COLUMNS}) select r.i, r.k, r.e, r.v, r.u, r.t, r.n, r.x, r.p, r.o
-     from json_to_recordset($1::json) as ${RECORD} on conflict (event_id) do nothing`,
-    [jsonRows(events)],
-  ],
-  jsonb: (events) => [
-    `insert into feature_flag_events (${COLUMNS}) select r.i, r.k, r.e, r.v, r.u, r.t, r.n, r.x, r.p, r.o
-     from jsonb_to_recordset($1::jsonb) as ${RECORD} on conflict (event_id) do nothing`,
-    [jsonRows(events)],
-  ],
+  arrays: arraysInsert,
+  json: (events) => jsonInsert(events, 'json'),
+  jsonb: (events) => jsonInsert(events, 'jsonb'),
 };
 const names = Object.keys(statements);
 const server = Object.fromEntries(names.map((n) => [n, 0]));
