@@ -13,6 +13,7 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import OpenAI from 'openai';
 import { createTelemetry } from '../dist/telemetry.js';
 import { fakeFetch } from './llm-fixtures.mjs';
+import { drain, perChunkPromise, streamAttributes } from './llm-stream-reading.mjs';
 
 const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const ROUNDS = arg('rounds', 90);
@@ -29,42 +30,7 @@ const newClient = () => new OpenAI({ apiKey: 'sk-bench', baseURL: 'http://api.be
 const rawClient = newClient();
 const instrumented = telemetry.instrumentOpenAI(newClient());
 const body = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } };
-const drain = async (stream) => {
-  for await (const _chunk of stream);
-};
-const same = (result) => result;
-const perChunkPromise = (stream) => {
-  const open = stream.iterator;
-  stream.iterator = () => {
-    const source = open.call(stream);
-    return {
-      next: () => source.next().then(same),
-      return: (value) => source.return(value),
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-  };
-  return stream;
-};
-const REQUEST = Object.entries({
-  'gen_ai.operation.name': 'chat',
-  'gen_ai.provider.name': 'openai',
-  'gen_ai.request.model': 'gpt-4o',
-  'server.address': 'api.bench.invalid',
-  'server.port': 443,
-  'gen_ai.request.stream': true,
-});
-const RESPONSE = Object.entries({
-  'gen_ai.response.model': 'gpt-4o-2024-08-06',
-  'gen_ai.response.id': 'chatcmpl-1',
-  'gen_ai.response.finish_reasons': ['stop'],
-  'gen_ai.usage.input_tokens': 120,
-  'gen_ai.usage.output_tokens': 30,
-  'gen_ai.usage.cache_read.input_tokens': 100,
-  'gen_ai.usage.reasoning.output_tokens': 10,
-  'gen_ai.response.time_to_first_chunk': 0.001,
-});
+const { request: REQUEST, response: RESPONSE } = streamAttributes('api.bench.invalid');
 const record = { provider: 'openai', operation: 'chat', model: 'gpt-4o', inputTokens: 120, outputTokens: 30, cachedInputTokens: 100 };
 const readEachChunk = async () => drain(perChunkPromise(await rawClient.chat.completions.create(body)));
 const handBuilt = (attributes, recorded) => async () => {

@@ -23,6 +23,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { context, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { fakeFetch } from './llm-fixtures.mjs';
+import { drain, perChunkPromise, streamAttributes } from './llm-stream-reading.mjs';
 
 const argv = process.argv.slice(2);
 const text = (name, fallback) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -100,43 +101,8 @@ const newClient = () =>
 const messages = [{ role: 'user', content: 'hi' }];
 const jsonBody = { model: 'gpt-4o', messages };
 const streamBody = { ...jsonBody, stream: true, stream_options: { include_usage: true } };
-const drain = async (stream) => {
-  for await (const _item of stream);
-};
-const same = (result) => result;
-// One promise per chunk, nothing else: the least any reader that sees the items adds.
-const eachChunk = (stream) => {
-  const open = stream.iterator;
-  stream.iterator = () => {
-    const source = open.call(stream);
-    return {
-      next: () => source.next().then(same),
-      return: (value) => source.return(value),
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-  };
-  return stream;
-};
-const REQUEST = Object.entries({
-  'gen_ai.operation.name': 'chat',
-  'gen_ai.provider.name': 'openai',
-  'gen_ai.request.model': 'gpt-4o',
-  'server.address': 'api.openai.com',
-  'server.port': 443,
-  'gen_ai.request.stream': true,
-});
-const RESPONSE = Object.entries({
-  'gen_ai.response.model': model,
-  'gen_ai.response.id': id,
-  'gen_ai.response.finish_reasons': ['stop'],
-  'gen_ai.usage.input_tokens': 120,
-  'gen_ai.usage.output_tokens': 30,
-  'gen_ai.usage.cache_read.input_tokens': 100,
-  'gen_ai.usage.reasoning.output_tokens': 10,
-  'gen_ai.response.time_to_first_chunk': 0.001,
-});
+const eachChunk = perChunkPromise;
+const { request: REQUEST, response: RESPONSE } = streamAttributes('api.openai.com', { model, id });
 const raw = newClient();
 const handBuilt = (streamed, attributes) => async () => {
   const span = tracer.startSpan('chat gpt-4o', { kind: 2 /* CLIENT */ });
