@@ -67,7 +67,8 @@ export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy
     return {
       ok: true,
       setCookie: `${TOKEN_COOKIE}=${encodeURIComponent(policy.token)}; HttpOnly; SameSite=Strict; Path=/`,
-      redirectTo: `${url.pathname}${url.search}`,
+      // One leading slash: `//host` would send the browser to another site.
+      redirectTo: `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`,
     };
   }
   const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];

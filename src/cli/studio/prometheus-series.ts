@@ -23,7 +23,14 @@ export async function readPrometheusCsv(
   url.searchParams.set('step', '3600');
   let body: { status?: string; error?: string; data?: { result?: { values?: [number, string][] }[] } };
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    // fetch refuses URLs with credentials: user:password@ becomes a Basic authorization header.
+    const headers: Record<string, string> = {};
+    if (url.username !== '' || url.password !== '') {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
     body = (await response.json()) as typeof body;
     if (!response.ok || body.status !== 'success') return `Prometheus refused the query: ${body.error ?? `HTTP ${response.status}`}`;
   } catch (error) {

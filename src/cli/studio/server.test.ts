@@ -381,3 +381,86 @@ describe('studio: experiments and forecast', () => {
     expect(none.body).toContain('give a CSV');
   });
 });
+
+describe('studio: requests it refuses or answers plainly', () => {
+  it('answers 404, 405, HEAD and oversized bodies without touching the store', async () => {
+    const url = await start();
+    expect((await call(`${url}nowhere`)).status).toBe(404);
+    const wrongMethod = await call(`${url}flags/checkout/toggle`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.allow).toBe('POST');
+    const head = await call(`${url}flags`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect((await call(url)).headers.location).toBe('/flags');
+    expect((await call(`${url}assets/studio.js`)).headers['content-type']).toMatch(/javascript/);
+    const big = await call(`${url}flags/checkout/toggle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `x=${'a'.repeat(1_100_000)}`,
+    });
+    expect(big.status).toBe(413);
+  });
+
+  it('the token redirect stays on the studio whatever the path', async () => {
+    const memory = { label: 'memory', acquire: async () => ({ storage: createMemoryStorage(), release: async () => {} }) };
+    const token = 'another-token-of-24-chars';
+    running = await startStudio({ store: memory, environment: 'production', host: '0.0.0.0', token });
+    const base = `http://127.0.0.1:${new URL(running.url).port}`;
+    const answer = await call(`${base}/.//evil.example/flags?token=${token}`);
+    expect(answer.status).toBe(303);
+    expect(answer.headers.location).toMatch(/^\/[^/\\]/);
+  });
+
+  it('usage errors of the command: arguments, port, host, token length, store', async () => {
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['studio', 'extra', '--file', 'flags.json'], {}, /studio: takes no arguments/],
+      [['studio', '--port', '70000', '--file', 'flags.json'], {}, /--port must be a whole number/],
+      [['studio', '--host', ' ', '--file', 'flags.json'], {}, /--host must name an address/],
+      [['studio', '--file', 'flags.json'], { TIQOLOGY_STUDIO_TOKEN: 'short' }, /TIQOLOGY_STUDIO_TOKEN must be 16 characters/],
+      [['studio', '--prometheus-url', 'ftp://x', '--file', 'flags.json'], {}, /--prometheus-url must be an http/],
+      [['studio'], {}, /no store/],
+      [['studio', '--file', 'missing.json'], {}, /no such file/],
+    ];
+    for (const [args, env, message] of cases) {
+      const run = await runCli(args, { cwd, env });
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+
+  it('forecasts a PromQL query from the Prometheus given at startup', async () => {
+    const { createServer } = await import('node:http');
+    const queries: string[] = [];
+    const prometheus = createServer((req, res) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      queries.push(`${u.pathname} ${u.searchParams.get('query')} ${u.searchParams.get('step')} ${req.headers.authorization}`);
+      const end = Number(u.searchParams.get('end'));
+      const values = Array.from({ length: 24 * 14 }, (_, i) => [
+        end - (24 * 14 - i) * 3600,
+        String(500 + 200 * Math.sin((2 * Math.PI * i) / 24)),
+      ]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }));
+    });
+    await new Promise<void>((r) => prometheus.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (prometheus.address() as { port: number }).port;
+      const url = await start({ 'prometheus-url': `http://user:prom-secret@127.0.0.1:${port}` });
+      const form = (await call(`${url}forecast`)).body;
+      expect(form).toContain('PromQL');
+      const answer = await post(`${url}forecast`, {
+        _key: formKeyOf(form),
+        promql: 'sum(rate(http_server_request_duration_seconds_count[5m]))',
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('id="forecast-chart"');
+      expect(answer.body).not.toContain('prom-secret');
+      expect(queries[0]).toBe(
+        `/api/v1/query_range sum(rate(http_server_request_duration_seconds_count[5m])) 3600 Basic ${Buffer.from('user:prom-secret').toString('base64')}`,
+      );
+    } finally {
+      await new Promise<void>((r) => prometheus.close(() => r()));
+    }
+  });
+});
