@@ -293,7 +293,7 @@ Examples:
     name: 'studio',
     summary: 'a local web page for flags, experiments and forecasts, on the store the options name',
     help: `Usage:
-  tiqology studio [--port 0] [--host 127.0.0.1] [--prometheus-url <url>]
+  tiqology studio [--port 0] [--host 127.0.0.1] [--plans <dir>] [--prometheus-url <url>]
 
 Serves a web page on 127.0.0.1 until Ctrl-C: the flags of an environment (search, kill switch,
 rollout, variants' weights, rules and segments, a diff before saving, conflicts shown, history,
@@ -305,6 +305,8 @@ from TIQOLOGY_STUDIO_TOKEN or made at random and printed.
 Options:
   --port <n>              port (default 0: any free port; the address is printed)
   --host <address>        address to bind (default 127.0.0.1); another than loopback needs the token
+  --plans <dir>           guarded-rollout plan files, <flag>.json (as rollout run --plan reads
+                          them), shown on their flag's page
   --prometheus-url <url>  the telemetry's Prometheus, for forecasts of a PromQL query
 
 ${STORE_HELP}
@@ -319,6 +321,7 @@ Examples:
       ...STORE_OPTIONS,
       port: { type: 'string' },
       host: { type: 'string' },
+      plans: { type: 'string' },
       'prometheus-url': { type: 'string' },
     },
     load: () => import('./commands/studio.js'),

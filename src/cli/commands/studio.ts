@@ -4,6 +4,7 @@
  * (`TIQOLOGY_STUDIO_TOKEN`, or a random one it prints) and says so.
  * @packageDocumentation
  */
+import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { CliError, type CliIo, EXIT, usageError } from '../io.js';
 import { environmentOf, inStore, type OpenedStore, selectStore } from '../stores.js';
@@ -92,6 +93,7 @@ export async function serveStudio(values: CommandContext['values'], io: CliIo): 
       ...(token === undefined ? {} : { token }),
       updatedBy: io.env.USER ? `${io.env.USER} via tiqology studio` : 'tiqology studio',
       secrets,
+      ...(typeof values.plans === 'string' ? { plansDir: resolve(io.cwd, values.plans) } : {}),
       forecast: { cwd: io.cwd, ...(prometheusUrl === undefined ? {} : { prometheusUrl }) },
     });
   } catch (error) {

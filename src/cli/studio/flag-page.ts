@@ -72,6 +72,7 @@ export function flagPage(
   state: FlagFormState,
   history: FlagChange[] | undefined,
   message?: Html,
+  plan: Html | '' = '',
 ): Html {
   const rules = flag.rules ?? [];
   const segments = segmentLines(flag);
@@ -88,6 +89,7 @@ ${flag.variants ? html`<dt>Variants</dt><dd>${flag.variants.map((v) => `${v.key}
 ${rules.length === 0 ? html`<p>No rules: everyone included by the rollout gets the flag.</p>` : html`<ol>${rules.map((r) => html`<li>${ruleText(r)}</li>`)}</ol>`}
 ${segments.length === 0 ? '' : html`<h2>Segments</h2><ul>${segments.map((s) => html`<li>${s}</li>`)}</ul>`}
 ${flagEditor(ctx, flag, state)}
+${plan}
 ${rolloutSection(flag, history)}
 ${historyTable(history)}`;
 }

@@ -13,6 +13,7 @@ import { envQuery, flagsList } from './flags-list.js';
 import { html } from './html.js';
 import { notice, page } from './layout.js';
 import { envOf, keyOf, type Reply, RequestError, type RouteContext, safeBack } from './reply.js';
+import { planSection } from './rollout-plan-view.js';
 
 const isConflict = (error: unknown) => (error as { code?: unknown } | undefined)?.code === 'VERSION_CONFLICT';
 
@@ -50,7 +51,14 @@ export async function showFlag(ctx: RouteContext, rawKey: string): Promise<Reply
   const flag = await mustGet(ctx, keyOf(rawKey), envOf(ctx));
   const saved = ctx.url.searchParams.get('saved');
   const message = saved === null ? undefined : notice(`Saved: version ${saved}.`, 'good');
-  const body = flagPage(ctx.page, flag, { values: formValues(definitionOf(flag)), errors: {} }, await historyOf(ctx, flag), message);
+  const body = flagPage(
+    ctx.page,
+    flag,
+    { values: formValues(definitionOf(flag)), errors: {} },
+    await historyOf(ctx, flag),
+    message,
+    await planSection(flag, ctx.plansDir),
+  );
   return { status: 200, html: page(ctx.page, 'flags', flag.key, body) };
 }
 
@@ -108,7 +116,14 @@ export async function editFlag(ctx: RouteContext, rawKey: string): Promise<Reply
   }
   const read = readFlagForm(ctx.form as NonNullable<RouteContext['form']>, current);
   if (!read.ok) {
-    const body = flagPage(ctx.page, current, read.state, await historyOf(ctx, current));
+    const body = flagPage(
+      ctx.page,
+      current,
+      read.state,
+      await historyOf(ctx, current),
+      undefined,
+      await planSection(current, ctx.plansDir),
+    );
     return { status: 422, html: page(ctx.page, 'flags', `${key}: fix the form`, body) };
   }
   if (step === 'review') {

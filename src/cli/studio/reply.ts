@@ -22,6 +22,8 @@ export interface RouteContext {
   form?: FormFields;
   /** Who the studio's writes are attributed to in the flag's history. */
   updatedBy: string;
+  /** The directory of rollout plan files (`<flag>.json`), when given. */
+  plansDir?: string;
 }
 
 const ENV_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;

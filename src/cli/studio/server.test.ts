@@ -464,3 +464,28 @@ describe('studio: requests it refuses or answers plainly', () => {
     }
   });
 });
+
+describe('studio: guarded-rollout plans', () => {
+  it('shows the plan file of a flag from --plans, the current step marked, without its Prometheus URL', async () => {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(cwd, 'plans'));
+    writeFileSync(
+      join(cwd, 'plans', 'checkout.json'),
+      JSON.stringify({
+        steps: [1, 10, 50, 100],
+        minStep: '5m',
+        guardrails: [{ metric: 'error_rate', tolerance: 0.1 }],
+        prometheus: { url: 'http://prom:secret-word@prometheus:9090' },
+      }),
+    );
+    writeFileSync(join(cwd, 'plans', 'search.json'), '{ not json');
+    const url = await start({ plans: 'plans' });
+    const page = (await call(`${url}flags/checkout?env=production`)).body;
+    expect(page).toContain('<li aria-current="step">10% (now)</li>');
+    expect(page).toContain('At least 5 min');
+    expect(page).toContain('Guardrail: error_rate, tolerance 10%');
+    expect(page).not.toContain('secret-word');
+    expect((await call(`${url}flags/search?env=production`)).body).toContain('The plan file search.json cannot be used');
+    expect((await call(`${url}flags/pricing?env=production`)).body).not.toContain('Rollout plan');
+  });
+});

@@ -42,6 +42,8 @@ export interface StudioOptions {
   updatedBy?: string;
   /** Values never to show on a page (passwords, keys), on top of URL passwords. */
   secrets?: readonly string[];
+  /** The directory of guarded-rollout plan files, `<flag>.json` as `tiqology rollout run --plan` reads them. */
+  plansDir?: string;
   /** Forecast inputs: the working directory for CSV paths, a Prometheus URL. */
   forecast?: Partial<ForecastSources>;
 }
@@ -141,7 +143,13 @@ export function createStudioHandler(
     }
     let lease: Awaited<ReturnType<StudioStore['acquire']>> | undefined;
     try {
-      const ctx: RouteContext = { page: pageContext, storage: undefined as never, url, updatedBy: options.updatedBy ?? 'studio' };
+      const ctx: RouteContext = {
+        page: pageContext,
+        storage: undefined as never,
+        url,
+        updatedBy: options.updatedBy ?? 'studio',
+        ...(options.plansDir === undefined ? {} : { plansDir: options.plansDir }),
+      };
       if (method === 'POST') {
         ctx.form = await readForm(req, url.pathname.startsWith('/forecast') ? 20_000_000 : 1_000_000);
         const refused = checkWriteOrigin(req, ctx.form.get('_key'), formKey);
