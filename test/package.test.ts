@@ -510,7 +510,11 @@ console.log(JSON.stringify({ typed, inFlags: 'validateFlag' in flags || 'validat
     // The experiments entry (the statistics, never on the Edge) and the browser entry have budgets of their own.
     const experiments = all.filter((row) => !row.edge);
     // The studio's browser assets (served by `tiqology studio`, in no app bundle) are reported with a budget too.
-    expect(experiments.map((row) => row.name)).toEqual(['@tiqology/elite/experiments', '@tiqology/elite/react', 'tiqology studio assets (css + js)']);
+    expect(experiments.map((row) => row.name)).toEqual([
+      '@tiqology/elite/experiments',
+      '@tiqology/elite/react',
+      'tiqology studio assets (css + js)',
+    ]);
     expect(experiments.find((row) => row.name === '@tiqology/elite/react')?.limitBytes).toBeLessThanOrEqual(6_000);
     for (const row of experiments) {
       expect(row.gzipBytes).toBeLessThanOrEqual(row.limitBytes);

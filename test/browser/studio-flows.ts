@@ -79,7 +79,11 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   // Evaluated through the DevTools protocol: the page's content security policy allows no inline script.
   await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(context: Document, options: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
@@ -106,6 +110,11 @@ export async function runFlows(options: {
   const context = await browser.newContext();
   const page = await context.newPage();
   const dialogs: string[] = [];
+  // A refusal by the content security policy (an inline style or script) shows on the console.
+  const refused: string[] = [];
+  context.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+  });
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -128,11 +137,12 @@ export async function runFlows(options: {
   await page.goto(`${studio.url}flags?env=${env}`);
   expect(sdkRead(reader, 'checkout', env, store, cwd)).toMatchObject({ enabled: true, rollout: 10 });
   await tabTo(page, page.getByRole('button', { name: 'Turn off checkout' }));
-  await Promise.all([page.waitForURL(/saved=/), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForURL(/saved=checkout%20off/), page.keyboard.press('Enter')]);
   expect(await page.locator('tr[data-flag="checkout"] [data-field="enabled"]').textContent()).toBe('off');
   expect(sdkRead(reader, 'checkout', env, store, cwd)).toMatchObject({ enabled: false, share: 0 });
   await tabTo(page, page.getByRole('button', { name: 'Turn on checkout' }));
-  await Promise.all([page.waitForURL(/saved=/), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForURL(/saved=checkout%20on/), page.keyboard.press('Enter')]);
+  expect(await page.locator('tr[data-flag="checkout"] [data-field="enabled"]').textContent()).toBe('on');
 
   // Rollout 10 → 40 through the editor: review shows the diff, save writes; the SDK includes ~40 % of users.
   await page.goto(`${studio.url}flags/checkout?env=${env}`);
@@ -161,7 +171,9 @@ export async function runFlows(options: {
   await page.keyboard.type('abc');
   await tabTo(page, page.getByRole('button', { name: 'Review changes' }));
   await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
-  await expect.poll(() => page.locator('[data-error-for="variants[0].weight"]').textContent()).toMatch(/variants\[0\]\.weight must be .*"abc"/);
+  await expect
+    .poll(() => page.locator('[data-error-for="variants[0].weight"]').textContent())
+    .toMatch(/variants\[0\]\.weight must be .*"abc"/);
   expect(await page.getByLabel('Variant 1 weight (%)').getAttribute('aria-invalid')).toBe('true');
   expect(await page.locator('#error-summary').getAttribute('role')).toBe('alert');
   await expectAccessible(page, 'form with errors');
@@ -200,9 +212,13 @@ export async function runFlows(options: {
   for (const v of json.variants) {
     const row = page.locator(`#results tr[data-variant="${v.variant}"]`);
     for (const field of ['exposures', 'conversions', 'conversionRate', 'uplift', 'pValue', 'probabilityToBeatControl', 'valueMean']) {
-      expect(await row.locator(`[data-field="${field}"]`).getAttribute('data-raw'), `${v.variant} ${field}`).toBe(v[field] === undefined ? '' : String(v[field]));
+      expect(await row.locator(`[data-field="${field}"]`).getAttribute('data-raw'), `${v.variant} ${field}`).toBe(
+        v[field] === undefined ? '' : String(v[field]),
+      );
     }
-    expect(await row.locator('[data-field="conversionRateInterval"]').getAttribute('data-raw')).toBe((v.conversionRateInterval as number[]).join(','));
+    expect(await row.locator('[data-field="conversionRateInterval"]').getAttribute('data-raw')).toBe(
+      (v.conversionRateInterval as number[]).join(','),
+    );
   }
   expect(await page.locator('#verdict').getAttribute('data-verdict')).toBe(json.verdict);
   expect(await page.locator('#verdict').textContent()).toContain(json.summary);
@@ -211,5 +227,6 @@ export async function runFlows(options: {
   await screenshot(page, `studio-${name}-experiment`);
 
   expect(dialogs).toEqual([]);
+  expect(refused).toEqual([]);
   await context.close();
 }

@@ -44,7 +44,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await studio?.stop();
   await browser?.close();
-  if (bin !== undefined) for (const key of ['checkout', 'pricing', 'search']) spawnCli(bin, ['flags', 'delete', key, '--env', env], { cwd, env: { DATABASE_URL: url } });
+  if (bin !== undefined)
+    for (const key of ['checkout', 'pricing', 'search'])
+      spawnCli(bin, ['flags', 'delete', key, '--env', env], { cwd, env: { DATABASE_URL: url } });
   removeCli(bin);
   removeCli(reader);
 });

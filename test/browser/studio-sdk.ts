@@ -34,7 +34,9 @@ try {
     let on = 0;
     for (let i = 0; i < 2000; i++) if (await client.isEnabled(key, `user-${i}`)) on++;
     await client.close();
-    process.stdout.write(`${JSON.stringify({ version: flag?.version, enabled: flag?.enabled, rollout: flag?.rollout, share: on / 2000 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ version: flag?.version, enabled: flag?.enabled, rollout: flag?.rollout, share: on / 2000 })}\n`,
+    );
   } else if (command === 'seed') {
     const environment = rest[0] as string;
     const events = experimentEvents(300, { control: 30, 'variant-b': 45 }).map((e) => ({ ...e, environment }));

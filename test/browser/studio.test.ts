@@ -27,7 +27,12 @@ beforeAll(async () => {
       flags: [
         { key: 'checkout', environment: 'production', enabled: true, rollout: 10, description: 'Checkout <script>alert("x")</script>' },
         PRICING,
-        { key: 'search', environment: 'production', enabled: false, rules: [{ condition: { country: { $in: ['DE', 'FR'] } }, rollout: 50 }] },
+        {
+          key: 'search',
+          environment: 'production',
+          enabled: false,
+          rules: [{ condition: { country: { $in: ['DE', 'FR'] } }, rollout: 50 }],
+        },
       ],
       events: experimentEvents(300, { control: 30, 'variant-b': 45 }),
     }),

@@ -92,6 +92,11 @@ async function compute(ctx: RouteContext, flagKey: string, environment: string, 
   const client = createFlags({ storage: ctx.storage, environment, trackExposures: false, logger: { warn: () => {}, error: () => {} } });
   try {
     return await client.results(flagKey, options);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'FLAG_NOT_FOUND') throw new RequestError(404, (error as Error).message);
+    if (code === 'INVALID_OPTIONS') throw new RequestError(400, (error as Error).message);
+    throw error;
   } finally {
     await client.close();
   }

@@ -346,6 +346,8 @@ describe('studio: experiments and forecast', () => {
     expect(page).toContain(`data-verdict="${json.verdict}"`);
     expect(page).toContain(escapeHtml(json.summary));
     expect(page).toContain('<svg');
+    expect((await call(`${url}experiments/nope/results.json?env=production`)).status).toBe(404);
+    expect((await call(`${url}experiments/nope?env=production`)).body).toContain('nope');
     const bad = await call(`${url}experiments/pricing?since=yesterday`);
     expect(bad.body).toContain('since must be an ISO 8601 date');
     expect((await call(`${url}experiments?env=production`)).body).toContain('href="/experiments/pricing?env=production"');
