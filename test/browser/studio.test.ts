@@ -3,14 +3,14 @@
  * page with the bundled demo series uploaded. Screenshots in test/artifacts/studio-file-*.png.
  * The same flows on PostgreSQL: studio-postgres.test.ts. Run with `npm run test:browser`.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, removeCli, root } from '../cli/build.js';
 import { experimentEvents, PRICING } from '../cli/events.js';
-import { expectAccessible, launch, runFlows, type ServedStudio, screenshot, serveStudio } from './studio-flows.js';
+import { expectAccessible, launch, runFlows, type ServedStudio, screenshot, serveStudio, tabTo } from './studio-flows.js';
 
 let browser: Browser;
 let bin: string;
@@ -65,6 +65,22 @@ describe('tiqology studio in Chromium: flags file', () => {
     expect(Number(await page.locator('#cost').getAttribute('data-total'))).toBeGreaterThan(0);
     await expectAccessible(page, 'forecast');
     await screenshot(page, 'studio-file-forecast');
+    await page.close();
+  });
+
+  it('forecasts a CSV named by its path, from the keyboard only', async () => {
+    copyFileSync(join(root, 'data/demo/traffic.csv'), join(cwd, 'traffic.csv'));
+    const page = await browser.newPage();
+    await page.goto(`${studio.url}forecast`);
+    await tabTo(page, page.getByLabel(/^Or a CSV path/));
+    await page.keyboard.type('traffic.csv');
+    await tabTo(page, page.getByLabel(/^Capacity/));
+    await page.keyboard.type('58000');
+    await tabTo(page, page.getByRole('button', { name: 'Forecast' }));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#decision').count()).toBe(1);
+    expect(await page.locator('#forecast-chart svg polygon.band').count()).toBeGreaterThan(0);
+    expect(await page.locator('main > p').first().textContent()).toMatch(/^traffic\.csv: “requests”, \d+ points/);
     await page.close();
   });
 });
