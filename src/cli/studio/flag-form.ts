@@ -94,6 +94,21 @@ export function inputFor(field: string, inputs: readonly string[]): string {
 /** `elite/flags: flag "x": rollout must be …` → `rollout must be …`. */
 const shortMessage = (message: string) => message.replace(/^elite\/flags: (flag "[^"]*": )?/, '');
 
+/**
+ * The form's fields by name, except the studio's own (`_key`, `_version`, `_step`, and so every
+ * name starting with `_`, `__proto__` included), in an object without a prototype: `constructor`
+ * is a field like any other.
+ */
+export function formFieldValues(form: FormFields): Record<string, string> {
+  const values: Record<string, string> = Object.create(null);
+  for (const name of form.names()) {
+    // defineProperty, not assignment: `values.__proto__ = …` would not make a field even without a prototype.
+    if (!name.startsWith('_'))
+      Object.defineProperty(values, name, { value: form.get(name) ?? '', enumerable: true, writable: true, configurable: true });
+  }
+  return values;
+}
+
 /** The result of reading the form: a valid definition, or the errors by input name. */
 export type FlagFormResult = { ok: true; flag: FlagDefinition } | { ok: false; state: FlagFormState };
 
@@ -102,9 +117,8 @@ export type FlagFormResult = { ok: true; flag: FlagDefinition } | { ok: false; s
  * field by field (at most 20 rounds). Never throws for bad input.
  */
 export function readFlagForm(form: FormFields, stored: StoredFlag): FlagFormResult {
-  const values: Record<string, string> = {};
-  for (const name of form.names()) if (!name.startsWith('_')) values[name] = form.get(name) ?? '';
-  const errors: Record<string, string> = {};
+  const values = formFieldValues(form);
+  const errors: Record<string, string> = Object.create(null);
   const candidate: Record<string, unknown> = { ...structuredClone(definitionOf(stored)) };
   candidate.enabled = values.enabled === 'on';
   const text = (name: string, field = name) => {

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { FlagChange, StoredFlag } from '@tiqology/elite';
-import { definitionOf, formValues, readFlagForm } from './flag-form.js';
+import { definitionOf, formFieldValues, formValues, readFlagForm } from './flag-form.js';
 import { flagPage } from './flag-page.js';
 import { conflictPage, reviewPage } from './flag-review.js';
 import { envQuery, flagsList } from './flags-list.js';
@@ -127,8 +127,7 @@ export async function editFlag(ctx: RouteContext, rawKey: string): Promise<Reply
     return { status: 422, html: page(ctx.page, 'flags', `${key}: fix the form`, body) };
   }
   if (step === 'review') {
-    const values: Record<string, string> = {};
-    for (const name of ctx.form?.names() ?? []) if (!name.startsWith('_')) values[name] = ctx.form?.get(name) ?? '';
+    const values = formFieldValues(ctx.form as NonNullable<RouteContext['form']>);
     return { status: 200, html: page(ctx.page, 'flags', `${key}: review`, reviewPage(ctx.page, current, read.flag, values)) };
   }
   try {

@@ -259,6 +259,15 @@ describe('studio: flags', () => {
     expect(review.body).toContain('data-field="variants"');
     expect(review.body).toContain('Save version 2');
     expect(readFileSync(join(cwd, 'flags.json'), 'utf8')).toBe(before);
+    // Field names are data: constructor is a field like others; __proto__ starts with _, the studio's own, and is dropped.
+    const odd = await call(`${url}flags/pricing/edit?env=production`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `${new URLSearchParams({ ...fields, _step: 'review' }).toString()}&__proto__=x&constructor=y`,
+    });
+    expect(odd.status).toBe(200);
+    expect(odd.body).toContain('name="constructor" value="y"');
+    expect(odd.body).not.toContain('name="__proto__"');
     const saved = await post(`${url}flags/pricing/edit?env=production`, { ...fields, _step: 'save' });
     expect(saved.status).toBe(303);
     expect(readFlags().find((f) => f.key === 'pricing')).toMatchObject({
