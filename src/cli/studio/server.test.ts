@@ -500,3 +500,21 @@ describe('studio: guarded-rollout plans', () => {
     expect((await call(`${url}flags/pricing?env=production`)).body).not.toContain('Rollout plan');
   });
 });
+
+describe('studio: access helpers', () => {
+  it('counts 127/8, ::1 and localhost as loopback, nothing else', async () => {
+    const { isLoopback } = await import('./access.js');
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST']) expect(isLoopback(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '10.0.0.1', '::', 'localhost.evil.example', '127.0.0.1.evil.example', ''])
+      expect(isLoopback(host), host).toBe(false);
+  });
+
+  it('answers on localhost and [::1] Host names, and refuses a multipart form without a boundary', async () => {
+    const url = await start();
+    const port = new URL(url).port;
+    expect((await call(`${url}flags`, { headers: { host: `localhost:${port}` } })).status).toBe(200);
+    expect((await call(`${url}flags`, { headers: { host: `[::1]:${port}` } })).status).toBe(200);
+    const noBoundary = await call(`${url}forecast`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
+    expect(noBoundary.status).toBe(400);
+  });
+});
