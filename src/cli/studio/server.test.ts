@@ -362,6 +362,34 @@ describe('studio: experiments and forecast', () => {
     expect((await call(`${url}experiments?env=production`)).body).toContain('href="/experiments/pricing?env=production"');
   });
 
+  it('runs the metric analysis of the metrics asked for, as results --metric does', async () => {
+    const url = await start();
+    const metrics = encodeURIComponent('conversion:binomial:purchase\nrevenue:mean:purchase');
+    const json = JSON.parse((await call(`${url}experiments/pricing/results.json?metrics=${metrics}&sequential=on`)).body);
+    const cli = await runCli(
+      [
+        'results',
+        'pricing',
+        '--metric',
+        'conversion:binomial:purchase',
+        '--metric',
+        'revenue:mean:purchase',
+        '--sequential',
+        '--json',
+        '--file',
+        'flags.json',
+      ],
+      { cwd },
+    );
+    expect(json).toEqual(JSON.parse(cli.stdout));
+    expect(json.analysis.metrics.map((m: { key: string }) => m.key)).toEqual(['conversion', 'revenue']);
+    const page = (await call(`${url}experiments/pricing?metrics=${metrics}&sequential=on`)).body;
+    expect(page).toContain(`data-decision="${json.analysis.decision}"`);
+    expect(page).toContain(escapeHtml(json.analysis.summary));
+    expect((await call(`${url}experiments/pricing?metrics=oops`)).body).toMatch(/class="notice bad"/);
+    expect((await call(`${url}experiments/pricing/results.json?metrics=oops`)).status).toBe(400);
+  });
+
   it('forecasts a posted CSV: chart with bands, decision and reasons, 7-day cost', async () => {
     const url = await start();
     const key = formKeyOf((await call(`${url}forecast`)).body);
