@@ -4,7 +4,7 @@
 // Code behind a dynamic import() (the experiment statistics) is split off, as an app's
 // bundler does, and reported apart: it loads only when results() is called.
 // Usage: node scripts/size.mjs [--json]   (run `npm run build` first)
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -87,9 +87,10 @@ async function measureStudio() {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
   const { STUDIO_CSS, STUDIO_JS } = await import(new URL(`../${entry}`, import.meta.url).href);
   const gz = (text) => gzipSync(Buffer.from(text), { level: 9 }).length;
-  const { readdirSync } = await import('node:fs');
   // The CLI chunks that hold the studio's pages (each starts with the source path comments tsup writes).
-  const chunks = readdirSync('dist/cli').filter((f) => f.endsWith('.js')).map((f) => readFileSync(join('dist/cli', f), 'utf8'));
+  const chunks = readdirSync('dist/cli')
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => readFileSync(join('dist/cli', f), 'utf8'));
   const server = chunks.filter((code) => code.includes('src/cli/studio/')).join('\n');
   return {
     name: 'tiqology studio assets (css + js)',
