@@ -123,6 +123,12 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
     throw error instanceof CliError ? error : inStore(error, 'studio');
   }
   const { studio, openUrl } = served;
+  // Listen for Ctrl-C before saying so: a script that reads the address may signal at once.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   const loopback = isLoopback(new URL(studio.url).hostname);
   if (out.json) out.data({ url: studio.url, open: openUrl, loopback, token: !loopback || io.env.TIQOLOGY_STUDIO_TOKEN !== undefined });
   else {
@@ -132,11 +138,7 @@ export async function run({ positionals, values, io, out }: CommandContext): Pro
     if (loopback && openUrl !== studio.url) out.line(`Open ${openUrl}`);
     out.line('Ctrl-C stops it.');
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await served.stop();
   return EXIT.OK;
 }
