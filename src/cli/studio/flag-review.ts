@@ -14,17 +14,24 @@ import { formKeyField, notice, type PageContext } from './layout.js';
 const pretty = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v, null, 2));
 
 /** The differing fields of two definitions as a table: field, before, after. */
-export function diffTable(before: FlagDefinition, after: FlagDefinition, caption: string): Html {
+export function diffTable(
+  before: FlagDefinition,
+  after: FlagDefinition,
+  caption: string,
+  headings: { before: string; after: string; marked: boolean } = { before: 'Before', after: 'After', marked: true },
+): Html {
   const fields = changedFields(before, after);
   if (fields.length === 0) return html`<p id="diff-empty">No change: the form holds what is stored.</p>`;
   const b = before as unknown as Record<string, unknown>;
   const a = after as unknown as Record<string, unknown>;
   return html`<table id="diff"><caption>${caption}</caption>
-<thead><tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th></tr></thead>
-<tbody>${fields.map(
-    (f) =>
-      html`<tr data-field="${f}"><th scope="row">${f}</th><td><del><pre>${pretty(b[f])}</pre></del></td><td><ins><pre>${pretty(a[f])}</pre></ins></td></tr>`,
-  )}</tbody></table>`;
+<thead><tr><th scope="col">Field</th><th scope="col">${headings.before}</th><th scope="col">${headings.after}</th></tr></thead>
+<tbody>${fields.map((f) => {
+    const was = html`<pre>${pretty(b[f])}</pre>`;
+    const now = html`<pre>${pretty(a[f])}</pre>`;
+    // del/ins mark a change about to be made; a conflict compares two versions, neither of them removed.
+    return html`<tr data-field="${f}"><th scope="row">${f}</th><td>${headings.marked ? html`<del>${was}</del>` : was}</td><td>${headings.marked ? html`<ins>${now}</ins>` : now}</td></tr>`;
+  })}</tbody></table>`;
 }
 
 /** The review page: the diff, and a Save button that posts the same values with the version read. */
@@ -48,6 +55,14 @@ export function conflictPage(readVersion: number, current: StoredFlag | undefine
     html`<strong>Conflict: nothing was saved.</strong> You edited version ${readVersion}, but the flag is now at version ${current.version} (updated ${current.updatedAt}). Your change was not written over it.`,
     'bad',
   )}
-${submitted === undefined ? '' : diffTable(definitionOf(current), submitted, `Stored version ${current.version} against your change`)}
+${
+  submitted === undefined
+    ? ''
+    : diffTable(definitionOf(current), submitted, `Stored version ${current.version} against your change`, {
+        before: `Stored now (version ${current.version})`,
+        after: 'Your change (not saved)',
+        marked: false,
+      })
+}
 <p><a href="/flags/${current.key}${envQuery(current.environment)}">Open version ${current.version} and edit again</a></p>`;
 }

@@ -279,6 +279,8 @@ describe('studio: flags', () => {
     const late = await post(`${url}flags/pricing/edit?env=production`, { ...fields, rollout: '5', _step: 'save' });
     expect(late.status).toBe(409);
     expect(late.body).toContain('now at version 2');
+    expect(late.body).toMatch(/<th scope="col">Stored now \(version 2\)<\/th><th scope="col">Your change \(not saved\)<\/th>/);
+    expect(late.body).toMatch(/<tr data-field="rollout">.*<pre>40<\/pre>.*<pre>5<\/pre>/s);
     expect(readFlags().find((f) => f.key === 'pricing')).toMatchObject({ version: 2, rollout: 40 });
   });
 
