@@ -115,7 +115,8 @@ const edge: Options = {
 // its own name (resolved to dist/ by Node's self-reference), so it runs on the public entry
 // points, shares their module instances, and adds only its own code to the package.
 const cli: Options = {
-  entry: { index: 'src/cli/index.ts' },
+  // The studio's browser assets are an entry of their own so that `npm run size` can read and report them.
+  entry: { index: 'src/cli/index.ts', 'studio/assets': 'src/cli/studio/assets.ts' },
   outDir: 'dist/cli',
   format: ['esm'],
   platform: 'node',

@@ -290,6 +290,43 @@ Examples:
     load: () => import('./commands/prices.js'),
   },
   {
+    name: 'studio',
+    summary: 'a local web page for flags, experiments and forecasts, on the store the options name',
+    help: `Usage:
+  tiqology studio [--port 0] [--host 127.0.0.1] [--plans <dir>] [--prometheus-url <url>]
+
+Serves a web page on 127.0.0.1 until Ctrl-C: the flags of an environment (search, kill switch,
+rollout, variants' weights, rules and segments, a diff before saving, conflicts shown, history,
+the guarded rollout's timeline), experiments' results (the numbers of tiqology results --json)
+and forecasts of a CSV (chart with bands, scaling decision, 7-day cost). Nothing is reachable
+from other machines unless --host says so; then every request needs an access token, taken
+from TIQOLOGY_STUDIO_TOKEN or made at random and printed.
+
+Options:
+  --port <n>              port (default 0: any free port; the address is printed)
+  --host <address>        address to bind (default 127.0.0.1); another than loopback needs the token
+  --plans <dir>           guarded-rollout plan files, <flag>.json (as rollout run --plan reads
+                          them), shown on their flag's page
+  --prometheus-url <url>  the telemetry's Prometheus, for forecasts of a PromQL query
+
+${STORE_HELP}
+
+${COMMON_HELP}
+
+Examples:
+  tiqology studio --file flags.json
+  tiqology studio --database-url "$DATABASE_URL" --port 4983
+  TIQOLOGY_STUDIO_TOKEN=$(openssl rand -hex 16) tiqology studio --host 0.0.0.0 --database-url "$DATABASE_URL"`,
+    options: {
+      ...STORE_OPTIONS,
+      port: { type: 'string' },
+      host: { type: 'string' },
+      plans: { type: 'string' },
+      'prometheus-url': { type: 'string' },
+    },
+    load: () => import('./commands/studio.js'),
+  },
+  {
     name: 'demo',
     summary: 'the whole product on the embedded store: flags, an experiment, metrics, forecast (no services)',
     help: `Usage:

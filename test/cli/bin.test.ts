@@ -2,6 +2,7 @@
  * The `tiqology` executable as a user runs it: a child process per command, on a flags file,
  * checking exit codes, stdout/stderr separation, stdin, and that failures are one line.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,5 +86,32 @@ describe('tiqology (subprocess)', () => {
     const d = run(['flags', 'list', '--debug', '--database-url', 'postgres://app:hunter2-secret@127.0.0.1:1/app']);
     expect(d.code).toBe(1);
     expect(d.stderr).not.toContain('hunter2-secret');
+  });
+});
+
+/** `tiqology studio` until its text says it is up, then SIGTERM: its output and exit code. */
+function studioUntilUp(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; code: number | null }> {
+  const child = spawn(process.execPath, [bin, 'studio', ...args], { cwd, env: { PATH: process.env.PATH, ...env } });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    if (stdout.includes('Ctrl-C stops it.')) child.kill('SIGTERM');
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ stdout, code })));
+}
+
+describe('tiqology studio (subprocess)', () => {
+  it('says where it serves and that it is loopback only, and stops on SIGTERM with exit 0', async () => {
+    writeFileSync(join(cwd, 'studio.json'), JSON.stringify({ flags: [PRICING] }));
+    const local = await studioUntilUp(['--file', 'studio.json']);
+    expect(local.code).toBe(0);
+    expect(local.stdout).toMatch(
+      /^tiqology studio on http:\/\/127\.0\.0\.1:\d+\/ \[no token\]\nReachable from this machine only\.\nCtrl-C stops it\.\n$/,
+    );
+    const wide = await studioUntilUp(['--file', 'studio.json', '--host', '0.0.0.0']);
+    expect(wide.code).toBe(0);
+    expect(wide.stdout).toMatch(
+      /\[token required\]\nBound beyond loopback: every request needs the access token\. Open http:\/\/0\.0\.0\.0:\d+\/\?token=[\w-]{32}\n/,
+    );
   });
 });

@@ -28,12 +28,12 @@ const selfToSource: Plugin = {
   },
 };
 
-/** Bundles the CLI into a fresh directory and returns the path of its entry. */
-export async function buildCli(): Promise<string> {
+/** Bundles the CLI (or another script of the repository, `entry`) into a fresh directory and returns the path of its entry. */
+export async function buildCli(entry = join(root, 'src/cli/index.ts')): Promise<string> {
   mkdirSync(join(root, '.tmp'), { recursive: true });
   const outdir = mkdtempSync(join(root, '.tmp', 'cli-'));
   await build({
-    entryPoints: { index: join(root, 'src/cli/index.ts') },
+    entryPoints: { index: entry },
     outdir,
     bundle: true,
     splitting: true,
