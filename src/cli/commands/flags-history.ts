@@ -26,8 +26,8 @@ export function changedFields(before: FlagDefinition | undefined, after: FlagDef
   return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((field) => canonical(b[field]) !== canonical(a[field])).sort();
 }
 
-/** A field's values for the table: `rollout 10 → 50` for scalars, the field name for lists and objects. */
-function describeChange(change: FlagChange): string {
+/** What one change did, in words: `rollout 10 → 50` for scalars, the field name for lists and objects (also the studio's history). */
+export function describeChange(change: FlagChange): string {
   if (change.action === 'create') return 'created';
   if (change.action === 'delete') return 'deleted';
   const before = (change.before ?? {}) as Record<string, unknown>;

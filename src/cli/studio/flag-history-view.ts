@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { FlagChange, StoredFlag } from '@tiqology/elite';
-import { changedFields } from '../commands/flags-history.js';
+import { describeChange } from '../commands/flags-history.js';
 import { type Html, html } from './html.js';
 
 // The rollout controller's metadata keys and writer (exported by @tiqology/elite/rollouts as
@@ -18,20 +18,6 @@ const WRITER = 'rollout-controller';
 
 const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
 
-/** What one change did, in words: `rollout 10 → 50`, or the names of changed lists and objects. */
-export function changeText(change: FlagChange): string {
-  if (change.action === 'create') return 'created';
-  if (change.action === 'delete') return 'deleted';
-  const before = (change.before ?? {}) as Record<string, unknown>;
-  const after = (change.after ?? {}) as Record<string, unknown>;
-  const fields = changedFields(change.before, change.after);
-  if (fields.length === 0) return 'no change';
-  const scalar = (v: unknown) => v === undefined || v === null || typeof v !== 'object';
-  return fields
-    .map((f) => (scalar(before[f]) && scalar(after[f]) ? `${f} ${show(before[f])} → ${show(after[f])}` : `${f} changed`))
-    .join(', ');
-}
-
 /** The history section: a table, or why there is none. */
 export function historyTable(history: FlagChange[] | undefined): Html {
   if (history === undefined) {
@@ -42,7 +28,7 @@ export function historyTable(history: FlagChange[] | undefined): Html {
 <thead><tr><th scope="col" class="num">Version</th><th scope="col">Action</th><th scope="col">At</th><th scope="col">By</th><th scope="col">Changes</th></tr></thead>
 <tbody>${history.map(
     (c) =>
-      html`<tr><td class="num">${c.version}</td><td>${c.action}</td><td>${c.at}</td><td>${c.updatedBy ?? '–'}</td><td>${changeText(c)}</td></tr>`,
+      html`<tr><td class="num">${c.version}</td><td>${c.action}</td><td>${c.at}</td><td>${c.updatedBy ?? '–'}</td><td>${describeChange(c)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -73,7 +59,7 @@ ${
 <thead><tr><th scope="col">At</th><th scope="col">Rollout</th><th scope="col">Decision</th></tr></thead>
 <tbody>${decisions.map(
         (c) =>
-          html`<tr><td>${c.at}</td><td>${show(c.before?.rollout ?? 100)} → ${show(c.after?.rollout ?? 100)}</td><td>${String(c.after?.metadata?.[DECISION_KEY] ?? changeText(c))}</td></tr>`,
+          html`<tr><td>${c.at}</td><td>${show(c.before?.rollout ?? 100)} → ${show(c.after?.rollout ?? 100)}</td><td>${String(c.after?.metadata?.[DECISION_KEY] ?? describeChange(c))}</td></tr>`,
       )}</tbody></table>`
 }`;
 }
