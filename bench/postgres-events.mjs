@@ -59,10 +59,14 @@ export function arraysInsert(events) {
   ];
 }
 
-/** The shipped insert (one JSON text unpacked by `json_to_recordset`), or with `jsonb_to_recordset`. */
-export function jsonInsert(events, unpack = 'json') {
+/**
+ * The insert of appendEvents (one JSON text unpacked by `json_to_recordset`), or with
+ * `jsonb_to_recordset`; ids from `makeId` (random, version 4, by default), with `on conflict
+ * (event_id) do nothing` unless `conflict` is false.
+ */
+export function jsonInsert(events, unpack = 'json', { makeId = () => crypto.randomUUID(), conflict = true } = {}) {
   const rows = events.map((e) => ({
-    i: crypto.randomUUID(),
+    i: makeId(),
     k: e.flagKey,
     e: e.environment,
     v: e.variant,
@@ -76,7 +80,7 @@ export function jsonInsert(events, unpack = 'json') {
   return [
     `insert into feature_flag_events (${COLUMNS}) select r.i, r.k, r.e, r.v, r.u, r.t, r.n, r.x, r.p, r.o
      from ${unpack}_to_recordset($1::${unpack}) as r(i uuid, k text, e text, v text, u text, t text, n text, x float8, p jsonb, o timestamptz)
-     on conflict (event_id) do nothing`,
+     ${conflict ? 'on conflict (event_id) do nothing' : ''}`,
     [JSON.stringify(rows)],
   ];
 }

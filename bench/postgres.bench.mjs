@@ -5,11 +5,12 @@
 // instance.
 // Run: export DATABASE_URL=$(bash scripts/db-start.sh); npm run bench:postgres   (builds first; ~15 min)
 // Works in its own database (elite_bench, dropped and created again), never in DATABASE_URL's.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { serverCpuClock } from './postgres-cpu.mjs';
 import { seededEvents } from './postgres-events.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,7 +67,11 @@ const plainPool = {
 const plain = createPostgresStorage({ pool: plainPool });
 const batches = Math.ceil(TOTAL / BATCH);
 const SLICE = 100; // batches per slice (50k events)
-console.log(`ingesting ${TOTAL.toLocaleString()} events twice (shipped triggers / no triggers): batches of ${BATCH}, ${WRITERS} writers…`);
+console.log(
+  `ingesting ${TOTAL.toLocaleString()} events twice (shipped triggers / no triggers): batches of ${BATCH}, ${WRITERS} writers, after a warm-up of ${(
+    Number(process.env.BENCH_WARMUP ?? 100) * BATCH
+  ).toLocaleString()} events into each…`,
+);
 async function ingest(target, from, to) {
   let next = from;
   const t = performance.now();
@@ -77,6 +82,11 @@ async function ingest(target, from, to) {
   );
   return performance.now() - t;
 }
+// A warm-up before the timed slices, not counted: new connections, their statement and trigger
+// plans, and the JIT of this process (the first 50k events otherwise run at about half the rate).
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 100); // batches into each table
+await ingest(storage, batches + 1000, batches + 1000 + WARMUP);
+await ingest(plain, batches + 1000, batches + 1000 + WARMUP);
 const timeMs = { shipped: 0, plain: 0 };
 const windows50k = []; // [shipped, plain] events/s per slice, to show the rate holds as the tables grow
 for (let from = 0; from < batches; from += SLICE) {
@@ -157,30 +167,24 @@ await pool.query(
 );
 console.log(`  generated in ${(generationMs / 1000).toFixed(0)} s, pre-aggregates rebuilt in ${(rebuildMs / 1000).toFixed(0)} s`);
 
-// The CPU time the server process spends on a call (user + system, from /proc when the server runs
-// on this machine, in 10 ms ticks): on a shared machine the wall time of a call grows with the load
-// average, its CPU time much less, so it tells what the call costs on an idle machine.
+// The CPU time the server spends on a call (user + system of all its processes, the call's parallel
+// workers included, from /proc when the server runs on this machine, in 10 ms ticks): on a shared
+// machine the wall time of a call grows with the load average, its CPU time much less, so it tells
+// what the call costs on an idle machine.
 const timer = await pool.connect();
 const backendPid = (await timer.query('select pg_backend_pid() as pid')).rows[0].pid;
-const backendCpuMs = () => {
-  try {
-    const fields = readFileSync(`/proc/${backendPid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
-  } catch {
-    return Number.NaN; // the server runs elsewhere
-  }
-};
+const serverCpuMs = serverCpuClock(backendPid);
 async function time(label, sql, values) {
   await timer.query(sql, values); // warm
   const samples = [];
   const cpu = [];
   let rows;
   for (let i = 0; i < RUNS; i++) {
-    const c = backendCpuMs();
+    const c = serverCpuMs();
     const t = performance.now();
     ({ rows } = await timer.query(sql, values));
     samples.push(performance.now() - t);
-    cpu.push(backendCpuMs() - c);
+    cpu.push(serverCpuMs() - c);
   }
   samples.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);

@@ -1,18 +1,22 @@
-// A/B of the event insert of appendEvents on a real server, in one run: the batch as ten arrays
-// unnested (the former statement) against one JSON text unpacked by
-// json_to_recordset (the shipped statement), both into the shipped table (indexes and triggers),
-// in alternating slices of SLICE batches so both see the same load and table sizes. Batches are
-// made inside the timed loop as in bench/postgres.bench.mjs (500 events, 4 writers); the adapter's
-// own checks are the same for both and left out. CPU per event: this process, and every process
-// of the server when it runs on this machine (children of the postmaster, from /proc).
+// A/B of the event insert of appendEvents on a real server, in one run, into the shipped table
+// (indexes and triggers), in alternating slices of SLICE batches so every statement sees the same
+// load and table sizes. BENCH_COMPARE picks what is compared:
+//   statements (default)  the batch as ten arrays unnested (the former statement) against one JSON
+//                         text unpacked by json_to_recordset;
+//   ids                   event ids at random (version 4, before) against in time order (version 7,
+//                         the SDK's now), each with `on conflict (event_id) do nothing` (before) and
+//                         without it (appendEvents' first attempt now).
+// Batches are made inside the timed loop as in bench/postgres.bench.mjs (500 events, 4 writers); the
+// adapter's own checks are the same for all and left out. CPU per event: this process, and every
+// process of the server when it runs on this machine (bench/postgres-cpu.mjs).
 // Run: export DATABASE_URL=$(bash scripts/db-start.sh); npx tsup --silent; BENCH_INGEST=400000 \
-//      PG_DATA_DIR=/tmp/elite-pg/data node bench/postgres-ab/ingest.mjs
+//      [BENCH_COMPARE=ids] node bench/postgres-ab/ingest.mjs
 // Works in its own database (elite_ab_ingest, dropped and created again).
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { serverCpuClock } from '../postgres-cpu.mjs';
 import { arraysInsert, jsonInsert, seededEvents } from '../postgres-events.mjs';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
@@ -32,25 +36,24 @@ await migrate(pool);
 
 const { makeBatch } = seededEvents({ batch: BATCH, total: TOTAL });
 const run = ([text, values]) => pool.query(text, values);
-const statements = { arrays: (events) => run(arraysInsert(events)), json: (events) => run(jsonInsert(events)) };
-
-// The server's CPU time in ms: the postmaster and its children (backends, WAL writer, autovacuum).
-const dataDir = process.env.PG_DATA_DIR;
-const postmaster = dataDir ? Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) : Number.NaN;
-function serverCpuMs() {
-  if (Number.isNaN(postmaster)) return Number.NaN;
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(pid) === postmaster || Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks * 10;
-}
+// A version 7 id as the SDK makes it (src/internal/uuid-v7.ts): 48 bits of milliseconds, then random.
+const timeOrdered = () => {
+  const time = Date.now().toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${crypto.randomUUID().slice(15)}`;
+};
+const random = () => crypto.randomUUID();
+const comparisons = {
+  statements: { arrays: (events) => run(arraysInsert(events)), json: (events) => run(jsonInsert(events)) },
+  ids: {
+    'random ids, on conflict': (events) => run(jsonInsert(events, 'json', { makeId: random })),
+    'random ids, plain': (events) => run(jsonInsert(events, 'json', { makeId: random, conflict: false })),
+    'time-ordered ids, on conflict': (events) => run(jsonInsert(events, 'json', { makeId: timeOrdered })),
+    'time-ordered ids, plain': (events) => run(jsonInsert(events, 'json', { makeId: timeOrdered, conflict: false })),
+  },
+};
+const statements = comparisons[process.env.BENCH_COMPARE ?? 'statements'];
+if (!statements) throw new Error(`bench: BENCH_COMPARE must be one of ${Object.keys(comparisons).join(', ')}`);
+const serverCpuMs = serverCpuClock((await pool.query('select pg_backend_pid() as pid')).rows[0].pid);
 
 const names = Object.keys(statements);
 const totals = Object.fromEntries(names.map((n) => [n, { ms: 0, nodeMs: 0, serverMs: 0, events: 0 }]));
@@ -80,7 +83,7 @@ for (let from = 0, slice = 0; from < batches; from += SLICE, slice++) {
 for (const [name, s] of Object.entries(totals)) {
   const perEvent = (ms) => ((ms / s.events) * 1000).toFixed(1);
   console.log(
-    `  ${name.padEnd(7)} ${Math.round(s.events / (s.ms / 1000)).toLocaleString()} events/s, CPU per event: node ${perEvent(s.nodeMs)} µs, server ${perEvent(s.serverMs)} µs`,
+    `  ${name.padEnd(30)} ${Math.round(s.events / (s.ms / 1000)).toLocaleString()} events/s, CPU per event: node ${perEvent(s.nodeMs)} µs, server ${perEvent(s.serverMs)} µs`,
   );
 }
 const { rows } = await pool.query('select count(*)::int as n, count(distinct event_id)::int as distinct_ids from feature_flag_events');

@@ -1,5 +1,5 @@
 // A/B of get_metric_stats on a real server, in one run: the definition before migration
-// 20261210000013_metric_sums (taken from git, installed as get_metric_stats_before) against the
+// 20261210000014_parallel_metrics (taken from git, installed as get_metric_stats_before) against the
 // shipped one, over the data bench/postgres.bench.mjs leaves in its database (elite_bench), on its
 // nine windows, one mean metric and the three metrics of that bench, calls alternating (old, new,
 // new, old, ...). Also checks that both return the same rows, on those and on three more metrics
@@ -8,15 +8,15 @@
 // Run after bench:postgres (BENCH_EVENTS sets the data size):
 //   node bench/postgres-ab/metric-stats.mjs          (BENCH_RUNS calls per window and function, default 3)
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
+import { serverCpuClock } from '../postgres-cpu.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const BEFORE = '8522290'; // the last commit with get_metric_stats in 20261210000012_narrow_reads
-const file = execFileSync('git', ['show', `${BEFORE}:supabase/migrations/20261210000012_narrow_reads.sql`], { encoding: 'utf8' });
+const BEFORE = 'bad8f5b'; // the last commit with get_metric_stats in 20261210000013_metric_sums
+const file = execFileSync('git', ['show', `${BEFORE}:supabase/migrations/20261210000013_metric_sums.sql`], { encoding: 'utf8' });
 const from = file.indexOf('create or replace function get_metric_stats(');
 const before = file
   .slice(from, file.indexOf('\n$$;\n', from) + 4)
@@ -26,15 +26,8 @@ const client = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '
 await client.connect();
 await client.query(before);
 const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid;
-// The backend's CPU time in ms (user + system, 10 ms ticks), when the server runs on this machine.
-const cpuMs = () => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-};
+// The server's CPU time in ms (every process: a call's parallel workers too), when it runs on this machine.
+const cpuMs = serverCpuClock(pid);
 const metric = (key, kind, num_event, num_count, den_event, den_count, pre_days) => ({
   key,
   kind,
@@ -119,7 +112,7 @@ for (const [label, metrics, timed] of sets) {
     }
   }
   if (!timed) continue;
-  console.log(`get_metric_stats, ${label}, medians of ${RUNS} per window (wall ms / backend CPU ms):`);
+  console.log(`get_metric_stats, ${label}, medians of ${RUNS} per window (wall ms / server CPU ms, all its processes):`);
   for (const which of ['before', 'after']) {
     const m = medians[which];
     console.log(`  ${which.padEnd(6)} wall ${m.map((s) => s[0].toFixed(0)).join(' ')}  |  CPU ${m.map((s) => s[1]).join(' ')}`);

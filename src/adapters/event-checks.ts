@@ -1,5 +1,6 @@
 import { EliteError } from '../internal/errors.js';
 import { EVENT_LIMITS, isStorableText } from '../internal/limits.js';
+import { uuidV7 } from '../internal/uuid-v7.js';
 import type { FlagEvent } from './types.js';
 
 /**
@@ -76,8 +77,8 @@ export function assertStorableEvents(store: string, events: readonly FlagEvent[]
   }
 }
 
-/** The event's idempotency key, or a new one (lowercase, as PostgreSQL prints a uuid). */
-export const eventIdOf = (event: FlagEvent): string => (event.id ?? globalThis.crypto.randomUUID()).toLowerCase();
+/** The event's idempotency key, or a new one (a UUID version 7; lowercase, as PostgreSQL prints a uuid). */
+export const eventIdOf = (event: FlagEvent): string => (event.id ?? uuidV7()).toLowerCase();
 
 /**
  * True when a SQLSTATE means the store refused the batch for its content, so retrying the same

@@ -154,7 +154,7 @@ describe('createSupabaseStorage', () => {
     expect(calls[0]?.select).toBeUndefined();
     expect(calls[0]?.values).toEqual([
       {
-        event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
         flag_key: null,
         environment: 'production',
         variant: null,

@@ -1,9 +1,10 @@
+import { uuidV7 } from '../internal/uuid-v7.js';
 import type { BufferedEvent, BufferState, EventBufferOptions, EventStats, FlushResult } from './event-state.js';
 
 export type { BufferedEvent, EventBufferOptions, EventStats, FlushResult } from './event-state.js';
 
-/** A fresh idempotency key; `globalThis.crypto` exists on Node.js ≥ 19, browsers and Edge runtimes. */
-const newId = (): string => globalThis.crypto.randomUUID();
+/** A fresh idempotency key: a UUID version 7, in time order (a store's unique index grows at its end). */
+const newId = (): string => uuidV7();
 
 /** The delivery code (./event-writer.ts), loaded on first use: evaluation never needs it. */
 let writer: Promise<typeof import('./event-writer.js')> | undefined;

@@ -328,6 +328,39 @@ describe('createPostgresStorage', () => {
     expect(props[0].properties).toEqual({ n: 5, tags: ['a'] });
   });
 
+  it('stores a batch sent again once: one plain insert, then one skipping the stored ids', async () => {
+    await clean();
+    const statements: string[] = [];
+    const counting = {
+      query: (text: string, values?: unknown[]) => {
+        statements.push(text.includes('on conflict (event_id) do nothing') ? 'skipping stored ids' : 'plain');
+        return pool.query(text, values);
+      },
+    };
+    const storage = createPostgresStorage({ pool: counting as never });
+    const event = (i: number): FlagEvent => ({
+      id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      type: 'conversion',
+      environment: 'production',
+      eventName: 'purchase',
+      value: i,
+      userId: `retry-${i}`,
+      occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    });
+    const first = [event(1), event(2), event(3)];
+    await storage.appendEvents(first);
+    expect(statements).toEqual(['plain']);
+    // A retry of a committed write, with one event that was not in it, and one id twice.
+    await storage.appendEvents([...first, event(4), event(4)]);
+    expect(statements).toEqual(['plain', 'plain', 'skipping stored ids']);
+    const { rows } = await pool.query('select user_id, value from feature_flag_events order by value');
+    expect(rows).toEqual([1, 2, 3, 4].map((i) => ({ user_id: `retry-${i}`, value: i })));
+    // A batch refused for its content is still INVALID_EVENT, after a duplicate id or not.
+    const bad = { ...event(5), value: 1e13 };
+    await expect(storage.appendEvents([event(1), bad])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    await expect(storage.appendEvents([bad])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+  });
+
   it('returns the same results as the memory store on the same events', async () => {
     await clean();
     const postgres = createPostgresStorage({ pool });

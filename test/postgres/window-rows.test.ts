@@ -179,6 +179,7 @@ describe('windows over the exposure timelines and their copy of the conversions'
       '20261210000011_narrow_rows',
       '20261210000012_narrow_reads',
       '20261210000013_metric_sums',
+      '20261210000014_parallel_metrics',
     ]);
     expect(await decoded()).toEqual(before);
     const { rows } = await pool.query(
@@ -191,5 +192,49 @@ describe('windows over the exposure timelines and their copy of the conversions'
     expect(rows[0].bad).toBe(0);
     expect(before.some((r: { variants: string[] }) => new Set(r.variants).size > 1)).toBe(true);
     await expectSame(storage, stored);
+  });
+
+  it('give the same metric statistics when parallel workers sum them, every step inside the workers', async () => {
+    await pool.query('truncate feature_flags, feature_flag_events');
+    const stored = events(1600, 47, Date.UTC(2026, 2, 1));
+    await createPostgresStorage({ pool }).appendEvents(stored);
+    await pool.query('select feature_flag_rollup_drain()');
+    await pool.query('analyze feature_flag_exposure_timelines');
+    // A parallel plan even for a small table (per-row work made to look expensive, no index), and
+    // the plans of the function's query sent back as notices.
+    const parallel = new pg.Pool({
+      connectionString: url,
+      max: 1,
+      options:
+        '-c parallel_setup_cost=0 -c parallel_tuple_cost=1 -c cpu_operator_cost=10 -c min_parallel_table_scan_size=0 -c max_parallel_workers_per_gather=2' +
+        ' -c enable_indexscan=off -c enable_bitmapscan=off',
+    });
+    const plans: string[] = [];
+    parallel.on('connect', (client) => {
+      client.on('notice', (n) => plans.push(n.message ?? ''));
+      void client.query(
+        "load 'auto_explain'; set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice",
+      );
+    });
+    try {
+      const storage = createPostgresStorage({ pool: parallel });
+      const memory = createMemoryStorage();
+      await memory.appendEvents(stored);
+      for (const window of windows) {
+        const query = { flagKey: 'pricing-test', environment: 'production', ...window, metrics };
+        expect(await storage.queryMetricStats(query)).toEqual(await memory.queryMetricStats(query));
+      }
+      const metricPlans = plans.filter((p) => p.includes('clock_timestamp() as once'));
+      expect(metricPlans).toHaveLength(windows.length);
+      // Every per-user step (a subquery scan) runs below the Gather, in the workers.
+      for (const plan of metricPlans) {
+        const gather = plan.indexOf('Gather');
+        expect(gather, plan).toBeGreaterThan(0);
+        expect(plan.slice(0, gather), plan).not.toContain('Subquery Scan');
+        expect(plan.slice(gather), plan).toMatch(/Subquery Scan[\s\S]*Parallel Seq Scan/);
+      }
+    } finally {
+      await parallel.end();
+    }
   });
 });
