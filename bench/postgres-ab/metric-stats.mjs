@@ -1,5 +1,5 @@
 // A/B of get_metric_stats on a real server, in one run: the definition before migration
-// 20261210000014_parallel_metrics (taken from git, installed as get_metric_stats_before) against the
+// 20261210000014_parallel_reads (taken from git, installed as get_metric_stats_before) against the
 // shipped one, over the data bench/postgres.bench.mjs leaves in its database (elite_bench), on its
 // nine windows, one mean metric and the three metrics of that bench, calls alternating (old, new,
 // new, old, ...). Also checks that both return the same rows, on those and on three more metrics

@@ -12,7 +12,7 @@ import windowReads from '../../supabase/migrations/20261210000010_window_reads.s
 import narrowRows from '../../supabase/migrations/20261210000011_narrow_rows.sql';
 import narrowReads from '../../supabase/migrations/20261210000012_narrow_reads.sql';
 import metricSums from '../../supabase/migrations/20261210000013_metric_sums.sql';
-import parallelMetrics from '../../supabase/migrations/20261210000014_parallel_metrics.sql';
+import parallelReads from '../../supabase/migrations/20261210000014_parallel_reads.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -40,5 +40,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261210000011_narrow_rows', sql: narrowRows },
   { name: '20261210000012_narrow_reads', sql: narrowReads },
   { name: '20261210000013_metric_sums', sql: metricSums },
-  { name: '20261210000014_parallel_metrics', sql: parallelMetrics },
+  { name: '20261210000014_parallel_reads', sql: parallelReads },
 ];

@@ -13,4 +13,4 @@
 -- share its search in each user's events.
 
 -- get_metric_stats, defined here until its per-user steps were made parallel, is defined in
--- 20261210000014_parallel_metrics.
+-- 20261210000014_parallel_reads.

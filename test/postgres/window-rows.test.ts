@@ -179,7 +179,7 @@ describe('windows over the exposure timelines and their copy of the conversions'
       '20261210000011_narrow_rows',
       '20261210000012_narrow_reads',
       '20261210000013_metric_sums',
-      '20261210000014_parallel_metrics',
+      '20261210000014_parallel_reads',
     ]);
     expect(await decoded()).toEqual(before);
     const { rows } = await pool.query(
@@ -194,7 +194,7 @@ describe('windows over the exposure timelines and their copy of the conversions'
     await expectSame(storage, stored);
   });
 
-  it('give the same metric statistics when parallel workers sum them, every step inside the workers', async () => {
+  it('give the same results and metric statistics when parallel workers sum them, every step inside the workers', async () => {
     await pool.query('truncate feature_flags, feature_flag_events');
     const stored = events(1600, 47, Date.UTC(2026, 2, 1));
     await createPostgresStorage({ pool }).appendEvents(stored);
@@ -221,13 +221,17 @@ describe('windows over the exposure timelines and their copy of the conversions'
       const memory = createMemoryStorage();
       await memory.appendEvents(stored);
       for (const window of windows) {
-        const query = { flagKey: 'pricing-test', environment: 'production', ...window, metrics };
-        expect(await storage.queryMetricStats(query)).toEqual(await memory.queryMetricStats(query));
+        const query = { flagKey: 'pricing-test', environment: 'production', ...window };
+        expect(await storage.queryMetricStats({ ...query, metrics })).toEqual(await memory.queryMetricStats({ ...query, metrics }));
+        expect(await storage.queryResults(query)).toEqual(await memory.queryResults(query));
+        const purchase = { ...query, eventName: 'purchase' };
+        expect(await storage.queryResults(purchase)).toEqual(await memory.queryResults(purchase));
       }
-      const metricPlans = plans.filter((p) => p.includes('clock_timestamp() as once'));
-      expect(metricPlans).toHaveLength(windows.length);
+      // get_metric_stats and the windows of get_ab_test_results (all conversions, one name).
+      const stepPlans = plans.filter((p) => p.includes('clock_timestamp() as once'));
+      expect(stepPlans).toHaveLength(windows.length * 3);
       // Every per-user step (a subquery scan) runs below the Gather, in the workers.
-      for (const plan of metricPlans) {
+      for (const plan of stepPlans) {
         const gather = plan.indexOf('Gather');
         expect(gather, plan).toBeGreaterThan(0);
         expect(plan.slice(0, gather), plan).not.toContain('Subquery Scan');
