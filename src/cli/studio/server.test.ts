@@ -134,6 +134,9 @@ describe('studio: access', () => {
     expect(String(entry.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
     expect((await call(`${base}/flags`, { headers: { cookie } })).status).toBe(200);
     expect((await call(`${base}/flags`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // A cookie that is not valid percent-encoding is no token: 401, not a server error.
+    const malformed = await call(`${base}/flags`, { headers: { cookie: `${cookie.split('=')[0]}=%E0%A4%A` } });
+    expect(malformed.status).toBe(401);
   });
 
   it('the command prints that a token is required when bound beyond loopback', async () => {
