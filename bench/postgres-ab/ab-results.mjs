@@ -5,9 +5,9 @@
 // Also checks that both return the same rows.
 // Run after bench:postgres:  node bench/postgres-ab/ab-results.mjs   (BENCH_RUNS calls per window and function, default 3)
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import pg from 'pg';
 import { serverCpuClock } from '../postgres-cpu.mjs';
+import { pairedCalls, printPaired, printSame } from './paired-calls.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
@@ -38,41 +38,20 @@ let identical = true;
 for (const eventName of [null, 'purchase']) {
   const medians = { before: [], after: [] };
   for (const [since, until] of windows) {
-    const samples = { before: [], after: [] };
-    const answers = {};
-    for (let run = 0; run < RUNS; run++) {
-      for (const which of run % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
-        const fn = which === 'before' ? 'get_ab_test_results_before' : 'get_ab_test_results';
-        const cpu = cpuMs();
-        const t = performance.now();
-        const { rows } = await client.query(`select * from ${fn}('pricing-test', 'production', $1, $2, $3)`, [eventName, since, until]);
-        samples[which].push([performance.now() - t, cpuMs() - cpu]);
-        answers[which] = JSON.stringify(rows);
-      }
-    }
-    if (answers.before !== answers.after) {
+    const pair = await pairedCalls(client, cpuMs, RUNS, (which) => [
+      `select * from ${which === 'before' ? 'get_ab_test_results_before' : 'get_ab_test_results'}('pricing-test', 'production', $1, $2, $3)`,
+      [eventName, since, until],
+    ]);
+    if (!pair.same) {
       identical = false;
       console.log(`  different answers: event ${eventName}, since ${since}, until ${until}`);
     }
-    for (const which of ['before', 'after']) {
-      const sorted = samples[which].sort((a, b) => a[0] - b[0]);
-      medians[which].push(sorted[Math.floor(sorted.length / 2)]);
-    }
+    medians.before.push(pair.before);
+    medians.after.push(pair.after);
   }
-  console.log(
-    `get_ab_test_results, ${eventName ?? 'all conversions'}, ${windows.length} windows, medians of ${RUNS} (wall ms / server CPU ms, all its processes):`,
-  );
-  for (const which of ['before', 'after']) {
-    const m = medians[which];
-    console.log(`  ${which.padEnd(6)} wall ${m.map((s) => s[0].toFixed(0)).join(' ')}  |  CPU ${m.map((s) => s[1]).join(' ')}`);
-  }
+  printPaired(`get_ab_test_results, ${eventName ?? 'all conversions'}, ${windows.length} windows, medians of ${RUNS}`, medians);
 }
-console.log(
-  `same rows before and after: ${identical}; load average ${os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
-);
+printSame(identical);
 await client.query('drop function get_ab_test_results_before');
 await client.end();
 if (!identical) process.exitCode = 1;

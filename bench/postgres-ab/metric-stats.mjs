@@ -8,9 +8,9 @@
 // Run after bench:postgres (BENCH_EVENTS sets the data size):
 //   node bench/postgres-ab/metric-stats.mjs          (BENCH_RUNS calls per window and function, default 3)
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import pg from 'pg';
 import { serverCpuClock } from '../postgres-cpu.mjs';
+import { pairedCalls, printPaired, printSame } from './paired-calls.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
@@ -86,44 +86,20 @@ let identical = true;
 for (const [label, metrics, timed] of sets) {
   const medians = { before: [], after: [] };
   for (const [since, until] of windows) {
-    const samples = { before: [], after: [] };
-    const answers = {};
-    for (let run = 0; run < (timed ? RUNS : 1); run++) {
-      for (const which of run % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
-        const fn = which === 'before' ? 'get_metric_stats_before' : 'get_metric_stats';
-        const cpu = cpuMs();
-        const t = performance.now();
-        const { rows } = await client.query(`select * from ${fn}('pricing-test', 'production', $1::jsonb, $2, $3)`, [
-          JSON.stringify(metrics),
-          since,
-          until,
-        ]);
-        samples[which].push([performance.now() - t, cpuMs() - cpu]);
-        answers[which] = JSON.stringify(rows);
-      }
-    }
-    if (answers.before !== answers.after) {
+    const pair = await pairedCalls(client, cpuMs, timed ? RUNS : 1, (which) => [
+      `select * from ${which === 'before' ? 'get_metric_stats_before' : 'get_metric_stats'}('pricing-test', 'production', $1::jsonb, $2, $3)`,
+      [JSON.stringify(metrics), since, until],
+    ]);
+    if (!pair.same) {
       identical = false;
       console.log(`  different answers: ${label}, since ${since}, until ${until}`);
     }
-    for (const which of ['before', 'after']) {
-      const sorted = samples[which].sort((a, b) => a[0] - b[0]);
-      medians[which].push(sorted[Math.floor(sorted.length / 2)]);
-    }
+    medians.before.push(pair.before);
+    medians.after.push(pair.after);
   }
-  if (!timed) continue;
-  console.log(`get_metric_stats, ${label}, medians of ${RUNS} per window (wall ms / server CPU ms, all its processes):`);
-  for (const which of ['before', 'after']) {
-    const m = medians[which];
-    console.log(`  ${which.padEnd(6)} wall ${m.map((s) => s[0].toFixed(0)).join(' ')}  |  CPU ${m.map((s) => s[1]).join(' ')}`);
-  }
+  if (timed) printPaired(`get_metric_stats, ${label}, medians of ${RUNS} per window`, medians);
 }
-console.log(
-  `same rows before and after: ${identical}; load average ${os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
-);
+printSame(identical);
 await client.query('drop function get_metric_stats_before');
 await client.end();
 if (!identical) process.exitCode = 1;
