@@ -59,14 +59,38 @@ const makeBatch = (index) => eventSource.makeBatch(index);
 await pool.query(
   'create table feature_flag_events_plain (like feature_flag_events including defaults including identity including constraints including indexes)',
 );
-// The peer goes through the same adapter (same statement, same JS work per batch), its insert
-// pointed at the plain table.
-const plainPool = {
-  query(text, values) {
-    const plainText = text.replace('insert into feature_flag_events ', 'insert into feature_flag_events_plain ');
-    if (plainText === text) throw new Error(`bench: expected the events insert, got: ${text.slice(0, 60)}`);
-    return pool.query(plainText, values);
+// The peer goes through the same adapter (same statement, same JS work per batch), its COPY (or
+// insert, on a retry) pointed at the plain table.
+const toPlain = (sql) => {
+  const plainSql = sql.replace(/^(insert into|copy) feature_flag_events /, '$1 feature_flag_events_plain ');
+  if (plainSql === sql) throw new Error(`bench: expected the events COPY or insert, got: ${sql.slice(0, 60)}`);
+  return plainSql;
+};
+// A client whose COPY (a submittable that sends its statement through the protocol connection) and
+// inserts go to the plain table.
+const plainClient = (client) => ({
+  connection: client.connection,
+  release: (error) => client.release(error),
+  query(statement, values) {
+    if (typeof statement === 'string') return client.query(toPlain(statement), values);
+    const connectionToPlain = (connection) =>
+      new Proxy(connection, {
+        get: (target, key) =>
+          key === 'query'
+            ? (sql) => target.query(toPlain(sql))
+            : typeof target[key] === 'function'
+              ? target[key].bind(target)
+              : target[key],
+      });
+    return client.query({ ...statement, submit: (connection) => statement.submit(connectionToPlain(connection)) });
   },
+});
+const plainPool = {
+  get idleCount() {
+    return pool.idleCount;
+  },
+  query: (text, values) => pool.query(toPlain(text), values),
+  connect: async () => plainClient(await pool.connect()),
 };
 const plain = createPostgresStorage({ pool: plainPool });
 const batches = Math.ceil(TOTAL / BATCH);
@@ -102,6 +126,10 @@ for (let from = 0; from < batches; from += SLICE) {
   timeMs.plain += plainMs;
   windows50k.push([Math.round(events / (shippedMs / 1000)), Math.round(events / (plainMs / 1000))]);
 }
+const { rows: stored } = await pool.query(
+  'select (select count(*) from feature_flag_events)::int as shipped, (select count(*) from feature_flag_events_plain)::int as plain',
+);
+if (stored[0].shipped !== stored[0].plain) throw new Error(`bench: the tables hold ${JSON.stringify(stored[0])} events`);
 await pool.query('drop table feature_flag_events_plain');
 const eventsPerSecond = Math.round((batches * BATCH) / (timeMs.shipped / 1000));
 const plainPerSecond = Math.round((batches * BATCH) / (timeMs.plain / 1000));
@@ -165,7 +193,7 @@ await pool.query('set statement_timeout = 0');
 await pool.query('select feature_flag_rollup_rebuild()');
 const rebuildMs = performance.now() - rebuildStart;
 await pool.query(
-  'vacuum analyze feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, feature_flag_exposure_timelines, feature_flag_conversion_timelines',
+  'vacuum analyze feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, feature_flag_events_pending_batches, feature_flag_exposure_timelines, feature_flag_conversion_timelines',
 );
 // The rebuild leaves about a gigabyte of dirty pages: write them now, so that the checkpoint that
 // would otherwise flush them during the timed calls (on a core their parallel workers need) does not.

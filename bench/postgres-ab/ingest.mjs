@@ -5,13 +5,20 @@
 //                         text unpacked by json_to_recordset;
 //   ids                   event ids at random (version 4, before) against in time order (version 7,
 //                         the SDK's now), each with `on conflict (event_id) do nothing` (before) and
-//                         without it (appendEvents' first attempt now).
+//                         without it (appendEvents' first attempt now);
+//   copy                  appendEvents by COPY (now) against its INSERT of one JSON text (before, and
+//                         still what it sends through a query() that cannot COPY);
+//   pending               the insert trigger writing one pending row per event (before, from git)
+//                         against one row per statement (20261210000015_pending_batches), both
+//                         through appendEvents' COPY; the trigger function is replaced between slices.
 // Batches are made inside the timed loop as in bench/postgres.bench.mjs (500 events, 4 writers); the
 // adapter's own checks are the same for all and left out. CPU per event: this process, and every
 // process of the server when it runs on this machine (bench/postgres-cpu.mjs).
 // Run: export DATABASE_URL=$(bash scripts/db-start.sh); npx tsup --silent; BENCH_INGEST=400000 \
-//      [BENCH_COMPARE=ids] node bench/postgres-ab/ingest.mjs
+//      [BENCH_COMPARE=ids|copy|pending] node bench/postgres-ab/ingest.mjs
 // Works in its own database (elite_ab_ingest, dropped and created again).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +27,7 @@ import { serverCpuClock } from '../postgres-cpu.mjs';
 import { arraysInsert, jsonInsert, seededEvents } from '../postgres-events.mjs';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
-const { migrate } = await import(join(dist, 'adapters', 'postgres.js'));
+const { createPostgresStorage, migrate } = await import(join(dist, 'adapters', 'postgres.js'));
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
 const TOTAL = Number(process.env.BENCH_INGEST ?? 400_000);
@@ -42,6 +49,8 @@ const timeOrdered = () => {
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${crypto.randomUUID().slice(15)}`;
 };
 const random = () => crypto.randomUUID();
+const insertStorage = createPostgresStorage({ pool: { query: (text, values) => pool.query(text, values) } });
+const copyStorage = createPostgresStorage({ pool });
 const comparisons = {
   statements: { arrays: (events) => run(arraysInsert(events)), json: (events) => run(jsonInsert(events)) },
   ids: {
@@ -50,6 +59,32 @@ const comparisons = {
     'time-ordered ids, on conflict': (events) => run(jsonInsert(events, 'json', { makeId: timeOrdered })),
     'time-ordered ids, plain': (events) => run(jsonInsert(events, 'json', { makeId: timeOrdered, conflict: false })),
   },
+  copy: {
+    // The adapter both times: given only query() it cannot COPY and inserts the batch as JSON.
+    'appendEvents, insert': (events) => insertStorage.appendEvents(events),
+    'appendEvents, copy': (events) => copyStorage.appendEvents(events),
+  },
+};
+// The insert trigger's function as a migration file defines it.
+const triggerFunction = (file) => {
+  const from = file.indexOf('create or replace function feature_flag_events_rollup_insert()');
+  return file.slice(from, file.indexOf('\n$$;\n', from) + 4);
+};
+const PENDING_BEFORE = '26abbdd'; // the last commit writing one pending row per event
+const perEventTrigger = triggerFunction(
+  execFileSync('git', ['show', `${PENDING_BEFORE}:supabase/migrations/20261204000002_rollup.sql`], { encoding: 'utf8' }),
+);
+const perStatementTrigger = triggerFunction(
+  readFileSync(join(dist, '..', 'supabase', 'migrations', '20261210000015_pending_batches.sql'), 'utf8'),
+);
+comparisons.pending = {
+  'one pending row per event': (events) => copyStorage.appendEvents(events),
+  'one pending row per statement': (events) => copyStorage.appendEvents(events),
+};
+// Run before each slice of the named statement.
+const sliceSetup = {
+  'one pending row per event': () => pool.query(perEventTrigger),
+  'one pending row per statement': () => pool.query(perStatementTrigger),
 };
 const statements = comparisons[process.env.BENCH_COMPARE ?? 'statements'];
 if (!statements) throw new Error(`bench: BENCH_COMPARE must be one of ${Object.keys(comparisons).join(', ')}`);
@@ -64,6 +99,7 @@ console.log(
 for (let from = 0, slice = 0; from < batches; from += SLICE, slice++) {
   const name = names[slice % names.length];
   const to = Math.min(batches, from + SLICE);
+  await sliceSetup[name]?.();
   let next = from;
   const cpu = process.cpuUsage();
   const server = serverCpuMs();

@@ -33,4 +33,10 @@ describe('uuidV7', () => {
     expect(uuidV7(0).slice(0, 13)).toBe('00000000-0000');
     expect(uuidV7(2 ** 48 - 1).slice(0, 13)).toBe('ffffffff-ffff');
   });
+
+  it('spells the time given to each call, whatever the call before was given', () => {
+    const times = [5, 5, 2 ** 40, 5, 2 ** 40 + 1, 0, 0, 2 ** 48 - 1];
+    const fields = times.map((t) => Number.parseInt(uuidV7(t).slice(0, 13).replace('-', ''), 16));
+    expect(fields).toEqual(times);
+  });
 });

@@ -7,7 +7,15 @@
  * RFC 9562's.
  */
 export function uuidV7(nowMs: number = Date.now()): string {
-  const random = globalThis.crypto.randomUUID(); // xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx
-  const time = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0').slice(-12);
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  const ms = Math.max(0, Math.floor(nowMs));
+  if (ms !== lastMs) {
+    // Ids made within one millisecond share their time field: spelled out once (most of the cost).
+    const time = ms.toString(16).padStart(12, '0').slice(-12);
+    lastPrefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    lastMs = ms;
+  }
+  return lastPrefix + globalThis.crypto.randomUUID().slice(15); // xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx
 }
+
+let lastMs = -1;
+let lastPrefix = '';

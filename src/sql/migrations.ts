@@ -13,6 +13,7 @@ import narrowRows from '../../supabase/migrations/20261210000011_narrow_rows.sql
 import narrowReads from '../../supabase/migrations/20261210000012_narrow_reads.sql';
 import metricSums from '../../supabase/migrations/20261210000013_metric_sums.sql';
 import parallelReads from '../../supabase/migrations/20261210000014_parallel_reads.sql';
+import pendingBatches from '../../supabase/migrations/20261210000015_pending_batches.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261210000012_narrow_reads', sql: narrowReads },
   { name: '20261210000013_metric_sums', sql: metricSums },
   { name: '20261210000014_parallel_reads', sql: parallelReads },
+  { name: '20261210000015_pending_batches', sql: pendingBatches },
 ];

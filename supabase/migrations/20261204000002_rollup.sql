@@ -15,9 +15,9 @@
 -- SECURITY DEFINER ones run as the tables' owner, and a caller's temporary objects must never
 -- shadow what they name.
 
--- Folding is serialized by this transaction-scoped lock (drain, recounts, rebuild).
-create or replace function feature_flag_rollup_lock() returns void
-language sql volatile set search_path = pg_catalog, public, pg_temp as $$ select pg_advisory_xact_lock(hashtextextended('@tiqology/elite rollup', 0)) $$;
+-- Folding is serialized by a transaction-scoped lock (drain, recounts, rebuild):
+-- feature_flag_rollup_lock(), defined in 20261210000015_pending_batches (it also moves the pending
+-- batches into the pending ids).
 
 -- Sets the conversion totals of the given (flag, environment, user) rows from feature_flag_conversions.
 -- Hash joins only: within one long drain the statistics of the growing tables are stale, and a
@@ -196,17 +196,8 @@ begin
 end;
 $$;
 
--- After each INSERT statement: remember the batch's ids (no per-user work on the write path).
-create or replace function feature_flag_events_rollup_insert() returns trigger
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-begin
-  insert into feature_flag_events_pending (id)
-  select n.id
-  from new_events n
-  where n.event_type = 'conversion' or (n.flag_key is not null and n.variant is not null);
-  return null;
-end;
-$$;
+-- After each INSERT statement the batch's ids are remembered (no per-user work on the write path):
+-- feature_flag_events_rollup_insert(), with its trigger, is defined in 20261210000015_pending_batches.
 
 -- After DELETE or UPDATE statements (retention jobs, corrections): forget their pending copies,
 -- then recount the users touched from the raw events.
@@ -242,23 +233,12 @@ $$;
 -- DELETE statements: feature_flag_events_rollup_delete(), with its trigger, is defined in
 -- 20261210000009_partitions (rows moved into a monthly partition are not deleted events).
 
-create or replace function feature_flag_events_rollup_truncate() returns trigger
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-begin
-  truncate feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending;
-  return null;
-end;
-$$;
+-- TRUNCATE of the events: feature_flag_events_rollup_truncate(), with its trigger, is defined in
+-- 20261210000015_pending_batches.
 
-drop trigger if exists feature_flag_events_rollup_insert on feature_flag_events;
-create trigger feature_flag_events_rollup_insert after insert on feature_flag_events
-  referencing new table as new_events for each statement execute function feature_flag_events_rollup_insert();
 drop trigger if exists feature_flag_events_rollup_update on feature_flag_events;
 create trigger feature_flag_events_rollup_update after update on feature_flag_events
   referencing old table as old_events new table as new_events for each statement execute function feature_flag_events_rollup_recount();
-drop trigger if exists feature_flag_events_rollup_truncate on feature_flag_events;
-create trigger feature_flag_events_rollup_truncate after truncate on feature_flag_events
-  for each statement execute function feature_flag_events_rollup_truncate();
 
 -- Rebuilds everything from the raw events: the backfill below, and a repair after loads that
 -- bypassed the triggers (COPY with triggers disabled, restores). Returns the users counted.

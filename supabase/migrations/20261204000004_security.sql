@@ -89,7 +89,6 @@ create trigger feature_flag_events_browser_insert before insert on feature_flag_
 -- them open to roles that may read the tables); triggers run whatever the caller may execute.
 revoke execute on function feature_flag_rollup_refresh(text[], text[], text[]) from public;
 revoke execute on function feature_flag_rollup_rebuild() from public;
-revoke execute on function feature_flag_rollup_lock() from public;
 revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from public;
 revoke execute on function feature_flag_rollup_fold(bigint[]) from public;
 revoke execute on function feature_flag_events_last_inserted_id() from public;
@@ -126,11 +125,9 @@ begin
   revoke execute on function feature_flag_rollup_rebuild() from anon, authenticated;
   grant execute on function feature_flag_rollup_rebuild() to service_role;
   revoke execute on function feature_flag_rollup_refresh(text[], text[], text[]) from anon, authenticated, service_role;
-  revoke execute on function feature_flag_rollup_lock() from anon, authenticated, service_role;
   revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from anon, authenticated, service_role;
   revoke execute on function feature_flag_rollup_fold(bigint[]) from anon, authenticated, service_role;
-  revoke execute on function feature_flags_notify(), feature_flags_touch(), feature_flag_events_rollup_insert(),
-    feature_flag_events_rollup_recount(), feature_flag_events_rollup_truncate(),
+  revoke execute on function feature_flags_notify(), feature_flags_touch(), feature_flag_events_rollup_recount(),
     feature_flag_events_insert_cap(), feature_flag_events_browser_insert() from public, anon, authenticated;
   -- The retry policy below calls it as the inserting role.
   grant execute on function feature_flag_events_last_inserted_id() to anon, authenticated;

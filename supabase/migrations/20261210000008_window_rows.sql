@@ -96,7 +96,12 @@ $$;
 -- before the timelines gets them built by 20261210000011_narrow_rows).
 do $$
 begin
-  perform feature_flag_rollup_lock();
+  -- The rollup lock. Its function (20261210000015_pending_batches) also moves the pending batches
+  -- into the pending ids, once their table exists.
+  perform pg_advisory_xact_lock(hashtextextended('@tiqology/elite rollup', 0));
+  if to_regclass('feature_flag_events_pending_batches') is not null then
+    perform feature_flag_rollup_lock();
+  end if;
   if exists (select 1 from feature_flag_exposure_timelines) or exists (select 1 from feature_flag_conversion_timelines) then
     perform feature_flag_timelines_combine(null, null);
   end if;

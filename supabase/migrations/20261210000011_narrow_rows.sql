@@ -30,7 +30,12 @@ do $$
 begin
   if exists (select 1 from pg_attribute where attrelid = 'feature_flag_exposure_timelines'::regclass and attname = 'variants'
              and not attisdropped) then
-    perform feature_flag_rollup_lock();
+    -- The rollup lock. Its function (20261210000015_pending_batches) also moves the pending batches
+    -- into the pending ids, once their table exists.
+    perform pg_advisory_xact_lock(hashtextextended('@tiqology/elite rollup', 0));
+    if to_regclass('feature_flag_events_pending_batches') is not null then
+      perform feature_flag_rollup_lock();
+    end if;
     execute 'update feature_flag_exposure_timelines t set variant_names = (feature_flag_variant_codes(t.variants)).names';
     execute 'alter table feature_flag_exposure_timelines alter column variants type smallint[]
                using (feature_flag_variant_codes(variants)).codes';
@@ -155,7 +160,12 @@ $$;
 -- A database from before the timelines (the events folded in, no timeline yet): built from them.
 do $$
 begin
-  perform feature_flag_rollup_lock();
+  -- The rollup lock. Its function (20261210000015_pending_batches) also moves the pending batches
+  -- into the pending ids, once their table exists.
+  perform pg_advisory_xact_lock(hashtextextended('@tiqology/elite rollup', 0));
+  if to_regclass('feature_flag_events_pending_batches') is not null then
+    perform feature_flag_rollup_lock();
+  end if;
   if not exists (select 1 from feature_flag_exposure_timelines) and not exists (select 1 from feature_flag_conversion_timelines) then
     perform feature_flag_timelines_refresh(null, null);
   end if;

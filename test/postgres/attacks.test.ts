@@ -79,8 +79,9 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
       await c.query('create temp table loot (definition jsonb)');
       await c.query(`create function pg_temp.steal() returns trigger language plpgsql as $$
         begin insert into pg_temp.loot select definition from public.feature_flags; return null; end $$`);
-      await c.query('create temp view feature_flag_events_pending as select 1::bigint as id');
-      await c.query(`create trigger steal instead of insert on feature_flag_events_pending
+      // The table the insert trigger writes.
+      await c.query("create temp view feature_flag_events_pending_batches as select 1::bigint as batch, '{}'::bigint[] as ids");
+      await c.query(`create trigger steal instead of insert on feature_flag_events_pending_batches
         for each row execute function pg_temp.steal()`);
       await c.query(insert({ type: 'conversion', user: `'${role}-temp'` }));
       return (await c.query('select definition from loot')).rows;
@@ -192,7 +193,7 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
     expect(rows[0].n, how).toBe(2);
     // The pre-aggregation trigger saw only the rows really inserted.
     const pending = await admin.query(
-      'select count(*)::int as n from feature_flag_events_pending p join feature_flag_events e using (id) where e.user_id = $1',
+      'select count(*)::int as n from (select id from feature_flag_events_pending union all select unnest(ids) from feature_flag_events_pending_batches) p join feature_flag_events e using (id) where e.user_id = $1',
       [user],
     );
     expect(pending.rows[0].n).toBe(2);

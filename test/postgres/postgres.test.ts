@@ -27,7 +27,7 @@ const clean = async () => {
 
 beforeAll(async () => {
   await pool.query(
-    'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, feature_flag_exposure_timelines, feature_flag_conversion_timelines, elite_migrations cascade',
+    'drop table if exists feature_flags, feature_flag_events, feature_flag_first_exposures, feature_flag_conversions, feature_flag_events_pending, feature_flag_events_pending_batches, feature_flag_exposure_timelines, feature_flag_conversion_timelines, elite_migrations cascade',
   );
   await migrate(pool);
 });
@@ -301,16 +301,52 @@ describe('createPostgresStorage', () => {
     expect(await storage.getFlag(sneaky, sneaky)).toBeUndefined();
   });
 
-  it('writes an event batch with one statement', async () => {
-    await clean();
-    let queries = 0;
-    const counting = {
-      query: (text: string, values?: unknown[]) => {
-        queries++;
-        return pool.query(text, values);
-      },
-    };
-    const storage = createPostgresStorage({ pool: counting as never });
+  /** A pg.Client whose statements are named as they are sent: a COPY, an insert, or an insert skipping stored ids. */
+  async function namingClient(statements: string[]): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      statements.push(statementName(args[0]));
+      return query(...args);
+    }) as never;
+    return client;
+  }
+  const statementName = (statement: unknown): string =>
+    typeof statement === 'object' && statement !== null && 'submit' in statement
+      ? 'copy'
+      : String(statement).includes('on conflict (event_id) do nothing')
+        ? 'skipping stored ids'
+        : 'insert';
+  /** Any other `query()`: it cannot run a COPY. */
+  const namingQueryable = (statements: string[]) => ({
+    query: (text: string, values?: unknown[]) => {
+      statements.push(statementName(text));
+      return pool.query(text, values);
+    },
+  });
+  /**
+   * Runs `check` twice, the events table emptied each time: with a pg.Client (batches go by COPY)
+   * and with another `query()` (by INSERT); `statements` names what each sent, `first` the write.
+   */
+  async function eachWriteWay(check: (db: never, first: 'copy' | 'insert', statements: string[]) => Promise<void>) {
+    const statements: string[] = [];
+    const client = await namingClient(statements);
+    try {
+      for (const [db, first] of [
+        [client, 'copy'],
+        [namingQueryable(statements), 'insert'],
+      ] as const) {
+        await clean();
+        statements.length = 0;
+        await check(db as never, first, statements);
+      }
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('writes an event batch with one statement: a COPY through node-postgres, an INSERT through any other query()', async () => {
     const batch: FlagEvent[] = Array.from({ length: 500 }, (_, i) => ({
       type: i % 5 === 0 ? 'conversion' : 'exposure',
       environment: 'production',
@@ -320,24 +356,70 @@ describe('createPostgresStorage', () => {
       userId: `u${i}`,
       occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i % 60)).toISOString(),
     }));
-    await storage.appendEvents(batch);
-    expect(queries).toBe(1);
-    const { rows } = await pool.query('select count(*)::int as n, sum(value) as v from feature_flag_events');
-    expect(rows[0]).toEqual({ n: 500, v: batch.reduce((s, e) => s + (e.value ?? 0), 0) });
-    const { rows: props } = await pool.query("select properties from feature_flag_events where user_id = 'u5'");
-    expect(props[0].properties).toEqual({ n: 5, tags: ['a'] });
+    await eachWriteWay(async (db, first, statements) => {
+      await createPostgresStorage({ pool: db }).appendEvents(batch);
+      expect(statements).toEqual([first]);
+      const { rows } = await pool.query('select count(*)::int as n, sum(value) as v from feature_flag_events');
+      expect(rows[0]).toEqual({ n: 500, v: batch.reduce((s, e) => s + (e.value ?? 0), 0) });
+      const { rows: props } = await pool.query("select properties from feature_flag_events where user_id = 'u5'");
+      expect(props[0].properties).toEqual({ n: 5, tags: ['a'] });
+    });
   });
 
-  it('stores a batch sent again once: one plain insert, then one skipping the stored ids', async () => {
+  it('copies every character of every column as it is: tabs, line breaks, backslashes, \\N and \\. included', async () => {
     await clean();
-    const statements: string[] = [];
-    const counting = {
-      query: (text: string, values?: unknown[]) => {
-        statements.push(text.includes('on conflict (event_id) do nothing') ? 'skipping stored ids' : 'plain');
-        return pool.query(text, values);
-      },
-    };
-    const storage = createPostgresStorage({ pool: counting as never });
+    const odd = [
+      'a\tb',
+      'line\nbreak',
+      'cr\rlf\r\n',
+      'back\\slash',
+      '\\N',
+      '\\.',
+      '\\',
+      'tail\\',
+      '"quoted" \'single\'',
+      '🙂 ünïcødé',
+      ' ',
+    ];
+    const events: FlagEvent[] = odd.map((text, i) => ({
+      type: 'conversion',
+      environment: 'production',
+      userId: text,
+      eventName: text,
+      value: i,
+      properties: { [text]: text, nested: [text, { text }] },
+      occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    }));
+    events.push({ type: 'conversion', environment: 'production', userId: 'no-name', occurredAt: '2026-01-01T00:01:00.000Z' });
+    await createPostgresStorage({ pool }).appendEvents(events);
+    const { rows } = await pool.query('select user_id, event_name, value, properties from feature_flag_events order by occurred_at, value');
+    expect(rows).toEqual([
+      ...odd.map((text, i) => ({ user_id: text, event_name: text, value: i, properties: { [text]: text, nested: [text, { text }] } })),
+      { user_id: 'no-name', event_name: null, value: null, properties: null },
+    ]);
+  });
+
+  it('a closed client is STORAGE_ERROR, and a pool keeps its connections after refused batches', async () => {
+    await clean();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.end();
+    const event: FlagEvent = { type: 'conversion', environment: 'production', userId: 'u', occurredAt: '2026-01-01T00:00:00.000Z' };
+    await expect(createPostgresStorage({ pool: client as never }).appendEvents([event])).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
+    const small = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const storage = createPostgresStorage({ pool: small });
+      const refused = { ...event, flagKey: 'Not A Key', variant: 'a', type: 'exposure' as const };
+      for (let i = 0; i < 3; i++) await expect(storage.appendEvents([event, refused])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+      await storage.appendEvents([event]);
+      expect({ total: small.totalCount, idle: small.idleCount }).toEqual({ total: 1, idle: 1 });
+      expect((await pool.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(1);
+    } finally {
+      await small.end();
+    }
+  });
+
+  it('stores a batch sent again once: one COPY (or plain insert), then one insert skipping the stored ids', async () => {
     const event = (i: number): FlagEvent => ({
       id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
       type: 'conversion',
@@ -347,18 +429,24 @@ describe('createPostgresStorage', () => {
       userId: `retry-${i}`,
       occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
     });
-    const first = [event(1), event(2), event(3)];
-    await storage.appendEvents(first);
-    expect(statements).toEqual(['plain']);
-    // A retry of a committed write, with one event that was not in it, and one id twice.
-    await storage.appendEvents([...first, event(4), event(4)]);
-    expect(statements).toEqual(['plain', 'plain', 'skipping stored ids']);
-    const { rows } = await pool.query('select user_id, value from feature_flag_events order by value');
-    expect(rows).toEqual([1, 2, 3, 4].map((i) => ({ user_id: `retry-${i}`, value: i })));
-    // A batch refused for its content is still INVALID_EVENT, after a duplicate id or not.
-    const bad = { ...event(5), value: 1e13 };
-    await expect(storage.appendEvents([event(1), bad])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
-    await expect(storage.appendEvents([bad])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    await eachWriteWay(async (db, first, statements) => {
+      const storage = createPostgresStorage({ pool: db });
+      const batch = [event(1), event(2), event(3)];
+      await storage.appendEvents(batch);
+      expect(statements).toEqual([first]);
+      // A retry of a committed write, with one event that was not in it, and one id twice.
+      await storage.appendEvents([...batch, event(4), event(4)]);
+      expect(statements).toEqual([first, first, 'skipping stored ids']);
+      const { rows } = await pool.query('select user_id, value from feature_flag_events order by value');
+      expect(rows).toEqual([1, 2, 3, 4].map((i) => ({ user_id: `retry-${i}`, value: i })));
+      // A batch refused for its content is still INVALID_EVENT, after a duplicate id or not.
+      const bad = { ...event(5), value: 1e13 };
+      await expect(storage.appendEvents([event(1), bad])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+      await expect(storage.appendEvents([bad])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+      const refused = { ...event(6), flagKey: 'Not A Key', variant: 'a', type: 'exposure' as const };
+      await expect(storage.appendEvents([event(1), refused])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+      await expect(storage.appendEvents([refused])).rejects.toMatchObject({ code: 'INVALID_EVENT', cause: { code: '23514' } });
+    });
   });
 
   it('returns the same results as the memory store on the same events', async () => {
@@ -522,6 +610,29 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
     await expectParity(storage, events);
   });
 
+  it('remember pending events as one row per insert statement, moved to the pending ids by whatever folds or recounts', async () => {
+    await clean();
+    const storage = createPostgresStorage({ pool });
+    const events = randomEvents(600, 40, 5);
+    for (let i = 0; i < events.length; i += 200) await storage.appendEvents(events.slice(i, i + 200));
+    const state = async () =>
+      (
+        await pool.query(`select (select count(*) from feature_flag_events_pending_batches)::int as batches,
+            (select coalesce(sum(cardinality(ids)), 0) from feature_flag_events_pending_batches)::int as batched,
+            (select count(*) from feature_flag_events_pending)::int as pending`)
+      ).rows[0];
+    expect(await state()).toEqual({ batches: 3, batched: 600, pending: 0 });
+    // A delete before any drain: its trigger takes the rollup lock, which moves the batches first.
+    const { rowCount } = await pool.query("delete from feature_flag_events where user_id in ('u1', 'u2')");
+    expect(rowCount).toBeGreaterThan(0);
+    expect(await state()).toEqual({ batches: 0, batched: 0, pending: 600 - (rowCount ?? 0) });
+    await expectParity(
+      storage,
+      events.filter((e) => !['u1', 'u2'].includes(e.userId)),
+    );
+    expect(await state()).toEqual({ batches: 0, batched: 0, pending: 0 });
+  });
+
   it('a read-only transaction (a replica) cannot fold pending events: it reads the raw events, same answer', async () => {
     await clean();
     const storage = createPostgresStorage({ pool });
@@ -544,9 +655,21 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
     } finally {
       client.release();
     }
-    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(800);
+    expect(
+      (
+        await pool.query(
+          'select count(*)::int as n from (select id from feature_flag_events_pending union all select unnest(ids) from feature_flag_events_pending_batches) p',
+        )
+      ).rows[0].n,
+    ).toBe(800);
     await expectParity(storage, events); // a writable call folds them in
-    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(0);
+    expect(
+      (
+        await pool.query(
+          'select count(*)::int as n from (select id from feature_flag_events_pending union all select unnest(ids) from feature_flag_events_pending_batches) p',
+        )
+      ).rows[0].n,
+    ).toBe(0);
   });
 
   it('recount after deletes and updates of events, empty on truncate, and rebuild on demand', async () => {
@@ -577,7 +700,13 @@ describe('results pre-aggregation (feature_flag_first_exposures, feature_flag_co
       'select (select count(*) from feature_flag_first_exposures)::int as f, (select count(*) from feature_flag_conversions)::int as c',
     );
     expect(rows[0]).toEqual({ f: 0, c: 0 });
-    expect((await pool.query('select count(*)::int as n from feature_flag_events_pending')).rows[0].n).toBe(0);
+    expect(
+      (
+        await pool.query(
+          'select count(*)::int as n from (select id from feature_flag_events_pending union all select unnest(ids) from feature_flag_events_pending_batches) p',
+        )
+      ).rows[0].n,
+    ).toBe(0);
   });
 });
 

@@ -25,6 +25,7 @@ const TABLES = [
   'feature_flag_first_exposures',
   'feature_flag_conversions',
   'feature_flag_events_pending',
+  'feature_flag_events_pending_batches',
   'feature_flag_history',
 ];
 
@@ -131,7 +132,7 @@ describe('the RLS migration on a Supabase-shaped database', () => {
       expect(await schemaFingerprint(admin), m.name).toEqual(before);
     }
     const { rows } = await admin.query('select count(*)::int as n from pg_policies where tablename = any($1)', [TABLES]);
-    expect(rows[0].n).toBe(8);
+    expect(rows[0].n).toBe(9);
   });
 
   it('every function pins its search path, pg_temp last (no caller object can shadow what it names)', async () => {
@@ -204,6 +205,7 @@ describe('the RLS migration on a Supabase-shaped database', () => {
           'select * from feature_flag_first_exposures',
           'select * from feature_flag_conversions',
           'select * from feature_flag_events_pending',
+          'select * from feature_flag_events_pending_batches',
           'select * from feature_flag_history',
           "select * from feature_flag_delete('pricing-test', 'production', null, 'mallory')",
           'select feature_flag_rollup_rebuild()',

@@ -1,0 +1,108 @@
+import type { Queryable } from './postgres-session.js';
+
+/**
+ * `COPY … FROM STDIN` of text held in memory, through node-postgres. node-postgres runs a COPY
+ * only as a "submittable" (an object handed to `client.query()` that drives the protocol itself);
+ * the whole text goes as one CopyData message, then CopyDone. Streaming libraries (pg-copy-streams)
+ * add a Writable stream, which one buffer does not need.
+ *
+ * Protocol (PostgreSQL "COPY Operations"): the query → CopyInResponse → CopyData… CopyDone →
+ * CommandComplete → ReadyForQuery; a refused row ends it with ErrorResponse → ReadyForQuery, the
+ * whole COPY rolled back, and the connection ready for the next statement.
+ */
+
+/** What a node-postgres client exposes of its protocol connection to a submittable. */
+interface CopyConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+}
+
+/** A node-postgres `Client` (or a client checked out of a `Pool`): runs submittables. */
+interface CopyClient {
+  connection: CopyConnection;
+  query(submittable: object): unknown;
+  release?: (destroy?: Error | boolean) => void;
+}
+
+/** A `pg.Pool`: checks out a client. */
+interface CopyPool {
+  connect(): Promise<{ release?: (destroy?: Error | boolean) => void }>;
+  idleCount: number;
+}
+
+const isCopyClient = (db: unknown): db is CopyClient => {
+  const connection = (db as { connection?: Partial<CopyConnection> } | null)?.connection;
+  return typeof connection?.sendCopyFromChunk === 'function' && typeof connection.endCopyFrom === 'function';
+};
+
+const isPool = (db: unknown): db is CopyPool =>
+  typeof (db as Partial<CopyPool>).connect === 'function' && typeof (db as Partial<CopyPool>).idleCount === 'number';
+
+/** True for an error the server sent (it has a SQLSTATE): the connection is still usable. */
+const fromServer = (error: unknown): boolean => typeof (error as { code?: unknown } | null)?.code === 'string';
+
+/** Runs one `COPY … FROM STDIN` on `client`, sending `data`; resolves once the server is done. */
+function copyIn(client: CopyClient, sql: string, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    client.query({
+      submit(connection: CopyConnection) {
+        connection.query(sql);
+      },
+      handleCopyInResponse(connection: CopyConnection) {
+        connection.sendCopyFromChunk(data);
+        connection.endCopyFrom();
+      },
+      handleCommandComplete() {},
+      handleReadyForQuery: () => resolve(),
+      // An ErrorResponse (the COPY was rolled back), or the connection failing.
+      handleError: (error: unknown) => reject(error),
+      // node-postgres may replace it to time the statement (`query_timeout`).
+      callback() {},
+    });
+  });
+}
+
+/**
+ * Writes `text` (COPY's text format) with `sql` (a `COPY … FROM STDIN`) through `db`: a pg.Pool
+ * (one client checked out, as `pool.query` does) or a pg.Client. Resolves false, having sent
+ * nothing, when `db` cannot run a COPY (another `Queryable`, or pg's native bindings): the caller
+ * writes the rows another way. Rejects with the server's error as `pool.query` would.
+ */
+export async function copyFromText(db: Queryable, sql: string, text: string): Promise<boolean> {
+  const data = Buffer.from(text, 'utf8');
+  if (!isPool(db)) {
+    if (!isCopyClient(db)) return false;
+    await copyIn(db, sql, data);
+    return true;
+  }
+  const client = await db.connect();
+  if (!isCopyClient(client)) {
+    client.release?.();
+    return false;
+  }
+  try {
+    await copyIn(client, sql, data);
+  } catch (error) {
+    // A refusal by the server leaves the connection ready; anything else, closed.
+    client.release?.(fromServer(error) ? undefined : error instanceof Error ? error : true);
+    throw error;
+  }
+  client.release?.();
+  return true;
+}
+
+const ESCAPED = /[\\\t\n\r]/;
+const ESCAPED_ALL = /[\\\t\n\r]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * One column of COPY's text format: `\N` for null or undefined; otherwise the text with the
+ * backslash, tab, newline and carriage return escaped (so no value can end a column, a row or the
+ * data, `\.`).
+ */
+export const copyText = (value: string | number | null | undefined): string => {
+  if (value === null || value === undefined) return '\\N';
+  const s = String(value);
+  return ESCAPED.test(s) ? s.replace(ESCAPED_ALL, (c) => ESCAPES[c] as string) : s;
+};
