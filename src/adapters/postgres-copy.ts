@@ -23,6 +23,8 @@ interface CopyClient {
   connection: CopyConnection;
   query(submittable: object): unknown;
   release?: (destroy?: Error | boolean) => void;
+  on?: (event: 'error', listener: (error: Error) => void) => unknown;
+  removeListener?: (event: 'error', listener: (error: Error) => void) => unknown;
 }
 
 /** A `pg.Pool`: checks out a client. */
@@ -42,10 +44,14 @@ const isPool = (db: unknown): db is CopyPool =>
 /** True for an error the server sent (it has a SQLSTATE): the connection is still usable. */
 const fromServer = (error: unknown): boolean => typeof (error as { code?: unknown } | null)?.code === 'string';
 
-/** Runs one `COPY … FROM STDIN` on `client`, sending `data`; resolves once the server is done. */
+/**
+ * Runs one `COPY … FROM STDIN` on `client`, sending `data`; resolves once the server is done.
+ * Under node-postgres's `query_timeout` it rejects when the time is up (the caller then closes
+ * the connection, whose COPY is still open).
+ */
 function copyIn(client: CopyClient, sql: string, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    client.query({
+    const copy = {
       submit(connection: CopyConnection) {
         connection.query(sql);
       },
@@ -54,12 +60,20 @@ function copyIn(client: CopyClient, sql: string, data: Buffer): Promise<void> {
         connection.endCopyFrom();
       },
       handleCommandComplete() {},
-      handleReadyForQuery: () => resolve(),
-      // An ErrorResponse (the COPY was rolled back), or the connection failing.
-      handleError: (error: unknown) => reject(error),
-      // node-postgres may replace it to time the statement (`query_timeout`).
-      callback() {},
-    });
+      handleReadyForQuery() {
+        copy.callback();
+        resolve();
+      },
+      // An ErrorResponse (the COPY was rolled back), the connection failing, or query_timeout.
+      handleError(error: unknown) {
+        copy.callback();
+        reject(error);
+      },
+      // Under query_timeout node-postgres replaces it with one that also stops its timer: called
+      // when the COPY ends either way.
+      callback(_error?: unknown) {},
+    };
+    client.query(copy);
   });
 }
 
@@ -81,12 +95,18 @@ export async function copyFromText(db: Queryable, sql: string, text: string): Pr
     client.release?.();
     return false;
   }
+  // A checked-out client has no 'error' listener of the pool's: a connection lost mid-COPY would
+  // throw from the emitter. The COPY's own handleError reports it (as pool.query does).
+  const ignore = () => {};
+  client.on?.('error', ignore);
   try {
     await copyIn(client, sql, data);
   } catch (error) {
     // A refusal by the server leaves the connection ready; anything else, closed.
     client.release?.(fromServer(error) ? undefined : error instanceof Error ? error : true);
     throw error;
+  } finally {
+    client.removeListener?.('error', ignore);
   }
   client.release?.();
   return true;

@@ -419,6 +419,36 @@ describe('createPostgresStorage', () => {
     }
   });
 
+  it("a COPY held up past the pool's query_timeout is STORAGE_ERROR, its connection closed; one in time leaves no timer", async () => {
+    await clean();
+    const event: FlagEvent = { type: 'conversion', environment: 'production', userId: 'u', occurredAt: '2026-01-01T00:00:00.000Z' };
+    // No idle timeout: the pool sets no timer of its own when the client comes back.
+    const timed = new pg.Pool({ connectionString: url, max: 1, query_timeout: 500, idleTimeoutMillis: 0 });
+    const locker = await pool.connect();
+    try {
+      const storage = createPostgresStorage({ pool: timed });
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const idleTimers = timers();
+      await storage.appendEvents([event]);
+      // The timeout's timer is stopped when the COPY ends (else it would fire on a finished COPY);
+      // timers of earlier tests may end meanwhile, none starts.
+      expect(timers()).toBeLessThanOrEqual(idleTimers);
+      await locker.query('begin');
+      await locker.query('lock table feature_flag_events in access exclusive mode');
+      const started = performance.now();
+      await expect(storage.appendEvents([event])).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(timed.totalCount).toBe(0); // closed, not given back mid-COPY
+      await locker.query('rollback');
+      await storage.appendEvents([event]);
+      expect((await pool.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(2);
+    } finally {
+      await locker.query('rollback').catch(() => {});
+      locker.release();
+      await timed.end();
+    }
+  });
+
   it('stores a batch sent again once: one COPY (or plain insert), then one insert skipping the stored ids', async () => {
     const event = (i: number): FlagEvent => ({
       id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
