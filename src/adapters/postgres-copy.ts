@@ -1,4 +1,4 @@
-import type { Queryable } from './postgres-session.js';
+import { isPool, type Queryable } from './postgres-session.js';
 
 /**
  * `COPY … FROM STDIN` of text held in memory, through node-postgres. node-postgres runs a COPY
@@ -22,15 +22,8 @@ interface CopyConnection {
 interface CopyClient {
   connection: CopyConnection;
   query(submittable: object): unknown;
-  release?: (destroy?: Error | boolean) => void;
   on?: (event: 'error', listener: (error: Error) => void) => unknown;
   removeListener?: (event: 'error', listener: (error: Error) => void) => unknown;
-}
-
-/** A `pg.Pool`: checks out a client. */
-interface CopyPool {
-  connect(): Promise<{ release?: (destroy?: Error | boolean) => void }>;
-  idleCount: number;
 }
 
 const isCopyClient = (db: unknown): db is CopyClient => {
@@ -38,11 +31,14 @@ const isCopyClient = (db: unknown): db is CopyClient => {
   return typeof connection?.sendCopyFromChunk === 'function' && typeof connection.endCopyFrom === 'function';
 };
 
-const isPool = (db: unknown): db is CopyPool =>
-  typeof (db as Partial<CopyPool>).connect === 'function' && typeof (db as Partial<CopyPool>).idleCount === 'number';
-
-/** True for an error the server sent (it has a SQLSTATE): the connection is still usable. */
-const fromServer = (error: unknown): boolean => typeof (error as { code?: unknown } | null)?.code === 'string';
+/**
+ * True for an error the server sent (an ErrorResponse: node-postgres gives it the severity and
+ * SQLSTATE), after which the connection is ready again; not for a socket's error (`EPIPE`…).
+ */
+const fromServer = (error: unknown): boolean => {
+  const e = error as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.severity === 'string' && typeof e.code === 'string';
+};
 
 /**
  * Runs one `COPY … FROM STDIN` on `client`, sending `data`; resolves once the server is done.
@@ -92,7 +88,7 @@ export async function copyFromText(db: Queryable, sql: string, text: string): Pr
   }
   const client = await db.connect();
   if (!isCopyClient(client)) {
-    client.release?.();
+    client.release();
     return false;
   }
   // A checked-out client has no 'error' listener of the pool's: a connection lost mid-COPY would
@@ -103,12 +99,12 @@ export async function copyFromText(db: Queryable, sql: string, text: string): Pr
     await copyIn(client, sql, data);
   } catch (error) {
     // A refusal by the server leaves the connection ready; anything else, closed.
-    client.release?.(fromServer(error) ? undefined : error instanceof Error ? error : true);
+    client.release(fromServer(error) ? undefined : error instanceof Error ? error : true);
     throw error;
   } finally {
     client.removeListener?.('error', ignore);
   }
-  client.release?.();
+  client.release();
   return true;
 }
 

@@ -22,13 +22,13 @@ export interface PoolClientLike extends Queryable {
 }
 
 /** A `pg.Pool`, typed by what a dedicated connection needs. */
-interface PoolLike extends Queryable {
+export interface PoolLike extends Queryable {
   connect(): Promise<PoolClientLike>;
   idleCount: number;
 }
 
 /** True for a `pg.Pool` (whose `connect()` checks out a connection), false for a `pg.Client`. */
-const isPool = (db: Queryable): db is PoolLike =>
+export const isPool = (db: Queryable): db is PoolLike =>
   typeof (db as Partial<PoolLike>).connect === 'function' && typeof (db as Partial<PoolLike>).idleCount === 'number';
 
 /**
