@@ -4,20 +4,19 @@
 // windows, for all conversions and for one event name, calls alternating (old, new, new, old, ...).
 // Also checks that both return the same rows.
 // Run after bench:postgres:  node bench/postgres-ab/ab-results.mjs   (BENCH_RUNS calls per window and function, default 3)
-import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { serverCpuClock } from '../postgres-cpu.mjs';
+import { functionDefinition, migrationText } from './migration-functions.mjs';
 import { pairedCalls, printPaired, printSame } from './paired-calls.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BEFORE = 'fd4a1d8'; // the last commit with get_ab_test_results in 20261210000012_narrow_reads
-const file = execFileSync('git', ['show', `${BEFORE}:supabase/migrations/20261210000012_narrow_reads.sql`], { encoding: 'utf8' });
-const from = file.indexOf('create or replace function get_ab_test_results(');
-const before = file
-  .slice(from, file.indexOf('\n$$;\n', from) + 4)
-  .replace('function get_ab_test_results(', 'function get_ab_test_results_before(');
+const before = functionDefinition(migrationText('20261210000012_narrow_reads', BEFORE), 'get_ab_test_results').replace(
+  'function get_ab_test_results(',
+  'function get_ab_test_results_before(',
+);
 
 const client = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/elite_bench$1') });
 await client.connect();

@@ -6,12 +6,11 @@
 // feature_flag_rollup_drain(). The current definitions are installed again at the end.
 // Run: export DATABASE_URL=$(bash scripts/db-start.sh); npm run bench:postgres; npx tsup --silent;
 //      node bench/postgres-ab/drain.mjs
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { seededEvents } from '../postgres-events.mjs';
+import { functionDefinition, migrationText } from './migration-functions.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { createPostgresStorage } = await import(join(root, 'dist', 'adapters', 'postgres.js'));
@@ -19,19 +18,12 @@ const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
 
-/** The text of `create or replace function <name>()` … `$$;` in a migration file. */
-const definition = (file, name) => {
-  const from = file.indexOf(`create or replace function ${name}()`);
-  if (from < 0) throw new Error(`bench: no function ${name} in the migration`);
-  const end = file.indexOf('$$;\n', file.indexOf('$$', file.indexOf(' as $$', from) + 5)) + 3;
-  return file.slice(from, end);
-};
-const before = execFileSync('git', ['show', '26abbdd:supabase/migrations/20261204000002_rollup.sql'], { cwd: root, encoding: 'utf8' });
-const now = readFileSync(join(root, 'supabase', 'migrations', '20261210000015_pending_batches.sql'), 'utf8');
+const before = migrationText('20261204000002_rollup', '26abbdd');
+const now = migrationText('20261210000015_pending_batches');
 const functions = ['feature_flag_events_rollup_insert', 'feature_flag_rollup_lock'];
 const variants = {
-  'one pending row per event': functions.map((f) => definition(before, f)),
-  'one pending row per statement': functions.map((f) => definition(now, f)),
+  'one pending row per event': functions.map((f) => functionDefinition(before, f)),
+  'one pending row per statement': functions.map((f) => functionDefinition(now, f)),
 };
 
 const pool = new pg.Pool({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/elite_bench$1'), max: 4 });

@@ -17,14 +17,13 @@
 // Run: export DATABASE_URL=$(bash scripts/db-start.sh); npx tsup --silent; BENCH_INGEST=400000 \
 //      [BENCH_COMPARE=ids|copy|pending] node bench/postgres-ab/ingest.mjs
 // Works in its own database (elite_ab_ingest, dropped and created again).
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { serverCpuClock } from '../postgres-cpu.mjs';
 import { arraysInsert, jsonInsert, seededEvents } from '../postgres-events.mjs';
+import { functionDefinition, migrationText } from './migration-functions.mjs';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 const { createPostgresStorage, migrate } = await import(join(dist, 'adapters', 'postgres.js'));
@@ -65,18 +64,9 @@ const comparisons = {
     'appendEvents, copy': (events) => copyStorage.appendEvents(events),
   },
 };
-// The insert trigger's function as a migration file defines it.
-const triggerFunction = (file) => {
-  const from = file.indexOf('create or replace function feature_flag_events_rollup_insert()');
-  return file.slice(from, file.indexOf('\n$$;\n', from) + 4);
-};
 const PENDING_BEFORE = '26abbdd'; // the last commit writing one pending row per event
-const perEventTrigger = triggerFunction(
-  execFileSync('git', ['show', `${PENDING_BEFORE}:supabase/migrations/20261204000002_rollup.sql`], { encoding: 'utf8' }),
-);
-const perStatementTrigger = triggerFunction(
-  readFileSync(join(dist, '..', 'supabase', 'migrations', '20261210000015_pending_batches.sql'), 'utf8'),
-);
+const perEventTrigger = functionDefinition(migrationText('20261204000002_rollup', PENDING_BEFORE), 'feature_flag_events_rollup_insert');
+const perStatementTrigger = functionDefinition(migrationText('20261210000015_pending_batches'), 'feature_flag_events_rollup_insert');
 comparisons.pending = {
   'one pending row per event': (events) => copyStorage.appendEvents(events),
   'one pending row per statement': (events) => copyStorage.appendEvents(events),

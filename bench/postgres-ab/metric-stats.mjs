@@ -7,20 +7,19 @@
 // windows are shared by some and not by others (two names, 7 and 14 days).
 // Run after bench:postgres (BENCH_EVENTS sets the data size):
 //   node bench/postgres-ab/metric-stats.mjs          (BENCH_RUNS calls per window and function, default 3)
-import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { serverCpuClock } from '../postgres-cpu.mjs';
+import { functionDefinition, migrationText } from './migration-functions.mjs';
 import { pairedCalls, printPaired, printSame } from './paired-calls.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BEFORE = 'bad8f5b'; // the last commit with get_metric_stats in 20261210000013_metric_sums
-const file = execFileSync('git', ['show', `${BEFORE}:supabase/migrations/20261210000013_metric_sums.sql`], { encoding: 'utf8' });
-const from = file.indexOf('create or replace function get_metric_stats(');
-const before = file
-  .slice(from, file.indexOf('\n$$;\n', from) + 4)
-  .replace('function get_metric_stats(', 'function get_metric_stats_before(');
+const before = functionDefinition(migrationText('20261210000013_metric_sums', BEFORE), 'get_metric_stats').replace(
+  'function get_metric_stats(',
+  'function get_metric_stats_before(',
+);
 
 const client = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/elite_bench$1') });
 await client.connect();
