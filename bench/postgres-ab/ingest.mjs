@@ -10,12 +10,16 @@
 //                         still what it sends through a query() that cannot COPY);
 //   pending               the insert trigger writing one pending row per event (before, from git)
 //                         against one row per statement (20261210000015_pending_batches), both
-//                         through appendEvents' COPY; the trigger function is replaced between slices.
+//                         through appendEvents' COPY; the trigger function is replaced between slices;
+//   checks                the browser keys' row checks in a BEFORE INSERT row trigger (before, from
+//                         git) against an AFTER one (20261210000016_browser_checks), both with the
+//                         WHEN clause that keeps them from firing here, through appendEvents' COPY;
+//                         the trigger is swapped between slices.
 // Batches are made inside the timed loop as in bench/postgres.bench.mjs (500 events, 4 writers); the
 // adapter's own checks are the same for all and left out. CPU per event: this process, and every
 // process of the server when it runs on this machine (bench/postgres-cpu.mjs).
 // Run: export DATABASE_URL=$(bash scripts/db-start.sh); npx tsup --silent; BENCH_INGEST=400000 \
-//      [BENCH_COMPARE=ids|copy|pending] node bench/postgres-ab/ingest.mjs
+//      [BENCH_COMPARE=ids|copy|pending|checks] node bench/postgres-ab/ingest.mjs
 // Works in its own database (elite_ab_ingest, dropped and created again).
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -75,6 +79,26 @@ comparisons.pending = {
 const sliceSetup = {
   'one pending row per event': () => pool.query(perEventTrigger),
   'one pending row per statement': () => pool.query(perStatementTrigger),
+};
+const CHECKS_BEFORE = 'e08107a'; // the last commit with the BEFORE row trigger
+const beforeCheck = functionDefinition(migrationText('20261204000004_security', CHECKS_BEFORE), 'feature_flag_events_browser_insert');
+const browserRoles = "when (current_user in ('anon', 'authenticated'))";
+comparisons.checks = {
+  'row checks before insert': (events) => copyStorage.appendEvents(events),
+  'row checks after insert': (events) => copyStorage.appendEvents(events),
+};
+sliceSetup['row checks before insert'] = async () => {
+  await pool.query(beforeCheck);
+  await pool.query('drop trigger if exists feature_flag_events_browser_check on feature_flag_events');
+  await pool.query(
+    `create or replace trigger feature_flag_events_browser_insert before insert on feature_flag_events for each row ${browserRoles} execute function feature_flag_events_browser_insert()`,
+  );
+};
+sliceSetup['row checks after insert'] = async () => {
+  await pool.query('drop trigger if exists feature_flag_events_browser_insert on feature_flag_events');
+  await pool.query(
+    `create or replace trigger feature_flag_events_browser_check after insert on feature_flag_events for each row ${browserRoles} execute function feature_flag_events_browser_check()`,
+  );
 };
 const statements = comparisons[process.env.BENCH_COMPARE ?? 'statements'];
 if (!statements) throw new Error(`bench: BENCH_COMPARE must be one of ${Object.keys(comparisons).join(', ')}`);

@@ -49,7 +49,8 @@ const COLUMNS = 'event_id, flag_key, environment, variant, user_id, event_type, 
 // write that committed after it timed out) is refused whole (SQLSTATE 23505 on
 // feature_flag_events_event_id_key) and written again by an INSERT with `on conflict (event_id) do
 // nothing`, which skips the stored ids. A pool or client that cannot COPY (not node-postgres, or
-// its native bindings) gets the INSERT without `on conflict` first, with the same fallback.
+// its native bindings, or a role row-level security applies to: COPY FROM refuses it with 0A000)
+// gets the INSERT without `on conflict` first, with the same fallback.
 const COPY_EVENTS = `copy feature_flag_events (${COLUMNS}) from stdin`;
 // The batch as one JSON text parameter, unpacked into typed rows by the server: node-pg would
 // serialize ten arrays element by element in JavaScript, where JSON.stringify is native.
@@ -57,6 +58,14 @@ const ROWS = `select r.i, r.k, r.e, r.v, r.u, r.t, r.n, r.x, r.p, r.o
   from json_to_recordset($1::json) as r(i uuid, k text, e text, v text, u text, t text, n text, x float8, p jsonb, o timestamptz)`;
 const INSERT_EVENTS = `insert into feature_flag_events (${COLUMNS})\n  ${ROWS}`;
 const INSERT_NEW_EVENTS = `${INSERT_EVENTS}\n  on conflict (event_id) do nothing`;
+
+/**
+ * Pools and clients whose server refused a COPY into the events table as unsupported (SQLSTATE
+ * 0A000: row-level security applies to the role they connect as, and COPY FROM cannot apply it).
+ * They get the INSERT from then on; policies apply to it as to any insert.
+ */
+const copyRefused = new WeakSet<object>();
+const isCopyUnsupported = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === '0A000';
 
 /** True for the refusal of a plain insert whose batch holds an event id already stored. */
 const isStoredEventId = (error: unknown): boolean => {
@@ -78,10 +87,20 @@ export async function appendPostgresEvents(pool: Queryable, events: readonly Fla
   assertStorableEvents('postgres', events);
   const ids = events.map(eventIdOf);
   const json = () => JSON.stringify(events.map((e, i) => eventRow(e, ids[i] as string)));
+  const insert = () => pool.query(INSERT_EVENTS, [json()]);
   try {
-    let text = '';
-    for (let i = 0; i < events.length; i++) text += copyRow(events[i] as FlagEvent, ids[i] as string);
-    if (!(await copyFromText(pool, COPY_EVENTS, text))) await pool.query(INSERT_EVENTS, [json()]);
+    if (copyRefused.has(pool)) await insert();
+    else {
+      let text = '';
+      for (let i = 0; i < events.length; i++) text += copyRow(events[i] as FlagEvent, ids[i] as string);
+      try {
+        if (!(await copyFromText(pool, COPY_EVENTS, text))) await insert();
+      } catch (error) {
+        if (!isCopyUnsupported(error)) throw error;
+        copyRefused.add(pool);
+        await insert();
+      }
+    }
   } catch (error) {
     if (!isStoredEventId(error)) throw appendFailed(error);
     try {

@@ -9,7 +9,8 @@
 --   * an exposure names a flag of that environment and one of its variants ("on"/"off" for a
 --     toggle), so a made-up variant cannot move a real user out of their arm;
 --   * at most 1,000 rows per statement (the SDK writes batches of 500 by default);
---   * retries are stored once: `on conflict (event_id) do nothing`, or a plain INSERT.
+--   * retries are stored once: `on conflict (event_id) do nothing` skips a stored copy, a plain
+--     INSERT of one is refused (23505).
 -- service_role (server side only) may do everything. On plain PostgreSQL, where the Supabase roles
 -- do not exist, only RLS is enabled: the tables' owner is not subject to it, so the `pg` adapter
 -- connecting as the owner keeps working; other roles need policies. docs/security.md has the list.
@@ -43,8 +44,9 @@ create trigger feature_flag_events_insert_cap after insert on feature_flag_event
 --     inserted last (its id is the sequence's currval): it passes each new row, and reveals
 --     only the event_id column of that one event. The policy compares the primary key with a
 --     stable function: a select by a browser role reads one index entry, never the table.
---   * a plain INSERT: a row whose event_id is already stored is skipped by the insert trigger
---     below. (Two copies in flight at once: one fails with 23505, and its retry is skipped.)
+--   * a plain INSERT: a row whose event_id is already stored is refused by the unique key (23505,
+--     PostgREST 409), the whole statement with it; the Supabase store then finds and drops the
+--     stored copies itself (20261210000016_browser_checks says why this is no longer skipped).
 create or replace function feature_flag_events_last_inserted_id() returns bigint
 language plpgsql stable security definer set search_path = pg_catalog, public, pg_temp as $$
 begin
@@ -54,36 +56,9 @@ exception when object_not_in_prerequisite_state then
 end;
 $$;
 
--- Each row a browser role inserts: recent, and an exposure to a flag and variant that exist; a
--- copy of a stored event is skipped. SECURITY DEFINER to read the tables these roles cannot. A
--- refusal is a check_violation (23514, PostgREST 400), a content error like the column CHECKs: a
--- permission error (42501) would read as a misconfigured key, and a batch is refused for its rows.
-create or replace function feature_flag_events_browser_insert() returns trigger
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
-begin
-  if new.occurred_at < now() - interval '24 hours' or new.occurred_at > now() + interval '5 minutes' then
-    raise exception 'elite: occurred_at % is outside the window a browser key may write (24 hours ago to 5 minutes ahead)', new.occurred_at
-      using errcode = 'check_violation', hint = 'Check the device clock; older events must be written with a server key.';
-  end if;
-  if new.event_type = 'exposure' and not exists (
-    select 1 from feature_flags f
-    where f.key = new.flag_key and f.environment = new.environment
-      and case when jsonb_typeof(f.definition -> 'variants') = 'array'
-            then exists (select 1 from jsonb_array_elements(f.definition -> 'variants') v where v ->> 'key' = new.variant)
-            else new.variant in ('on', 'off') end
-  ) then
-    raise exception 'elite: no flag "%" with variant "%" in environment "%"', new.flag_key, new.variant, new.environment
-      using errcode = 'check_violation';
-  end if;
-  if exists (select 1 from feature_flag_events e where e.event_id = new.event_id) then
-    return null; -- a retry of an event already stored
-  end if;
-  return new;
-end;
-$$;
-drop trigger if exists feature_flag_events_browser_insert on feature_flag_events;
-create trigger feature_flag_events_browser_insert before insert on feature_flag_events
-  for each row when (current_user in ('anon', 'authenticated')) execute function feature_flag_events_browser_insert();
+-- Each row a browser role inserts (recent, an exposure to a flag and variant that exist) is checked
+-- by an AFTER row trigger: feature_flag_events_browser_check(), defined in
+-- 20261210000016_browser_checks.
 
 -- Nothing of ours is callable by PUBLIC but the results and the drain (plain PostgreSQL keeps
 -- them open to roles that may read the tables); triggers run whatever the caller may execute.
@@ -128,11 +103,12 @@ begin
   revoke execute on function feature_flag_rollup_totals(text[], text[], text[]) from anon, authenticated, service_role;
   revoke execute on function feature_flag_rollup_fold(bigint[]) from anon, authenticated, service_role;
   revoke execute on function feature_flags_notify(), feature_flags_touch(), feature_flag_events_rollup_recount(),
-    feature_flag_events_insert_cap(), feature_flag_events_browser_insert() from public, anon, authenticated;
+    feature_flag_events_insert_cap() from public, anon, authenticated;
   -- The retry policy below calls it as the inserting role.
   grant execute on function feature_flag_events_last_inserted_id() to anon, authenticated;
 
-  -- Events: insert (the triggers above check the rows); and see the event_id of this connection's last insert.
+  -- Events: insert (triggers check the rows: the cap above, the row checks of
+  -- 20261210000016_browser_checks); and see the event_id of this connection's last insert.
   drop policy if exists feature_flag_events_insert on feature_flag_events;
   create policy feature_flag_events_insert on feature_flag_events
     for insert to anon, authenticated

@@ -14,8 +14,7 @@
 --   folded into the pre-aggregates) stay in the parent until a later run.
 --   A retried event whose month was moved (a server retry days later) is dropped again after its
 --   insert: an AFTER INSERT statement trigger looks its (event_id, occurred_at) up in the children,
---   only for rows older than the newest moved month (browser keys write the last 24 hours only,
---   and their row trigger looks events up in every child already).
+--   only for rows older than the end of the newest moved month, whichever role inserts them.
 --   feature_flag_events_retention(p_keep_months) drops the children of the months it removes
 --   (instant, whatever their size) and recounts the users they held; events older than the cutoff
 --   still in the parent are deleted in batches as before.

@@ -177,17 +177,21 @@ describe.each(['anon', 'authenticated'])('as %s', (role) => {
   });
 
   it.each([
-    ['a plain insert', ''],
+    ['a plain insert (the retry refused with 23505)', ''],
     ['on conflict (event_id) do nothing (supabase-js upsert)', ' on conflict (event_id) do nothing'],
   ])('a retried event (same event_id) is stored once and counted once: %s', async (how, suffix) => {
     const user = `${role}-retry-${suffix ? 'upsert' : 'plain'}`;
     const id = `0b6c1c33-5e4a-4d49-9a43-${(role === 'anon' ? 1 : 2) * 10 + (suffix ? 1 : 0)}`.padEnd(36, '0');
     const conversionId = id.replace(/^0/, '1');
     for (let i = 0; i < 2; i++) {
-      await as(async (c) => {
+      const retry = as(async (c) => {
         await c.query(withEventId(insert({ user: `'${user}'` }), id) + suffix);
         await c.query(withEventId(insert({ type: 'conversion', user: `'${user}'`, value: '7' }), conversionId) + suffix);
       });
+      // The unique key refuses a plain insert of a stored event (the whole statement) before any
+      // trigger sees it; `on conflict do nothing` skips it.
+      if (i === 1 && !suffix) await expect(retry).rejects.toMatchObject({ code: '23505', constraint: 'feature_flag_events_event_id_key' });
+      else await retry;
     }
     const { rows } = await admin.query('select count(*)::int as n from feature_flag_events where user_id = $1', [user]);
     expect(rows[0].n, how).toBe(2);

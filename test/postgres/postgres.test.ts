@@ -302,8 +302,8 @@ describe('createPostgresStorage', () => {
   });
 
   /** A pg.Client whose statements are named as they are sent: a COPY, an insert, or an insert skipping stored ids. */
-  async function namingClient(statements: string[]): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: url });
+  async function namingClient(statements: string[], connectionString = url): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString });
     await client.connect();
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     client.query = ((...args: unknown[]) => {
@@ -366,6 +366,48 @@ describe('createPostgresStorage', () => {
     });
   });
 
+  it('a COPY stores its rows a page at a time (no BEFORE row trigger on the events), read back from the WAL', async () => {
+    // PostgreSQL batches a COPY's rows (heap multi-insert) only into tables without BEFORE or
+    // INSTEAD OF row triggers, whatever their WHEN clause; the browser keys' row checks fire after
+    // the insert. Counted in the WAL records of the events table (pg_walinspect, in a database of
+    // its own), one 300-event batch.
+    const db = `elite_copy_pages_${process.pid}`;
+    await pool.query(`drop database if exists ${db}`);
+    await pool.query(`create database ${db}`);
+    const other = new pg.Pool({ connectionString: url.replace(/\/[^/]*$/, `/${db}`), max: 2 });
+    try {
+      await migrate(other);
+      await other.query('create extension pg_walinspect');
+      const { rows: rel } = await other.query(
+        "select pg_relation_filenode('feature_flag_events')::text as node, (select oid::text from pg_database where datname = current_database()) as db",
+      );
+      const batch: FlagEvent[] = Array.from({ length: 300 }, (_, i) => ({
+        type: 'exposure',
+        environment: 'production',
+        flagKey: 'pricing-test',
+        variant: 'control',
+        userId: `u${i}`,
+        occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i % 60)).toISOString(),
+      }));
+      const before = (await other.query('select pg_current_wal_insert_lsn()::text as lsn')).rows[0].lsn;
+      await createPostgresStorage({ pool: other }).appendEvents(batch);
+      const after = (await other.query('select pg_current_wal_insert_lsn()::text as lsn')).rows[0].lsn;
+      const { rows } = await other.query(
+        `select record_type, count(*)::int as n from pg_get_wal_records_info($1, $2)
+         where resource_manager in ('Heap', 'Heap2') and block_ref like $3 group by record_type`,
+        [before, after, `%rel %/${rel[0].db}/${rel[0].node} fork main%`],
+      );
+      const count = (type: string) => rows.filter((r) => r.record_type.startsWith(type)).reduce((sum, r) => sum + r.n, 0);
+      expect(count('MULTI_INSERT'), JSON.stringify(rows)).toBeGreaterThan(0);
+      expect(count('MULTI_INSERT')).toBeLessThan(30);
+      expect(count('INSERT'), JSON.stringify(rows)).toBe(0);
+      expect((await other.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(300);
+    } finally {
+      await other.end();
+      await pool.query(`drop database ${db}`);
+    }
+  });
+
   it('copies every character of every column as it is: tabs, line breaks, backslashes, \\N and \\. included', async () => {
     await clean();
     const odd = [
@@ -397,6 +439,43 @@ describe('createPostgresStorage', () => {
       ...odd.map((text, i) => ({ user_id: text, event_name: text, value: i, properties: { [text]: text, nested: [text, { text }] } })),
       { user_id: 'no-name', event_name: null, value: null, properties: null },
     ]);
+  });
+
+  it('a role that row-level security applies to (COPY refused, 0A000) gets the INSERT, and from then on only the INSERT', async () => {
+    const role = `elite_rls_writer_${process.pid}`;
+    await clean();
+    await pool.query(`drop role if exists ${role}`);
+    await pool.query(`create role ${role} login password 'rls-writer'`);
+    const statements: string[] = [];
+    let client: pg.Client | undefined;
+    try {
+      await pool.query(
+        `grant insert (event_id, flag_key, environment, variant, user_id, event_type, event_name, value, properties, occurred_at), select on feature_flag_events to ${role}`,
+      );
+      await pool.query(`create policy ${role}_insert on feature_flag_events for insert to ${role} with check (true)`);
+      client = await namingClient(statements, url.replace(/\/\/[^@/]*@/, `//${role}:rls-writer@`));
+      const storage = createPostgresStorage({ pool: client });
+      const batch = (from: number): FlagEvent[] =>
+        Array.from({ length: 50 }, (_, i) => ({
+          type: 'conversion',
+          environment: 'production',
+          userId: `rls-${from + i}`,
+          eventName: 'purchase',
+          value: 1,
+          occurredAt: '2026-01-01T00:00:00.000Z',
+        }));
+      await storage.appendEvents(batch(0));
+      expect(statements).toEqual(['copy', 'insert']);
+      await storage.appendEvents(batch(50));
+      expect(statements).toEqual(['copy', 'insert', 'insert']);
+      const { rows } = await pool.query("select count(*)::int as n from feature_flag_events where user_id like 'rls-%'");
+      expect(rows[0].n).toBe(100);
+    } finally {
+      await client?.end();
+      await pool.query(`drop policy if exists ${role}_insert on feature_flag_events`);
+      await pool.query(`drop owned by ${role}`);
+      await pool.query(`drop role ${role}`);
+    }
   });
 
   it('a closed client is STORAGE_ERROR, and a pool keeps its connections after refused batches', async () => {
