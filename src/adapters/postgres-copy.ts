@@ -74,16 +74,16 @@ function copyIn(client: CopyClient, sql: string, data: Buffer): Promise<void> {
 }
 
 /**
- * Writes `text` (COPY's text format) with `sql` (a `COPY … FROM STDIN`) through `db`: a pg.Pool
- * (one client checked out, as `pool.query` does) or a pg.Client. Resolves false, having sent
- * nothing, when `db` cannot run a COPY (another `Queryable`, or pg's native bindings): the caller
- * writes the rows another way. Rejects with the server's error as `pool.query` would.
+ * Writes the text `makeText()` returns (COPY's text format) with `sql` (a `COPY … FROM STDIN`)
+ * through `db`: a pg.Pool (one client checked out, as `pool.query` does) or a pg.Client. Resolves
+ * false, having made and sent nothing, when `db` cannot run a COPY (another `Queryable`, or pg's
+ * native bindings): the caller writes the rows another way. Rejects with the server's error as
+ * `pool.query` would.
  */
-export async function copyFromText(db: Queryable, sql: string, text: string): Promise<boolean> {
-  const data = Buffer.from(text, 'utf8');
+export async function copyFromText(db: Queryable, sql: string, makeText: () => string): Promise<boolean> {
   if (!isPool(db)) {
     if (!isCopyClient(db)) return false;
-    await copyIn(db, sql, data);
+    await copyIn(db, sql, Buffer.from(makeText(), 'utf8'));
     return true;
   }
   const client = await db.connect();
@@ -96,7 +96,7 @@ export async function copyFromText(db: Queryable, sql: string, text: string): Pr
   const ignore = () => {};
   client.on?.('error', ignore);
   try {
-    await copyIn(client, sql, data);
+    await copyIn(client, sql, Buffer.from(makeText(), 'utf8'));
   } catch (error) {
     // A refusal by the server leaves the connection ready; anything else, closed.
     client.release(fromServer(error) ? undefined : error instanceof Error ? error : true);

@@ -91,10 +91,13 @@ export async function appendPostgresEvents(pool: Queryable, events: readonly Fla
   try {
     if (copyRefused.has(pool)) await insert();
     else {
-      let text = '';
-      for (let i = 0; i < events.length; i++) text += copyRow(events[i] as FlagEvent, ids[i] as string);
+      const copyRows = () => {
+        let text = '';
+        for (let i = 0; i < events.length; i++) text += copyRow(events[i] as FlagEvent, ids[i] as string);
+        return text;
+      };
       try {
-        if (!(await copyFromText(pool, COPY_EVENTS, text))) await insert();
+        if (!(await copyFromText(pool, COPY_EVENTS, copyRows))) await insert();
       } catch (error) {
         if (!isCopyUnsupported(error)) throw error;
         copyRefused.add(pool);
