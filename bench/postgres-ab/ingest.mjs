@@ -15,7 +15,8 @@
 //                         git) against an AFTER one (20261210000016_browser_checks), both with the
 //                         WHEN clause that keeps them from firing here, through appendEvents' COPY;
 //                         the trigger is swapped between slices.
-// Batches are made inside the timed loop as in bench/postgres.bench.mjs (500 events, 4 writers); the
+// Batches (500 events, 4 writers) are made inside the timed loop, the same cost for every variant
+// (bench/postgres.bench.mjs makes its batches before its clock starts); the
 // adapter's own checks are the same for all and left out. CPU per event: this process, and every
 // process of the server when it runs on this machine (bench/postgres-cpu.mjs).
 // Run: export DATABASE_URL=$(bash scripts/db-start.sh); npx tsup --silent; BENCH_INGEST=400000 \

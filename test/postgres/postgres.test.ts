@@ -35,6 +35,20 @@ afterAll(async () => {
   await pool.end();
 });
 
+/** Runs `check` with a pool of a new, empty database of this server (`<name>_<pid>`), dropped after. */
+const inNewDatabase = async (name: string, check: (db: pg.Pool) => Promise<void>): Promise<void> => {
+  const db = `${name}_${process.pid}`;
+  await pool.query(`drop database if exists ${db}`);
+  await pool.query(`create database ${db}`);
+  const other = new pg.Pool({ connectionString: url.replace(/\/[^/]*$/, `/${db}`), max: 2 });
+  try {
+    await check(other);
+  } finally {
+    await other.end();
+    await pool.query(`drop database ${db}`);
+  }
+};
+
 describeStorageAdapter('postgres', async () => {
   await clean();
   return { storage: createPostgresStorage({ pool }) };
@@ -59,17 +73,10 @@ describe('migrate', () => {
   });
 
   it('applies cleanly to an empty database, twice in parallel without racing', async () => {
-    const db = `elite_migrate_${process.pid}`;
-    await pool.query(`drop database if exists ${db}`);
-    await pool.query(`create database ${db}`);
-    const other = new pg.Pool({ connectionString: url.replace(/\/[^/]*$/, `/${db}`), max: 2 });
-    try {
+    await inNewDatabase('elite_migrate', async (other) => {
       const [a, b] = await Promise.all([migrate(other), migrate(other)]);
       expect([...a.applied, ...b.applied]).toEqual(MIGRATIONS.map((m) => m.name));
-    } finally {
-      await other.end();
-      await pool.query(`drop database ${db}`);
-    }
+    });
   });
 });
 
@@ -371,11 +378,7 @@ describe('createPostgresStorage', () => {
     // INSTEAD OF row triggers, whatever their WHEN clause; the browser keys' row checks fire after
     // the insert. Counted in the WAL records of the events table (pg_walinspect, in a database of
     // its own), one 300-event batch.
-    const db = `elite_copy_pages_${process.pid}`;
-    await pool.query(`drop database if exists ${db}`);
-    await pool.query(`create database ${db}`);
-    const other = new pg.Pool({ connectionString: url.replace(/\/[^/]*$/, `/${db}`), max: 2 });
-    try {
+    await inNewDatabase('elite_copy_pages', async (other) => {
       await migrate(other);
       await other.query('create extension pg_walinspect');
       const { rows: rel } = await other.query(
@@ -402,10 +405,7 @@ describe('createPostgresStorage', () => {
       expect(count('MULTI_INSERT')).toBeLessThan(30);
       expect(count('INSERT'), JSON.stringify(rows)).toBe(0);
       expect((await other.query('select count(*)::int as n from feature_flag_events')).rows[0].n).toBe(300);
-    } finally {
-      await other.end();
-      await pool.query(`drop database ${db}`);
-    }
+    });
   });
 
   it('copies every character of every column as it is: tabs, line breaks, backslashes, \\N and \\. included', async () => {
