@@ -74,6 +74,32 @@ const isStoredEventId = (error: unknown): boolean => {
 };
 
 /**
+ * Writes the batch by COPY when `pool` can run one (its text made only then), else by `insert`:
+ * resolves once the batch is stored, rejects with the database's error.
+ */
+async function copyOrInsert(
+  pool: Queryable,
+  events: readonly FlagEvent[],
+  ids: readonly string[],
+  insert: () => Promise<unknown>,
+): Promise<void> {
+  if (!copyRefused.has(pool)) {
+    const copyRows = () => {
+      let text = '';
+      for (let i = 0; i < events.length; i++) text += copyRow(events[i] as FlagEvent, ids[i] as string);
+      return text;
+    };
+    try {
+      if (await copyFromText(pool, COPY_EVENTS, copyRows)) return;
+    } catch (error) {
+      if (!isCopyUnsupported(error)) throw error;
+      copyRefused.add(pool);
+    }
+  }
+  await insert();
+}
+
+/**
  * Stores a batch of events in `feature_flag_events`, all or none, in one statement: a COPY on a
  * node-postgres pool or client, else an INSERT of the batch sent as one JSON array. A copy of an
  * event already stored (a retry of a write that timed out after its commit) is skipped by its
@@ -87,23 +113,8 @@ export async function appendPostgresEvents(pool: Queryable, events: readonly Fla
   assertStorableEvents('postgres', events);
   const ids = events.map(eventIdOf);
   const json = () => JSON.stringify(events.map((e, i) => eventRow(e, ids[i] as string)));
-  const insert = () => pool.query(INSERT_EVENTS, [json()]);
   try {
-    if (copyRefused.has(pool)) await insert();
-    else {
-      const copyRows = () => {
-        let text = '';
-        for (let i = 0; i < events.length; i++) text += copyRow(events[i] as FlagEvent, ids[i] as string);
-        return text;
-      };
-      try {
-        if (!(await copyFromText(pool, COPY_EVENTS, copyRows))) await insert();
-      } catch (error) {
-        if (!isCopyUnsupported(error)) throw error;
-        copyRefused.add(pool);
-        await insert();
-      }
-    }
+    await copyOrInsert(pool, events, ids, () => pool.query(INSERT_EVENTS, [json()]));
   } catch (error) {
     if (!isStoredEventId(error)) throw appendFailed(error);
     try {
