@@ -1,10 +1,10 @@
 // A/B of get_metric_stats on a real server, in one run: the definition before migration
-// 20261210000014_parallel_reads (taken from git, installed as get_metric_stats_before) against the
+// 20261210000017_shared_quantities (taken from git, installed as get_metric_stats_before) against the
 // shipped one, over the data bench/postgres.bench.mjs leaves in its database (elite_bench), on its
 // nine windows, one mean metric and the three metrics of that bench, calls alternating (old, new,
 // new, old, ...). Also checks that both return the same rows, on those and on three more metrics
 // (binomial with CUPED, a ratio of two names without, a count with CUPED) and on four whose CUPED
-// windows are shared by some and not by others (two names, 7 and 14 days).
+// windows and quantities are shared by some and not by others (two names, 7 and 14 days).
 // Run after bench:postgres (BENCH_EVENTS sets the data size):
 //   node bench/postgres-ab/metric-stats.mjs          (BENCH_RUNS calls per window and function, default 3)
 import pg from 'pg';
@@ -15,8 +15,8 @@ import { pairedCalls, printPaired, printSame } from './paired-calls.mjs';
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const BEFORE = 'bad8f5b'; // the last commit with get_metric_stats in 20261210000013_metric_sums
-const before = functionDefinition(migrationText('20261210000013_metric_sums', BEFORE), 'get_metric_stats').replace(
+const BEFORE = '3065c27'; // the last commit with get_metric_stats in 20261210000014_parallel_reads
+const before = functionDefinition(migrationText('20261210000014_parallel_reads', BEFORE), 'get_metric_stats').replace(
   'function get_metric_stats(',
   'function get_metric_stats_before(',
 );

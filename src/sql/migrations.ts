@@ -15,6 +15,7 @@ import metricSums from '../../supabase/migrations/20261210000013_metric_sums.sql
 import parallelReads from '../../supabase/migrations/20261210000014_parallel_reads.sql';
 import pendingBatches from '../../supabase/migrations/20261210000015_pending_batches.sql';
 import browserChecks from '../../supabase/migrations/20261210000016_browser_checks.sql';
+import sharedQuantities from '../../supabase/migrations/20261210000017_shared_quantities.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -45,4 +46,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261210000014_parallel_reads', sql: parallelReads },
   { name: '20261210000015_pending_batches', sql: pendingBatches },
   { name: '20261210000016_browser_checks', sql: browserChecks },
+  { name: '20261210000017_shared_quantities', sql: sharedQuantities },
 ];
