@@ -10,7 +10,7 @@
 import pg from 'pg';
 import { serverCpuClock } from '../postgres-cpu.mjs';
 import { functionDefinition, migrationText } from './migration-functions.mjs';
-import { pairedCalls, printPaired, printSame } from './paired-calls.mjs';
+import { metricWindows, pairedCalls, printPaired, printSame } from './paired-calls.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
@@ -67,24 +67,10 @@ const sets = [
     false,
   ],
 ];
-const start = Date.UTC(2026, 0, 1);
-const day = 86_400_000;
-const iso = (days) => new Date(start + days * day).toISOString();
-const windows = [
-  [null, null],
-  ['2025-12-31T00:00:00Z', null],
-  [iso(1), null],
-  [iso(16), null],
-  [iso(23), null],
-  [iso(8), iso(22)],
-  [null, iso(15)],
-  ['2025-12-31T00:00:00Z', '2100-01-01T00:00:00Z'],
-  [new Date(start + 3 * day + 47_820_000).toISOString(), new Date(start + 27 * day + 32_700_000).toISOString()],
-];
 let identical = true;
 for (const [label, metrics, timed] of sets) {
   const medians = { before: [], after: [] };
-  for (const [since, until] of windows) {
+  for (const [since, until] of metricWindows) {
     const pair = await pairedCalls(client, cpuMs, timed ? RUNS : 1, (which) => [
       `select * from ${which === 'before' ? 'get_metric_stats_before' : 'get_metric_stats'}('pricing-test', 'production', $1::jsonb, $2, $3)`,
       [JSON.stringify(metrics), since, until],

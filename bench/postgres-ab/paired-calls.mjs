@@ -3,6 +3,22 @@
 // (before, after, after, before, ...) so both see the same load.
 import os from 'node:os';
 
+const start = Date.UTC(2026, 0, 1); // the first day of bench/postgres.bench.mjs's events
+const day = 86_400_000;
+const iso = (days) => new Date(start + days * day).toISOString();
+/** [since, until] of the nine windows these scripts call: all time, open starts, ends, unaligned edges. */
+export const metricWindows = [
+  [null, null],
+  ['2025-12-31T00:00:00Z', null],
+  [iso(1), null],
+  [iso(16), null],
+  [iso(23), null],
+  [iso(8), iso(22)],
+  [null, iso(15)],
+  ['2025-12-31T00:00:00Z', '2100-01-01T00:00:00Z'],
+  [new Date(start + 3 * day + 47_820_000).toISOString(), new Date(start + 27 * day + 32_700_000).toISOString()],
+];
+
 /**
  * Calls `statement(which)` (which: 'before' or 'after'; it returns [sql, values]) `runs` times for each,
  * alternating. Returns each side's median [wall ms, server CPU ms] (by wall time) and whether both

@@ -8,7 +8,7 @@
 //   node bench/postgres-ab/parallel-workers.mjs      (BENCH_RUNS calls per window and side, default 7)
 import pg from 'pg';
 import { serverCpuClock } from '../postgres-cpu.mjs';
-import { printPaired, printSame } from './paired-calls.mjs';
+import { metricWindows, printPaired, printSame } from './paired-calls.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
@@ -26,20 +26,6 @@ const metrics = JSON.stringify([
   { key: 'buyers', kind: 'binomial', num_event: 'purchase', num_count: true, den_event: null, den_count: false, pre_days: null },
   { key: 'per-order', kind: 'ratio', num_event: 'purchase', num_count: false, den_event: 'purchase', den_count: true, pre_days: 14 },
 ]);
-const start = Date.UTC(2026, 0, 1);
-const day = 86_400_000;
-const iso = (days) => new Date(start + days * day).toISOString();
-const windows = [
-  [null, null],
-  ['2025-12-31T00:00:00Z', null],
-  [iso(1), null],
-  [iso(16), null],
-  [iso(23), null],
-  [iso(8), iso(22)],
-  [null, iso(15)],
-  ['2025-12-31T00:00:00Z', '2100-01-01T00:00:00Z'],
-  [new Date(start + 3 * day + 47_820_000).toISOString(), new Date(start + 27 * day + 32_700_000).toISOString()],
-];
 const calls = [
   [
     'get_metric_stats, three metrics',
@@ -53,7 +39,7 @@ const calls = [
 let identical = true;
 for (const [label, statement] of calls) {
   const medians = { before: [], after: [] };
-  for (const [since, until] of windows) {
+  for (const [since, until] of metricWindows) {
     const samples = { before: [], after: [] };
     const answers = {};
     for (let run = 0; run < RUNS; run++) {
