@@ -13,7 +13,8 @@
 -- answers: the same expressions, summed in the same order.
 
 -- get_metric_stats: the sufficient statistics of experiment metrics (first defined in
--- 20261210000008_window_rows, then in 20261210000010_window_reads).
+-- 20261210000008_window_rows, then in 20261210000010_window_reads, 20261210000012_narrow_reads,
+-- 20261210000013_metric_sums and 20261210000014_parallel_reads).
 --
 -- Per variant and metric: units (users first exposed in the window, in the variant of that first
 -- exposure) and, over those users, Σx, Σx², Σy, Σy², Σxy of the per-user post-exposure quantities
