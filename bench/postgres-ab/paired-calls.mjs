@@ -20,7 +20,8 @@ export const metricWindows = [
 ];
 
 /**
- * Calls `statement(which)` (which: 'before' or 'after'; it returns [sql, values]) `runs` times for each,
+ * Calls `statement(which)` (which: 'before' or 'after'; it returns [sql, values], or [sql, values, setup]
+ * where `setup` is a statement run before the call, outside the clock) `runs` times for each,
  * alternating. Returns each side's median [wall ms, server CPU ms] (by wall time) and whether both
  * returned the same rows.
  */
@@ -29,7 +30,8 @@ export async function pairedCalls(client, cpuMs, runs, statement) {
   const answers = {};
   for (let run = 0; run < runs; run++) {
     for (const which of run % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
-      const [sql, values] = statement(which);
+      const [sql, values, setup] = statement(which);
+      if (setup) await client.query(setup);
       const cpu = cpuMs();
       const t = performance.now();
       const { rows } = await client.query(sql, values);

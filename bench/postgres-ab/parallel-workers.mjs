@@ -8,7 +8,7 @@
 //   node bench/postgres-ab/parallel-workers.mjs      (BENCH_RUNS calls per window and side, default 7)
 import pg from 'pg';
 import { serverCpuClock } from '../postgres-cpu.mjs';
-import { metricWindows, printPaired, printSame } from './paired-calls.mjs';
+import { metricWindows, pairedCalls, printPaired, printSame } from './paired-calls.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('bench: DATABASE_URL is not set — export DATABASE_URL=$(bash scripts/db-start.sh)');
@@ -40,23 +40,13 @@ let identical = true;
 for (const [label, statement] of calls) {
   const medians = { before: [], after: [] };
   for (const [since, until] of metricWindows) {
-    const samples = { before: [], after: [] };
-    const answers = {};
-    for (let run = 0; run < RUNS; run++) {
-      for (const side of run % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
-        await client.query(`set max_parallel_workers_per_gather = ${workers[side]}`);
-        const [sql, values] = statement(since, until);
-        const cpu = cpuMs();
-        const t = performance.now();
-        const { rows } = await client.query(sql, values);
-        samples[side].push([performance.now() - t, cpuMs() - cpu]);
-        answers[side] = JSON.stringify(rows);
-      }
-    }
-    if (answers.before !== answers.after) identical = false;
-    const median = (list) => list.sort((a, b) => a[0] - b[0])[Math.floor(list.length / 2)];
-    medians.before.push(median(samples.before));
-    medians.after.push(median(samples.after));
+    const pair = await pairedCalls(client, cpuMs, RUNS, (side) => [
+      ...statement(since, until),
+      `set max_parallel_workers_per_gather = ${workers[side]}`,
+    ]);
+    if (!pair.same) identical = false;
+    medians.before.push(pair.before);
+    medians.after.push(pair.after);
   }
   printPaired(`${label}, ${workers.before} workers (before) against ${workers.after} (after), medians of ${RUNS} per window`, medians);
 }
