@@ -16,6 +16,7 @@ import parallelReads from '../../supabase/migrations/20261210000014_parallel_rea
 import pendingBatches from '../../supabase/migrations/20261210000015_pending_batches.sql';
 import browserChecks from '../../supabase/migrations/20261210000016_browser_checks.sql';
 import sharedQuantities from '../../supabase/migrations/20261210000017_shared_quantities.sql';
+import windowEnds from '../../supabase/migrations/20261210000018_window_ends.sql';
 
 /**
  * SQL migrations, shipped with the package and applied by `migrate()`. The text is imported
@@ -47,4 +48,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261210000015_pending_batches', sql: pendingBatches },
   { name: '20261210000016_browser_checks', sql: browserChecks },
   { name: '20261210000017_shared_quantities', sql: sharedQuantities },
+  { name: '20261210000018_window_ends', sql: windowEnds },
 ];

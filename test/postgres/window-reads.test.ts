@@ -1,7 +1,8 @@
-// Windows that end after every event (a window "until now") are answered without their end: one
-// that also starts before every first exposure reads the all-time pre-aggregates, not the timelines.
-// The test empties the timelines behind the functions' back to see which source answers, and checks
-// that an event at or after the end keeps the window on the timelines.
+// Which source answers a window: one without an end that starts before every first exposure is all
+// time, read from the per-user pre-aggregates; every window with an end is read from the timelines,
+// even one that ends after every event, and never from the events. The test empties the timelines
+// behind the functions' back to see which source answers, and counts the reads of the events table
+// within a transaction (pg_stat_xact_user_tables) to see that none is made.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/adapters/memory.js';
@@ -39,8 +40,16 @@ const purchase = (userId: string, value: number, minute: number): FlagEvent => (
   occurredAt: at(minute),
 });
 
-describe('a window that ends after every event', () => {
-  it('is all time when it also starts before every first exposure; an event at its end keeps the timelines', async () => {
+const eventReads = async (client: pg.PoolClient): Promise<number> => {
+  const { rows } = await client.query(
+    `select coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0)::int as reads
+     from pg_stat_xact_user_tables where relid = 'feature_flag_events'::regclass`,
+  );
+  return rows[0].reads;
+};
+
+describe('which source answers a window', () => {
+  it('all time from the pre-aggregates; any window with an end from the timelines, never from the events', async () => {
     const storage = createPostgresStorage({ pool });
     const memory = createMemoryStorage();
     const stored = [
@@ -55,26 +64,52 @@ describe('a window that ends after every event', () => {
     await storage.appendEvents(stored);
     await memory.appendEvents(stored);
     const open = { flagKey: 'open-window', environment: 'production', since: at(-60), until: '2099-01-01T00:00:00.000Z' };
+    const allTime = { flagKey: 'open-window', environment: 'production', since: at(-60) };
     const expected = await memory.queryResults(open);
     expect(await storage.queryResults(open)).toEqual(expected);
+    expect(await storage.queryResults(allTime)).toEqual(expected);
     expect(expected.map((v) => v.exposures)).toEqual([2, 1]);
 
-    // Without timelines, only the pre-aggregates can give the answer.
+    // An end after every event: the function reads the timelines and the pending ids (none left by
+    // the calls above), not one row of the events, whatever their indexes.
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const before = await eventReads(client);
+      const { rows } = await client.query('select * from get_ab_test_results($1, $2, null, $3, $4)', [
+        'open-window',
+        'production',
+        open.since,
+        open.until,
+      ]);
+      expect(rows.map((r) => Number(r.exposures))).toEqual([2, 1]);
+      expect(await eventReads(client)).toBe(before);
+      // The same count sees a read of the events (the raw events of a read-only transaction).
+      await client.query('commit');
+      await client.query('begin read only');
+      const readOnly = await eventReads(client);
+      await client.query('select * from get_ab_test_results($1, $2, null, $3, $4)', ['open-window', 'production', open.since, open.until]);
+      expect(await eventReads(client)).toBeGreaterThan(readOnly);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+
+    // Without timelines, a window without an end that starts before every first exposure is still
+    // answered (the pre-aggregates); every window with an end, even after every event, is empty.
     await pool.query('delete from feature_flag_exposure_timelines');
-    expect(await storage.queryResults(open)).toEqual(expected);
-    expect(await storage.queryResults({ ...open, eventName: 'purchase' })).toEqual(
-      await memory.queryResults({ ...open, eventName: 'purchase' }),
+    expect(await storage.queryResults(allTime)).toEqual(expected);
+    expect(await storage.queryResults({ ...allTime, eventName: 'purchase' })).toEqual(
+      await memory.queryResults({ ...allTime, eventName: 'purchase' }),
     );
-    // An end at the last conversion (it falls outside the window): the window is read from the
-    // timelines, now empty. The same for an end at the last exposure.
-    expect(await storage.queryResults({ ...open, until: at(9) })).toEqual([]);
-    expect(await storage.queryResults({ ...open, until: at(7) })).toEqual([]);
-    // An end after every event but a start after a first exposure: timelines too.
-    expect(await storage.queryResults({ ...open, since: at(1) })).toEqual([]);
+    for (const until of ['2099-01-01T00:00:00.000Z', at(10), at(9), at(7)])
+      expect(await storage.queryResults({ ...open, until })).toEqual([]);
+    // No end but a start after a first exposure: timelines too.
+    expect(await storage.queryResults({ ...allTime, since: at(1) })).toEqual([]);
 
     // Rebuilt, every window equals the memory store's again.
     await pool.query('select feature_flag_rollup_rebuild()');
-    for (const window of [{ until: at(9) }, { until: at(7) }, { since: at(1) }, {}]) {
+    for (const window of [{ until: at(9) }, { until: at(7) }, { until: at(10) }, { since: at(1), until: undefined }, {}]) {
       const query = { ...open, ...window };
       expect(await storage.queryResults(query)).toEqual(await memory.queryResults(query));
     }

@@ -183,6 +183,7 @@ describe('windows over the exposure timelines and their copy of the conversions'
       '20261210000015_pending_batches',
       '20261210000016_browser_checks',
       '20261210000017_shared_quantities',
+      '20261210000018_window_ends',
     ]);
     expect(await decoded()).toEqual(before);
     const { rows } = await pool.query(
