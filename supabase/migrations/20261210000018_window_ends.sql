@@ -12,9 +12,9 @@
 -- read all the events stored after the placeholder. Over 10M events the check read 60,179 of
 -- the table's 151,699 pages and the window took 730-800 ms, against 200 ms on the timelines;
 -- the cost grows with the events, without bound. The timelines answer any window in a time that
--- grows with the users exposed, so no window reads the events any more (docs/benchmarks.md,
--- "A window's end without the events"). The BRIN index stays for the archive and retention
--- jobs, which read whole months.
+-- grows with the users exposed, so a window never reads the events any more, but in a read-only
+-- transaction, which cannot fold and reads only them (docs/benchmarks.md, "A window's end without
+-- the events"). The BRIN index stays for the archive and retention jobs, which read whole months.
 
 -- get_ab_test_results: the per-variant aggregates of one flag (first defined in
 -- 20261204000003_results, then in 20261210000008_window_rows, 20261210000010_window_reads,
