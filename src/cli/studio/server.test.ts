@@ -404,13 +404,13 @@ describe('studio: experiments and forecast', () => {
       return `${new Date(start0 + i * 3_600_000).toISOString()},${load.toFixed(1)},${(load / 1000).toFixed(3)}`;
     });
     const csv = `timestamp,requests,cost_usd\n${rows.join('\n')}\n`;
-    const boundary = '----studio-test';
+    const boundary = '----studio test'; // a space: the header must quote it
     const part = (name: string, value: string, file = false) =>
       `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${file ? '; filename="load.csv"\r\nContent-Type: text/csv' : ''}\r\n\r\n${value}\r\n`;
     const body = `${part('_key', key)}${part('csv_file', csv, true)}${part('horizon', '24h')}${part('capacity', '1500')}${part('cost_column', 'cost_usd')}--${boundary}--\r\n`;
     const answer = await call(`${url}forecast`, {
       method: 'POST',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: { 'content-type': `multipart/form-data; boundary="${boundary}"` },
       body,
     });
     expect(answer.status).toBe(200);
@@ -542,12 +542,19 @@ describe('studio: access helpers', () => {
       expect(isLoopback(host), host).toBe(false);
   });
 
-  it('answers on localhost and [::1] Host names, and refuses a multipart form without a boundary', async () => {
+  it('answers on localhost and [::1] Host names, and refuses a multipart form without a boundary or unfinished', async () => {
     const url = await start();
     const port = new URL(url).port;
     expect((await call(`${url}flags`, { headers: { host: `localhost:${port}` } })).status).toBe(200);
     expect((await call(`${url}flags`, { headers: { host: `[::1]:${port}` } })).status).toBe(200);
     const noBoundary = await call(`${url}forecast`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
     expect(noBoundary.status).toBe(400);
+    const unfinished = await call(`${url}forecast`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=abc' },
+      body: '--abc\r\nContent-Disposition: form-data; name="csv_text"\r\n\r\nno closing delimiter',
+    });
+    expect(unfinished.status).toBe(400);
+    expect(unfinished.body).toContain('cannot read');
   });
 });
