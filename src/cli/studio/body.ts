@@ -59,7 +59,7 @@ async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffe
 async function multipartFields(body: Buffer, contentType: string): Promise<[string, string][]> {
   let form: FormData;
   try {
-    form = await new Response(new Blob([new Uint8Array(body)]), { headers: { 'content-type': contentType } }).formData();
+    form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
   } catch (error) {
     throw new BodyError(`a multipart form the studio cannot read (${error instanceof Error ? error.message : String(error)})`, 400);
   }
