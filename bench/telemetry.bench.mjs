@@ -1,5 +1,7 @@
 // Telemetry hot paths: recordCompletion, recordRequest, and telemetry.trace against a bare span
-// from the OpenTelemetry API, all in one warm process with a registered Node tracer provider.
+// from the OpenTelemetry API, all in one warm process with a registered Node tracer provider;
+// then the LLM instrumentations on real SDK calls, with the peers of bench/llm-rows.mjs
+// (OpenLLMetry, Langfuse, the AI SDK's own telemetry) timed on the same calls.
 //
 //   npm run bench:telemetry        (builds, then node --expose-gc bench/telemetry.bench.mjs)
 //   options: --rounds=N (default 7), --time=MS (measured time per row and round, default 300),
@@ -27,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { fakeFetch, startAnswerServer } from './llm-fixtures.mjs';
+import { loadLlmRows, PEER_BASES } from './llm-rows.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -186,130 +188,9 @@ if (ONLY !== 'llm') {
 // --transport=http). The variants of a row run back to back in each round, their order rotated
 // from round to round; a row's overhead is the median over rounds of (instrumented − raw) of the
 // same round. Target (issue "LLM telemetry"): ≤ 20 µs over the raw call. A third variant wraps the
-// raw call in a bare GenAI span (the SDK's cost of the span every instrumentation emits).
-const { default: OpenAI } = await import('openai');
-const { default: Anthropic } = await import('@anthropic-ai/sdk');
-const { generateText, streamText, wrapLanguageModel } = await import('ai');
-const { createOpenAI } = await import('@ai-sdk/openai');
-const server = TRANSPORT === 'http' ? await startAnswerServer() : undefined;
-const origin = server?.origin ?? 'http://api.bench.invalid';
-const transport = server === undefined ? { fetch: fakeFetch } : {};
-const newOpenAI = () => new OpenAI({ apiKey: 'sk-bench', baseURL: `${origin}/v1`, maxRetries: 0, ...transport });
-const newAnthropic = () => new Anthropic({ apiKey: 'sk-ant-bench', baseURL: origin, maxRetries: 0, openTelemetry: false, ...transport });
-const aiProvider = createOpenAI({ apiKey: 'sk-bench', baseURL: `${origin}/v1`, ...transport });
-const drain = async (stream) => {
-  for await (const _item of stream);
-};
-const messages = [{ role: 'user', content: 'hi' }];
-const chatBody = { model: 'gpt-4o', messages };
-const chatStreamBody = { ...chatBody, stream: true, stream_options: { include_usage: true } };
-const responsesBody = { model: 'gpt-4o', input: 'hi' };
-const messageBody = { model: 'claude-sonnet-4-6', max_tokens: 64, messages };
-const scope = { userId: 'user-1', feature: 'chat', flags: { 'new-prompt': 'treatment' } };
-// A language-model middleware that changes nothing: the AI SDK's own cost of a wrapped model.
-const noopMiddleware = { specificationVersion: 'v3' };
-// Each row: id, label, and a factory from a telemetry instance (undefined: raw) to the call.
-const allLlmRows = [
-  [
-    'openai-chat',
-    'openai chat.completions.create (JSON)',
-    (t) => {
-      const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-      return () => client.chat.completions.create(chatBody);
-    },
-  ],
-  [
-    'openai-chat-stream',
-    'openai chat.completions.create (stream of 6 chunks, read to the end)',
-    (t) => {
-      const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-      return async () => drain(await client.chat.completions.create(chatStreamBody));
-    },
-  ],
-  [
-    'openai-chat-stream-attributed',
-    'the same stream inside telemetry.withAttribution({ userId, feature, flags })',
-    (t) => {
-      const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-      const call = async () => drain(await client.chat.completions.create(chatStreamBody));
-      return t ? () => t.withAttribution(scope, call) : call;
-    },
-  ],
-  [
-    'openai-responses',
-    'openai responses.create (JSON)',
-    (t) => {
-      const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-      return () => client.responses.create(responsesBody);
-    },
-  ],
-  [
-    'openai-responses-stream',
-    'openai responses.create (stream of 10 events)',
-    (t) => {
-      const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-      return async () => drain(await client.responses.create({ ...responsesBody, stream: true }));
-    },
-  ],
-  [
-    'openai-embeddings',
-    'openai embeddings.create',
-    (t) => {
-      const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-      return () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' });
-    },
-  ],
-  [
-    'anthropic',
-    '@anthropic-ai/sdk messages.create (JSON)',
-    (t) => {
-      const client = t ? t.instrumentAnthropic(newAnthropic()) : newAnthropic();
-      return () => client.messages.create(messageBody);
-    },
-  ],
-  [
-    'anthropic-stream',
-    '@anthropic-ai/sdk messages.create (stream of 8 events)',
-    (t) => {
-      const client = t ? t.instrumentAnthropic(newAnthropic()) : newAnthropic();
-      return async () => drain(await client.messages.create({ ...messageBody, stream: true }));
-    },
-  ],
-  [
-    'ai-sdk',
-    'ai generateText (@ai-sdk/openai chat model, middleware)',
-    (t) => {
-      const raw = aiProvider.chat('gpt-4o');
-      const model = t ? wrapLanguageModel({ model: raw, middleware: t.aiSdkMiddleware() }) : raw;
-      return () => generateText({ model, prompt: 'hi' });
-    },
-  ],
-  [
-    'ai-sdk-noop',
-    'the same generateText; raw = a model wrapped in a middleware that does nothing',
-    (t) => {
-      const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
-      return () => generateText({ model, prompt: 'hi' });
-    },
-  ],
-  [
-    'ai-sdk-stream',
-    'ai streamText, textStream read to the end',
-    (t) => {
-      const raw = aiProvider.chat('gpt-4o');
-      const model = t ? wrapLanguageModel({ model: raw, middleware: t.aiSdkMiddleware() }) : raw;
-      return () => drain(streamText({ model, prompt: 'hi' }).textStream);
-    },
-  ],
-  [
-    'ai-sdk-stream-noop',
-    'the same streamText; raw = a model wrapped in a middleware that does nothing',
-    (t) => {
-      const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
-      return () => drain(streamText({ model, prompt: 'hi' }).textStream);
-    },
-  ],
-];
+// raw call in a bare GenAI span (the SDK's cost of the span every instrumentation emits). The peers
+// (OpenLLMetry, Langfuse, the AI SDK's own telemetry) are timed on the same calls in the same rounds.
+const { rows: allLlmRows, close: closeLlmRows } = await loadLlmRows({ transport: TRANSPORT, tracerProvider: provider });
 const ROW_IDS = text('rows', undefined)?.split(',');
 const llmRows = ROW_IDS === undefined ? allLlmRows : allLlmRows.filter(([id]) => ROW_IDS.includes(id));
 // The floor of any instrumentation that emits the GenAI span: the raw call inside a bare CLIENT
@@ -346,9 +227,10 @@ const variants = [
   ['instrumented', local],
   ...(baseLocal === undefined ? [] : [['baseline', baseLocal]]),
 ];
-const calls = llmRows.map(([id, , make]) => [
+// A row's peers (bench/llm-rows.mjs) run in the same rounds as its own variants.
+const calls = llmRows.map(([id, , make, peers]) => [
   id,
-  variants.map(([variant, t]) => [variant, t === SPAN_ALONE ? inBareSpan(make(undefined)) : make(t)]),
+  [...variants.map(([variant, t]) => [variant, t === SPAN_ALONE ? inBareSpan(make(undefined)) : make(t)]), ...peers],
 ]);
 const LLM_BATCH = 20;
 const LLM_ROUNDS = Math.max(1, arg('llm-rounds', 3 * ROUNDS));
@@ -382,7 +264,7 @@ if (ONLY !== 'core') {
     }
   }
 }
-await server?.close();
+await closeLlmRows();
 
 const median = (xs) => (xs.length === 0 ? Number.NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 const paired = (a, b) => median(a.map((x, i) => x - b[i]));
@@ -407,6 +289,21 @@ const spanAloneNs = overheadBy('span');
 const llmPairedOverheadNs = pairedBy('instrumented');
 const llmPairedSpreadNs = Object.fromEntries(
   llmRows.map(([id]) => [id, pairedSpread(llmResults[`${id}-instrumented`], llmResults[`${id}-raw`])]),
+);
+// Each peer over the raw variant it is compared with, on the rows it covers.
+const peerOverheadNs = Object.fromEntries(
+  llmRows.map(([id, , , peers]) => [
+    id,
+    Object.fromEntries(
+      peers
+        .filter(([variant]) => PEER_BASES[variant] !== undefined)
+        .map(([variant]) => {
+          const own = llmResults[`${id}-${variant}`];
+          const raw = llmResults[`${id}-${PEER_BASES[variant]}`];
+          return [variant, { fastest: least(own) - least(raw), paired: paired(own, raw) }];
+        }),
+    ),
+  ]),
 );
 const baselineOverheadNs = baseLocal === undefined ? undefined : overheadBy('baseline');
 const baselinePairedOverheadNs = baseLocal === undefined ? undefined : pairedBy('baseline');
@@ -452,6 +349,18 @@ if (ONLY !== 'core') {
     console.log(`| ${label} | ${cells[0]} | ${cells[1]} | ${over} | ${spanAloneNs[id].toFixed(0)} |${baseCells}`);
   }
 }
+if (ONLY !== 'core') {
+  const peerNames = Object.keys(PEER_BASES);
+  const cell = (x) => (x === undefined ? '—' : `${(x.fastest / 1000).toFixed(1)} (${(x.paired / 1000).toFixed(1)})`);
+  console.log(
+    '\nPeers on the same calls, same rounds: overhead µs over the raw call, fastest rounds (median of the per-round differences).',
+  );
+  console.log(`| call | ours | ${peerNames.join(' | ')} |\n|---|---:|${peerNames.map(() => '---:|').join('')}`);
+  for (const [id, label] of llmRows) {
+    const ours = { fastest: llmOverheadNs[id], paired: llmPairedOverheadNs[id] };
+    console.log(`| ${label} | ${cell(ours)} | ${peerNames.map((name) => cell(peerOverheadNs[id][name])).join(' | ')} |`);
+  }
+}
 const worstLlm = ONLY === 'core' ? 0 : Math.max(...Object.values(llmOverheadNs));
 if (ONLY !== 'core') console.log(`\nworst instrumentation overhead (fastest rounds): ${worstLlm.toFixed(0)} ns (target ≤ 20000)`);
 const ok =
@@ -481,6 +390,7 @@ const out = {
   spanAloneNs,
   llmPairedOverheadNs,
   llmPairedQuartilesNs: llmPairedSpreadNs,
+  peerOverheadNs,
   llmMinCalls: LLM_MIN_CALLS,
   llmRoundsNsPerCall: llmResults,
   baselineOverheadNs,

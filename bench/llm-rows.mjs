@@ -1,0 +1,233 @@
+// The real-SDK rows of the telemetry bench (bench/telemetry.bench.mjs): the same call through the
+// real SDK packages (openai, @anthropic-ai/sdk, ai with @ai-sdk/openai), once on a raw client and
+// once on one instrumented by a telemetry instance, every client talking to the same fake provider
+// (bench/llm-fixtures.mjs: in process through the SDK's `fetch` option, or over 127.0.0.1).
+//
+// Peers on the same calls, timed in the same rounds (each row lists the ones that cover it):
+// - `openllmetry`: OpenLLMetry's @traceloop/instrumentation-openai and -anthropic, with
+//   `traceContent: false` (no prompts or answers on the span, like ours by default). They patch the
+//   SDK classes' prototypes, which would touch every client of the package; so they patch a copy
+//   loaded from the package's CommonJS build, and are compared with a raw client of a second
+//   CommonJS copy (`raw-cjs`), so both sides run the same build.
+// - `langfuse`: Langfuse's observeOpenAI (@langfuse/openai), a proxy around one client; it always
+//   puts the prompt and the answer on its span (it has no option to leave them out).
+// - `ai-sdk-telemetry`: the AI SDK's own OpenTelemetry spans (`experimental_telemetry`, inputs and
+//   outputs not recorded), which Langfuse and OpenLLMetry use for AI SDK apps; compared with the
+//   raw model.
+// All of them emit their spans through the globally registered tracer provider, as ours does.
+
+import { createRequire } from 'node:module';
+import { join, sep } from 'node:path';
+import { fakeFetch, startAnswerServer } from './llm-fixtures.mjs';
+
+/** The raw variant each peer is compared with. */
+export const PEER_BASES = { openllmetry: 'raw-cjs', langfuse: 'raw', 'ai-sdk-telemetry': 'raw' };
+
+/**
+ * The rows, each `[id, label, make, peers]`: `make(t)` returns the call on a client instrumented by
+ * telemetry instance `t` (raw when undefined); `peers` is a list of `[variant, call]`. `close()`
+ * stops the HTTP server of `transport: 'http'`.
+ */
+export async function loadLlmRows({ transport: how, tracerProvider }) {
+  const { default: OpenAI } = await import('openai');
+  const { default: Anthropic } = await import('@anthropic-ai/sdk');
+  const { generateText, streamText, wrapLanguageModel } = await import('ai');
+  const { createOpenAI } = await import('@ai-sdk/openai');
+  const server = how === 'http' ? await startAnswerServer() : undefined;
+  const origin = server?.origin ?? 'http://api.bench.invalid';
+  const transport = server === undefined ? { fetch: fakeFetch } : {};
+  const newOpenAI = () => new OpenAI({ apiKey: 'sk-bench', baseURL: `${origin}/v1`, maxRetries: 0, ...transport });
+  const newAnthropic = () => new Anthropic({ apiKey: 'sk-ant-bench', baseURL: origin, maxRetries: 0, openTelemetry: false, ...transport });
+  const aiProvider = createOpenAI({ apiKey: 'sk-bench', baseURL: `${origin}/v1`, ...transport });
+  const drain = async (stream) => {
+    for await (const _item of stream);
+  };
+  const messages = [{ role: 'user', content: 'hi' }];
+  const chatBody = { model: 'gpt-4o', messages };
+  const chatStreamBody = { ...chatBody, stream: true, stream_options: { include_usage: true } };
+  const responsesBody = { model: 'gpt-4o', input: 'hi' };
+  const messageBody = { model: 'claude-sonnet-4-6', max_tokens: 64, messages };
+  const scope = { userId: 'user-1', feature: 'chat', flags: { 'new-prompt': 'treatment' } };
+  // A language-model middleware that changes nothing: the AI SDK's own cost of a wrapped model.
+  const noopMiddleware = { specificationVersion: 'v3' };
+
+  // The peers' clients (see the header). OpenLLMetry patches a CommonJS copy of each SDK; the raw
+  // CommonJS client is made from a second copy, loaded apart from the first.
+  const require = createRequire(import.meta.url);
+  const freshCopy = (name) => {
+    const dir = join(require.resolve(name).split(`${sep}node_modules${sep}${name}${sep}`)[0], 'node_modules', name) + sep;
+    for (const key of Object.keys(require.cache)) if (key.startsWith(dir)) delete require.cache[key];
+    return require(name);
+  };
+  const rawCjs = { OpenAI: freshCopy('openai').OpenAI, Anthropic: freshCopy('@anthropic-ai/sdk').Anthropic };
+  const { OpenAI: OpenAICjs } = freshCopy('openai');
+  const anthropicCjs = freshCopy('@anthropic-ai/sdk');
+  const { OpenAIInstrumentation } = require('@traceloop/instrumentation-openai');
+  const { AnthropicInstrumentation } = require('@traceloop/instrumentation-anthropic');
+  const { observeOpenAI } = await import('@langfuse/openai');
+  const openllmetryOpenAI = new OpenAIInstrumentation({ traceContent: false });
+  openllmetryOpenAI.setTracerProvider(tracerProvider);
+  openllmetryOpenAI.manuallyInstrument(OpenAICjs);
+  const openllmetryAnthropic = new AnthropicInstrumentation({ traceContent: false });
+  openllmetryAnthropic.setTracerProvider(tracerProvider);
+  // Its manual entry point also wraps the legacy Completions resource, which @anthropic-ai/sdk 1.x
+  // no longer has: it gets a stand-in class in its place.
+  const { Messages, Beta } = anthropicCjs.Anthropic;
+  openllmetryAnthropic.manuallyInstrument({
+    ...anthropicCjs,
+    Anthropic: {
+      Completions: class {
+        create() {}
+      },
+      Messages,
+      Beta,
+    },
+  });
+  const openaiOptions = { apiKey: 'sk-bench', baseURL: `${origin}/v1`, maxRetries: 0, ...transport };
+  const anthropicOptions = { apiKey: 'sk-ant-bench', baseURL: origin, maxRetries: 0, openTelemetry: false, ...transport };
+  const cjsOpenAI = new OpenAICjs(openaiOptions);
+  const cjsAnthropic = new anthropicCjs.Anthropic(anthropicOptions);
+  const rawCjsOpenAI = new rawCjs.OpenAI(openaiOptions);
+  const rawCjsAnthropic = new rawCjs.Anthropic(anthropicOptions);
+  const langfuseOpenAI = observeOpenAI(newOpenAI());
+  const langfuseAttributed = observeOpenAI(newOpenAI(), { userId: scope.userId, sessionId: 'session-1' });
+  const aiTelemetry = { isEnabled: true, recordInputs: false, recordOutputs: false };
+  // Per OpenAI call shape, the raw CommonJS client and the two peers.
+  const openaiPeers = (call) => [
+    ['raw-cjs', () => call(rawCjsOpenAI)],
+    ['openllmetry', () => call(cjsOpenAI)],
+    ['langfuse', () => call(langfuseOpenAI)],
+  ];
+
+  // Each row: id, label, and a factory from a telemetry instance (undefined: raw) to the call.
+  const rows = [
+    [
+      'openai-chat',
+      'openai chat.completions.create (JSON)',
+      (t) => {
+        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
+        return () => client.chat.completions.create(chatBody);
+      },
+    ],
+    [
+      'openai-chat-stream',
+      'openai chat.completions.create (stream of 6 chunks, read to the end)',
+      (t) => {
+        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
+        return async () => drain(await client.chat.completions.create(chatStreamBody));
+      },
+    ],
+    [
+      'openai-chat-stream-attributed',
+      'the same stream inside telemetry.withAttribution({ userId, feature, flags })',
+      (t) => {
+        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
+        const call = async () => drain(await client.chat.completions.create(chatStreamBody));
+        return t ? () => t.withAttribution(scope, call) : call;
+      },
+    ],
+    [
+      'openai-responses',
+      'openai responses.create (JSON)',
+      (t) => {
+        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
+        return () => client.responses.create(responsesBody);
+      },
+    ],
+    [
+      'openai-responses-stream',
+      'openai responses.create (stream of 10 events)',
+      (t) => {
+        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
+        return async () => drain(await client.responses.create({ ...responsesBody, stream: true }));
+      },
+    ],
+    [
+      'openai-embeddings',
+      'openai embeddings.create',
+      (t) => {
+        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
+        return () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' });
+      },
+    ],
+    [
+      'anthropic',
+      '@anthropic-ai/sdk messages.create (JSON)',
+      (t) => {
+        const client = t ? t.instrumentAnthropic(newAnthropic()) : newAnthropic();
+        return () => client.messages.create(messageBody);
+      },
+    ],
+    [
+      'anthropic-stream',
+      '@anthropic-ai/sdk messages.create (stream of 8 events)',
+      (t) => {
+        const client = t ? t.instrumentAnthropic(newAnthropic()) : newAnthropic();
+        return async () => drain(await client.messages.create({ ...messageBody, stream: true }));
+      },
+    ],
+    [
+      'ai-sdk',
+      'ai generateText (@ai-sdk/openai chat model, middleware)',
+      (t) => {
+        const raw = aiProvider.chat('gpt-4o');
+        const model = t ? wrapLanguageModel({ model: raw, middleware: t.aiSdkMiddleware() }) : raw;
+        return () => generateText({ model, prompt: 'hi' });
+      },
+    ],
+    [
+      'ai-sdk-noop',
+      'the same generateText; raw = a model wrapped in a middleware that does nothing',
+      (t) => {
+        const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
+        return () => generateText({ model, prompt: 'hi' });
+      },
+    ],
+    [
+      'ai-sdk-stream',
+      'ai streamText, textStream read to the end',
+      (t) => {
+        const raw = aiProvider.chat('gpt-4o');
+        const model = t ? wrapLanguageModel({ model: raw, middleware: t.aiSdkMiddleware() }) : raw;
+        return () => drain(streamText({ model, prompt: 'hi' }).textStream);
+      },
+    ],
+    [
+      'ai-sdk-stream-noop',
+      'the same streamText; raw = a model wrapped in a middleware that does nothing',
+      (t) => {
+        const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
+        return () => drain(streamText({ model, prompt: 'hi' }).textStream);
+      },
+    ],
+  ];
+  const chatStream = async (client) => drain(await client.chat.completions.create(chatStreamBody));
+  const responsesStream = async (client) => drain(await client.responses.create({ ...responsesBody, stream: true }));
+  const anthropicStream = async (client) => drain(await client.messages.create({ ...messageBody, stream: true }));
+  const peers = {
+    'openai-chat': openaiPeers((client) => client.chat.completions.create(chatBody)),
+    'openai-chat-stream': openaiPeers(chatStream),
+    'openai-chat-stream-attributed': [['langfuse', () => chatStream(langfuseAttributed)]],
+    'openai-responses': openaiPeers((client) => client.responses.create(responsesBody)),
+    'openai-responses-stream': openaiPeers(responsesStream),
+    'openai-embeddings': [['langfuse', () => langfuseOpenAI.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })]],
+    anthropic: [
+      ['raw-cjs', () => rawCjsAnthropic.messages.create(messageBody)],
+      ['openllmetry', () => cjsAnthropic.messages.create(messageBody)],
+    ],
+    'anthropic-stream': [
+      ['raw-cjs', () => anthropicStream(rawCjsAnthropic)],
+      ['openllmetry', () => anthropicStream(cjsAnthropic)],
+    ],
+    'ai-sdk': [
+      ['ai-sdk-telemetry', () => generateText({ model: aiProvider.chat('gpt-4o'), prompt: 'hi', experimental_telemetry: aiTelemetry })],
+    ],
+    'ai-sdk-stream': [
+      [
+        'ai-sdk-telemetry',
+        () => drain(streamText({ model: aiProvider.chat('gpt-4o'), prompt: 'hi', experimental_telemetry: aiTelemetry }).textStream),
+      ],
+    ],
+  };
+  return { rows: rows.map((row) => [...row, peers[row[0]] ?? []]), close: async () => server?.close() };
+}
