@@ -92,142 +92,79 @@ export async function loadLlmRows({ transport: how, tracerProvider }) {
   const langfuseOpenAI = observeOpenAI(newOpenAI());
   const langfuseAttributed = observeOpenAI(newOpenAI(), { userId: scope.userId, sessionId: 'session-1' });
   const aiTelemetry = { isEnabled: true, recordInputs: false, recordOutputs: false };
-  // Per OpenAI call shape, the raw CommonJS client and the two peers.
+  // Each call once, on a given client (or model): ours and the peers run the same ones.
+  const chat = (client) => client.chat.completions.create(chatBody);
+  const chatStream = async (client) => drain(await client.chat.completions.create(chatStreamBody));
+  const responses = (client) => client.responses.create(responsesBody);
+  const responsesStream = async (client) => drain(await client.responses.create({ ...responsesBody, stream: true }));
+  const embeddings = (client) => client.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' });
+  const message = (client) => client.messages.create(messageBody);
+  const messageStream = async (client) => drain(await client.messages.create({ ...messageBody, stream: true }));
+  const generate = (model, telemetry) => generateText({ model, prompt: 'hi', experimental_telemetry: telemetry });
+  const streamed = (model, telemetry) => drain(streamText({ model, prompt: 'hi', experimental_telemetry: telemetry }).textStream);
+  // From a telemetry instance (undefined: raw) to the call on a client instrumented by it.
+  const onOpenAI = (call) => (t) => {
+    const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
+    return () => call(client);
+  };
+  const onAnthropic = (call) => (t) => {
+    const client = t ? t.instrumentAnthropic(newAnthropic()) : newAnthropic();
+    return () => call(client);
+  };
+  const onModel = (call) => (t) => {
+    const raw = aiProvider.chat('gpt-4o');
+    const model = t ? wrapLanguageModel({ model: raw, middleware: t.aiSdkMiddleware() }) : raw;
+    return () => call(model);
+  };
+  // The raw variant is a model wrapped in a middleware that does nothing.
+  const onWrappedModel = (call) => (t) => {
+    const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
+    return () => call(model);
+  };
+  // Per OpenAI call, the raw CommonJS client and the two peers.
   const openaiPeers = (call) => [
     ['raw-cjs', () => call(rawCjsOpenAI)],
     ['openllmetry', () => call(cjsOpenAI)],
     ['langfuse', () => call(langfuseOpenAI)],
   ];
+  const anthropicPeers = (call) => [
+    ['raw-cjs', () => call(rawCjsAnthropic)],
+    ['openllmetry', () => call(cjsAnthropic)],
+  ];
+  const aiPeers = (call) => [['ai-sdk-telemetry', () => call(aiProvider.chat('gpt-4o'), aiTelemetry)]];
 
-  // Each row: id, label, and a factory from a telemetry instance (undefined: raw) to the call.
+  // Each row: id, label, a factory from a telemetry instance to the call, the peers.
   const rows = [
-    [
-      'openai-chat',
-      'openai chat.completions.create (JSON)',
-      (t) => {
-        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-        return () => client.chat.completions.create(chatBody);
-      },
-    ],
+    ['openai-chat', 'openai chat.completions.create (JSON)', onOpenAI(chat), openaiPeers(chat)],
     [
       'openai-chat-stream',
       'openai chat.completions.create (stream of 6 chunks, read to the end)',
-      (t) => {
-        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-        return async () => drain(await client.chat.completions.create(chatStreamBody));
-      },
+      onOpenAI(chatStream),
+      openaiPeers(chatStream),
     ],
     [
       'openai-chat-stream-attributed',
       'the same stream inside telemetry.withAttribution({ userId, feature, flags })',
       (t) => {
-        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-        const call = async () => drain(await client.chat.completions.create(chatStreamBody));
+        const call = onOpenAI(chatStream)(t);
         return t ? () => t.withAttribution(scope, call) : call;
       },
+      [['langfuse', () => chatStream(langfuseAttributed)]],
     ],
-    [
-      'openai-responses',
-      'openai responses.create (JSON)',
-      (t) => {
-        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-        return () => client.responses.create(responsesBody);
-      },
-    ],
-    [
-      'openai-responses-stream',
-      'openai responses.create (stream of 10 events)',
-      (t) => {
-        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-        return async () => drain(await client.responses.create({ ...responsesBody, stream: true }));
-      },
-    ],
-    [
-      'openai-embeddings',
-      'openai embeddings.create',
-      (t) => {
-        const client = t ? t.instrumentOpenAI(newOpenAI()) : newOpenAI();
-        return () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' });
-      },
-    ],
-    [
-      'anthropic',
-      '@anthropic-ai/sdk messages.create (JSON)',
-      (t) => {
-        const client = t ? t.instrumentAnthropic(newAnthropic()) : newAnthropic();
-        return () => client.messages.create(messageBody);
-      },
-    ],
+    ['openai-responses', 'openai responses.create (JSON)', onOpenAI(responses), openaiPeers(responses)],
+    ['openai-responses-stream', 'openai responses.create (stream of 10 events)', onOpenAI(responsesStream), openaiPeers(responsesStream)],
+    ['openai-embeddings', 'openai embeddings.create', onOpenAI(embeddings), [['langfuse', () => embeddings(langfuseOpenAI)]]],
+    ['anthropic', '@anthropic-ai/sdk messages.create (JSON)', onAnthropic(message), anthropicPeers(message)],
     [
       'anthropic-stream',
       '@anthropic-ai/sdk messages.create (stream of 8 events)',
-      (t) => {
-        const client = t ? t.instrumentAnthropic(newAnthropic()) : newAnthropic();
-        return async () => drain(await client.messages.create({ ...messageBody, stream: true }));
-      },
+      onAnthropic(messageStream),
+      anthropicPeers(messageStream),
     ],
-    [
-      'ai-sdk',
-      'ai generateText (@ai-sdk/openai chat model, middleware)',
-      (t) => {
-        const raw = aiProvider.chat('gpt-4o');
-        const model = t ? wrapLanguageModel({ model: raw, middleware: t.aiSdkMiddleware() }) : raw;
-        return () => generateText({ model, prompt: 'hi' });
-      },
-    ],
-    [
-      'ai-sdk-noop',
-      'the same generateText; raw = a model wrapped in a middleware that does nothing',
-      (t) => {
-        const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
-        return () => generateText({ model, prompt: 'hi' });
-      },
-    ],
-    [
-      'ai-sdk-stream',
-      'ai streamText, textStream read to the end',
-      (t) => {
-        const raw = aiProvider.chat('gpt-4o');
-        const model = t ? wrapLanguageModel({ model: raw, middleware: t.aiSdkMiddleware() }) : raw;
-        return () => drain(streamText({ model, prompt: 'hi' }).textStream);
-      },
-    ],
-    [
-      'ai-sdk-stream-noop',
-      'the same streamText; raw = a model wrapped in a middleware that does nothing',
-      (t) => {
-        const model = wrapLanguageModel({ model: aiProvider.chat('gpt-4o'), middleware: t ? t.aiSdkMiddleware() : noopMiddleware });
-        return () => drain(streamText({ model, prompt: 'hi' }).textStream);
-      },
-    ],
+    ['ai-sdk', 'ai generateText (@ai-sdk/openai chat model, middleware)', onModel(generate), aiPeers(generate)],
+    ['ai-sdk-noop', 'the same generateText; raw = a model wrapped in a middleware that does nothing', onWrappedModel(generate), []],
+    ['ai-sdk-stream', 'ai streamText, textStream read to the end', onModel(streamed), aiPeers(streamed)],
+    ['ai-sdk-stream-noop', 'the same streamText; raw = a model wrapped in a middleware that does nothing', onWrappedModel(streamed), []],
   ];
-  const chatStream = async (client) => drain(await client.chat.completions.create(chatStreamBody));
-  const responsesStream = async (client) => drain(await client.responses.create({ ...responsesBody, stream: true }));
-  const anthropicStream = async (client) => drain(await client.messages.create({ ...messageBody, stream: true }));
-  const peers = {
-    'openai-chat': openaiPeers((client) => client.chat.completions.create(chatBody)),
-    'openai-chat-stream': openaiPeers(chatStream),
-    'openai-chat-stream-attributed': [['langfuse', () => chatStream(langfuseAttributed)]],
-    'openai-responses': openaiPeers((client) => client.responses.create(responsesBody)),
-    'openai-responses-stream': openaiPeers(responsesStream),
-    'openai-embeddings': [['langfuse', () => langfuseOpenAI.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })]],
-    anthropic: [
-      ['raw-cjs', () => rawCjsAnthropic.messages.create(messageBody)],
-      ['openllmetry', () => cjsAnthropic.messages.create(messageBody)],
-    ],
-    'anthropic-stream': [
-      ['raw-cjs', () => anthropicStream(rawCjsAnthropic)],
-      ['openllmetry', () => anthropicStream(cjsAnthropic)],
-    ],
-    'ai-sdk': [
-      ['ai-sdk-telemetry', () => generateText({ model: aiProvider.chat('gpt-4o'), prompt: 'hi', experimental_telemetry: aiTelemetry })],
-    ],
-    'ai-sdk-stream': [
-      [
-        'ai-sdk-telemetry',
-        () => drain(streamText({ model: aiProvider.chat('gpt-4o'), prompt: 'hi', experimental_telemetry: aiTelemetry }).textStream),
-      ],
-    ],
-  };
-  return { rows: rows.map((row) => [...row, peers[row[0]] ?? []]), close: async () => server?.close() };
+  return { rows, close: async () => server?.close() };
 }
