@@ -36,8 +36,10 @@ export async function loadLlmRows({ transport: how, tracerProvider }) {
   const server = how === 'http' ? await startAnswerServer() : undefined;
   const origin = server?.origin ?? 'http://api.bench.invalid';
   const transport = server === undefined ? { fetch: fakeFetch } : {};
-  const newOpenAI = () => new OpenAI({ apiKey: 'sk-bench', baseURL: `${origin}/v1`, maxRetries: 0, ...transport });
-  const newAnthropic = () => new Anthropic({ apiKey: 'sk-ant-bench', baseURL: origin, maxRetries: 0, openTelemetry: false, ...transport });
+  const openaiOptions = { apiKey: 'sk-bench', baseURL: `${origin}/v1`, maxRetries: 0, ...transport };
+  const anthropicOptions = { apiKey: 'sk-ant-bench', baseURL: origin, maxRetries: 0, openTelemetry: false, ...transport };
+  const newOpenAI = () => new OpenAI(openaiOptions);
+  const newAnthropic = () => new Anthropic(anthropicOptions);
   const aiProvider = createOpenAI({ apiKey: 'sk-bench', baseURL: `${origin}/v1`, ...transport });
   const drain = async (stream) => {
     for await (const _item of stream);
@@ -83,8 +85,6 @@ export async function loadLlmRows({ transport: how, tracerProvider }) {
       Beta,
     },
   });
-  const openaiOptions = { apiKey: 'sk-bench', baseURL: `${origin}/v1`, maxRetries: 0, ...transport };
-  const anthropicOptions = { apiKey: 'sk-ant-bench', baseURL: origin, maxRetries: 0, openTelemetry: false, ...transport };
   const cjsOpenAI = new OpenAICjs(openaiOptions);
   const cjsAnthropic = new anthropicCjs.Anthropic(anthropicOptions);
   const rawCjsOpenAI = new rawCjs.OpenAI(openaiOptions);

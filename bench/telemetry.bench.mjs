@@ -253,7 +253,28 @@ const asyncSlice = async (body, ms) => {
   return ((used.user + used.system) * 1000) / count;
 };
 const llmResults = Object.fromEntries(calls.flatMap(([id, byVariant]) => byVariant.map(([variant]) => [`${id}-${variant}`, []])));
+// Before timing: one call of each variant, and its spans counted. A raw variant emits none, every
+// other (ours, the bare span, each peer) at least one: a peer that silently stopped instrumenting
+// (a new SDK version it does not patch) would otherwise read as the cheapest.
+const RAW_VARIANTS = new Set(['raw', 'raw-cjs']);
+const checkSpans = async () => {
+  for (const [id, byVariant] of calls) {
+    for (const [variant, body] of byVariant) {
+      const before = exported;
+      await body();
+      await provider.forceFlush();
+      const spans = exported - before;
+      if (RAW_VARIANTS.has(variant) ? spans !== 0 : spans === 0) {
+        console.error(
+          `bench: ${id} ${variant} emitted ${spans} spans in one call (${RAW_VARIANTS.has(variant) ? 'none' : 'some'} expected)`,
+        );
+        process.exit(1);
+      }
+    }
+  }
+};
 if (ONLY !== 'core') {
+  await checkSpans();
   for (const [, byVariant] of calls) for (const [, body] of byVariant) await asyncSlice(body, WARMUP_MS / 2);
   for (let round = 0; round < LLM_ROUNDS; round++) {
     for (const [id, byVariant] of calls) {
