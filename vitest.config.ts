@@ -21,7 +21,6 @@ export default defineConfig({
   plugins: [sqlAsText],
   resolve: { alias: selfAlias },
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Needs a running PostgreSQL: its own config and command (npm run test:postgres).
     // test/e2e needs Chromium and a Next.js build: npm run test:e2e.
     // test/prometheus needs Debian's prometheus package: npm run test:prometheus.
@@ -32,6 +31,22 @@ export default defineConfig({
     globalSetup: ['test/setup/scratch-tmpdir.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      // Set per project: a project that extends this config adds its include to the one here.
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
+      // The OpenAI and Anthropic suites again, on the oldest SDK releases the README names
+      // (`openai` 4.0.0, `@anthropic-ai/sdk` 0.30.0, installed under those aliases).
+      {
+        extends: true,
+        resolve: {
+          alias: [
+            { find: /^openai$/, replacement: 'openai-4.0' },
+            { find: /^@anthropic-ai\/sdk$/, replacement: 'anthropic-sdk-0.30' },
+          ],
+        },
+        test: { name: 'oldest-sdks', include: ['test/telemetry/openai.test.ts', 'test/telemetry/anthropic.test.ts'] },
+      },
+    ],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

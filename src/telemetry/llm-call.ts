@@ -92,6 +92,7 @@ export function classifyFailure(error: unknown): { status: CompletionStatus; typ
     name?: unknown;
     type?: unknown;
     error?: { type?: unknown; error?: { type?: unknown } };
+    message?: unknown;
     constructor?: { name?: string };
   } | null;
   const code = typeof failure?.status === 'number' ? failure.status : failure?.statusCode;
@@ -100,9 +101,22 @@ export function classifyFailure(error: unknown): { status: CompletionStatus; typ
   const names = `${name} ${failure?.constructor?.name ?? ''}`;
   if (/Abort/i.test(names)) return { status: 'cancelled', type: 'cancelled' };
   if (/Timeout/i.test(names)) return { status: 'error', type: 'timeout' };
-  const providerType = failure?.error?.error?.type ?? failure?.error?.type;
+  const providerType = failure?.error?.error?.type ?? failure?.error?.type ?? errorTypeInMessage(failure?.message);
   if (typeof providerType === 'string' && providerType !== 'error') return { status: 'error', type: providerType };
   return { status: 'error', type: failure?.constructor?.name && failure.constructor.name !== 'Object' ? failure.constructor.name : name };
+}
+
+/**
+ * The provider's error type when an SDK passed a stream's error event on as the message of a
+ * connection error (`@anthropic-ai/sdk` before 0.50: `{"type":"error","error":{"type":"overloaded_error",…}}`).
+ */
+function errorTypeInMessage(message: unknown): unknown {
+  if (typeof message !== 'string' || !message.startsWith('{') || message.length > 4096) return undefined;
+  try {
+    return (JSON.parse(message) as { error?: { type?: unknown } } | null)?.error?.type;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The host and port of an API base URL, for `server.address`/`server.port`. */
