@@ -34,17 +34,17 @@ export default defineConfig({
     projects: [
       // Set per project: a project that extends this config adds its include to the one here.
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
-      // The OpenAI and Anthropic suites again, on the oldest SDK releases the README names
-      // (`openai` 4.0.0, `@anthropic-ai/sdk` 0.30.0, installed under those aliases).
+      // The OpenAI (chat, embeddings) and Anthropic suites again, on old SDK releases the README
+      // names: `openai` 4.12.3 and `@anthropic-ai/sdk` 0.30.0, installed under those aliases.
       {
         extends: true,
         resolve: {
           alias: [
-            { find: /^openai$/, replacement: 'openai-4.0' },
+            { find: /^openai$/, replacement: 'openai-4.12' },
             { find: /^@anthropic-ai\/sdk$/, replacement: 'anthropic-sdk-0.30' },
           ],
         },
-        test: { name: 'oldest-sdks', include: ['test/telemetry/openai.test.ts', 'test/telemetry/anthropic.test.ts'] },
+        test: { name: 'oldest-sdks', include: ['test/telemetry/openai.test.ts', 'test/telemetry/openai-embeddings.test.ts', 'test/telemetry/anthropic.test.ts'] },
       },
     ],
     coverage: {

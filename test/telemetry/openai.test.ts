@@ -2,32 +2,19 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import OpenAI, { RateLimitError } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTelemetry, GEN_AI, type Telemetry } from '../../src/telemetry/index.js';
-import { startOpenAIServer, USAGE } from './openai-server.js';
+import { describe, expect, it } from 'vitest';
+import { GEN_AI } from '../../src/telemetry/index.js';
+import { openAIPerTest } from './openai-client.js';
+import { USAGE } from './openai-server.js';
 import { captureSpans } from './span-capture.js';
 
 const exporter = captureSpans();
-let server: Awaited<ReturnType<typeof startOpenAIServer>>;
-let t: Telemetry;
-let client: OpenAI;
-
-beforeAll(async () => {
-  server = await startOpenAIServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.seen.length = 0;
-  t = createTelemetry({ logger: { warn: () => {}, error: () => {} } });
-  client = t.instrumentOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 1 }));
-});
+const api = openAIPerTest(1);
 
 const spans = (): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name.startsWith('chat '));
 const metric = async (prefix: string) =>
   Number(
-    (await t.metrics())
+    (await api.t.metrics())
       .split('\n')
       .find((l) => l.startsWith(prefix))
       ?.split(' ')
@@ -40,7 +27,7 @@ const COST = 0.000475;
 describe('instrumentOpenAI', () => {
   it('a non-conforming answer (choices not an array) still ends its one span and reaches the caller', async () => {
     const odd = { id: 'x', model: 'gpt-4o', choices: { bogus: true }, usage: { prompt_tokens: 3, completion_tokens: 2 } };
-    const fake = t.instrumentOpenAI({ chat: { completions: { create: async () => odd } } } as unknown as OpenAI, {
+    const fake = api.t.instrumentOpenAI({ chat: { completions: { create: async () => odd } } } as unknown as OpenAI, {
       captureContent: true,
     });
     await expect(fake.chat.completions.create({ model: 'gpt-4o', messages })).resolves.toBe(odd);
@@ -49,7 +36,7 @@ describe('instrumentOpenAI', () => {
   });
 
   it('one CLIENT span with GenAI attributes and the completion recorded (JSON answer)', async () => {
-    const answer = await client.chat.completions.create({ model: 'gpt-4o', messages, temperature: 0.2, max_tokens: 64 });
+    const answer = await api.client.chat.completions.create({ model: 'gpt-4o', messages, temperature: 0.2, max_tokens: 64 });
     expect(answer.choices[0]?.message.content).toBe('Hello there!');
     const [span, ...rest] = spans();
     expect(rest).toHaveLength(0);
@@ -72,20 +59,20 @@ describe('instrumentOpenAI', () => {
     });
     expect(span?.attributes[GEN_AI.INPUT_MESSAGES]).toBeUndefined();
     expect(span?.attributes[GEN_AI.OUTPUT_MESSAGES]).toBeUndefined();
-    expect(server.seen[0]?.body.stream_options).toBeUndefined();
+    expect(api.server.seen[0]?.body.stream_options).toBeUndefined();
     expect(await metric('llm_chat_completions_total{provider="openai",model="gpt-4o",status="ok"}')).toBe(1);
     expect(await metric('llm_cost_usd_total{provider="openai",model="gpt-4o"}')).toBeCloseTo(COST, 12);
   });
 
   it('a stream without include_usage: usage requested, the usage-only chunk hidden, tokens recorded', async () => {
     const body = { model: 'gpt-4o', messages, stream: true as const };
-    const stream = await client.chat.completions.create(body);
+    const stream = await api.client.chat.completions.create(body);
     const received: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of stream) received.push(chunk);
     expect(received.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello there!');
     expect(received.every((c) => c.choices.length > 0 && !('usage' in c))).toBe(true);
     expect(body).toEqual({ model: 'gpt-4o', messages, stream: true }); // the caller's object is untouched
-    expect(server.seen[0]?.body.stream_options).toEqual({ include_usage: true });
+    expect(api.server.seen[0]?.body.stream_options).toEqual({ include_usage: true });
     const [span, ...rest] = spans();
     expect(rest).toHaveLength(0);
     expect(span?.attributes[GEN_AI.USAGE_INPUT_TOKENS]).toBe(USAGE.prompt_tokens);
@@ -98,7 +85,7 @@ describe('instrumentOpenAI', () => {
   });
 
   it('a stream with include_usage keeps the usage chunk for the caller', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await api.client.chat.completions.create({
       model: 'gpt-4o',
       messages,
       stream: true,
@@ -115,20 +102,20 @@ describe('instrumentOpenAI', () => {
   });
 
   it('a caller breaking out of a stream: one span, status cancelled, the request aborted', async () => {
-    const stream = await client.chat.completions.create({ model: 'slow-stream', messages, stream: true });
+    const stream = await api.client.chat.completions.create({ model: 'slow-stream', messages, stream: true });
     let n = 0;
     for await (const _chunk of stream) if (++n === 3) break;
     const [span, ...rest] = spans();
     expect(rest).toHaveLength(0);
     expect(span?.attributes[GEN_AI.ERROR_TYPE]).toBe('cancelled');
     expect(span?.status.code).toBe(SpanStatusCode.UNSET);
-    await expect.poll(() => server.seen[0]?.aborted).toBe(true);
+    await expect.poll(() => api.server.seen[0]?.aborted).toBe(true);
     expect(await metric('llm_chat_completions_total{provider="openai",model="slow-stream",status="cancelled"}')).toBe(1);
   });
 
-  it('429 after the client retries: one span, error.type 429, counted as rate_limited', async () => {
-    await expect(client.chat.completions.create({ model: 'rate-limited', messages })).rejects.toBeInstanceOf(RateLimitError);
-    expect(server.seen).toHaveLength(2); // the first try and one retry, both inside the span
+  it('429 after the api.client retries: one span, error.type 429, counted as rate_limited', async () => {
+    await expect(api.client.chat.completions.create({ model: 'rate-limited', messages })).rejects.toBeInstanceOf(RateLimitError);
+    expect(api.server.seen).toHaveLength(2); // the first try and one retry, both inside the span
     const [span, ...rest] = spans();
     expect(rest).toHaveLength(0);
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
@@ -138,7 +125,7 @@ describe('instrumentOpenAI', () => {
   });
 
   it('500 on a streaming call: one span, error.type 500', async () => {
-    await expect(client.chat.completions.create({ model: 'broken', messages, stream: true })).rejects.toMatchObject({ status: 500 });
+    await expect(api.client.chat.completions.create({ model: 'broken', messages, stream: true })).rejects.toMatchObject({ status: 500 });
     const [span, ...rest] = spans();
     expect(rest).toHaveLength(0);
     expect(span?.attributes[GEN_AI.ERROR_TYPE]).toBe('500');
@@ -146,7 +133,9 @@ describe('instrumentOpenAI', () => {
   });
 
   it('records prompt and completion text only when opted in; instrumenting twice wraps once', async () => {
-    const c = t.instrumentOpenAI(t.instrumentOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL }), { captureContent: true }));
+    const c = api.t.instrumentOpenAI(
+      api.t.instrumentOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: api.server.baseURL }), { captureContent: true }),
+    );
     await c.chat.completions.create({ model: 'gpt-4o', messages });
     const [span, ...rest] = spans();
     expect(rest).toHaveLength(0);
@@ -155,7 +144,7 @@ describe('instrumentOpenAI', () => {
   });
 
   it('the server rejects what the API would (the checks can fail)', async () => {
-    const raw = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0 });
+    const raw = new OpenAI({ apiKey: 'sk-test', baseURL: api.server.baseURL, maxRetries: 0 });
     await expect(raw.chat.completions.create({ model: 'gpt-4o', messages, stream_options: { include_usage: true } })).rejects.toMatchObject(
       {
         status: 400,
